@@ -1,0 +1,89 @@
+// vidseg command-line front end: parse, call libvidseg, print; errors become exit codes.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "vidseg/core/cancel.hpp"
+#include "vidseg/core/error.hpp"
+#include "vidseg/core/version.hpp"
+
+namespace {
+
+using vidseg::cli::Command;
+
+std::vector<Command> all_commands() {
+    return {vidseg::cli::probe_command(), vidseg::cli::prepare_command(), vidseg::cli::cut_command(),
+            vidseg::cli::keyframes_command(), vidseg::cli::audio_command()};
+}
+
+void print_usage(const std::vector<Command>& commands) {
+    std::printf(
+        "vidseg %s - turn raw videos into labeled temporal segments, datasets and detectors\n\n"
+        "Usage: vidseg COMMAND [OPTIONS] [ARGS]\n       vidseg COMMAND --help\n\nCommands:\n",
+        vidseg::version());
+    for (const auto& c : commands) std::printf("  %-12s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
+    std::printf(
+        "\nGlobal options:\n  --version    Print version and linked library versions.\n"
+        "  --help       Show this help.\n\n"
+        "Exit codes:\n"
+        "  0 success            1 some items failed     2 invalid arguments\n"
+        "  3 input not found    4 invalid/corrupt media 5 unsupported input\n"
+        "  6 cannot write output  7 malformed data file  70 internal error  130 interrupted\n");
+}
+
+extern "C" void on_signal(int) { vidseg::request_cancel(); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto commands = all_commands();
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        print_usage(commands);
+        return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+        std::printf("vidseg %s\n%s\n", vidseg::version(), vidseg::library_versions());
+        return 0;
+    }
+    const Command* command = nullptr;
+    for (const auto& c : commands)
+        if (c.spec.name == args[0]) command = &c;
+    if (!command) {
+        std::fprintf(stderr, "vidseg: unknown command '%s' (run 'vidseg --help' for the list)\n", args[0].c_str());
+        return 2;
+    }
+    vidseg::cli::Context context;
+    try {
+        auto parsed = vidseg::parse_command_line(command->spec, {args.begin() + 1, args.end()});
+        if (parsed.flag("help")) {
+            std::cout << vidseg::format_help(command->spec);
+            return 0;
+        }
+        context.json = parsed.flag("json");
+        context.quiet = parsed.flag("quiet");
+        if (!context.quiet && !context.json && vidseg::stderr_is_terminal())
+            context.progress = std::make_unique<vidseg::TerminalProgress>();
+        else
+            context.progress = std::make_unique<vidseg::NullProgress>();
+        return command->run(parsed, context);
+    } catch (const vidseg::Error& e) {
+        if (context.progress) context.progress->end();
+        std::fprintf(stderr, "vidseg %s: error: %s\n", command->spec.name.c_str(), e.what());
+        if (context.json) {
+            nlohmann::json doc = {{"error", {{"code", vidseg::error_code_name(e.code())},
+                                              {"message", e.what()},
+                                              {"subject", e.subject()}}}};
+            std::cout << doc.dump(2) << "\n";
+        }
+        return vidseg::exit_code_for(e.code());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "vidseg %s: internal error: %s\n", command->spec.name.c_str(), e.what());
+        return 70;
+    }
+}

@@ -1,0 +1,91 @@
+#include "vidseg/media/ffmpeg_util.hpp"
+
+extern "C" {
+#include <libavutil/display.h>
+}
+
+#include <cmath>
+#include <filesystem>
+
+namespace vidseg::media {
+
+FramePtr make_frame() {
+    FramePtr f(av_frame_alloc());
+    if (!f) throw Error(ErrorCode::Internal, "out of memory (av_frame_alloc)");
+    return f;
+}
+
+PacketPtr make_packet() {
+    PacketPtr p(av_packet_alloc());
+    if (!p) throw Error(ErrorCode::Internal, "out of memory (av_packet_alloc)");
+    return p;
+}
+
+std::string av_error_string(int errnum) {
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
+    av_strerror(errnum, buf, sizeof(buf));
+    return buf;
+}
+
+int check_av(int ret, const char* what, const std::string& subject, ErrorCode code) {
+    if (ret < 0) {
+        if (ret == AVERROR(ENOSPC)) code = ErrorCode::OutputError;
+        throw Error(code, std::string(what) + ": " + av_error_string(ret), subject);
+    }
+    return ret;
+}
+
+InputFormatPtr open_input(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "no such file", path);
+    if (fs::is_directory(path, ec)) throw Error(ErrorCode::InvalidMedia, "is a directory, not a media file", path);
+    if (fs::file_size(path, ec) == 0) throw Error(ErrorCode::InvalidMedia, "file is empty", path);
+    AVFormatContext* raw = nullptr;
+    int ret = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    if (ret == AVERROR(EACCES)) throw Error(ErrorCode::InputNotFound, "permission denied", path);
+    if (ret < 0)
+        throw Error(ErrorCode::InvalidMedia,
+                    "not a readable media file (" + av_error_string(ret) + ")", path);
+    InputFormatPtr fmt(raw);
+    ret = avformat_find_stream_info(fmt.get(), nullptr);
+    if (ret < 0)
+        throw Error(ErrorCode::InvalidMedia, "cannot read stream information (" + av_error_string(ret) + ")",
+                    path);
+    return fmt;
+}
+
+CodecContextPtr open_decoder(const AVStream* stream, const std::string& subject, int threads) {
+    const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
+    if (!codec)
+        throw Error(ErrorCode::Unsupported,
+                    std::string("no decoder for codec ") + avcodec_get_name(stream->codecpar->codec_id), subject);
+    CodecContextPtr ctx(avcodec_alloc_context3(codec));
+    if (!ctx) throw Error(ErrorCode::Internal, "out of memory (avcodec_alloc_context3)");
+    check_av(avcodec_parameters_to_context(ctx.get(), stream->codecpar), "decoder parameters", subject);
+    ctx->pkt_timebase = stream->time_base;
+    ctx->thread_count = threads;
+    if (stream->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    check_av(avcodec_open2(ctx.get(), codec, nullptr), "cannot open decoder", subject);
+    return ctx;
+}
+
+double container_start(const AVFormatContext* fmt) {
+    return fmt->start_time == AV_NOPTS_VALUE ? 0.0 : fmt->start_time / static_cast<double>(AV_TIME_BASE);
+}
+
+int64_t frame_timestamp(const AVFrame* frame) {
+    return frame->best_effort_timestamp != AV_NOPTS_VALUE ? frame->best_effort_timestamp : frame->pts;
+}
+
+int stream_rotation(const AVStream* stream) {
+    const uint8_t* matrix = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr);
+    if (!matrix) return 0;
+    double theta = -av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
+    if (std::isnan(theta)) return 0;
+    theta -= 360 * std::floor(theta / 360 + 0.9 / 360);
+    int deg = static_cast<int>(std::lround(theta / 90.0)) * 90 % 360;
+    return deg < 0 ? deg + 360 : deg;
+}
+
+}  // namespace vidseg::media

@@ -1,0 +1,226 @@
+#include "vidseg/media/probe.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "vidseg/media/ffmpeg_util.hpp"
+
+namespace vidseg::media {
+
+const char* stream_kind_name(StreamKind kind) noexcept {
+    switch (kind) {
+        case StreamKind::Video: return "video";
+        case StreamKind::Audio: return "audio";
+        case StreamKind::Subtitle: return "subtitle";
+        case StreamKind::Data: return "data";
+        case StreamKind::Other: return "other";
+    }
+    return "other";
+}
+
+const StreamInfo* MediaInfo::video() const {
+    for (const auto& s : streams)
+        if (s.kind == StreamKind::Video) return &s;
+    return nullptr;
+}
+const StreamInfo* MediaInfo::audio() const {
+    for (const auto& s : streams)
+        if (s.kind == StreamKind::Audio) return &s;
+    return nullptr;
+}
+
+double keyframe_at_or_before(const StreamInfo& video, double t) {
+    auto it = std::upper_bound(video.keyframes.begin(), video.keyframes.end(), t + 1e-6);
+    return it == video.keyframes.begin() ? 0.0 : *std::prev(it);
+}
+
+namespace {
+
+StreamKind kind_of(AVMediaType t) {
+    switch (t) {
+        case AVMEDIA_TYPE_VIDEO: return StreamKind::Video;
+        case AVMEDIA_TYPE_AUDIO: return StreamKind::Audio;
+        case AVMEDIA_TYPE_SUBTITLE: return StreamKind::Subtitle;
+        case AVMEDIA_TYPE_DATA: return StreamKind::Data;
+        default: return StreamKind::Other;
+    }
+}
+
+// Analyses presentation timestamps of a video stream: frame count, VFR, keyframes.
+struct TimestampStats {
+    std::vector<int64_t> pts;
+    std::vector<double> keyframes;
+};
+
+void finish_video_stats(StreamInfo& info, TimestampStats& stats, AVRational tb, double start) {
+    auto& pts = stats.pts;
+    std::sort(pts.begin(), pts.end());
+    pts.erase(std::unique(pts.begin(), pts.end()), pts.end());
+    info.frame_count = static_cast<long long>(pts.size());
+    std::sort(stats.keyframes.begin(), stats.keyframes.end());
+    stats.keyframes.erase(std::unique(stats.keyframes.begin(), stats.keyframes.end()), stats.keyframes.end());
+    info.keyframes = stats.keyframes;
+    for (auto& k : info.keyframes) k -= start;
+    if (pts.size() >= 3) {
+        std::vector<int64_t> deltas;
+        deltas.reserve(pts.size() - 1);
+        for (size_t i = 1; i < pts.size(); ++i) deltas.push_back(pts[i] - pts[i - 1]);
+        std::vector<int64_t> sorted = deltas;
+        std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+        const double median = static_cast<double>(sorted[sorted.size() / 2]);
+        // Variable when a real share of frame durations differ from the typical one by more than
+        // 10% (plus one tick of rounding); a few odd gaps from trimming or edits do not count.
+        const double tolerance = std::max(1.0, 0.1 * median);
+        size_t deviating = 0;
+        for (int64_t d : deltas)
+            if (std::abs(static_cast<double>(d) - median) > tolerance) ++deviating;
+        info.variable_frame_rate = deviating > std::max<size_t>(2, deltas.size() / 100);
+        const double span = (pts.back() - pts.front()) * av_q2d(tb);
+        if (span > 0) info.fps = (pts.size() - 1) / span;
+    }
+}
+
+}  // namespace
+
+MediaInfo probe(const std::string& path, const ProbeOptions& options) {
+    InputFormatPtr fmt = open_input(path);
+    MediaInfo info;
+    info.path = path;
+    info.container = fmt->iformat->name;
+    info.start_time = container_start(fmt.get());
+    info.bit_rate = fmt->bit_rate;
+    std::error_code ec;
+    info.size_bytes = static_cast<long long>(std::filesystem::file_size(path, ec));
+    if (fmt->duration != AV_NOPTS_VALUE) info.duration = fmt->duration / static_cast<double>(AV_TIME_BASE);
+
+    int video_index = -1;
+    std::vector<TimestampStats> stats(fmt->nb_streams);
+    for (unsigned i = 0; i < fmt->nb_streams; ++i) {
+        const AVStream* st = fmt->streams[i];
+        const AVCodecParameters* par = st->codecpar;
+        StreamInfo s;
+        s.index = static_cast<int>(i);
+        s.kind = kind_of(par->codec_type);
+        // Attached pictures (cover art) are not a video track.
+        if (s.kind == StreamKind::Video && (st->disposition & AV_DISPOSITION_ATTACHED_PIC)) s.kind = StreamKind::Other;
+        s.codec = avcodec_get_name(par->codec_id);
+        if (const char* prof = avcodec_profile_name(par->codec_id, par->profile)) s.profile = prof;
+        s.bit_rate = par->bit_rate;
+        if (st->start_time != AV_NOPTS_VALUE) s.start = to_seconds(st->start_time, st->time_base) - info.start_time;
+        if (st->duration != AV_NOPTS_VALUE) s.duration = to_seconds(st->duration, st->time_base);
+        if (s.kind == StreamKind::Video) {
+            s.width = par->width;
+            s.height = par->height;
+            if (const char* pf = av_get_pix_fmt_name(static_cast<AVPixelFormat>(par->format))) s.pixel_format = pf;
+            if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) s.fps = av_q2d(st->avg_frame_rate);
+            if (st->r_frame_rate.num > 0 && st->r_frame_rate.den > 0) s.nominal_fps = av_q2d(st->r_frame_rate);
+            s.rotation = stream_rotation(st);
+            if (video_index < 0) video_index = static_cast<int>(i);
+            // Index entries (MP4 sample table, MKV cues) give keyframes without reading packets.
+            const int n = avformat_index_get_entries_count(st);
+            for (int k = 0; k < n; ++k) {
+                const AVIndexEntry* e = avformat_index_get_entry(const_cast<AVStream*>(st), k);
+                if (e && (e->flags & AVINDEX_KEYFRAME) && e->timestamp != AV_NOPTS_VALUE)
+                    stats[i].keyframes.push_back(to_seconds(e->timestamp, st->time_base));
+            }
+        } else if (s.kind == StreamKind::Audio) {
+            s.sample_rate = par->sample_rate;
+            s.channels = par->ch_layout.nb_channels;
+            char buf[128] = {0};
+            if (av_channel_layout_describe(&par->ch_layout, buf, sizeof(buf)) > 0) s.channel_layout = buf;
+            if (const char* sf = av_get_sample_fmt_name(static_cast<AVSampleFormat>(par->format))) s.sample_format = sf;
+        }
+        info.streams.push_back(std::move(s));
+    }
+    if (info.streams.empty() || (!info.video() && !info.audio()))
+        throw Error(ErrorCode::InvalidMedia, "contains no audio or video stream", path);
+
+    if (video_index >= 0 && options.scan_packets) {
+        // Exact keyframes, frame count and VFR need every packet's timestamp: read packets of the
+        // video stream without decoding (other streams are discarded by the demuxer).
+        for (unsigned i = 0; i < fmt->nb_streams; ++i)
+            if (static_cast<int>(i) != video_index) fmt->streams[i]->discard = AVDISCARD_ALL;
+        const AVStream* vst = fmt->streams[video_index];
+        auto& vs = stats[video_index];
+        vs.keyframes.clear();
+        PacketPtr pkt = make_packet();
+        int ret;
+        int64_t last_end = AV_NOPTS_VALUE;
+        while ((ret = av_read_frame(fmt.get(), pkt.get())) >= 0) {
+            if (pkt->stream_index == video_index) {
+                int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+                if (ts != AV_NOPTS_VALUE) {
+                    vs.pts.push_back(ts);
+                    if (pkt->flags & AV_PKT_FLAG_KEY) vs.keyframes.push_back(to_seconds(ts, vst->time_base));
+                    int64_t end = ts + pkt->duration;
+                    if (last_end == AV_NOPTS_VALUE || end > last_end) last_end = end;
+                }
+            }
+            av_packet_unref(pkt.get());
+        }
+        if (ret != AVERROR_EOF)
+            throw Error(ErrorCode::InvalidMedia, "read error while scanning packets: " + av_error_string(ret), path);
+        auto& s = info.streams[video_index];
+        finish_video_stats(s, vs, vst->time_base, info.start_time);
+        if (last_end != AV_NOPTS_VALUE && !vs.pts.empty()) {
+            double scanned = to_seconds(last_end - vs.pts.front(), vst->time_base);
+            // A truncated file declares a longer duration than its packets cover.
+            if (info.duration > 0 && scanned + 1.0 < info.duration * 0.9)
+                throw Error(ErrorCode::InvalidMedia,
+                            "truncated: the container declares " + std::to_string(info.duration) +
+                                " s but video data ends at " + std::to_string(scanned) + " s",
+                            path);
+            if (s.duration <= 0) s.duration = scanned;
+        }
+    } else if (video_index >= 0) {
+        auto& s = info.streams[video_index];
+        auto& ks = stats[video_index].keyframes;
+        std::sort(ks.begin(), ks.end());
+        s.keyframes = ks;
+        for (auto& k : s.keyframes) k -= info.start_time;
+        s.frame_count = fmt->streams[video_index]->nb_frames;
+    }
+    if (info.duration <= 0) {
+        for (const auto& s : info.streams) info.duration = std::max(info.duration, s.duration);
+    }
+    if (!(info.duration > 0)) throw Error(ErrorCode::InvalidMedia, "zero duration (no media data)", path);
+    return info;
+}
+
+nlohmann::json to_json(const MediaInfo& info) {
+    nlohmann::json streams = nlohmann::json::array();
+    for (const auto& s : info.streams) {
+        nlohmann::json j = {{"index", s.index},
+                            {"type", stream_kind_name(s.kind)},
+                            {"codec", s.codec},
+                            {"profile", s.profile},
+                            {"start", s.start},
+                            {"duration", s.duration},
+                            {"bit_rate", s.bit_rate}};
+        if (s.kind == StreamKind::Video) {
+            j["width"] = s.width;
+            j["height"] = s.height;
+            j["pixel_format"] = s.pixel_format;
+            j["fps"] = s.fps;
+            j["nominal_fps"] = s.nominal_fps;
+            j["variable_frame_rate"] = s.variable_frame_rate;
+            j["rotation"] = s.rotation;
+            j["frame_count"] = s.frame_count;
+            j["keyframes"] = s.keyframes;
+        } else if (s.kind == StreamKind::Audio) {
+            j["sample_rate"] = s.sample_rate;
+            j["channels"] = s.channels;
+            j["channel_layout"] = s.channel_layout;
+            j["sample_format"] = s.sample_format;
+        }
+        streams.push_back(std::move(j));
+    }
+    return {{"path", info.path},         {"container", info.container}, {"duration", info.duration},
+            {"start_time", info.start_time}, {"size_bytes", info.size_bytes}, {"bit_rate", info.bit_rate},
+            {"streams", streams}};
+}
+
+}  // namespace vidseg::media

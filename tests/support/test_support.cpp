@@ -1,0 +1,55 @@
+#include "support/test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace vidseg::test {
+
+fs::path media(const std::string& name) {
+    fs::path p = fs::path(VIDSEG_TEST_MEDIA_DIR) / name;
+    if (!fs::exists(p)) ADD_FAILURE() << "test media missing: " << p << " (run tests/media/generate.sh)";
+    return p;
+}
+
+TempDir::TempDir() {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() / ("vidseg-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path_, ec);
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+CommandResult run_shell(const std::string& command) {
+    TempDir tmp;
+    const fs::path out = tmp / "stdout", err = tmp / "stderr";
+    const std::string full = command + " >" + out.string() + " 2>" + err.string() + " </dev/null";
+    int status = std::system(full.c_str());
+    CommandResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_text(out);
+    r.err = read_text(err);
+    return r;
+}
+
+CommandResult run_vidseg(const std::string& args) { return run_shell(std::string(VIDSEG_BINARY) + " " + args); }
+
+}  // namespace vidseg::test

@@ -1,0 +1,39 @@
+// Helpers shared by unit and integration tests.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace vidseg::test {
+
+// Path of a generated test media file (tests/media/generate.sh); fails the test if missing.
+std::filesystem::path media(const std::string& name);
+
+// A fresh empty directory under the system temp dir, removed when the object dies.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;  // stdout
+    std::string err;  // stderr
+};
+
+// Runs the vidseg binary with the given argument string (shell-quoted by the caller).
+CommandResult run_vidseg(const std::string& args);
+// Runs any shell command, capturing stdout and stderr.
+CommandResult run_shell(const std::string& command);
+
+std::string read_text(const std::filesystem::path& path);
+
+}  // namespace vidseg::test
