@@ -5,6 +5,7 @@ extern "C" {
 }
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 namespace vidseg::media {
@@ -35,8 +36,24 @@ int check_av(int ret, const char* what, const std::string& subject, ErrorCode co
     return ret;
 }
 
+void quiet_ffmpeg_logs() {
+    // FFmpeg's own log lines would duplicate our errors; VIDSEG_FFMPEG_LOG=info|warning|debug shows them.
+    static const bool once = [] {
+        const char* level = std::getenv("VIDSEG_FFMPEG_LOG");
+        int l = AV_LOG_QUIET;
+        if (level) {
+            std::string v = level;
+            l = v == "debug" ? AV_LOG_DEBUG : v == "info" ? AV_LOG_INFO : v == "warning" ? AV_LOG_WARNING : AV_LOG_ERROR;
+        }
+        av_log_set_level(l);
+        return true;
+    }();
+    (void)once;
+}
+
 InputFormatPtr open_input(const std::string& path) {
     namespace fs = std::filesystem;
+    quiet_ffmpeg_logs();
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "no such file", path);
     if (fs::is_directory(path, ec)) throw Error(ErrorCode::InvalidMedia, "is a directory, not a media file", path);

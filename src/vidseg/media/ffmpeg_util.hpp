@@ -66,6 +66,9 @@ std::string av_error_string(int errnum);
 // Throws Error(code, what + ": " + av error text, subject) when ret < 0; returns ret otherwise.
 int check_av(int ret, const char* what, const std::string& subject, ErrorCode code = ErrorCode::InvalidMedia);
 
+// Silences FFmpeg logging unless VIDSEG_FFMPEG_LOG is set; called by open_input and encoders.
+void quiet_ffmpeg_logs();
+
 // Opens an input file for demuxing with stream info; errors name the file and the cause
 // (missing file -> InputNotFound, unreadable/not media -> InvalidMedia).
 InputFormatPtr open_input(const std::string& path);
