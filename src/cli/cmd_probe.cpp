@@ -51,8 +51,8 @@ Command probe_command() {
                        "exact keyframe positions, the frame count and whether the frame rate is variable.",
         .positionals = {{.name = "VIDEO", .help = "Media file to inspect."}},
         .options = {{.name = "fast", .type = OptionType::Flag,
-                     .help = "Use only the container index (no packet scan): faster on huge files, "
-                             "keyframes only where the container indexes them."}},
+                     .help = "Trust the MP4/MOV sample table instead of reading every packet (other containers "
+                             "are always scanned): faster on huge files, no truncation or VFR check."}},
         .examples = "  vidseg probe lesson.mp4\n  vidseg probe --json lesson.mp4 | jq '.streams[0].keyframes'",
     };
     return {spec, run_probe};

@@ -1,6 +1,7 @@
 // A decoded picture in plain memory: what the media layer hands to vision/ and to image writers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

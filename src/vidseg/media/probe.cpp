@@ -138,7 +138,27 @@ MediaInfo probe(const std::string& path, const ProbeOptions& options) {
     if (info.streams.empty() || (!info.video() && !info.audio()))
         throw Error(ErrorCode::InvalidMedia, "contains no audio or video stream", path);
 
-    if (video_index >= 0 && options.scan_packets) {
+    // Only the MP4/MOV sample table is a complete index (Matroska cues, when present, are sparse);
+    // everything else needs the packet scan to know its keyframes.
+    const bool complete_index = info.container.find("mp4") != std::string::npos && video_index >= 0 &&
+                                !stats[video_index].keyframes.empty();
+    if (video_index >= 0 && complete_index && !options.scan_packets) {
+        // MP4 index entries carry decoding timestamps; shift them by the keyframe's reorder delay,
+        // read off the first video packet.
+        for (unsigned i = 0; i < fmt->nb_streams; ++i)
+            if (static_cast<int>(i) != video_index) fmt->streams[i]->discard = AVDISCARD_ALL;
+        PacketPtr pkt = make_packet();
+        int64_t shift = 0;
+        while (av_read_frame(fmt.get(), pkt.get()) >= 0) {
+            const bool found = pkt->stream_index == video_index;
+            if (found && pkt->pts != AV_NOPTS_VALUE && pkt->dts != AV_NOPTS_VALUE) shift = pkt->pts - pkt->dts;
+            av_packet_unref(pkt.get());
+            if (found) break;
+        }
+        const double shift_s = to_seconds(shift, fmt->streams[video_index]->time_base);
+        for (auto& k : stats[video_index].keyframes) k += shift_s;
+    }
+    if (video_index >= 0 && (options.scan_packets || !complete_index)) {
         // Exact keyframes, frame count and VFR need every packet's timestamp: read packets of the
         // video stream without decoding (other streams are discarded by the demuxer).
         for (unsigned i = 0; i < fmt->nb_streams; ++i)
