@@ -35,5 +35,7 @@ Command prepare_command();
 Command cut_command();
 Command keyframes_command();
 Command audio_command();
+Command intro_eval_command();
+Command dataset_agreement_command();
 
 }  // namespace vidseg::cli

@@ -16,7 +16,8 @@ using vidseg::cli::Command;
 
 std::vector<Command> all_commands() {
     return {vidseg::cli::probe_command(), vidseg::cli::prepare_command(), vidseg::cli::cut_command(),
-            vidseg::cli::keyframes_command(), vidseg::cli::audio_command()};
+            vidseg::cli::keyframes_command(), vidseg::cli::audio_command(),
+            vidseg::cli::intro_eval_command(), vidseg::cli::dataset_agreement_command()};
 }
 
 void print_usage(const std::vector<Command>& commands) {
@@ -24,7 +25,7 @@ void print_usage(const std::vector<Command>& commands) {
         "vidseg %s - turn raw videos into labeled temporal segments, datasets and detectors\n\n"
         "Usage: vidseg COMMAND [OPTIONS] [ARGS]\n       vidseg COMMAND --help\n\nCommands:\n",
         vidseg::version());
-    for (const auto& c : commands) std::printf("  %-12s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
+    for (const auto& c : commands) std::printf("  %-18s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
     std::printf(
         "\nGlobal options:\n  --version    Print version and linked library versions.\n"
         "  --help       Show this help.\n\n"
@@ -51,16 +52,25 @@ int main(int argc, char** argv) {
         std::printf("vidseg %s\n%s\n", vidseg::version(), vidseg::library_versions());
         return 0;
     }
+    // Commands are one word ("prepare") or a group and a verb ("intro eval"); the longer match wins.
     const Command* command = nullptr;
-    for (const auto& c : commands)
-        if (c.spec.name == args[0]) command = &c;
+    size_t words = 0;
+    for (const auto& c : commands) {
+        if (c.spec.name == args[0] && words < 1) {
+            command = &c;
+            words = 1;
+        } else if (args.size() > 1 && c.spec.name == args[0] + " " + args[1]) {
+            command = &c;
+            words = 2;
+        }
+    }
     if (!command) {
         std::fprintf(stderr, "vidseg: unknown command '%s' (run 'vidseg --help' for the list)\n", args[0].c_str());
         return 2;
     }
     vidseg::cli::Context context;
     try {
-        auto parsed = vidseg::parse_command_line(command->spec, {args.begin() + 1, args.end()});
+        auto parsed = vidseg::parse_command_line(command->spec, {args.begin() + static_cast<long>(words), args.end()});
         if (parsed.flag("help")) {
             std::cout << vidseg::format_help(command->spec);
             return 0;
