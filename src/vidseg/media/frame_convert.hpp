@@ -65,6 +65,14 @@ public:
     // display_w x display_h: wanted output size after rotation.
     Image convert(const AVFrame* frame, int display_w, int display_h, PixelLayout layout, int rotation,
                   double time, int sws_flags = SWS_BICUBIC) {
+        Image out;
+        convert(frame, display_w, display_h, layout, rotation, time, out, sws_flags);
+        return out;
+    }
+
+    // Converts into `out`, reusing its pixel buffer when it is large enough.
+    void convert(const AVFrame* frame, int display_w, int display_h, PixelLayout layout, int rotation, double time,
+                 Image& out, int sws_flags = SWS_BICUBIC) {
         const bool swap = rotation == 90 || rotation == 270;
         const int w = swap ? display_h : display_w;  // size before rotation
         const int h = swap ? display_w : display_h;
@@ -95,7 +103,6 @@ public:
             last_range_ = range;
         }
         const int ch = layout == PixelLayout::Rgb24 ? 3 : 1;
-        Image out;
         out.layout = layout;
         out.time = time;
         std::vector<uint8_t>& target = rotation ? buffer_ : out.pixels;
@@ -109,7 +116,6 @@ public:
             out.width = w;
             out.height = h;
         }
-        return out;
     }
 
 private:

@@ -86,13 +86,21 @@ public:
     // may_cut: the caller will seek before asking for a later time, so decoding may stop as soon as the
     // demuxer proves that no later packet can be displayed at or before t (its dts > t, and pts >= dts).
     Image frame_at(double t, bool may_cut = false) {
+        Image out;
+        frame_at(t, may_cut, out);
+        return out;
+    }
+
+    // Same, converting into `out` so that a caller asking for many frames reuses one pixel buffer
+    // (a fresh 6 MB buffer per 1080p frame costs page faults and zeroing, ~10% of the work).
+    void frame_at(double t, bool may_cut, Image& out) {
         if (!answerable_without_seek(t)) seek_to(t);
         may_cut_ = may_cut;
         advance_to(t);
         const AVFrame* f = have_held_ ? held_.get() : have_pending_ ? pending_.get() : nullptr;
         if (!f) throw Error(ErrorCode::InvalidMedia, "no decodable frame at " + fmt_seconds(t) + " s", path_);
         const double ft = have_held_ ? held_time_ : pending_time_;
-        return converter_.convert(f, out_w_, out_h_, options_.layout, rotation_, ft);
+        converter_.convert(f, out_w_, out_h_, options_.layout, rotation_, ft, out);
     }
 
 private:
@@ -334,6 +342,7 @@ void FrameReader::read_many(const std::vector<double>& times, const std::functio
 
     auto run_share = [&](Decoder& decoder, size_t begin, size_t end) {
         size_t i = begin;
+        Image image;
         while (i < end) {
             if (stop.load()) return;
             throw_if_cancelled();
@@ -347,7 +356,7 @@ void FrameReader::read_many(const std::vector<double>& times, const std::functio
                 may_cut = decoder.keyframes().empty() ? next - t >= 1.0
                                                       : decoder.keyframe_group(next) != decoder.keyframe_group(t);
             }
-            Image image = decoder.frame_at(t, may_cut);
+            decoder.frame_at(t, may_cut, image);
             j = i;
             for (; j < end && times[order[j]] == t; ++j) {
                 if (impl_->options.serialize_sink || shares.size() == 1) {

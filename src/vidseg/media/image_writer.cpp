@@ -67,33 +67,65 @@ std::vector<uint8_t> encode_image(const Image& image, const ImageWriteOptions& o
     const AVPixelFormat src_fmt = image.layout == PixelLayout::Rgb24 ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_GRAY8;
     const AVPixelFormat dst_fmt = format == ImageFormat::Png ? src_fmt : AV_PIX_FMT_YUVJ420P;
 
-    const AVCodec* codec = avcodec_find_encoder(format == ImageFormat::Png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG);
-    if (!codec) throw Error(ErrorCode::Unsupported, format == ImageFormat::Png ? "no PNG encoder" : "no JPEG encoder");
-    CodecContextPtr ctx(avcodec_alloc_context3(codec));
-    if (!ctx) throw Error(ErrorCode::Internal, "out of memory (avcodec_alloc_context3)");
-    ctx->width = ow;
-    ctx->height = oh;
-    ctx->pix_fmt = dst_fmt;
-    ctx->time_base = AVRational{1, 25};
-    ctx->thread_count = 1;
-    FramePtr frame = make_frame();
-    frame->width = ow;
-    frame->height = oh;
-    frame->format = dst_fmt;
-    if (format == ImageFormat::Jpeg) {
-        const int q = static_cast<int>(std::lround(31.0 - (options.quality - 1) * 30.0 / 99.0));
-        ctx->flags |= AV_CODEC_FLAG_QSCALE;
-        ctx->global_quality = q * FF_QP2LAMBDA;
-        ctx->qmin = 1;
-        ctx->qmax = 31;
-        ctx->color_range = AVCOL_RANGE_JPEG;
-        frame->quality = ctx->global_quality;
-        frame->color_range = AVCOL_RANGE_JPEG;
-        // Standard Huffman tables: one pass instead of two (optimal tables save ~3 % size, cost ~30 % time).
-        av_opt_set(ctx->priv_data, "huffman", "default", 0);
+    // Opening an encoder allocates and initialises several MB of state at 1080p; keyframe extraction
+    // writes many images of one size from each worker thread, so each thread keeps its last encoder,
+    // frame and scaler and reuses them while the parameters stay the same. Both encoders are intra-only
+    // and have no delay: every frame sent yields its packet at once, so the encoder is never drained.
+    struct Cached {
+        CodecContextPtr ctx;
+        FramePtr frame;
+        SwsPtr sws;
+        PacketPtr pkt;
+        int w = 0, h = 0, q = -1, src_w = 0, src_h = 0;
+        AVPixelFormat src = AV_PIX_FMT_NONE, dst = AV_PIX_FMT_NONE;
+        ImageFormat format = ImageFormat::Jpeg;
+    };
+    thread_local Cached cache;
+    const int q = format == ImageFormat::Jpeg
+                      ? static_cast<int>(std::lround(31.0 - (options.quality - 1) * 30.0 / 99.0))
+                      : 0;
+    if (!cache.ctx || cache.w != ow || cache.h != oh || cache.dst != dst_fmt || cache.q != q ||
+        cache.format != format) {
+        cache = Cached{};
+        const AVCodec* codec = avcodec_find_encoder(format == ImageFormat::Png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG);
+        if (!codec)
+            throw Error(ErrorCode::Unsupported, format == ImageFormat::Png ? "no PNG encoder" : "no JPEG encoder");
+        CodecContextPtr ctx(avcodec_alloc_context3(codec));
+        if (!ctx) throw Error(ErrorCode::Internal, "out of memory (avcodec_alloc_context3)");
+        ctx->width = ow;
+        ctx->height = oh;
+        ctx->pix_fmt = dst_fmt;
+        ctx->time_base = AVRational{1, 25};
+        ctx->thread_count = 1;
+        FramePtr frame = make_frame();
+        frame->width = ow;
+        frame->height = oh;
+        frame->format = dst_fmt;
+        if (format == ImageFormat::Jpeg) {
+            ctx->flags |= AV_CODEC_FLAG_QSCALE;
+            ctx->global_quality = q * FF_QP2LAMBDA;
+            ctx->qmin = 1;
+            ctx->qmax = 31;
+            ctx->color_range = AVCOL_RANGE_JPEG;
+            frame->quality = ctx->global_quality;
+            frame->color_range = AVCOL_RANGE_JPEG;
+            // Standard Huffman tables: one pass instead of two (optimal tables save ~3 % size, cost ~30 % time).
+            av_opt_set(ctx->priv_data, "huffman", "default", 0);
+        }
+        check_av(avcodec_open2(ctx.get(), codec, nullptr), "cannot open image encoder", "", ErrorCode::Internal);
+        check_av(av_frame_get_buffer(frame.get(), 0), "cannot allocate image", "", ErrorCode::Internal);
+        cache.ctx = std::move(ctx);
+        cache.frame = std::move(frame);
+        cache.pkt = make_packet();
+        cache.w = ow;
+        cache.h = oh;
+        cache.q = q;
+        cache.dst = dst_fmt;
+        cache.format = format;
     }
-    check_av(avcodec_open2(ctx.get(), codec, nullptr), "cannot open image encoder", "", ErrorCode::Internal);
-    check_av(av_frame_get_buffer(frame.get(), 0), "cannot allocate image", "", ErrorCode::Internal);
+    AVCodecContext* ctx = cache.ctx.get();
+    AVFrame* frame = cache.frame.get();
+    check_av(av_frame_make_writable(frame), "cannot allocate image", "", ErrorCode::Internal);
 
     const size_t src_stride = static_cast<size_t>(image.width) * ch;
     const uint8_t* src = image.pixels.data() + static_cast<size_t>(crop.y) * src_stride + static_cast<size_t>(crop.x) * ch;
@@ -103,20 +135,29 @@ std::vector<uint8_t> encode_image(const Image& image, const ImageWriteOptions& o
                         static_cast<size_t>(ow) * ch);
     } else {
         const bool scaled = ow != crop.width || oh != crop.height;
-        SwsPtr sws(sws_getContext(crop.width, crop.height, src_fmt, ow, oh, dst_fmt, scaled ? SWS_BICUBIC : SWS_POINT,
-                                  nullptr, nullptr, nullptr));
-        if (!sws) throw Error(ErrorCode::Internal, "cannot set up image scaling");
+        if (!cache.sws || cache.src != src_fmt || cache.src_w != crop.width || cache.src_h != crop.height) {
+            cache.sws.reset(sws_getContext(crop.width, crop.height, src_fmt, ow, oh, dst_fmt,
+                                           scaled ? SWS_BICUBIC : SWS_POINT, nullptr, nullptr, nullptr));
+            if (!cache.sws) throw Error(ErrorCode::Internal, "cannot set up image scaling");
+            cache.src = src_fmt;
+            cache.src_w = crop.width;
+            cache.src_h = crop.height;
+        }
         const uint8_t* src_data[4] = {src, nullptr, nullptr, nullptr};
         const int src_lines[4] = {static_cast<int>(src_stride), 0, 0, 0};
-        sws_scale(sws.get(), src_data, src_lines, 0, crop.height, frame->data, frame->linesize);
+        sws_scale(cache.sws.get(), src_data, src_lines, 0, crop.height, frame->data, frame->linesize);
     }
-    check_av(avcodec_send_frame(ctx.get(), frame.get()), "cannot encode image", "", ErrorCode::Internal);
-    check_av(avcodec_send_frame(ctx.get(), nullptr), "cannot encode image", "", ErrorCode::Internal);
-    PacketPtr pkt = make_packet();
     std::vector<uint8_t> bytes;
-    while (avcodec_receive_packet(ctx.get(), pkt.get()) == 0) {
-        bytes.insert(bytes.end(), pkt->data, pkt->data + pkt->size);
-        av_packet_unref(pkt.get());
+    try {
+        check_av(avcodec_send_frame(ctx, frame), "cannot encode image", "", ErrorCode::Internal);
+        AVPacket* pkt = cache.pkt.get();
+        while (avcodec_receive_packet(ctx, pkt) == 0) {
+            bytes.insert(bytes.end(), pkt->data, pkt->data + pkt->size);
+            av_packet_unref(pkt);
+        }
+    } catch (...) {
+        cache = Cached{};  // never reuse an encoder in an unknown state
+        throw;
     }
     if (bytes.empty()) throw Error(ErrorCode::Internal, "image encoder produced no data");
     return bytes;
