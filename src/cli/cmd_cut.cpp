@@ -137,7 +137,7 @@ Command cut_command() {
                 {.name = "crf", .type = OptionType::Int, .default_value = "18",
                  .help = "Quality of re-encoded video (x264/vpx CRF; lower = better, larger).", .metavar = "N",
                  .min = 0, .max = 51},
-                {.name = "preset", .type = OptionType::Choice, .default_value = "veryfast",
+                {.name = "preset", .type = OptionType::Choice, .default_value = media::kDefaultPreset,
                  .help = "x264 speed preset for re-encoded parts.",
                  .choices = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
                              "veryslow"}},

@@ -101,7 +101,7 @@ Command prepare_command() {
                  .help = "Skip the video feature pass (brightness, scene cuts); faster."},
                 {.name = "crf", .type = OptionType::Int, .default_value = "18",
                  .help = "Quality of re-encoded parts in exact mode (lower = better).", .min = 0, .max = 51},
-                {.name = "preset", .type = OptionType::Choice, .default_value = "veryfast",
+                {.name = "preset", .type = OptionType::Choice, .default_value = media::kDefaultPreset,
                  .help = "x264 speed preset for re-encoded parts.", .metavar = "PRESET",
                  .choices = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"}},
             },

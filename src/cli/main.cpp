@@ -1,4 +1,6 @@
 // vidseg command-line front end: parse, call libvidseg, print; errors become exit codes.
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -40,6 +42,10 @@ extern "C" void on_signal(int) { vidseg::request_cancel(); }
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Decoders and x264 start many short-lived threads; glibc would give each a heap arena that keeps
+    // its freed frame buffers, so peak memory grew with the video's length (~360 MB for 1 h of 1080p
+    // in `prepare`). Two arenas keep it flat at no measurable cost in speed.
+    mallopt(M_ARENA_MAX, 2);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::vector<std::string> args(argv + 1, argv + argc);

@@ -50,6 +50,16 @@ CommandResult run_shell(const std::string& command) {
     return r;
 }
 
+vidseg::Error thrown_error(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const vidseg::Error& e) {
+        return e;
+    }
+    ADD_FAILURE() << "no vidseg::Error thrown";
+    return vidseg::Error(vidseg::ErrorCode::Internal, "none");
+}
+
 CommandResult run_vidseg(const std::string& args) { return run_shell(std::string(VIDSEG_BINARY) + " " + args); }
 
 }  // namespace vidseg::test

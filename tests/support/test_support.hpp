@@ -2,7 +2,10 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
+
+#include "vidseg/core/error.hpp"
 
 namespace vidseg::test {
 
@@ -35,5 +38,10 @@ CommandResult run_vidseg(const std::string& args);
 CommandResult run_shell(const std::string& command);
 
 std::string read_text(const std::filesystem::path& path);
+
+// Runs f and returns the vidseg::Error it throws; records a test failure (and returns an Internal
+// error) when it throws none.
+vidseg::Error thrown_error(const std::function<void()>& f);
+inline vidseg::ErrorCode thrown_code(const std::function<void()>& f) { return thrown_error(f).code(); }
 
 }  // namespace vidseg::test

@@ -1,6 +1,8 @@
 // Audio loudness, frame statistics and the scene cut detector, against closed-form values.
 #include <gtest/gtest.h>
 
+#include "support/test_support.hpp"
+
 #include <cmath>
 #include <random>
 
@@ -56,15 +58,7 @@ Image box_blur(const Image& in) {
     return out;
 }
 
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no vidseg::Error thrown";
-    return ErrorCode::Internal;
-}
+ErrorCode code_of(const std::function<void()>& f) { return test::thrown_code(f); }
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/test_support.hpp"
+
 #include "vidseg/core/error.hpp"
 #include "vidseg/timeline/interval.hpp"
 
@@ -7,15 +9,7 @@ using namespace vidseg;
 using namespace vidseg::timeline;
 
 namespace {
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no vidseg::Error thrown";
-    return ErrorCode::Internal;
-}
+ErrorCode code_of(const std::function<void()>& f) { return test::thrown_code(f); }
 }  // namespace
 
 TEST(Interval, LengthAndIou) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/test_support.hpp"
+
 #include <pugixml.hpp>
 
 #include "vidseg/annotations/label_studio_config.hpp"
@@ -9,15 +11,7 @@ using namespace vidseg;
 using namespace vidseg::annotations;
 
 namespace {
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no vidseg::Error thrown";
-    return ErrorCode::Internal;
-}
+ErrorCode code_of(const std::function<void()>& f) { return test::thrown_code(f); }
 }  // namespace
 
 TEST(LabelStudioConfig, StructureMatchesTaskKeys) {

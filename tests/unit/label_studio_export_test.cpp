@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/test_support.hpp"
+
 #include <string>
 
 #include "vidseg/annotations/label_studio_export.hpp"
@@ -19,16 +21,7 @@ const std::string kInc = "🎯 П: Включение в процесс";
 const std::string kEmo = "😊 У: Эмоциональный отклик";
 const std::string kSup = "💖 П: Эмоциональная поддержка";
 
-template <class F>
-Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no vidseg::Error thrown";
-    return Error(ErrorCode::Internal, "none");
-}
+Error error_of(const std::function<void()>& f) { return test::thrown_error(f); }
 
 // Checks the content both exports of the same labeling must yield.
 void expect_two_annotators(const Project& p) {

@@ -18,15 +18,7 @@ namespace {
 
 std::string data(const std::string& name) { return std::string(VIDSEG_SOURCE_DIR) + "/tests/data/" + name; }
 
-Error error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no vidseg::Error thrown";
-    return Error(ErrorCode::Internal, "none");
-}
+Error error_of(const std::function<void()>& f) { return test::thrown_error(f); }
 
 std::string write(const test::TempDir& dir, const std::string& name, const std::string& text) {
     const auto path = dir / name;

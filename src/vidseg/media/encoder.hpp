@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "vidseg/media/cutter.hpp"
 #include "vidseg/media/ffmpeg_util.hpp"
 
 namespace vidseg::media {
@@ -20,7 +21,7 @@ struct VideoEncoderConfig {
     AVColorPrimaries color_primaries = AVCOL_PRI_UNSPECIFIED;
     AVColorTransferCharacteristic color_trc = AVCOL_TRC_UNSPECIFIED;
     int crf = 18;
-    std::string preset = "veryfast";
+    std::string preset = kDefaultPreset;
     // false: parameter sets in-band before every keyframe (needed when splicing into a copied track).
     bool global_header = true;
 };

@@ -286,7 +286,9 @@ struct FrameReader::Impl {
 FrameReader::FrameReader(const std::string& path, FrameReaderOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->path = path;
     impl_->options = options;
-    impl_->decoder = std::make_unique<Decoder>(path, options, 0);
+    // One decoding thread: targets are reached by seeking and decoding a part of a GOP, where frame
+    // threading adds latency and memory; read_many parallelises across targets instead.
+    impl_->decoder = std::make_unique<Decoder>(path, options, 1);
 }
 
 FrameReader::~FrameReader() = default;
@@ -385,6 +387,12 @@ void FrameReader::read_many(const std::vector<double>& times, const std::functio
         for (size_t w = 0; w < shares.size(); ++w) {
             threads.emplace_back([&, w] {
                 try {
+                    // The reader's own decoder serves the first share; keeping it idle beside the
+                    // workers would hold a full set of decoder buffers for nothing.
+                    if (w == 0) {
+                        run_share(*impl_->decoder, shares[w].first, shares[w].second);
+                        return;
+                    }
                     Decoder own(impl_->path, impl_->options, threads_each);
                     run_share(own, shares[w].first, shares[w].second);
                 } catch (...) {

@@ -18,8 +18,15 @@ void scan_video(const std::string& path, const ScanOptions& options, const std::
         if (static_cast<int>(i) != index) fmt->streams[i]->discard = AVDISCARD_ALL;
     const AVRational tb = st->time_base;
     const double start = container_start(fmt.get());
-    CodecContextPtr dec = open_decoder(st, path, 0);
-    if (options.skip_nonref) dec->skip_frame = AVDISCARD_NONREF;
+    // Two threads, not FFmpeg's cores+1: each frame thread holds its own set of reference frames,
+    // and the scan runs beside the cutter in `prepare`.
+    CodecContextPtr dec = open_decoder(st, path, 2);
+    if (options.skip_nonref) {
+        dec->skip_frame = AVDISCARD_NONREF;
+        // The scan feeds statistics of small downscaled frames (brightness, histograms, scene cuts):
+        // skipping the deblocking filter saves ~25% of decoding and changes none of them noticeably.
+        dec->skip_loop_filter = AVDISCARD_ALL;
+    }
     const int rotation = options.apply_rotation ? stream_rotation(st) : 0;
     const bool swap = rotation == 90 || rotation == 270;
     const int w = st->codecpar->width, h = st->codecpar->height;

@@ -29,7 +29,7 @@ struct PrepareConfig {
     double silence_threshold_db = -40.0;
     double scene_threshold = 0.35;
     int crf = 18;
-    std::string preset = "veryfast";
+    std::string preset = media::kDefaultPreset;
     Progress* progress = nullptr;
 };
 
