@@ -95,7 +95,7 @@ int run_cut(const ParsedOptions& options, Context& context) {
                             {"clips", manifest}});
         return 0;
     }
-    for (size_t i = 0; i < results.size(); ++i) {
+    for (size_t i = 0; i < results.size() && !context.quiet && !context.json; ++i) {
         const auto& r = results[i];
         std::printf("%s  %9.3f-%9.3f s  (asked %.3f-%.3f)  %5lld frames  %-8s re-encoded %.2f s\n",
                     names[i].c_str(), r.actual_start, r.actual_end, r.requested_start, r.requested_end, r.frames,

@@ -9,6 +9,7 @@
 //    routed) has passed them, so each clip's first frame and end are known when audio is routed.
 
 #include "vidseg/media/cutter_session.hpp"
+#include "vidseg/timeline/interval.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -376,15 +377,8 @@ std::string clip_extension(const std::string& input_container, const std::string
 }
 
 std::vector<ClipSpec> fixed_segments(double duration, double length, double min_remainder) {
-    if (!(length > 0)) throw Error(ErrorCode::InvalidArgument, "segment length must be > 0");
     std::vector<ClipSpec> out;
-    for (long long k = 0;; ++k) {
-        const double s = k * length;
-        if (s >= duration - 1e-9) break;
-        const double e = std::min((k + 1) * length, duration);
-        if (k > 0 && e - s < std::max(min_remainder, 1e-9)) break;
-        out.push_back({s, e, {}});
-    }
+    for (const auto& s : timeline::fixed_segments(duration, length, min_remainder)) out.push_back({s.start, s.end, {}});
     return out;
 }
 

@@ -65,7 +65,7 @@ std::string clip_extension(const std::string& input_container, const std::string
 
 // Consecutive [k*length, (k+1)*length) clips covering [0, duration); the last one is shorter and a
 // remainder shorter than min_remainder (e.g. one frame) is dropped. Output paths are left empty.
-std::vector<ClipSpec> fixed_segments(double duration, double length, double min_remainder = 0);
+std::vector<ClipSpec> fixed_segments(double duration, double length, double min_remainder = 0.04);
 
 nlohmann::json to_json(const ClipResult& result);
 
