@@ -37,5 +37,7 @@ Command keyframes_command();
 Command audio_command();
 Command intro_eval_command();
 Command dataset_agreement_command();
+Command dataset_build_command();
+Command intro_detect_command();
 
 }  // namespace vidseg::cli
