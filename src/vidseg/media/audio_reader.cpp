@@ -105,7 +105,6 @@ void stream_audio(const std::string& path, const AudioFormat& format,
         if (progress) progress->update(static_cast<double>(emitted) / rate);
     };
 
-    PacketPtr pkt = make_packet();
     FramePtr frame = make_frame();
     auto convert = [&](const AVFrame* f) {
         const int in_count = f ? f->nb_samples : 0;
@@ -144,19 +143,7 @@ void stream_audio(const std::string& path, const AudioFormat& format,
             av_frame_unref(frame.get());
         }
     };
-    int count = 0;
-    while (emitted < total) {
-        int ret = av_read_frame(fmt.get(), pkt.get());
-        if (ret < 0) break;
-        if ((++count & 63) == 0) throw_if_cancelled();
-        if (pkt->stream_index == index) {
-            avcodec_send_packet(dec.get(), pkt.get());  // corrupt packets are dropped
-            av_packet_unref(pkt.get());
-            receive();
-        } else {
-            av_packet_unref(pkt.get());
-        }
-    }
+    feed_stream(fmt.get(), index, dec.get(), receive, [&] { return emitted < total; });
     if (emitted < total) {
         avcodec_send_packet(dec.get(), nullptr);
         receive();

@@ -8,6 +8,8 @@ extern "C" {
 #include <cstdlib>
 #include <filesystem>
 
+#include "vidseg/core/cancel.hpp"
+
 namespace vidseg::media {
 
 FramePtr make_frame() {
@@ -85,6 +87,20 @@ CodecContextPtr open_decoder(const AVStream* stream, const std::string& subject,
     if (stream->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     check_av(avcodec_open2(ctx.get(), codec, nullptr), "cannot open decoder", subject);
     return ctx;
+}
+
+void feed_stream(AVFormatContext* fmt, int stream_index, AVCodecContext* dec, const std::function<void()>& drain,
+                 const std::function<bool()>& keep_going) {
+    PacketPtr pkt = make_packet();
+    int count = 0;
+    while (!keep_going || keep_going()) {
+        if (av_read_frame(fmt, pkt.get()) < 0) break;
+        if ((++count & 31) == 0) throw_if_cancelled();
+        const bool ours = pkt->stream_index == stream_index;
+        if (ours) avcodec_send_packet(dec, pkt.get());  // corrupt packets are dropped
+        av_packet_unref(pkt.get());
+        if (ours) drain();
+    }
 }
 
 double container_start(const AVFormatContext* fmt) {

@@ -13,6 +13,7 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -75,6 +76,12 @@ InputFormatPtr open_input(const std::string& path);
 
 // Opens a decoder for the given stream. threads: 0 = auto.
 CodecContextPtr open_decoder(const AVStream* stream, const std::string& subject, int threads = 0);
+
+// Reads the packets of one stream and sends them to its decoder until the input ends or keep_going()
+// returns false, calling drain() after each packet to collect decoded frames. Corrupt packets are
+// dropped (the decoder resynchronises); cancellation is checked every few dozen packets. Does not flush.
+void feed_stream(AVFormatContext* fmt, int stream_index, AVCodecContext* dec, const std::function<void()>& drain,
+                 const std::function<bool()>& keep_going = {});
 
 // Seconds <-> stream time base helpers.
 inline double to_seconds(int64_t ts, AVRational tb) { return ts == AV_NOPTS_VALUE ? 0.0 : ts * av_q2d(tb); }

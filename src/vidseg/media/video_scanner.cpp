@@ -36,7 +36,6 @@ void scan_video(const std::string& path, const ScanOptions& options, const std::
     const double duration = fmt->duration > 0 ? fmt->duration / static_cast<double>(AV_TIME_BASE) : 0;
 
     detail::FrameConverter converter;
-    PacketPtr pkt = make_packet();
     FramePtr frame = make_frame();
     const double min_gap = options.max_fps > 0 ? 1.0 / options.max_fps : 0;
     double next_emit = -1e300;
@@ -56,19 +55,7 @@ void scan_video(const std::string& path, const ScanOptions& options, const std::
             av_frame_unref(frame.get());
         }
     };
-    int count = 0;
-    while (true) {
-        int ret = av_read_frame(fmt.get(), pkt.get());
-        if (ret < 0) break;
-        if ((++count & 31) == 0) throw_if_cancelled();
-        if (pkt->stream_index == index) {
-            avcodec_send_packet(dec.get(), pkt.get());  // corrupt packets are dropped
-            av_packet_unref(pkt.get());
-            drain();
-        } else {
-            av_packet_unref(pkt.get());
-        }
-    }
+    feed_stream(fmt.get(), index, dec.get(), drain);
     avcodec_send_packet(dec.get(), nullptr);
     drain();
     if (progress) progress->end();
