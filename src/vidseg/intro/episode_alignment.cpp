@@ -1,0 +1,171 @@
+#include "vidseg/intro/episode_alignment.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+namespace vidseg::intro {
+
+namespace {
+
+// Where a run's boundaries fall inside the windows of its first and last items, as shares of the
+// window (item_span): measured on tests/media/make_series.sh (see the header).
+constexpr double kStartShare = 0.225;
+constexpr double kEndShare = 0.56;
+
+struct RawRun {
+    long first = 0, last = 0;  // item indices in a (inclusive)
+    long offset = 0;           // index in a - index in b
+    int matched = 0;
+    long errors = 0;
+};
+
+// Runs of agreeing items at one offset (b index = a index - offset).
+void scan_offset(const AudioFingerprint& a, const AudioFingerprint& b, long offset, int max_errors, long max_gap,
+                 std::vector<RawRun>& out) {
+    const long na = long(a.items.size()), nb = long(b.items.size());
+    const long begin = std::max(0L, offset), end = std::min(na, nb + offset);
+    RawRun run;
+    bool open = false;
+    for (long i = begin; i < end; ++i) {
+        const int e = bit_errors(a.items[std::size_t(i)], b.items[std::size_t(i - offset)]);
+        if (e > max_errors) {
+            if (open && i - run.last > max_gap) {
+                out.push_back(run);
+                open = false;
+            }
+            continue;
+        }
+        if (!open) {
+            run = RawRun{i, i, offset, 0, 0};
+            open = true;
+        }
+        run.last = i;
+        ++run.matched;
+        run.errors += e;
+    }
+    if (open) out.push_back(run);
+}
+
+// Moves a run's ends inwards to the first / last agreeing item that opens / closes a dense stretch
+// (at least 3 of 4 consecutive items agree): lone agreeing items next to the shared audio come from
+// windows that only partly cover it, or from chance.
+void tighten(const AudioFingerprint& a, const AudioFingerprint& b, int max_errors, RawRun& r) {
+    auto ok = [&](long i) {
+        const long j = i - r.offset;
+        return i >= r.first && i <= r.last &&
+               bit_errors(a.items[std::size_t(i)], b.items[std::size_t(j)]) <= max_errors;
+    };
+    auto dense = [&](long i, long dir) {
+        int n = 0;
+        for (long k = 0; k < 4; ++k) n += ok(i + dir * k);
+        return ok(i) && n >= 3;
+    };
+    long first = r.first, last = r.last;
+    while (first <= last && !dense(first, +1)) ++first;
+    while (last >= first && !dense(last, -1)) --last;
+    if (first > last) {
+        r.matched = 0;
+        return;
+    }
+    int matched = 0;
+    long errors = 0;
+    for (long i = first; i <= last; ++i) {
+        const int e = bit_errors(a.items[std::size_t(i)], b.items[std::size_t(i - r.offset)]);
+        if (e <= max_errors) ++matched, errors += e;
+    }
+    r.first = first, r.last = last, r.matched = matched, r.errors = errors;
+}
+
+// Share of distinct item values among a run's items: silence and steady tones repeat one value.
+bool informative(const AudioFingerprint& a, const RawRun& r) {
+    std::unordered_set<uint32_t> distinct;
+    for (long i = r.first; i <= r.last; ++i) distinct.insert(a.items[std::size_t(i)]);
+    const long n = r.last - r.first + 1;
+    return long(distinct.size()) * 4 >= n && distinct.size() >= 3;
+}
+
+}  // namespace
+
+std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFingerprint& b,
+                                       const AlignmentOptions& options) {
+    std::vector<AlignedRun> result;
+    if (a.items.empty() || b.items.empty()) return result;
+    const double period = a.item_period;
+
+    // Every offset (index in a - index in b) is scored by how many item pairs agree there
+    // (popcount of the XOR <= max_bit_errors). Exact-item hash votes are too thin: two episodes'
+    // frames rarely fall on the same sample phase, so the same audio gives items that differ in a few
+    // bits, and only a handful of the intro's items match exactly. The full scan is
+    // |a| * |b| popcounts: ~68 M for two 17-minute windows, tens of milliseconds.
+    const long na = long(a.items.size()), nb = long(b.items.size());
+    std::vector<int> agree(std::size_t(na + nb - 1), 0);  // index offset + nb - 1
+    const uint32_t* pa = a.items.data();
+    const uint32_t* pb = b.items.data();
+    const int max_errors = options.max_bit_errors;
+    for (long offset = -(nb - 1); offset < na; ++offset) {
+        const long begin = std::max(0L, offset), end = std::min(na, nb + offset);
+        int n = 0;
+        for (long i = begin; i < end; ++i) n += __builtin_popcount(pa[i] ^ pb[i - offset]) <= max_errors;
+        agree[std::size_t(offset + nb - 1)] = n;
+    }
+    // Rank with the neighbours +-1 merged (frame phase halfway between two offsets).
+    std::vector<std::pair<int, long>> ranked;
+    const int min_votes = std::max(4, int(std::ceil(options.min_length / period / 2)));
+    for (long k = 0; k < long(agree.size()); ++k) {
+        int total = agree[std::size_t(k)];
+        if (k > 0) total += agree[std::size_t(k - 1)];
+        if (k + 1 < long(agree.size())) total += agree[std::size_t(k + 1)];
+        if (agree[std::size_t(k)] > 0 && total >= min_votes) ranked.emplace_back(total, k - (nb - 1));
+    }
+    std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
+        return x.first != y.first ? x.first > y.first : x.second < y.second;
+    });
+
+    std::unordered_set<long> scanned;
+    std::vector<RawRun> runs;
+    const long max_gap = std::max(1L, long(std::floor(options.max_gap / period)));
+    int examined = 0;
+    for (const auto& entry : ranked) {
+        if (examined >= options.max_offsets) break;
+        const long offset = entry.second;
+        if (scanned.count(offset)) continue;  // a neighbour of a peak already scanned
+        ++examined;
+        for (long d : {offset - 1, offset, offset + 1})
+            if (scanned.insert(d).second) scan_offset(a, b, d, options.max_bit_errors, max_gap, runs);
+    }
+
+    for (auto& r : runs) tighten(a, b, options.max_bit_errors, r);
+    std::erase_if(runs, [](const RawRun& r) { return r.matched == 0; });
+    // Longest (most agreeing items) first; drop runs overlapping a kept one in a or in b.
+    std::sort(runs.begin(), runs.end(), [](const RawRun& x, const RawRun& y) {
+        if (x.matched != y.matched) return x.matched > y.matched;
+        return x.first < y.first;
+    });
+    const double span = a.item_span;
+    for (const auto& r : runs) {
+        AlignedRun out;
+        // A run that begins with the first item of either stream may have begun before it: the
+        // shared audio starts with that stream, at item 0's time, not half a window later.
+        const bool at_stream_start = r.first == 0 || r.first - r.offset == 0;
+        const double start_shift = at_stream_start ? 0.0 : kStartShare * span;
+        const double end_shift = kEndShare * span;
+        out.a = {double(r.first) * period + start_shift, double(r.last) * period + end_shift};
+        out.b = {double(r.first - r.offset) * period + start_shift, double(r.last - r.offset) * period + end_shift};
+        if (out.a.length() < options.min_length) continue;
+        const bool overlaps = std::any_of(result.begin(), result.end(), [&](const AlignedRun& k) {
+            return (out.a.start < k.a.end && k.a.start < out.a.end) || (out.b.start < k.b.end && k.b.start < out.b.end);
+        });
+        if (overlaps || r.matched < options.min_items || double(r.errors) > options.max_mean_bit_errors * r.matched ||
+            !informative(a, r))
+            continue;
+        out.offset = double(r.offset) * period;
+        out.matched_items = r.matched;
+        out.items = int(r.last - r.first + 1);
+        out.mean_bit_errors = r.matched ? double(r.errors) / r.matched : 0;
+        result.push_back(out);
+    }
+    return result;
+}
+
+}  // namespace vidseg::intro
