@@ -1,0 +1,62 @@
+// `vidseg dataset build` (SPEC §1 step 4, without transcription): Label Studio export + lesson
+// videos + pattern list → a Hugging Face folder dataset (SPEC §3), committed atomically.
+//
+// Per fragment (see dataset_plan.hpp for which intervals and how tasks find their video):
+//   videos/<name>.<ext>      exact cut of [start, end) (ext from media::clip_extension, .mp4 for MP4 input)
+//   images/<name>.jpg        the frame shown at the middle of the interval
+//   images/<name>_crop.jpg   that frame cropped to the annotation's videorectangle box (when one covers it)
+//   audio/<name>.wav         [start, end) as WAV 16 kHz mono
+// plus metadata.jsonl (what `datasets` reads) and metadata_table.csv (the same rows for spreadsheets,
+// lists joined with "; "; not named metadata.csv, which `datasets` would reject next to the JSONL) per split folder and README.md (dataset_card.hpp) at the root.
+// With a split (test_fraction > 0 and >= 2 lessons) the files live under train/ and test/.
+//
+// Errors: whole-input problems throw vidseg::Error (missing video / export → InputNotFound,
+// malformed export or pattern list → InvalidData, unreadable video → InvalidMedia). Item problems
+// (interval beyond the video, end <= start, task whose video was not given) are collected in
+// the report; then nothing is written unless keep_going, in which case the good items are.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "vidseg/dataset/dataset_plan.hpp"
+
+namespace vidseg {
+class Progress;
+}
+
+namespace vidseg::dataset {
+
+struct DatasetConfig {
+    std::vector<std::string> videos;
+    std::string annotations;    // Label Studio export (full JSON, JSON_MIN or CSV)
+    std::string patterns_path;  // empty = the eight built-in PPI patterns
+    std::string out_dir;
+    bool keep_going = false;
+    double test_fraction = 0;   // 0 = no split
+    std::string license = "cc-by-4.0";
+    std::string pretty_name;
+    int keyframe_quality = 90;
+    int crf = 18;
+    Progress* progress = nullptr;
+};
+
+struct DatasetReport {
+    std::string out_dir;
+    bool written = false;  // false when item errors stopped the build (no keep_going) or nothing to write
+    DatasetPlan plan;
+    size_t crops = 0;
+    bool transcripts_skipped = true;
+    double seconds = 0;
+};
+
+DatasetReport build_dataset(const DatasetConfig& config);
+
+// Metadata row of one item (paths relative to its split folder), columns in table order.
+nlohmann::ordered_json metadata_row(const DatasetPlan& plan, const DatasetItem& item, bool has_crop);
+
+nlohmann::json to_json(const DatasetReport& report);
+
+}  // namespace vidseg::dataset

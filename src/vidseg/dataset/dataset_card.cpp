@@ -1,0 +1,157 @@
+#include "vidseg/dataset/dataset_card.hpp"
+
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace vidseg::dataset {
+
+namespace {
+
+// YAML double-quoted scalar.
+std::string yq(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out + "\"";
+}
+
+// Markdown table cell: no pipes or newlines.
+std::string cell(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|') out += "\\|";
+        else if (c == '\n' || c == '\r') out += ' ';
+        else out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string split_prefix(const DatasetPlan& plan, const DatasetItem& item) {
+    return plan.test_lessons.empty() ? std::string() : item.split + "/";
+}
+
+std::string render_card(const DatasetPlan& plan, const std::vector<annotations::Pattern>& patterns,
+                        const CardOptions& options) {
+    const bool split = !plan.test_lessons.empty();
+    std::set<std::string> lessons;
+    std::map<std::string, size_t> split_counts;
+    std::map<std::string, size_t> pattern_counts, unmatched_counts;
+    std::set<std::string> annotators;
+    for (const auto& item : plan.items) {
+        lessons.insert(plan.videos[item.video].lesson);
+        ++split_counts[item.split];
+        for (const auto& p : item.patterns) ++pattern_counts[p];
+        for (const auto& l : item.unmatched) ++unmatched_counts[l];
+        annotators.insert(item.annotator);
+    }
+    std::string pretty = options.pretty_name;
+    if (pretty.empty())
+        pretty = (lessons.empty() ? std::string("Lesson") : *lessons.begin()) + " — pedagogical patterns";
+
+    std::ostringstream o;
+    o << "---\n";
+    o << "license: " << options.license << "\n";
+    o << "task_categories:\n- video-classification\n";
+    o << "language:\n- ru\n- en\n";
+    o << "pretty_name: " << yq(pretty) << "\n";
+    o << "tags:\n- education\n- pedagogy\n- label-studio\n";
+    o << "configs:\n- config_name: default\n  data_files:\n";
+    const std::vector<std::string> splits = split ? std::vector<std::string>{"train", "test"}
+                                                  : std::vector<std::string>{"train"};
+    for (const auto& s : splits) {
+        const std::string pre = split ? s + "/" : "";
+        // Only the clips: the `datasets` loader infers `videofolder` from them and picks up the
+        // metadata.jsonl files itself (it scans for metadata.* and links images / audio through the
+        // *_file_name columns). Listing the JPEGs would make it infer `imagefolder`.
+        o << "  - split: " << s << "\n    path: " << yq(pre + "videos/*") << "\n";
+    }
+    o << "---\n\n";
+
+    o << "# " << pretty << "\n\n";
+    o << "Fragments of lesson videos labeled with pedagogical patterns (П = teacher, У = student) by "
+      << annotators.size() << " annotator(s) in Label Studio: " << plan.items.size() << " fragment(s) from "
+      << lessons.size() << " lesson(s).\n\n";
+
+    o << "## Structure\n\n";
+    if (split) {
+        o << "Split by lesson (a lesson is never in both splits):\n\n| split | fragments | lessons |\n|---|---|---|\n";
+        for (const auto& s : splits) {
+            std::set<std::string> ls;
+            for (const auto& item : plan.items)
+                if (item.split == s) ls.insert(plan.videos[item.video].lesson);
+            std::string names;
+            for (const auto& l : ls) names += (names.empty() ? "" : ", ") + l;
+            o << "| " << s << " | " << split_counts[s] << " | " << cell(names) << " |\n";
+        }
+        o << "\nEach split folder (`train/`, `test/`) holds:\n\n";
+    } else {
+        o << "Single split `train`. The folder holds:\n\n";
+    }
+    o << "```\n"
+         "videos/<fragment>.mp4        the annotated interval, cut frame-exactly (with audio)\n"
+         "images/<fragment>.jpg        the keyframe at the middle of the interval\n"
+         "images/<fragment>_crop.jpg   the keyframe cropped to the tracked person (when a track covers it)\n"
+         "audio/<fragment>.wav         the interval's audio, WAV 16 kHz mono\n"
+         "transcripts/                 (empty: transcription is not part of this build)\n"
+         "metadata.jsonl               one row per fragment (the table the `datasets` library reads)\n"
+         "metadata_table.csv           the same rows for spreadsheets (lists joined with \"; \")\n"
+         "```\n\n"
+         "The spreadsheet copy is not called `metadata.csv` on purpose: the `datasets` library refuses a folder "
+         "holding metadata files of two formats.\n\n";
+    o << "Fragment names are `<lesson>_<task>_<annotation>_<i>`. Columns of `metadata.jsonl`:\n\n"
+         "| column | meaning |\n|---|---|\n"
+         "| `file_name` | the clip (relative path) |\n"
+         "| `image_file_name` | the keyframe |\n"
+         "| `crop_file_name` | the cropped keyframe, or null |\n"
+         "| `audio_file_name` | the audio |\n"
+         "| `patterns` | matched pattern names (list) |\n"
+         "| `labels` | the annotator's raw label strings (list) |\n"
+         "| `descriptions` | descriptions of the matched patterns (list) |\n"
+         "| `annotator` | who labeled it |\n"
+         "| `start`, `end` | the interval in the source video, seconds |\n"
+         "| `source_video` | file name of the lesson video |\n"
+         "| `lesson`, `task_id`, `annotation_id` | provenance |\n";
+    for (const auto& c : plan.choice_columns) o << "| `choice_" << cell(c) << "` | answers of the choice `" << cell(c) << "` (list) |\n";
+    for (const auto& c : plan.text_columns) o << "| `text_" << cell(c) << "` | texts of `" << cell(c) << "` (list) |\n";
+    o << "\n";
+
+    o << "## Usage\n\n```python\nfrom datasets import load_dataset\n\n"
+         "ds = load_dataset(\"<user>/<dataset>\")  # or load_dataset(\"json\", data_files=\"metadata.jsonl\")\n"
+         "row = ds[\"train\"][0]\nprint(row[\"patterns\"], row[\"start\"], row[\"end\"])\n```\n\n";
+
+    o << "## Classes\n\n| pattern | fragments | description |\n|---|---|---|\n";
+    for (const auto& p : patterns) {
+        const auto it = pattern_counts.find(p.name);
+        o << "| " << cell(p.name) << " | " << (it == pattern_counts.end() ? 0 : it->second) << " | "
+          << cell(p.description) << " |\n";
+    }
+    if (!unmatched_counts.empty()) {
+        o << "\nLabels that match no pattern (kept in `labels`, absent from `patterns`):\n\n";
+        for (const auto& [l, n] : unmatched_counts) o << "- " << l << " (" << n << ")\n";
+    }
+    o << "\n";
+
+    o << "## How it was built\n\n";
+    o << "With `vidseg dataset build`" << (options.tool_version.empty() ? "" : " " + options.tool_version)
+      << " from the Label Studio export `" << options.annotations_file << "` and the pattern list ("
+      << options.patterns_source << "). Every audio `labels` / video `timelinelabels` interval of every annotation "
+         "became one fragment; labels were matched to pattern names tolerantly (emoji and role prefix ignored). "
+         "Keyframe: the frame shown at `start + (end - start) / 2`; crop: the annotation's `videorectangle` box at "
+         "that time.";
+    if (options.transcripts_skipped) o << " Transcripts were not produced (the `transcripts/` folder is empty).";
+    o << "\n\nSource videos:\n\n";
+    for (const auto& v : plan.videos) o << "- " << v.lesson << " (" << v.width << "x" << v.height << ")\n";
+    o << "\n## License\n\n" << options.license << "\n";
+    return o.str();
+}
+
+}  // namespace vidseg::dataset

@@ -1,0 +1,183 @@
+#include "vidseg/dataset/dataset_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+namespace vidseg::dataset {
+
+namespace {
+
+std::string seconds_text(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+void append_distinct(std::vector<std::string>& to, const std::vector<std::string>& values) {
+    for (const auto& v : values)
+        if (std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
+}
+
+}  // namespace
+
+std::string url_basename(const std::string& url) {
+    std::string s = url.substr(0, url.find_first_of("?#"));
+    // Label Studio local-files storage: "/data/local-files/?d=<path>" — the file is in the query.
+    if (s.ends_with("/data/local-files/") || s.ends_with("/data/local-files")) {
+        const auto q = url.find('?');
+        const auto d = q == std::string::npos ? std::string::npos : url.find("d=", q);
+        if (d != std::string::npos && (url[d - 1] == '?' || url[d - 1] == '&')) {
+            s = url.substr(d + 2);
+            s = s.substr(0, s.find_first_of("&#"));
+        }
+    }
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    const auto slash = out.find_last_of("/\\");
+    return slash == std::string::npos ? out : out.substr(slash + 1);
+}
+
+bool same_video_name(const std::string& task_name, const std::string& video_name) {
+    if (task_name.empty() || video_name.empty()) return false;
+    if (task_name == video_name) return true;
+    return task_name.size() > video_name.size() + 1 && task_name.ends_with("-" + video_name);
+}
+
+std::optional<PixelBox> box_to_pixels(const annotations::Box& box, int width, int height) {
+    const auto px = [](double percent, int size) {
+        return static_cast<int>(std::lround(percent / 100.0 * size));
+    };
+    int x0 = std::clamp(px(box.x, width), 0, width), y0 = std::clamp(px(box.y, height), 0, height);
+    int x1 = std::clamp(px(box.x + box.width, width), 0, width);
+    int y1 = std::clamp(px(box.y + box.height, height), 0, height);
+    if (x1 <= x0 || y1 <= y0) return std::nullopt;
+    return PixelBox{x0, y0, x1 - x0, y1 - y0};
+}
+
+DatasetPlan plan_dataset(const annotations::Project& project, std::vector<SourceVideo> videos,
+                         const annotations::LabelMatcher& matcher, double test_fraction) {
+    DatasetPlan plan;
+    plan.videos = std::move(videos);
+    std::set<std::string> choice_cols, text_cols;
+    std::vector<std::string> all_labels;
+
+    for (const auto& task : project.tasks) {
+        const std::string task_file = url_basename(!task.video.empty() ? task.video : task.audio);
+        std::optional<size_t> video;
+        for (size_t v = 0; v < plan.videos.size() && !video; ++v)
+            if (same_video_name(task_file, std::filesystem::path(plan.videos[v].path).filename().string())) video = v;
+        const std::string task_key = task.id.empty() ? std::to_string(task.index + 1) : task.id;
+
+        for (const auto& ann : task.annotations) {
+            const auto segs = annotations::segments(ann);
+            if (segs.empty()) continue;
+            if (!video) {
+                plan.errors.push_back({task.describe() + ", annotation " + ann.id,
+                                       "its video '" + (task_file.empty() ? std::string("(none)") : task_file) +
+                                           "' is not among the --video files; " + std::to_string(segs.size()) +
+                                           " interval(s) skipped"});
+                continue;
+            }
+            const SourceVideo& src = plan.videos[*video];
+            // Task-level choices / texts apply to every interval of the annotation.
+            const auto task_choices = annotations::task_choices(ann);
+            const auto task_texts = annotations::task_texts(ann);
+            for (size_t i = 0; i < segs.size(); ++i) {
+                const auto& seg = segs[i];
+                const std::string where = task.describe() + ", annotation " + ann.id + ", interval " +
+                                          std::to_string(i) + " [" + seconds_text(seg.start) + ", " +
+                                          seconds_text(seg.end) + ")";
+                if (!(seg.end > seg.start)) {
+                    plan.errors.push_back({where, "end <= start"});
+                    continue;
+                }
+                if (seg.start < 0) {
+                    plan.errors.push_back({where, "starts before 0"});
+                    continue;
+                }
+                if (src.duration > 0 && seg.end > src.duration + 1e-3) {
+                    plan.errors.push_back({where, "ends after the end of the video " + src.path + " (" +
+                                                      seconds_text(src.duration) + " s)"});
+                    continue;
+                }
+                DatasetItem item;
+                item.video = *video;
+                item.task_id = task_key;
+                item.annotation_id = ann.id;
+                item.name = src.lesson + "_" + task_key + "_" + ann.id + "_" + std::to_string(i);
+                item.annotator = ann.annotator();
+                item.start = seg.start;
+                item.end = seg.end;
+                item.mid = seg.start + (seg.end - seg.start) / 2;
+                item.labels = seg.labels;
+                item.choices = task_choices;
+                for (const auto& [k, v] : seg.choices) append_distinct(item.choices[k], v);
+                item.texts = task_texts;
+                for (const auto& [k, v] : seg.texts) append_distinct(item.texts[k], v);
+                for (const auto& [k, v] : item.choices) choice_cols.insert(k);
+                for (const auto& [k, v] : item.texts) text_cols.insert(k);
+                for (const auto& r : ann.results)
+                    if (r.type == "videorectangle" && r.track)
+                        if (auto b = r.track->box_at(item.mid)) {
+                            item.box = *b;
+                            break;
+                        }
+                for (const auto& label : item.labels) {
+                    all_labels.push_back(label);
+                    const auto m = matcher.match(label);
+                    if (m.matched()) {
+                        if (std::find(item.patterns.begin(), item.patterns.end(), m.pattern_name) ==
+                            item.patterns.end()) {
+                            item.patterns.push_back(m.pattern_name);
+                            item.descriptions.push_back(matcher.patterns()[*m.pattern].description);
+                        }
+                    } else {
+                        item.unmatched.push_back(label);
+                    }
+                }
+                plan.items.push_back(std::move(item));
+            }
+        }
+    }
+    plan.matches = matcher.match_all(all_labels);
+    plan.choice_columns.assign(choice_cols.begin(), choice_cols.end());
+    plan.text_columns.assign(text_cols.begin(), text_cols.end());
+
+    if (test_fraction > 0) {
+        std::set<std::string> lessons_set;
+        for (const auto& item : plan.items) lessons_set.insert(plan.videos[item.video].lesson);
+        const std::vector<std::string> lessons(lessons_set.begin(), lessons_set.end());
+        if (lessons.size() < 2) {
+            plan.warnings.push_back("--test-fraction: only " + std::to_string(lessons.size()) +
+                                    " lesson(s) with fragments; a lesson is never split, so everything is in train");
+        } else {
+            const long n = static_cast<long>(lessons.size());
+            const long n_test = std::clamp<long>(std::lround(test_fraction * n), 1, n - 1);
+            plan.test_lessons.assign(lessons.end() - n_test, lessons.end());
+            for (auto& item : plan.items)
+                if (std::find(plan.test_lessons.begin(), plan.test_lessons.end(), plan.videos[item.video].lesson) !=
+                    plan.test_lessons.end())
+                    item.split = "test";
+        }
+    }
+    return plan;
+}
+
+}  // namespace vidseg::dataset

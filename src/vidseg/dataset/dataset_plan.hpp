@@ -1,0 +1,88 @@
+// Planning of `vidseg dataset build` (SPEC §1 step 4): which labeled intervals of a Label Studio
+// export become dataset fragments, from which video, with which patterns and crop box, in which
+// split — and which items are bad (each named, never dropped silently). No media I/O here.
+//
+// Task ↔ video matching is by FILE NAME: the basename of the task's data.video URL (or data.audio
+// when there is no video), with any ?query / #fragment removed and %XX decoded, must equal the
+// basename of one of the given videos, or end with "-" + that basename (Label Studio prefixes
+// uploaded files with a hash: "/data/upload/1/3f2a1b-lesson.mp4"). Directories are ignored. For
+// Label Studio local-files URLs ("/data/local-files/?d=lessons/lesson.mp4", what `vidseg prepare`
+// writes without --base-url) the file is the `d` parameter. Two --video files with one name are refused.
+//
+// Intervals are numbered per annotation in time order (annotations::segments order), from 0; the
+// number is the <i> of the fragment name and of error messages.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vidseg/annotations/label_matcher.hpp"
+#include "vidseg/annotations/label_studio_export.hpp"
+
+namespace vidseg::dataset {
+
+struct SourceVideo {
+    std::string path;      // as given
+    std::string lesson;    // file stem, used in fragment names and for the split
+    double duration = 0;   // seconds (from probe)
+    int width = 0, height = 0;
+    std::string clip_extension = ".mp4";  // of the clips cut from it
+};
+
+// One fragment of the dataset: an annotated interval of one annotation.
+struct DatasetItem {
+    std::string name;  // "<lesson>_<task>_<ann>_<i>" (no extension)
+    size_t video = 0;  // index into the plan's videos
+    std::string task_id, annotation_id;
+    std::string annotator;
+    double start = 0, end = 0;
+    double mid = 0;  // keyframe time: start + (end - start) / 2
+    std::vector<std::string> labels;
+    std::vector<std::string> patterns;      // matched pattern names (distinct, label order)
+    std::vector<std::string> descriptions;  // descriptions of those patterns
+    std::vector<std::string> unmatched;     // labels without a pattern
+    std::map<std::string, std::vector<std::string>> choices;  // from_name → values (region + task level)
+    std::map<std::string, std::vector<std::string>> texts;
+    std::optional<annotations::Box> box;  // the annotation's videorectangle box at `mid` (percent)
+    std::string split = "train";          // "train" or "test"
+};
+
+struct ItemError {
+    std::string item;     // "task 1 (id 17), annotation 5, interval 3 [28.00, 35.00)"
+    std::string message;  // why it is left out
+};
+
+struct DatasetPlan {
+    std::vector<SourceVideo> videos;
+    std::vector<DatasetItem> items;
+    std::vector<ItemError> errors;
+    annotations::MatchReport matches;        // every distinct label of the kept items
+    std::vector<std::string> choice_columns;  // from_names of choices over all items (sorted)
+    std::vector<std::string> text_columns;
+    std::vector<std::string> test_lessons;    // lessons in the test split (empty without a split)
+    std::vector<std::string> warnings;
+};
+
+// Basename of a task URL / path per the rule above (query and fragment removed, %XX decoded).
+std::string url_basename(const std::string& url);
+// True when a task file name refers to the video file name (equal, or "<hash>-<name>").
+bool same_video_name(const std::string& task_name, const std::string& video_name);
+
+// Builds the plan. `videos` carry probed durations. Bad items (interval beyond the video,
+// end <= start, task whose video is not among `videos`) become `errors`. With test_fraction > 0
+// whole lessons go to the test split: round(F * lessons) of them, at least 1 and at most
+// lessons - 1, taken from the end of the lessons sorted by name (deterministic); with a single
+// lesson everything stays in train and a warning says so.
+DatasetPlan plan_dataset(const annotations::Project& project, std::vector<SourceVideo> videos,
+                         const annotations::LabelMatcher& matcher, double test_fraction = 0);
+
+// Box in percent → pixel rectangle of a width x height frame, clamped to the frame; nullopt when
+// nothing of it is inside.
+struct PixelBox {
+    int x = 0, y = 0, width = 0, height = 0;
+};
+std::optional<PixelBox> box_to_pixels(const annotations::Box& box, int width, int height);
+
+}  // namespace vidseg::dataset
