@@ -38,6 +38,7 @@ Command audio_command();
 Command intro_eval_command();
 Command dataset_agreement_command();
 Command dataset_build_command();
+Command dataset_foto_command();
 Command intro_detect_command();
 
 }  // namespace vidseg::cli

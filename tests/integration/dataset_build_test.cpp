@@ -75,7 +75,7 @@ TEST(DatasetBuild, LessonProducesEveryFragment) {
     ASSERT_EQ(rows.size(), 4u);
     for (const auto& row : rows) {
         const double start = row["start"], end = row["end"];
-        for (const char* col : {"file_name", "image_file_name", "audio_file_name"}) {
+        for (const char* col : {"file_name", "image_path", "audio_path"}) {
             const std::string rel = row[col];
             EXPECT_FALSE(rel.starts_with("/") || rel.find("..") != std::string::npos) << rel;
             EXPECT_TRUE(fs::exists(out / rel)) << rel;
@@ -86,20 +86,20 @@ TEST(DatasetBuild, LessonProducesEveryFragment) {
             << row["file_name"];
         // Audio: 16 kHz mono, the interval's length.
         auto a = run_shell("ffprobe -v error -show_entries stream=sample_rate,channels:format=duration -of json " +
-                           q(out / row["audio_file_name"].get<std::string>()));
+                           q(out / row["audio_path"].get<std::string>()));
         auto aj = json::parse(a.out);
         EXPECT_EQ(aj["streams"][0]["sample_rate"], "16000");
         EXPECT_EQ(aj["streams"][0]["channels"], 1);
         EXPECT_NEAR(std::stod(aj["format"]["duration"].get<std::string>()), end - start, 0.01);
-        EXPECT_EQ(image_size(out / row["image_file_name"].get<std::string>()), std::make_pair(640, 360));
+        EXPECT_EQ(image_size(out / row["image_path"].get<std::string>()), std::make_pair(640, 360));
     }
 
     // Annotation 1 has the track: its rows carry a crop of 25% x 50% of 640x360 = 160x180.
     const json* teacher = row_with(rows, 2.0, "anna@school.ru");
     ASSERT_NE(teacher, nullptr);
     EXPECT_EQ((*teacher)["file_name"], "videos/lesson_11_1_0.mp4");
-    ASSERT_TRUE((*teacher)["crop_file_name"].is_string());
-    EXPECT_EQ(image_size(out / (*teacher)["crop_file_name"].get<std::string>()), std::make_pair(160, 180));
+    ASSERT_TRUE((*teacher)["crop_path"].is_string());
+    EXPECT_EQ(image_size(out / (*teacher)["crop_path"].get<std::string>()), std::make_pair(160, 180));
     EXPECT_EQ((*teacher)["patterns"], json::array({"Включение в обучающий процесс П"}));
     EXPECT_EQ((*teacher)["labels"], json::array({"🎯 П: Включение в процесс"}));
     ASSERT_EQ((*teacher)["descriptions"].size(), 1u);
@@ -110,12 +110,12 @@ TEST(DatasetBuild, LessonProducesEveryFragment) {
     const json* student = row_with(rows, 10.0, "anna@school.ru");
     ASSERT_NE(student, nullptr);
     EXPECT_EQ((*student)["patterns"], json::array({"Эмоциональный отклик У"}));
-    EXPECT_TRUE((*student)["crop_file_name"].is_string());
+    EXPECT_TRUE((*student)["crop_path"].is_string());
 
     // Annotation 2 (no track): no crop.
     const json* support = row_with(rows, 4.0, "boris@school.ru");
     ASSERT_NE(support, nullptr);
-    EXPECT_TRUE((*support)["crop_file_name"].is_null());
+    EXPECT_TRUE((*support)["crop_path"].is_null());
     EXPECT_EQ((*support)["patterns"], json::array({"Эмоциональная поддержка П"}));
     const json* odd = row_with(rows, 20.0, "boris@school.ru");
     ASSERT_NE(odd, nullptr);
@@ -127,7 +127,7 @@ TEST(DatasetBuild, LessonProducesEveryFragment) {
     EXPECT_FALSE(fs::exists(out / "metadata.csv"));
     const std::string csv = read_text(out / "metadata_table.csv");
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
-    EXPECT_TRUE(csv.starts_with("file_name,image_file_name,crop_file_name,audio_file_name,patterns,labels,"));
+    EXPECT_TRUE(csv.starts_with("file_name,image_path,crop_path,audio_path,patterns,labels,"));
     EXPECT_TRUE(fs::is_directory(out / "transcripts"));
     EXPECT_TRUE(fs::is_empty(out / "transcripts"));
 
@@ -141,7 +141,7 @@ TEST(DatasetBuild, LessonProducesEveryFragment) {
     EXPECT_NE(yaml.find("task_categories:\n- video-classification\n"), std::string::npos) << yaml;
     EXPECT_NE(yaml.find("language:\n- ru\n- en\n"), std::string::npos) << yaml;
     EXPECT_NE(yaml.find("pretty_name: \""), std::string::npos) << yaml;
-    EXPECT_NE(yaml.find("configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: \"videos/*\"\n"),
+    EXPECT_NE(yaml.find("configs:\n- config_name: default\n  data_files:\n  - split: train\n    path:\n    - \"videos/*\"\n    - \"metadata.jsonl\"\n"),
               std::string::npos)
         << yaml;
     EXPECT_EQ(yaml.find("split: test"), std::string::npos) << yaml;
@@ -257,8 +257,8 @@ TEST(DatasetBuild, TestFractionSplitsByLesson) {
     EXPECT_EQ(train_lessons, std::set<std::string>{"lesson_a.mp4"});
     EXPECT_EQ(test_lessons, std::set<std::string>{"lesson_b.mp4"});
     const std::string card = read_text(out / "README.md");
-    EXPECT_NE(card.find("  - split: train\n    path: \"train/videos/*\"\n"), std::string::npos) << card;
-    EXPECT_NE(card.find("  - split: test\n    path: \"test/videos/*\"\n"), std::string::npos) << card;
+    EXPECT_NE(card.find("  - split: train\n    path:\n    - \"train/videos/*\"\n    - \"train/metadata.jsonl\"\n"), std::string::npos) << card;
+    EXPECT_NE(card.find("  - split: test\n    path:\n    - \"test/videos/*\"\n    - \"test/metadata.jsonl\"\n"), std::string::npos) << card;
     EXPECT_TRUE(fs::exists(out / "train/metadata_table.csv"));
     EXPECT_TRUE(fs::is_directory(out / "test/transcripts"));
     EXPECT_FALSE(fs::exists(out / "metadata.jsonl"));

@@ -57,7 +57,7 @@ std::string csv_value(const nlohmann::ordered_json& v) {
 }
 
 std::vector<std::string> columns(const DatasetPlan& plan) {
-    std::vector<std::string> cols = {"file_name", "image_file_name", "crop_file_name", "audio_file_name",
+    std::vector<std::string> cols = {"file_name", "image_path", "crop_path", "audio_path",
                                      "patterns",  "labels",          "descriptions",   "annotator",
                                      "start",     "end",             "source_video",   "lesson",
                                      "task_id",   "annotation_id"};
@@ -72,9 +72,9 @@ nlohmann::ordered_json metadata_row(const DatasetPlan& plan, const DatasetItem& 
     const SourceVideo& src = plan.videos[item.video];
     nlohmann::ordered_json row = nlohmann::ordered_json::object();
     row["file_name"] = "videos/" + item.name + src.clip_extension;
-    row["image_file_name"] = "images/" + item.name + ".jpg";
-    row["crop_file_name"] = has_crop ? nlohmann::ordered_json("images/" + item.name + "_crop.jpg") : nlohmann::ordered_json();
-    row["audio_file_name"] = "audio/" + item.name + ".wav";
+    row["image_path"] = "images/" + item.name + ".jpg";
+    row["crop_path"] = has_crop ? nlohmann::ordered_json("images/" + item.name + "_crop.jpg") : nlohmann::ordered_json();
+    row["audio_path"] = "audio/" + item.name + ".wav";
     row["patterns"] = item.patterns;
     row["labels"] = item.labels;
     row["descriptions"] = item.descriptions;

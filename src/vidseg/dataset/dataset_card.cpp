@@ -69,10 +69,11 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
                                                   : std::vector<std::string>{"train"};
     for (const auto& s : splits) {
         const std::string pre = split ? s + "/" : "";
-        // Only the clips: the `datasets` loader infers `videofolder` from them and picks up the
-        // metadata.jsonl files itself (it scans for metadata.* and links images / audio through the
-        // *_file_name columns). Listing the JPEGs would make it infer `imagefolder`.
-        o << "  - split: " << s << "\n    path: " << yq(pre + "videos/*") << "\n";
+        // The clips and the metadata file: with the clips alone the loader infers `videofolder` but
+        // never reads metadata.jsonl (checked with datasets 4.8 in tests/python). Listing the JPEGs
+        // would make it infer `imagefolder`.
+        o << "  - split: " << s << "\n    path:\n    - " << yq(pre + "videos/*") << "\n    - "
+          << yq(pre + "metadata.jsonl") << "\n";
     }
     o << "---\n\n";
 
@@ -110,9 +111,9 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
     o << "Fragment names are `<lesson>_<task>_<annotation>_<i>`. Columns of `metadata.jsonl`:\n\n"
          "| column | meaning |\n|---|---|\n"
          "| `file_name` | the clip (relative path) |\n"
-         "| `image_file_name` | the keyframe |\n"
-         "| `crop_file_name` | the cropped keyframe, or null |\n"
-         "| `audio_file_name` | the audio |\n"
+         "| `image_path` | the keyframe (relative path) |\n"
+         "| `crop_path` | the cropped keyframe, or null |\n"
+         "| `audio_path` | the 16 kHz mono WAV (relative path) |\n"
          "| `patterns` | matched pattern names (list) |\n"
          "| `labels` | the annotator's raw label strings (list) |\n"
          "| `descriptions` | descriptions of the matched patterns (list) |\n"
