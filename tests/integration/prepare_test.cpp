@@ -203,7 +203,20 @@ TEST(Prepare, InterruptDiscardsPartialOutput) {
         execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    // Interrupt as soon as the job has started writing (its staging dir exists), whatever the
+    // machine's speed; fail if it never got there.
+    auto staging_exists = [&] {
+        for (const auto& e : fs::directory_iterator(tmp.path()))
+            if (e.path().filename().string().find(".vidseg-tmp") != std::string::npos) return true;
+        return false;
+    };
+    bool started = false;
+    for (int i = 0; i < 2000 && !started; ++i) {
+        started = staging_exists();
+        if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_TRUE(started) << "prepare never started writing";
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     kill(pid, SIGINT);
     int status = 0;
     waitpid(pid, &status, 0);
