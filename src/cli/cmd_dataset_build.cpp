@@ -2,6 +2,7 @@
 #include <set>
 
 #include "command.hpp"
+#include "dataset_messages.hpp"
 #include "vidseg/dataset/dataset_builder.hpp"
 
 namespace vidseg::cli {
@@ -30,15 +31,9 @@ int run_dataset_build(const ParsedOptions& options, Context& context) {
         return code;
     }
     // Item errors and unmatched labels go to stderr, always by name.
-    for (const auto& e : plan.errors) std::fprintf(stderr, "error: %s: %s\n", e.item.c_str(), e.message.c_str());
+    print_item_errors(plan.errors);
     for (const auto& w : plan.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    for (const auto& m : plan.matches.unmatched) {
-        const std::string closest = m.best_candidate.empty()
-                                        ? std::string("no close pattern")
-                                        : "closest: '" + m.best_candidate + "', score " + std::to_string(m.best_score).substr(0, 4);
-        std::fprintf(stderr, "warning: label '%s' matches no pattern (%s); kept in 'labels'\n", m.label.c_str(),
-                     closest.c_str());
-    }
+    print_unmatched_labels(plan.matches);
     if (context.quiet) return code;
     size_t test = 0;
     for (const auto& i : plan.items) test += i.split == "test";

@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "command.hpp"
+#include "dataset_messages.hpp"
 #include "vidseg/dataset/image_dataset.hpp"
 
 namespace vidseg::cli {
@@ -21,14 +22,8 @@ int run_dataset_foto(const ParsedOptions& options, Context& context) {
         context.print_json(dataset::to_json(report));
         return code;
     }
-    for (const auto& e : report.errors) std::fprintf(stderr, "error: %s: %s\n", e.item.c_str(), e.message.c_str());
-    for (const auto& m : report.matches.unmatched) {
-        const std::string closest = m.best_candidate.empty()
-                                        ? std::string("no close pattern")
-                                        : "closest: '" + m.best_candidate + "', score " + std::to_string(m.best_score).substr(0, 4);
-        std::fprintf(stderr, "warning: label '%s' matches no pattern (%s); kept in 'labels'\n", m.label.c_str(),
-                     closest.c_str());
-    }
+    print_item_errors(report.errors);
+    print_unmatched_labels(report.matches);
     if (context.quiet) return code;
     if (report.written) {
         std::printf("Built image dataset %s: %zu keyframe(s) from %zu row(s)\n", report.out_dir.c_str(),

@@ -20,6 +20,7 @@
 
 #include "vidseg/annotations/label_matcher.hpp"
 #include "vidseg/annotations/label_studio_export.hpp"
+#include "vidseg/dataset/item_error.hpp"
 
 namespace vidseg::dataset {
 
@@ -47,11 +48,6 @@ struct DatasetItem {
     std::map<std::string, std::vector<std::string>> texts;
     std::optional<annotations::Box> box;  // the annotation's videorectangle box at `mid` (percent)
     std::string split = "train";          // "train" or "test"
-};
-
-struct ItemError {
-    std::string item;     // "task 1 (id 17), annotation 5, interval 3 [28.00, 35.00)"
-    std::string message;  // why it is left out
 };
 
 struct DatasetPlan {

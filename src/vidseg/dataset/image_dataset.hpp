@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/annotations/label_matcher.hpp"
+#include "vidseg/dataset/item_error.hpp"
 
 namespace vidseg::dataset {
 
@@ -45,14 +46,9 @@ struct ImageDatasetItem {
     std::vector<int> lines;           // labeled.csv lines that reference this keyframe
 };
 
-struct ImageDatasetError {
-    std::string item;  // "line N (keyframe)"
-    std::string message;
-};
-
 struct ImageDatasetReport {
     std::vector<ImageDatasetItem> items;
-    std::vector<ImageDatasetError> errors;
+    std::vector<ItemError> errors;  // item: "line N (keyframe)"
     annotations::MatchReport matches;
     size_t rows = 0;  // rows read from labeled.csv
     bool written = false;
