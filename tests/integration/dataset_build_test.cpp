@@ -18,6 +18,7 @@
 #include "vidseg/dataset/dataset_plan.hpp"
 
 namespace fs = std::filesystem;
+using vidseg::test::shell_quote;
 using nlohmann::json;
 using vidseg::test::media;
 using vidseg::test::read_text;
@@ -27,8 +28,7 @@ using vidseg::test::TempDir;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-fs::path data(const std::string& name) { return fs::path(VIDSEG_SOURCE_DIR) / "tests/data/dataset" / name; }
+fs::path data(const std::string& name) { return vidseg::test::source_path("tests/data/dataset") / name; }
 
 std::vector<json> read_jsonl(const fs::path& file) {
     std::vector<json> rows;
@@ -40,12 +40,12 @@ std::vector<json> read_jsonl(const fs::path& file) {
 
 long long frame_count(const fs::path& file) {
     auto r = run_shell("ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames -of csv=p=0 " +
-                       q(file));
+                       shell_quote(file));
     return std::stoll(r.out);
 }
 
 std::pair<int, int> image_size(const fs::path& file) {
-    auto r = run_shell("ffprobe -v error -show_entries stream=width,height -of json " + q(file));
+    auto r = run_shell("ffprobe -v error -show_entries stream=width,height -of json " + shell_quote(file));
     auto j = json::parse(r.out);
     return {j["streams"][0]["width"].get<int>(), j["streams"][0]["height"].get<int>()};
 }
@@ -61,8 +61,8 @@ const json* row_with(const std::vector<json>& rows, double start, const std::str
 TEST(DatasetBuild, LessonProducesEveryFragment) {
     TempDir tmp;
     const fs::path out = tmp / "ds";
-    auto r = run_vidseg("dataset build --video " + q(media("lesson.mp4")) + " --annotations " +
-                        q(data("lesson_export.json")) + " --out " + q(out));
+    auto r = run_vidseg("dataset build --video " + shell_quote(media("lesson.mp4")) + " --annotations " +
+                        shell_quote(data("lesson_export.json")) + " --out " + shell_quote(out));
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     EXPECT_NE(r.out.find("4 fragment(s) (2 with a crop)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("transcripts: skipped"), std::string::npos) << r.out;
@@ -86,7 +86,7 @@ TEST(DatasetBuild, LessonProducesEveryFragment) {
             << row["file_name"];
         // Audio: 16 kHz mono, the interval's length.
         auto a = run_shell("ffprobe -v error -show_entries stream=sample_rate,channels:format=duration -of json " +
-                           q(out / row["audio_path"].get<std::string>()));
+                           shell_quote(out / row["audio_path"].get<std::string>()));
         auto aj = json::parse(a.out);
         EXPECT_EQ(aj["streams"][0]["sample_rate"], "16000");
         EXPECT_EQ(aj["streams"][0]["channels"], 1);
@@ -164,9 +164,9 @@ TEST(DatasetBuild, LessonProducesEveryFragment) {
 TEST(DatasetBuild, PatternsFromXlsxAndLicense) {
     TempDir tmp;
     const fs::path out = tmp / "ds";
-    auto r = run_vidseg("dataset build --video " + q(media("lesson.mp4")) + " --annotations " +
-                        q(data("lesson_export.json")) + " --patterns " +
-                        q(fs::path(VIDSEG_SOURCE_DIR) / "tests/data/patterns.xlsx") + " --license mit --out " + q(out));
+    auto r = run_vidseg("dataset build --video " + shell_quote(media("lesson.mp4")) + " --annotations " +
+                        shell_quote(data("lesson_export.json")) + " --patterns " +
+                        shell_quote(vidseg::test::source_path("tests/data/patterns.xlsx")) + " --license mit --out " + shell_quote(out));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(read_text(out / "README.md").find("license: mit\n"), std::string::npos);
     const auto rows = read_jsonl(out / "metadata.jsonl");
@@ -184,8 +184,8 @@ TEST(DatasetBuild, PatternsFromXlsxAndLicense) {
 TEST(DatasetBuild, BadItemsAreNamedAndNothingIsWritten) {
     TempDir tmp;
     const fs::path out = tmp / "ds";
-    auto r = run_vidseg("dataset build --video " + q(media("lesson.mp4")) + " --annotations " +
-                        q(data("lesson_export_errors.json")) + " --out " + q(out));
+    auto r = run_vidseg("dataset build --video " + shell_quote(media("lesson.mp4")) + " --annotations " +
+                        shell_quote(data("lesson_export_errors.json")) + " --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
     EXPECT_NE(r.err.find("task 1 (id 11), annotation 2, interval 3 [28.00, 35.00): ends after the end of the video"),
               std::string::npos)
@@ -201,8 +201,8 @@ TEST(DatasetBuild, BadItemsAreNamedAndNothingIsWritten) {
 TEST(DatasetBuild, KeepGoingWritesTheGoodItemsAndStillFails) {
     TempDir tmp;
     const fs::path out = tmp / "ds";
-    auto r = run_vidseg("dataset build --keep-going --video " + q(media("lesson.mp4")) + " --annotations " +
-                        q(data("lesson_export_errors.json")) + " --out " + q(out));
+    auto r = run_vidseg("dataset build --keep-going --video " + shell_quote(media("lesson.mp4")) + " --annotations " +
+                        shell_quote(data("lesson_export_errors.json")) + " --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
     EXPECT_NE(r.err.find("[28.00, 35.00)"), std::string::npos) << r.err;
     EXPECT_EQ(read_jsonl(out / "metadata.jsonl").size(), 4u);
@@ -212,22 +212,22 @@ TEST(DatasetBuild, WholeInputErrorsUseTheirExitCodes) {
     TempDir tmp;
     const fs::path out = tmp / "ds";
     // Missing video: exit 3, naming it.
-    auto r = run_vidseg("dataset build --video " + q(tmp / "nope.mp4") + " --annotations " +
-                        q(data("lesson_export.json")) + " --out " + q(out));
+    auto r = run_vidseg("dataset build --video " + shell_quote(tmp / "nope.mp4") + " --annotations " +
+                        shell_quote(data("lesson_export.json")) + " --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 3) << r.err;
     EXPECT_NE(r.err.find("nope.mp4"), std::string::npos) << r.err;
     // Malformed export (end < start; and not JSON at all): exit 7.
-    r = run_vidseg("dataset build --video " + q(media("lesson.mp4")) + " --annotations " + q(data("malformed.json")) +
-                   " --out " + q(out));
+    r = run_vidseg("dataset build --video " + shell_quote(media("lesson.mp4")) + " --annotations " + shell_quote(data("malformed.json")) +
+                   " --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 7) << r.err;
     EXPECT_NE(r.err.find("malformed.json"), std::string::npos) << r.err;
     std::ofstream(tmp / "broken.json") << "[{\"id\": 1, \"data\": {";
-    r = run_vidseg("dataset build --video " + q(media("lesson.mp4")) + " --annotations " + q(tmp / "broken.json") +
-                   " --out " + q(out));
+    r = run_vidseg("dataset build --video " + shell_quote(media("lesson.mp4")) + " --annotations " + shell_quote(tmp / "broken.json") +
+                   " --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 7) << r.err;
     // Missing export: exit 3.
-    r = run_vidseg("dataset build --video " + q(media("lesson.mp4")) + " --annotations " + q(tmp / "none.json") +
-                   " --out " + q(out));
+    r = run_vidseg("dataset build --video " + shell_quote(media("lesson.mp4")) + " --annotations " + shell_quote(tmp / "none.json") +
+                   " --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 3) << r.err;
     EXPECT_FALSE(fs::exists(out));
 }
@@ -237,8 +237,8 @@ TEST(DatasetBuild, TestFractionSplitsByLesson) {
     fs::copy_file(media("lesson.mp4"), tmp / "lesson_a.mp4");
     fs::copy_file(media("lesson.mp4"), tmp / "lesson_b.mp4");
     const fs::path out = tmp / "ds";
-    auto r = run_vidseg("dataset build --video " + q(tmp / "lesson_a.mp4") + " --video " + q(tmp / "lesson_b.mp4") +
-                        " --annotations " + q(data("two_lessons.json")) + " --test-fraction 0.2 --out " + q(out));
+    auto r = run_vidseg("dataset build --video " + shell_quote(tmp / "lesson_a.mp4") + " --video " + shell_quote(tmp / "lesson_b.mp4") +
+                        " --annotations " + shell_quote(data("two_lessons.json")) + " --test-fraction 0.2 --out " + shell_quote(out));
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     const auto train = read_jsonl(out / "train/metadata.jsonl");
     const auto test = read_jsonl(out / "test/metadata.jsonl");
@@ -300,8 +300,8 @@ TEST(DatasetBuild, BoxPercentToPixels) {
 TEST(DatasetBuild, JsonReport) {
     TempDir tmp;
     const fs::path out = tmp / "ds";
-    auto r = run_vidseg("dataset build --json --keep-going --video " + q(media("lesson.mp4")) + " --annotations " +
-                        q(data("lesson_export_errors.json")) + " --out " + q(out));
+    auto r = run_vidseg("dataset build --json --keep-going --video " + shell_quote(media("lesson.mp4")) + " --annotations " +
+                        shell_quote(data("lesson_export_errors.json")) + " --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 1) << r.err;
     const auto doc = json::parse(r.out);
     EXPECT_EQ(doc["fragments"], 4);

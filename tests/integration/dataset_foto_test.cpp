@@ -10,6 +10,7 @@
 #include "support/test_support.hpp"
 
 namespace fs = std::filesystem;
+using vidseg::test::shell_quote;
 using nlohmann::json;
 using vidseg::test::read_text;
 using vidseg::test::run_shell;
@@ -18,12 +19,11 @@ using vidseg::test::TempDir;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-fs::path labeled() { return fs::path(VIDSEG_SOURCE_DIR) / "tests/data/dataset_foto/labeled.csv"; }
+fs::path labeled() { return vidseg::test::source_path("tests/data/dataset_foto/labeled.csv"); }
 
 void make_jpeg(const fs::path& file) {
     fs::create_directories(file.parent_path());
-    auto r = run_shell("ffmpeg -v error -y -f lavfi -i testsrc=size=64x48 -frames:v 1 " + q(file));
+    auto r = run_shell("ffmpeg -v error -y -f lavfi -i testsrc=size=64x48 -frames:v 1 " + shell_quote(file));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ASSERT_TRUE(fs::is_regular_file(file));
 }
@@ -51,7 +51,7 @@ TEST(DatasetFoto, BuildsMergedRowsAndCopiesEachKeyframeOnce) {
     // The keyframe column says "images/segment_N_keyframe.jpg": found here as IMAGES/<keyframe>.
     for (int i : {0, 1, 3}) make_jpeg(tmp / ("seg/images/segment_" + std::to_string(i) + "_keyframe.jpg"));
     const fs::path out = tmp / "dataset_foto";
-    auto r = run_vidseg("dataset foto --labeled " + q(labeled()) + " --images " + q(tmp / "seg") + " --out " + q(out));
+    auto r = run_vidseg("dataset foto --labeled " + shell_quote(labeled()) + " --images " + shell_quote(tmp / "seg") + " --out " + shell_quote(out));
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     EXPECT_NE(r.out.find("3 keyframe(s) from 4 row(s)"), std::string::npos) << r.out;
     EXPECT_NE(r.err.find("label 'Непонятная метка' matches no pattern"), std::string::npos) << r.err;
@@ -80,8 +80,8 @@ TEST(DatasetFoto, FindsKeyframesByFileNameInAFlatDirectory) {
     TempDir tmp;
     for (int i : {0, 1, 3}) make_jpeg(tmp / ("flat/segment_" + std::to_string(i) + "_keyframe.jpg"));
     const fs::path out = tmp / "ds";
-    auto r = run_vidseg("dataset foto --json --labeled " + q(labeled()) + " --images " + q(tmp / "flat") + " --out " +
-                        q(out));
+    auto r = run_vidseg("dataset foto --json --labeled " + shell_quote(labeled()) + " --images " + shell_quote(tmp / "flat") + " --out " +
+                        shell_quote(out));
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     const auto doc = json::parse(r.out);
     EXPECT_EQ(doc["items"].size(), 3u);
@@ -94,7 +94,7 @@ TEST(DatasetFoto, MissingKeyframeFailsByNameAndWritesNothing) {
     TempDir tmp;
     for (int i : {0, 1}) make_jpeg(tmp / ("seg/images/segment_" + std::to_string(i) + "_keyframe.jpg"));
     const fs::path out = tmp / "dataset_foto";
-    auto r = run_vidseg("dataset foto --labeled " + q(labeled()) + " --images " + q(tmp / "seg") + " --out " + q(out));
+    auto r = run_vidseg("dataset foto --labeled " + shell_quote(labeled()) + " --images " + shell_quote(tmp / "seg") + " --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
     EXPECT_NE(r.err.find("error: line 5 (images/segment_3_keyframe.jpg): keyframe 'images/segment_3_keyframe.jpg' "
                          "not found in"),
@@ -110,8 +110,8 @@ TEST(DatasetFoto, KeepGoingWritesTheGoodRowsAndStillExitsOne) {
     TempDir tmp;
     for (int i : {0, 1}) make_jpeg(tmp / ("seg/images/segment_" + std::to_string(i) + "_keyframe.jpg"));
     const fs::path out = tmp / "dataset_foto";
-    auto r = run_vidseg("dataset foto --keep-going --labeled " + q(labeled()) + " --images " + q(tmp / "seg") +
-                        " --out " + q(out));
+    auto r = run_vidseg("dataset foto --keep-going --labeled " + shell_quote(labeled()) + " --images " + shell_quote(tmp / "seg") +
+                        " --out " + shell_quote(out));
     EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
     EXPECT_NE(r.err.find("keyframe 'images/segment_3_keyframe.jpg' not found"), std::string::npos) << r.err;
     EXPECT_NE(r.out.find("Summary: 1 row(s) failed, 2 keyframe(s) written"), std::string::npos) << r.out;
@@ -126,8 +126,8 @@ TEST(DatasetFoto, KeepGoingWritesTheGoodRowsAndStillExitsOne) {
 TEST(DatasetFoto, MissingLabeledCsvExitsThree) {
     TempDir tmp;
     fs::create_directories(tmp / "seg");
-    auto r = run_vidseg("dataset foto --labeled " + q(tmp / "nope.csv") + " --images " + q(tmp / "seg") + " --out " +
-                        q(tmp / "out"));
+    auto r = run_vidseg("dataset foto --labeled " + shell_quote(tmp / "nope.csv") + " --images " + shell_quote(tmp / "seg") + " --out " +
+                        shell_quote(tmp / "out"));
     EXPECT_EQ(r.exit_code, 3) << r.err;
     EXPECT_NE(r.err.find("nope.csv"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(tmp / "out"));

@@ -16,6 +16,7 @@
 #include "vidseg/intro/intro_labels.hpp"
 
 namespace fs = std::filesystem;
+using vidseg::test::shell_quote;
 using vidseg::test::media;
 using vidseg::test::read_text;
 using vidseg::test::run_shell;
@@ -24,7 +25,6 @@ using vidseg::test::TempDir;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 // The series, generated once per build tree into VIDSEG_TEST_MEDIA_DIR/series (atomically, so
 // parallel test processes do not see a half-written directory).
@@ -36,8 +36,8 @@ const fs::path& series_dir() {
         const fs::path staging =
             target.parent_path() / (".series-staging-" + std::to_string(::getpid()));
         fs::remove_all(staging);
-        const auto r = run_shell("bash " + q(fs::path(VIDSEG_SOURCE_DIR) / "tests/media/make_series.sh") + " " +
-                                 q(staging));
+        const auto r = run_shell("bash " + shell_quote(vidseg::test::source_path("tests/media/make_series.sh")) + " " +
+                                 shell_quote(staging));
         EXPECT_EQ(r.exit_code, 0) << r.err;
         std::error_code ec;
         fs::rename(staging, target, ec);  // loses the race harmlessly when another process won
@@ -62,7 +62,7 @@ std::map<std::string, std::optional<vidseg::timeline::Interval>> truth() {
 
 std::string episode_args() {
     std::string args;
-    for (const auto& e : episodes()) args += " " + q(e);
+    for (const auto& e : episodes()) args += " " + shell_quote(e);
     return args;
 }
 
@@ -177,7 +177,7 @@ TEST(IntroDetect, LibraryFindsEveryIntroWithinHalfASecond) {
 TEST(IntroDetect, CliPrintsLinesAndWritesPredictionsThatScoreWell) {
     TempDir tmp;
     const auto pred = tmp / "test_predictions.json";
-    const auto r = run_vidseg("intro detect" + episode_args() + " --predictions " + q(pred));
+    const auto r = run_vidseg("intro detect" + episode_args() + " --predictions " + shell_quote(pred));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("ep2.mp4: Intro found: "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("ep5.mp4: No intro found"), std::string::npos) << r.out;
@@ -197,7 +197,7 @@ TEST(IntroDetect, CliPrintsLinesAndWritesPredictionsThatScoreWell) {
         EXPECT_NEAR(value[1].get<double>(), t.at(id)->end, 0.5);
     }
 
-    const auto eval = run_vidseg("intro eval --pred " + q(pred) + " --labels " + q(series_dir() / "truth.json") +
+    const auto eval = run_vidseg("intro eval --pred " + shell_quote(pred) + " --labels " + shell_quote(series_dir() / "truth.json") +
                                  " --json");
     ASSERT_EQ(eval.exit_code, 0) << eval.err;
     const auto metrics = nlohmann::json::parse(eval.out)["metrics"];
@@ -205,7 +205,7 @@ TEST(IntroDetect, CliPrintsLinesAndWritesPredictionsThatScoreWell) {
 }
 
 TEST(IntroDetect, CliJsonAndDir) {
-    const auto r = run_vidseg("intro detect --dir " + q(series_dir()) + " --json");
+    const auto r = run_vidseg("intro detect --dir " + shell_quote(series_dir()) + " --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto doc = nlohmann::json::parse(r.out);
     ASSERT_EQ(doc["episodes"].size(), 5u);
@@ -229,7 +229,7 @@ TEST(IntroDetect, LengthLimitsApply) {
 }
 
 TEST(IntroDetect, OneEpisodeIsAnUsageError) {
-    const auto r = run_vidseg("intro detect " + q(episodes()[0]));
+    const auto r = run_vidseg("intro detect " + shell_quote(episodes()[0]));
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("needs at least two episodes of a series"), std::string::npos) << r.err;
     const auto none = run_vidseg("intro detect");
@@ -239,8 +239,8 @@ TEST(IntroDetect, OneEpisodeIsAnUsageError) {
 TEST(IntroDetect, BadFilesAreSkippedWithAWarning) {
     const auto eps = episodes();
     const auto corrupt = media("corrupt.mp4"), silent = media("video_only.mp4");
-    const auto r = run_vidseg("intro detect " + q(eps[0]) + " " + q(corrupt) + " " + q(eps[1]) + " " + q(silent) +
-                              " " + q(eps[3]) + " /nonexistent/ep9.mp4");
+    const auto r = run_vidseg("intro detect " + shell_quote(eps[0]) + " " + shell_quote(corrupt) + " " + shell_quote(eps[1]) + " " + shell_quote(silent) +
+                              " " + shell_quote(eps[3]) + " /nonexistent/ep9.mp4");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("warning: skipping '" + corrupt.string() + "'"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("warning: skipping '" + silent.string() + "'"), std::string::npos) << r.err;
@@ -250,7 +250,7 @@ TEST(IntroDetect, BadFilesAreSkippedWithAWarning) {
     EXPECT_EQ(r.out.find("corrupt.mp4"), std::string::npos) << r.out;
 
     // Fewer than two usable episodes left: a failure, after the warnings.
-    const auto bad = run_vidseg("intro detect " + q(eps[0]) + " " + q(corrupt));
+    const auto bad = run_vidseg("intro detect " + shell_quote(eps[0]) + " " + shell_quote(corrupt));
     EXPECT_NE(bad.exit_code, 0);
     EXPECT_NE(bad.err.find("two usable episodes"), std::string::npos) << bad.err;
 }

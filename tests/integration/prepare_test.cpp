@@ -14,6 +14,7 @@
 #include "support/test_support.hpp"
 
 namespace fs = std::filesystem;
+using vidseg::test::shell_quote;
 using vidseg::test::media;
 using vidseg::test::read_text;
 using vidseg::test::run_shell;
@@ -22,10 +23,9 @@ using vidseg::test::TempDir;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 std::vector<double> frame_times(const fs::path& file) {
-    auto r = run_shell("ffprobe -v error -select_streams v:0 -show_entries frame=pts_time -of csv=p=0 " + q(file));
+    auto r = run_shell("ffprobe -v error -select_streams v:0 -show_entries frame=pts_time -of csv=p=0 " + shell_quote(file));
     std::vector<double> out;
     std::istringstream in(r.out);
     for (std::string line; std::getline(in, line);)
@@ -57,7 +57,7 @@ void expect_failure(const vidseg::test::CommandResult& r, int code, const std::s
 TEST(Prepare, LessonProducesEveryOutput) {
     TempDir tmp;
     const fs::path out = tmp / "lesson_out";
-    auto r = run_vidseg("prepare " + q(media("lesson.mp4")) + " --segment 5 --out " + q(out));
+    auto r = run_vidseg("prepare " + shell_quote(media("lesson.mp4")) + " --segment 5 --out " + shell_quote(out));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("Prepared 6 segments"), std::string::npos) << r.out;
     EXPECT_EQ(count_files(out / "part_films", ".mp4"), 6u);
@@ -75,7 +75,7 @@ TEST(Prepare, LessonProducesEveryOutput) {
     }
     // WAV: 30 s at 16 kHz mono s16.
     auto wav = run_shell("ffprobe -v error -show_entries stream=sample_rate,channels,codec_name:format=duration -of json " +
-                         q(out / "lesson.wav"));
+                         shell_quote(out / "lesson.wav"));
     auto wj = nlohmann::json::parse(wav.out);
     EXPECT_EQ(wj["streams"][0]["codec_name"], "pcm_s16le");
     EXPECT_EQ(wj["streams"][0]["sample_rate"], "16000");
@@ -108,8 +108,8 @@ TEST(Prepare, LessonProducesEveryOutput) {
 TEST(Prepare, CopyModeRecordsActualKeyframeBoundaries) {
     TempDir tmp;
     const fs::path out = tmp / "copy";
-    auto r = run_vidseg("prepare " + q(media("h264_gop2.mp4")) + " --segment 5 --mode copy --no-features --json --out " +
-                        q(out));
+    auto r = run_vidseg("prepare " + shell_quote(media("h264_gop2.mp4")) + " --segment 5 --mode copy --no-features --json --out " +
+                        shell_quote(out));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
     ASSERT_EQ(j["segments"].size(), 3u);
@@ -123,7 +123,7 @@ TEST(Prepare, ExactClipsStartWithinOneFrameOnWebmVfrAndNtsc) {
     for (const char* name : {"vp9.webm", "vfr.mp4", "ntsc.mp4", "h264.mkv"}) {
         TempDir tmp;
         const fs::path out = tmp / "o";
-        auto r = run_vidseg("prepare " + q(media(name)) + " --segment 3 --no-features --json --out " + q(out));
+        auto r = run_vidseg("prepare " + shell_quote(media(name)) + " --segment 3 --no-features --json --out " + shell_quote(out));
         ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
         auto j = nlohmann::json::parse(r.out);
         for (const auto& s : j["segments"]) {
@@ -142,14 +142,14 @@ TEST(Prepare, ExactClipsStartWithinOneFrameOnWebmVfrAndNtsc) {
 
 TEST(Prepare, RotatedOddAndVideoOnlyInputsWork) {
     TempDir tmp;
-    auto rot = run_vidseg("prepare " + q(media("rotated.mp4")) + " --segment 3 --json --out " + q(tmp / "rot"));
+    auto rot = run_vidseg("prepare " + shell_quote(media("rotated.mp4")) + " --segment 3 --json --out " + shell_quote(tmp / "rot"));
     ASSERT_EQ(rot.exit_code, 0) << rot.err;
     auto dims = run_shell("ffprobe -v error -show_entries stream=width,height -of csv=p=0 " +
-                          q(tmp / "rot/processed_data/segment_0_keyframe.jpg"));
+                          shell_quote(tmp / "rot/processed_data/segment_0_keyframe.jpg"));
     EXPECT_EQ(dims.out, "240,320\n");  // keyframes are shown upright
-    auto odd = run_vidseg("prepare " + q(media("odd_dims.mp4")) + " --segment 3 --out " + q(tmp / "odd"));
+    auto odd = run_vidseg("prepare " + shell_quote(media("odd_dims.mp4")) + " --segment 3 --out " + shell_quote(tmp / "odd"));
     EXPECT_EQ(odd.exit_code, 0) << odd.err;
-    auto vo = run_vidseg("prepare " + q(media("video_only.mp4")) + " --segment 3 --out " + q(tmp / "vo"));
+    auto vo = run_vidseg("prepare " + shell_quote(media("video_only.mp4")) + " --segment 3 --out " + shell_quote(tmp / "vo"));
     ASSERT_EQ(vo.exit_code, 0) << vo.err;
     EXPECT_NE(vo.err.find("no audio track"), std::string::npos) << vo.err;
     EXPECT_FALSE(fs::exists(tmp / "vo/video_only.wav"));
@@ -159,21 +159,21 @@ TEST(Prepare, RotatedOddAndVideoOnlyInputsWork) {
 TEST(Prepare, BadInputsFailClearlyAndLeaveNothing) {
     TempDir tmp;
     const fs::path out = tmp / "out";
-    expect_failure(run_vidseg("prepare /nonexistent/lesson.mp4 --out " + q(out)), 3,
+    expect_failure(run_vidseg("prepare /nonexistent/lesson.mp4 --out " + shell_quote(out)), 3,
                    "/nonexistent/lesson.mp4: no such file", out);
-    expect_failure(run_vidseg("prepare " + q(media("not_video.txt")) + " --out " + q(out)), 4, "not_video.txt: not a readable media file", out);
-    expect_failure(run_vidseg("prepare " + q(media("corrupt.mp4")) + " --out " + q(out)), 4, "corrupt.mp4", out);
-    expect_failure(run_vidseg("prepare " + q(media("truncated.mp4")) + " --out " + q(out)), 4, "truncated", out);
-    expect_failure(run_vidseg("prepare " + q(media("zero_duration.mp4")) + " --out " + q(out)), 4, "zero_duration.mp4", out);
-    expect_failure(run_vidseg("prepare " + q(media("audio_only.m4a")) + " --out " + q(out)), 4, "has no video stream", out);
-    expect_failure(run_vidseg("prepare " + q(media("h264_gop2.mp4")) + " --segment 60 --out " + q(out)), 2,
+    expect_failure(run_vidseg("prepare " + shell_quote(media("not_video.txt")) + " --out " + shell_quote(out)), 4, "not_video.txt: not a readable media file", out);
+    expect_failure(run_vidseg("prepare " + shell_quote(media("corrupt.mp4")) + " --out " + shell_quote(out)), 4, "corrupt.mp4", out);
+    expect_failure(run_vidseg("prepare " + shell_quote(media("truncated.mp4")) + " --out " + shell_quote(out)), 4, "truncated", out);
+    expect_failure(run_vidseg("prepare " + shell_quote(media("zero_duration.mp4")) + " --out " + shell_quote(out)), 4, "zero_duration.mp4", out);
+    expect_failure(run_vidseg("prepare " + shell_quote(media("audio_only.m4a")) + " --out " + shell_quote(out)), 4, "has no video stream", out);
+    expect_failure(run_vidseg("prepare " + shell_quote(media("h264_gop2.mp4")) + " --segment 60 --out " + shell_quote(out)), 2,
                    "longer than the video", out);
-    expect_failure(run_vidseg("prepare " + q(media("h264_gop2.mp4")) + " --segment 0 --out " + q(out)), 2,
+    expect_failure(run_vidseg("prepare " + shell_quote(media("h264_gop2.mp4")) + " --segment 0 --out " + shell_quote(out)), 2,
                    "option --segment: must be >=", out);
-    expect_failure(run_vidseg("prepare " + q(media("h264_gop2.mp4")) + " --patterns /nonexistent/p.xlsx --out " + q(out)),
+    expect_failure(run_vidseg("prepare " + shell_quote(media("h264_gop2.mp4")) + " --patterns /nonexistent/p.xlsx --out " + shell_quote(out)),
                    3, "p.xlsx", out);
     std::ofstream(tmp / "plainfile") << "x";
-    auto r = run_vidseg("prepare " + q(media("h264_gop2.mp4")) + " --out " + q(tmp / "plainfile/out"));
+    auto r = run_vidseg("prepare " + shell_quote(media("h264_gop2.mp4")) + " --out " + shell_quote(tmp / "plainfile/out"));
     EXPECT_EQ(r.exit_code, 6) << r.err;
     EXPECT_NE(r.err.find("plainfile"), std::string::npos) << r.err;
 }
@@ -181,13 +181,13 @@ TEST(Prepare, BadInputsFailClearlyAndLeaveNothing) {
 TEST(Prepare, FailedRunKeepsPreviousOutputAndRerunReplacesIt) {
     TempDir tmp;
     const fs::path out = tmp / "out";
-    ASSERT_EQ(run_vidseg("prepare " + q(media("h264_gop2.mp4")) + " --segment 4 --no-features --out " + q(out)).exit_code, 0);
+    ASSERT_EQ(run_vidseg("prepare " + shell_quote(media("h264_gop2.mp4")) + " --segment 4 --no-features --out " + shell_quote(out)).exit_code, 0);
     EXPECT_EQ(count_files(out / "part_films", ".mp4"), 3u);
     std::ofstream(tmp / "bad.txt") << "# only comments\n";
-    auto bad = run_vidseg("prepare " + q(media("h264_gop2.mp4")) + " --patterns " + q(tmp / "bad.txt") + " --out " + q(out));
+    auto bad = run_vidseg("prepare " + shell_quote(media("h264_gop2.mp4")) + " --patterns " + shell_quote(tmp / "bad.txt") + " --out " + shell_quote(out));
     EXPECT_EQ(bad.exit_code, 7) << bad.err;
     EXPECT_EQ(count_files(out / "part_films", ".mp4"), 3u);  // previous output intact
-    ASSERT_EQ(run_vidseg("prepare " + q(media("h264_gop2.mp4")) + " --segment 6 --no-features --out " + q(out)).exit_code, 0);
+    ASSERT_EQ(run_vidseg("prepare " + shell_quote(media("h264_gop2.mp4")) + " --segment 6 --no-features --out " + shell_quote(out)).exit_code, 0);
     EXPECT_EQ(count_files(out / "part_films", ".mp4"), 2u);  // replaced, not merged
 }
 
@@ -195,8 +195,8 @@ TEST(Prepare, InterruptDiscardsPartialOutput) {
     TempDir tmp;
     const fs::path out = tmp / "out";
     // Slow settings so the run is still going when the signal arrives.
-    const std::string cmd = std::string(VIDSEG_BINARY) + " prepare " + q(media("lesson.mp4")) +
-                            " --segment 1 --preset slow --crf 0 --quiet --out " + q(out);
+    const std::string cmd = std::string(VIDSEG_BINARY) + " prepare " + shell_quote(media("lesson.mp4")) +
+                            " --segment 1 --preset slow --crf 0 --quiet --out " + shell_quote(out);
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
@@ -244,7 +244,7 @@ TEST(Cli, HelpVersionAndUnknownCommand) {
 }
 
 TEST(Cli, ProbeJson) {
-    auto r = run_vidseg("probe --json " + q(media("vfr.mp4")));
+    auto r = run_vidseg("probe --json " + shell_quote(media("vfr.mp4")));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto j = nlohmann::json::parse(r.out);
     EXPECT_TRUE(j["streams"][0]["variable_frame_rate"].get<bool>());

@@ -19,6 +19,14 @@ fs::path media(const std::string& name) {
     return p;
 }
 
+std::string shell_quote(const fs::path& path) {
+    std::string out = "'";
+    for (char c : path.string()) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+fs::path source_path(const std::string& relative) { return fs::path(VIDSEG_SOURCE_DIR) / relative; }
+
 TempDir::TempDir() {
     std::random_device rd;
     path_ = fs::temp_directory_path() / ("vidseg-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));

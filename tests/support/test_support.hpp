@@ -12,6 +12,12 @@ namespace vidseg::test {
 // Path of a generated test media file (tests/media/generate.sh); fails the test if missing.
 std::filesystem::path media(const std::string& name);
 
+// A path quoted for the shell (single quotes, embedded quotes escaped).
+std::string shell_quote(const std::filesystem::path& path);
+
+// A file of the source tree, e.g. source_path("tests/data/patterns.xlsx").
+std::filesystem::path source_path(const std::string& relative);
+
 // A fresh empty directory under the system temp dir, removed when the object dies.
 class TempDir {
 public:

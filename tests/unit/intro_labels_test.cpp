@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kFixtures = fs::path(VIDSEG_SOURCE_DIR) / "tests/data/intro";
-const fs::path kVkLabels = fs::path(VIDSEG_SOURCE_DIR) / "../shared/data/vk_labels";
+const fs::path kFixtures = vidseg::test::source_path("tests/data/intro");
+const fs::path kVkLabels = vidseg::test::source_path("../shared/data/vk_labels");
 
 // The error a parse of `text` raises; fails the test when it does not raise InvalidData.
 std::string parse_error(const std::string& text) {

@@ -15,10 +15,11 @@
 using namespace vidseg;
 using timeline::Interval;
 namespace fs = std::filesystem;
+using vidseg::test::shell_quote;
 
 namespace {
-const fs::path kFixtures = fs::path(VIDSEG_SOURCE_DIR) / "tests/data/intro";
-const fs::path kVkLabels = fs::path(VIDSEG_SOURCE_DIR) / "../shared/data/vk_labels";
+const fs::path kFixtures = vidseg::test::source_path("tests/data/intro");
+const fs::path kVkLabels = vidseg::test::source_path("../shared/data/vk_labels");
 
 eval::IntroMetrics fixture_metrics() {
     return eval::evaluate_intro(intro::read_intro_labels(kFixtures / "labels_a.json").labels,
@@ -194,12 +195,11 @@ TEST(IntroMetrics, JsonHasSummaryAndRows) {
 // ---- CLI -----------------------------------------------------------------------------------
 
 namespace {
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 }  // namespace
 
 TEST(IntroEvalCli, TableWithBaseline) {
-    const auto r = test::run_vidseg("intro eval --pred " + q(kFixtures / "preds_c.json") + " --labels " +
-                                    q(kFixtures / "labels_a.json") + " --per-episode");
+    const auto r = test::run_vidseg("intro eval --pred " + shell_quote(kFixtures / "preds_c.json") + " --labels " +
+                                    shell_quote(kFixtures / "labels_a.json") + " --per-episode");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("constant 5-15 s"), std::string::npos) << r.out;
     // One aligned row per metric: name, prediction, baseline.
@@ -211,8 +211,8 @@ TEST(IntroEvalCli, TableWithBaseline) {
 }
 
 TEST(IntroEvalCli, JsonOutput) {
-    const auto r = test::run_vidseg("intro eval --json --pred " + q(kFixtures / "preds_c.json") + " --labels " +
-                                    q(kFixtures / "labels_a.json") + " --baseline 0:00:05,15");
+    const auto r = test::run_vidseg("intro eval --json --pred " + shell_quote(kFixtures / "preds_c.json") + " --labels " +
+                                    shell_quote(kFixtures / "labels_a.json") + " --baseline 0:00:05,15");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["labels"]["form"], "timecodes");
@@ -226,28 +226,28 @@ TEST(IntroEvalCli, JsonOutput) {
 TEST(IntroEvalCli, Errors) {
     test::TempDir tmp;
     // Missing file: exit 3.
-    auto r = test::run_vidseg("intro eval --pred " + q(tmp / "nope.json") + " --labels " +
-                              q(kFixtures / "labels_a.json"));
+    auto r = test::run_vidseg("intro eval --pred " + shell_quote(tmp / "nope.json") + " --labels " +
+                              shell_quote(kFixtures / "labels_a.json"));
     EXPECT_EQ(r.exit_code, 3) << r.err;
     EXPECT_NE(r.err.find("nope.json: no such file"), std::string::npos) << r.err;
     // Malformed JSON: exit 7 with the parser's position.
     write_file_atomic(tmp / "bad.json", "{\"a\": [1, 2],\n \"b\": }");
-    r = test::run_vidseg("intro eval --pred " + q(tmp / "bad.json") + " --labels " + q(kFixtures / "labels_a.json"));
+    r = test::run_vidseg("intro eval --pred " + shell_quote(tmp / "bad.json") + " --labels " + shell_quote(kFixtures / "labels_a.json"));
     EXPECT_EQ(r.exit_code, 7) << r.err;
     EXPECT_NE(r.err.find("bad.json: malformed JSON: parse error at line 2, column"), std::string::npos) << r.err;
     // No common ids: exit 7 naming both files.
     write_file_atomic(tmp / "other.json", R"({"zzz": [1, 2]})");
-    r = test::run_vidseg("intro eval --pred " + q(tmp / "other.json") + " --labels " +
-                         q(kFixtures / "labels_a.json"));
+    r = test::run_vidseg("intro eval --pred " + shell_quote(tmp / "other.json") + " --labels " +
+                         shell_quote(kFixtures / "labels_a.json"));
     EXPECT_EQ(r.exit_code, 7) << r.err;
     EXPECT_NE(r.err.find("no common video ids"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("other.json"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("labels_a.json"), std::string::npos) << r.err;
     // Missing option, bad baseline: exit 2.
-    r = test::run_vidseg("intro eval --labels " + q(kFixtures / "labels_a.json"));
+    r = test::run_vidseg("intro eval --labels " + shell_quote(kFixtures / "labels_a.json"));
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("--pred is required"), std::string::npos) << r.err;
-    r = test::run_vidseg("intro eval --pred " + q(kFixtures / "preds_c.json") + " --labels " +
-                         q(kFixtures / "labels_a.json") + " --baseline 15,5");
+    r = test::run_vidseg("intro eval --pred " + shell_quote(kFixtures / "preds_c.json") + " --labels " +
+                         shell_quote(kFixtures / "labels_a.json") + " --baseline 15,5");
     EXPECT_EQ(r.exit_code, 2) << r.err;
 }

@@ -14,7 +14,7 @@ using namespace vidseg::annotations;
 namespace {
 
 std::string fixture(const std::string& name) {
-    return std::string(VIDSEG_SOURCE_DIR) + "/tests/data/label_studio/" + name;
+    return test::source_path("tests/data/label_studio/" + name).string();
 }
 
 const std::string kInc = "🎯 П: Включение в процесс";

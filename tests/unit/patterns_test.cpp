@@ -16,7 +16,7 @@ using namespace vidseg::annotations;
 
 namespace {
 
-std::string data(const std::string& name) { return std::string(VIDSEG_SOURCE_DIR) + "/tests/data/" + name; }
+std::string data(const std::string& name) { return test::source_path("tests/data/" + name).string(); }
 
 Error error_of(const std::function<void()>& f) { return test::thrown_error(f); }
 
