@@ -237,14 +237,19 @@ def main() -> int:
             compare(row)
 
     # (a) prepare --mode exact vs moviepy --------------------------------------------------------------
-    def a_vid(row: dict) -> None:
-        row["command"] = f"vidseg prepare V --segment {seg_arg} --mode exact --out OUT"
-        r = timed(runner, "a_vidseg", lambda o: [vidseg, "prepare", str(video), "--segment", seg_arg, "--mode", "exact",
-                                                 "--out", str(o)],
-                  out_root / "a_vidseg", args.repeats,
-                  lambda o: check_counts("vidseg prepare", o, n_seg, videos=True, images=True), create_out=False)
+    def time_vidseg(row: dict, key: str, command: list, videos: bool, images: bool) -> None:
+        """Times `vidseg COMMAND V --segment S ... --out OUT` and checks one output per segment."""
+        row["command"] = "vidseg " + " ".join([command[0], "V", "--segment", seg_arg, *command[1:], "--out", "OUT"])
+        r = timed(runner, key, lambda o: [vidseg, command[0], str(video), "--segment", seg_arg, *command[1:],
+                                          "--out", str(o)],
+                  out_root / key, args.repeats,
+                  lambda o: check_counts(f"vidseg {command[0]}", o, n_seg, videos=videos, images=images),
+                  create_out=False)
         row.update(vidseg_seconds=r["seconds"], vidseg_runs=r["runs"], vidseg_max_rss_kib=r["max_rss_kib"],
                    outputs=r["outputs"])
+
+    def a_vid(row: dict) -> None:
+        time_vidseg(row, "a_vidseg", ["prepare", "--mode", "exact"], videos=True, images=True)
 
     def a_ref(row: dict) -> None:
         row["reference_command"] = f"moviepy_prepare.py V --segment {seg_arg} --out OUT"
@@ -277,13 +282,7 @@ def main() -> int:
 
     # (b) cut --mode copy vs ffmpeg -f segment ---------------------------------------------------------
     def b_vid(row: dict) -> None:
-        row["command"] = f"vidseg cut V --segment {seg_arg} --mode copy --out OUT"
-        r = timed(runner, "b_vidseg", lambda o: [vidseg, "cut", str(video), "--segment", seg_arg, "--mode", "copy",
-                                                 "--out", str(o)],
-                  out_root / "b_vidseg", args.repeats,
-                  lambda o: check_counts("vidseg cut", o, n_seg, videos=True, images=False), create_out=False)
-        row.update(vidseg_seconds=r["seconds"], vidseg_runs=r["runs"], vidseg_max_rss_kib=r["max_rss_kib"],
-                   outputs=r["outputs"])
+        time_vidseg(row, "b_vidseg", ["cut", "--mode", "copy"], videos=True, images=False)
 
     def b_ref(row: dict) -> None:
         row["reference_command"] = (f"ffmpeg -v error -i V -map 0 -c copy -f segment -segment_time {seg_arg} "
@@ -302,12 +301,7 @@ def main() -> int:
 
     # (c) keyframes vs one ffmpeg per keyframe ---------------------------------------------------------
     def c_vid(row: dict) -> None:
-        row["command"] = f"vidseg keyframes V --segment {seg_arg} --out OUT"
-        r = timed(runner, "c_vidseg", lambda o: [vidseg, "keyframes", str(video), "--segment", seg_arg, "--out", str(o)],
-                  out_root / "c_vidseg", args.repeats,
-                  lambda o: check_counts("vidseg keyframes", o, n_seg, videos=False, images=True), create_out=False)
-        row.update(vidseg_seconds=r["seconds"], vidseg_runs=r["runs"], vidseg_max_rss_kib=r["max_rss_kib"],
-                   outputs=r["outputs"])
+        time_vidseg(row, "c_vidseg", ["keyframes"], videos=False, images=True)
 
     def c_ref(row: dict) -> None:
         shown = " ".join(fmt_t(t) for t in mids[:2])
