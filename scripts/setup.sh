@@ -9,6 +9,8 @@ packages=(
   libzip-dev libpugixml-dev
   libchromaprint-dev libchromaprint-tools
   clang-format python3 python3-venv
+  ccache libcurl4-openssl-dev libopencv-dev opencv-data libdlib-dev libtorch-dev
+  festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -21,12 +23,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Python test environment for tests/python (the real Hugging Face `datasets`, no PyTorch), rebuilt
-# only when tests/python/requirements.txt changes.
-root="$(cd "$(dirname "$0")/.." && pwd)"; venv="$root/build/pyenv"; req="$root/tests/python/requirements.txt"
-if ! cmp -s "$req" "$venv/requirements.txt" 2>/dev/null; then
-  echo "setup: installing Python test packages into $venv"
-  rm -rf "$venv" && python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
-  cp "$req" "$venv/requirements.txt"
-fi
+# Python environments, one per requirements file, each rebuilt only when its file changes:
+#   tests/python/requirements.txt         -> build/pyenv        (real Hugging Face `datasets`, no PyTorch)
+#   tests/python/requirements-NAME.txt    -> build/pyenv-NAME   (peers that must not share a venv)
+root="$(cd "$(dirname "$0")/.." && pwd)"
+make_venv() {  # make_venv VENV_DIR REQUIREMENTS_FILE
+  local venv="$1" req="$2"
+  if ! cmp -s "$req" "$venv/requirements.txt" 2>/dev/null; then
+    echo "setup: installing Python packages of ${req#$root/} into ${venv#$root/}"
+    rm -rf "$venv" && python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
+    cp "$req" "$venv/requirements.txt"
+  fi
+}
+make_venv "$root/build/pyenv" "$root/tests/python/requirements.txt"
+for req in "$root"/tests/python/requirements-*.txt; do
+  [ -e "$req" ] || continue
+  name=$(basename "$req" .txt); name=${name#requirements-}
+  make_venv "$root/build/pyenv-$name" "$req"
+done
