@@ -1,13 +1,69 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <set>
 
 #include "command.hpp"
 #include "dataset_messages.hpp"
+#include "vidseg/core/cancel.hpp"
+#include "vidseg/core/error.hpp"
 #include "vidseg/dataset/dataset_builder.hpp"
 
 namespace vidseg::cli {
 
 namespace {
+
+std::string shell_word(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// `view N`: the session has printed the path; open it when something can show it. Never fails.
+// $VIDSEG_IMAGE_VIEWER (a command, given the path) wins; else xdg-open when a display is there.
+void open_keyframe(const dataset::ReviewItem& item, std::ostream& out) {
+    const char* custom = std::getenv("VIDSEG_IMAGE_VIEWER");
+    const bool display = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+    std::string viewer;
+    if (custom && *custom) viewer = custom;
+    else if (display && std::system("command -v xdg-open >/dev/null 2>&1") == 0) viewer = "xdg-open";
+    if (viewer.empty()) {
+        out << "  (no display or viewer: open the file above; set VIDSEG_IMAGE_VIEWER to a command to open it here)\n";
+        return;
+    }
+    // In the background: a viewer that stays open must not block the review.
+    const std::string cmd = viewer + " " + shell_word(item.keyframe) + " </dev/null >/dev/null 2>&1 &";
+    if (std::system(cmd.c_str()) != 0) out << "  (could not start '" << viewer << "')\n";
+}
+
+extern "C" void cancel_on_signal(int) { request_cancel(); }
+
+// Ctrl-C at the review prompt: without SA_RESTART the blocked read returns, the session ends as
+// aborted and the cancellation turns into exit 130 (the default handler would restart the read).
+class InterruptibleReads {
+public:
+    InterruptibleReads() {
+        struct sigaction sa {};
+        sa.sa_handler = cancel_on_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;
+        ::sigaction(SIGINT, &sa, &old_int_);
+        ::sigaction(SIGTERM, &sa, &old_term_);
+    }
+    ~InterruptibleReads() {
+        ::sigaction(SIGINT, &old_int_, nullptr);
+        ::sigaction(SIGTERM, &old_term_, nullptr);
+    }
+    InterruptibleReads(const InterruptibleReads&) = delete;
+    InterruptibleReads& operator=(const InterruptibleReads&) = delete;
+
+private:
+    struct sigaction old_int_ {}, old_term_ {};
+};
 
 int run_dataset_build(const ParsedOptions& options, Context& context) {
     dataset::DatasetConfig config;
@@ -21,9 +77,46 @@ int run_dataset_build(const ParsedOptions& options, Context& context) {
     config.pretty_name = options.str("name");
     config.keyframe_quality = static_cast<int>(options.integer("quality"));
     config.crf = static_cast<int>(options.integer("crf"));
+    config.keyframe = dataset::parse_keyframe_mode(options.str("keyframe"));
+    config.keyframe_candidates = static_cast<int>(options.integer("keyframe-candidates"));
     config.progress = context.progress.get();
+    config.transcriber.backend = asr::parse_backend(options.str("whisper-backend"));
+    config.transcriber.model = options.str("whisper-model");
+    config.transcriber.device = options.str("device");
+    config.transcriber.url = options.str("whisper-url");
+    config.transcriber.language = options.str("whisper-language");
+    config.transcriber.python = options.str("whisper-python");
+    config.transcriber.worker_script = options.str("whisper-worker");
+    config.exclude = options.str("exclude");
+    config.skip_deletion = options.flag("skip-deletion");
+    config.rebuild = options.flag("rebuild");
+    const char* user = std::getenv("USER");
+    config.reviewer = user && *user ? user : "unknown";
+    // Interactive review: on a terminal unless --yes / --skip-deletion / --json; --review forces it
+    // (piped commands, tests).
+    const bool force_review = options.flag("review");
+    if (force_review && options.flag("yes"))
+        throw Error(ErrorCode::InvalidArgument, "--review and --yes contradict each other (review or auto-confirm)");
+    const bool review = force_review || (::isatty(STDIN_FILENO) && !options.flag("yes") &&
+                                         !config.skip_deletion && !context.json);
+    if (review) {
+        // With --json, stdout is the JSON report; the dialogue goes to stderr.
+        std::ostream& dialogue = context.json ? std::cerr : std::cout;
+        config.review = [&dialogue, &context](dataset::ReviewSession& session) {
+            if (context.progress) context.progress->end();
+            const InterruptibleReads interruptible;
+            const auto outcome = session.run(std::cin, dialogue, open_keyframe);
+            throw_if_cancelled();  // Ctrl-C at the prompt: exit 130, nothing written
+            return outcome == dataset::ReviewSession::Outcome::Confirmed;
+        };
+    }
 
     const auto report = dataset::build_dataset(config);
+    if (report.aborted) {
+        if (context.json) context.print_json(dataset::to_json(report));
+        else if (!context.quiet) std::printf("Review aborted: nothing written (finished files are kept for the next run)\n");
+        return 1;
+    }
     const auto& plan = report.plan;
     const int code = plan.errors.empty() && report.written ? 0 : 1;
     if (context.json) {
@@ -40,8 +133,18 @@ int run_dataset_build(const ParsedOptions& options, Context& context) {
     if (report.written) {
         std::printf("Built dataset %s: %zu fragment(s) (%zu with a crop) in %.1f s\n", report.out_dir.c_str(),
                     plan.items.size(), report.crops, report.seconds);
+        std::printf("  %zu fragment(s) reused unchanged from an earlier build; %zu file(s) made, %zu reused\n",
+                    report.reused_items, report.built_artifacts, report.reused_artifacts);
+        if (!report.excluded.empty())
+            std::printf("  excluded in review: %zu fragment(s)%s (decisions in review.jsonl)\n", report.excluded.size(),
+                        config.skip_deletion ? ", files kept under excluded/" : "");
         if (!plan.test_lessons.empty()) std::printf("  split by lesson: train %zu, test %zu\n", plan.items.size() - test, test);
-        std::printf("  transcripts: skipped (not part of this build; transcripts/ is empty)\n");
+        if (report.transcripts_skipped)
+            std::printf("  transcripts: skipped (no --whisper-backend; transcripts/ is empty)\n");
+        else
+            std::printf("  transcripts: %zu made%s, %zu reused\n", report.transcribed,
+                        report.transcriber.empty() ? "" : (" by " + report.transcriber).c_str(),
+                        plan.items.size() - std::min(plan.items.size(), report.transcribed));
     } else if (plan.items.empty()) {
         std::printf("Nothing written: no valid labeled interval for the given videos\n");
     } else {
@@ -71,11 +174,13 @@ Command dataset_build_command() {
             "For every labeled interval (audio 'labels' / video 'timelinelabels') of every annotation of the tasks\n"
             "whose video matches one of the --video files, writes into OUT:\n"
             "  videos/<lesson>_<task>_<ann>_<i>.mp4   the interval, cut frame-exactly\n"
-            "  images/<...>.jpg, images/<...>_crop.jpg the middle frame, and its crop to the tracked box\n"
+            "  images/<...>.jpg, images/<...>_crop.jpg the middle (or --keyframe best) frame, and its crop to the tracked box\n"
             "  audio/<...>.wav                        the interval's audio, 16 kHz mono\n"
             "  metadata.jsonl, metadata_table.csv     one row per fragment (JSONL for `datasets`, CSV for people)\n"
             "  README.md                              the dataset card (YAML header for the Hub)\n"
-            "Transcripts are not produced yet (transcripts/ stays empty).\n"
+            "  transcripts/<...>.txt, .json           with --whisper-backend: the speech as text (+ language, segments);\n"
+            "                                         metadata gets the columns 'transcript' and 'language'\n"
+            "Without --whisper-backend (default none) transcripts are skipped and transcripts/ stays empty.\n"
             "Tasks are matched to videos BY FILE NAME: the last path part of the task's video (or audio) URL,\n"
             "without ?query, must equal a --video file name or end with '-<name>' (Label Studio upload prefix).\n"
             "Labels are matched to the pattern list tolerantly; labels that match nothing are reported by name\n"
@@ -84,7 +189,20 @@ Command dataset_build_command() {
             "Bad items (interval past the end of the video, end <= start, task video not given) are reported by\n"
             "name; then nothing is written and the exit code is 1. With --keep-going the good items are written,\n"
             "and the exit code is still 1 when any item failed. Missing inputs exit 3, a malformed export 7.\n"
-            "OUT appears only when everything succeeded; an earlier OUT is replaced atomically.",
+            "OUT appears only when everything succeeded; an earlier OUT is replaced atomically.\n"
+            "\n"
+            "Review: before OUT is written, the fragments are listed (n, lesson, start-end, patterns, annotator,\n"
+            "keyframe) and you may exclude some: 'view N', 'x 3,5-9 [reason]', 'keep N', 'list', 'done', 'quit'.\n"
+            "The review is interactive only when stdin is a terminal and neither --yes, --skip-deletion nor --json\n"
+            "is given (--review forces it, e.g. with piped commands). Decisions of earlier builds (OUT/review.jsonl)\n"
+            "are applied again; --exclude adds some without a prompt. Every decision (item, kept/excluded, reason,\n"
+            "when, who=$USER) is appended to OUT/review.jsonl. Source videos are never deleted. A quit review\n"
+            "writes nothing and exits 1.\n"
+            "\n"
+            "Incremental: files whose inputs did not change (source video fingerprint, interval, keyframe time,\n"
+            "parameters; OUT/build_manifest.json) are reused, not made again. Work happens in .OUT.vidseg-partial\n"
+            "next to OUT; after Ctrl-C (exit 130) or a crash the previous OUT is intact and the next run continues\n"
+            "from what was finished.",
         .options =
             {
                 {.name = "video", .short_name = 'v', .type = OptionType::Path,
@@ -108,12 +226,58 @@ Command dataset_build_command() {
                  .metavar = "TEXT"},
                 {.name = "quality", .type = OptionType::Int, .default_value = "90", .help = "Keyframe JPEG quality.",
                  .min = 1, .max = 100},
+                {.name = "keyframe", .type = OptionType::Choice, .default_value = "middle",
+                 .help = "Keyframe of each fragment: 'middle' frame, or 'best' of --keyframe-candidates frames by "
+                         "sharpness, exposure and a visible face/person (score columns in the metadata).",
+                 .metavar = "MODE", .choices = {"middle", "best"}},
+                {.name = "keyframe-candidates", .type = OptionType::Int, .default_value = "12",
+                 .help = "Frames scored per fragment with --keyframe best (evenly spread over the interval).",
+                 .metavar = "N", .min = 1, .max = 64},
+                {.name = "exclude", .type = OptionType::String,
+                 .help = "Exclude fragments without a prompt: numbers/ranges as in the review listing ('3,5-9'), "
+                         "fragment names, or a FILE with one such selection per line, optionally followed by a "
+                         "reason.",
+                 .metavar = "LIST|FILE"},
+                {.name = "yes", .short_name = 'y', .type = OptionType::Flag,
+                 .help = "No review prompt: build with earlier decisions and --exclude applied."},
+                {.name = "skip-deletion", .type = OptionType::Flag,
+                 .help = "Skip the review prompt and keep the files of excluded fragments under OUT/excluded/ "
+                         "instead of dropping them (nothing is deleted)."},
+                {.name = "review", .type = OptionType::Flag,
+                 .help = "Review even when stdin is not a terminal (commands read from stdin)."},
+                {.name = "rebuild", .type = OptionType::Flag,
+                 .help = "Make every file again instead of reusing unchanged ones."},
                 {.name = "crf", .type = OptionType::Int, .default_value = "18",
                  .help = "Quality of re-encoded clip parts (lower = better).", .min = 0, .max = 51},
+                {.name = "whisper-backend", .type = OptionType::Choice, .default_value = "none",
+                 .help = "Transcription: 'faster-whisper' (local worker, packaged Whisper base model), 'http' "
+                         "(OpenAI-compatible /v1/audio/transcriptions server at --whisper-url) or 'none'.",
+                 .metavar = "NAME", .choices = {"none", "faster-whisper", "http"}},
+                {.name = "whisper-model", .type = OptionType::String,
+                 .help = "faster-whisper: 'base' (default, shipped in build/pyenv-asr) or a CTranslate2 model "
+                         "directory; http: the server's model name (default whisper-1).",
+                 .metavar = "NAME|DIR"},
+                {.name = "device", .type = OptionType::Choice, .default_value = "cpu",
+                 .help = "Where faster-whisper runs.", .metavar = "DEV", .choices = {"cpu", "cuda", "auto"}},
+                {.name = "whisper-url", .type = OptionType::String,
+                 .help = "Server for --whisper-backend http (e.g. http://127.0.0.1:8000).", .metavar = "URL"},
+                {.name = "whisper-language", .type = OptionType::String, .default_value = "ru,en",
+                 .help = "Spoken language, detected per fragment among these candidates; 'auto' = any "
+                         "language Whisper knows; one code ('ru') forces it.",
+                 .metavar = "LANG"},
+                {.name = "whisper-python", .type = OptionType::Path,
+                 .help = "Python with faster-whisper (default $VIDSEG_WHISPER_PYTHON, else build/pyenv-asr).",
+                 .metavar = "FILE"},
+                {.name = "whisper-worker", .type = OptionType::Path,
+                 .help = "The worker script (default $VIDSEG_WHISPER_WORKER, else found next to the binary or "
+                         "in the source tree).",
+                 .metavar = "FILE"},
             },
         .examples = "  vidseg dataset build --video lesson.mp4 --annotations export.json --out huggingface_dataset\n"
                     "  vidseg dataset build --video a.mp4 --video b.mp4 --annotations export.json "
-                    "--patterns patterns.xlsx --out ds --test-fraction 0.2 --keep-going",
+                    "--patterns patterns.xlsx --out ds --test-fraction 0.2 --keep-going\n"
+                    "  vidseg dataset build --video lesson.mp4 --annotations export.json --out ds --exclude 3,5-9 --yes\n"
+                    "  printf 'x 2 teacher not in frame\\ndone\\n' | vidseg dataset build ... --out ds --review",
     };
     return {spec, run_dataset_build};
 }

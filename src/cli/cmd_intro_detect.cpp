@@ -2,6 +2,7 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/intro_detector.hpp"
 #include "vidseg/intro/intro_labels.hpp"
+#include "vidseg/intro/series_grouping.hpp"
 
 namespace vidseg::cli {
 
@@ -17,61 +19,92 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_media_name(const fs::path& p) {
-    static const std::vector<std::string> exts = {".mp4", ".mkv", ".avi", ".mov", ".webm", ".m4v", ".ts",
-                                                  ".flv", ".wmv", ".mpg", ".mpeg", ".mp3", ".m4a", ".wav",
-                                                  ".aac", ".flac", ".ogg", ".opus"};
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return std::find(exts.begin(), exts.end(), ext) != exts.end();
-}
-
-std::vector<std::string> list_dir(const std::string& dir) {
-    std::error_code ec;
-    if (!fs::exists(dir, ec)) throw Error(ErrorCode::InputNotFound, "directory not found", dir);
-    if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::InvalidArgument, "--dir is not a directory", dir);
-    std::vector<std::string> files;
-    for (const auto& entry : fs::directory_iterator(dir))
-        if (entry.is_regular_file() && is_media_name(entry.path())) files.push_back(entry.path().string());
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
 std::string fmt2(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f", v);
     return buf;
 }
 
-int run_intro_detect(const ParsedOptions& options, Context& context) {
-    std::vector<std::string> episodes = options.positionals();
-    if (options.given("dir")) {
-        const auto listed = list_dir(options.str("dir"));
-        episodes.insert(episodes.end(), listed.begin(), listed.end());
+// --edl DIR / --chapters DIR: one sidecar per usable episode, named after it (DIR/<stem>.edl,
+// DIR/<stem>.ffmetadata); an episode without intro gets an empty EDL / a header-only metadata file.
+void write_player_files(const std::vector<intro::IntroDetection>& detections, const ParsedOptions& options) {
+    for (const char* which : {"edl", "chapters"}) {
+        if (!options.given(which)) continue;
+        const fs::path dir = options.str(which);
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        if (!fs::is_directory(dir)) throw Error(ErrorCode::OutputError, "cannot create directory", dir.string());
+        const bool edl = std::string(which) == "edl";
+        for (const auto& d : detections) {
+            if (!d.error.empty()) continue;
+            const std::string stem = fs::path(d.episode).stem().string();
+            write_file_atomic(dir / (stem + (edl ? ".edl" : ".ffmetadata")),
+                              edl ? intro::to_edl(d.intro) : intro::to_ffmetadata_chapters(d.intro));
+        }
     }
+}
+
+// The other episodes of d's series (all usable ones but d when the folder holds one series).
+std::size_t series_peers(const intro::SeriesDetection& season, const intro::IntroDetection& d) {
+    const int s = season.series_of[std::size_t(&d - season.detections.data())];
+    return s >= 0 ? season.series[std::size_t(s)].size() - 1 : 0;
+}
+
+int run_intro_detect(const ParsedOptions& options, Context& context) {
+    const std::vector<std::string> episodes = intro_episodes(options);
+    if (options.given("library")) return run_intro_detect_library(episodes, options, context);
     if (episodes.size() < 2)
         throw Error(ErrorCode::InvalidArgument,
                     "needs at least two episodes of a series (got " + std::to_string(episodes.size()) +
-                        "): give EPISODE files or --dir DIR");
+                        "): give EPISODE files or --dir DIR, or match one episode against an intro library (--library LIB from "
+                        "`vidseg intro learn`)");
 
-    intro::IntroDetectOptions config;
-    config.max_start = options.number("max-start");
-    config.min_length = options.number("min-length");
-    config.max_length = options.number("max-length");
-    if (config.max_length < config.min_length)
-        throw Error(ErrorCode::InvalidArgument, "--max-length must be >= --min-length");
+    intro::IntroDetectOptions config = intro_detect_options(options);
+    if (options.given("audio-only")) config.visual.fps = 0;
 
-    const auto detections = intro::detect_intros(episodes, config, context.progress.get());
+    // Fingerprints through the on-disk cache; episodes of different series are grouped (cmd_intro_learn.cpp).
+    std::unique_ptr<intro::FingerprintCache> cache;
+    if (const auto dir = intro_cache_dir(options); !dir.empty()) cache = std::make_unique<intro::FingerprintCache>(dir);
+    // Audio first: video decoding costs several times the audio, so the pictures are fingerprinted
+    // only when the sound alone leaves some episode unsure (intro::audio_detection_suffices). The
+    // audio-first pass keeps its own cache (DIR/v1/audio-first) so the entries and counters of the
+    // fused detection stay what they were.
+    const bool audio_only_asked = options.given("audio-only");
+    bool audio_only = audio_only_asked;
+    std::unique_ptr<intro::FingerprintCache> audio_cache;
+    if (cache && !audio_only_asked) audio_cache = std::make_unique<intro::FingerprintCache>(cache->dir() / "v1" / "audio-first");
+    intro::FingerprintCache* shown_cache = audio_only_asked ? cache.get() : audio_cache.get();
+    intro::IntroDetectOptions audio_config = config;
+    audio_config.visual.fps = 0;
+    auto season = intro::detect_intros_by_series(episodes, audio_config, shown_cache, context.progress.get(), false);
+    if (!audio_only) {
+        std::vector<const intro::AudioFingerprint*> sound;
+        for (const auto& e : season.episodes)
+            sound.push_back(e.error.empty() && e.fingerprints.has_audio ? &e.fingerprints.audio : nullptr);
+        if (intro::audio_detection_suffices(season.detections, sound, config.min_length)) {
+            audio_only = true;
+        } else {
+            if (audio_cache)
+                for (const auto& w : audio_cache->warnings())
+                    if (!context.quiet) std::fprintf(stderr, "warning: %s\n", w.c_str());
+            season = intro::detect_intros_by_series(episodes, config, cache.get(), context.progress.get(), false);
+            shown_cache = cache.get();
+        }
+    }
+    if (shown_cache) report_intro_cache(*shown_cache, context);
+    const auto& detections = season.detections;
 
     std::size_t usable = 0;
     for (const auto& d : detections) {
         if (d.error.empty()) {
             ++usable;
+            if (!context.quiet && (d.no_audio || (d.no_video && !audio_only)))
+                std::fprintf(stderr, "note: '%s' has no %s stream: compared by its %s only\n", d.episode.c_str(),
+                             d.no_audio ? "audio" : "video", d.no_audio ? "pictures" : "sound");
             continue;
         }
         if (!context.quiet)
-            std::fprintf(stderr, "warning: skipping '%s': %s%s\n", d.episode.c_str(), d.error.c_str(),
-                         d.no_audio ? " (intro detection without audio is not implemented yet)" : "");
+            std::fprintf(stderr, "warning: skipping '%s': %s\n", d.episode.c_str(), d.error.c_str());
     }
     if (usable < 2)
         throw Error(ErrorCode::InvalidMedia, "needs at least two usable episodes of a series, only " +
@@ -83,6 +116,7 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
         if (d.error.empty()) labels.push_back({fs::path(d.episode).stem().string(), d.intro, {}, {}});
     if (options.given("predictions"))
         write_file_atomic(options.str("predictions"), intro::to_predictions_json(labels).dump(2) + "\n");
+    write_player_files(detections, options);
 
     if (context.json) {
         nlohmann::json eps = nlohmann::json::array();
@@ -95,18 +129,25 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
                 e["intro"] = d.intro ? nlohmann::json::array({d.intro->start, d.intro->end}) : nlohmann::json();
                 e["confidence"] = d.confidence;
                 e["confirmations"] = d.confirmations;
+                e["variant"] = d.variant >= 0 ? nlohmann::json(d.variant) : nlohmann::json();
+                if (const auto& why = season.reasons[std::size_t(&d - detections.data())]; !why.empty()) e["reason"] = why;
             }
             eps.push_back(std::move(e));
         }
-        context.print_json({{"episodes", eps}, {"usable", usable}});
+        nlohmann::json doc = {{"episodes", eps}, {"usable", usable}, {"series", intro_series_json(season)}};
+        if (shown_cache) doc["cache"] = intro_cache_json(*shown_cache);
+        context.print_json(doc);
         return 0;
     }
+    print_intro_series(season);
     for (const auto& d : detections) {
         if (!d.error.empty()) continue;
         std::string line = d.episode + ": " + intro::intro_found_line(d.intro);
         if (d.intro)
-            line += " (confirmed by " + std::to_string(d.confirmations) + " of " + std::to_string(usable - 1) +
+            line += " (confirmed by " + std::to_string(d.confirmations) + " of " + std::to_string(series_peers(season, d)) +
                     " episodes, confidence " + fmt2(d.confidence) + ")";
+        else if (const auto& why = season.reasons[std::size_t(&d - detections.data())]; !why.empty())
+            line += " (" + why + ")";
         std::printf("%s\n", line.c_str());
     }
     return 0;
@@ -117,25 +158,34 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
 Command intro_detect_command() {
     CommandSpec spec{
         .name = "intro detect",
-        .summary = "Find the intro that repeats across the episodes of a series (audio fingerprints).",
+        .summary = "Find the intro that repeats across the episodes of a series (audio + visual fingerprints).",
         .description =
-            "Fingerprints the first MAX-START + MAX-LENGTH seconds of every episode's audio with Chromaprint,\n"
-            "aligns every pair of episodes (items agreeing within 6 of 32 bits, gaps up to 3.5 s) and gives each\n"
-            "episode the matched interval confirmed by the most other episodes, its boundaries the median over\n"
-            "the pairs. An episode that matches no other episode has no intro (never a guess). Unreadable\n"
-            "episodes and episodes without audio are skipped with a warning.",
+            "Fingerprints the first MAX-START + MAX-LENGTH seconds of every episode: audio with Chromaprint\n"
+            "(11025 Hz), pictures as 64-bit perceptual hashes of 4 frames a second decoded at low resolution.\n"
+            "Audio comes first: the pictures are fingerprinted only when the sound alone leaves an episode\n"
+            "unsure. Every pair of episodes is aligned on both; each episode takes the matched interval confirmed by\n"
+            "the most other episodes (a longer one among nearly equally confirmed ones: logo stings and sponsor\n"
+            "cards are shorter), then each boundary is refined on the re-decoded audio (sample-level alignment)\n"
+            "and frames. Episodes whose intros match each other share a variant id. An episode that matches no\n"
+            "other episode, or only below the confidence threshold, has no intro (never a guess). Unreadable\n"
+            "episodes are skipped with a warning; episodes without audio or video use what they have.",
         .positionals = {{.name = "EPISODE", .help = "Episode files of one series (or use --dir).", .min_count = 0,
                          .max_count = -1}},
         .options =
             {
-                {.name = "dir", .type = OptionType::Path, .help = "Use every media file in DIR as an episode.",
+                {.name = "library", .type = OptionType::Path,
+                 .help = "Match each EPISODE against this intro library (from `vidseg intro learn`) instead of "
+                         "comparing the episodes with each other; one episode is enough.",
+                 .metavar = "LIB"},
+                {.name = "audio-only", .type = OptionType::Flag,
+                 .help = "Never decode video (by default it is decoded only when the sound alone leaves an\n"
+                         "episode unsure); intros shown over silence or under dubbed speech may then be missed."},
+                {.name = "edl", .type = OptionType::Path,
+                 .help = "Also write DIR/<episode stem>.edl (Kodi/MPV: the intro as a skippable commercial break).",
                  .metavar = "DIR"},
-                {.name = "max-start", .type = OptionType::Double, .default_value = "900",
-                 .help = "The intro starts within this many seconds.", .metavar = "SECONDS", .min = 1},
-                {.name = "min-length", .type = OptionType::Double, .default_value = "1",
-                 .help = "Shortest intro, seconds.", .metavar = "SECONDS", .min = 0.5},
-                {.name = "max-length", .type = OptionType::Double, .default_value = "120",
-                 .help = "Longest intro, seconds.", .metavar = "SECONDS", .min = 1},
+                {.name = "chapters", .type = OptionType::Path,
+                 .help = "Also write DIR/<episode stem>.ffmetadata (FFmpeg chapter metadata with an \"Intro\" chapter).",
+                 .metavar = "DIR"},
                 {.name = "predictions", .type = OptionType::Path,
                  .help = "Also write test_predictions.json: {\"<episode stem>\": [start, end]} ([] = no intro).",
                  .metavar = "FILE"},
@@ -143,6 +193,9 @@ Command intro_detect_command() {
         .examples = "  vidseg intro detect s01e01.mkv s01e02.mkv s01e03.mkv\n"
                     "  vidseg intro detect --dir season1 --predictions test_predictions.json",
     };
+    // The season options (--dir, --max-start, --min-length, --max-length, --cache, --no-cache) come first.
+    const auto season = intro_season_options();
+    spec.options.insert(spec.options.begin(), season.begin(), season.end());
     return {spec, run_intro_detect};
 }
 

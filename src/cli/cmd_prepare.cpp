@@ -38,9 +38,11 @@ int run_prepare(const ParsedOptions& options, Context& context) {
         std::printf("Outputs in %s:\n", report.out_dir.c_str());
         std::printf("  part_films/        %zu clips\n", report.segments.size());
         std::printf("  processed_data/    keyframes (segment_<i>_keyframe.jpg), features.jsonl, features.csv\n");
-        if (!report.audio_wav.empty())
+        if (!report.audio_wav.empty()) {
             std::printf("  %-18s full audio track (%d Hz, %d ch)\n", report.audio_wav.c_str(), config.audio_sample_rate,
                         config.audio_channels);
+            std::printf("  audio/             each segment's audio (segment_<i>.wav), what its task plays\n");
+        }
         std::printf("  tasks.json         Label Studio tasks (import into a project)\n");
         std::printf("  label_config.xml   Label Studio labeling config\n");
         std::printf("  manifest.json      input, parameters and every segment's actual boundaries\n");
@@ -61,6 +63,7 @@ Command prepare_command() {
             "  processed_data/features.{jsonl,csv}     per segment: RMS loudness (dBFS), silence ratio, scene cuts,\n"
             "                                          mean brightness, keyframe sharpness\n"
             "  <video>.wav                             the full audio track (16 kHz mono by default)\n"
+            "  audio/segment_<i>.wav                   each segment's audio: tasks are in segment time\n"
             "  tasks.json, label_config.xml            Label Studio import files (one task per segment)\n"
             "  manifest.json                           input, parameters, actual clip boundaries\n"
             "Modes: 'exact' gives frame-accurate clips (re-encodes only the partial GOPs at each cut and\n"

@@ -11,6 +11,12 @@
 #include "vidseg/core/options.hpp"
 #include "vidseg/core/progress.hpp"
 
+namespace vidseg::intro {
+class FingerprintCache;
+struct SeriesDetection;
+struct IntroDetectOptions;
+}  // namespace vidseg::intro
+
 namespace vidseg::cli {
 
 struct Context {
@@ -40,5 +46,24 @@ Command dataset_agreement_command();
 Command dataset_build_command();
 Command dataset_foto_command();
 Command intro_detect_command();
+Command intro_learn_command();
+Command features_command();
+Command train_command();
+Command predict_command();
+Command patterns_find_command();
+Command patterns_eval_command();
+
+// Shared by intro detect and intro learn (cmd_intro_learn.cpp): the fingerprint cache (--cache DIR,
+// --no-cache; "" = no cache), matching against an intro library (--library), the series groups of a
+// mixed folder.
+std::string intro_cache_dir(const ParsedOptions& options);
+std::vector<OptionSpec> intro_season_options();  // --dir, --max-start, --min-length, --max-length, --cache, --no-cache
+std::vector<std::string> intro_episodes(const ParsedOptions& options);  // EPISODE... then the media files of --dir
+intro::IntroDetectOptions intro_detect_options(const ParsedOptions& options);  // checks max-length >= min-length
+void report_intro_cache(const intro::FingerprintCache& cache, const Context& context);
+nlohmann::json intro_cache_json(const intro::FingerprintCache& cache);
+int run_intro_detect_library(const std::vector<std::string>& episodes, const ParsedOptions& options, Context& context);
+nlohmann::json intro_series_json(const intro::SeriesDetection& season);
+void print_intro_series(const intro::SeriesDetection& season);
 
 }  // namespace vidseg::cli

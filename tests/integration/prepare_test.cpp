@@ -86,6 +86,22 @@ TEST(Prepare, LessonProducesEveryOutput) {
     ASSERT_EQ(tasks.size(), 6u);
     EXPECT_NEAR(tasks[0]["data"]["fps"].get<double>(), 25.0, 1e-6);
     EXPECT_NE(tasks[3]["data"]["video"].get<std::string>().find("segment_3.mp4"), std::string::npos);
+    // Each task plays its own segment's WAV, so every result of a task is in segment time;
+    // data.start / data.lesson place the segment in the lesson.
+    EXPECT_EQ(tasks[3]["data"]["audio"], "/data/local-files/?d=audio/segment_3.wav");
+    EXPECT_EQ(tasks[3]["data"]["lesson"], "lesson");
+    EXPECT_NEAR(tasks[3]["data"]["start"].get<double>(), 15.0, 1e-9);
+    EXPECT_NEAR(tasks[3]["data"]["end"].get<double>(), 20.0, 1e-9);
+    // The segment WAVs are slices of the same decoded samples as the lesson WAV: byte-identical
+    // PCM (44-byte headers; 16 kHz mono s16 = 32000 bytes per second), 5 s each.
+    EXPECT_EQ(count_files(out / "audio", ".wav"), 6u);
+    const std::string lesson_pcm = read_text(out / "lesson.wav").substr(44);
+    for (int i : {0, 3, 5}) {
+        const std::string piece = read_text(out / ("audio/segment_" + std::to_string(i) + ".wav"));
+        ASSERT_EQ(piece.size(), 44u + 5 * 32000) << "segment " << i;
+        EXPECT_TRUE(piece.compare(44, std::string::npos, lesson_pcm, i * 5 * 32000, 5 * 32000) == 0)
+            << "segment " << i << " is not the lesson's [" << i * 5 << ", " << i * 5 + 5 << ") s";
+    }
     EXPECT_NE(read_text(out / "label_config.xml").find("Включение в обучающий процесс П"), std::string::npos);
     // Manifest and features: the lesson has speech then silence; scenes change at 10 s and 20 s.
     auto manifest = nlohmann::json::parse(read_text(out / "manifest.json"));
@@ -153,6 +169,8 @@ TEST(Prepare, RotatedOddAndVideoOnlyInputsWork) {
     ASSERT_EQ(vo.exit_code, 0) << vo.err;
     EXPECT_NE(vo.err.find("no audio track"), std::string::npos) << vo.err;
     EXPECT_FALSE(fs::exists(tmp / "vo/video_only.wav"));
+    EXPECT_FALSE(fs::exists(tmp / "vo/audio"));
+    EXPECT_EQ(nlohmann::json::parse(read_text(tmp / "vo/tasks.json"))[0]["data"]["audio"], "");
     EXPECT_EQ(count_files(tmp / "vo/part_films", ".mp4"), 2u);
 }
 

@@ -252,3 +252,27 @@ def test_foto_imagefolder(work, cache):
     assert sorted(rows[2][0]) == sorted(["Включение в обучающий процесс П", "Эмоциональный отклик У",
                                          "Эмоциональная поддержка П"])
     assert rows[2][1] == ["Непонятная метка"]
+
+
+@pytest.fixture(scope="module")
+def transcribed(work):
+    """The lesson built with --whisper-backend faster-whisper (build/pyenv-asr; tests/python/requirements-asr.txt)."""
+    python = SOURCE / "build" / "pyenv-asr" / "bin" / "python"
+    assert python.exists(), f"{python} is missing: run bash scripts/setup.sh"
+    return _build(["--video", str(MEDIA / "lesson.mp4"), "--annotations", str(DATA / "lesson_export.json"),
+                   "--whisper-backend", "faster-whisper", "--whisper-python", str(python)], work / "transcribed")
+
+
+def test_transcript_columns_load(transcribed, cache):
+    """`transcript` and `language` load as strings with the card's configs (videofolder + metadata)."""
+    ds = _no_decode(_load(str(transcribed), cache=cache)["train"])
+    assert ds.features["transcript"] == datasets.Value("string")
+    assert ds.features["language"] == datasets.Value("string")
+    rows = {_key(r): r for r in ds}
+    assert set(rows) == set(EXPECTED)
+    english = rows[(2.0, "anna@school.ru")]  # espeak-ng: "Good morning class. Today we will learn ..."
+    assert english["language"] == "en"
+    assert "morning" in english["transcript"].lower()
+    for row in rows.values():
+        name = Path(row["audio_path"]).stem  # file_name became the `video` column
+        assert (transcribed / "transcripts" / f"{name}.txt").read_text(encoding="utf-8").strip() == row["transcript"]

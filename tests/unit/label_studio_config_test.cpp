@@ -3,6 +3,7 @@
 #include "support/test_support.hpp"
 
 #include <pugixml.hpp>
+#include <set>
 
 #include "vidseg/annotations/label_studio_config.hpp"
 #include "vidseg/core/error.hpp"
@@ -52,6 +53,30 @@ TEST(LabelStudioConfig, StructureMatchesTaskKeys) {
     i = 0;
     for (auto l : labels.children("Label")) EXPECT_EQ(l.attribute("value").value(), patterns[i++].name);
     EXPECT_EQ(i, 8u);
+
+    // Video controls, so JSON_MIN / CSV exports keep video intervals and tracked boxes: interval labels
+    // on the video timeline (the same patterns), the tracked roles and the box tool.
+    const auto timeline = view.child("TimelineLabels");
+    EXPECT_STREQ(timeline.attribute("name").value(), "video_intervals");
+    EXPECT_STREQ(timeline.attribute("toName").value(), "video");
+    i = 0;
+    for (auto l : timeline.children("Label")) EXPECT_EQ(l.attribute("value").value(), patterns[i++].name);
+    EXPECT_EQ(i, 8u);
+    const auto tracked = labels.next_sibling("Labels");
+    EXPECT_STREQ(tracked.attribute("name").value(), "tracked");
+    EXPECT_STREQ(tracked.attribute("toName").value(), "video");
+    EXPECT_STREQ(tracked.child("Label").attribute("value").value(), "Учитель");
+    const auto box = view.child("VideoRectangle");
+    EXPECT_STREQ(box.attribute("name").value(), "box");
+    EXPECT_STREQ(box.attribute("toName").value(), "video");
+    // Control names are distinct (Label Studio refuses a config with a repeated name).
+    std::set<std::string> names;
+    size_t controls = 0;
+    for (auto child : view.children()) {
+        names.insert(child.attribute("name").value());
+        ++controls;
+    }
+    EXPECT_EQ(names.size(), controls);
 
     // Every $variable of the config is a data key of the tasks.
     const auto tasks = make_tasks({{.index = 0, .start = 0, .end = 5, .fps = 25}}, "l");

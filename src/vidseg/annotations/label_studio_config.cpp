@@ -46,6 +46,24 @@ std::string segment_label_config(const std::vector<Pattern>& patterns) {
         if (!p.description.empty()) l.append_attribute("hint") = p.description.c_str();
     }
 
+    // Video controls: without them in the config, Label Studio's JSON_MIN / CSV exports drop the
+    // video timeline intervals and tracked boxes (its converter keeps only results of configured controls).
+    auto timeline = view.append_child("TimelineLabels");
+    timeline.append_attribute("name") = kVideoIntervals;
+    timeline.append_attribute("toName") = kVideoObject;
+    for (const auto& p : patterns) {
+        auto l = timeline.append_child("Label");
+        l.append_attribute("value") = p.name.c_str();
+        if (!p.description.empty()) l.append_attribute("hint") = p.description.c_str();
+    }
+    auto tracked = view.append_child("Labels");
+    tracked.append_attribute("name") = kTrackedLabels;
+    tracked.append_attribute("toName") = kVideoObject;
+    for (const char* who : kTrackedRoles) tracked.append_child("Label").append_attribute("value") = who;
+    auto box = view.append_child("VideoRectangle");
+    box.append_attribute("name") = kTrackBox;
+    box.append_attribute("toName") = kVideoObject;
+
     std::ostringstream out;
     // No XML declaration: Label Studio's config editor expects the <View> root as the first thing.
     doc.save(out, "  ", pugi::format_indent | pugi::format_no_declaration, pugi::encoding_utf8);

@@ -22,11 +22,18 @@ inline constexpr const char* kVideoObject = "video";
 inline constexpr const char* kAudioObject = "audio";
 inline constexpr const char* kPatternChoices = "patterns";
 inline constexpr const char* kPatternIntervals = "pattern_intervals";
+inline constexpr const char* kVideoIntervals = "video_intervals";
+inline constexpr const char* kTrackedLabels = "tracked";
+inline constexpr const char* kTrackBox = "box";
+// Who a tracked box follows (SPEC §1 step 3: the teacher / an active student).
+inline constexpr const char* kTrackedRoles[] = {"Учитель", "Ученик"};
 
 // <View> with <Video name="video" value="$video" frameRate="$fps"/>, <Audio name="audio"
 // value="$audio"/>, <Choices name="patterns" toName="video" choice="multiple"> (one <Choice> per
 // pattern, hint = description) and <Labels name="pattern_intervals" toName="audio"> (one <Label>
-// per pattern). Values are XML-escaped. Throws InvalidArgument for an empty pattern list.
+// per pattern), then the video controls: <TimelineLabels name="video_intervals" toName="video"> (one
+// <Label> per pattern), <Labels name="tracked" toName="video"> (kTrackedRoles) and <VideoRectangle
+// name="box" toName="video"/>. Values are XML-escaped. Throws InvalidArgument for an empty pattern list.
 std::string segment_label_config(const std::vector<Pattern>& patterns);
 
 struct SegmentTask {

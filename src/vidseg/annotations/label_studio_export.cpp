@@ -151,6 +151,9 @@ ResultItem parse_value(ResultItem item, const json& value, Task& task, const std
             const double s = required_number(r, "start", subject, w);
             const double e = required_number(r, "end", subject, w);
             if (s < 0 || e < s) fail(subject, w + " must satisfy 0 <= start <= end (frame numbers)");
+            // Checked against Label Studio 1.23.2: the server exports the editor's ranges verbatim; the editor
+            // numbers frames from 1 (goToFrame(f) seeks to (f - 1) / fps) and a one-frame region is {f, f}.
+            // tests/python/test_label_studio_roundtrip.py pins this.
             const double ts = std::max(0.0, (s - 1) / *task.fps), te = e / *task.fps;
             item.spans.push_back({ts, te});
             task.duration = std::max(task.duration, te);

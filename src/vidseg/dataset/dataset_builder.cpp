@@ -12,10 +12,14 @@
 #include "vidseg/annotations/label_matcher.hpp"
 #include "vidseg/annotations/label_studio_export.hpp"
 #include "vidseg/annotations/pattern_list.hpp"
+#include "vidseg/asr/fragment_transcripts.hpp"
 #include "vidseg/core/atomic_dir.hpp"
+#include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/version.hpp"
+#include "vidseg/dataset/build_manifest.hpp"
 #include "vidseg/dataset/dataset_card.hpp"
+#include "vidseg/dataset/review_plan.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/cutter.hpp"
 #include "vidseg/media/frame_reader.hpp"
@@ -31,6 +35,9 @@ namespace {
 // Not "metadata.csv": `datasets` scans for metadata.{jsonl,csv,parquet} and raises "Found metadata
 // files with different extensions" when a tree holds two kinds (SPEC §3: one metadata file per folder).
 constexpr const char* kCsvName = "metadata_table.csv";
+constexpr const char* kReviewLogName = "review.jsonl";
+// Clips are cut in batches (one demux pass each) so that an interrupted build keeps most of its work.
+constexpr size_t kClipBatch = 8;
 
 std::string join(const std::vector<std::string>& values) {
     std::string out;
@@ -61,6 +68,10 @@ std::vector<std::string> columns(const DatasetPlan& plan) {
                                      "patterns",  "labels",          "descriptions",   "annotator",
                                      "start",     "end",             "source_video",   "lesson",
                                      "task_id",   "annotation_id"};
+    cols.push_back("keyframe_time");
+    if (plan.keyframes_scored)
+        for (const char* c : {"keyframe_score", "keyframe_sharpness", "keyframe_exposure", "keyframe_person", "keyframe_faces"})
+            cols.push_back(c);
     for (const auto& c : plan.choice_columns) cols.push_back("choice_" + c);
     for (const auto& c : plan.text_columns) cols.push_back("text_" + c);
     return cols;
@@ -85,6 +96,15 @@ nlohmann::ordered_json metadata_row(const DatasetPlan& plan, const DatasetItem& 
     row["lesson"] = src.lesson;
     row["task_id"] = item.task_id;
     row["annotation_id"] = item.annotation_id;
+    row["keyframe_time"] = item.keyframe_time;
+    if (plan.keyframes_scored) {
+        const auto score = item.keyframe_score.value_or(vision::KeyframeScore{});
+        row["keyframe_score"] = score.total;
+        row["keyframe_sharpness"] = score.sharpness;
+        row["keyframe_exposure"] = score.exposure;
+        row["keyframe_person"] = score.person;
+        row["keyframe_faces"] = score.faces;
+    }
     for (const auto& c : plan.choice_columns) {
         const auto it = item.choices.find(c);
         row["choice_" + c] = it == item.choices.end() ? std::vector<std::string>{} : it->second;
@@ -143,68 +163,198 @@ DatasetReport build_dataset(const DatasetConfig& config) {
         report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return report;
     }
+    if (config.keyframe == KeyframeMode::Best)
+        choose_best_keyframes(report.plan, {.candidates = config.keyframe_candidates, .progress = config.progress});
 
-    remove_stale_staging(config.out_dir);
-    AtomicOutputDir out(config.out_dir);
-    const fs::path stage = out.staging();
+    // Work dir that survives an interruption (build_manifest.hpp); the previous dataset stays as is
+    // until the commit at the end.
+    ResumableStage stage_dir(config.out_dir, !config.rebuild);
+    const fs::path stage = stage_dir.dir();
     const std::vector<std::string> splits =
         plan.test_lessons.empty() ? std::vector<std::string>{""} : std::vector<std::string>{"train/", "test/"};
     for (const auto& s : splits)
         for (const char* d : {"videos", "images", "audio", "transcripts"}) fs::create_directories(stage / (s + d));
+
+    // Review state: the previous decisions, then --exclude. Without an interactive review the
+    // excluded fragments are not made at all.
+    const auto previous_log = read_review_log(stage_dir.destination() / kReviewLogName);
+    ReviewSession session(review_items(plan, stage), previous_log, config.reviewer);
+    if (!config.exclude.empty())
+        for (const auto& e : read_exclude_argument(config.exclude)) session.exclude(e.selection, e.reason, "exclude-option");
+    auto wanted = [&](size_t i) { return config.review || !session.excluded(i); };
+    asr::FragmentTranscripts transcripts(config.transcriber);  // one transcriber (worker) for the whole build
+    std::map<std::string, asr::Transcript> transcript_of;      // by fragment name
 
     std::vector<bool> has_crop(plan.items.size(), false);
     for (size_t v = 0; v < plan.videos.size(); ++v) {
         const SourceVideo& src = plan.videos[v];
         std::vector<size_t> idx;
         for (size_t i = 0; i < plan.items.size(); ++i)
-            if (plan.items[i].video == v) idx.push_back(i);
+            if (plan.items[i].video == v && wanted(i)) idx.push_back(i);
         if (idx.empty()) continue;
+        // Artifact keys (build_manifest.hpp): everything the bytes of each file depend on.
+        const std::string fingerprint = video_fingerprint(src.path);
+        auto rel = [&](const DatasetItem& item, const std::string& dir, const std::string& suffix) {
+            return split_prefix(plan, item) + dir + "/" + item.name + suffix;
+        };
 
-        // Clips.
-        std::vector<media::ClipSpec> clips;
+        // Clips, in batches of nearby ones, each recorded when its batch is done.
+        std::vector<size_t> todo;
+        std::vector<std::string> clip_keys(plan.items.size());
         for (size_t i : idx) {
             const auto& item = plan.items[i];
-            clips.push_back({item.start, item.end,
-                             (stage / (split_prefix(plan, item) + "videos/" + item.name + src.clip_extension)).string()});
+            clip_keys[i] = artifact_key("clip", 1, {fingerprint, key_number(item.start), key_number(item.end),
+                                                    std::to_string(config.crf), src.clip_extension});
+            if (!stage_dir.reuse(item.name, "clip", clip_keys[i], {rel(item, "videos", src.clip_extension)}))
+                todo.push_back(i);
         }
-        media::CutOptions cut;
-        cut.mode = media::CutMode::Exact;
-        cut.crf = config.crf;
-        cut.progress = config.progress;
-        media::cut_clips(src.path, clips, cut);
+        for (size_t b = 0; b < todo.size(); b += kClipBatch) {
+            throw_if_cancelled();
+            std::vector<media::ClipSpec> clips;
+            const size_t e = std::min(todo.size(), b + kClipBatch);
+            for (size_t k = b; k < e; ++k) {
+                const auto& item = plan.items[todo[k]];
+                clips.push_back({item.start, item.end, (stage / rel(item, "videos", src.clip_extension)).string()});
+            }
+            media::CutOptions cut;
+            cut.mode = media::CutMode::Exact;
+            cut.crf = config.crf;
+            cut.progress = config.progress;
+            media::cut_clips(src.path, clips, cut);
+            for (size_t k = b; k < e; ++k) {
+                const auto& item = plan.items[todo[k]];
+                stage_dir.record(item.name, "clip", clip_keys[todo[k]], {rel(item, "videos", src.clip_extension)});
+            }
+        }
 
         // Keyframes and crops.
+        todo.clear();
+        std::vector<std::string> keyframe_keys(plan.items.size());
+        for (size_t i : idx) {
+            const auto& item = plan.items[i];
+            const auto px = item.box ? box_to_pixels(*item.box, src.width, src.height) : std::nullopt;
+            keyframe_keys[i] = artifact_key(
+                "keyframe", 1,
+                {fingerprint, key_number(item.keyframe_time), std::to_string(config.keyframe_quality),
+                 item.box ? key_number(item.box->x) + "," + key_number(item.box->y) + "," +
+                                key_number(item.box->width) + "," + key_number(item.box->height)
+                          : std::string("no box")});
+            std::vector<std::string> files = {rel(item, "images", ".jpg")};
+            if (px) files.push_back(rel(item, "images", "_crop.jpg"));
+            if (const auto got = stage_dir.reuse(item.name, "keyframe", keyframe_keys[i], files))
+                has_crop[i] = got->size() > 1;
+            else
+                todo.push_back(i);
+        }
         std::vector<double> times;
-        for (size_t i : idx) times.push_back(plan.items[i].mid);
+        for (size_t i : todo) times.push_back(plan.items[i].keyframe_time);
         media::FrameReaderOptions reader_options;
         reader_options.serialize_sink = true;
         media::FrameReader reader(src.path, reader_options);
-        reader.read_many(times, [&](size_t k, const media::Image& image) {
-            const auto& item = plan.items[idx[k]];
-            const std::string base = (stage / (split_prefix(plan, item) + "images/" + item.name)).string();
-            media::ImageWriteOptions options;
-            options.quality = config.keyframe_quality;
-            media::write_image(image, base + ".jpg", options);
-            if (item.box) {
-                if (const auto px = box_to_pixels(*item.box, image.width, image.height)) {
-                    options.crop = media::PixelRect{px->x, px->y, px->width, px->height};
-                    media::write_image(image, base + "_crop.jpg", options);
-                    has_crop[idx[k]] = true;
+        if (!times.empty())
+            reader.read_many(times, [&](size_t k, const media::Image& image) {
+                const auto& item = plan.items[todo[k]];
+                const std::string base = (stage / (split_prefix(plan, item) + "images/" + item.name)).string();
+                media::ImageWriteOptions options;
+                options.quality = config.keyframe_quality;
+                media::write_image(image, base + ".jpg", options);
+                std::vector<std::string> files = {rel(item, "images", ".jpg")};
+                if (item.box) {
+                    if (const auto px = box_to_pixels(*item.box, image.width, image.height)) {
+                        options.crop = media::PixelRect{px->x, px->y, px->width, px->height};
+                        media::write_image(image, base + "_crop.jpg", options);
+                        has_crop[todo[k]] = true;
+                        files.push_back(rel(item, "images", "_crop.jpg"));
+                    }
                 }
-            }
-        });
+                stage_dir.record(item.name, "keyframe", keyframe_keys[todo[k]], files);
+            });
 
         // Audio.
         for (size_t i : idx) {
             const auto& item = plan.items[i];
-            media::extract_audio(src.path,
-                                 (stage / (split_prefix(plan, item) + "audio/" + item.name + ".wav")).string(),
-                                 media::AudioFormat{16000, 1}, item.start, item.end);
+            const std::string key =
+                artifact_key("audio", 1, {fingerprint, key_number(item.start), key_number(item.end), "16000/1"});
+            if (stage_dir.reuse(item.name, "audio", key, {rel(item, "audio", ".wav")})) continue;
+            throw_if_cancelled();
+            media::extract_audio(src.path, (stage / rel(item, "audio", ".wav")).string(), media::AudioFormat{16000, 1},
+                                 item.start, item.end);
+            stage_dir.record(item.name, "audio", key, {rel(item, "audio", ".wav")});
+        }
+
+        // Transcripts of the WAVs (asr/fragment_transcripts.hpp).
+        if (transcripts.enabled()) {
+            if (config.progress) config.progress->begin("transcribing " + src.lesson, static_cast<double>(idx.size()));
+            size_t done = 0;
+            for (size_t i : idx) {
+                const auto& item = plan.items[i];
+                const std::vector<std::string> files = {rel(item, "transcripts", ".txt"), rel(item, "transcripts", ".json")};
+                const std::string key = artifact_key("transcript", 1, {fingerprint, key_number(item.start),
+                                                                       key_number(item.end), transcripts.key()});
+                if (stage_dir.reuse(item.name, "transcript", key, files)) {
+                    transcript_of[item.name] = asr::read_transcript_file(stage / files[1]);
+                } else {
+                    throw_if_cancelled();
+                    transcript_of[item.name] = transcripts.transcribe_to(stage / rel(item, "audio", ".wav"),
+                                                                         stage / files[0], stage / files[1]);
+                    stage_dir.record(item.name, "transcript", key, files);
+                }
+                if (config.progress) config.progress->update(static_cast<double>(++done));
+            }
+            if (config.progress) config.progress->end();
         }
     }
 
+    // Review: the interactive loop (when asked for) sees every fragment with its keyframe.
+    if (config.review) {
+        if (!config.review(session)) {
+            report.aborted = true;
+            report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            return report;  // the work dir stays: the next run reuses what was made
+        }
+        session.confirm_rest();
+    }
+    throw_if_cancelled();
+    // Left-out fragments leave the plan; their files are dropped, or kept under excluded/ with skip_deletion.
+    if (config.skip_deletion) carry_previous_excluded(stage_dir.destination(), stage);
+    {
+        std::vector<DatasetItem> kept;
+        std::vector<bool> kept_crop;
+        for (size_t i = 0; i < plan.items.size(); ++i) {
+            const auto& item = plan.items[i];
+            if (!session.excluded(i)) {
+                kept.push_back(item);
+                kept_crop.push_back(has_crop[i]);
+                continue;
+            }
+            ReviewDecision d;
+            d.item = item.name;
+            d.excluded = true;
+            d.reason = session.reason(i);
+            d.lesson = plan.videos[item.video].lesson;
+            d.start = item.start;
+            d.end = item.end;
+            d.patterns = item.patterns;
+            d.annotator = item.annotator;
+            report.excluded.push_back(std::move(d));
+            if (config.skip_deletion) {  // made this run (for the review) or by an earlier build
+                const auto it = stage_dir.items().find(item.name);
+                if (it != stage_dir.items().end())
+                    for (const auto& [art, entry] : it->second) keep_excluded_files(stage, entry.files);
+                keep_previous_files(stage_dir.destination(), stage, stage_dir.previous_files(item.name));
+            }
+            stage_dir.drop(item.name);
+        }
+        report.plan.items = std::move(kept);
+        has_crop = std::move(kept_crop);
+    }
+    std::vector<ReviewDecision> log = previous_log;
+    log.insert(log.end(), session.decisions().begin(), session.decisions().end());
+    if (!log.empty()) write_file_atomic(stage / kReviewLogName, render_review_log(log));
+
     // Metadata per split folder.
-    const auto cols = columns(plan);
+    auto cols = columns(plan);
+    if (transcripts.enabled()) cols.insert(cols.end(), {"transcript", "language"});
     for (const auto& s : splits) {
         std::string jsonl, csv;
         for (size_t c = 0; c < cols.size(); ++c) csv += (c ? "," : "") + csv_escape(cols[c]);
@@ -212,7 +362,11 @@ DatasetReport build_dataset(const DatasetConfig& config) {
         for (size_t i = 0; i < plan.items.size(); ++i) {
             const auto& item = plan.items[i];
             if (split_prefix(plan, item) != s) continue;
-            const auto row = metadata_row(plan, item, has_crop[i]);
+            auto row = metadata_row(plan, item, has_crop[i]);
+            if (const auto t = transcript_of.find(item.name); t != transcript_of.end()) {
+                row["transcript"] = t->second.text;
+                row["language"] = t->second.language;
+            }
             jsonl += row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
             for (size_t c = 0; c < cols.size(); ++c) csv += (c ? "," : "") + csv_escape(csv_value(row[cols[c]]));
             csv += "\n";
@@ -229,9 +383,18 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     card.patterns_source = config.patterns_path.empty() ? "the built-in list of the eight PPI patterns"
                                                         : fs::path(config.patterns_path).filename().string();
     card.tool_version = version();
+    card.excluded_fragments = report.excluded.size();
+    card.review_log = !log.empty();
+    card.transcripts_skipped = !transcripts.enabled();
+    report.transcripts_skipped = !transcripts.enabled();
+    report.transcribed = transcripts.transcribed();
+    report.transcriber = transcripts.description();
     write_file_atomic(stage / "README.md", render_card(plan, patterns, card));
 
-    out.commit();
+    report.reused_items = stage_dir.reused_items();
+    report.reused_artifacts = stage_dir.reused_artifacts();
+    report.built_artifacts = stage_dir.built_artifacts();
+    stage_dir.commit(config.skip_deletion ? std::vector<std::string>{kExcludedDir} : std::vector<std::string>{});
     report.written = true;
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return report;
@@ -250,6 +413,8 @@ nlohmann::json to_json(const DatasetReport& report) {
     doc["test_lessons"] = plan.test_lessons;
     doc["crops"] = report.crops;
     doc["transcripts"] = report.transcripts_skipped ? "skipped" : "written";
+    doc["transcribed"] = report.transcribed;
+    doc["transcriber"] = report.transcriber;
     nlohmann::json errors = nlohmann::json::array();
     for (const auto& e : plan.errors) errors.push_back({{"item", e.item}, {"message", e.message}});
     doc["errors"] = errors;
@@ -260,6 +425,13 @@ nlohmann::json to_json(const DatasetReport& report) {
     doc["unmatched_labels"] = unmatched;
     doc["warnings"] = plan.warnings;
     doc["seconds"] = report.seconds;
+    doc["aborted"] = report.aborted;
+    doc["reused_fragments"] = report.reused_items;
+    doc["built_files"] = report.built_artifacts;
+    doc["reused_files"] = report.reused_artifacts;
+    nlohmann::json excluded = nlohmann::json::array();
+    for (const auto& d : report.excluded) excluded.push_back({{"item", d.item}, {"reason", d.reason}});
+    doc["excluded"] = excluded;
     return doc;
 }
 

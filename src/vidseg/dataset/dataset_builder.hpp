@@ -1,4 +1,4 @@
-// `vidseg dataset build` (SPEC §1 step 4, without transcription): Label Studio export + lesson
+// `vidseg dataset build` (SPEC §1 step 4; transcripts through src/vidseg/asr/ when a backend is chosen): Label Studio export + lesson
 // videos + pattern list → a Hugging Face folder dataset (SPEC §3), committed atomically.
 //
 // Per fragment (see dataset_plan.hpp for which intervals and how tasks find their video):
@@ -10,18 +10,32 @@
 // lists joined with "; "; not named metadata.csv, which `datasets` would reject next to the JSONL) per split folder and README.md (dataset_card.hpp) at the root.
 // With a split (test_fraction > 0 and >= 2 lessons) the files live under train/ and test/.
 //
+// Review (review.hpp): before the dataset is committed, the previous build's review.jsonl, then
+// `exclude` (--exclude LIST|FILE), then the interactive `review` callback decide which fragments
+// are left out; every decision is appended to review.jsonl at the root. Excluded fragments are not
+// made unless an interactive review runs (it shows their keyframes); their files are dropped, or
+// with skip_deletion kept under excluded/ (outside the configs' data_files). Source media are
+// never touched.
+//
+// Incremental + resumable (build_manifest.hpp): artifacts whose inputs are unchanged are reused
+// from the previous dataset or from an interrupted run; the work dir survives Ctrl-C.
+//
 // Errors: whole-input problems throw vidseg::Error (missing video / export → InputNotFound,
 // malformed export or pattern list → InvalidData, unreadable video → InvalidMedia). Item problems
 // (interval beyond the video, end <= start, task whose video was not given) are collected in
 // the report; then nothing is written unless keep_going, in which case the good items are.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "vidseg/asr/transcriber.hpp"
 #include "vidseg/dataset/dataset_plan.hpp"
+#include "vidseg/dataset/keyframe_choice.hpp"
+#include "vidseg/dataset/review.hpp"
 
 namespace vidseg {
 class Progress;
@@ -40,7 +54,20 @@ struct DatasetConfig {
     std::string pretty_name;
     int keyframe_quality = 90;
     int crf = 18;
+    // Keyframe per fragment: the middle frame, or the best-scoring of keyframe_candidates frames
+    // (keyframe_choice.hpp; metadata gets keyframe_score and its components).
+    KeyframeMode keyframe = KeyframeMode::Middle;
+    int keyframe_candidates = 12;
     Progress* progress = nullptr;
+    // Review (see above). `review` returns false to abort (nothing written, finished work kept for the next run).
+    std::string exclude;  // --exclude LIST|FILE; empty = none
+    std::function<bool(ReviewSession&)> review;
+    std::string reviewer;         // recorded as "who" ($USER)
+    bool skip_deletion = false;   // keep excluded fragments' files under excluded/
+    bool rebuild = false;         // make everything again (no reuse)
+    // Transcription (src/vidseg/asr/): backend None = transcripts skipped. With one, each fragment
+    // gets transcripts/<name>.{txt,json} and the metadata columns `transcript`, `language`.
+    asr::TranscriberConfig transcriber;
 };
 
 struct DatasetReport {
@@ -49,7 +76,13 @@ struct DatasetReport {
     DatasetPlan plan;
     size_t crops = 0;
     bool transcripts_skipped = true;
+    size_t transcribed = 0;       // transcripts made in this run (the rest were reused)
+    std::string transcriber;      // description of the transcriber used ("" when none ran)
     double seconds = 0;
+    bool aborted = false;                    // the review was quit
+    std::vector<ReviewDecision> excluded;    // fragments left out (plan.items holds the kept ones)
+    size_t reused_items = 0;                 // fragments whose every file was reused
+    size_t built_artifacts = 0, reused_artifacts = 0;
 };
 
 DatasetReport build_dataset(const DatasetConfig& config);

@@ -102,8 +102,11 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
          "images/<fragment>.jpg        the keyframe at the middle of the interval\n"
          "images/<fragment>_crop.jpg   the keyframe cropped to the tracked person (when a track covers it)\n"
          "audio/<fragment>.wav         the interval's audio, WAV 16 kHz mono\n"
-         "transcripts/                 (empty: transcription is not part of this build)\n"
-         "metadata.jsonl               one row per fragment (the table the `datasets` library reads)\n"
+      << (options.transcripts_skipped
+              ? "transcripts/                 (empty: no transcription backend was chosen)\n"
+              : "transcripts/<fragment>.txt   the speech of the interval as text (Whisper)\n"
+                "transcripts/<fragment>.json  the same with language, its probability and timed segments\n")
+      << "metadata.jsonl               one row per fragment (the table the `datasets` library reads)\n"
          "metadata_table.csv           the same rows for spreadsheets (lists joined with \"; \")\n"
          "```\n\n"
          "The spreadsheet copy is not called `metadata.csv` on purpose: the `datasets` library refuses a folder "
@@ -120,7 +123,15 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
          "| `annotator` | who labeled it |\n"
          "| `start`, `end` | the interval in the source video, seconds |\n"
          "| `source_video` | file name of the lesson video |\n"
-         "| `lesson`, `task_id`, `annotation_id` | provenance |\n";
+         "| `lesson`, `task_id`, `annotation_id` | provenance |\n"
+         "| `keyframe_time` | time of the keyframe in the source video, seconds |\n";
+    if (plan.keyframes_scored)
+        o << "| `keyframe_score` | quality of the chosen keyframe, 0..1: 0.5 sharpness + 0.25 exposure + 0.25 person |\n"
+             "| `keyframe_sharpness`, `keyframe_exposure`, `keyframe_person` | its components, each 0..1 |\n"
+             "| `keyframe_faces` | faces detected in it (OpenCV Haar cascade) |\n";
+    if (!options.transcripts_skipped)
+        o << "| `transcript` | the speech of the interval (automatic transcription) |\n"
+             "| `language` | the language detected in it (ISO 639-1: ru, en, ...) |\n";
     for (const auto& c : plan.choice_columns) o << "| `choice_" << cell(c) << "` | answers of the choice `" << cell(c) << "` (list) |\n";
     for (const auto& c : plan.text_columns) o << "| `text_" << cell(c) << "` | texts of `" << cell(c) << "` (list) |\n";
     o << "\n";
@@ -148,9 +159,27 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
          "became one fragment; labels were matched to pattern names tolerantly (emoji and role prefix ignored). "
          "Keyframe: the frame shown at `start + (end - start) / 2`; crop: the annotation's `videorectangle` box at "
          "that time.";
+    if (plan.keyframes_scored)
+        o << " With `--keyframe best` the keyframe is instead the best of frames spread evenly over the interval, "
+             "scored by sharpness (variance of the Laplacian), exposure (mean brightness, clipped pixels) and a "
+             "visible person (OpenCV face cascade, HOG body detector); `keyframe_time` says which frame it is.";
     if (options.transcripts_skipped) o << " Transcripts were not produced (the `transcripts/` folder is empty).";
+    else o << " Transcripts: automatic speech recognition (Whisper) of each fragment's WAV, language detected per fragment.";
     o << "\n\nSource videos:\n\n";
     for (const auto& v : plan.videos) o << "- " << v.lesson << " (" << v.width << "x" << v.height << ")\n";
+    o << "\n## Review and build files\n\n";
+    if (options.excluded_fragments > 0)
+        o << options.excluded_fragments << " fragment(s) were excluded in the review before the build and are not in "
+             "the metadata. ";
+    if (options.review_log)
+        o << "`review.jsonl` holds every review decision, oldest first: one JSON object per line with `item` (the "
+             "fragment name), `decision` (`kept` / `excluded`), `reason`, `when` (UTC), `who`, `source` "
+             "(`interactive`, `confirmed` = kept as listed when the reviewer confirmed, `exclude-option`) and the "
+             "fragment's `lesson`, `start`, `end`, `patterns`, `annotator` — training data for a frame filter. ";
+    o << "`build_manifest.json` lists, per fragment, the hash of the inputs of each file (source video "
+         "fingerprint, interval, keyframe time, encoding parameters); `vidseg dataset build` reuses unchanged files "
+         "when the dataset is built again. An `excluded/` folder, when present, keeps the files of excluded "
+         "fragments (`--skip-deletion`); it is outside the `data_files` above.\n";
     o << "\n## License\n\n" << options.license << "\n";
     return o.str();
 }

@@ -18,6 +18,8 @@ struct CardOptions {
     std::string patterns_source;        // "patterns.xlsx" or "built-in list of the eight PPI patterns"
     std::string tool_version;
     bool transcripts_skipped = true;
+    size_t excluded_fragments = 0;  // left out by the review (review.jsonl)
+    bool review_log = false;        // review.jsonl is present
 };
 
 // Split folder prefix of an item's files: "" without a split, "train/" or "test/" with one.

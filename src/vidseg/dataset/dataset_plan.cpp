@@ -28,6 +28,49 @@ void append_distinct(std::vector<std::string>& to, const std::vector<std::string
         if (std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
 }
 
+// Which given video a task's times refer to, and what to add to them (the lesson-time rule in the header).
+struct TaskPlacement {
+    std::optional<size_t> video;
+    double shift = 0;            // seconds added to every time of the task
+    bool audio_in_lesson_time = false;  // pre-segment-WAV prepare task: audio `labels` are not shifted
+};
+
+TaskPlacement place_task(const annotations::Task& task, const std::vector<SourceVideo>& videos) {
+    const std::string task_file = url_basename(!task.video.empty() ? task.video : task.audio);
+    for (size_t v = 0; v < videos.size(); ++v)
+        if (same_video_name(task_file, std::filesystem::path(videos[v].path).filename().string())) return {v};
+    // A `vidseg prepare` task: its clip is segment data.segment of lesson data.lesson, starting at data.start.
+    const auto& data = task.data;
+    if (!data.is_object()) return {};
+    const auto start = data.find("start");
+    const auto lesson = data.find("lesson");
+    if (start == data.end() || !start->is_number() || lesson == data.end()) return {};
+    // A CSV export turns a numeric lesson name ("2024") into a number.
+    const std::string lesson_name = lesson->is_string()            ? lesson->get<std::string>()
+                                    : lesson->is_number_integer() ? lesson->dump()
+                                                                  : std::string();
+    if (lesson_name.empty()) return {};
+    for (size_t v = 0; v < videos.size(); ++v) {
+        if (std::filesystem::path(videos[v].path).stem().string() != lesson_name) continue;
+        TaskPlacement placement{v, start->get<double>()};
+        placement.audio_in_lesson_time = same_video_name(url_basename(task.audio), lesson_name + ".wav");
+        return placement;
+    }
+    return {};
+}
+
+annotations::VideoTrack shifted(annotations::VideoTrack track, double shift, std::optional<double> fps) {
+    if (shift == 0) return track;
+    const long long frames = fps ? std::llround(shift * *fps) : 0;
+    for (auto& k : track.keyframes) {
+        k.time += shift;
+        k.frame += static_cast<int>(frames);
+    }
+    if (track.duration > 0) track.duration += shift;
+    if (track.frames_count > 0) track.frames_count += static_cast<int>(frames);
+    return track;
+}
+
 }  // namespace
 
 std::string url_basename(const std::string& url) {
@@ -80,9 +123,8 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
 
     for (const auto& task : project.tasks) {
         const std::string task_file = url_basename(!task.video.empty() ? task.video : task.audio);
-        std::optional<size_t> video;
-        for (size_t v = 0; v < plan.videos.size() && !video; ++v)
-            if (same_video_name(task_file, std::filesystem::path(plan.videos[v].path).filename().string())) video = v;
+        const TaskPlacement placement = place_task(task, plan.videos);
+        const std::optional<size_t> video = placement.video;
         const std::string task_key = task.id.empty() ? std::to_string(task.index + 1) : task.id;
 
         for (const auto& ann : task.annotations) {
@@ -91,7 +133,15 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
             if (!video) {
                 plan.errors.push_back({task.describe() + ", annotation " + ann.id,
                                        "its video '" + (task_file.empty() ? std::string("(none)") : task_file) +
-                                           "' is not among the --video files; " + std::to_string(segs.size()) +
+                                           "' is not among the --video files" +
+                                           (task.data.is_object() && task.data.contains("lesson")
+                                                ? " (nor is its lesson '" +
+                                                      (task.data["lesson"].is_string()
+                                                           ? task.data["lesson"].get<std::string>()
+                                                           : task.data["lesson"].dump()) +
+                                                      "')"
+                                                : std::string()) +
+                                           "; " + std::to_string(segs.size()) +
                                            " interval(s) skipped"});
                 continue;
             }
@@ -100,7 +150,10 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
             const auto task_choices = annotations::task_choices(ann);
             const auto task_texts = annotations::task_texts(ann);
             for (size_t i = 0; i < segs.size(); ++i) {
-                const auto& seg = segs[i];
+                auto seg = segs[i];
+                const double shift = placement.audio_in_lesson_time && seg.type == "labels" ? 0 : placement.shift;
+                seg.start += shift;
+                seg.end += shift;
                 const std::string where = task.describe() + ", annotation " + ann.id + ", interval " +
                                           std::to_string(i) + " [" + seconds_text(seg.start) + ", " +
                                           seconds_text(seg.end) + ")";
@@ -126,6 +179,7 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
                 item.start = seg.start;
                 item.end = seg.end;
                 item.mid = seg.start + (seg.end - seg.start) / 2;
+                item.keyframe_time = item.mid;
                 item.labels = seg.labels;
                 item.choices = task_choices;
                 for (const auto& [k, v] : seg.choices) append_distinct(item.choices[k], v);
@@ -134,11 +188,14 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
                 for (const auto& [k, v] : item.choices) choice_cols.insert(k);
                 for (const auto& [k, v] : item.texts) text_cols.insert(k);
                 for (const auto& r : ann.results)
-                    if (r.type == "videorectangle" && r.track)
-                        if (auto b = r.track->box_at(item.mid)) {
+                    if (r.type == "videorectangle" && r.track) {
+                        auto track = shifted(*r.track, placement.shift, task.fps);
+                        if (auto b = track.box_at(item.mid)) {
                             item.box = *b;
+                            item.track = std::move(track);
                             break;
                         }
+                    }
                 for (const auto& label : item.labels) {
                     all_labels.push_back(label);
                     const auto m = matcher.match(label);

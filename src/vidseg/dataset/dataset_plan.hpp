@@ -9,6 +9,17 @@
 // Label Studio local-files URLs ("/data/local-files/?d=lessons/lesson.mp4", what `vidseg prepare`
 // writes without --base-url) the file is the `d` parameter. Two --video files with one name are refused.
 //
+// Lesson time vs segment time: a task made by `vidseg prepare` plays a segment clip (data.video) and
+// the segment's WAV (data.audio), so its results are in SEGMENT time; data.start (seconds),
+// data.lesson (the lesson video's stem) and data.segment say where the segment lies. When such a task's
+// file matches none of the given videos (the clips are not given, the lesson is), it goes to the given
+// video whose file stem equals data.lesson (prepare's clip names, part_films/segment_<i>.<ext>, do not
+// carry the lesson), and every interval and videorectangle time of it is shifted by +data.start
+// before the checks against that video's duration. A task whose file matches a given video directly
+// keeps its times unshifted (building from the clips works as before). Exception for exports made
+// before prepare wrote per-segment WAVs: when data.audio is the lesson's own "<lesson>.wav", audio
+// `labels` of the task are already in lesson time and are not shifted (its video results still are).
+//
 // Intervals are numbered per annotation in time order (annotations::segments order), from 0; the
 // number is the <i> of the fragment name and of error messages.
 #pragma once
@@ -21,6 +32,7 @@
 #include "vidseg/annotations/label_matcher.hpp"
 #include "vidseg/annotations/label_studio_export.hpp"
 #include "vidseg/dataset/item_error.hpp"
+#include "vidseg/vision/keyframe_scorer.hpp"
 
 namespace vidseg::dataset {
 
@@ -39,14 +51,17 @@ struct DatasetItem {
     std::string task_id, annotation_id;
     std::string annotator;
     double start = 0, end = 0;
-    double mid = 0;  // keyframe time: start + (end - start) / 2
+    double mid = 0;  // start + (end - start) / 2
+    double keyframe_time = 0;  // time of the keyframe: `mid`, or the best frame (dataset/keyframe_choice.hpp)
+    std::optional<vision::KeyframeScore> keyframe_score;  // set by --keyframe best
     std::vector<std::string> labels;
     std::vector<std::string> patterns;      // matched pattern names (distinct, label order)
     std::vector<std::string> descriptions;  // descriptions of those patterns
     std::vector<std::string> unmatched;     // labels without a pattern
     std::map<std::string, std::vector<std::string>> choices;  // from_name → values (region + task level)
     std::map<std::string, std::vector<std::string>> texts;
-    std::optional<annotations::Box> box;  // the annotation's videorectangle box at `mid` (percent)
+    std::optional<annotations::Box> box;  // the annotation's videorectangle box at `keyframe_time` (percent)
+    std::optional<annotations::VideoTrack> track;  // that videorectangle track (to move the box with the keyframe)
     std::string split = "train";          // "train" or "test"
 };
 
@@ -59,6 +74,7 @@ struct DatasetPlan {
     std::vector<std::string> text_columns;
     std::vector<std::string> test_lessons;    // lessons in the test split (empty without a split)
     std::vector<std::string> warnings;
+    bool keyframes_scored = false;  // keyframes chosen by score: metadata gets the keyframe_score columns
 };
 
 // Basename of a task URL / path per the rule above (query and fragment removed, %XX decoded).

@@ -78,17 +78,51 @@ void tighten(const AudioFingerprint& a, const AudioFingerprint& b, int max_error
 }
 
 // Share of distinct item values among a run's items: silence and steady tones repeat one value.
-bool informative(const AudioFingerprint& a, const RawRun& r) {
+// Also the agreeing items that differ from their predecessor must be enough for a run on their own:
+// silence gives one item value for as long as it lasts, and two silences agree at any offset.
+bool informative(const AudioFingerprint& a, const AudioFingerprint& b, const RawRun& r, int max_errors, int min_items) {
     std::unordered_set<uint32_t> distinct;
-    for (long i = r.first; i <= r.last; ++i) distinct.insert(a.items[std::size_t(i)]);
+    int changing = 0;
+    for (long i = r.first; i <= r.last; ++i) {
+        const uint32_t v = a.items[std::size_t(i)];
+        distinct.insert(v);
+        if (i > 0 && v != a.items[std::size_t(i - 1)] &&
+            bit_errors(v, b.items[std::size_t(i - r.offset)]) <= max_errors)
+            ++changing;
+    }
     const long n = r.last - r.first + 1;
-    return long(distinct.size()) * 4 >= n && distinct.size() >= 3;
+    return long(distinct.size()) * 4 >= n && distinct.size() >= 3 && changing >= min_items;
+}
+
+// Quiet items (AudioFingerprint::levels) replaced by values that never agree: 0 in a, ~0 in b.
+AudioFingerprint mask_quiet(const AudioFingerprint& fp, uint32_t poison) {
+    AudioFingerprint out = fp;
+    for (std::size_t i = 0; i < out.items.size(); ++i)
+        if (fp.quiet(i)) out.items[i] = poison;
+    out.levels.clear();
+    return out;
+}
+
+// The offset scan, the hot loop of audio-only detection: built for AVX2 too and picked at run
+// time (the default build targets baseline x86-64, where popcount is a library call).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void score_offsets(const uint32_t* pa, long na, const uint32_t* pb, long nb, int max_errors, int* agree) {
+    for (long offset = -(nb - 1); offset < na; ++offset) {
+        const long begin = std::max(0L, offset), end = std::min(na, nb + offset);
+        int n = 0;
+        for (long i = begin; i < end; ++i) n += bit_errors(pa[i], pb[i - offset]) <= max_errors;
+        agree[offset + nb - 1] = n;
+    }
 }
 
 }  // namespace
 
 std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFingerprint& b,
                                        const AlignmentOptions& options) {
+    if (!a.levels.empty() || !b.levels.empty())
+        return align_episodes(mask_quiet(a, 0u), mask_quiet(b, ~0u), options);
     std::vector<AlignedRun> result;
     if (a.items.empty() || b.items.empty()) return result;
     const double period = a.item_period;
@@ -102,13 +136,7 @@ std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFin
     std::vector<int> agree(std::size_t(na + nb - 1), 0);  // index offset + nb - 1
     const uint32_t* pa = a.items.data();
     const uint32_t* pb = b.items.data();
-    const int max_errors = options.max_bit_errors;
-    for (long offset = -(nb - 1); offset < na; ++offset) {
-        const long begin = std::max(0L, offset), end = std::min(na, nb + offset);
-        int n = 0;
-        for (long i = begin; i < end; ++i) n += __builtin_popcount(pa[i] ^ pb[i - offset]) <= max_errors;
-        agree[std::size_t(offset + nb - 1)] = n;
-    }
+    score_offsets(pa, na, pb, nb, options.max_bit_errors, agree.data());
     // Rank with the neighbours +-1 merged (frame phase halfway between two offsets).
     std::vector<std::pair<int, long>> ranked;
     const int min_votes = std::max(4, int(std::ceil(options.min_length / period / 2)));
@@ -157,7 +185,7 @@ std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFin
             return (out.a.start < k.a.end && k.a.start < out.a.end) || (out.b.start < k.b.end && k.b.start < out.b.end);
         });
         if (overlaps || r.matched < options.min_items || double(r.errors) > options.max_mean_bit_errors * r.matched ||
-            !informative(a, r))
+            !informative(a, b, r, options.max_bit_errors, options.min_items))
             continue;
         out.offset = double(r.offset) * period;
         out.matched_items = r.matched;

@@ -1,7 +1,9 @@
-// Unsupervised intro detection for the episodes of one series (SPEC §2): the fragment whose audio
-// repeats from episode to episode. Every pair of episodes is aligned by Chromaprint fingerprints
-// (episode_alignment.hpp); each episode takes the matched interval confirmed by the most other
-// episodes. No match with any other episode = no intro (never a guess).
+// Unsupervised intro detection for the episodes of one series (SPEC §2): the fragment that repeats
+// from episode to episode. Every pair of episodes is aligned on its Chromaprint fingerprints
+// (episode_alignment.hpp) and on its pictures' perceptual hashes (visual_alignment.hpp); runs found by
+// both at the same offset are fused. Each episode takes the matched interval confirmed by the most
+// other episodes; boundaries are then refined on re-decoded audio and frames (boundary_refiner.hpp).
+// No match with enough other episodes = no intro (never a guess).
 #pragma once
 
 #include <optional>
@@ -10,6 +12,7 @@
 
 #include "vidseg/core/progress.hpp"
 #include "vidseg/intro/episode_alignment.hpp"
+#include "vidseg/intro/episode_fingerprints.hpp"
 #include "vidseg/timeline/interval.hpp"
 
 namespace vidseg::intro {
@@ -19,6 +22,19 @@ struct IntroDetectOptions {
     double min_length = 1;    // seconds
     double max_length = 120;  // seconds
     AlignmentOptions alignment;  // min_length is taken from above
+    // Below this confidence (0..1) an episode's intro is withheld: reported as none (abstain).
+    double min_confidence = 0.3;
+    // Refine boundaries on re-decoded audio and frames around them (detect_intros only: it has the files).
+    bool refine = true;
+    VisualFingerprintOptions visual;  // sampling of the visual fingerprints
+    int threads = 2;                  // episodes / streams decoded in parallel
+};
+
+// Another episode that confirms an intro, and where: partner's time = this episode's time - offset.
+struct IntroMatch {
+    std::size_t partner = 0;  // index into the episodes / fingerprints given
+    double offset = 0;        // seconds
+    int evidence = 0;         // 1 = audio, 2 = pictures, 3 = both
 };
 
 struct IntroDetection {
@@ -29,23 +45,52 @@ struct IntroDetection {
     // Empty when the episode was fingerprinted; else why it was skipped (unreadable, no audio).
     // Skipped episodes take part in nothing.
     std::string error;
-    bool no_audio = false;  // skipped because it has no audio stream (visual fingerprints: TODO)
+    bool no_audio = false;  // the episode has no audio stream (only its pictures were compared)
+    bool no_video = false;  // the episode has no video stream (only its audio was compared)
+    // Which intro variant the episode shows (0, 1, ...: episodes with the same intro content share
+    // it; a new intro from the middle of a season gets a new id); -1 = no intro.
+    int variant = -1;
+    std::vector<IntroMatch> matches;  // the confirming episodes (best run of each)
 };
 
 // One detection per episode, in input order. Episodes that cannot be read are reported through
 // IntroDetection::error, never thrown; with fewer than two usable episodes every intro is nullopt.
 // Throws Error(InvalidArgument) for fewer than two episodes or inconsistent options.
 //
-// Consensus per episode E: the matched runs of E with every other episode F (one or more per
-// pair, each [min_length, max_length] long and starting before max_start) are grouped when they
-// overlap by at least half of the shorter one; a group's support = the number of distinct F in it.
-// The group with the most support wins (ties: the earliest start); its boundaries are the medians
-// of the starts and of the ends of its runs (the longest run per F); confidence = support / (usable
-// episodes - 1).
+// Consensus per episode E: the matched runs of E with every other episode F (audio and/or visual,
+// each [min_length, max_length] long and starting before max_start; runs covering most of both files
+// and pictures whose informative sound disagrees are dropped) are grouped when they overlap by at
+// least half of the shorter one; a group's support = the distinct F in it (a run seen by both
+// modalities counts 1, by one 0.8). Among the groups within 75 % of the best support the longest
+// wins (a logo sting or sponsor card repeats as often as the intro but is shorter); with four or more
+// episodes at least two must confirm (a recap matches only the previous episode). Boundaries are the
+// medians over the F; confidence = support / min(3, episodes - 1), abstaining below min_confidence.
+// Episodes whose intros confirm each other share a variant id.
 std::vector<IntroDetection> detect_intros(const std::vector<std::string>& episodes,
                                           const IntroDetectOptions& options = {}, Progress* progress = nullptr);
 
+// Audio-first fast path: whether detections made from audio fingerprints alone (visual.fps = 0)
+// can stand without the pictures, so video decoding (most of the cost) can be skipped. True only
+// when every usable episode has audio, an intro confirmed by min(3, episodes - 1) others, and an
+// intro length within 0.5 s of the median: an episode without an audio match may have a silent or
+// speech-covered intro (pictures needed), a shorter one may have speech over its start or end, and
+// Episodes with an error are ignored. "No intro" stands on audio alone only when no episode has
+// one and every episode's sound (audio[i], one per detection, nullptr = none) is informative all
+// through (levels known, no quiet stretch of min_length seconds where silent-intro pictures could
+// hide); a single episode without a match among matching ones is never decided without the pictures
+// (speech over its intro). Limitation: pictures repeated under different, never-silent sound in every
+// episode are missed by the default fast path (same as --audio-only).
+bool audio_detection_suffices(const std::vector<IntroDetection>& audio_only,
+                              const std::vector<const AudioFingerprint*>& audio = {}, double min_length = 1.0);
+
 // The same on fingerprints already computed (one per episode; ids are used as IntroDetection::episode).
+// Audio and visual evidence are fused; boundaries are at fingerprint resolution (no re-decoding:
+// options.refine is ignored here, see refine_intro_boundaries in boundary_refiner.hpp).
+std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<std::string>& ids,
+                                                            const std::vector<EpisodeFingerprints>& fingerprints,
+                                                            const IntroDetectOptions& options = {},
+                                                            Progress* progress = nullptr);
+// Audio-only form (kept for callers that have only Chromaprint fingerprints).
 std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<std::string>& ids,
                                                             const std::vector<AudioFingerprint>& fingerprints,
                                                             const IntroDetectOptions& options = {},

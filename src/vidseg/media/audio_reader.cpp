@@ -13,6 +13,10 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/media/ffmpeg_util.hpp"
 
+extern "C" {
+#include <libavutil/opt.h>
+}
+
 namespace vidseg::media {
 
 namespace {
@@ -133,6 +137,12 @@ void stream_audio(const std::string& path, const AudioFormat& format,
                 av_channel_layout_uninit(&in_layout);
                 swr.reset(raw);
                 check_av(ret, "cannot set up the audio resampler", path, ErrorCode::Internal);
+                if (format.resampler_filter_size > 0)
+                    check_av(av_opt_set_int(raw, "filter_size", format.resampler_filter_size, 0),
+                             "cannot set up the audio resampler", path, ErrorCode::Internal);
+                if (format.resampler_cutoff > 0)
+                    check_av(av_opt_set_double(raw, "cutoff", format.resampler_cutoff, 0),
+                             "cannot set up the audio resampler", path, ErrorCode::Internal);
                 check_av(swr_init(swr.get()), "cannot set up the audio resampler", path, ErrorCode::Internal);
                 const int64_t ts = frame_timestamp(frame.get());
                 const double t0 = ts == AV_NOPTS_VALUE ? 0.0 : to_seconds(ts, tb) - cstart;

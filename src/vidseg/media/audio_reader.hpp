@@ -14,6 +14,10 @@ namespace vidseg::media {
 struct AudioFormat {
     int sample_rate = 16000;  // 1000..384000
     int channels = 1;         // 1..8; down/up-mixed by swresample
+    // Resampler filter length in taps per phase (0 = swresample's default, 32). Fingerprinting uses
+    // Chromaprint's own choice (16, cutoff 0.8): half the resampling cost, same fingerprints' use.
+    int resampler_filter_size = 0;
+    double resampler_cutoff = 0;  // 0 = default (0.97)
 };
 
 // Samples of [start, end) seconds (end < 0 = to the end of the audio), interleaved float in [-1, 1].

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -69,22 +70,56 @@ struct AudioAnalysis {
     std::vector<audio::LoudnessStats> per_segment;
 };
 
-// Decodes the audio once at the target rate: writes the full-track WAV and measures each
-// segment's loudness from a mono mix of the same samples.
+// Relative path (to OUT) of segment i's own WAV: its audio in segment time, what its Label Studio
+// task plays, so audio labels come back in the same time base as the clip's results.
+std::string segment_wav(size_t i) { return "audio/segment_" + std::to_string(i) + ".wav"; }
+
+// Decodes the audio once at the target rate: writes the full-track WAV, slices the same samples
+// into one WAV per segment (padded with silence to the segment's exact length where the audio
+// stream starts late or ends early) and measures each segment's loudness from a mono mix.
 AudioAnalysis analyse_audio(const PrepareConfig& config, const std::vector<timeline::Interval>& segments,
-                            const fs::path& wav_path, const AbortFlag& abort) {
+                            const fs::path& stage, const std::string& wav_name, const AbortFlag& abort) {
     AudioAnalysis result;
     result.per_segment.resize(segments.size());
-    audio::WavWriter wav(wav_path.string(), config.audio_sample_rate, config.audio_channels);
+    audio::WavWriter wav((stage / wav_name).string(), config.audio_sample_rate, config.audio_channels);
     const int channels = config.audio_channels;
     const double rate = config.audio_sample_rate;
+    const std::vector<float> silence(4096 * static_cast<size_t>(channels), 0.0f);
+    auto write_silence = [&](audio::WavWriter& w, size_t frames) {
+        while (frames > 0) {
+            const size_t n = std::min<size_t>(frames, 4096);
+            w.write(silence.data(), n);
+            frames -= n;
+        }
+    };
+    auto frames_until = [&](size_t s, double t) {
+        return static_cast<size_t>(std::max(0LL, std::llround((t - segments[s].start) * rate)));
+    };
+    std::optional<audio::WavWriter> piece;  // the WAV of segment `current`
+    std::vector<float> pending;             // its samples not yet written (written in runs, not per sample)
+    auto flush = [&] {
+        if (piece && !pending.empty()) piece->write(pending.data(), pending.size() / channels);
+        pending.clear();
+    };
     std::vector<float> mono;
     int current = -1;
+    size_t next_piece = 0;  // segments before it have their WAV
     auto finish = [&](int index) {
         if (index >= 0 && !mono.empty())
             result.per_segment[index] =
                 audio::loudness(mono.data(), mono.size(), config.audio_sample_rate, config.silence_threshold_db);
         mono.clear();
+        flush();
+        if (piece) {
+            const size_t want = frames_until(index, segments[index].end);
+            if (piece->frames_written() < want) write_silence(*piece, want - piece->frames_written());
+            piece->close();
+            piece.reset();
+            next_piece = static_cast<size_t>(index) + 1;
+        }
+    };
+    auto open_piece = [&](size_t s) {
+        piece.emplace((stage / segment_wav(s)).string(), config.audio_sample_rate, config.audio_channels);
     };
     media::AudioFormat format{config.audio_sample_rate, config.audio_channels};
     media::stream_audio(config.video, format, [&](const float* samples, size_t frames, double time) {
@@ -95,15 +130,31 @@ AudioAnalysis analyse_audio(const PrepareConfig& config, const std::vector<timel
             const int s = segment_of(segments, t);
             if (s != current) {
                 finish(current);
+                // Segments the audio skipped entirely (a gap in the stream) still get their WAV.
+                for (size_t gap = next_piece; s >= 0 && gap < static_cast<size_t>(s); ++gap) {
+                    open_piece(gap);
+                    finish(static_cast<int>(gap));
+                }
                 current = s;
+                if (s >= 0) {
+                    open_piece(s);
+                    write_silence(*piece, frames_until(s, t));  // the audio starts late in this segment
+                }
             }
             if (s < 0) continue;
+            pending.insert(pending.end(), samples + f * channels, samples + (f + 1) * channels);
             float v = 0;
             for (int c = 0; c < channels; ++c) v += samples[f * channels + c];
             mono.push_back(v / channels);
         }
+        flush();
     });
     finish(current);
+    // Segments after the end of the audio stream: silence of their length.
+    for (size_t s = next_piece; s < segments.size(); ++s) {
+        open_piece(s);
+        finish(static_cast<int>(s));
+    }
     wav.close();
     return result;
 }
@@ -160,7 +211,8 @@ nlohmann::json segment_json(const PreparedSegment& s) {
     }
     return {{"segment", s.index},         {"start", s.start},       {"end", s.end},
             {"actual_start", s.actual_start}, {"actual_end", s.actual_end}, {"frames", s.frames},
-            {"clip", s.clip},              {"keyframe", s.keyframe}, {"keyframe_time", s.keyframe_time},
+            {"clip", s.clip},              {"audio", s.audio.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.audio)},
+            {"keyframe", s.keyframe}, {"keyframe_time", s.keyframe_time},
             {"features", features}};
 }
 
@@ -238,8 +290,9 @@ PrepareReport prepare(const PrepareConfig& input_config) {
     std::future<AudioAnalysis> audio_job;
     if (has_audio) {
         report.audio_wav = stem + ".wav";
-        audio_job = std::async(std::launch::async, analyse_audio, std::cref(config), std::cref(segments),
-                               stage / report.audio_wav, std::cref(abort_flag));
+        fs::create_directories(stage / "audio");
+        audio_job = std::async(std::launch::async, analyse_audio, std::cref(config), std::cref(segments), stage,
+                               report.audio_wav, std::cref(abort_flag));
     }
     std::future<VideoAnalysis> video_job;
     if (config.features) video_job = std::async(std::launch::async, analyse_video, std::cref(config), std::cref(segments),
@@ -257,6 +310,7 @@ PrepareReport prepare(const PrepareConfig& input_config) {
         s.start = segments[i].start;
         s.end = segments[i].end;
         s.clip = rel;
+        if (has_audio) s.audio = segment_wav(i);
         s.keyframe = "processed_data/segment_" + std::to_string(i) + "_keyframe.jpg";
         s.keyframe_time = s.start + (s.end - s.start) / 2;
         report.segments.push_back(std::move(s));
@@ -331,7 +385,8 @@ PrepareReport prepare(const PrepareConfig& input_config) {
             t.start = s.start;
             t.end = s.end;
             t.video_url = annotations::media_url(config.base_url, s.clip);
-            t.audio_url = has_audio ? annotations::media_url(config.base_url, report.audio_wav) : "";
+            // The segment's own WAV, not the lesson's: every result of a task is then in segment time.
+            t.audio_url = s.audio.empty() ? "" : annotations::media_url(config.base_url, s.audio);
             t.keyframe_url = annotations::media_url(config.base_url, s.keyframe);
             t.fps = video->fps;
             t.features = segment_json(s)["features"];
@@ -343,7 +398,10 @@ PrepareReport prepare(const PrepareConfig& input_config) {
 
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     report.files = {"part_films/", "processed_data/", "tasks.json", "label_config.xml", "manifest.json"};
-    if (has_audio) report.files.push_back(report.audio_wav);
+    if (has_audio) {
+        report.files.push_back(report.audio_wav);
+        report.files.push_back("audio/");
+    }
     write_file_atomic(stage / "manifest.json", to_json(report).dump(2) + "\n");
     out.commit();
     return report;

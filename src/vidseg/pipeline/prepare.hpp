@@ -1,6 +1,12 @@
 // `vidseg prepare`: slice a lesson video into fixed segments for labeling (SPEC §1 step 1).
 // One call produces, atomically in OUT: part_films/ clips, processed_data/ keyframes + features
-// (JSONL, CSV), the full audio track as WAV, Label Studio import files and a manifest.
+// (JSONL, CSV), the full audio track as WAV, audio/ with one WAV per segment, Label Studio import
+// files and a manifest.
+//
+// Time base of the Label Studio tasks: each task plays its segment's clip (data.video) and its
+// segment's WAV (data.audio), so every result of a task is in SEGMENT time (0 = data.start of the
+// lesson). `vidseg dataset build` shifts them back to lesson time when given the lesson video
+// (dataset/dataset_plan.hpp).
 #pragma once
 
 #include <string>
@@ -48,6 +54,7 @@ struct PreparedSegment {
     double actual_start = 0, actual_end = 0;   // what the clip holds
     long long frames = 0;
     std::string clip;                          // relative to OUT
+    std::string audio;                         // its WAV, relative to OUT; empty without audio
     std::string keyframe;                      // relative to OUT
     double keyframe_time = 0;
     SegmentFeatures features;

@@ -1,0 +1,312 @@
+// `vidseg intro learn`: detect the intro over a season and save an intro library; plus what
+// `vidseg intro detect` needs for --library, --cache / --no-cache and the series groups of a mixed folder.
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "vidseg/core/atomic_dir.hpp"
+#include "vidseg/core/error.hpp"
+#include "vidseg/intro/fingerprint_cache.hpp"
+#include "vidseg/intro/intro_labels.hpp"
+#include "vidseg/intro/intro_library.hpp"
+#include "vidseg/intro/series_grouping.hpp"
+
+namespace vidseg::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fmt2(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+std::string file_name(const std::string& path) { return fs::path(path).filename().string(); }
+
+std::unique_ptr<intro::FingerprintCache> open_cache(const ParsedOptions& options) {
+    const std::string dir = intro_cache_dir(options);
+    return dir.empty() ? nullptr : std::make_unique<intro::FingerprintCache>(dir);
+}
+
+int run_intro_learn(const ParsedOptions& options, Context& context) {
+    const auto episodes = intro_episodes(options);
+    if (episodes.size() < 2)
+        throw Error(ErrorCode::InvalidArgument,
+                    "intro learn needs at least two episodes of one series (got " + std::to_string(episodes.size()) +
+                        "): give EPISODE files or --dir DIR");
+    const auto config = intro_detect_options(options);
+    const fs::path out = options.str("out");
+    auto cache = open_cache(options);
+    const auto season = intro::detect_intros_by_series(episodes, config, cache.get(), context.progress.get());
+    if (cache) report_intro_cache(*cache, context);
+
+    std::size_t usable = 0;
+    for (const auto& d : season.detections) {
+        if (d.error.empty()) {
+            ++usable;
+            continue;
+        }
+        if (!context.quiet) std::fprintf(stderr, "warning: skipping '%s': %s\n", d.episode.c_str(), d.error.c_str());
+    }
+    if (usable < 2)
+        throw Error(ErrorCode::InvalidMedia, "needs at least two usable episodes of a series, only " +
+                                                 std::to_string(usable) + " of " + std::to_string(episodes.size()) +
+                                                 " could be read");
+    if (season.series.size() > 1) {
+        std::string groups;
+        for (std::size_t s = 0; s < season.series.size(); ++s) {
+            groups += "\n  series " + std::to_string(s + 1) + ":";
+            for (std::size_t i : season.series[s]) groups += " " + file_name(episodes[i]);
+        }
+        throw Error(ErrorCode::InvalidArgument, "the episodes belong to " + std::to_string(season.series.size()) +
+                                                    " different series; learn one series at a time:" + groups);
+    }
+    const auto library = intro::build_intro_library(season, config);
+    if (library.variants.empty())
+        throw Error(ErrorCode::InvalidMedia,
+                    "no intro found in any of the " + std::to_string(usable) + " episodes: nothing to learn");
+    intro::save_intro_library(library, out);
+
+    if (context.json) {
+        nlohmann::json variants = nlohmann::json::array();
+        for (const auto& v : library.variants) {
+            nlohmann::json eps = nlohmann::json::array();
+            for (const auto& e : v.episodes) eps.push_back({{"episode", e.episode}, {"intro", {e.intro.start, e.intro.end}}});
+            variants.push_back({{"id", v.id}, {"length", v.length}, {"episodes", std::move(eps)}});
+        }
+        nlohmann::json doc = {{"library", out.string()}, {"variants", std::move(variants)}, {"usable", usable}};
+        if (cache) doc["cache"] = intro_cache_json(*cache);
+        context.print_json(doc);
+        return 0;
+    }
+    std::printf("Learned %zu intro variant%s from %zu episodes: %s\n", library.variants.size(),
+                library.variants.size() == 1 ? "" : "s", usable, out.string().c_str());
+    for (const auto& v : library.variants) {
+        std::string names;
+        for (const auto& e : v.episodes) names += (names.empty() ? "" : ", ") + e.episode;
+        std::printf("  variant %d: %ss, %zu episode%s (%s)\n", v.id, fmt2(v.length).c_str(), v.episodes.size(),
+                    v.episodes.size() == 1 ? "" : "s", names.c_str());
+    }
+    for (std::size_t i = 0; i < season.detections.size(); ++i)
+        if (season.detections[i].error.empty() && !season.detections[i].intro)
+            std::printf("  no intro: %s%s\n", file_name(episodes[i]).c_str(),
+                        season.reasons[i].empty() ? "" : (" (" + season.reasons[i] + ")").c_str());
+    return 0;
+}
+
+}  // namespace
+
+static bool is_media_name(const fs::path& p) {
+    static const std::vector<std::string> exts = {".mp4", ".mkv", ".avi", ".mov", ".webm", ".m4v", ".ts",
+                                                  ".flv", ".wmv", ".mpg", ".mpeg", ".mp3", ".m4a", ".wav",
+                                                  ".aac", ".flac", ".ogg", ".opus"};
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return std::find(exts.begin(), exts.end(), ext) != exts.end();
+}
+
+std::vector<std::string> intro_episodes(const ParsedOptions& options) {
+    std::vector<std::string> episodes = options.positionals();
+    if (!options.given("dir")) return episodes;
+    const std::string dir = options.str("dir");
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) throw Error(ErrorCode::InputNotFound, "directory not found", dir);
+    if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::InvalidArgument, "--dir is not a directory", dir);
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir))
+        if (entry.is_regular_file() && is_media_name(entry.path())) files.push_back(entry.path().string());
+    std::sort(files.begin(), files.end());
+    episodes.insert(episodes.end(), files.begin(), files.end());
+    return episodes;
+}
+
+intro::IntroDetectOptions intro_detect_options(const ParsedOptions& options) {
+    intro::IntroDetectOptions config;
+    config.max_start = options.number("max-start");
+    config.min_length = options.number("min-length");
+    config.max_length = options.number("max-length");
+    if (config.max_length < config.min_length)
+        throw Error(ErrorCode::InvalidArgument, "--max-length must be >= --min-length");
+    return config;
+}
+
+std::vector<OptionSpec> intro_season_options() {
+    return {
+        {.name = "dir", .type = OptionType::Path, .help = "Use every media file in DIR as an episode.", .metavar = "DIR"},
+        {.name = "max-start", .type = OptionType::Double, .default_value = "900",
+         .help = "The intro starts within this many seconds.", .metavar = "SECONDS", .min = 1},
+        {.name = "min-length", .type = OptionType::Double, .default_value = "1", .help = "Shortest intro, seconds.",
+         .metavar = "SECONDS", .min = 0.5},
+        {.name = "max-length", .type = OptionType::Double, .default_value = "120", .help = "Longest intro, seconds.",
+         .metavar = "SECONDS", .min = 1},
+        {.name = "cache", .type = OptionType::Path,
+         .help = "Fingerprint cache directory (default $XDG_CACHE_HOME/vidseg/intro or ~/.cache/vidseg/intro).",
+         .metavar = "DIR"},
+        {.name = "no-cache", .type = OptionType::Flag, .help = "Neither read nor write the fingerprint cache."},
+    };
+}
+
+std::string intro_cache_dir(const ParsedOptions& options) {
+    if (options.flag("no-cache")) return {};
+    if (options.given("cache")) return options.str("cache");
+    return intro::FingerprintCache::default_dir().string();
+}
+
+void report_intro_cache(const intro::FingerprintCache& cache, const Context& context) {
+    if (context.quiet) return;
+    for (const auto& w : cache.warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    const auto s = cache.stats();
+    context.info("fingerprint cache " + cache.dir().string() + ": " + std::to_string(s.hits) + " hit(s), " +
+                 std::to_string(s.misses) + " miss(es)");
+}
+
+nlohmann::json intro_cache_json(const intro::FingerprintCache& cache) {
+    const auto s = cache.stats();
+    return {{"dir", cache.dir().string()},   {"hits", s.hits},           {"misses", s.misses},
+            {"corrupt", s.corrupt},          {"stored", s.stored},       {"result_hits", s.result_hits},
+            {"result_misses", s.result_misses}};
+}
+
+nlohmann::json intro_series_json(const intro::SeriesDetection& season) {
+    nlohmann::json series = nlohmann::json::array();
+    for (std::size_t s = 0; s < season.series.size(); ++s) {
+        nlohmann::json members = nlohmann::json::array();
+        for (std::size_t i : season.series[s]) members.push_back(season.detections[i].episode);
+        series.push_back({{"series", s + 1}, {"episodes", std::move(members)}});
+    }
+    return series;
+}
+
+void print_intro_series(const intro::SeriesDetection& season) {
+    if (season.series.size() < 2) return;
+    std::printf("The episodes belong to %zu different series (grouped by shared audio):\n", season.series.size());
+    for (std::size_t s = 0; s < season.series.size(); ++s) {
+        std::string names;
+        for (std::size_t i : season.series[s]) names += " " + file_name(season.detections[i].episode);
+        std::printf("  series %zu:%s\n", s + 1, names.c_str());
+    }
+}
+
+int run_intro_detect_library(const std::vector<std::string>& episodes, const ParsedOptions& options, Context& context) {
+    if (episodes.empty())
+        throw Error(ErrorCode::InvalidArgument, "give the EPISODE files to match against --library (or --dir DIR)");
+    const auto library = intro::load_intro_library(options.str("library"));
+    auto config = intro_detect_options(options);
+    auto cache = open_cache(options);
+    const auto fp_options = intro::fingerprint_options_for_detection(config);
+
+    std::vector<intro::IntroDetection> results;
+    std::vector<std::string> reasons;
+    std::size_t usable = 0;
+    if (context.progress) context.progress->begin("Matching episodes against the intro library", double(episodes.size()));
+    for (const auto& path : episodes) {
+        intro::IntroDetection d;
+        std::string reason;
+        d.episode = path;
+        try {
+            const auto fp = intro::fingerprint_episode_cached(path, fp_options, cache.get(), nullptr);
+            if (!fp.has_audio || fp.audio.items.empty()) {
+                d.no_audio = true;
+                reason = "it has no audio, and an intro library is matched by audio fingerprints";
+            } else {
+                ++usable;
+                d = intro::match_intro_library(library, path, fp.audio, config);
+                if (!d.intro) reason = "no intro variant of the library matches its first " + fmt2(config.max_start) + " s";
+            }
+            d.no_video = !fp.has_video;
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::Interrupted || e.code() == ErrorCode::Internal) throw;
+            d.error = e.cause().empty() ? e.what() : e.cause();
+            if (!context.quiet) std::fprintf(stderr, "warning: skipping '%s': %s\n", path.c_str(), d.error.c_str());
+        }
+        results.push_back(std::move(d));
+        reasons.push_back(std::move(reason));
+        if (context.progress) context.progress->update(double(results.size()));
+    }
+    if (context.progress) context.progress->end();
+    if (cache) report_intro_cache(*cache, context);
+    if (usable == 0) {
+        if (episodes.size() == 1 && !results[0].error.empty())
+            throw Error(ErrorCode::InvalidMedia, results[0].error, episodes[0]);
+        throw Error(ErrorCode::InvalidMedia, "none of the " + std::to_string(episodes.size()) +
+                                                 " episode(s) could be matched: " +
+                                                 (results[0].error.empty() ? reasons[0] : results[0].error));
+    }
+
+    std::vector<intro::IntroLabel> labels;
+    for (const auto& d : results)
+        if (d.error.empty()) labels.push_back({fs::path(d.episode).stem().string(), d.intro, {}, {}});
+    if (options.given("predictions"))
+        write_file_atomic(options.str("predictions"), intro::to_predictions_json(labels).dump(2) + "\n");
+
+    if (context.json) {
+        nlohmann::json eps = nlohmann::json::array();
+        for (std::size_t k = 0; k < results.size(); ++k) {
+            const auto& d = results[k];
+            nlohmann::json e = {{"episode", d.episode}, {"id", fs::path(d.episode).stem().string()}};
+            if (!d.error.empty()) {
+                e["error"] = d.error;
+                e["intro"] = nullptr;
+            } else {
+                e["intro"] = d.intro ? nlohmann::json::array({d.intro->start, d.intro->end}) : nlohmann::json();
+                e["confidence"] = d.confidence;
+                e["variant"] = d.intro ? nlohmann::json(d.variant) : nlohmann::json();
+                if (!reasons[k].empty()) e["reason"] = reasons[k];
+            }
+            eps.push_back(std::move(e));
+        }
+        nlohmann::json doc = {{"episodes", eps}, {"usable", usable}, {"library", options.str("library")}};
+        if (cache) doc["cache"] = intro_cache_json(*cache);
+        context.print_json(doc);
+        return 0;
+    }
+    for (std::size_t k = 0; k < results.size(); ++k) {
+        const auto& d = results[k];
+        if (!d.error.empty()) continue;
+        std::string line = d.episode + ": " + intro::intro_found_line(d.intro);
+        if (d.intro)
+            line += " (variant " + std::to_string(d.variant) + ", confidence " + fmt2(d.confidence) + ")";
+        else if (!reasons[k].empty())
+            line += " (" + reasons[k] + ")";
+        std::printf("%s\n", line.c_str());
+    }
+    return 0;
+}
+
+Command intro_learn_command() {
+    CommandSpec spec{
+        .name = "intro learn",
+        .summary = "Detect the intro over a season and save an intro library for new episodes.",
+        .description =
+            "Runs `vidseg intro detect` over the episodes of one series and saves the audio fingerprints of\n"
+            "each intro variant found (its length and the episodes it came from) as one JSON file (format:\n"
+            "README.md, \"Intro library\"). `vidseg intro detect NEW.mkv --library LIB` then finds the intro of\n"
+            "a new episode alone. Episodes of several series given together are an error (learn one series\n"
+            "at a time); unreadable episodes are skipped with a warning.",
+        .positionals = {{.name = "EPISODE", .help = "Episode files of one series (or use --dir).", .min_count = 0,
+                         .max_count = -1}},
+        .options =
+            {
+                {.name = "out", .type = OptionType::Path, .help = "The intro library file to write (required).",
+                 .metavar = "LIB"},
+            },
+        .examples = "  vidseg intro learn --dir season1 --out show.intro.json\n"
+                    "  vidseg intro detect s02e01.mkv --library show.intro.json",
+    };
+    // The season options (--dir, --max-start, --min-length, --max-length, --cache, --no-cache) come first.
+    const auto season = intro_season_options();
+    spec.options.insert(spec.options.begin(), season.begin(), season.end());
+    return {spec, [](const ParsedOptions& options, Context& context) {
+                if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "--out LIB is required");
+                return run_intro_learn(options, context);
+            }};
+}
+
+}  // namespace vidseg::cli

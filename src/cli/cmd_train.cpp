@@ -1,0 +1,165 @@
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "vidseg/core/cancel.hpp"
+#include "vidseg/core/error.hpp"
+#include "vidseg/models/feature_files.hpp"
+#include "vidseg/models/torch_backend.hpp"
+#include "vidseg/models/trained_model.hpp"
+#include "vidseg/models/training_set.hpp"
+
+namespace vidseg::cli {
+
+namespace {
+
+std::vector<std::string> split_commas(const std::vector<std::string>& values) {
+    std::vector<std::string> out;
+    for (const auto& v : values) {
+        std::stringstream s(v);
+        std::string part;
+        while (std::getline(s, part, ','))
+            if (!part.empty()) out.push_back(part);
+    }
+    return out;
+}
+
+std::string fixed(double v, int digits = 3) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+int run_train(const ParsedOptions& options, Context& context) {
+    if (!options.given("data")) throw Error(ErrorCode::InvalidArgument, "--data DATASET_OR_LABELS is required");
+    if (!options.given("features")) throw Error(ErrorCode::InvalidArgument, "--features FILE_OR_DIR is required");
+    if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "--out MODEL is required");
+
+    models::TrainOptions config;
+    config.task = models::parse_task(options.str("task"));
+    config.arch = models::parse_architecture(options.str("arch"));
+    config.epochs = int(options.integer("epochs"));
+    config.lr = options.given("lr") ? options.number("lr") : (config.arch == models::Architecture::Linear ? 0.05 : 0.01);
+    config.seed = std::uint64_t(options.integer("seed"));
+    config.folds = int(options.integer("folds"));
+    config.val_fraction = options.number("val-fraction");
+    config.patience = int(options.integer("patience"));
+    config.threads = int(options.integer("threads"));
+    config.hyper.hidden = int(options.integer("hidden"));
+    config.hyper.chunk = int(options.integer("chunk"));
+    config.hyper.layers = int(options.integer("layers"));
+
+    const auto labels = models::read_interval_labels(options.str("data"), config.task);
+    auto set = models::make_training_set(models::read_feature_files(options.all("features")), labels, config.task);
+    if (!context.quiet)
+        for (const auto& s : set.missing_features)
+            std::fprintf(stderr, "warning: no features for labelled video '%s' (skipped)\n", s.c_str());
+    if (!context.quiet)
+        for (const auto& s : set.unlabeled_features)
+            std::fprintf(stderr, "warning: no labels for features of '%s' (skipped)\n", s.c_str());
+    std::size_t rows = 0;
+    for (const auto& s : set.sequences) rows += s.features.rows();
+    context.info("training " + std::string(models::architecture_name(config.arch)) + " on " +
+                 std::to_string(set.sequences.size()) + " videos, " + std::to_string(rows) + " rows, " +
+                 std::to_string(set.labels.size()) + " labels");
+
+    context.progress->begin("train", double(config.epochs));
+    const auto on_epoch = [&](const models::EpochReport& e) {
+        throw_if_cancelled();
+        if (e.fold < 0) context.progress->update(double(e.epoch));
+    };
+    auto model = models::TrainedModel::train(set, config, split_commas(options.all("columns")), on_epoch);
+    context.progress->end();
+    model.save(options.str("out"));
+
+    const auto& info = model.info();
+    nlohmann::json doc = {{"model", options.str("out")},
+                          {"arch", models::architecture_name(info.arch)},
+                          {"task", models::task_name(info.task)},
+                          {"labels", info.labels},
+                          {"columns", info.spec.columns.size()},
+                          {"videos", set.sequences.size()},
+                          {"rows", rows},
+                          {"training", info.training}};
+    if (context.json) {
+        context.print_json(doc);
+        return 0;
+    }
+    const auto& t = info.training;
+    std::printf("Model written to %s (%s, %s, %zu labels, %zu feature columns)\n", options.str("out").c_str(),
+                models::architecture_name(info.arch), models::task_name(info.task), info.labels.size(),
+                info.spec.columns.size());
+    std::printf("  epochs run %d (best %d), train loss %s", t.value("epochs_run", 0), t.value("best_epoch", 0),
+                fixed(t.value("train_loss", 0.0)).c_str());
+    if (t.contains("val_loss"))
+        std::printf(", validation loss %s, validation micro-F1 %s", fixed(t["val_loss"].get<double>()).c_str(),
+                    fixed(t["val_micro_f1"].get<double>()).c_str());
+    std::printf(", %s s\n", fixed(t.value("seconds", 0.0), 2).c_str());
+    if (t.contains("cv_micro_f1"))
+        std::printf("  %d-fold cross-validation: mean micro-F1 %s\n", config.folds,
+                    fixed(t["cv_micro_f1"].get<double>()).c_str());
+    return 0;
+}
+
+}  // namespace
+
+Command train_command() {
+    CommandSpec spec{
+        .name = "train",
+        .summary = "Train a pattern or intro detector (libtorch) on features and labelled intervals.",
+        .description =
+            "Reads labelled intervals (a `vidseg dataset build` folder / metadata.jsonl for patterns, an intro\n"
+            "labels file for intros), matches them by file name to feature files written by `vidseg features`\n"
+            "(lesson1.mp4 <-> lesson1.features.csv), and trains a per-row multi-label model. Features are\n"
+            "standardised, positive rows are weighted by the class imbalance, training stops early when the\n"
+            "validation loss stops improving, and runs are reproducible for a --seed. The model file carries\n"
+            "its feature spec and label set; predicting on other features is an error.",
+        .positionals = {},
+        .options =
+            {
+                {.name = "task", .type = OptionType::Choice, .default_value = "patterns",
+                 .help = "What the labels mark.", .choices = {"patterns", "intro"}},
+                {.name = "data", .type = OptionType::Path, .help = "Dataset folder, metadata.jsonl or intro labels file.",
+                 .metavar = "DATASET_OR_LABELS"},
+                {.name = "features", .type = OptionType::Path,
+                 .help = "Feature files (.csv/.jsonl) or folders of them, one per video (repeatable).",
+                 .metavar = "FILE_OR_DIR", .repeatable = true},
+                {.name = "arch", .type = OptionType::Choice, .default_value = "linear", .help = "Network architecture.",
+                 .choices = models::architecture_names()},
+                {.name = "out", .short_name = 'o', .type = OptionType::Path, .help = "Model file to write.",
+                 .metavar = "MODEL"},
+                {.name = "epochs", .type = OptionType::Int, .default_value = "40", .help = "Most epochs.", .min = 1,
+                 .max = 100000},
+                {.name = "lr", .type = OptionType::Double, .help = "Adam learning rate (0.05 linear, else 0.01).",
+                 .min = 1e-7, .max = 10},
+                {.name = "seed", .type = OptionType::Int, .default_value = "1", .help = "Random seed (same seed, same model).",
+                 .min = 0},
+                {.name = "folds", .type = OptionType::Int, .default_value = "0",
+                 .help = "k-fold cross-validation before the final fit (0 = none).", .min = 0, .max = 50},
+                {.name = "val-fraction", .type = OptionType::Double, .default_value = "0.2",
+                 .help = "Share of chunks held out for early stopping.", .min = 0, .max = 0.9},
+                {.name = "patience", .type = OptionType::Int, .default_value = "5",
+                 .help = "Epochs without a better validation loss before stopping.", .min = 1},
+                {.name = "hidden", .type = OptionType::Int, .default_value = "32", .help = "Hidden width.", .min = 2,
+                 .max = 4096},
+                {.name = "layers", .type = OptionType::Int, .default_value = "1", .help = "LSTM / encoder layers.",
+                 .min = 1, .max = 16},
+                {.name = "chunk", .type = OptionType::Int, .default_value = "64",
+                 .help = "Rows per training sequence (context of the sequence models).", .min = 2, .max = 100000},
+                {.name = "columns", .type = OptionType::String,
+                 .help = "Use only feature columns starting with these prefixes (comma-separated, e.g. mfcc,contrast).",
+                 .metavar = "PREFIXES", .repeatable = true},
+                {.name = "threads", .type = OptionType::Int, .default_value = "2", .help = "CPU threads.", .min = 1,
+                 .max = 256},
+            },
+        .examples = "  vidseg train --data dataset --features features/ --arch bilstm --out patterns.model\n"
+                    "  vidseg train --task intro --data labels.json --features feats/ --arch transformer-crf --out intro.model",
+    };
+    return {spec, run_train};
+}
+
+}  // namespace vidseg::cli

@@ -1,0 +1,40 @@
+// Transcripts of dataset fragments (`vidseg dataset build --whisper-backend ...`): the transcriber
+// is created on first use (a rebuild whose transcripts are all reused starts no worker) and kept
+// for the whole build, so one worker serves every fragment. Files per fragment:
+//   transcripts/<name>.txt   the text, one line
+//   transcripts/<name>.json  text, language, language_probability, duration, segments
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "vidseg/asr/transcriber.hpp"
+
+namespace vidseg::asr {
+
+class FragmentTranscripts {
+public:
+    explicit FragmentTranscripts(TranscriberConfig config);
+    ~FragmentTranscripts();
+
+    bool enabled() const { return config_.backend != Backend::None; }
+    // Everything a transcript's bytes depend on besides the audio (backend, model, language, url).
+    std::string key() const;
+    // Transcribes `wav` and writes txt + json (each atomically). Returns the transcript.
+    Transcript transcribe_to(const std::filesystem::path& wav, const std::filesystem::path& txt,
+                             const std::filesystem::path& json);
+    size_t transcribed() const { return transcribed_; }
+    // Description of the transcriber ("" when none was started).
+    std::string description() const;
+
+private:
+    TranscriberConfig config_;
+    std::unique_ptr<Transcriber> transcriber_;
+    size_t transcribed_ = 0;
+};
+
+// Reads a transcripts/<name>.json back (reused fragments). Throws Error(InvalidData) when unreadable.
+Transcript read_transcript_file(const std::filesystem::path& json);
+
+}  // namespace vidseg::asr

@@ -1,0 +1,74 @@
+// Frame-level audio features of a mono signal, defined exactly as librosa 0.11 defines them with its
+// defaults, so vidseg's numbers can be checked against librosa (tests/python/test_features_librosa.py):
+//   frames     STFT with n_fft 2048, hop 512, periodic Hann window, center=True with zero padding
+//              (librosa's pad_mode="constant"): frame i is centred on sample i * hop;
+//              frame count = 1 + samples / hop.
+//   mfcc       librosa.feature.mfcc: DCT-II (ortho) of power_to_db(128-band Slaney mel power
+//              spectrogram, ref=1, amin=1e-10, top_db=80); the top_db floor is relative to the
+//              maximum over the WHOLE signal, which is why finish() post-processes.
+//   contrast   librosa.feature.spectral_contrast (6 octave bands from 200 Hz + the rest, quantile 0.02,
+//              power_to_db of peaks and of valleys, each against its own global maximum).
+//   rms        librosa.feature.rms (frame 2048, zero padding, no window).
+//   centroid, bandwidth (p=2), flatness (power, amin 1e-10): librosa.feature.spectral_*.
+//   zcr        librosa.feature.zero_crossing_rate (edge padding, threshold 1e-10, zero counts positive).
+//   chroma     librosa.feature.chroma_stft with tuning fixed at `tuning` (librosa estimates tuning by
+//              default; vidseg does not, so the test passes tuning=0.0 to librosa), max-normalised.
+//   onset      librosa.onset.onset_strength (mean over mel bands of the positive log-mel flux, lag 1,
+//              shifted by 1 + n_fft / (2 hop) frames).
+// All frames are computed once from one STFT; frames are processed in batches on `threads` threads.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace vidseg::audio {
+
+struct SpectralConfig {
+    double sample_rate = 22050;
+    std::size_t n_fft = 2048;  // power of two
+    std::size_t hop = 512;
+    std::size_t n_mels = 128;
+    std::size_t n_mfcc = 20;
+    std::size_t contrast_bands = 6;  // contrast has contrast_bands + 1 rows
+    double contrast_fmin = 200;
+    double contrast_quantile = 0.02;
+    double top_db = 80;
+    double tuning = 0;  // chroma tuning, fractions of a semitone
+    int threads = 2;
+};
+
+// Row-major [frame][dimension] arrays; every array has `frames` rows.
+struct AudioFrames {
+    std::size_t frames = 0;
+    double frame_period = 0;  // hop / sample_rate, seconds between frame centres
+    std::size_t n_mfcc = 0, n_contrast = 0, n_chroma = 12;
+    std::vector<float> mfcc, contrast, chroma;
+    std::vector<float> rms, centroid, bandwidth, flatness, zcr, onset;
+};
+
+class SpectralAnalyzer {
+public:
+    // Throws InvalidArgument for an unusable configuration (n_fft not a power of two, hop 0 or
+    // > n_fft, n_mfcc > n_mels, contrast bands beyond Nyquist).
+    explicit SpectralAnalyzer(SpectralConfig config = {});
+    ~SpectralAnalyzer();
+    SpectralAnalyzer(const SpectralAnalyzer&) = delete;
+    SpectralAnalyzer& operator=(const SpectralAnalyzer&) = delete;
+
+    const SpectralConfig& config() const noexcept;
+
+    // Appends mono samples (at config().sample_rate); computes every frame that is complete.
+    void push(const float* samples, std::size_t count);
+    // Ends the signal and returns all frames (0 frames for an empty signal). Call once.
+    AudioFrames finish();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// One-shot form of SpectralAnalyzer.
+AudioFrames analyze_audio(const std::vector<float>& samples, const SpectralConfig& config = {});
+
+}  // namespace vidseg::audio

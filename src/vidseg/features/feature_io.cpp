@@ -1,0 +1,273 @@
+#include "vidseg/features/feature_io.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "vidseg/core/atomic_dir.hpp"
+#include "vidseg/core/error.hpp"
+
+namespace vidseg::features {
+
+namespace {
+
+constexpr const char* kFormatName = "vidseg.features";
+constexpr int kFormatVersion = 1;
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+void append_number(std::string& out, double value, const char* fmt) {
+    if (!std::isfinite(value)) return;  // empty field = missing
+    char buf[40];
+    std::snprintf(buf, sizeof buf, fmt, value);
+    out += buf;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+    std::vector<std::string> fields;
+    std::string field;
+    for (char c : line) {
+        if (c == ',') {
+            fields.push_back(field);
+            field.clear();
+        } else if (c != '\r') {
+            field += c;
+        }
+    }
+    fields.push_back(field);
+    return fields;
+}
+
+float parse_value(const std::string& field, const std::string& source, size_t line_no) {
+    if (field.empty() || lower(field) == "nan") return std::numeric_limits<float>::quiet_NaN();
+    char* end = nullptr;
+    const double v = std::strtod(field.c_str(), &end);
+    if (end == field.c_str() || *end != '\0')
+        throw Error(ErrorCode::InvalidData, "line " + std::to_string(line_no) + ": not a number: '" + field + "'",
+                    source);
+    return static_cast<float>(v);
+}
+
+double infer_step(const std::vector<double>& times) {
+    if (times.size() < 2) return 1.0;
+    std::vector<double> diffs;
+    for (size_t i = 1; i < times.size(); ++i) diffs.push_back(times[i] - times[i - 1]);
+    std::nth_element(diffs.begin(), diffs.begin() + diffs.size() / 2, diffs.end());
+    const double step = diffs[diffs.size() / 2];
+    // Times are written with 6 decimals; snap to that precision so 0.1 stays 0.1.
+    return std::round(step * 1e6) / 1e6;
+}
+
+}  // namespace
+
+FeatureFormat format_for_path(const std::filesystem::path& path) {
+    const std::string ext = lower(path.extension().string());
+    if (ext == ".csv") return FeatureFormat::Csv;
+    if (ext == ".jsonl" || ext == ".json") return FeatureFormat::Jsonl;
+    throw Error(ErrorCode::InvalidArgument,
+                "cannot tell the feature file format from the extension '" + ext + "' (use .csv or .jsonl)",
+                path.string());
+}
+
+FeatureFormat parse_feature_format(const std::string& name) {
+    const std::string n = lower(name);
+    if (n == "csv") return FeatureFormat::Csv;
+    if (n == "jsonl" || n == "json") return FeatureFormat::Jsonl;
+    throw Error(ErrorCode::InvalidArgument, "unknown feature format '" + name + "' (expected csv or jsonl)");
+}
+
+void validate(const FeatureMatrix& m) {
+    const std::string& src = m.source;
+    if (!(m.spec.step > 0) || !std::isfinite(m.spec.step))
+        throw Error(ErrorCode::InvalidData, "feature step must be > 0", src);
+    if (!(m.spec.window > 0) || !std::isfinite(m.spec.window))
+        throw Error(ErrorCode::InvalidData, "feature window must be > 0", src);
+    if (m.values.size() != m.rows() * m.cols())
+        throw Error(ErrorCode::InvalidData,
+                    "feature matrix has " + std::to_string(m.values.size()) + " values for " +
+                        std::to_string(m.rows()) + " rows x " + std::to_string(m.cols()) + " columns",
+                    src);
+    std::set<std::string> seen;
+    for (const auto& c : m.spec.columns) {
+        if (c.empty() || c == "time") throw Error(ErrorCode::InvalidData, "bad feature column name '" + c + "'", src);
+        if (c.find_first_of(",\r\n\"") != std::string::npos)
+            throw Error(ErrorCode::InvalidData, "feature column name '" + c + "' contains a comma, quote or newline",
+                        src);
+        if (!seen.insert(c).second) throw Error(ErrorCode::InvalidData, "duplicate feature column '" + c + "'", src);
+    }
+    for (size_t i = 0; i < m.times.size(); ++i) {
+        if (!std::isfinite(m.times[i])) throw Error(ErrorCode::InvalidData, "row time is not finite", src);
+        if (i > 0 && m.times[i] < m.times[i - 1])
+            throw Error(ErrorCode::InvalidData, "row times are not ascending at row " + std::to_string(i), src);
+    }
+}
+
+std::optional<std::size_t> column_index(const FeatureSpec& spec, const std::string& name) {
+    const auto it = std::find(spec.columns.begin(), spec.columns.end(), name);
+    if (it == spec.columns.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - spec.columns.begin());
+}
+
+std::string to_csv(const FeatureMatrix& m) {
+    std::string out = "time";
+    for (const auto& c : m.spec.columns) out += "," + c;
+    out += '\n';
+    for (size_t r = 0; r < m.rows(); ++r) {
+        append_number(out, m.times[r], "%.6f");
+        for (size_t c = 0; c < m.cols(); ++c) {
+            out += ',';
+            append_number(out, m.at(r, c), "%.9g");
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+FeatureMatrix from_csv(const std::string& text, const std::string& source) {
+    std::istringstream in(text);
+    std::string line;
+    if (!std::getline(in, line)) throw Error(ErrorCode::InvalidData, "empty feature CSV (no header)", source);
+    auto header = split_csv_line(line);
+    if (header.empty() || header[0] != "time")
+        throw Error(ErrorCode::InvalidData, "feature CSV header must start with 'time'", source);
+    FeatureMatrix m;
+    m.spec.columns.assign(header.begin() + 1, header.end());
+    size_t line_no = 1;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (line.empty() || line == "\r") continue;
+        const auto fields = split_csv_line(line);
+        if (fields.size() != header.size())
+            throw Error(ErrorCode::InvalidData,
+                        "line " + std::to_string(line_no) + ": " + std::to_string(fields.size()) + " fields, header has " +
+                            std::to_string(header.size()),
+                        source);
+        const float t = parse_value(fields[0], source, line_no);
+        if (!std::isfinite(t))
+            throw Error(ErrorCode::InvalidData, "line " + std::to_string(line_no) + ": missing time", source);
+        m.times.push_back(std::strtod(fields[0].c_str(), nullptr));
+        for (size_t c = 1; c < fields.size(); ++c) m.values.push_back(parse_value(fields[c], source, line_no));
+    }
+    m.spec.step = infer_step(m.times);
+    m.spec.window = m.spec.step;
+    FeatureMatrix checked = std::move(m);
+    try {
+        validate(checked);
+    } catch (const Error& e) {
+        throw Error(ErrorCode::InvalidData, e.cause(), source);
+    }
+    return checked;
+}
+
+std::string to_jsonl(const FeatureMatrix& m) {
+    nlohmann::json head = {{"format", kFormatName},     {"version", kFormatVersion}, {"source", m.source},
+                           {"step", m.spec.step},       {"window", m.spec.window},   {"columns", m.spec.columns},
+                           {"rows", m.rows()}};
+    std::string out = head.dump() + "\n";
+    for (size_t r = 0; r < m.rows(); ++r) {
+        out += "{\"time\":";
+        append_number(out, m.times[r], "%.6f");
+        out += ",\"values\":[";
+        for (size_t c = 0; c < m.cols(); ++c) {
+            if (c) out += ',';
+            const float v = m.at(r, c);
+            if (std::isfinite(v))
+                append_number(out, v, "%.9g");
+            else
+                out += "null";
+        }
+        out += "]}\n";
+    }
+    return out;
+}
+
+FeatureMatrix from_jsonl(const std::string& text, const std::string& source) {
+    std::istringstream in(text);
+    std::string line;
+    size_t line_no = 0;
+    FeatureMatrix m;
+    bool have_head = false;
+    size_t declared_rows = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (line.empty() || line == "\r") continue;
+        nlohmann::json doc;
+        try {
+            doc = nlohmann::json::parse(line);
+        } catch (const std::exception& e) {
+            throw Error(ErrorCode::InvalidData, "line " + std::to_string(line_no) + ": not JSON: " + e.what(), source);
+        }
+        try {
+            if (!have_head) {
+                if (doc.value("format", std::string()) != kFormatName)
+                    throw Error(ErrorCode::InvalidData, "first line is not a vidseg.features header", source);
+                if (doc.value("version", 0) != kFormatVersion)
+                    throw Error(ErrorCode::InvalidData,
+                                "unsupported vidseg.features version " + doc.value("version", nlohmann::json()).dump(),
+                                source);
+                m.source = doc.value("source", std::string());
+                m.spec.step = doc.at("step").get<double>();
+                m.spec.window = doc.at("window").get<double>();
+                m.spec.columns = doc.at("columns").get<std::vector<std::string>>();
+                declared_rows = doc.value("rows", size_t{0});
+                have_head = true;
+                continue;
+            }
+            m.times.push_back(doc.at("time").get<double>());
+            const auto& values = doc.at("values");
+            if (!values.is_array() || values.size() != m.spec.columns.size())
+                throw Error(ErrorCode::InvalidData,
+                            "line " + std::to_string(line_no) + ": expected " + std::to_string(m.spec.columns.size()) +
+                                " values",
+                            source);
+            for (const auto& v : values)
+                m.values.push_back(v.is_null() ? std::numeric_limits<float>::quiet_NaN() : v.get<float>());
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(ErrorCode::InvalidData, "line " + std::to_string(line_no) + ": " + e.what(), source);
+        }
+    }
+    if (!have_head) throw Error(ErrorCode::InvalidData, "empty feature file (no header line)", source);
+    if (declared_rows != m.rows())
+        throw Error(ErrorCode::InvalidData,
+                    "header declares " + std::to_string(declared_rows) + " rows, file has " + std::to_string(m.rows()) +
+                        " (truncated?)",
+                    source);
+    try {
+        validate(m);
+    } catch (const Error& e) {
+        throw Error(ErrorCode::InvalidData, e.cause(), source);
+    }
+    return m;
+}
+
+void write_features(const FeatureMatrix& matrix, const std::filesystem::path& path,
+                    std::optional<FeatureFormat> format) {
+    validate(matrix);
+    const FeatureFormat f = format ? *format : format_for_path(path);
+    write_file_atomic(path, f == FeatureFormat::Csv ? to_csv(matrix) : to_jsonl(matrix));
+}
+
+FeatureMatrix read_features(const std::filesystem::path& path, std::optional<FeatureFormat> format) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw Error(ErrorCode::InputNotFound, "feature file not found", path.string());
+    const FeatureFormat f = format ? *format : format_for_path(path);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open feature file", path.string());
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return f == FeatureFormat::Csv ? from_csv(buf.str(), path.string()) : from_jsonl(buf.str(), path.string());
+}
+
+}  // namespace vidseg::features

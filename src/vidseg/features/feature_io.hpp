@@ -1,0 +1,51 @@
+// Reading and writing FeatureMatrix files (what `vidseg features` writes, what `vidseg train` reads).
+//
+// Two forms, chosen by the file extension (or explicitly):
+//  * CSV (.csv): a header line `time,<column>,<column>...` then one line per row: the row start time
+//    in seconds and the values (`%.9g`, so float32 values round-trip exactly; a missing value is
+//    written as an empty field and read back as NaN). No comment lines, so pandas/numpy read it as is.
+//    CSV does not carry the window length: readers take step = the median difference of consecutive
+//    times (1 s for fewer than two rows) and window = step unless the caller knows better.
+//  * JSON Lines (.jsonl, .json): the first line is the spec
+//      {"format":"vidseg.features","version":1,"source":"lesson.mp4","step":1.0,"window":1.0,
+//       "columns":["rms_mean",...],"rows":N}
+//    then one line per row {"time":0.0,"values":[0.01,...]} (a missing value is null ↔ NaN).
+//    This is the lossless form: it keeps the spec that a trained model checks against.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "vidseg/features/feature_matrix.hpp"
+
+namespace vidseg::features {
+
+enum class FeatureFormat { Csv, Jsonl };
+
+// ".csv" → Csv, ".jsonl" / ".json" → Jsonl (case-insensitive); anything else throws InvalidArgument.
+FeatureFormat format_for_path(const std::filesystem::path& path);
+// "csv" / "jsonl" → the format; anything else throws InvalidArgument.
+FeatureFormat parse_feature_format(const std::string& name);
+
+// Checks the invariants every writer and reader relies on: values.size() == rows * cols, unique
+// non-empty column names without commas or line breaks, times finite and ascending, step > 0 and
+// window > 0. Throws InvalidData naming the problem.
+void validate(const FeatureMatrix& matrix);
+
+// Index of a column by name, or nullopt.
+std::optional<std::size_t> column_index(const FeatureSpec& spec, const std::string& name);
+
+std::string to_csv(const FeatureMatrix& matrix);
+std::string to_jsonl(const FeatureMatrix& matrix);
+// Parse the text forms; `source` names the file in errors (InvalidData with the line number).
+FeatureMatrix from_csv(const std::string& text, const std::string& source = "features.csv");
+FeatureMatrix from_jsonl(const std::string& text, const std::string& source = "features.jsonl");
+
+// Validates, then writes atomically (temp file + rename). Throws OutputError when it cannot write.
+void write_features(const FeatureMatrix& matrix, const std::filesystem::path& path,
+                    std::optional<FeatureFormat> format = std::nullopt);
+// Throws InputNotFound for a missing file, InvalidData for a malformed one.
+FeatureMatrix read_features(const std::filesystem::path& path, std::optional<FeatureFormat> format = std::nullopt);
+
+}  // namespace vidseg::features

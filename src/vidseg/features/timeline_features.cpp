@@ -1,0 +1,91 @@
+#include "vidseg/features/timeline_features.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include "vidseg/core/error.hpp"
+#include "vidseg/features/audio_timeline.hpp"
+#include "vidseg/features/feature_io.hpp"
+#include "vidseg/features/text_timeline.hpp"
+#include "vidseg/media/audio_reader.hpp"
+#include "vidseg/media/probe.hpp"
+
+namespace vidseg::features {
+
+namespace {
+
+audio::AudioFrames analyze_file(const std::string& path, const audio::SpectralConfig& config, Progress* progress) {
+    audio::SpectralAnalyzer analyzer(config);
+    media::AudioFormat format{static_cast<int>(config.sample_rate), 1};
+    media::stream_audio(
+        path, format, [&](const float* samples, size_t frames, double) { analyzer.push(samples, frames); }, 0, -1,
+        progress);
+    return analyzer.finish();
+}
+
+}  // namespace
+
+void validate_grid(double step, double window) {
+    if (!(step > 0) || !std::isfinite(step))
+        throw Error(ErrorCode::InvalidArgument, "--step must be > 0 seconds");
+    if (!(window > 0) || !std::isfinite(window))
+        throw Error(ErrorCode::InvalidArgument, "--window must be > 0 seconds");
+    if (window + 1e-9 < step)
+        throw Error(ErrorCode::InvalidArgument,
+                    "--window (" + std::to_string(window) + " s) must be >= --step (" + std::to_string(step) +
+                        " s): rows would leave gaps");
+}
+
+TimelineResult compute_timeline_features(const std::string& path, const TimelineOptions& options, Progress* progress) {
+    validate_grid(options.step, options.window);
+    if (!options.audio && !options.visual && options.transcript.empty())
+        throw Error(ErrorCode::InvalidArgument, "nothing to compute: audio and visual features are off and no transcript");
+    // Side inputs first, so that a typo does not cost a full audio pass.
+    std::vector<TranscriptSegment> transcript;
+    if (!options.transcript.empty()) transcript = read_transcript(options.transcript);
+    if (!options.visual_options.embed_model.empty() && !std::filesystem::is_regular_file(options.visual_options.embed_model))
+        throw Error(ErrorCode::InputNotFound, "embedding model not found", options.visual_options.embed_model);
+    const media::MediaInfo info = media::probe(path, media::ProbeOptions{.scan_packets = false});
+    TimelineResult result;
+    result.duration = info.duration;
+    FeatureMatrix& m = result.matrix;
+    m.source = path;
+    m.spec.step = options.step;
+    m.spec.window = options.window;
+    // A trailing row is kept only when at least half a step of media remains for it: a container a few
+    // milliseconds past a whole second would otherwise end on a row no audio frame falls in (all empty).
+    const auto rows = static_cast<std::size_t>(std::max(1.0, std::floor(info.duration / options.step + 0.5)));
+    for (std::size_t r = 0; r < rows; ++r) m.times.push_back(static_cast<double>(r) * options.step);
+
+    if (options.audio) {
+        if (info.audio()) {
+            audio::SpectralConfig config = options.spectral;
+            config.threads = options.threads;
+            const auto frames = analyze_file(path, config, progress);
+            append_audio_columns(frames, config.sample_rate, config.hop, m, options.threads);
+        } else {
+            result.notes.push_back("no audio stream: audio features skipped (visual" +
+                                   std::string(options.transcript.empty() ? "" : " and text") + " only)");
+        }
+    }
+    if (options.visual) {
+        if (info.video()) {
+            append_visual_columns(path, options.visual_options, m, progress);
+        } else {
+            result.notes.push_back("no video stream: visual features skipped");
+        }
+    }
+    if (!options.transcript.empty()) append_text_columns(transcript, m);
+    if (m.cols() == 0)
+        throw Error(ErrorCode::InvalidMedia, "no features could be computed (no audio or video stream)", path);
+    validate(m);
+    return result;
+}
+
+FeatureMatrix compute_audio_frames(const std::string& path, const audio::SpectralConfig& config, Progress* progress) {
+    const media::MediaInfo info = media::probe(path, media::ProbeOptions{.scan_packets = false});
+    if (!info.audio()) throw Error(ErrorCode::InvalidMedia, "has no audio stream", path);
+    return audio_frame_matrix(analyze_file(path, config, progress), path);
+}
+
+}  // namespace vidseg::features

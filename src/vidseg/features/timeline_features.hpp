@@ -1,0 +1,49 @@
+// `vidseg features`: one FeatureMatrix per video on a fixed timeline grid. Row r covers
+// [r * step, r * step + window); rows start while r * step < duration (the last window may run
+// past the end; it pools what there is). Column groups, in this order, each only when available:
+//   audio   (features/audio_timeline.hpp)  — skipped with a note when the file has no audio stream
+//   visual  (features/visual_timeline.hpp) — skipped with a note when the file has no video stream
+//   text    (features/text_timeline.hpp)   — only with a transcript
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vidseg/audio/spectral_features.hpp"
+#include "vidseg/core/progress.hpp"
+#include "vidseg/features/feature_matrix.hpp"
+#include "vidseg/features/visual_timeline.hpp"
+
+namespace vidseg::features {
+
+struct TimelineOptions {
+    double step = 1.0;    // seconds, > 0
+    double window = 1.0;  // seconds, >= step
+    bool audio = true;
+    bool visual = true;
+    audio::SpectralConfig spectral;  // sample_rate is the rate audio is resampled to
+    VisualOptions visual_options;
+    std::string transcript;  // JSON {segments:[{start,end,text}]}; empty = no text columns
+    int threads = 2;
+};
+
+struct TimelineResult {
+    FeatureMatrix matrix;
+    std::vector<std::string> notes;  // e.g. "no audio stream: audio features skipped"
+    double duration = 0;
+};
+
+// Throws InvalidArgument (step <= 0, window < step, both groups off and no transcript),
+// InputNotFound / InvalidMedia from the media layer, InvalidData for a bad transcript.
+TimelineResult compute_timeline_features(const std::string& path, const TimelineOptions& options,
+                                         Progress* progress = nullptr);
+
+// Frame-level audio features (audio_frame_matrix) of a file's first audio stream resampled to
+// config.sample_rate, mono. Throws InvalidMedia when there is no audio stream.
+FeatureMatrix compute_audio_frames(const std::string& path, const audio::SpectralConfig& config,
+                                   Progress* progress = nullptr);
+
+// Checks step / window (InvalidArgument with a message naming the option).
+void validate_grid(double step, double window);
+
+}  // namespace vidseg::features

@@ -1,0 +1,268 @@
+#include "vidseg/intro/boundary_refiner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "vidseg/core/error.hpp"
+#include "vidseg/media/audio_reader.hpp"
+#include "vidseg/media/frame_reader.hpp"
+
+namespace vidseg::intro {
+
+namespace {
+
+using timeline::Interval;
+
+constexpr double kRate = kFingerprintSampleRate;
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Normalized correlation of a[ia .. ia+len) and b[ib .. ib+len); 0 when out of range or silent.
+double correlation(const std::vector<float>& a, long ia, const std::vector<float>& b, long ib, long len,
+                   long step = 1) {
+    if (ia < 0 || ib < 0 || ia + len > long(a.size()) || ib + len > long(b.size()) || len <= 0) return 0;
+    double ab = 0, aa = 0, bb = 0;
+    for (long k = 0; k < len; k += step) {
+        const double x = a[std::size_t(ia + k)], y = b[std::size_t(ib + k)];
+        ab += x * y, aa += x * x, bb += y * y;
+    }
+    // Below ~-60 dBFS RMS in either: silence, where correlation means nothing.
+    const double floor = 1e-6 * double(len / step);
+    if (aa < floor || bb < floor) return 0;
+    return ab / std::sqrt(aa * bb);
+}
+
+std::vector<float> decimate4(const std::vector<float>& x) {
+    std::vector<float> out(x.size() / 4);
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = (x[4 * i] + x[4 * i + 1] + x[4 * i + 2] + x[4 * i + 3]) * 0.25f;
+    return out;
+}
+
+struct FrameHash {
+    double time = 0;
+    uint64_t hash = 0;
+};
+
+// Perceptual hashes of every frame shown in [from, to) (small grey decode).
+std::vector<FrameHash> frame_hashes(const std::string& path, double from, double to) {
+    media::FrameReaderOptions o;
+    o.max_width = 64;
+    o.layout = media::PixelLayout::Gray8;
+    o.workers = 1;
+    media::FrameReader reader(path, o);
+    const double fps = reader.fps() > 0 ? reader.fps() : 25;
+    from = std::max(0.0, from);
+    to = std::min(to, reader.duration());
+    std::vector<double> times;
+    for (double t = from; t < to; t += 1.0 / fps) times.push_back(t);
+    std::vector<FrameHash> out(times.size());
+    reader.read_many(times, [&](std::size_t i, const media::Image& image) {
+        out[i] = {image.time, perceptual_hash(image)};
+    });
+    // Several targets can land on one frame; keep each frame once, in time order.
+    std::sort(out.begin(), out.end(), [](const FrameHash& x, const FrameHash& y) { return x.time < y.time; });
+    out.erase(std::unique(out.begin(), out.end(), [](const FrameHash& x, const FrameHash& y) { return x.time == y.time; }),
+              out.end());
+    return out;
+}
+
+// Whether frame f of a shows a picture that b shows near (f.time - offset).
+bool matches_near(const FrameHash& f, const std::vector<FrameHash>& b, double offset, double tolerance) {
+    if (f.hash == 0) return false;
+    for (const auto& g : b)
+        if (std::abs(g.time - (f.time - offset)) <= tolerance && g.hash != 0 && hash_distance(f.hash, g.hash) <= 10)
+            return true;
+    return false;
+}
+
+}  // namespace
+
+std::optional<double> refine_visual_boundary(const std::string& a_path, const std::string& b_path, double boundary,
+                                             bool is_start, double offset, double search) {
+    const auto a = frame_hashes(a_path, boundary - search, boundary + search);
+    const auto b = frame_hashes(b_path, boundary - offset - search - 0.5, boundary - offset + search + 0.5);
+    if (a.size() < 3 || b.empty()) return std::nullopt;
+    std::vector<bool> m(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) m[i] = matches_near(a[i], b, offset, 0.5);
+    // The boundary is where a lasting match (3 frames) begins (start) or ends (end), nearest to
+    // the coarse boundary.
+    std::optional<double> best;
+    for (std::size_t i = 0; i + 2 < a.size() + (is_start ? 0 : 2); ++i) {
+        if (is_start) {
+            if (!(m[i] && m[i + 1] && m[i + 2]) || (i > 0 && m[i - 1])) continue;
+            if (i == 0) continue;  // the match began before the window: nothing learnt
+            const double t = a[i].time;
+            if (!best || std::abs(t - boundary) < std::abs(*best - boundary)) best = t;
+        } else {
+            if (i < 2 || !(m[i] && m[i - 1] && m[i - 2]) || i + 1 >= a.size() || m[i + 1]) continue;
+            const double t = a[i + 1].time;  // the first frame no longer shared
+            if (!best || std::abs(t - boundary) < std::abs(*best - boundary)) best = t;
+        }
+    }
+    return best;
+}
+
+AudioBoundaryEstimate refine_with_samples(const std::vector<float>& a, double a_start, const std::vector<float>& b,
+                                          double b_start, const Interval& coarse, double offset,
+                                          const RefineOptions& options) {
+    AudioBoundaryEstimate est;
+    est.offset = offset;
+    // 1. The exact offset, from the middle of the intro: decimated by 4 over +-0.4 s, then +-6 samples.
+    const double mid = (coarse.start + coarse.end) / 2;
+    const double ref_len = std::clamp(coarse.length() * 0.6, 0.3, 3.0);
+    const long ia = std::lround((mid - ref_len / 2 - a_start) * kRate);
+    const long len = std::lround(ref_len * kRate);
+    const long ib0 = std::lround((mid - ref_len / 2 - offset - b_start) * kRate);
+    const auto a4 = decimate4(a), b4 = decimate4(b);
+    const long max_lag4 = std::lround(0.4 * kRate / 4);
+    double best = -2;
+    long best_lag = 0;
+    for (long lag = -max_lag4; lag <= max_lag4; ++lag) {
+        const double c = correlation(a4, ia / 4, b4, ib0 / 4 + lag, len / 4);
+        if (c > best) best = c, best_lag = lag * 4;
+    }
+    const long coarse_lag = best_lag;
+    best = -2;  // the decimated score is not comparable with full-rate ones
+    for (long lag = coarse_lag - 6; lag <= coarse_lag + 6; ++lag) {
+        const double c = correlation(a, ia, b, ib0 + lag, len);
+        if (c > best) best = c, best_lag = lag;
+    }
+    if (best < 0.3) return est;
+    est.offset = offset - double(best_lag) / kRate;
+
+    // 2. Similarity per short window along a, at the refined offset (+-2 samples for resampling jitter).
+    const long w = std::max(16L, std::lround(options.window * kRate));
+    const double t0 = coarse.start - options.search, t1 = coarse.end + options.search;
+    std::vector<double> times, sim;
+    for (double t = t0; t <= t1; t += options.hop) {
+        const long i = std::lround((t - a_start) * kRate), j = std::lround((t - est.offset - b_start) * kRate);
+        double s = 0;
+        for (long d = -2; d <= 2; ++d) s = std::max(s, correlation(a, i, b, j + d, w));
+        times.push_back(t + options.window / 2);  // the window's centre
+        sim.push_back(s);
+    }
+    const std::size_t m = sim.size();
+    if (m < 8) return est;
+    std::vector<double> smooth(m);
+    for (std::size_t k = 0; k < m; ++k) {
+        const std::size_t lo = k ? k - 1 : 0, hi = std::min(m - 1, k + 1);
+        double s = 0;
+        for (std::size_t q = lo; q <= hi; ++q) s += sim[q];
+        smooth[k] = s / double(hi - lo + 1);
+    }
+    std::vector<double> inside;
+    for (std::size_t k = 0; k < m; ++k)
+        if (times[k] > coarse.start + 0.3 && times[k] < coarse.end - 0.3) inside.push_back(smooth[k]);
+    if (inside.size() < 5) return est;
+    est.level = median(inside);
+    if (est.level < 0.4) return est;
+    const double thr = est.level * 0.5;
+    const long quiet = std::max(3L, std::lround(0.1 / options.hop));  // disagreement must last 0.1 s
+    auto index_at = [&](double t) {
+        return std::size_t(std::clamp(std::lround((t - options.window / 2 - t0) / options.hop), 0L, long(m) - 1));
+    };
+    // Start: walk back from inside the intro to the first lasting disagreement.
+    {
+        long k = long(index_at(coarse.start + std::min(1.0, coarse.length() / 3)));
+        while (k >= 0 && smooth[std::size_t(k)] >= thr) --k;
+        // k is the last disagreeing window; require it to last.
+        bool lasting = true;
+        for (long q = k; q > k - quiet && q >= 0; --q)
+            if (smooth[std::size_t(q)] >= thr) lasting = false;
+        if (k >= 0 && lasting) {
+            // Interpolate the crossing between k and k + 1.
+            const double s0 = smooth[std::size_t(k)], s1 = smooth[std::size_t(k + 1)];
+            const double f = s1 > s0 ? (thr - s0) / (s1 - s0) : 0.5;
+            est.start = times[std::size_t(k)] + f * options.hop;
+            est.start_found = true;
+        }
+    }
+    {
+        long k = long(index_at(coarse.end - std::min(1.0, coarse.length() / 3)));
+        while (k < long(m) && smooth[std::size_t(k)] >= thr) ++k;
+        bool lasting = k < long(m);
+        for (long q = k; q < k + quiet && q < long(m); ++q)
+            if (smooth[std::size_t(q)] >= thr) lasting = false;
+        if (lasting && k > 0) {
+            const double s0 = smooth[std::size_t(k - 1)], s1 = smooth[std::size_t(k)];
+            const double f = s0 > s1 ? (s0 - thr) / (s0 - s1) : 0.5;
+            est.end = times[std::size_t(k - 1)] + f * options.hop;
+            est.end_found = true;
+        }
+    }
+    return est;
+}
+
+void refine_intro_boundaries(const std::vector<std::string>& paths, const std::vector<EpisodeFingerprints>& fingerprints,
+                             std::vector<IntroDetection>& detections, const IntroDetectOptions& /*detect_options: reserved*/,
+                             Progress* progress, const RefineOptions& options) {
+    if (paths.size() != detections.size() || fingerprints.size() != detections.size())
+        throw Error(ErrorCode::InvalidArgument, "refine_intro_boundaries: one path and fingerprint per detection");
+    const media::AudioFormat format{.sample_rate = kFingerprintSampleRate, .channels = 1};
+    if (progress) progress->begin("Refining boundaries", double(detections.size()));
+    for (std::size_t e = 0; e < detections.size(); ++e) {
+        auto& d = detections[e];
+        if (progress) progress->update(double(e));
+        if (!d.intro) continue;
+        const Interval coarse = *d.intro;
+        const double margin = options.search + 0.5;
+        const double a_start = std::max(0.0, coarse.start - margin);
+        std::vector<float> a;
+        if (fingerprints[e].has_audio) try {
+                a = media::read_audio(paths[e], format, a_start, coarse.end + margin);
+            } catch (const Error&) {
+            }
+        std::vector<IntroMatch> partners = d.matches;
+        std::stable_sort(partners.begin(), partners.end(),
+                         [](const IntroMatch& x, const IntroMatch& y) { return (x.evidence & 1) > (y.evidence & 1); });
+        std::vector<double> starts, ends;
+        int used = 0;
+        for (const auto& p : partners) {
+            if (used >= options.max_partners) break;
+            if (a.empty() || p.partner >= paths.size() || !fingerprints[p.partner].has_audio) continue;
+            ++used;
+            const double b_start = std::max(0.0, a_start - p.offset - 0.5);
+            std::vector<float> b;
+            try {
+                b = media::read_audio(paths[p.partner], format, b_start, coarse.end + margin - p.offset + 0.5);
+            } catch (const Error&) {
+                continue;
+            }
+            const auto est = refine_with_samples(a, a_start, b, b_start, coarse, p.offset, options);
+            if (est.start_found) starts.push_back(est.start);
+            if (est.end_found) ends.push_back(est.end);
+        }
+        // Where the sound cannot tell (silence, no audio, speech over the edge), the frames can.
+        if (starts.empty() || ends.empty()) {
+            int vused = 0;
+            for (const auto& p : d.matches) {
+                if (vused >= options.max_partners) break;
+                if (!(p.evidence & 2) || !fingerprints[e].has_video || !fingerprints[p.partner].has_video) continue;
+                ++vused;
+                try {
+                    if (starts.empty() && coarse.start >= 0.3)
+                        if (auto t = refine_visual_boundary(paths[e], paths[p.partner], coarse.start, true, p.offset, 0.6))
+                            starts.push_back(*t);
+                    if (ends.empty())
+                        if (auto t = refine_visual_boundary(paths[e], paths[p.partner], coarse.end, false, p.offset, 0.6))
+                            ends.push_back(*t);
+                } catch (const Error&) {
+                }
+            }
+        }
+        // An intro at the very start of the file has nothing before it to disagree with.
+        if (!starts.empty()) d.intro->start = std::max(0.0, median(starts));
+        else if (coarse.start < 0.3) d.intro->start = 0;
+        if (!ends.empty()) d.intro->end = median(ends);
+        if (d.intro->length() <= 0) d.intro = coarse;
+    }
+    if (progress) progress->end();
+}
+
+}  // namespace vidseg::intro

@@ -1,0 +1,42 @@
+// Everything intro detection needs to know about one episode, computed once per file: the audio
+// (Chromaprint) and visual (perceptual hash) fingerprints of its first max_start + max_length
+// seconds. This struct is what an on-disk fingerprint cache or an intro library stores; the
+// detector (intro_detector.hpp) works on vectors of it. Changes to it are additive only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vidseg/core/progress.hpp"
+#include "vidseg/intro/audio_fingerprint.hpp"
+#include "vidseg/intro/visual_fingerprint.hpp"
+
+namespace vidseg::intro {
+
+// Bump when the content of EpisodeFingerprints computed with the same options changes (cache keys).
+inline constexpr int kEpisodeFingerprintsVersion = 3;  // 2: AudioFingerprint::levels; 3: resampler as Chromaprint's
+
+struct FingerprintOptions {
+    double seconds = 1020;  // span fingerprinted from the start: max_start + max_length (900 + 120)
+    bool audio = true;      // compute the audio fingerprint (when the file has audio)
+    bool video = true;      // compute the visual fingerprint (when the file has video)
+    VisualFingerprintOptions visual;
+};
+
+struct EpisodeFingerprints {
+    AudioFingerprint audio;    // empty items when !has_audio
+    VisualFingerprint visual;  // empty hashes when !has_video
+    bool has_audio = false;    // an audio stream was found and fingerprinted
+    bool has_video = false;    // a video stream was found and fingerprinted
+    double duration = 0;       // seconds of the whole file (container duration; 0 = unknown)
+    // The raw 11025 Hz mono audio is not kept (memory); boundary refinement re-decodes what it needs.
+};
+
+// Decodes the episode's audio (11025 Hz mono) and video (low resolution, a few fps) in parallel and
+// fingerprints both over [0, options.seconds). A missing stream only clears has_audio / has_video.
+// Throws Error: InputNotFound, InvalidMedia (unreadable, or neither audio nor video), Internal.
+EpisodeFingerprints fingerprint_episode(const std::string& path, const FingerprintOptions& options = {},
+                                        Progress* progress = nullptr);
+
+}  // namespace vidseg::intro

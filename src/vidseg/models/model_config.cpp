@@ -1,0 +1,106 @@
+#include "vidseg/models/model_config.hpp"
+
+#include "vidseg/core/error.hpp"
+
+namespace vidseg::models {
+
+namespace {
+
+std::string joined_names() {
+    std::string s;
+    for (const auto& n : architecture_names()) s += (s.empty() ? "" : ", ") + n;
+    return s;
+}
+
+}  // namespace
+
+const char* architecture_name(Architecture arch) noexcept {
+    switch (arch) {
+        case Architecture::Linear: return "linear";
+        case Architecture::BiLstm: return "bilstm";
+        case Architecture::CnnLstm: return "cnn-lstm";
+        case Architecture::TransformerCrf: return "transformer-crf";
+    }
+    return "?";
+}
+
+const char* task_name(Task task) noexcept { return task == Task::Intro ? "intro" : "patterns"; }
+
+const std::vector<std::string>& architecture_names() {
+    static const std::vector<std::string> names = {"linear", "bilstm", "cnn-lstm", "transformer-crf"};
+    return names;
+}
+
+Architecture parse_architecture(const std::string& name) {
+    for (auto a : {Architecture::Linear, Architecture::BiLstm, Architecture::CnnLstm, Architecture::TransformerCrf})
+        if (name == architecture_name(a)) return a;
+    throw Error(ErrorCode::InvalidArgument, "unknown architecture '" + name + "' (one of: " + joined_names() + ")");
+}
+
+Task parse_task(const std::string& name) {
+    if (name == "patterns") return Task::Patterns;
+    if (name == "intro") return Task::Intro;
+    throw Error(ErrorCode::InvalidArgument, "unknown task '" + name + "' (patterns or intro)");
+}
+
+nlohmann::json to_json(const ModelInfo& info) {
+    return {
+        {"format", "vidseg.model"},
+        {"version", 1},
+        {"arch", architecture_name(info.arch)},
+        {"task", task_name(info.task)},
+        {"hyper",
+         {{"hidden", info.hyper.hidden},
+          {"layers", info.hyper.layers},
+          {"heads", info.hyper.heads},
+          {"kernel", info.hyper.kernel},
+          {"chunk", info.hyper.chunk},
+          {"dropout", info.hyper.dropout}}},
+        {"features", {{"step", info.spec.step}, {"window", info.spec.window}, {"columns", info.spec.columns}}},
+        {"labels", info.labels},
+        {"normalisation", {{"mean", info.mean}, {"scale", info.scale}}},
+        {"threshold", info.threshold},
+        {"seed", info.seed},
+        {"training", info.training.is_null() ? nlohmann::json::object() : info.training},
+    };
+}
+
+ModelInfo model_info_from_json(const nlohmann::json& doc, const std::string& subject) {
+    if (!doc.is_object() || doc.value("format", "") != "vidseg.model")
+        throw Error(ErrorCode::InvalidData, "not a vidseg model (header without \"format\": \"vidseg.model\")", subject);
+    if (doc.value("version", 0) != 1)
+        throw Error(ErrorCode::Unsupported, "model format version " + doc.value("version", nlohmann::json()).dump() +
+                                                " is not supported (this vidseg reads version 1)", subject);
+    try {
+        ModelInfo info;
+        const std::string arch = doc.at("arch").get<std::string>();
+        try {
+            info.arch = parse_architecture(arch);
+            info.task = parse_task(doc.at("task").get<std::string>());
+        } catch (const Error& e) {
+            throw Error(ErrorCode::InvalidData, e.cause(), subject);
+        }
+        const auto& h = doc.at("hyper");
+        info.hyper = {h.at("hidden").get<int>(), h.at("layers").get<int>(), h.at("heads").get<int>(),
+                      h.at("kernel").get<int>(), h.at("chunk").get<int>(), h.at("dropout").get<double>()};
+        const auto& f = doc.at("features");
+        info.spec.step = f.at("step").get<double>();
+        info.spec.window = f.at("window").get<double>();
+        info.spec.columns = f.at("columns").get<std::vector<std::string>>();
+        info.labels = doc.at("labels").get<std::vector<std::string>>();
+        info.mean = doc.at("normalisation").at("mean").get<std::vector<float>>();
+        info.scale = doc.at("normalisation").at("scale").get<std::vector<float>>();
+        info.threshold = doc.value("threshold", 0.5);
+        info.seed = doc.value("seed", std::uint64_t{1});
+        info.training = doc.value("training", nlohmann::json::object());
+        if (info.mean.size() != info.spec.columns.size() || info.scale.size() != info.spec.columns.size())
+            throw Error(ErrorCode::InvalidData, "normalisation does not match the feature columns", subject);
+        if (info.labels.empty() || info.spec.columns.empty())
+            throw Error(ErrorCode::InvalidData, "model header without labels or feature columns", subject);
+        return info;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorCode::InvalidData, std::string("malformed model header: ") + e.what(), subject);
+    }
+}
+
+}  // namespace vidseg::models

@@ -1,0 +1,145 @@
+#include "vidseg/models/pattern_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "vidseg/timeline/interval.hpp"
+
+namespace vidseg::models {
+
+namespace {
+
+std::string escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string num(double v, int digits = 1) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+double lesson_duration(const Prediction& p, const ModelInfo& info) {
+    return p.times.empty() ? 0.0 : p.times.back() + info.spec.step;
+}
+
+const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                          "#bcbd22", "#17becf"};
+
+}  // namespace
+
+nlohmann::json pattern_report_json(const Prediction& p, const ModelInfo& info, std::size_t top) {
+    const double duration = lesson_duration(p, info);
+    const std::size_t labels = p.labels.size();
+    nlohmann::json totals = nlohmann::json::array();
+    for (std::size_t l = 0; l < labels; ++l) {
+        double seconds = 0, mean = 0;
+        std::size_t count = 0;
+        for (const auto& d : p.detections)
+            if (d.label == p.labels[l]) {
+                seconds += d.span.length();
+                ++count;
+            }
+        for (std::size_t r = 0; r < p.times.size(); ++r) mean += p.probabilities[r * labels + l];
+        mean /= std::max<std::size_t>(1, p.times.size());
+        totals.push_back({{"label", p.labels[l]},
+                          {"seconds", seconds},
+                          {"share", duration > 0 ? seconds / duration : 0.0},
+                          {"intervals", count},
+                          {"mean_probability", mean}});
+    }
+    std::vector<Detection> ranked = p.detections;
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Detection& a, const Detection& b) {
+        return a.score * a.span.length() > b.score * b.span.length();
+    });
+    if (ranked.size() > top) ranked.resize(top);
+    const auto detection_json = [](const Detection& d) {
+        return nlohmann::json{{"label", d.label}, {"start", d.span.start}, {"end", d.span.end}, {"score", d.score}};
+    };
+    nlohmann::json all = nlohmann::json::array(), best = nlohmann::json::array();
+    for (const auto& d : p.detections) all.push_back(detection_json(d));
+    for (const auto& d : ranked) best.push_back(detection_json(d));
+    return {{"source", p.source},
+            {"duration", duration},
+            {"model", {{"arch", architecture_name(info.arch)}, {"labels", info.labels}}},
+            {"totals", totals},
+            {"intervals", all},
+            {"top_segments", best}};
+}
+
+std::string pattern_report_html(const Prediction& p, const ModelInfo& info, std::size_t top) {
+    const auto doc = pattern_report_json(p, info, top);
+    const double duration = std::max(1e-9, lesson_duration(p, info));
+    const std::size_t labels = p.labels.size();
+    const int width = 1000, lane = 44, left = 10, axis = 24;
+    const int height = int(labels) * lane + axis;
+    const auto x = [&](double t) { return left + (width - 2 * left) * t / duration; };
+
+    std::ostringstream svg;
+    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+        << "\" viewBox=\"0 0 " << width << " " << height << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+    for (std::size_t l = 0; l < labels; ++l) {
+        const double y0 = double(l) * lane, base = y0 + lane - 6, span = lane - 16;
+        const char* colour = kColours[l % (sizeof kColours / sizeof *kColours)];
+        svg << "<rect x=\"" << left << "\" y=\"" << y0 + 4 << "\" width=\"" << width - 2 * left << "\" height=\"" << lane - 6
+            << "\" fill=\"#f6f6f6\"/>\n";
+        for (const auto& d : p.detections)
+            if (d.label == p.labels[l])
+                svg << "<rect x=\"" << num(x(d.span.start), 2) << "\" y=\"" << y0 + 4 << "\" width=\""
+                    << num(std::max(0.5, x(d.span.end) - x(d.span.start)), 2) << "\" height=\"" << lane - 6
+                    << "\" fill=\"" << colour << "\" fill-opacity=\"0.25\"><title>" << escape(d.label) << " "
+                    << num(d.span.start) << "-" << num(d.span.end) << " s, score " << num(d.score, 2)
+                    << "</title></rect>\n";
+        svg << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"1\" points=\"";
+        for (std::size_t r = 0; r < p.times.size(); ++r)
+            svg << num(x(p.times[r] + info.spec.window / 2), 1) << "," << num(base - span * p.probabilities[r * labels + l], 1)
+                << " ";
+        svg << "\"/>\n<text x=\"" << left + 4 << "\" y=\"" << y0 + 16 << "\">" << escape(p.labels[l]) << "</text>\n";
+    }
+    const double tick = duration > 1200 ? 300 : duration > 300 ? 60 : duration > 60 ? 10 : 1;
+    for (double t = 0; t <= duration + 1e-9; t += tick) {
+        const int minutes = int(t / 60), seconds = int(std::fmod(t, 60.0));
+        char label[32];
+        std::snprintf(label, sizeof label, "%d:%02d", minutes, seconds);
+        svg << "<line x1=\"" << num(x(t), 1) << "\" x2=\"" << num(x(t), 1) << "\" y1=\"" << height - axis << "\" y2=\""
+            << height - axis + 5 << "\" stroke=\"#333\"/><text x=\"" << num(x(t), 1) << "\" y=\"" << height - 6
+            << "\" text-anchor=\"middle\">" << label << "</text>\n";
+    }
+    svg << "</svg>\n";
+
+    std::ostringstream html;
+    html << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Patterns: " << escape(p.source)
+         << "</title>\n<style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
+            "</style></head><body>\n<h1>Patterns in " << escape(p.source) << "</h1>\n<p>Model: "
+         << architecture_name(info.arch) << ", " << labels << " patterns; lesson " << num(duration / 60, 1)
+         << " min. Curves: probability per " << num(info.spec.step, 0) << " s row; shaded: detected intervals.</p>\n"
+         << svg.str() << "<h2>Totals per pattern</h2>\n<table><tr><th>pattern</th><th>seconds</th><th>share</th>"
+                         "<th>intervals</th><th>mean probability</th></tr>\n";
+    for (const auto& t : doc["totals"])
+        html << "<tr><td>" << escape(t["label"].get<std::string>()) << "</td><td>" << num(t["seconds"].get<double>())
+             << "</td><td>" << num(100 * t["share"].get<double>()) << "%</td><td>" << t["intervals"].get<std::size_t>()
+             << "</td><td>" << num(t["mean_probability"].get<double>(), 3) << "</td></tr>\n";
+    html << "</table>\n<h2>Top segments</h2>\n<table><tr><th>pattern</th><th>start</th><th>end</th><th>score</th></tr>\n";
+    for (const auto& d : doc["top_segments"])
+        html << "<tr><td>" << escape(d["label"].get<std::string>()) << "</td><td>"
+             << timeline::format_timecode(d["start"].get<double>()) << "</td><td>"
+             << timeline::format_timecode(d["end"].get<double>()) << "</td><td>" << num(d["score"].get<double>(), 2)
+             << "</td></tr>\n";
+    html << "</table>\n</body></html>\n";
+    return html.str();
+}
+
+}  // namespace vidseg::models

@@ -1,0 +1,76 @@
+// A trained detector: train it on a TrainingSet, save / load it, run it on a FeatureMatrix.
+// Torch-free (the networks live in the libtorch module, models/torch_backend.hpp).
+//
+// Model file: one line of JSON (the ModelInfo header: arch, hyper-parameters, feature spec, labels,
+// normalisation, training report), a newline, then the parameters as a torch archive.
+// predict() checks the features against the header: the same step and window and every column the
+// model reads (extra columns are ignored); anything else is Error(InvalidData) saying what differs.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vidseg/features/feature_matrix.hpp"
+#include "vidseg/models/model_config.hpp"
+#include "vidseg/models/training_set.hpp"
+#include "vidseg/timeline/interval.hpp"
+
+namespace vidseg::models {
+
+class Network;
+struct EpochReport;
+
+struct Detection {
+    std::string label;
+    timeline::Interval span;
+    double score = 0;  // mean probability of the label over the interval's rows
+};
+
+struct Prediction {
+    std::string source;
+    std::vector<std::string> labels;
+    std::vector<double> times;                // row start times
+    std::vector<float> probabilities;         // rows * labels
+    std::vector<std::uint8_t> decisions;      // rows * labels
+    std::vector<Detection> detections;        // ordered by start, then label
+};
+
+class TrainedModel {
+public:
+    // Columns: every column of the features whose name starts with one of `column_prefixes`
+    // (all columns when empty). on_epoch sees every epoch (and may throw to stop).
+    static TrainedModel train(const TrainingSet& set, const TrainOptions& options,
+                              const std::vector<std::string>& column_prefixes = {},
+                              const std::function<void(const EpochReport&)>& on_epoch = {});
+    // InputNotFound when missing, InvalidData when not a vidseg model.
+    static TrainedModel load(const std::filesystem::path& path);
+    // Atomic write; OutputError when it cannot.
+    void save(const std::filesystem::path& path) const;
+
+    const ModelInfo& info() const noexcept;
+    Prediction predict(const features::FeatureMatrix& matrix) const;
+    // The model's columns in `matrix` (index per model column); throws InvalidData on a mismatch.
+    std::vector<std::size_t> column_map(const features::FeatureSpec& spec, const std::string& source) const;
+
+    TrainedModel(TrainedModel&&) noexcept;
+    TrainedModel& operator=(TrainedModel&&) noexcept;
+    ~TrainedModel();
+
+private:
+    TrainedModel(ModelInfo info, std::string weights);
+    ModelInfo info_;
+    std::string weights_;
+    std::unique_ptr<Network> network_;
+};
+
+// Runs of rows decided for a label become intervals [first row start, last row start + step);
+// runs separated by at most `merge_gap` seconds are joined, runs shorter than `min_length` dropped.
+// For Task::Intro only the run with the largest probability mass is kept (one intro per video).
+std::vector<Detection> decode_detections(const Prediction& prediction, double step, Task task,
+                                         double merge_gap = 0, double min_length = 0);
+
+}  // namespace vidseg::models

@@ -1,0 +1,175 @@
+// Feature files (CSV / JSONL), transcript text columns and the timeline's bad-input errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+#include "support/test_support.hpp"
+#include "vidseg/core/error.hpp"
+#include "vidseg/features/feature_io.hpp"
+#include "vidseg/features/text_timeline.hpp"
+#include "vidseg/features/timeline_features.hpp"
+
+using namespace vidseg;
+using namespace vidseg::features;
+
+namespace {
+
+FeatureMatrix sample_matrix() {
+    FeatureMatrix m;
+    m.source = "lesson.mp4";
+    m.spec = {5.0, 10.0, {"rms_mean", "mfcc_mean_0", "faces"}};
+    m.times = {0, 5, 10};
+    m.values = {0.125f, -230.5f, 1, 0.5f, 3.14159274f, std::numeric_limits<float>::quiet_NaN(), 0, 0, 2};
+    return m;
+}
+
+void expect_same(const FeatureMatrix& a, const FeatureMatrix& b) {
+    ASSERT_EQ(a.spec.columns, b.spec.columns);
+    ASSERT_EQ(a.times, b.times);
+    ASSERT_EQ(a.values.size(), b.values.size());
+    for (std::size_t i = 0; i < a.values.size(); ++i) {
+        if (std::isnan(a.values[i]))
+            EXPECT_TRUE(std::isnan(b.values[i])) << i;
+        else
+            EXPECT_EQ(a.values[i], b.values[i]) << i;  // %.9g round-trips float32 exactly
+    }
+}
+
+void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+
+}  // namespace
+
+TEST(FeaturesIo, CsvHeaderAndRoundTrip) {
+    const auto m = sample_matrix();
+    const std::string csv = to_csv(m);
+    EXPECT_EQ(csv.substr(0, csv.find('\n')), "time,rms_mean,mfcc_mean_0,faces");
+    EXPECT_NE(csv.find("5.000000,0.5,3.14159274,\n"), std::string::npos) << csv;  // NaN = empty field
+    const auto back = from_csv(csv);
+    expect_same(m, back);
+    EXPECT_DOUBLE_EQ(back.spec.step, 5.0);
+    EXPECT_DOUBLE_EQ(back.spec.window, 5.0);  // CSV does not carry the window
+}
+
+TEST(FeaturesIo, JsonlKeepsTheSpec) {
+    test::TempDir dir;
+    const auto m = sample_matrix();
+    write_features(m, dir / "f.jsonl");
+    const auto back = read_features(dir / "f.jsonl");
+    expect_same(m, back);
+    EXPECT_EQ(back.spec, m.spec);
+    EXPECT_EQ(back.source, "lesson.mp4");
+    const std::string text = test::read_text(dir / "f.jsonl");
+    EXPECT_EQ(text.rfind("{\"columns\":[\"rms_mean\"", 0), 0u) << text;
+    EXPECT_NE(text.find("\"values\":[0.5,3.14159274,null]"), std::string::npos) << text;
+}
+
+TEST(FeaturesIo, FormatFromExtension) {
+    EXPECT_EQ(format_for_path("a/b.CSV"), FeatureFormat::Csv);
+    EXPECT_EQ(format_for_path("b.json"), FeatureFormat::Jsonl);
+    EXPECT_EQ(test::thrown_code([] { format_for_path("b.npy"); }), ErrorCode::InvalidArgument);
+    EXPECT_EQ(test::thrown_code([] { parse_feature_format("xml"); }), ErrorCode::InvalidArgument);
+}
+
+TEST(FeaturesIo, MalformedFilesAreInvalidData) {
+    test::TempDir dir;
+    EXPECT_EQ(test::thrown_code([&] { read_features(dir / "missing.csv"); }), ErrorCode::InputNotFound);
+    EXPECT_EQ(test::thrown_code([] { from_csv("t,a\n0,1\n"); }), ErrorCode::InvalidData);
+    EXPECT_EQ(test::thrown_code([] { from_csv("time,a,b\n0,1\n"); }), ErrorCode::InvalidData);
+    EXPECT_EQ(test::thrown_code([] { from_csv("time,a\n0,abc\n"); }), ErrorCode::InvalidData);
+    EXPECT_EQ(test::thrown_code([] { from_csv("time,a\n1,1\n0,1\n"); }), ErrorCode::InvalidData);
+    EXPECT_EQ(test::thrown_code([] { from_csv("time,a,a\n0,1,2\n"); }), ErrorCode::InvalidData);
+    std::string jsonl = to_jsonl(sample_matrix());
+    jsonl.resize(jsonl.rfind("{\"time\""));  // drop the last row: header says 3
+    EXPECT_EQ(test::thrown_code([&] { from_jsonl(jsonl); }), ErrorCode::InvalidData);
+    EXPECT_EQ(test::thrown_code([] { from_jsonl("{\"format\":\"other\"}\n"); }), ErrorCode::InvalidData);
+    EXPECT_EQ(test::thrown_code([] { from_jsonl(""); }), ErrorCode::InvalidData);
+}
+
+TEST(FeaturesIo, ValidateCatchesInconsistentMatrices) {
+    auto m = sample_matrix();
+    m.values.pop_back();
+    EXPECT_EQ(test::thrown_code([&] { validate(m); }), ErrorCode::InvalidData);
+    m = sample_matrix();
+    m.spec.step = 0;
+    EXPECT_EQ(test::thrown_code([&] { validate(m); }), ErrorCode::InvalidData);
+    m = sample_matrix();
+    m.spec.columns[0] = "a,b";
+    EXPECT_EQ(test::thrown_code([&] { validate(m); }), ErrorCode::InvalidData);
+    EXPECT_EQ(column_index(sample_matrix().spec, "faces"), 2u);
+    EXPECT_FALSE(column_index(sample_matrix().spec, "nope"));
+}
+
+TEST(FeaturesText, TokensSpreadOverSegments) {
+    const auto segs = parse_transcript(
+        R"({"segments":[{"start":0.0,"end":2.0,"text":"one two three four"},{"start":3.0,"end":3.5,"text":" five "}]})",
+        "t.json");
+    FeatureMatrix m;
+    m.spec = {1.0, 1.0, {}};
+    m.times = {0, 1, 2, 3};
+    append_text_columns(segs, m);
+    ASSERT_EQ(m.spec.columns, (std::vector<std::string>{"tokens", "words_per_second", "speech_coverage"}));
+    EXPECT_EQ(m.at(0, 0), 2.0f);  // word midpoints 0.25, 0.75 | 1.25, 1.75 | - | 3.25
+    EXPECT_EQ(m.at(1, 0), 2.0f);
+    EXPECT_EQ(m.at(2, 0), 0.0f);
+    EXPECT_EQ(m.at(3, 0), 1.0f);
+    EXPECT_EQ(m.at(3, 2), 0.5f);
+    EXPECT_EQ(m.at(0, 2), 1.0f);
+}
+
+TEST(FeaturesText, BadTranscripts) {
+    EXPECT_EQ(test::thrown_code([] { parse_transcript("{", "t"); }), ErrorCode::InvalidData);
+    EXPECT_EQ(test::thrown_code([] { parse_transcript(R"({"text":"x"})", "t"); }), ErrorCode::InvalidData);
+    EXPECT_EQ(test::thrown_code([] { parse_transcript(R"({"segments":[{"start":2,"end":1}]})", "t"); }),
+              ErrorCode::InvalidData);
+    EXPECT_EQ(test::thrown_code([] { read_transcript("/nonexistent/t.json"); }), ErrorCode::InputNotFound);
+}
+
+TEST(FeaturesTimeline, BadGridAndMissingInput) {
+    EXPECT_EQ(test::thrown_code([] { validate_grid(0, 1); }), ErrorCode::InvalidArgument);
+    EXPECT_EQ(test::thrown_code([] { validate_grid(-1, 1); }), ErrorCode::InvalidArgument);
+    EXPECT_EQ(test::thrown_code([] { validate_grid(5, 1); }), ErrorCode::InvalidArgument);
+    EXPECT_NO_THROW(validate_grid(5, 10));
+    EXPECT_EQ(test::thrown_code([] { compute_timeline_features("/nonexistent.mp4", {}); }), ErrorCode::InputNotFound);
+}
+
+TEST(FeaturesTimeline, VideoWithoutAudioGetsVisualColumnsAndANote) {
+    TimelineOptions o;
+    o.visual_options.detect_people = false;
+    o.visual_options.fps = 2;
+    const auto r = compute_timeline_features(test::media("video_only.mp4").string(), o);
+    ASSERT_EQ(r.notes.size(), 1u);
+    EXPECT_NE(r.notes[0].find("no audio stream"), std::string::npos);
+    EXPECT_EQ(r.matrix.rows(), 6u);  // 6 s at 1 s steps
+    EXPECT_FALSE(column_index(r.matrix.spec, "mfcc_mean_0"));
+    const auto b = column_index(r.matrix.spec, "brightness");
+    ASSERT_TRUE(b);
+    EXPECT_GT(r.matrix.at(0, *b), 20.0f);  // testsrc is a bright colourful pattern
+    const auto motion = column_index(r.matrix.spec, "motion");
+    ASSERT_TRUE(motion);
+    EXPECT_GT(r.matrix.at(3, *motion), 0.0f);  // testsrc moves
+}
+
+TEST(FeaturesCli, BadInputExitCodes) {
+    test::TempDir dir;
+    const auto out = test::shell_quote(dir / "f.csv");
+    EXPECT_EQ(test::run_vidseg("features /nonexistent.mp4 --out " + out).exit_code, 3);
+    const auto lesson = test::shell_quote(test::media("lesson.mp4"));
+    auto r = test::run_vidseg("features " + lesson + " --out " + out + " --step 0");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--step"), std::string::npos) << r.err;
+    r = test::run_vidseg("features " + lesson + " --out " + out + " --step 5 --window 1");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--window"), std::string::npos) << r.err;
+    EXPECT_EQ(test::run_vidseg("features " + lesson + " --out " + test::shell_quote(dir / "f.xyz")).exit_code, 2);
+    r = test::run_vidseg("features " + lesson + " --out " + out + " --transcript " + test::shell_quote(dir / "none.json"));
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_NE(r.err.find("transcript not found"), std::string::npos) << r.err;
+    write(dir / "bad.onnx", "this is not a protobuf");
+    r = test::run_vidseg("features " + lesson + " --no-audio --out " + out + " --embed-model " +
+                         test::shell_quote(dir / "bad.onnx"));
+    EXPECT_EQ(r.exit_code, 7);
+    EXPECT_NE(r.err.find("ONNX"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "f.csv"));
+}
