@@ -52,9 +52,11 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
     m.source = path;
     m.spec.step = options.step;
     m.spec.window = options.window;
-    // A trailing row is kept only when at least half a step of media remains for it: a container a few
-    // milliseconds past a whole second would otherwise end on a row no audio frame falls in (all empty).
-    const auto rows = static_cast<std::size_t>(std::max(1.0, std::floor(info.duration / options.step + 0.5)));
+    // A trailing row needs at least kMinTrailingRow seconds of media: a container a few milliseconds
+    // past a whole second would otherwise end on a row no audio frame (one per 23 ms) falls in.
+    constexpr double kMinTrailingRow = 0.05;
+    auto rows = static_cast<std::size_t>(std::max(1.0, std::ceil(info.duration / options.step - 1e-9)));
+    if (rows > 1 && info.duration - double(rows - 1) * options.step < kMinTrailingRow) --rows;
     for (std::size_t r = 0; r < rows; ++r) m.times.push_back(static_cast<double>(r) * options.step);
 
     if (options.audio) {
