@@ -134,6 +134,26 @@ TEST(FeaturesTimeline, BadGridAndMissingInput) {
     EXPECT_EQ(test::thrown_code([] { compute_timeline_features("/nonexistent.mp4", {}); }), ErrorCode::InputNotFound);
 }
 
+// A WAV 7 ms past a whole second (containers often end so) must not end on a row without audio
+// frames, which `vidseg train` would refuse as NaN; 40 ms of media beyond 3 s is dropped, 0.6 s is a row.
+TEST(FeaturesTimeline, TrailingRowNeedsSomeMedia) {
+    test::TempDir tmp;
+    for (const auto& [seconds, rows] : std::vector<std::pair<const char*, std::size_t>>{{"3.007", 3}, {"3.6", 4}}) {
+        const auto wav = tmp.path() / (std::string("tone_") + seconds + ".wav");
+        ASSERT_EQ(test::run_shell("ffmpeg -nostdin -loglevel error -y -f lavfi -i sine=f=440:d=" + std::string(seconds) +
+                                  ":sample_rate=22050 " + test::shell_quote(wav.string())).exit_code,
+                  0);
+        TimelineOptions o;
+        o.visual = false;
+        const auto r = compute_timeline_features(wav.string(), o);
+        ASSERT_EQ(r.matrix.rows(), rows) << seconds;
+        const auto mfcc = column_index(r.matrix.spec, "mfcc_mean_0");
+        ASSERT_TRUE(mfcc);
+        for (std::size_t row = 0; row < r.matrix.rows(); ++row)
+            EXPECT_FALSE(std::isnan(r.matrix.at(row, *mfcc))) << seconds << " s, row " << row;
+    }
+}
+
 TEST(FeaturesTimeline, VideoWithoutAudioGetsVisualColumnsAndANote) {
     TimelineOptions o;
     o.visual_options.detect_people = false;
