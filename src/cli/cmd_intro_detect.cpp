@@ -19,12 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fmt2(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-    return buf;
-}
-
 // --edl DIR / --chapters DIR: one sidecar per usable episode, named after it (DIR/<stem>.edl,
 // DIR/<stem>.ffmetadata); an episode without intro gets an empty EDL / a header-only metadata file.
 void write_player_files(const std::vector<intro::IntroDetection>& detections, const ParsedOptions& options) {
@@ -145,7 +139,7 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
         std::string line = d.episode + ": " + intro::intro_found_line(d.intro);
         if (d.intro)
             line += " (confirmed by " + std::to_string(d.confirmations) + " of " + std::to_string(series_peers(season, d)) +
-                    " episodes, confidence " + fmt2(d.confidence) + ")";
+                    " episodes, confidence " + two_decimals(d.confidence) + ")";
         else if (const auto& why = season.reasons[std::size_t(&d - detections.data())]; !why.empty())
             line += " (" + why + ")";
         std::printf("%s\n", line.c_str());

@@ -22,12 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fmt2(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-    return buf;
-}
-
 std::string file_name(const std::string& path) { return fs::path(path).filename().string(); }
 
 std::unique_ptr<intro::FingerprintCache> open_cache(const ParsedOptions& options) {
@@ -91,7 +85,7 @@ int run_intro_learn(const ParsedOptions& options, Context& context) {
     for (const auto& v : library.variants) {
         std::string names;
         for (const auto& e : v.episodes) names += (names.empty() ? "" : ", ") + e.episode;
-        std::printf("  variant %d: %ss, %zu episode%s (%s)\n", v.id, fmt2(v.length).c_str(), v.episodes.size(),
+        std::printf("  variant %d: %ss, %zu episode%s (%s)\n", v.id, two_decimals(v.length).c_str(), v.episodes.size(),
                     v.episodes.size() == 1 ? "" : "s", names.c_str());
     }
     for (std::size_t i = 0; i < season.detections.size(); ++i)
@@ -218,7 +212,7 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
             } else {
                 ++usable;
                 d = intro::match_intro_library(library, path, fp.audio, config);
-                if (!d.intro) reason = "no intro variant of the library matches its first " + fmt2(config.max_start) + " s";
+                if (!d.intro) reason = "no intro variant of the library matches its first " + two_decimals(config.max_start) + " s";
             }
             d.no_video = !fp.has_video;
         } catch (const Error& e) {
@@ -272,7 +266,7 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
         if (!d.error.empty()) continue;
         std::string line = d.episode + ": " + intro::intro_found_line(d.intro);
         if (d.intro)
-            line += " (variant " + std::to_string(d.variant) + ", confidence " + fmt2(d.confidence) + ")";
+            line += " (variant " + std::to_string(d.variant) + ", confidence " + two_decimals(d.confidence) + ")";
         else if (!reasons[k].empty())
             line += " (" + reasons[k] + ")";
         std::printf("%s\n", line.c_str());

@@ -18,12 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fmt2(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-    return buf;
-}
-
 nlohmann::json prediction_json(const models::Prediction& p, bool rows) {
     nlohmann::json detections = nlohmann::json::array();
     for (const auto& d : p.detections)
@@ -87,13 +81,13 @@ int run_predict(const ParsedOptions& options, Context& context) {
             std::optional<timeline::Interval> intro;
             if (!p.detections.empty()) intro = p.detections.front().span;
             std::printf("%s: %s%s\n", p.source.c_str(), intro::intro_found_line(intro).c_str(),
-                        intro ? (" (score " + fmt2(p.detections.front().score) + ")").c_str() : "");
+                        intro ? (" (score " + two_decimals(p.detections.front().score) + ")").c_str() : "");
             continue;
         }
         std::printf("%s: %zu intervals\n", p.source.c_str(), p.detections.size());
         for (const auto& d : p.detections)
-            std::printf("  %9ss - %9ss  %s  (score %s)\n", fmt2(d.span.start).c_str(), fmt2(d.span.end).c_str(),
-                        d.label.c_str(), fmt2(d.score).c_str());
+            std::printf("  %9ss - %9ss  %s  (score %s)\n", two_decimals(d.span.start).c_str(), two_decimals(d.span.end).c_str(),
+                        d.label.c_str(), two_decimals(d.score).c_str());
     }
     return 0;
 }

@@ -30,6 +30,9 @@ struct Context {
     void print_json(const nlohmann::json& doc) const;
 };
 
+// "12.35": seconds, scores and confidences in console lines.
+std::string two_decimals(double value);
+
 struct Command {
     CommandSpec spec;
     int (*run)(const ParsedOptions& options, Context& context);
