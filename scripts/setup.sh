@@ -10,7 +10,7 @@ packages=(
   libchromaprint-dev libchromaprint-tools
   clang-format python3 python3-venv
   ccache libcurl4-openssl-dev libopencv-dev opencv-data libdlib-dev libtorch-dev
-  festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine
+  festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine libfftw3-dev
 )
 missing=()
 for p in "${packages[@]}"; do
