@@ -34,6 +34,43 @@ inline std::pair<int, int> fit_size(int display_w, int display_h, int max_w, int
     return {w, h};
 }
 
+// Output size of a video stream shown with `rotation` (0/90/180/270), fitted as fit_size does;
+// throws InvalidMedia when the stream has no picture size.
+inline std::pair<int, int> display_fit(const AVStream* st, int rotation, int max_w, int max_h, const std::string& path) {
+    const int w = st->codecpar->width, h = st->codecpar->height;
+    if (w <= 0 || h <= 0) throw Error(ErrorCode::InvalidMedia, "video stream has no picture size", path);
+    const bool swap = rotation == 90 || rotation == 270;
+    return fit_size(swap ? h : w, swap ? w : h, max_w, max_h);
+}
+
+// A demuxer reading only the first video stream (every other stream discarded, so no packet of
+// theirs is read into memory), for the one-pass decoders (sampler, scanner).
+struct VideoOnlyInput {
+    InputFormatPtr fmt;
+    int index = -1;
+    AVStream* stream = nullptr;
+    double start = 0;     // container start time, seconds
+    double duration = 0;  // container duration, seconds (0 when unknown)
+};
+inline VideoOnlyInput open_video_only(const std::string& path) {
+    VideoOnlyInput in;
+    in.fmt = open_input(path);
+    in.index = find_video_stream(in.fmt.get(), path);
+    in.stream = in.fmt->streams[in.index];
+    for (unsigned i = 0; i < in.fmt->nb_streams; ++i)
+        if (static_cast<int>(i) != in.index) in.fmt->streams[i]->discard = AVDISCARD_ALL;
+    in.start = container_start(in.fmt.get());
+    in.duration = in.fmt->duration > 0 ? in.fmt->duration / static_cast<double>(AV_TIME_BASE) : 0;
+    return in;
+}
+
+// For statistics and hashes of small downscaled frames: non-reference frames and the deblocking filter
+// are skipped (~25% less decoding); a dropped frame only makes its neighbour stand in for it.
+inline void skip_for_thumbnails(AVCodecContext* dec) {
+    dec->skip_frame = AVDISCARD_NONREF;
+    dec->skip_loop_filter = AVDISCARD_ALL;
+}
+
 inline void rotate_packed(const std::vector<uint8_t>& src, int w, int h, int ch, int rotation, Image& out) {
     const bool swap = rotation == 90 || rotation == 270;
     out.width = swap ? h : w;

@@ -49,10 +49,7 @@ public:
         pending_ = make_frame();
         tmp_ = make_frame();
         rotation_ = options.apply_rotation ? stream_rotation(st_) : 0;
-        const int w = st_->codecpar->width, h = st_->codecpar->height;
-        if (w <= 0 || h <= 0) throw Error(ErrorCode::InvalidMedia, "video stream has no picture size", path);
-        const bool swap = rotation_ == 90 || rotation_ == 270;
-        auto [ow, oh] = detail::fit_size(swap ? h : w, swap ? w : h, options.max_width, options.max_height);
+        auto [ow, oh] = detail::display_fit(st_, rotation_, options.max_width, options.max_height, path);
         out_w_ = ow;
         out_h_ = oh;
         if (fmt_->duration != AV_NOPTS_VALUE && fmt_->duration > 0)

@@ -12,26 +12,17 @@ double sample_frames(const std::string& path, const FrameSampleOptions& options,
                      const std::function<void(std::size_t, const Image&)>& sink, Progress* progress) {
     if (!(options.fps > 0)) throw Error(ErrorCode::InvalidArgument, "sampling fps must be > 0");
     if (options.width < 0) throw Error(ErrorCode::InvalidArgument, "sampling width must be >= 0");
-    InputFormatPtr fmt = open_input(path);
-    const int index = detail::find_video_stream(fmt.get(), path);
-    AVStream* st = fmt->streams[index];
-    for (unsigned i = 0; i < fmt->nb_streams; ++i)
-        if (static_cast<int>(i) != index) fmt->streams[i]->discard = AVDISCARD_ALL;
+    detail::VideoOnlyInput in = detail::open_video_only(path);
+    AVFormatContext* fmt = in.fmt.get();
+    const int index = in.index;
+    AVStream* st = in.stream;
     const AVRational tb = st->time_base;
-    const double start = container_start(fmt.get());
+    const double start = in.start;
     CodecContextPtr dec = open_decoder(st, path, std::max(1, options.threads));
-    if (options.skip_nonref) {
-        // Hashes of 32x32 thumbnails do not see the deblocking filter, and a dropped non-reference
-        // frame only makes a slot show its neighbour (at most one frame interval earlier).
-        dec->skip_frame = AVDISCARD_NONREF;
-        dec->skip_loop_filter = AVDISCARD_ALL;
-    }
+    if (options.skip_nonref) detail::skip_for_thumbnails(dec.get());
     const int rotation = stream_rotation(st);
-    const bool swap = rotation == 90 || rotation == 270;
-    const int w = st->codecpar->width, h = st->codecpar->height;
-    if (w <= 0 || h <= 0) throw Error(ErrorCode::InvalidMedia, "video stream has no picture size", path);
-    auto [ow, oh] = detail::fit_size(swap ? h : w, swap ? w : h, options.width, 0);
-    const double duration = fmt->duration > 0 ? fmt->duration / static_cast<double>(AV_TIME_BASE) : 0;
+    auto [ow, oh] = detail::display_fit(st, rotation, options.width, 0, path);
+    const double duration = in.duration;
     const double end = options.end >= 0 ? options.end : (duration > 0 ? duration : 1e300);
 
     detail::FrameConverter converter;
@@ -78,7 +69,7 @@ double sample_frames(const std::string& path, const FrameSampleOptions& options,
             if (done) return;
         }
     };
-    feed_stream(fmt.get(), index, dec.get(), drain, [&] { return !done; });
+    feed_stream(fmt, index, dec.get(), drain, [&] { return !done; });
     if (!done) {
         avcodec_send_packet(dec.get(), nullptr);
         drain();

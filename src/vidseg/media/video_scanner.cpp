@@ -11,29 +11,19 @@ void scan_video(const std::string& path, const ScanOptions& options, const std::
                 Progress* progress) {
     if (options.width < 0) throw Error(ErrorCode::InvalidArgument, "scan width must be >= 0");
     if (options.max_fps < 0) throw Error(ErrorCode::InvalidArgument, "scan max_fps must be >= 0");
-    InputFormatPtr fmt = open_input(path);
-    const int index = detail::find_video_stream(fmt.get(), path);
-    AVStream* st = fmt->streams[index];
-    for (unsigned i = 0; i < fmt->nb_streams; ++i)
-        if (static_cast<int>(i) != index) fmt->streams[i]->discard = AVDISCARD_ALL;
+    detail::VideoOnlyInput in = detail::open_video_only(path);
+    AVFormatContext* fmt = in.fmt.get();
+    const int index = in.index;
+    AVStream* st = in.stream;
     const AVRational tb = st->time_base;
-    const double start = container_start(fmt.get());
+    const double start = in.start;
     // Two threads, not FFmpeg's cores+1: each frame thread holds its own set of reference frames,
     // and the scan runs beside the cutter in `prepare`.
     CodecContextPtr dec = open_decoder(st, path, 2);
-    if (options.skip_nonref) {
-        dec->skip_frame = AVDISCARD_NONREF;
-        // The scan feeds statistics of small downscaled frames (brightness, histograms, scene cuts):
-        // skipping the deblocking filter saves ~25% of decoding and changes none of them noticeably.
-        dec->skip_loop_filter = AVDISCARD_ALL;
-    }
+    if (options.skip_nonref) detail::skip_for_thumbnails(dec.get());
     const int rotation = options.apply_rotation ? stream_rotation(st) : 0;
-    const bool swap = rotation == 90 || rotation == 270;
-    const int w = st->codecpar->width, h = st->codecpar->height;
-    if (w <= 0 || h <= 0) throw Error(ErrorCode::InvalidMedia, "video stream has no picture size", path);
-    const int dw = swap ? h : w, dh = swap ? w : h;
-    auto [ow, oh] = detail::fit_size(dw, dh, options.width, 0);
-    const double duration = fmt->duration > 0 ? fmt->duration / static_cast<double>(AV_TIME_BASE) : 0;
+    auto [ow, oh] = detail::display_fit(st, rotation, options.width, 0, path);
+    const double duration = in.duration;
 
     detail::FrameConverter converter;
     FramePtr frame = make_frame();
@@ -55,7 +45,7 @@ void scan_video(const std::string& path, const ScanOptions& options, const std::
             av_frame_unref(frame.get());
         }
     };
-    feed_stream(fmt.get(), index, dec.get(), drain);
+    feed_stream(fmt, index, dec.get(), drain);
     avcodec_send_packet(dec.get(), nullptr);
     drain();
     if (progress) progress->end();
