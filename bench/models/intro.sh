@@ -5,11 +5,16 @@
 # on the other folds, predict the held-out series), `vidseg intro eval` of the pooled held-out
 # predictions against the labels clipped to the same window, next to the unsupervised detector's
 # predictions (bench/work/intro/full/predictions/, clipped to the window) and the constant (5,15)
-# baseline. Results: bench/work/models-intro/results.md. The fused mode (the unsupervised similarity
-# profile as a feature) is not here.
+# baseline. Results: bench/work/models-intro/results.md.
+# MODE fused (issue 5 §4): the same plus the unsupervised detector's cross-episode similarity profile
+# as two feature columns (`vidseg features --series-dir`: intro_similarity_audio / _visual, each clip
+# against the other clips of its series, bench/work/models-intro/series/<sNN>/ links to the clips);
+# features in features-fused/, models and rows named "fused ARCH"; results in results-fused.md.
+# MODE profile: the two similarity columns alone (features-profile/, results-profile.md), for comparison.
 #
-# Usage: bash bench/models/intro.sh [BUILD_DIR] [SECONDS] [FOLDS] [ARCHS]
-#        (defaults: build, 180, 3, "linear bilstm cnn-lstm transformer-crf")
+# Usage: bash bench/models/intro.sh [BUILD_DIR] [SECONDS] [FOLDS] [ARCHS] [MODE]
+#        (defaults: build, 180, 3, "linear bilstm cnn-lstm transformer-crf", supervised;
+#         MODE = supervised | fused | profile)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -17,12 +22,16 @@ build="${1:-$root/build}"
 limit="${2:-180}"
 folds="${3:-3}"
 archs="${4:-linear bilstm cnn-lstm transformer-crf}"
+mode="${5:-supervised}"
+case "$mode" in supervised) feat_dir=features; prefix="" ;; fused) feat_dir=features-fused; prefix="fused-" ;;
+  profile) feat_dir=features-profile; prefix="profile-" ;;
+  *) echo "MODE must be supervised, fused or profile" >&2; exit 2 ;; esac
 vidseg="$build/vidseg"
 [[ -x "$vidseg" ]] || { echo "no vidseg binary in $build (build it first)" >&2; exit 2; }
 bench="$root/bench/work/intro/full"
 [[ -d "$bench" ]] || { echo "no intro benchmark in $bench (run bench/intro/run.sh first)" >&2; exit 2; }
 work="$root/bench/work/models-intro"
-mkdir -p "$work/clips" "$work/features"
+mkdir -p "$work/clips" "$work/features" "$work/$feat_dir"
 
 # 1. The first $limit seconds of every episode as <series>__<episode>.mp4 (stream copy), and its features.
 for series_dir in "$bench"/s*/; do
@@ -41,11 +50,45 @@ for series_dir in "$bench"/s*/; do
       || echo "$name: no audio features, not predicted" >&2
   done
 done
+if [[ "$mode" != supervised ]]; then
+  # The two similarity columns alone (`--no-audio --no-visual --series-dir`, same 1-s grid), joined to
+  # the audio features of step 1: the same file `vidseg features CLIP --no-visual --series-dir DIR`
+  # writes, without computing the audio features twice.
+  mkdir -p "$work/features-profile"
+  for clip in "$work"/clips/s[0-9]*__*.*; do
+    name="$(basename "${clip%.*}")"
+    # The clip's season: links to the clips of its series (the profile compares the clip with the others).
+    mkdir -p "$work/series/${name%%__*}"
+    link="$work/series/${name%%__*}/${name#*__}.${clip##*.}"
+    ln -sf "../../clips/$(basename "$clip")" "$link"
+    p="$work/features-profile/$name.features.csv"
+    [[ -f "$p" ]] || "$vidseg" features "$link" --out "$p" --no-audio --no-visual --threads 1 -q \
+      --series-dir "$work/series/${name%%__*}" --intro-cache "$work/fingerprint-cache" \
+      || echo "$name: no similarity profile" >&2
+  done
+  python3 - "$work" <<'PY'
+import glob, os, sys
+work = sys.argv[1]
+for audio in sorted(glob.glob(os.path.join(work, "features", "*.features.csv"))):
+    name = os.path.basename(audio)
+    prof = os.path.join(work, "features-profile", name)
+    out = os.path.join(work, "features-fused", name)
+    if not os.path.exists(prof) or os.path.exists(out):
+        continue
+    a = open(audio).read().splitlines()
+    p = open(prof).read().splitlines()
+    # Audio features made before the trailing-row fix may have one row more (a clip a few ms past 180 s):
+    # that row gets profile 0 (the profile's value past what it covers).
+    p += ["," + ",".join(["0"] * (p[0].count(",")))] * max(0, len(a) - len(p))
+    rows = [x + "," + y.split(",", 1)[1] for x, y in zip(a, p)]
+    open(out, "w").write("\n".join(rows) + "\n")
+PY
+fi
 
 # Workaround for a `vidseg features` defect: a video whose duration is a few ms past a whole second
 # (s08/ep05.mkv: 70.007 s) gets a last row with empty (NaN) audio values, which `vidseg train` rejects.
 # Such trailing rows are dropped here.
-python3 - "$work/features" <<'PY'
+python3 - "$work/$feat_dir" <<'PY'
 import glob, os, sys
 for path in glob.glob(os.path.join(sys.argv[1], "*.features.csv")):
     lines = open(path).read().splitlines()
@@ -57,8 +100,9 @@ for path in glob.glob(os.path.join(sys.argv[1], "*.features.csv")):
         print(f"{os.path.basename(path)}: dropped {len(lines) - keep} trailing row(s) without values")
 PY
 
-# 2. Labels of the window (form C, one file per fold side): intros clipped to the feature rows.
-python3 - "$bench" "$work" "$folds" "$limit" <<'PY'
+# 2. Labels of the window (form C, one file per fold side): intros clipped to the feature rows. Kept
+# between runs like the clips (delete bench/work/models-intro/labels.json to recompute them).
+[[ -f "$work/labels.json" && -f "$work/fold0.train.json" ]] || python3 - "$bench" "$work" "$folds" "$limit" <<'PY'
 import csv, json, os, sys
 bench, work, folds, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 def seconds(tc):
@@ -84,9 +128,9 @@ print(f"{len(labels)} episodes, {sum(v['intro'] is not None for v in labels.valu
 PY
 
 # 3. Leave-series-out training and prediction per architecture; pooled held-out predictions.
-results="$work/results.md"
+results="$work/results${prefix:+-${prefix%-}}.md"
 {
-  echo "Window: first $limit s of each episode; $folds leave-series-out folds. Labels: bench/work/models-intro/labels.json."
+  echo "Window: first $limit s of each episode; $folds leave-series-out folds ($mode). Labels: bench/work/models-intro/labels.json."
   echo
   echo "| mode / arch | mean IoU | start MAE s | end MAE s | within ±0.5 s | presence acc. | frame F1 | train s (all folds) |"
   echo "|---|---|---|---|---|---|---|---|"
@@ -108,28 +152,29 @@ PY
 }
 for arch in $archs; do
   total=0
-  merged="$work/$arch.predictions.json"
+  merged="$work/$prefix$arch.predictions.json"
   echo "{}" > "$merged"
   for ((k = 0; k < folds; k++)); do
     train=(); test=()
     for n in $(python3 -c "import json,sys; print(' '.join(json.load(open(sys.argv[1]))))" "$work/fold$k.train.json"); do
-      train+=(--features "$work/features/${n%.mp4}.features.csv"); done
+      train+=(--features "$work/$feat_dir/${n%.mp4}.features.csv"); done
     for n in $(python3 -c "import json,sys; print(' '.join(json.load(open(sys.argv[1]))))" "$work/fold$k.test.json"); do
-      test+=("$work/features/${n%.mp4}.features.csv"); done
+      test+=("$work/$feat_dir/${n%.mp4}.features.csv"); done
     # Models are kept between runs (delete bench/work/models-intro to retrain).
-    [[ -f "$work/$arch.fold$k.model" ]] || "$vidseg" train --task intro --data "$work/fold$k.train.json" "${train[@]}" --arch "$arch" --threads 2 \
-      --out "$work/$arch.fold$k.model" --json -q > "$work/$arch.fold$k.train.json"
+    m="$work/$prefix$arch.fold$k"
+    [[ -f "$m.model" ]] || "$vidseg" train --task intro --data "$work/fold$k.train.json" "${train[@]}" --arch "$arch" --threads 2 \
+      --out "$m.model" --json -q > "$m.train.json"
     total=$(python3 -c "import json,sys; print(float(sys.argv[2]) + json.load(open(sys.argv[1]))['training']['seconds'])" \
-      "$work/$arch.fold$k.train.json" "$total")
-    "$vidseg" predict --model "$work/$arch.fold$k.model" --min-length 1 --merge-gap 2 \
-      --predictions "$work/$arch.fold$k.pred.json" -q "${test[@]}" > /dev/null
-    python3 - "$merged" "$work/$arch.fold$k.pred.json" <<'PY'
+      "$m.train.json" "$total")
+    "$vidseg" predict --model "$m.model" --min-length 1 --merge-gap 2 \
+      --predictions "$m.pred.json" -q "${test[@]}" > /dev/null
+    python3 - "$merged" "$m.pred.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1])); m.update(json.load(open(sys.argv[2]))); json.dump(m, open(sys.argv[1], "w"), indent=1)
 PY
   done
-  "$vidseg" intro eval --pred "$merged" --labels "$work/labels.json" --baseline 5,15 --json > "$work/$arch.eval.json"
-  row "supervised $arch" "$work/$arch.eval.json" metrics "$(printf %.1f "$total")"
+  "$vidseg" intro eval --pred "$merged" --labels "$work/labels.json" --baseline 5,15 --json > "$work/$prefix$arch.eval.json"
+  row "$mode $arch" "$work/$prefix$arch.eval.json" metrics "$(printf %.1f "$total")"
 done
 # The unsupervised detector's predictions (bench/intro/run.sh, whole episodes), clipped to the same window.
 if compgen -G "$bench/predictions/s*.json" > /dev/null; then
@@ -149,6 +194,6 @@ PY
   row "unsupervised \`intro detect\` (whole episodes, clipped)" "$work/unsupervised.eval.json" metrics "-"
 fi
 first="$(set -- $archs; echo "$1")"
-row "constant (5,15) baseline" "$work/$first.eval.json" baseline "-"
+row "constant (5,15) baseline" "$work/$prefix$first.eval.json" baseline "-"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$results"
 cat "$results"

@@ -177,6 +177,9 @@ Command dataset_build_command() {
             "  images/<...>.jpg, images/<...>_crop.jpg the middle (or --keyframe best) frame, and its crop to the tracked box\n"
             "  audio/<...>.wav                        the interval's audio, 16 kHz mono\n"
             "  metadata.jsonl, metadata_table.csv     one row per fragment (JSONL for `datasets`, CSV for people)\n"
+            "  metadata_audio.jsonl, metadata_images.jsonl  the same rows with file_name = the WAV / the keyframe,\n"
+            "                                         for load_dataset(\"audiofolder\"|\"imagefolder\", data_dir=OUT,\n"
+            "                                         metadata_filenames=[that file]) (README: Loading ... with datasets)\n"
             "  README.md                              the dataset card (YAML header for the Hub)\n"
             "  transcripts/<...>.txt, .json           with --whisper-backend: the speech as text (+ language, segments);\n"
             "                                         metadata gets the columns 'transcript' and 'language'\n"
@@ -200,7 +203,8 @@ Command dataset_build_command() {
             "writes nothing and exits 1.\n"
             "\n"
             "Incremental: files whose inputs did not change (source video fingerprint, interval, keyframe time,\n"
-            "parameters; OUT/build_manifest.json) are reused, not made again. Work happens in .OUT.vidseg-partial\n"
+            "parameters; OUT/build_manifest.json) are reused, not made again; so is each fragment's --keyframe best\n"
+            "choice (time + score: no candidate is decoded again). Work happens in .OUT.vidseg-partial\n"
             "next to OUT; after Ctrl-C (exit 130) or a crash the previous OUT is intact and the next run continues\n"
             "from what was finished.",
         .options =

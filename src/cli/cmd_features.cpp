@@ -1,15 +1,20 @@
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include "command.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/features/feature_io.hpp"
+#include "vidseg/features/intro_similarity_timeline.hpp"
 #include "vidseg/features/timeline_features.hpp"
+#include "vidseg/intro/fingerprint_cache.hpp"
 
 namespace vidseg::cli {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 std::array<float, 3> parse_triplet(const std::string& text, const std::string& option) {
     std::array<float, 3> v{};
@@ -34,7 +39,7 @@ std::array<float, 3> parse_triplet(const std::string& text, const std::string& o
 
 int run_features(const ParsedOptions& options, Context& context) {
     const std::string video = options.positionals().front();
-    if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "missing option --out FILE (.csv or .jsonl)");
+    if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "missing option --out FILE (.csv, .jsonl or .npy)");
     const std::string out = options.str("out");
     const auto format = options.given("format") ? features::parse_feature_format(options.str("format"))
                                                 : features::format_for_path(out);
@@ -42,11 +47,31 @@ int run_features(const ParsedOptions& options, Context& context) {
     spectral.sample_rate = static_cast<double>(options.integer("sample-rate"));
     spectral.n_mfcc = static_cast<std::size_t>(options.integer("n-mfcc"));
     spectral.threads = static_cast<int>(options.integer("threads"));
+    spectral.tuning = options.number("chroma-tuning");
     const auto started = std::chrono::steady_clock::now();
     features::FeatureMatrix matrix;
     std::vector<std::string> notes;
+    const auto similarity_options = [&] {  // fused intro features: the season's similarity profile
+        features::IntroSimilarityOptions s;
+        s.series_dir = options.str("series-dir");
+        s.visual = !options.flag("series-audio-only");
+        if (!options.flag("no-intro-cache"))
+            s.cache_dir = options.given("intro-cache") ? fs::path(options.str("intro-cache"))
+                                                       : intro::FingerprintCache::default_dir();
+        return s;
+    };
+    if (options.flag("audio-frames") && options.given("series-dir"))
+        throw Error(ErrorCode::InvalidArgument, "--series-dir adds columns to timeline rows, not to --audio-frames");
     if (options.flag("audio-frames")) {
         matrix = features::compute_audio_frames(video, spectral, context.progress.get());
+    } else if (options.given("series-dir") && options.flag("no-audio") && options.flag("no-visual") &&
+               !options.given("transcript")) {  // the similarity columns alone
+        const double step = options.number("step");
+        features::IntroSimilarityResult added;
+        matrix = features::intro_similarity_matrix(video, similarity_options(), step,
+                                                   options.given("window") ? options.number("window") : step, &added,
+                                                   context.progress.get());
+        notes = std::move(added.notes);
     } else {
         features::TimelineOptions t;
         t.step = options.number("step");
@@ -69,6 +94,11 @@ int run_features(const ParsedOptions& options, Context& context) {
         auto result = features::compute_timeline_features(video, t, context.progress.get());
         matrix = std::move(result.matrix);
         notes = std::move(result.notes);
+        if (options.given("series-dir")) {
+            auto added = features::append_intro_similarity_columns(video, similarity_options(), matrix,
+                                                                   context.progress.get());
+            notes.insert(notes.end(), added.notes.begin(), added.notes.end());
+        }
     }
     features::write_features(matrix, out, format);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -100,17 +130,18 @@ Command features_command() {
             "(MFCC mean/std, spectral contrast, RMS, centroid, bandwidth, flatness, zero-crossing rate, chroma,\n"
             "onset strength, tempo, voice-activity share; frame values agree with librosa 0.11 defaults),\n"
             "visual (brightness, saturation, hue histogram, motion, shot cuts, perceptual hash, faces, people,\n"
-            "optional ONNX image embeddings) and text (tokens, words/s, transcript coverage with --transcript).\n"
+            "optional ONNX / TorchScript image embeddings) and text (tokens, words/s, transcript coverage with --transcript).\n"
             "A file without audio (or video) gets the other groups and a note. CSV has the header\n"
-            "time,<columns>; JSONL starts with a spec line (step, window, columns). See\n"
+            "time,<columns>; JSONL starts with a spec line (step, window, columns); .npy is the float32 matrix\n"
+            "alone (numpy.load), with columns, times and step in F.npy.json. See\n"
             "src/vidseg/features/*.hpp for the exact definitions.",
         .positionals = {{.name = "VIDEO", .help = "Input video or audio file."}},
         .options =
             {
                 {.name = "out", .short_name = 'o', .type = OptionType::Path,
-                 .help = "Output file (.csv or .jsonl; required).", .metavar = "FILE"},
+                 .help = "Output file (.csv, .jsonl or .npy; required).", .metavar = "FILE"},
                 {.name = "format", .type = OptionType::Choice, .help = "Output format (default: from the extension).",
-                 .metavar = "FORMAT", .choices = {"csv", "jsonl"}},
+                 .metavar = "FORMAT", .choices = {"csv", "jsonl", "npy"}},
                 {.name = "step", .type = OptionType::Double, .default_value = "1", .help = "Seconds between rows (> 0).",
                  .metavar = "SECONDS"},
                 {.name = "window", .type = OptionType::Double,
@@ -125,7 +156,9 @@ Command features_command() {
                 {.name = "visual-fps", .type = OptionType::Double, .default_value = "4",
                  .help = "Analysed video frames per second (at most).", .metavar = "FPS", .min = 0.01, .max = 120},
                 {.name = "embed-model", .type = OptionType::Path,
-                 .help = "ONNX image model (OpenCV DNN) whose output becomes embed_* columns.", .metavar = "MODEL.onnx"},
+                 .help = "Image model whose output becomes embed_* columns: ONNX (OpenCV DNN) or TorchScript\n"
+                         "(.pt/.pth/.torchscript, libtorch).",
+                 .metavar = "MODEL"},
                 {.name = "embed-width", .type = OptionType::Int, .default_value = "224", .help = "Model input width.",
                  .metavar = "PX", .min = 1, .max = 4096},
                 {.name = "embed-height", .type = OptionType::Int, .default_value = "224", .help = "Model input height.",
@@ -134,6 +167,20 @@ Command features_command() {
                  .help = "Per-channel RGB mean on 0..1 pixels.", .metavar = "R,G,B"},
                 {.name = "embed-std", .type = OptionType::String, .default_value = "0.229,0.224,0.225",
                  .help = "Per-channel RGB std on 0..1 pixels.", .metavar = "R,G,B"},
+                {.name = "series-dir", .type = OptionType::Path,
+                 .help = "Fused intro features: add intro_similarity_audio/visual, the share of the other episodes in\n"
+                         "DIR (the video's season) whose audio / pictures align with each row (intro detector's alignment).\n"
+                         "With --no-audio --no-visual: these two columns alone.",
+                 .metavar = "DIR"},
+                {.name = "series-audio-only", .type = OptionType::Flag,
+                 .help = "With --series-dir: compare sound only (intro_similarity_visual stays 0; no video decoding)."},
+                {.name = "intro-cache", .type = OptionType::Path,
+                 .help = "Fingerprint cache of --series-dir (default: that of `vidseg intro detect`).", .metavar = "DIR"},
+                {.name = "no-intro-cache", .type = OptionType::Flag, .help = "With --series-dir: no fingerprint cache."},
+                {.name = "chroma-tuning", .type = OptionType::Double, .default_value = "0",
+                 .help = "Chroma tuning offset in fractions of a semitone (librosa's chroma_stft tuning=; vidseg\n"
+                         "does not estimate it, librosa does when it is not given).",
+                 .metavar = "SEMITONES", .min = -0.5, .max = 0.5},
                 {.name = "n-mfcc", .type = OptionType::Int, .default_value = "20", .help = "MFCC coefficients.",
                  .metavar = "N", .min = 1, .max = 128},
                 {.name = "sample-rate", .type = OptionType::Int, .default_value = "22050",
@@ -144,7 +191,9 @@ Command features_command() {
         .examples = "  vidseg features lesson.mp4 --out lesson.features.csv\n"
                     "  vidseg features lesson.mp4 --out lesson.jsonl --window 10 --step 5 --transcript lesson.json\n"
                     "  vidseg features lesson.mp4 --out frames.csv --audio-frames\n"
-                    "  vidseg features lesson.mp4 --out f.jsonl --embed-model resnet18.onnx",
+                    "  vidseg features lesson.mp4 --out f.jsonl --embed-model resnet18.onnx\n"
+                    "  vidseg features lesson.mp4 --out f.jsonl --embed-model resnet18.pt   (TorchScript, libtorch)\n"
+                    "  vidseg features season1/ep03.mkv --out ep03.csv --series-dir season1   (fused intro features)",
     };
     return {spec, run_features};
 }

@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <string>
 #include <vector>
 
@@ -44,7 +47,18 @@ std::size_t series_peers(const intro::SeriesDetection& season, const intro::Intr
     return s >= 0 ? season.series[std::size_t(s)].size() - 1 : 0;
 }
 
+// glibc's fastbins: decoding frees one small packet after another next to the top of the heap, and
+// every such free then consolidates all fastbins (malloc_consolidate + unlink_chunk were ~12 % of
+// the CPU of an audio-first detection in perf). Without fastbins small frees go to the per-thread
+// caches and the unsorted bin: ~10 % less CPU for the whole detection, no measurable cost elsewhere.
+void use_allocator_settings_for_decoding() {
+#if defined(__GLIBC__)
+    mallopt(M_MXFAST, 0);
+#endif
+}
+
 int run_intro_detect(const ParsedOptions& options, Context& context) {
+    use_allocator_settings_for_decoding();
     const std::vector<std::string> episodes = intro_episodes(options);
     if (options.given("library")) return run_intro_detect_library(episodes, options, context);
     if (episodes.size() < 2)
@@ -55,6 +69,7 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
 
     intro::IntroDetectOptions config = intro_detect_options(options);
     if (options.given("audio-only")) config.visual.fps = 0;
+    if (options.given("no-cues")) config.cues = false;
 
     // Fingerprints through the on-disk cache; episodes of different series are grouped (cmd_intro_learn.cpp).
     std::unique_ptr<intro::FingerprintCache> cache;
@@ -124,6 +139,11 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
                 e["confidence"] = d.confidence;
                 e["confirmations"] = d.confirmations;
                 e["variant"] = d.variant >= 0 ? nlohmann::json(d.variant) : nlohmann::json();
+                if (d.intro && config.cues) {
+                    // Which editing mark each boundary was snapped to, and the alignment's own result.
+                    e["cues"] = {{"start", intro::boundary_cue_name(d.start_cue)}, {"end", intro::boundary_cue_name(d.end_cue)}};
+                    if (d.aligned) e["aligned"] = nlohmann::json::array({d.aligned->start, d.aligned->end});
+                }
                 if (const auto& why = season.reasons[std::size_t(&d - detections.data())]; !why.empty()) e["reason"] = why;
             }
             eps.push_back(std::move(e));
@@ -160,7 +180,8 @@ Command intro_detect_command() {
             "unsure. Every pair of episodes is aligned on both; each episode takes the matched interval confirmed by\n"
             "the most other episodes (a longer one among nearly equally confirmed ones: logo stings and sponsor\n"
             "cards are shorter), then each boundary is refined on the re-decoded audio (sample-level alignment)\n"
-            "and frames. Episodes whose intros match each other share a variant id. An episode that matches no\n"
+            "and frames, and snapped to a shot cut, black frame or silence gap within 1 s where that cue agrees\n"
+            "with the alignment (the pictures stop matching exactly there). Episodes whose intros match each other share a variant id. An episode that matches no\n"
             "other episode, or only below the confidence threshold, has no intro (never a guess). Unreadable\n"
             "episodes are skipped with a warning; episodes without audio or video use what they have.",
         .positionals = {{.name = "EPISODE", .help = "Episode files of one series (or use --dir).", .min_count = 0,
@@ -174,6 +195,9 @@ Command intro_detect_command() {
                 {.name = "audio-only", .type = OptionType::Flag,
                  .help = "Never decode video (by default it is decoded only when the sound alone leaves an\n"
                          "episode unsure); intros shown over silence or under dubbed speech may then be missed."},
+                {.name = "no-cues", .type = OptionType::Flag,
+                 .help = "Keep the boundaries where the alignment puts them: do not snap them to shot cuts,\n"
+                         "black frames or silence (for comparison)."},
                 {.name = "edl", .type = OptionType::Path,
                  .help = "Also write DIR/<episode stem>.edl (Kodi/MPV: the intro as a skippable commercial break).",
                  .metavar = "DIR"},

@@ -2,9 +2,12 @@
 // `vidseg intro detect` needs for --library, --cache / --no-cache and the series groups of a mixed folder.
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -126,6 +129,7 @@ intro::IntroDetectOptions intro_detect_options(const ParsedOptions& options) {
     config.max_start = options.number("max-start");
     config.min_length = options.number("min-length");
     config.max_length = options.number("max-length");
+    config.threads = static_cast<int>(options.integer("threads"));
     if (config.max_length < config.min_length)
         throw Error(ErrorCode::InvalidArgument, "--max-length must be >= --min-length");
     return config;
@@ -144,6 +148,9 @@ std::vector<OptionSpec> intro_season_options() {
          .help = "Fingerprint cache directory (default $XDG_CACHE_HOME/vidseg/intro or ~/.cache/vidseg/intro).",
          .metavar = "DIR"},
         {.name = "no-cache", .type = OptionType::Flag, .help = "Neither read nor write the fingerprint cache."},
+        {.name = "threads", .type = OptionType::Int, .default_value = "0",
+         .help = "Episodes decoded and pairs aligned at once (0 = one per core).", .metavar = "N", .min = 0,
+         .max = 256},
     };
 }
 
@@ -168,23 +175,51 @@ nlohmann::json intro_cache_json(const intro::FingerprintCache& cache) {
             {"result_misses", s.result_misses}};
 }
 
+// The episodes of series s by intro variant (variant id -> member indices; episodes without intro left out).
+static std::map<int, std::vector<std::size_t>> variants_of(const intro::SeriesDetection& season, std::size_t s) {
+    std::map<int, std::vector<std::size_t>> out;
+    for (std::size_t i : season.series[s])
+        if (season.detections[i].intro && season.detections[i].variant >= 0) out[season.detections[i].variant].push_back(i);
+    return out;
+}
+
 nlohmann::json intro_series_json(const intro::SeriesDetection& season) {
     nlohmann::json series = nlohmann::json::array();
     for (std::size_t s = 0; s < season.series.size(); ++s) {
         nlohmann::json members = nlohmann::json::array();
         for (std::size_t i : season.series[s]) members.push_back(season.detections[i].episode);
-        series.push_back({{"series", s + 1}, {"episodes", std::move(members)}});
+        nlohmann::json variants = nlohmann::json::array();
+        for (const auto& [id, eps] : variants_of(season, s)) {
+            nlohmann::json names = nlohmann::json::array();
+            for (std::size_t i : eps) names.push_back(season.detections[i].episode);
+            variants.push_back({{"variant", id}, {"episodes", std::move(names)}});
+        }
+        series.push_back({{"series", s + 1}, {"episodes", std::move(members)}, {"variants", std::move(variants)}});
     }
     return series;
 }
 
 void print_intro_series(const intro::SeriesDetection& season) {
-    if (season.series.size() < 2) return;
-    std::printf("The episodes belong to %zu different series (grouped by shared audio):\n", season.series.size());
+    if (season.series.size() >= 2) {
+        std::printf("The episodes belong to %zu different series (grouped by shared audio or pictures):\n",
+                    season.series.size());
+        for (std::size_t s = 0; s < season.series.size(); ++s) {
+            std::string names;
+            for (std::size_t i : season.series[s]) names += " " + file_name(season.detections[i].episode);
+            std::printf("  series %zu:%s\n", s + 1, names.c_str());
+        }
+    }
+    // A new intro from the middle of a season: say which episodes show which one.
     for (std::size_t s = 0; s < season.series.size(); ++s) {
-        std::string names;
-        for (std::size_t i : season.series[s]) names += " " + file_name(season.detections[i].episode);
-        std::printf("  series %zu:%s\n", s + 1, names.c_str());
+        const auto variants = variants_of(season, s);
+        if (variants.size() < 2) continue;
+        if (season.series.size() >= 2) std::printf("Series %zu shows %zu intro variants:\n", s + 1, variants.size());
+        else std::printf("The episodes show %zu intro variants:\n", variants.size());
+        for (const auto& [id, eps] : variants) {
+            std::string names;
+            for (std::size_t i : eps) names += " " + file_name(season.detections[i].episode);
+            std::printf("  variant %d:%s\n", id, names.c_str());
+        }
     }
 }
 
@@ -193,8 +228,12 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
         throw Error(ErrorCode::InvalidArgument, "give the EPISODE files to match against --library (or --dir DIR)");
     const auto library = intro::load_intro_library(options.str("library"));
     auto config = intro_detect_options(options);
+    if (options.given("audio-only")) config.visual.fps = 0;
+    if (options.given("no-cues")) config.cues = false;
     auto cache = open_cache(options);
     const auto fp_options = intro::fingerprint_options_for_detection(config);
+    bool library_has_pictures = false;
+    for (const auto& v : library.variants) library_has_pictures = library_has_pictures || !v.visual.hashes.empty();
 
     std::vector<intro::IntroDetection> results;
     std::vector<std::string> reasons;
@@ -205,16 +244,48 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
         std::string reason;
         d.episode = path;
         try {
+            // Audio first, as season detection: when the sound alone matches a variant over its whole
+            // length (within 0.5 s), the pictures (most of the decoding cost) are not needed.
+            if (config.visual.fps > 0) {
+                auto audio_options = fp_options;
+                audio_options.visual.fps = 0;
+                std::optional<intro::IntroDetection> by_sound;
+                try {
+                    const auto fa = intro::fingerprint_episode_cached(path, audio_options, cache.get(), nullptr);
+                    if (fa.has_audio && !fa.audio.items.empty()) {
+                        auto m = intro::match_intro_library(library, path, fa, config);
+                        if (m.intro && !m.matches.empty() &&
+                            std::abs(m.intro->length() - library.variants[m.matches[0].partner].length) <= 0.5) {
+                            if (config.refine) intro::refine_library_match(library, path, fa, m, config);
+                            m.no_video = false;  // not looked at
+                            by_sound = std::move(m);
+                        }
+                    }
+                } catch (const Error& e) {
+                    if (e.code() == ErrorCode::Interrupted || e.code() == ErrorCode::Internal) throw;
+                    // e.g. no audio stream: the pictures may still match (below).
+                }
+                if (by_sound) {
+                    ++usable;
+                    results.push_back(std::move(*by_sound));
+                    reasons.emplace_back();
+                    if (context.progress) context.progress->update(double(results.size()));
+                    continue;
+                }
+            }
             const auto fp = intro::fingerprint_episode_cached(path, fp_options, cache.get(), nullptr);
-            if (!fp.has_audio || fp.audio.items.empty()) {
-                d.no_audio = true;
-                reason = "it has no audio, and an intro library is matched by audio fingerprints";
+            const bool sound = fp.has_audio && !fp.audio.items.empty();
+            const bool pictures = fp.has_video && !fp.visual.hashes.empty() && library_has_pictures;
+            if (!sound && !pictures) {
+                d.no_audio = !fp.has_audio;
+                d.no_video = !fp.has_video;
+                reason = "it has no audio, and the intro library has no pictures to match it by";
             } else {
                 ++usable;
-                d = intro::match_intro_library(library, path, fp.audio, config);
+                d = intro::match_intro_library(library, path, fp, config);
+                if (d.intro && config.refine) intro::refine_library_match(library, path, fp, d, config);
                 if (!d.intro) reason = "no intro variant of the library matches its first " + two_decimals(config.max_start) + " s";
             }
-            d.no_video = !fp.has_video;
         } catch (const Error& e) {
             if (e.code() == ErrorCode::Interrupted || e.code() == ErrorCode::Internal) throw;
             d.error = e.cause().empty() ? e.what() : e.cause();
@@ -252,6 +323,12 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
                 e["intro"] = d.intro ? nlohmann::json::array({d.intro->start, d.intro->end}) : nlohmann::json();
                 e["confidence"] = d.confidence;
                 e["variant"] = d.intro ? nlohmann::json(d.variant) : nlohmann::json();
+                if (d.intro && !d.matches.empty()) {
+                    const int evidence = d.matches[0].evidence;
+                    e["matched_by"] = evidence == 3 ? "audio+pictures" : evidence == 2 ? "pictures" : "audio";
+                }
+                if (d.intro && d.aligned)
+                    e["cues"] = {{"start", intro::boundary_cue_name(d.start_cue)}, {"end", intro::boundary_cue_name(d.end_cue)}};
                 if (!reasons[k].empty()) e["reason"] = reasons[k];
             }
             eps.push_back(std::move(e));
@@ -279,8 +356,10 @@ Command intro_learn_command() {
         .name = "intro learn",
         .summary = "Detect the intro over a season and save an intro library for new episodes.",
         .description =
-            "Runs `vidseg intro detect` over the episodes of one series and saves the audio fingerprints of\n"
-            "each intro variant found (its length and the episodes it came from) as one JSON file (format:\n"
+            "Runs `vidseg intro detect` over the episodes of one series and saves, for each intro variant\n"
+            "found, its audio and visual fingerprints and a reference clip (the intro's sound and the frames\n"
+            "at its boundaries, for the same boundary refinement as season detection), its length and the\n"
+            "episodes it came from, as one JSON file (format:\n"
             "README.md, \"Intro library\"). `vidseg intro detect NEW.mkv --library LIB` then finds the intro of\n"
             "a new episode alone. Episodes of several series given together are an error (learn one series\n"
             "at a time); unreadable episodes are skipped with a warning.",

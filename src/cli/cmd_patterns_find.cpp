@@ -5,7 +5,9 @@
 #include "command.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/asr/transcriber.hpp"
 #include "vidseg/models/feature_files.hpp"
+#include "vidseg/models/lesson_context.hpp"
 #include "vidseg/models/pattern_report.hpp"
 #include "vidseg/models/trained_model.hpp"
 
@@ -21,20 +23,36 @@ int run_patterns_find(const ParsedOptions& options, Context& context) {
     if (model.info().task != models::Task::Patterns)
         throw Error(ErrorCode::InvalidArgument, "this is an intro model; use 'vidseg predict' for intros",
                     options.str("model"));
-    auto inputs = models::features_for_inputs(options.positionals(), model.info().spec, context.progress.get());
-    if (inputs.size() != 1)
-        throw Error(ErrorCode::InvalidArgument, "one lesson per report (the folder held " + std::to_string(inputs.size()) +
-                                                    " feature files)");
-    auto prediction = model.predict(inputs.front());
+    const std::string lesson = options.positionals().front();
+    std::error_code ec;
+    if (fs::is_directory(lesson, ec))
+        throw Error(ErrorCode::InvalidArgument, "one lesson per report: give a video or its feature file, not a folder",
+                    lesson);
+    const auto features = models::features_for_item(lesson, model.info().spec, context.progress.get());
+    auto prediction = model.predict(features);
     prediction.detections = models::decode_detections(prediction, model.info().spec.step, model.info().task,
                                                       options.number("merge-gap"), options.number("min-length"));
-    const auto doc = models::pattern_report_json(prediction, model.info());
+    const auto top = models::top_segments(prediction, std::size_t(options.integer("top")));
+
+    // The lesson's media: the input itself, or the video a feature file names when it is still there.
+    models::LessonContextOptions sources;
+    if (!models::is_feature_file(lesson)) sources.video = lesson;
+    else if (!features.source.empty() && !models::is_feature_file(features.source) && fs::is_regular_file(features.source, ec))
+        sources.video = features.source;
+    sources.features = &features;
+    sources.transcript = options.str("transcript");
+    sources.transcriber = whisper_config(options);
+    sources.progress = context.progress.get();
+    const auto lesson_context = models::gather_lesson_context(sources, top);
+
+    const std::size_t shown = std::size_t(options.integer("top"));
+    const auto doc = models::pattern_report_json(prediction, model.info(), lesson_context, shown);
     if (options.given("report")) {
         const fs::path html = options.str("report");
-        write_file_atomic(html, models::pattern_report_html(prediction, model.info()));
         fs::path json = html;
         json.replace_extension(".json");
         write_file_atomic(json, doc.dump(2) + "\n");
+        write_file_atomic(html, models::pattern_report_html(prediction, model.info(), lesson_context, shown));
         context.info("report written to " + html.string() + " (figures in " + json.string() + ")");
     }
     if (context.json) {
@@ -45,6 +63,13 @@ int run_patterns_find(const ParsedOptions& options, Context& context) {
     for (const auto& t : doc["totals"])
         std::printf("  %-40s %7.1f s  %5.1f%%  %zu intervals\n", t["label"].get<std::string>().c_str(),
                     t["seconds"].get<double>(), 100 * t["share"].get<double>(), t["intervals"].get<std::size_t>());
+    if (lesson_context.talk)
+        std::printf("  talk: teacher %.1f%%, students %.1f%%, silence %.1f%%%s\n", 100 * lesson_context.talk->teacher_share,
+                    100 * lesson_context.talk->student_share, 100 * lesson_context.talk->silence_share,
+                    lesson_context.talk->speakers_separated ? "" : " (one voice: all speech counted as the teacher's)");
+    else
+        std::printf("  talk: not available (%s)\n", lesson_context.talk_note.c_str());
+    if (!lesson_context.snippets) std::printf("  transcripts: not available (%s)\n", lesson_context.transcript_note.c_str());
     return 0;
 }
 
@@ -57,8 +82,17 @@ Command patterns_find_command() {
         .description =
             "Runs a patterns model (vidseg train --task patterns) on one lesson (a video, whose features are\n"
             "computed on the model's grid, or its feature file) and prints the time each pattern takes.\n"
-            "--report writes a self-contained HTML page (SVG timeline of every pattern's probability with the\n"
-            "detected intervals, totals per pattern, top segments) and the same figures as JSON beside it.",
+            "--report writes a self-contained HTML page and the same figures as JSON beside it (FILE.json):\n"
+            "  - an SVG timeline of every pattern's probability with the detected intervals, and a talk lane;\n"
+            "  - totals per pattern;\n"
+            "  - teacher / student talk and silence shares: speech = 1 s rows with voice activity, split into\n"
+            "    two voices by k-means over the speech rows' mean MFCCs, the larger group taken as the teacher\n"
+            "    (all speech is the teacher's when the groups are not clearly apart); the page says so;\n"
+            "  - the top segments with the middle frame of each (JPEG embedded) and its transcript snippet.\n"
+            "Transcript: --transcript FILE (transcript JSON of `dataset build` / ASR, .srt or .vtt), else\n"
+            "--whisper-backend transcribes the lesson, else LESSON.srt / .vtt / .transcript.json beside the\n"
+            "video is used; without any, the report says transcripts were not available.\n"
+            "Given a feature file, the video it names (its 'source') supplies audio and frames when it exists.",
         .positionals = {{.name = "LESSON", .help = "Lesson video or its feature file.", .min_count = 1, .max_count = 1}},
         .options =
             {
@@ -71,9 +105,17 @@ Command patterns_find_command() {
                  .min = 0},
                 {.name = "min-length", .type = OptionType::Double, .default_value = "3",
                  .help = "Drop intervals shorter than this.", .metavar = "SECONDS", .min = 0},
+                {.name = "top", .type = OptionType::Int, .default_value = "10",
+                 .help = "Top segments shown with keyframe and snippet.", .metavar = "N", .min = 1, .max = 1000},
+                {.name = "transcript", .type = OptionType::Path,
+                 .help = "The lesson's transcript (.json segments, .srt, .vtt) for the snippets.", .metavar = "FILE"},
             },
-        .examples = "  vidseg patterns find --model patterns.model lesson7.mp4 --report lesson7.html",
+        .examples = "  vidseg patterns find --model patterns.model lesson7.mp4 --report lesson7.html\n"
+                    "  vidseg patterns find --model patterns.model lesson7.mp4 --transcript lesson7.srt --report r.html\n"
+                    "  vidseg patterns find --model patterns.model lesson7.mp4 --whisper-backend faster-whisper --report r.html",
     };
+    const auto whisper = whisper_options();
+    spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
     return {spec, run_patterns_find};
 }
 

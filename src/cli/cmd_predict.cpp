@@ -7,6 +7,7 @@
 #include "command.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/intro/fingerprint_cache.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/models/feature_files.hpp"
 #include "vidseg/models/trained_model.hpp"
@@ -23,6 +24,16 @@ nlohmann::json prediction_json(const models::Prediction& p, bool rows) {
     for (const auto& d : p.detections)
         detections.push_back({{"label", d.label}, {"start", d.span.start}, {"end", d.span.end}, {"score", d.score}});
     nlohmann::json doc = {{"source", p.source}, {"labels", p.labels}, {"rows", p.times.size()}, {"intervals", detections}};
+    if (!p.intro_heads.empty()) {  // the BiLSTM's chunk heads: presence gates the intro, start/end for callers
+        nlohmann::json heads = nlohmann::json::array();
+        for (const auto& h : p.intro_heads)
+            heads.push_back({{"chunk_start", h.chunk.start},
+                             {"chunk_end", h.chunk.end},
+                             {"presence", h.presence},
+                             {"start", h.intro.start},
+                             {"end", h.intro.end}});
+        doc["intro_heads"] = heads;
+    }
     if (rows) {
         nlohmann::json table = nlohmann::json::array();
         for (std::size_t r = 0; r < p.times.size(); ++r) {
@@ -35,24 +46,48 @@ nlohmann::json prediction_json(const models::Prediction& p, bool rows) {
     return doc;
 }
 
+struct FailedItem {
+    std::string input;
+    Error error;
+};
+
 int run_predict(const ParsedOptions& options, Context& context) {
     if (!options.given("model")) throw Error(ErrorCode::InvalidArgument, "--model MODEL is required");
     const auto model = models::TrainedModel::load(options.str("model"));
     const auto& info = model.info();
-    const auto inputs = models::features_for_inputs(options.positionals(), info.spec, context.progress.get());
+    const auto items = models::expand_prediction_inputs(options.positionals());
+    features::IntroSimilarityOptions season;  // fused intro models; empty series_dir = each video's folder
+    if (options.given("series-dir")) season.series_dir = options.str("series-dir");
+    season.visual = !options.flag("series-audio-only");
+    if (!options.flag("no-intro-cache"))
+        season.cache_dir = options.given("intro-cache") ? fs::path(options.str("intro-cache"))
+                                                        : intro::FingerprintCache::default_dir();
 
+    // Every item is tried; a bad one (missing, not media, features that do not fit the model) is
+    // reported by name and the others still run. Cancellation is not an item's failure.
     std::vector<models::Prediction> predictions;
     std::vector<double> seconds;
-    for (const auto& m : inputs) {
-        const auto t0 = std::chrono::steady_clock::now();
-        auto p = model.predict(m);
-        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        p.detections = models::decode_detections(p, info.spec.step, info.task, options.number("merge-gap"),
-                                                 options.number("min-length"));
-        predictions.push_back(std::move(p));
+    std::vector<FailedItem> failed;
+    for (const auto& item : items) {
+        try {
+            const auto m = models::features_for_item(item, info.spec, context.progress.get(), season);
+            const auto t0 = std::chrono::steady_clock::now();
+            auto p = model.predict(m);
+            seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+            p.detections = models::decode_detections(p, info.spec.step, info.task, options.number("merge-gap"),
+                                                     options.number("min-length"));
+            predictions.push_back(std::move(p));
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::Interrupted) throw;
+            if (items.size() == 1) throw;  // a single input keeps its own exit code
+            if (!context.quiet) std::fprintf(stderr, "error: %s: %s\n", item.c_str(), e.cause().c_str());
+            failed.push_back({item, e});
+        }
     }
+    if (predictions.empty()) throw failed.front().error;  // nothing predicted: the first failure's exit code
+    const bool write_outputs = failed.empty() || options.flag("keep-going");
 
-    if (options.given("predictions")) {
+    if (options.given("predictions") && write_outputs) {
         if (info.task != models::Task::Intro)
             throw Error(ErrorCode::InvalidArgument, "--predictions writes intro predictions; this model finds patterns");
         std::vector<intro::IntroLabel> labels;
@@ -71,10 +106,14 @@ int run_predict(const ParsedOptions& options, Context& context) {
         doc["videos"].push_back(prediction_json(predictions[i], options.flag("rows")));
         doc["videos"].back()["inference_seconds"] = seconds[i];  // the network only: features excluded
     }
-    if (options.given("out")) write_file_atomic(options.str("out"), doc.dump(2) + "\n");
+    doc["failed"] = nlohmann::json::array();
+    for (const auto& f : failed)
+        doc["failed"].push_back({{"input", f.input}, {"error", error_code_name(f.error.code())}, {"message", f.error.cause()}});
+    const int exit_code = failed.empty() || options.flag("keep-going") ? 0 : 1;
+    if (options.given("out") && write_outputs) write_file_atomic(options.str("out"), doc.dump(2) + "\n");
     if (context.json) {
         context.print_json(doc);
-        return 0;
+        return exit_code;
     }
     for (const auto& p : predictions) {
         if (info.task == models::Task::Intro) {
@@ -89,7 +128,10 @@ int run_predict(const ParsedOptions& options, Context& context) {
             std::printf("  %9ss - %9ss  %s  (score %s)\n", two_decimals(d.span.start).c_str(), two_decimals(d.span.end).c_str(),
                         d.label.c_str(), two_decimals(d.score).c_str());
     }
-    return 0;
+    if (!failed.empty())
+        std::printf("%zu of %zu input(s) failed%s\n", failed.size(), items.size(),
+                    options.flag("keep-going") ? "" : " (nothing written; --keep-going writes the good ones)");
+    return exit_code;
 }
 
 }  // namespace
@@ -103,8 +145,12 @@ Command predict_command() {
             "columns, and prints the intervals where each label holds (runs of rows whose probability reaches\n"
             "the model's threshold; Viterbi paths for transformer-crf) with their mean probability.\n"
             "Intro models give at most one intro per video. A video (any non-feature file) has its features\n"
-            "computed first on the model's grid, as `vidseg features` would.",
-        .positionals = {{.name = "INPUT", .help = "Videos, feature files (.csv/.jsonl) or folders of feature files.", .min_count = 1,
+            "computed first on the model's grid, as `vidseg features` would. A folder gives its feature files,\n"
+            "or, when it has none, its videos. Every input is tried: one that fails (missing, not media,\n"
+            "features that do not fit the model) is reported by name and the others still run; then --out and\n"
+            "--predictions are not written and the exit code is 1. With --keep-going the good inputs are written\n"
+            "and the exit code is 0. When no input could be predicted, the first failure's exit code is returned.",
+        .positionals = {{.name = "INPUT", .help = "Videos, feature files (.csv/.jsonl) or folders of either.", .min_count = 1,
                          .max_count = -1}},
         .options =
             {
@@ -120,9 +166,22 @@ Command predict_command() {
                 {.name = "rows", .type = OptionType::Flag, .help = "Include per-row probabilities in the JSON."},
                 {.name = "predictions", .type = OptionType::Path,
                  .help = "Intro models: write test_predictions.json ({\"<video>\": [start, end]}).", .metavar = "FILE"},
+                {.name = "keep-going", .type = OptionType::Flag,
+                 .help = "When some inputs fail, still write the others' results and exit 0."},
+                {.name = "series-dir", .type = OptionType::Path,
+                 .help = "Fused intro models (trained with `vidseg features --series-dir`): the season the videos\n"
+                         "are compared with (default: each video's own folder).",
+                 .metavar = "DIR"},
+                {.name = "series-audio-only", .type = OptionType::Flag,
+                 .help = "Fused intro models: compare sound only (no video decoding for the season)."},
+                {.name = "intro-cache", .type = OptionType::Path,
+                 .help = "Fingerprint cache of the season (default: that of `vidseg intro detect`).", .metavar = "DIR"},
+                {.name = "no-intro-cache", .type = OptionType::Flag, .help = "Fused intro models: no fingerprint cache."},
             },
         .examples = "  vidseg predict --model patterns.model features/lesson7.features.jsonl\n"
-                    "  vidseg predict --model intro.model feats/ --predictions test_predictions.json --json",
+                    "  vidseg predict --model intro.model feats/ --predictions test_predictions.json --json\n"
+                    "  vidseg predict --model patterns.model lessons/ --keep-going --out predictions.json\n"
+                    "  vidseg predict --model intro-fused.model season2/   (each episode compared with its season)",
     };
     return {spec, run_predict};
 }

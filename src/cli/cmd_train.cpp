@@ -12,6 +12,7 @@
 #include "vidseg/models/torch_backend.hpp"
 #include "vidseg/models/trained_model.hpp"
 #include "vidseg/models/training_set.hpp"
+#include "vidseg/models/transcript_features.hpp"
 
 namespace vidseg::cli {
 
@@ -36,7 +37,6 @@ std::string fixed(double v, int digits = 3) {
 
 int run_train(const ParsedOptions& options, Context& context) {
     if (!options.given("data")) throw Error(ErrorCode::InvalidArgument, "--data DATASET_OR_LABELS is required");
-    if (!options.given("features")) throw Error(ErrorCode::InvalidArgument, "--features FILE_OR_DIR is required");
     if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "--out MODEL is required");
 
     models::TrainOptions config;
@@ -54,7 +54,20 @@ int run_train(const ParsedOptions& options, Context& context) {
     config.hyper.layers = int(options.integer("layers"));
 
     const auto labels = models::read_interval_labels(options.str("data"), config.task);
-    auto set = models::make_training_set(models::read_feature_files(options.all("features")), labels, config.task);
+    std::vector<features::FeatureMatrix> feature_matrices;
+    if (options.given("features")) {
+        feature_matrices = models::read_feature_files(options.all("features"));
+    } else {
+        if (config.task != models::Task::Patterns)
+            throw Error(ErrorCode::InvalidArgument, "--features FILE_OR_DIR is required for --task intro");
+        // Text only: the dataset's fragment transcripts become text columns per lesson.
+        auto text = models::transcript_features_from_dataset(options.str("data"));
+        context.info("no --features: text-only training on the transcripts of " + std::to_string(text.with_transcript) +
+                     " of " + std::to_string(text.fragments) + " fragments (" + std::to_string(text.matrices.size()) +
+                     " lessons; columns tokens, words_per_second, speech_coverage per 1 s)");
+        feature_matrices = std::move(text.matrices);
+    }
+    auto set = models::make_training_set(std::move(feature_matrices), labels, config.task);
     if (!context.quiet)
         for (const auto& s : set.missing_features)
             std::fprintf(stderr, "warning: no features for labelled video '%s' (skipped)\n", s.c_str());
@@ -63,6 +76,17 @@ int run_train(const ParsedOptions& options, Context& context) {
             std::fprintf(stderr, "warning: no labels for features of '%s' (skipped)\n", s.c_str());
     std::size_t rows = 0;
     for (const auto& s : set.sequences) rows += s.features.rows();
+    if (config.folds >= 2) {
+        const std::size_t chunks = models::count_training_chunks(set, config.hyper.chunk);
+        if (chunks < std::size_t(config.folds))
+            throw Error(ErrorCode::InvalidArgument,
+                        "--folds " + std::to_string(config.folds) + " is more than the data can be split into: " +
+                            std::to_string(set.sequences.size()) + " video(s), " + std::to_string(rows) + " rows = " +
+                            std::to_string(chunks) + " chunk(s) of " +
+                            std::to_string(models::training_chunk_rows(set, config.hyper.chunk)) +
+                            " rows; use --folds " + (chunks >= 2 ? "2.." + std::to_string(chunks) : std::string("0")) +
+                            " or a smaller --chunk");
+    }
     context.info("training " + std::string(models::architecture_name(config.arch)) + " on " +
                  std::to_string(set.sequences.size()) + " videos, " + std::to_string(rows) + " rows, " +
                  std::to_string(set.labels.size()) + " labels");
@@ -117,7 +141,12 @@ Command train_command() {
             "(lesson1.mp4 <-> lesson1.features.csv), and trains a per-row multi-label model. Features are\n"
             "standardised, positive rows are weighted by the class imbalance, training stops early when the\n"
             "validation loss stops improving, and runs are reproducible for a --seed. The model file carries\n"
-            "its feature spec and label set; predicting on other features is an error.",
+            "its feature spec and label set; predicting on other features is an error.\n"
+            "Without --features (task patterns), the dataset's transcripts are the features: text-only\n"
+            "training for datasets whose fragments have transcripts but no media (tokens, words per second and\n"
+            "speech coverage per 1 s row; `vidseg features VIDEO --transcript T --no-audio --no-visual` gives\n"
+            "the same columns to predict on).\n"
+            "--folds K needs at least K training chunks (--chunk rows each); more is a usage error (exit 2).",
         .positionals = {},
         .options =
             {
@@ -126,7 +155,8 @@ Command train_command() {
                 {.name = "data", .type = OptionType::Path, .help = "Dataset folder, metadata.jsonl or intro labels file.",
                  .metavar = "DATASET_OR_LABELS"},
                 {.name = "features", .type = OptionType::Path,
-                 .help = "Feature files (.csv/.jsonl) or folders of them, one per video (repeatable).",
+                 .help = "Feature files (.csv/.jsonl) or folders of them, one per video (repeatable; none = "
+                         "text-only from the dataset's transcripts).",
                  .metavar = "FILE_OR_DIR", .repeatable = true},
                 {.name = "arch", .type = OptionType::Choice, .default_value = "linear", .help = "Network architecture.",
                  .choices = models::architecture_names()},

@@ -17,6 +17,10 @@ struct SeriesDetection;
 struct IntroDetectOptions;
 }  // namespace vidseg::intro
 
+namespace vidseg::asr {
+struct TranscriberConfig;
+}  // namespace vidseg::asr
+
 namespace vidseg::cli {
 
 struct Context {
@@ -68,5 +72,10 @@ nlohmann::json intro_cache_json(const intro::FingerprintCache& cache);
 int run_intro_detect_library(const std::vector<std::string>& episodes, const ParsedOptions& options, Context& context);
 nlohmann::json intro_series_json(const intro::SeriesDetection& season);
 void print_intro_series(const intro::SeriesDetection& season);
+
+// The transcriber options of `dataset build` (--whisper-backend, -model, -url, -language, -python,
+// -worker, --device) for other commands (whisper_options.cpp), and the config they give.
+std::vector<OptionSpec> whisper_options();
+asr::TranscriberConfig whisper_config(const ParsedOptions& options);
 
 }  // namespace vidseg::cli

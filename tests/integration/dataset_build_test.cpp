@@ -122,6 +122,22 @@ TEST(DatasetBuild, LessonProducesEveryFragment) {
     EXPECT_EQ((*odd)["patterns"], json::array());
     EXPECT_EQ((*odd)["labels"], json::array({"Непонятная метка"}));
 
+    // The audio and keyframe views (audiofolder / imagefolder with metadata_filenames): the same rows in the
+    // same order, file_name = the WAV / the keyframe, the clip in video_path, the linked *_path column gone.
+    for (const auto& [view, linked] : {std::pair{"metadata_audio.jsonl", "audio_path"},
+                                       std::pair{"metadata_images.jsonl", "image_path"}}) {
+        const auto view_rows = read_jsonl(out / view);
+        ASSERT_EQ(view_rows.size(), rows.size()) << view;
+        for (size_t i = 0; i < rows.size(); ++i) {
+            EXPECT_EQ(view_rows[i]["file_name"], rows[i][linked]) << view;
+            EXPECT_EQ(view_rows[i]["video_path"], rows[i]["file_name"]) << view;
+            EXPECT_FALSE(view_rows[i].contains(linked)) << view;
+            EXPECT_EQ(view_rows[i]["patterns"], rows[i]["patterns"]) << view;
+            EXPECT_EQ(view_rows[i]["crop_path"], rows[i]["crop_path"]) << view;
+            EXPECT_EQ(view_rows[i].size(), rows[i].size()) << view;
+        }
+    }
+
     // CSV: header + one line per row, lists joined with "; ". Not named metadata.csv: `datasets`
     // rejects a folder with metadata files of two formats.
     EXPECT_FALSE(fs::exists(out / "metadata.csv"));
@@ -156,6 +172,10 @@ TEST(DatasetBuild, LessonProducesEveryFragment) {
     EXPECT_NE(card.find("| Включение в обучающий процесс П | 1 |"), std::string::npos);
     EXPECT_NE(card.find("| Работа в команде У | 0 |"), std::string::npos);
     EXPECT_NE(card.find("Непонятная метка (1)"), std::string::npos);
+    // Usage names the audio / keyframe views the way the loaders take them (tests/python/test_hf_datasets.py).
+    EXPECT_NE(card.find("load_dataset(\"audiofolder\", data_dir=\"<folder>\", metadata_filenames=[\"metadata_audio.jsonl\"])"),
+              std::string::npos);
+    EXPECT_NE(card.find("metadata_filenames=[\"metadata_images.jsonl\"]"), std::string::npos);
     // Nothing left over from staging.
     for (const auto& e : fs::directory_iterator(tmp.path()))
         EXPECT_EQ(e.path().filename().string().find(".vidseg-tmp"), std::string::npos) << e.path();
@@ -260,6 +280,8 @@ TEST(DatasetBuild, TestFractionSplitsByLesson) {
     EXPECT_NE(card.find("  - split: train\n    path:\n    - \"train/videos/*\"\n    - \"train/metadata.jsonl\"\n"), std::string::npos) << card;
     EXPECT_NE(card.find("  - split: test\n    path:\n    - \"test/videos/*\"\n    - \"test/metadata.jsonl\"\n"), std::string::npos) << card;
     EXPECT_TRUE(fs::exists(out / "train/metadata_table.csv"));
+    EXPECT_EQ(read_jsonl(out / "train/metadata_audio.jsonl").size(), train.size());
+    EXPECT_EQ(read_jsonl(out / "test/metadata_images.jsonl").size(), test.size());
     EXPECT_TRUE(fs::is_directory(out / "test/transcripts"));
     EXPECT_FALSE(fs::exists(out / "metadata.jsonl"));
 }

@@ -162,3 +162,41 @@ TEST(DatasetKeyframe, UnknownKeyframeModeIsRefused) {
     EXPECT_NE(r.err.find("--keyframe"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(tmp / "o"));
 }
+
+// Choosing the best keyframe decodes and scores every candidate; a re-run with unchanged inputs
+// takes the choice (time + score) from build_manifest.json instead, and decodes no candidate. A
+// changed candidate count is a changed input: the choice is made again.
+TEST(DatasetKeyframe, RerunReusesTheChoiceWithoutDecodingCandidates) {
+    TempDir tmp;
+    const fs::path video = make_video(tmp), annotations = make_export(tmp);
+    const fs::path out = tmp / "best";
+    auto build = [&](int candidates) {
+        auto r = run_vidseg("dataset build --video " + shell_quote(video) + " --annotations " + shell_quote(annotations) +
+                            " --keep-going --quiet --json --keyframe best --keyframe-candidates " +
+                            std::to_string(candidates) + " --out " + shell_quote(out));
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return json::parse(r.out);
+    };
+    const json first = build(12);
+    EXPECT_EQ(first.at("keyframe_candidates_decoded"), 12) << first.dump();
+    EXPECT_EQ(first.at("reused_keyframe_choices"), 0);
+    const std::string metadata = read_text(out / "metadata.jsonl");
+    const json row = only_row(out / "metadata.jsonl");
+    // The manifest keeps the choice beside the files.
+    const json manifest = json::parse(read_text(out / "build_manifest.json"));
+    ASSERT_EQ(manifest.at("items").size(), 1u);
+    const json& choice = manifest.at("items").begin().value().at("keyframe_choice");
+    EXPECT_DOUBLE_EQ(choice.at("value").at("time").get<double>(), row.at("keyframe_time").get<double>());
+    EXPECT_DOUBLE_EQ(choice.at("value").at("score").at("total").get<double>(), row.at("keyframe_score").get<double>());
+
+    const json again = build(12);
+    EXPECT_EQ(again.at("keyframe_candidates_decoded"), 0) << again.dump();
+    EXPECT_EQ(again.at("reused_keyframe_choices"), 1);
+    EXPECT_EQ(again.at("reused_fragments"), 1);
+    EXPECT_EQ(again.at("built_files"), 0);
+    EXPECT_EQ(read_text(out / "metadata.jsonl"), metadata);  // same time, same score columns
+
+    const json fewer = build(6);
+    EXPECT_EQ(fewer.at("keyframe_candidates_decoded"), 6) << fewer.dump();
+    EXPECT_EQ(fewer.at("reused_keyframe_choices"), 0);
+}

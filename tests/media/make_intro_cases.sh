@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Synthetic series for the hard cases of intro detection (ffmpeg lavfi + espeak-ng only, deterministic).
-#   make_intro_cases.sh OUTDIR CASE      CASE = speech | visual | recap | variant | mixed
+#   make_intro_cases.sh OUTDIR CASE      CASE = speech | visual | recap | variant | mixed | endcard | tail
 # Writes OUTDIR/ep1.mp4 .. ep6.mp4 (ep1..ep4 for visual; 30 s, 160x120, 10 fps) and OUTDIR/truth.json
 # (SPEC §2 form A).
 # Every episode has its own pictures (Conway's life with its own seed) and sound (speech over a melody
@@ -11,10 +11,13 @@
 #            no intro (its content is still recapped in episode 5);
 #   variant  episodes 1-3 show intro A, 4-6 a different intro B (another melody and pictures);
 #   mixed    variant, with speech over the intro in episodes 2 and 5 and a recap in episodes 3 and 6.
+#   endcard  the intro's melody stops 0.8 s before its pictures do (a silent end card), then a hard cut;
+#   tail     the intro's melody runs on 0.8 s under the first shot after the intro (a music tail):
+#            in both the sound misplaces the end by 0.8 s and the cut marks it (cue snapping).
 set -euo pipefail
 out=${1:?usage: make_intro_cases.sh OUTDIR CASE}
 case_name=${2:?usage: make_intro_cases.sh OUTDIR CASE}
-case "$case_name" in speech | visual | recap | variant | mixed) ;; *) echo "unknown case $case_name" >&2; exit 2 ;; esac
+case "$case_name" in speech | visual | recap | variant | mixed | endcard | tail) ;; *) echo "unknown case $case_name" >&2; exit 2 ;; esac
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -31,14 +34,22 @@ seg() {
 }
 # The shared intros: melodies of changing chords + fixed-seed noise; pictures of a zooming fractal
 # (A) or a moving test pattern (B).
-melody() {  # OUT BASE STEP SEED BASE2
-  ff -f lavfi -i "aevalsrc=0.3*sin(2*PI*t*$2*pow(2\,mod(floor(t*2)*$3\,12)/12))+0.2*sin(2*PI*t*$5*pow(2\,mod(floor(t*3)*7+3\,12)/12)):s=$RATE:d=$INTRO" \
-     -f lavfi -i "anoisesrc=d=$INTRO:c=pink:r=$RATE:a=0.05:seed=$4" \
+melody() {  # OUT BASE STEP SEED BASE2 [SECONDS]
+  local d=${6:-$INTRO}
+  ff -f lavfi -i "aevalsrc=0.3*sin(2*PI*t*$2*pow(2\,mod(floor(t*2)*$3\,12)/12))+0.2*sin(2*PI*t*$5*pow(2\,mod(floor(t*3)*7+3\,12)/12)):s=$RATE:d=$d" \
+     -f lavfi -i "anoisesrc=d=$d:c=pink:r=$RATE:a=0.05:seed=$4" \
      -filter_complex "[0:a][1:a]amix=inputs=2:normalize=0[a]" -map "[a]" -ac 1 -c:a pcm_s16le "$1"
 }
 melody "$tmp/introA.wav" 220 5 42 330
 melody "$tmp/introB.wav" 262 7 77 415
 ff -f lavfi -i "anullsrc=r=$RATE:cl=mono:d=$INTRO" -c:a pcm_s16le "$tmp/silence.wav"
+if [[ $case_name == endcard ]]; then  # the last 0.8 s of the melody silenced
+  ff -i "$tmp/introA.wav" -af "volume=volume=0:enable='gte(t,$INTRO-0.8)'" -c:a pcm_s16le "$tmp/introA_card.wav"
+  mv "$tmp/introA_card.wav" "$tmp/introA.wav"
+elif [[ $case_name == tail ]]; then  # the same melody 0.8 s longer; its last 0.8 s go under the next shot
+  melody "$tmp/introA_long.wav" 220 5 42 330 "$INTRO.8"
+  ff -i "$tmp/introA_long.wav" -af "atrim=start=$INTRO,asetpts=PTS-STARTPTS" -c:a pcm_s16le "$tmp/tail.wav"
+fi
 videoA="mandelbrot=s=$SIZE:r=$FPS:start_scale=2:end_scale=0.05,trim=duration=$INTRO"
 videoB="testsrc=s=$SIZE:r=$FPS:d=$INTRO,hue=s=2"
 
@@ -91,6 +102,11 @@ for i in $(seq 1 $count); do
     rest=$((DUR - recap - cold))
   fi
   ff -i "$tmp/own$i.nut" -ss "$cold" -t "$rest" -c:v rawvideo -c:a pcm_s16le "$tmp/rest$i.nut"
+  if [[ $case_name == tail ]] && (( has_intro )); then
+    ff -i "$tmp/rest$i.nut" -i "$tmp/tail.wav" -filter_complex "[1:a]apad[t];[0:a][t]amix=inputs=2:normalize=0:duration=first[a]" \
+       -map 0:v -map "[a]" -c:v rawvideo -c:a pcm_s16le "$tmp/rest_tail$i.nut"
+    mv "$tmp/rest_tail$i.nut" "$tmp/rest$i.nut"
+  fi
   parts+=("$tmp/rest$i.nut")
   inputs=()
   filter=""

@@ -6,7 +6,8 @@ track at 120 bpm (ffmpeg lavfi), read by both sides without resampling.
 Tolerance, per feature and frame: |vidseg - librosa| <= 1e-3 * |librosa| + 1e-6 * max|librosa|.
 The absolute floor (a millionth of the feature's range) is there for values that cross zero (MFCC
 coefficients), where a relative bound is meaningless; measured errors are ~1e-7 of the range.
-Chroma is compared with librosa's tuning fixed at 0 (vidseg does not estimate tuning).
+Chroma is compared with librosa's tuning fixed at 0 (vidseg does not estimate tuning; --chroma-tuning
+passes a known offset, checked against librosa's tuning=0.3).
 Tempo is a discrete argmax over autocorrelation lags: vidseg's per-row tempo must equal librosa's
 (same tempogram, same prior) on at least 90% of the rows and be within one lag bin on all rows.
 """
@@ -123,6 +124,18 @@ def test_frame_level_audio_features_match_librosa(work):
     print("max relative error per feature:", report)
 
 
+def test_chroma_with_a_given_tuning_matches_librosa(work):
+    """--chroma-tuning T is librosa's chroma_stft(tuning=T) (vidseg does not estimate tuning itself)."""
+    out = work / "frames_tuned.csv"
+    run(VIDSEG, "features", work / "mix.wav", "--audio-frames", "--chroma-tuning", "0.3", "--out", out)
+    ours = stack(read_csv(out), "chroma", 12)
+    y = load(work / "mix.wav")
+    ref = librosa.feature.chroma_stft(y=y, sr=SR, tuning=0.3)
+    check_close("chroma tuning 0.3", ours, ref)
+    # The offset matters: the untuned chroma differs from it well beyond the tolerance.
+    assert np.max(np.abs(librosa.feature.chroma_stft(y=y, sr=SR, tuning=0.0) - ref)) > 1e-2
+
+
 def row_ranges(times, window, n_frames):
     fps = SR / HOP
     for t in times:
@@ -181,6 +194,23 @@ def test_timeline_rows_pool_librosa_frames(work, step, window):
         assert np.all(np.abs(tempo_ours - 120) < 6), tempo_ours
     speech = ours("speech_fraction")
     assert np.all((speech >= 0) & (speech <= 1))
+
+
+def test_npy_output_is_the_matrix_numpy_loads(work):
+    """`--out F.npy` writes the float32 values for numpy.load plus F.npy.json (columns, times, step);
+    the values are the ones the JSONL form holds."""
+    run(VIDSEG, "features", work / "mix.wav", "--step", "2", "--window", "4", "--out", work / "rows.jsonl")
+    run(VIDSEG, "features", work / "mix.wav", "--step", "2", "--window", "4", "--out", work / "rows.npy")
+    head, times, values = read_jsonl(work / "rows.jsonl")
+    matrix = np.load(work / "rows.npy", allow_pickle=False)
+    assert matrix.dtype == np.float32 and matrix.flags["C_CONTIGUOUS"]
+    assert matrix.shape == values.shape == (6, len(head["columns"]))
+    np.testing.assert_array_equal(matrix, values.astype(np.float32))  # %.9g in JSONL round-trips float32
+    side = json.loads((work / "rows.npy.json").read_text())
+    assert side["columns"] == head["columns"]
+    assert side["step"] == 2 and side["window"] == 4 and side["rows"] == 6
+    np.testing.assert_allclose(side["times"], times)
+    assert np.all(np.isfinite(matrix[:, side["columns"].index("mfcc_mean_0")]))
 
 
 def make_onnx_model(path):

@@ -4,20 +4,32 @@ Runs the built CLI (env VIDSEG_BINARY) on the generated lesson (VIDSEG_TEST_MEDI
 25 fps, 30 s) with tests/data/dataset/lesson_export.json (VIDSEG_SOURCE_DIR), like
 tests/integration/dataset_build_test.cpp, then loads the result the ways a user would.
 
-No PyTorch / torchcodec: images are decoded (Pillow only), video and audio columns are cast to
-decode=False and only their paths are checked.
+No PyTorch / torchcodec needed: images are decoded (Pillow only), video and audio columns are cast to
+decode=False and only their paths are checked (the WAVs are measured with the standard `wave` module).
+Run with a Python that has torchcodec (datasets==4.8.4 torch torchcodec Pillow pytest), the full
+audiofolder load and its decoding are checked too.
 
-The layout follows what datasets 4.8 accepts: `file_name` (the clip) is the only linked column, because a
-folder builder types every `*_file_name` column as its own feature (Video in videofolder) and crashes on a
-null one; keyframes, crops and audio are plain `*_path` columns; the card's `configs` list the clips and
-metadata.jsonl, without which the metadata is never read.
+The layout follows what datasets 4.8 accepts (src/vidseg/dataset/metadata_views.hpp):
+- metadata.jsonl: `file_name` (the clip) is the only linked column, because a folder builder types every
+  `*_file_name` column as its own feature (Video in videofolder) and crashes on a null one; keyframes, crops
+  and audio are plain `*_path` columns; the card's `configs` list the clips and metadata.jsonl, without which
+  the metadata is never read;
+- metadata_audio.jsonl / metadata_images.jsonl: the same rows linked to the WAV / the keyframe, read by
+  audiofolder / imagefolder with `metadata_filenames=[...]`. A nested audio/metadata.jsonl would instead be
+  counted by the root videofolder load too (every metadata.jsonl under data_dir is read).
+- audiofolder in datasets >= 4.1 imports torch + torchcodec to *encode* any Audio value, even a path with
+  Audio(decode=False) or a features= override, so without torchcodec the audio view is read through the
+  library's streaming loader (same builder, same metadata association, no Arrow encoding); with torchcodec
+  installed the full load_dataset is checked and decoded as well.
 """
 
 import atexit
+import importlib.util
 import os
 import shutil
 import subprocess
 import tempfile
+import wave
 from pathlib import Path
 
 import pytest
@@ -55,6 +67,10 @@ EXPECTED = {
 }
 FRAME = (640, 360)
 CROP = (160, 180)
+FPS = 25  # the lesson's frame rate: a clip's WAV is its interval within one frame
+AUDIO_META = "metadata_audio.jsonl"
+IMAGES_META = "metadata_images.jsonl"
+HAS_TORCHCODEC = importlib.util.find_spec("torchcodec") is not None
 
 
 def _load(*args, cache, **kwargs):
@@ -254,6 +270,131 @@ def test_foto_imagefolder(work, cache):
     assert rows[2][1] == ["Непонятная метка"]
 
 
+def _wav_seconds(path):
+    """Length of a WAV in seconds, checking it is what `dataset build` writes (16 kHz mono PCM)."""
+    with wave.open(str(path), "rb") as w:
+        assert (w.getframerate(), w.getnchannels()) == (16000, 1), path
+        return w.getnframes() / w.getframerate()
+
+
+def _audio_view(folder, cache):
+    """The audio view through the library's audiofolder loader: {split: [row, ...]}.
+
+    Streaming runs the same builder (data files, metadata_audio.jsonl association, `file_name` -> `audio`
+    resolved against the metadata file's folder) and hands the rows over as Arrow, which needs no torchcodec.
+    """
+    dd = _load("audiofolder", data_dir=str(folder), metadata_filenames=[AUDIO_META], streaming=True, cache=cache)
+    out = {}
+    for split, ids in dd.items():
+        assert ids.features["audio"] == Audio(), ids.features  # typed as audio by the loader itself
+        assert ids.features["patterns"] == datasets.List(datasets.Value("string"))
+        rows = []
+        for table in ids.decode(False).with_format("arrow"):  # one-row tables, as the builder made them
+            assert set(table.column_names) == set(ids.features), table.column_names
+            rows += table.to_pylist()
+        out[split] = rows
+    return out
+
+
+def _check_audio_row(row, folder):
+    """The row's `audio` is the fragment's WAV, as long as its interval; `video_path` is its clip."""
+    assert row["audio"]["bytes"] is None
+    wav = _resolves(row["audio"]["path"], folder, "audio", ".wav")
+    clip = _resolves(row["video_path"], folder, "videos", ".mp4")
+    assert wav.stem == clip.stem, (wav, clip)
+    assert "audio_path" not in row and "file_name" not in row
+    _resolves(row["image_path"], folder, "images", ".jpg")
+    assert abs(_wav_seconds(wav) - (row["end"] - row["start"])) <= 1.0 / FPS, (wav, row["start"], row["end"])
+    assert isinstance(row["patterns"], list) and all(isinstance(p, str) for p in row["patterns"])
+    return wav
+
+
+def test_audiofolder_rows_link_the_wavs(single, cache):
+    """load_dataset("audiofolder", data_dir=DIR, metadata_filenames=["metadata_audio.jsonl"])."""
+    view = _audio_view(single, cache)
+    assert list(view) == ["train"]
+    rows = view["train"]
+    assert len(rows) == 4
+    assert {_key(r): r["patterns"] for r in rows} == EXPECTED
+    wavs = {_check_audio_row(r, single) for r in rows}
+    assert wavs == set((single / "audio").glob("*.wav"))  # every WAV once, nothing else
+    assert all(r["source_video"] == "lesson.mp4" for r in rows)
+    # The crop column keeps its nulls (a linked *_file_name column would crash the loader on them).
+    assert sorted(r["crop_path"] is not None for r in rows) == [False, False, True, True]
+
+
+def test_audiofolder_split_by_lesson(split, cache):
+    view = _audio_view(split, cache)
+    assert {s: len(rows) for s, rows in view.items()} == {"train": 2, "test": 1}
+    lessons = {}
+    for s, rows in view.items():
+        for r in rows:
+            wav = _check_audio_row(r, split / s)
+            assert r["patterns"]
+            lessons.setdefault(s, set()).add(r["source_video"])
+            assert wav.name.startswith(r["lesson"] + "_"), wav
+    assert lessons == {"train": {"lesson_a.mp4"}, "test": {"lesson_b.mp4"}}
+
+
+def test_audiofolder_full_load(single, cache):
+    """The non-streaming load: needs torchcodec in datasets 4.8 even to write the `audio` column."""
+    kwargs = dict(data_dir=str(single), metadata_filenames=[AUDIO_META], cache=cache)
+    if not HAS_TORCHCODEC:
+        with pytest.raises(datasets.exceptions.DatasetGenerationError) as failure:
+            _load("audiofolder", **kwargs)
+        causes, e = [], failure.value
+        while e is not None:
+            causes.append(str(e))
+            e = e.__cause__ or e.__context__
+        assert any("torchcodec" in c for c in causes), causes
+        pytest.skip("torchcodec is not installed: the audio view is checked through streaming only")
+    ds = _load("audiofolder", **kwargs)["train"]
+    assert ds.num_rows == 4
+    paths = ds.cast_column("audio", Audio(decode=False))
+    for row in paths:
+        _check_audio_row(row, single)
+    for row in ds:  # decoded: 16 kHz samples as long as the interval
+        samples = row["audio"].get_all_samples()
+        assert samples.sample_rate == 16000
+        assert abs(samples.data.shape[-1] / 16000 - (row["end"] - row["start"])) <= 1.0 / FPS
+
+
+def test_imagefolder_keyframes(single, split, cache):
+    """load_dataset("imagefolder", data_dir=DIR, metadata_filenames=["metadata_images.jsonl"]): decoded keyframes."""
+    ds = _load("imagefolder", data_dir=str(single), metadata_filenames=[IMAGES_META], cache=cache)["train"]
+    assert ds.num_rows == 4
+    assert ds.features["image"] == Image()
+    rows = {_key(r): r for r in ds}
+    assert {k: r["patterns"] for k, r in rows.items()} == EXPECTED
+    for r in rows.values():
+        assert r["image"].size == FRAME
+        assert "image_path" not in r and "file_name" not in r
+        keyframe = _resolves(r["image"].filename, single, "images", ".jpg")  # the file PIL decoded
+        assert keyframe.stem == _resolves(r["video_path"], single, "videos", ".mp4").stem
+        _resolves(r["audio_path"], single, "audio", ".wav")
+    assert _image_sizes([single / r["crop_path"] for r in rows.values() if r["crop_path"]]) == [CROP, CROP]
+    dd = _load("imagefolder", data_dir=str(split), metadata_filenames=[IMAGES_META], cache=cache)
+    assert {s: dd[s].num_rows for s in dd} == {"train": 2, "test": 1}
+    assert {r["source_video"] for r in dd["test"]} == {"lesson_b.mp4"}
+    assert [img.size for img in dd["train"]["image"]] == [FRAME, FRAME]
+
+
+def test_view_files_do_not_change_the_default_loads(single, split, cache):
+    """The extra metadata files are invisible to loaders not told their names (rows stay one per fragment)."""
+    assert (single / AUDIO_META).is_file() and (single / IMAGES_META).is_file()
+    assert _load("videofolder", data_dir=str(single), cache=cache)["train"].num_rows == 4
+    assert _load(str(single), cache=cache)["train"].num_rows == 4
+    dd = _load("videofolder", data_dir=str(split), cache=cache)
+    assert {s: dd[s].num_rows for s in dd} == {"train": 2, "test": 1}
+    # Same rows in every view, in the same order.
+    root = _load("json", data_files=str(single / "metadata.jsonl"), cache=cache)["train"]
+    for name, linked in ((AUDIO_META, "audio_path"), (IMAGES_META, "image_path")):
+        view = _load("json", data_files=str(single / name), cache=cache)["train"]
+        assert view["file_name"] == root[linked]
+        assert view["video_path"] == root["file_name"]
+        assert view["patterns"] == root["patterns"]
+
+
 @pytest.fixture(scope="module")
 def transcribed(work):
     """The lesson built with --whisper-backend faster-whisper (build/pyenv-asr; tests/python/requirements-asr.txt)."""
@@ -276,3 +417,8 @@ def test_transcript_columns_load(transcribed, cache):
     for row in rows.values():
         name = Path(row["audio_path"]).stem  # file_name became the `video` column
         assert (transcribed / "transcripts" / f"{name}.txt").read_text(encoding="utf-8").strip() == row["transcript"]
+    # The audio view carries the same transcript beside each WAV.
+    view = _audio_view(transcribed, cache)["train"]
+    assert {_key(r): r["transcript"] for r in view} == {k: r["transcript"] for k, r in rows.items()}
+    for r in view:
+        assert (transcribed / "transcripts" / f"{Path(r['audio']['path']).stem}.txt").is_file()

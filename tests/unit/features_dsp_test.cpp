@@ -6,9 +6,11 @@
 #include <complex>
 #include <numbers>
 #include <random>
+#include <thread>
 
 #include "support/test_support.hpp"
 #include "vidseg/audio/filterbanks.hpp"
+#include "vidseg/audio/float8.hpp"
 #include "vidseg/audio/real_fft.hpp"
 #include "vidseg/audio/spectral_features.hpp"
 #include "vidseg/audio/tempo.hpp"
@@ -34,8 +36,9 @@ TEST(FeaturesRealFft, MatchesDirectDft) {
     std::vector<float> x(n);
     for (auto& v : x) v = dist(rng);
     RealFft fft(n);
-    std::vector<float> re(fft.bins()), im(fft.bins()), scratch;
-    fft.forward(x.data(), re.data(), im.data(), scratch);
+    RealFft::Workspace ws(fft);
+    std::vector<float> re(fft.bins()), im(fft.bins());
+    fft.forward(x.data(), re.data(), im.data(), ws);
     for (std::size_t k = 0; k < fft.bins(); ++k) {
         std::complex<double> sum = 0;
         for (std::size_t t = 0; t < n; ++t) sum += static_cast<double>(x[t]) * std::polar(1.0, -2 * std::numbers::pi * k * t / n);
@@ -49,15 +52,86 @@ TEST(FeaturesRealFft, CosineAtBinGivesHalfLengthPeak) {
     std::vector<float> x(n);
     for (std::size_t t = 0; t < n; ++t) x[t] = static_cast<float>(std::cos(2 * std::numbers::pi * bin * t / n));
     RealFft fft(n);
-    std::vector<float> re(fft.bins()), im(fft.bins()), scratch;
-    fft.forward(x.data(), re.data(), im.data(), scratch);
+    RealFft::Workspace ws(fft);
+    std::vector<float> re(fft.bins()), im(fft.bins());
+    fft.forward(x.data(), re.data(), im.data(), ws);
     EXPECT_NEAR(re[bin], n / 2.0, 1e-2);
     EXPECT_NEAR(std::hypot(re[bin + 1], im[bin + 1]), 0.0, 1e-2);
     EXPECT_NEAR(re[0], 0.0, 1e-2);
 }
 
-TEST(FeaturesRealFft, RejectsSizesThatAreNotPowersOfTwo) {
-    EXPECT_EQ(test::thrown_code([] { RealFft f(1000); }), ErrorCode::InvalidArgument);
+TEST(FeaturesRealFft, InverseOfForwardIsNTimesTheSignal) {
+    const std::size_t n = 1024;
+    std::mt19937 rng(11);
+    std::normal_distribution<float> dist;
+    RealFft fft(n);
+    RealFft::Workspace ws(fft);
+    std::vector<float> x(n);
+    for (std::size_t t = 0; t < n; ++t) ws.real()[t] = x[t] = dist(rng);
+    fft.forward(ws);
+    fft.inverse(ws);
+    for (std::size_t t = 0; t < n; ++t) EXPECT_NEAR(ws.real()[t], n * x[t], 1e-3 * n) << t;
+}
+
+TEST(FeaturesRealFft, SharedByThreadsWithOwnWorkspaces) {
+    RealFft fft(2048);
+    std::vector<float> x(2048);
+    for (std::size_t t = 0; t < x.size(); ++t) x[t] = static_cast<float>(std::sin(0.05 * t));
+    std::vector<float> ref_re(fft.bins()), ref_im(fft.bins());
+    {
+        RealFft::Workspace ws(fft);
+        fft.forward(x.data(), ref_re.data(), ref_im.data(), ws);
+    }
+    std::vector<int> mismatches(4, 0);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&, i] {
+            RealFft own(1024);  // planning concurrently with the other threads' transforms
+            RealFft::Workspace ws(fft);
+            std::vector<float> re(fft.bins()), im(fft.bins());
+            for (int rep = 0; rep < 50; ++rep) {
+                fft.forward(x.data(), re.data(), im.data(), ws);
+                mismatches[static_cast<std::size_t>(i)] += re != ref_re || im != ref_im;
+            }
+        });
+    for (auto& t : threads) t.join();
+    for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+TEST(FeaturesSimd, VectorLogMatchesStdLog) {
+    // The eight-lane logarithm behind flatness and the dB conversions, over librosa's whole range
+    // (amin 1e-10 up to large powers), every lane different.
+    double worst = 0;
+    for (double base = 1e-10; base < 1e8; base *= 1.37) {
+        simd::Float8 x;
+        for (int i = 0; i < 8; ++i) x[i] = static_cast<float>(base * (1.0 + 0.113 * i));
+        const simd::Float8 y = simd::log(x);
+        for (int i = 0; i < 8; ++i) {
+            const double ref = std::log(static_cast<double>(x[i]));
+            worst = std::max(worst, std::abs(y[i] - ref) / std::max(1.0, std::abs(ref)));
+        }
+    }
+    EXPECT_LT(worst, 4e-7);
+}
+
+TEST(FeaturesRealFft, ThreeTimesPowerOfTwoMatchesDirectDft) {
+    const std::size_t n = 96;  // the tempogram's 768-point shape, smaller
+    std::vector<float> x(n);
+    for (std::size_t t = 0; t < n; ++t) x[t] = static_cast<float>(std::cos(0.3 * t) + 0.01 * t);
+    RealFft fft(n);
+    RealFft::Workspace ws(fft);
+    std::vector<float> re(fft.bins()), im(fft.bins());
+    fft.forward(x.data(), re.data(), im.data(), ws);
+    for (std::size_t k = 0; k < fft.bins(); ++k) {
+        std::complex<double> sum = 0;
+        for (std::size_t t = 0; t < n; ++t) sum += static_cast<double>(x[t]) * std::polar(1.0, -2 * std::numbers::pi * k * t / n);
+        EXPECT_NEAR(re[k], sum.real(), 1e-4) << k;
+        EXPECT_NEAR(im[k], sum.imag(), 1e-4) << k;
+    }
+}
+
+TEST(FeaturesRealFft, RejectsOddOrTinySizes) {
+    EXPECT_EQ(test::thrown_code([] { RealFft f(1001); }), ErrorCode::InvalidArgument);
     EXPECT_EQ(test::thrown_code([] { RealFft f(2); }), ErrorCode::InvalidArgument);
 }
 
@@ -171,4 +245,24 @@ TEST(FeaturesTempo, ClickTrainAt120Bpm) {
     EXPECT_NEAR(bpm, 120.0, 6.0);  // nearest lag bins: 117.5 / 123.0 bpm
     const auto column = tempo.column(onset.size() / 2);
     EXPECT_NEAR(column[0], 1.0, 1e-9);  // normalised by the zero-lag peak
+}
+
+TEST(FeaturesTempo, MeanColumnsEqualsTheMeanOfTheColumns) {
+    // mean_columns takes one inverse FFT of the energy-weighted power spectra (each column is
+    // normalised by its lag-0 value); it must equal averaging the columns one by one.
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<float> dist(0.0f, 1.0f);
+    std::vector<float> onset(2000);
+    for (std::size_t i = 0; i < onset.size(); ++i) onset[i] = dist(rng) * (i % 23 == 0 ? 10.0f : 1.0f);
+    TempoEstimator tempo(onset);
+    for (auto [a, b] : {std::pair<std::size_t, std::size_t>{0, 43}, {900, 1330}, {1990, 2000}}) {
+        const auto mean = tempo.mean_columns(a, b);
+        std::vector<double> ref(tempo.win_length(), 0.0);
+        for (std::size_t t = a; t < b; ++t) {
+            const auto c = tempo.column(t);
+            for (std::size_t k = 0; k < ref.size(); ++k) ref[k] += c[k] / static_cast<double>(b - a);
+        }
+        EXPECT_NEAR(ref[0], 1.0, 1e-6);
+        for (std::size_t k = 0; k < ref.size(); ++k) ASSERT_NEAR(mean[k], ref[k], 2e-5) << a << " lag " << k;
+    }
 }

@@ -65,10 +65,37 @@ TEST(FeaturesIo, JsonlKeepsTheSpec) {
     EXPECT_NE(text.find("\"values\":[0.5,3.14159274,null]"), std::string::npos) << text;
 }
 
+TEST(FeaturesIo, NpyMatrixWithSidecarRoundTrip) {
+    test::TempDir dir;
+    const auto m = sample_matrix();
+    write_features(m, dir / "f.npy");
+    const std::string bytes = test::read_text(dir / "f.npy");
+    // NPY 1.0: magic, version, header length; data 64-byte aligned; 3 x 3 float32 after the header.
+    ASSERT_GE(bytes.size(), 64u);
+    EXPECT_EQ(bytes.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
+    const std::size_t header_len = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+    EXPECT_EQ((10 + header_len) % 64, 0u);
+    EXPECT_NE(bytes.find("'descr': '<f4', 'fortran_order': False, 'shape': (3, 3), }"), std::string::npos);
+    EXPECT_EQ(bytes.size(), 10 + header_len + 9 * sizeof(float));
+    EXPECT_NE(test::read_text(dir / "f.npy.json").find("\"columns\":[\"rms_mean\",\"mfcc_mean_0\",\"faces\"]"),
+              std::string::npos);
+    const auto back = read_features(dir / "f.npy");
+    expect_same(m, back);
+    EXPECT_DOUBLE_EQ(back.spec.window, 10.0);
+    EXPECT_EQ(back.source, "lesson.mp4");
+    // Without its sidecar, or truncated, an .npy is a clear error.
+    std::filesystem::copy_file(dir / "f.npy", dir / "lonely.npy");
+    EXPECT_EQ(test::thrown_code([&] { read_features(dir / "lonely.npy"); }), ErrorCode::InputNotFound);
+    write(dir / "short.npy", bytes.substr(0, bytes.size() - 4));
+    std::filesystem::copy_file(dir / "f.npy.json", dir / "short.npy.json");
+    EXPECT_EQ(test::thrown_code([&] { read_features(dir / "short.npy"); }), ErrorCode::InvalidData);
+}
+
 TEST(FeaturesIo, FormatFromExtension) {
     EXPECT_EQ(format_for_path("a/b.CSV"), FeatureFormat::Csv);
     EXPECT_EQ(format_for_path("b.json"), FeatureFormat::Jsonl);
-    EXPECT_EQ(test::thrown_code([] { format_for_path("b.npy"); }), ErrorCode::InvalidArgument);
+    EXPECT_EQ(format_for_path("b.NPY"), FeatureFormat::Npy);
+    EXPECT_EQ(test::thrown_code([] { format_for_path("b.npz"); }), ErrorCode::InvalidArgument);
     EXPECT_EQ(test::thrown_code([] { parse_feature_format("xml"); }), ErrorCode::InvalidArgument);
 }
 
@@ -152,6 +179,29 @@ TEST(FeaturesTimeline, TrailingRowNeedsSomeMedia) {
         for (std::size_t row = 0; row < r.matrix.rows(); ++row)
             EXPECT_FALSE(std::isnan(r.matrix.at(row, *mfcc))) << seconds << " s, row " << row;
     }
+}
+
+// Audio that stops 1.05 s before the picture: the rows past it are silence (RMS 0), not NaN, which `predict` / `patterns find` would refuse for the whole video.
+TEST(FeaturesTimeline, RowsPastTheEndOfTheAudioAreSilence) {
+    test::TempDir tmp;
+    const auto mp4 = tmp.path() / "short_audio.mp4";
+    ASSERT_EQ(test::run_shell("ffmpeg -nostdin -loglevel error -y -f lavfi -i sine=f=300:d=4.95 -f lavfi -i "
+                              "color=c=blue:s=160x120:r=10:d=6 -map 1:v -map 0:a -c:v libx264 -c:a aac " +
+                              test::shell_quote(mp4.string()))
+                  .exit_code,
+              0);
+    TimelineOptions o;
+    o.visual = false;
+    const auto r = compute_timeline_features(mp4.string(), o);
+    ASSERT_EQ(r.matrix.rows(), 6u);
+    const auto mfcc = column_index(r.matrix.spec, "mfcc_mean_0");
+    const auto rms = column_index(r.matrix.spec, "rms_mean");
+    ASSERT_TRUE(mfcc && rms);
+    for (std::size_t row = 0; row < r.matrix.rows(); ++row)
+        for (std::size_t c = 0; c < r.matrix.cols(); ++c)
+            ASSERT_FALSE(std::isnan(r.matrix.at(row, c))) << "row " << row << " column " << r.matrix.spec.columns[c];
+    EXPECT_LT(r.matrix.at(5, *rms), 1e-4f);                   // 5-6 s: after the tone
+    EXPECT_GT(r.matrix.at(2, *rms), 0.05f);                   // the tone
 }
 
 TEST(FeaturesTimeline, VideoWithoutAudioGetsVisualColumnsAndANote) {

@@ -25,6 +25,9 @@ public:
     std::size_t win_length() const noexcept { return win_; }
     // Normalised tempogram column of frame t (win_length values).
     std::vector<double> column(std::size_t t) const;
+    // The same into out[0 .. win_length), through a caller's workspace (of an fft_size() RealFft).
+    void column_into(std::size_t t, RealFft::Workspace& ws, double* out) const;
+    std::size_t fft_size() const noexcept { return fft_size_; }
     // Mean tempogram over frames [first, last) (empty range → zeros).
     std::vector<double> mean_columns(std::size_t first, std::size_t last) const;
     // Tempo in bpm for a (mean) tempogram column.

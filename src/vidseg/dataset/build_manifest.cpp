@@ -107,7 +107,8 @@ ManifestItems read_manifest(const fs::path& path) {
         const auto j = nlohmann::json::parse(in);
         for (const auto& [name, arts] : j.at("items").items())
             for (const auto& [art, e] : arts.items())
-                items[name][art] = {e.at("key").get<std::string>(), e.at("files").get<std::vector<std::string>>()};
+                items[name][art] = {e.at("key").get<std::string>(), e.at("files").get<std::vector<std::string>>(),
+                                    e.contains("value") ? e["value"].dump() : std::string()};
     } catch (const nlohmann::json::exception&) {
         return {};  // unreadable: everything is rebuilt
     }
@@ -121,7 +122,10 @@ std::string render_manifest(const ManifestItems& items) {
                 "unchanged artifacts are reused by the next build";
     j["items"] = nlohmann::ordered_json::object();
     for (const auto& [name, arts] : items)
-        for (const auto& [art, e] : arts) j["items"][name][art] = {{"key", e.key}, {"files", e.files}};
+        for (const auto& [art, e] : arts) {
+            j["items"][name][art] = {{"key", e.key}, {"files", e.files}};
+            if (!e.value.empty()) j["items"][name][art]["value"] = nlohmann::ordered_json::parse(e.value);
+        }
     return j.dump(1) + "\n";
 }
 
@@ -160,7 +164,8 @@ ResumableStage::ResumableStage(fs::path destination, bool reuse_enabled)
                 continue;
             }
             journal_[j.at("item").get<std::string>()][j.at("artifact").get<std::string>()] = {
-                j.at("key").get<std::string>(), j.at("files").get<std::vector<std::string>>()};
+                j.at("key").get<std::string>(), j.at("files").get<std::vector<std::string>>(),
+                j.contains("value") ? j["value"].dump() : std::string()};
         } catch (const nlohmann::json::exception&) {
         }
     }
@@ -186,6 +191,7 @@ ResumableStage::~ResumableStage() {
 std::optional<std::vector<std::string>> ResumableStage::reuse(const std::string& item, const std::string& artifact,
                                                               const std::string& key,
                                                               const std::vector<std::string>& files) {
+    const std::lock_guard lock(mutex_);
     ++item_artifacts_total_[item];
     auto hit = [&](const std::vector<std::string>& got) {
         current_[item][artifact] = {key, got};
@@ -219,9 +225,38 @@ std::optional<std::vector<std::string>> ResumableStage::reuse(const std::string&
 
 void ResumableStage::record(const std::string& item, const std::string& artifact, const std::string& key,
                             const std::vector<std::string>& files) {
-    current_[item][artifact] = {key, files};
+    const std::lock_guard lock(mutex_);
+    current_[item][artifact] = {key, files, {}};
     ++built_;
     append_journal({{"item", item}, {"artifact", artifact}, {"key", key}, {"files", files}});
+}
+
+std::optional<std::string> ResumableStage::reuse_value(const std::string& item, const std::string& artifact,
+                                                       const std::string& key) {
+    const std::lock_guard lock(mutex_);
+    ++item_artifacts_total_[item];
+    for (const ManifestItems* source : {&journal_, &previous_}) {
+        const auto it = source->find(item);
+        if (it == source->end()) continue;
+        const auto a = it->second.find(artifact);
+        if (a == it->second.end() || a->second.key != key || a->second.value.empty()) continue;
+        current_[item][artifact] = a->second;
+        ++reused_values_;
+        ++item_artifacts_reused_[item];
+        return a->second.value;
+    }
+    return std::nullopt;
+}
+
+void ResumableStage::record_value(const std::string& item, const std::string& artifact, const std::string& key,
+                                  const std::string& value_json) {
+    const std::lock_guard lock(mutex_);
+    current_[item][artifact] = {key, {}, value_json};
+    append_journal({{"item", item},
+                    {"artifact", artifact},
+                    {"key", key},
+                    {"files", nlohmann::json::array()},
+                    {"value", nlohmann::json::parse(value_json)}});
 }
 
 void ResumableStage::drop(const std::string& item) {

@@ -20,10 +20,17 @@
 // ".<name>.vidseg-old" and is restored from there if a crash hit between the two renames).
 // Reuse from the previous dataset hard-links its files (a copy across filesystems), so their
 // mtimes stay the same. A lock (flock) keeps two builds from sharing one partial dir.
+//
+// Some artifacts are not files but a small VALUE (a JSON document), e.g. the frame chosen by
+// `--keyframe best` with its score: finding it again costs decoding and scoring every candidate,
+// so it is keyed and reused like files (reuse_value / record_value).
+//
+// reuse*/record* may be called from several threads at once (the builder cuts batches in parallel).
 #pragma once
 
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,11 +51,13 @@ std::string video_fingerprint(const std::string& path);
 struct ArtifactEntry {
     std::string key;
     std::vector<std::string> files;  // relative to the dataset root
+    std::string value;               // JSON text of a value artifact ("" for file artifacts)
 };
 // fragment name → artifact name → entry
 using ManifestItems = std::map<std::string, std::map<std::string, ArtifactEntry>>;
 
-// build_manifest.json: {"version": 1, "items": {name: {artifact: {"key": k, "files": [...]}}}}.
+// build_manifest.json: {"version": 1, "items": {name: {artifact: {"key": k, "files": [...]}}}}
+// (value artifacts: {"key": k, "files": [], "value": {...}}).
 // A missing or unreadable manifest reads as empty (it only costs a rebuild).
 ManifestItems read_manifest(const std::filesystem::path& path);
 std::string render_manifest(const ManifestItems& items);
@@ -76,6 +85,11 @@ public:
     // The artifact's files are complete in the partial dir (appended to the journal at once).
     void record(const std::string& item, const std::string& artifact, const std::string& key,
                 const std::vector<std::string>& files);
+    // Value artifacts: the JSON text recorded under this key by an interrupted run or the previous
+    // dataset (nullopt = compute it, then record_value()).
+    std::optional<std::string> reuse_value(const std::string& item, const std::string& artifact, const std::string& key);
+    void record_value(const std::string& item, const std::string& artifact, const std::string& key,
+                      const std::string& value_json);
     // Forgets an item (its files are removed unless moved away by the caller first).
     void drop(const std::string& item);
 
@@ -85,6 +99,7 @@ public:
     const ManifestItems& items() const { return current_; }
     size_t reused_artifacts() const { return reused_; }
     size_t built_artifacts() const { return built_; }
+    size_t reused_values() const { return reused_values_; }  // value artifacts (not counted above)
     // Items whose every artifact was reused.
     size_t reused_items() const;
 
@@ -95,13 +110,15 @@ public:
 private:
     void append_journal(const nlohmann::json& line);
 
+    std::mutex mutex_;  // guards everything below and the journal file
+
     std::filesystem::path destination_, dir_, old_;
     int lock_fd_ = -1;
     ManifestItems journal_;   // finished in the partial dir by an earlier (interrupted) run
     ManifestItems previous_;  // the previous dataset's manifest
     ManifestItems current_;
     std::map<std::string, size_t> item_artifacts_reused_, item_artifacts_total_;
-    size_t reused_ = 0, built_ = 0;
+    size_t reused_ = 0, built_ = 0, reused_values_ = 0;
 };
 
 }  // namespace vidseg::dataset

@@ -16,14 +16,14 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/progress.hpp"
 #include "vidseg/core/version.hpp"
 #include "vidseg/dataset/build_manifest.hpp"
 #include "vidseg/dataset/dataset_card.hpp"
+#include "vidseg/dataset/fragment_media.hpp"
+#include "vidseg/dataset/metadata_views.hpp"
 #include "vidseg/dataset/review_plan.hpp"
-#include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/cutter.hpp"
-#include "vidseg/media/frame_reader.hpp"
-#include "vidseg/media/image_writer.hpp"
 #include "vidseg/media/probe.hpp"
 
 namespace fs = std::filesystem;
@@ -36,8 +36,6 @@ namespace {
 // files with different extensions" when a tree holds two kinds (SPEC §3: one metadata file per folder).
 constexpr const char* kCsvName = "metadata_table.csv";
 constexpr const char* kReviewLogName = "review.jsonl";
-// Clips are cut in batches (one demux pass each) so that an interrupted build keeps most of its work.
-constexpr size_t kClipBatch = 8;
 
 std::string join(const std::vector<std::string>& values) {
     std::string out;
@@ -163,13 +161,19 @@ DatasetReport build_dataset(const DatasetConfig& config) {
         report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return report;
     }
-    if (config.keyframe == KeyframeMode::Best)
-        choose_best_keyframes(report.plan, {.candidates = config.keyframe_candidates, .progress = config.progress});
-
     // Work dir that survives an interruption (build_manifest.hpp); the previous dataset stays as is
     // until the commit at the end.
     ResumableStage stage_dir(config.out_dir, !config.rebuild);
     const fs::path stage = stage_dir.dir();
+    if (config.keyframe == KeyframeMode::Best) {
+        const auto t_choice = std::chrono::steady_clock::now();
+        const auto choice = choose_best_keyframes(
+            report.plan, {.candidates = config.keyframe_candidates, .progress = config.progress}, &stage_dir);
+        report.keyframe_choices_reused = choice.reused;
+        report.keyframe_candidates_decoded = choice.candidates_decoded;
+        report.keyframe_choice_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t_choice).count();
+    }
     const std::vector<std::string> splits =
         plan.test_lessons.empty() ? std::vector<std::string>{""} : std::vector<std::string>{"train/", "test/"};
     for (const auto& s : splits)
@@ -192,98 +196,20 @@ DatasetReport build_dataset(const DatasetConfig& config) {
         for (size_t i = 0; i < plan.items.size(); ++i)
             if (plan.items[i].video == v && wanted(i)) idx.push_back(i);
         if (idx.empty()) continue;
-        // Artifact keys (build_manifest.hpp): everything the bytes of each file depend on.
-        const std::string fingerprint = video_fingerprint(src.path);
-        auto rel = [&](const DatasetItem& item, const std::string& dir, const std::string& suffix) {
-            return split_prefix(plan, item) + dir + "/" + item.name + suffix;
-        };
-
-        // Clips, in batches of nearby ones, each recorded when its batch is done.
-        std::vector<size_t> todo;
-        std::vector<std::string> clip_keys(plan.items.size());
-        for (size_t i : idx) {
-            const auto& item = plan.items[i];
-            clip_keys[i] = artifact_key("clip", 1, {fingerprint, key_number(item.start), key_number(item.end),
-                                                    std::to_string(config.crf), src.clip_extension});
-            if (!stage_dir.reuse(item.name, "clip", clip_keys[i], {rel(item, "videos", src.clip_extension)}))
-                todo.push_back(i);
-        }
-        for (size_t b = 0; b < todo.size(); b += kClipBatch) {
-            throw_if_cancelled();
-            std::vector<media::ClipSpec> clips;
-            const size_t e = std::min(todo.size(), b + kClipBatch);
-            for (size_t k = b; k < e; ++k) {
-                const auto& item = plan.items[todo[k]];
-                clips.push_back({item.start, item.end, (stage / rel(item, "videos", src.clip_extension)).string()});
-            }
-            media::CutOptions cut;
-            cut.mode = media::CutMode::Exact;
-            cut.crf = config.crf;
-            cut.progress = config.progress;
-            media::cut_clips(src.path, clips, cut);
-            for (size_t k = b; k < e; ++k) {
-                const auto& item = plan.items[todo[k]];
-                stage_dir.record(item.name, "clip", clip_keys[todo[k]], {rel(item, "videos", src.clip_extension)});
-            }
-        }
-
-        // Keyframes and crops.
-        todo.clear();
-        std::vector<std::string> keyframe_keys(plan.items.size());
-        for (size_t i : idx) {
-            const auto& item = plan.items[i];
-            const auto px = item.box ? box_to_pixels(*item.box, src.width, src.height) : std::nullopt;
-            keyframe_keys[i] = artifact_key(
-                "keyframe", 1,
-                {fingerprint, key_number(item.keyframe_time), std::to_string(config.keyframe_quality),
-                 item.box ? key_number(item.box->x) + "," + key_number(item.box->y) + "," +
-                                key_number(item.box->width) + "," + key_number(item.box->height)
-                          : std::string("no box")});
-            std::vector<std::string> files = {rel(item, "images", ".jpg")};
-            if (px) files.push_back(rel(item, "images", "_crop.jpg"));
-            if (const auto got = stage_dir.reuse(item.name, "keyframe", keyframe_keys[i], files))
-                has_crop[i] = got->size() > 1;
-            else
-                todo.push_back(i);
-        }
-        std::vector<double> times;
-        for (size_t i : todo) times.push_back(plan.items[i].keyframe_time);
-        media::FrameReaderOptions reader_options;
-        reader_options.serialize_sink = true;
-        media::FrameReader reader(src.path, reader_options);
-        if (!times.empty())
-            reader.read_many(times, [&](size_t k, const media::Image& image) {
-                const auto& item = plan.items[todo[k]];
-                const std::string base = (stage / (split_prefix(plan, item) + "images/" + item.name)).string();
-                media::ImageWriteOptions options;
-                options.quality = config.keyframe_quality;
-                media::write_image(image, base + ".jpg", options);
-                std::vector<std::string> files = {rel(item, "images", ".jpg")};
-                if (item.box) {
-                    if (const auto px = box_to_pixels(*item.box, image.width, image.height)) {
-                        options.crop = media::PixelRect{px->x, px->y, px->width, px->height};
-                        media::write_image(image, base + "_crop.jpg", options);
-                        has_crop[todo[k]] = true;
-                        files.push_back(rel(item, "images", "_crop.jpg"));
-                    }
-                }
-                stage_dir.record(item.name, "keyframe", keyframe_keys[todo[k]], files);
-            });
-
-        // Audio.
-        for (size_t i : idx) {
-            const auto& item = plan.items[i];
-            const std::string key =
-                artifact_key("audio", 1, {fingerprint, key_number(item.start), key_number(item.end), "16000/1"});
-            if (stage_dir.reuse(item.name, "audio", key, {rel(item, "audio", ".wav")})) continue;
-            throw_if_cancelled();
-            media::extract_audio(src.path, (stage / rel(item, "audio", ".wav")).string(), media::AudioFormat{16000, 1},
-                                 item.start, item.end);
-            stage_dir.record(item.name, "audio", key, {rel(item, "audio", ".wav")});
-        }
+        // Clips, keyframes (+ crops) and WAVs, made in parallel tasks (fragment_media.hpp).
+        FragmentMediaOptions media_options;
+        media_options.crf = config.crf;
+        media_options.keyframe_quality = config.keyframe_quality;
+        media_options.workers = config.workers;
+        media_options.progress = config.progress;
+        report.media += make_fragment_media(plan, v, idx, stage_dir, has_crop, media_options);
 
         // Transcripts of the WAVs (asr/fragment_transcripts.hpp).
         if (transcripts.enabled()) {
+            const std::string fingerprint = video_fingerprint(src.path);
+            auto rel = [&](const DatasetItem& item, const std::string& dir, const std::string& suffix) {
+                return split_prefix(plan, item) + dir + "/" + item.name + suffix;
+            };
             if (config.progress) config.progress->begin("transcribing " + src.lesson, static_cast<double>(idx.size()));
             size_t done = 0;
             for (size_t i : idx) {
@@ -352,11 +278,15 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     log.insert(log.end(), session.decisions().begin(), session.decisions().end());
     if (!log.empty()) write_file_atomic(stage / kReviewLogName, render_review_log(log));
 
-    // Metadata per split folder.
+    // Metadata per split folder: metadata.jsonl (clips), the same rows linked to the WAVs and to the
+    // keyframes for audiofolder / imagefolder (metadata_views.hpp), and the spreadsheet copy.
     auto cols = columns(plan);
     if (transcripts.enabled()) cols.insert(cols.end(), {"transcript", "language"});
+    const auto dump = [](const nlohmann::ordered_json& row) {
+        return row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    };
     for (const auto& s : splits) {
-        std::string jsonl, csv;
+        std::string jsonl, audio_jsonl, images_jsonl, csv;
         for (size_t c = 0; c < cols.size(); ++c) csv += (c ? "," : "") + csv_escape(cols[c]);
         csv += "\n";
         for (size_t i = 0; i < plan.items.size(); ++i) {
@@ -367,11 +297,15 @@ DatasetReport build_dataset(const DatasetConfig& config) {
                 row["transcript"] = t->second.text;
                 row["language"] = t->second.language;
             }
-            jsonl += row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+            jsonl += dump(row);
+            audio_jsonl += dump(metadata_view_row(row, MetadataView::Audio));
+            images_jsonl += dump(metadata_view_row(row, MetadataView::Images));
             for (size_t c = 0; c < cols.size(); ++c) csv += (c ? "," : "") + csv_escape(csv_value(row[cols[c]]));
             csv += "\n";
         }
         write_file_atomic(stage / (s + "metadata.jsonl"), jsonl);
+        write_file_atomic(stage / (s + kAudioMetadataName), audio_jsonl);
+        write_file_atomic(stage / (s + kImagesMetadataName), images_jsonl);
         write_file_atomic(stage / (s + kCsvName), csv);
     }
     for (bool c : has_crop) report.crops += c;
@@ -429,6 +363,14 @@ nlohmann::json to_json(const DatasetReport& report) {
     doc["reused_fragments"] = report.reused_items;
     doc["built_files"] = report.built_artifacts;
     doc["reused_files"] = report.reused_artifacts;
+    // Work done in this run (what the speed benchmark and the reuse tests look at).
+    doc["made"] = {{"clips", report.media.clips}, {"keyframes", report.media.keyframes}, {"wavs", report.media.wavs}};
+    doc["task_seconds"] = {{"clips", report.media.clip_seconds},
+                           {"keyframes", report.media.keyframe_seconds},
+                           {"audio", report.media.audio_seconds},
+                           {"keyframe_choice", report.keyframe_choice_seconds}};
+    doc["reused_keyframe_choices"] = report.keyframe_choices_reused;
+    doc["keyframe_candidates_decoded"] = report.keyframe_candidates_decoded;
     nlohmann::json excluded = nlohmann::json::array();
     for (const auto& d : report.excluded) excluded.push_back({{"item", d.item}, {"reason", d.reason}});
     doc["excluded"] = excluded;

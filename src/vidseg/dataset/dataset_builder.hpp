@@ -8,6 +8,8 @@
 //   audio/<name>.wav         [start, end) as WAV 16 kHz mono
 // plus metadata.jsonl (what `datasets` reads) and metadata_table.csv (the same rows for spreadsheets,
 // lists joined with "; "; not named metadata.csv, which `datasets` would reject next to the JSONL) per split folder and README.md (dataset_card.hpp) at the root.
+// Beside metadata.jsonl, metadata_audio.jsonl and metadata_images.jsonl hold the same rows linked to the WAV / the
+// keyframe for the audiofolder / imagefolder loaders (metadata_views.hpp).
 // With a split (test_fraction > 0 and >= 2 lessons) the files live under train/ and test/.
 //
 // Review (review.hpp): before the dataset is committed, the previous build's review.jsonl, then
@@ -34,6 +36,7 @@
 
 #include "vidseg/asr/transcriber.hpp"
 #include "vidseg/dataset/dataset_plan.hpp"
+#include "vidseg/dataset/fragment_media.hpp"
 #include "vidseg/dataset/keyframe_choice.hpp"
 #include "vidseg/dataset/review.hpp"
 
@@ -58,6 +61,7 @@ struct DatasetConfig {
     // (keyframe_choice.hpp; metadata gets keyframe_score and its components).
     KeyframeMode keyframe = KeyframeMode::Middle;
     int keyframe_candidates = 12;
+    int workers = 0;  // threads making clips / keyframes / WAVs at once (fragment_media.hpp); 0 = hardware's
     Progress* progress = nullptr;
     // Review (see above). `review` returns false to abort (nothing written, finished work kept for the next run).
     std::string exclude;  // --exclude LIST|FILE; empty = none
@@ -83,6 +87,10 @@ struct DatasetReport {
     std::vector<ReviewDecision> excluded;    // fragments left out (plan.items holds the kept ones)
     size_t reused_items = 0;                 // fragments whose every file was reused
     size_t built_artifacts = 0, reused_artifacts = 0;
+    FragmentMediaStats media;                // clips / keyframes / WAVs made in this run, task times
+    size_t keyframe_choices_reused = 0;      // --keyframe best: choices taken from the manifest
+    size_t keyframe_candidates_decoded = 0;  // --keyframe best: candidate frames decoded and scored
+    double keyframe_choice_seconds = 0;
 };
 
 DatasetReport build_dataset(const DatasetConfig& config);

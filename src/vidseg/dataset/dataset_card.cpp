@@ -106,7 +106,9 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
               ? "transcripts/                 (empty: no transcription backend was chosen)\n"
               : "transcripts/<fragment>.txt   the speech of the interval as text (Whisper)\n"
                 "transcripts/<fragment>.json  the same with language, its probability and timed segments\n")
-      << "metadata.jsonl               one row per fragment (the table the `datasets` library reads)\n"
+      << "metadata.jsonl               one row per fragment, `file_name` = the clip (what the loaders read by default)\n"
+         "metadata_audio.jsonl         the same rows, `file_name` = the WAV (for `audiofolder`, see Usage)\n"
+         "metadata_images.jsonl        the same rows, `file_name` = the keyframe (for `imagefolder`, see Usage)\n"
          "metadata_table.csv           the same rows for spreadsheets (lists joined with \"; \")\n"
          "```\n\n"
          "The spreadsheet copy is not called `metadata.csv` on purpose: the `datasets` library refuses a folder "
@@ -134,11 +136,34 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
              "| `language` | the language detected in it (ISO 639-1: ru, en, ...) |\n";
     for (const auto& c : plan.choice_columns) o << "| `choice_" << cell(c) << "` | answers of the choice `" << cell(c) << "` (list) |\n";
     for (const auto& c : plan.text_columns) o << "| `text_" << cell(c) << "` | texts of `" << cell(c) << "` (list) |\n";
-    o << "\n";
+    o << "\n`metadata_audio.jsonl` and `metadata_images.jsonl` hold the same rows with `file_name` = the WAV / the "
+         "keyframe and the clip in `video_path` (their `audio_path` / `image_path` column is left out).\n\n";
 
-    o << "## Usage\n\n```python\nfrom datasets import load_dataset\n\n"
-         "ds = load_dataset(\"<user>/<dataset>\")  # or load_dataset(\"json\", data_files=\"metadata.jsonl\")\n"
-         "row = ds[\"train\"][0]\nprint(row[\"patterns\"], row[\"start\"], row[\"end\"])\n```\n\n";
+    const std::string meta_files =
+        split ? "{\"train\": \"<folder>/train/metadata.jsonl\", \"test\": \"<folder>/test/metadata.jsonl\"}"
+              : "\"<folder>/metadata.jsonl\"";
+    o << "## Usage\n\n"
+         "The same fragments load as clips, as audio or as keyframes"
+      << (split ? ", with the same `train` / `test` split" : "") << ":\n\n"
+      << "```python\nfrom datasets import load_dataset\n\n"
+         "# Clips (the default config above; videofolder): a `video` column + every metadata column.\n"
+         "ds = load_dataset(\"<user>/<dataset>\")  # or a local folder: load_dataset(\"<folder>\")\n"
+         "row = ds[\"train\"][0]\nprint(row[\"patterns\"], row[\"start\"], row[\"end\"])\n\n"
+         "# The 16 kHz WAVs: an `audio` column (the clip is in `video_path`).\n"
+         "audio = load_dataset(\"audiofolder\", data_dir=\"<folder>\", metadata_filenames=[\"metadata_audio.jsonl\"])\n\n"
+         "# The keyframes: an `image` column (`crop_path` names the crop, when there is one).\n"
+         "images = load_dataset(\"imagefolder\", data_dir=\"<folder>\", metadata_filenames=[\"metadata_images.jsonl\"])\n\n"
+         "# Only the table (paths stay strings):\n"
+         "table = load_dataset(\"json\", data_files="
+      << meta_files
+      << ")\n```\n\n"
+         "Decoding video and audio needs `torchcodec` (and PyTorch); `datasets` 4.x also needs it to *build* an "
+         "`audio` column, so without it load the audio view with `streaming=True` and read its rows with "
+         "`.decode(False).with_format(\"arrow\")`: each `audio[\"path\"]` is the WAV. For a copy on the Hub, download it first "
+         "(`huggingface_hub.snapshot_download(\"<user>/<dataset>\", repo_type=\"dataset\")`) and pass that folder as "
+         "`data_dir`. The audio and keyframe views are not named "
+         "configs of this card because `datasets` builds all configs of a dataset with the loader of the first "
+         "one (here `videofolder`).\n\n";
 
     o << "## Classes\n\n| pattern | fragments | description |\n|---|---|---|\n";
     for (const auto& p : patterns) {

@@ -3,6 +3,11 @@
 // person) and keep the best one. Candidates of one video are decoded in one batched, frame-exact
 // pass (media::FrameReader::read_many) at the scorer's analysis width; the builder then reads the
 // chosen frames at full size.
+//
+// Scoring costs decoding + analysing every candidate, so a build keeps the choice of each fragment
+// as a value artifact of its build manifest (build_manifest.hpp, artifact "keyframe_choice": time
+// and score, keyed by the video fingerprint, the interval, the candidate count and the scorer's
+// settings); a re-run with the same inputs takes it from there and decodes nothing.
 #pragma once
 
 #include "vidseg/dataset/dataset_plan.hpp"
@@ -25,9 +30,19 @@ struct KeyframeChoiceOptions {
     Progress* progress = nullptr;
 };
 
+class ResumableStage;
+
+struct KeyframeChoiceStats {
+    size_t chosen = 0;               // items scored in this run
+    size_t reused = 0;               // items whose choice came from the manifest / journal
+    size_t candidates_decoded = 0;   // candidate frames decoded and scored in this run
+};
+
 // For every item: keyframe_time = presentation time of the best-scoring candidate frame,
 // keyframe_score = its score, box = the item's track at that time (no box when the track does
-// not cover it). Sets plan.keyframes_scored. Throws what FrameReader and KeyframeScorer throw.
-void choose_best_keyframes(DatasetPlan& plan, const KeyframeChoiceOptions& options);
+// not cover it). Sets plan.keyframes_scored. With a stage, choices whose key is unchanged are
+// reused and new ones recorded there. Throws what FrameReader and KeyframeScorer throw.
+KeyframeChoiceStats choose_best_keyframes(DatasetPlan& plan, const KeyframeChoiceOptions& options,
+                                          ResumableStage* stage = nullptr);
 
 }  // namespace vidseg::dataset

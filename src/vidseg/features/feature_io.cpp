@@ -4,7 +4,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -75,8 +77,9 @@ FeatureFormat format_for_path(const std::filesystem::path& path) {
     const std::string ext = lower(path.extension().string());
     if (ext == ".csv") return FeatureFormat::Csv;
     if (ext == ".jsonl" || ext == ".json") return FeatureFormat::Jsonl;
+    if (ext == ".npy") return FeatureFormat::Npy;
     throw Error(ErrorCode::InvalidArgument,
-                "cannot tell the feature file format from the extension '" + ext + "' (use .csv or .jsonl)",
+                "cannot tell the feature file format from the extension '" + ext + "' (use .csv, .jsonl or .npy)",
                 path.string());
 }
 
@@ -84,7 +87,8 @@ FeatureFormat parse_feature_format(const std::string& name) {
     const std::string n = lower(name);
     if (n == "csv") return FeatureFormat::Csv;
     if (n == "jsonl" || n == "json") return FeatureFormat::Jsonl;
-    throw Error(ErrorCode::InvalidArgument, "unknown feature format '" + name + "' (expected csv or jsonl)");
+    if (n == "npy") return FeatureFormat::Npy;
+    throw Error(ErrorCode::InvalidArgument, "unknown feature format '" + name + "' (expected csv, jsonl or npy)");
 }
 
 void validate(const FeatureMatrix& m) {
@@ -251,10 +255,117 @@ FeatureMatrix from_jsonl(const std::string& text, const std::string& source) {
     return m;
 }
 
+namespace {
+
+constexpr const char* kNpyFormatName = "vidseg.features.npy";
+constexpr char kNpyMagic[] = "\x93NUMPY";  // 6 bytes, then major and minor version
+
+bool little_endian() {
+    const std::uint16_t one = 1;
+    unsigned char first = 0;
+    std::memcpy(&first, &one, 1);
+    return first == 1;
+}
+
+}  // namespace
+
+std::filesystem::path npy_sidecar_path(const std::filesystem::path& npy) {
+    std::filesystem::path p = npy;
+    p += ".json";
+    return p;
+}
+
+std::string to_npy(const FeatureMatrix& m) {
+    if (!little_endian()) throw Error(ErrorCode::Internal, ".npy output is written on little-endian machines only");
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(m.rows()) + ", " +
+                         std::to_string(m.cols()) + "), }";
+    // Magic (6) + version (2) + header length (2) + header, padded with spaces and ended by '\n' so the
+    // data starts at a multiple of 64 bytes (what numpy writes and expects for memory mapping).
+    const std::size_t unpadded = 10 + header.size() + 1;
+    header.append((64 - unpadded % 64) % 64, ' ');
+    header += '\n';
+    std::string out(kNpyMagic, 6);
+    out += '\x01';
+    out += '\x00';
+    out += static_cast<char>(header.size() & 0xff);
+    out += static_cast<char>(header.size() >> 8);
+    out += header;
+    const std::size_t offset = out.size();
+    out.resize(offset + m.values.size() * sizeof(float));
+    if (!m.values.empty()) std::memcpy(out.data() + offset, m.values.data(), m.values.size() * sizeof(float));
+    return out;
+}
+
+std::string npy_sidecar(const FeatureMatrix& m) {
+    nlohmann::json doc = {{"format", kNpyFormatName}, {"version", kFormatVersion}, {"source", m.source},
+                          {"step", m.spec.step},      {"window", m.spec.window},   {"columns", m.spec.columns},
+                          {"times", m.times},         {"rows", m.rows()},          {"dtype", "float32"}};
+    return doc.dump() + "\n";
+}
+
+FeatureMatrix from_npy(const std::string& npy, const std::string& sidecar, const std::string& source) {
+    auto bad = [&](const std::string& why) { return Error(ErrorCode::InvalidData, why, source); };
+    if (npy.size() < 10 || npy.compare(0, 6, kNpyMagic, 6) != 0) throw bad("not a NumPy .npy file");
+    const auto major = static_cast<unsigned char>(npy[6]);
+    std::size_t header_len = 0, header_at = 10;
+    if (major == 1) {
+        header_len = static_cast<unsigned char>(npy[8]) | (static_cast<std::size_t>(static_cast<unsigned char>(npy[9])) << 8);
+    } else if (major == 2 || major == 3) {
+        if (npy.size() < 12) throw bad("truncated .npy header");
+        for (int i = 3; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(npy[8 + static_cast<std::size_t>(i)]);
+        header_at = 12;
+    } else {
+        throw bad("unsupported .npy version " + std::to_string(major));
+    }
+    if (npy.size() < header_at + header_len) throw bad("truncated .npy header");
+    const std::string header = npy.substr(header_at, header_len);
+    auto has = [&](const std::string& s) { return header.find(s) != std::string::npos; };
+    if (!has("'descr': '<f4'")) throw bad(".npy values must be little-endian float32 ('<f4')");
+    if (!has("'fortran_order': False")) throw bad(".npy values must be in C order");
+    const auto shape_at = header.find("'shape': (");
+    if (shape_at == std::string::npos) throw bad(".npy header has no shape");
+    std::size_t rows = 0, cols = 0;
+    if (std::sscanf(header.c_str() + shape_at, "'shape': (%zu, %zu)", &rows, &cols) != 2)
+        throw bad(".npy feature matrix must be 2-dimensional");
+    const std::size_t data_at = header_at + header_len;
+    if (npy.size() - data_at != rows * cols * sizeof(float))
+        throw bad(".npy has " + std::to_string(npy.size() - data_at) + " data bytes for " + std::to_string(rows) + " x " +
+                  std::to_string(cols) + " float32 values");
+    FeatureMatrix m;
+    try {
+        const auto doc = nlohmann::json::parse(sidecar);
+        if (doc.value("format", std::string()) != kNpyFormatName) throw bad("sidecar is not a vidseg.features.npy file");
+        if (doc.value("version", 0) != kFormatVersion) throw bad("unsupported vidseg.features.npy version");
+        m.source = doc.value("source", std::string());
+        m.spec.step = doc.at("step").get<double>();
+        m.spec.window = doc.at("window").get<double>();
+        m.spec.columns = doc.at("columns").get<std::vector<std::string>>();
+        m.times = doc.at("times").get<std::vector<double>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw bad(std::string("bad sidecar JSON: ") + e.what());
+    }
+    if (m.times.size() != rows || m.spec.columns.size() != cols)
+        throw bad("sidecar describes " + std::to_string(m.times.size()) + " rows x " + std::to_string(m.spec.columns.size()) +
+                  " columns, the .npy matrix is " + std::to_string(rows) + " x " + std::to_string(cols));
+    m.values.resize(rows * cols);
+    if (!m.values.empty()) std::memcpy(m.values.data(), npy.data() + data_at, m.values.size() * sizeof(float));
+    try {
+        validate(m);
+    } catch (const Error& e) {
+        throw Error(ErrorCode::InvalidData, e.cause(), source);
+    }
+    return m;
+}
+
 void write_features(const FeatureMatrix& matrix, const std::filesystem::path& path,
                     std::optional<FeatureFormat> format) {
     validate(matrix);
     const FeatureFormat f = format ? *format : format_for_path(path);
+    if (f == FeatureFormat::Npy) {
+        write_file_atomic(npy_sidecar_path(path), npy_sidecar(matrix));
+        write_file_atomic(path, to_npy(matrix));
+        return;
+    }
     write_file_atomic(path, f == FeatureFormat::Csv ? to_csv(matrix) : to_jsonl(matrix));
 }
 
@@ -267,6 +378,14 @@ FeatureMatrix read_features(const std::filesystem::path& path, std::optional<Fea
     if (!in) throw Error(ErrorCode::InputNotFound, "cannot open feature file", path.string());
     std::ostringstream buf;
     buf << in.rdbuf();
+    if (f == FeatureFormat::Npy) {
+        const auto side = npy_sidecar_path(path);
+        std::ifstream side_in(side, std::ios::binary);
+        if (!side_in) throw Error(ErrorCode::InputNotFound, "the .npy feature file's sidecar is missing", side.string());
+        std::ostringstream side_buf;
+        side_buf << side_in.rdbuf();
+        return from_npy(buf.str(), side_buf.str(), path.string());
+    }
     return f == FeatureFormat::Csv ? from_csv(buf.str(), path.string()) : from_jsonl(buf.str(), path.string());
 }
 

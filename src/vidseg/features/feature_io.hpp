@@ -1,6 +1,6 @@
 // Reading and writing FeatureMatrix files (what `vidseg features` writes, what `vidseg train` reads).
 //
-// Two forms, chosen by the file extension (or explicitly):
+// Three forms, chosen by the file extension (or explicitly):
 //  * CSV (.csv): a header line `time,<column>,<column>...` then one line per row: the row start time
 //    in seconds and the values (`%.9g`, so float32 values round-trip exactly; a missing value is
 //    written as an empty field and read back as NaN). No comment lines, so pandas/numpy read it as is.
@@ -11,6 +11,12 @@
 //       "columns":["rms_mean",...],"rows":N}
 //    then one line per row {"time":0.0,"values":[0.01,...]} (a missing value is null ↔ NaN).
 //    This is the lossless form: it keeps the spec that a trained model checks against.
+//  * NumPy (.npy): the values alone as a rows x columns float32 matrix (NPY format 1.0, C order,
+//    little-endian, NaN for a missing value), so `numpy.load("F.npy")` gives the model input
+//    directly, plus a sidecar `F.npy.json` with what the matrix does not say:
+//      {"format":"vidseg.features.npy","version":1,"source":...,"step":1.0,"window":1.0,
+//       "columns":[...],"times":[0.0,1.0,...],"rows":N}
+//    Reading needs both files.
 #pragma once
 
 #include <filesystem>
@@ -21,11 +27,12 @@
 
 namespace vidseg::features {
 
-enum class FeatureFormat { Csv, Jsonl };
+enum class FeatureFormat { Csv, Jsonl, Npy };
 
-// ".csv" → Csv, ".jsonl" / ".json" → Jsonl (case-insensitive); anything else throws InvalidArgument.
+// ".csv" → Csv, ".jsonl" / ".json" → Jsonl, ".npy" → Npy (case-insensitive); anything else throws
+// InvalidArgument.
 FeatureFormat format_for_path(const std::filesystem::path& path);
-// "csv" / "jsonl" → the format; anything else throws InvalidArgument.
+// "csv" / "jsonl" / "npy" → the format; anything else throws InvalidArgument.
 FeatureFormat parse_feature_format(const std::string& name);
 
 // Checks the invariants every writer and reader relies on: values.size() == rows * cols, unique
@@ -41,8 +48,15 @@ std::string to_jsonl(const FeatureMatrix& matrix);
 // Parse the text forms; `source` names the file in errors (InvalidData with the line number).
 FeatureMatrix from_csv(const std::string& text, const std::string& source = "features.csv");
 FeatureMatrix from_jsonl(const std::string& text, const std::string& source = "features.jsonl");
+// The .npy bytes of the values and the sidecar JSON text; from_npy parses both back.
+std::string to_npy(const FeatureMatrix& matrix);
+std::string npy_sidecar(const FeatureMatrix& matrix);
+FeatureMatrix from_npy(const std::string& npy, const std::string& sidecar, const std::string& source = "features.npy");
+// Where the sidecar of an .npy feature file lives: "<path>.json".
+std::filesystem::path npy_sidecar_path(const std::filesystem::path& npy);
 
-// Validates, then writes atomically (temp file + rename). Throws OutputError when it cannot write.
+// Validates, then writes atomically (temp file + rename; for .npy the sidecar first, then the
+// matrix). Throws OutputError when it cannot write.
 void write_features(const FeatureMatrix& matrix, const std::filesystem::path& path,
                     std::optional<FeatureFormat> format = std::nullopt);
 // Throws InputNotFound for a missing file, InvalidData for a malformed one.

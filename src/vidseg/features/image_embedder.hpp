@@ -1,5 +1,8 @@
-// A user-supplied ONNX image model run through OpenCV DNN (see visual_timeline.hpp for the
-// preprocessing). Private to the library: the header does not expose OpenCV.
+// A user-supplied image model (see visual_timeline.hpp for the preprocessing): ONNX run through
+// OpenCV DNN, or TorchScript (.pt/.pth/.torchscript/.ptl, torch.jit.save of e.g. a ResNet18 or a
+// CLIP image encoder) run through libtorch in the dlopen()ed model module (models/torch_backend.hpp),
+// so libvidseg itself stays torch-free. Both get the same [1, 3, H, W] normalised RGB input.
+// Private to the library: the header does not expose OpenCV or libtorch.
 #pragma once
 
 #include <array>
@@ -12,15 +15,19 @@
 namespace vidseg::features {
 
 struct EmbedderOptions {
-    std::string model;  // .onnx
+    std::string model;  // .onnx, or TorchScript (is_torchscript_model)
     int width = 224, height = 224;
     std::array<float, 3> mean{0.485f, 0.456f, 0.406f};
     std::array<float, 3> std{0.229f, 0.224f, 0.225f};
 };
 
+// By the file name: .pt, .pth, .torchscript, .ptl (any case) are TorchScript; the rest ONNX.
+bool is_torchscript_model(const std::string& path);
+
 class ImageEmbedder {
 public:
-    // Throws InputNotFound (missing model file), InvalidData (OpenCV cannot load it),
+    // Throws InputNotFound (missing model file), InvalidData (OpenCV / libtorch cannot load it),
+    // Unsupported (TorchScript without the libtorch module),
     // InvalidArgument (size <= 0, std <= 0).
     explicit ImageEmbedder(EmbedderOptions options);
     ~ImageEmbedder();

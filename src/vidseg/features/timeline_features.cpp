@@ -1,7 +1,9 @@
 #include "vidseg/features/timeline_features.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <vector>
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/features/audio_timeline.hpp"
@@ -14,12 +16,26 @@ namespace vidseg::features {
 
 namespace {
 
-audio::AudioFrames analyze_file(const std::string& path, const audio::SpectralConfig& config, Progress* progress) {
+// pad_to_seconds: an audio stream that ends before the picture (by more than a hop) is continued with
+// silence up to there, so the last rows of a video get the values of silence instead of no value
+// (NaN), which `train` / `predict` would refuse for the whole video.
+audio::AudioFrames analyze_file(const std::string& path, const audio::SpectralConfig& config, Progress* progress,
+                                double pad_to_seconds = 0) {
     audio::SpectralAnalyzer analyzer(config);
     media::AudioFormat format{static_cast<int>(config.sample_rate), 1};
+    std::size_t pushed = 0;
     media::stream_audio(
-        path, format, [&](const float* samples, size_t frames, double) { analyzer.push(samples, frames); }, 0, -1,
-        progress);
+        path, format,
+        [&](const float* samples, size_t frames, double) {
+            analyzer.push(samples, frames);
+            pushed += frames;
+        },
+        0, -1, progress);
+    const auto wanted = static_cast<std::size_t>(std::max(0.0, pad_to_seconds * config.sample_rate));
+    if (wanted > pushed + config.hop) {
+        const std::vector<float> silence(wanted - pushed, 0.f);
+        analyzer.push(silence.data(), silence.size());
+    }
     return analyzer.finish();
 }
 
@@ -63,7 +79,8 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
         if (info.audio()) {
             audio::SpectralConfig config = options.spectral;
             config.threads = options.threads;
-            const auto frames = analyze_file(path, config, progress);
+            config.expected_seconds = info.duration;
+            const auto frames = analyze_file(path, config, progress, info.duration);
             append_audio_columns(frames, config.sample_rate, config.hop, m, options.threads);
         } else {
             result.notes.push_back("no audio stream: audio features skipped (visual" +

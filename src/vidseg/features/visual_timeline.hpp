@@ -13,7 +13,8 @@
 //                     luma, the 8x8 lowest frequencies compared with their median (bit = above)
 //   faces, people     Haar frontal faces / people (faces, or HOG bodies when no face is seen;
 //                     vision::PersonDetector) in the row's first frame (with detect_people)
-//   embed_k           output of a user-supplied ONNX image model (OpenCV DNN) on the row's first frame:
+//   embed_k           output of a user-supplied image model (ONNX through OpenCV DNN, or TorchScript
+//                     .pt through libtorch: features/image_embedder.hpp) on the row's first frame:
 //                     RGB resized to embed_width x embed_height, scaled to 0..1, (x - mean) / std per
 //                     channel, NCHW float32, batch 1; the output flattened
 // Rows without an analysed frame get NaN.
@@ -32,7 +33,7 @@ struct VisualOptions {
     int width = 320;     // analysis width in pixels
     bool detect_people = true;
     std::string cascade_dir;  // see vision::PersonDetectorOptions
-    std::string embed_model;  // .onnx file; empty = no embedding columns
+    std::string embed_model;  // .onnx or TorchScript .pt file; empty = no embedding columns
     int embed_width = 224, embed_height = 224;
     std::array<float, 3> embed_mean{0.485f, 0.456f, 0.406f};  // ImageNet defaults, RGB, on 0..1
     std::array<float, 3> embed_std{0.229f, 0.224f, 0.225f};

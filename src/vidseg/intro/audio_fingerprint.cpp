@@ -41,17 +41,29 @@ public:
         if (!chromaprint_start(ctx_.get(), kFingerprintSampleRate, 1)) fail("chromaprint_start");
     }
 
+    // Room for the block energies of this many samples (one allocation instead of ~20 regrowths).
+    void expect(std::size_t samples) { prefix_.reserve(samples / kBlock + 2); }
+
     void feed(const float* samples, std::size_t count) {
         constexpr std::size_t kChunk = 1 << 16;
+        if (chunk_.size() < std::min(count, kChunk)) chunk_.resize(std::min(count, kChunk));
         for (std::size_t pos = 0; pos < count; pos += kChunk) {
             const std::size_t n = std::min(kChunk, count - pos);
-            chunk_.resize(n);
+            const float* in = samples + pos;
+            // Two branch-free loops (conversion, energy per block) instead of one with a block test
+            // per sample: they vectorise.
+            int16_t* out = chunk_.data();
             for (std::size_t i = 0; i < n; ++i) {
-                const float raw = samples[pos + i];
-                block_ += double(raw) * raw;
-                if (++in_block_ == kBlock) close_block();
-                const float v = std::clamp(raw, -1.0f, 1.0f);
-                chunk_[i] = int16_t(v * 32767.0f + (v < 0 ? -0.5f : 0.5f));  // round half away, as lround (inlined)
+                const float v = std::clamp(in[i], -1.0f, 1.0f);
+                out[i] = int16_t(v * 32767.0f + (v < 0 ? -0.5f : 0.5f));  // round half away, as lround (inlined)
+            }
+            for (std::size_t left = n; left > 0;) {
+                const std::size_t take = std::min(left, kBlock - in_block_);
+                block_ += sum_of_squares(in, take);
+                in += take;
+                left -= take;
+                in_block_ += take;
+                if (in_block_ == kBlock) close_block();
             }
             if (!chromaprint_feed(ctx_.get(), chunk_.data(), int(n))) fail("chromaprint_feed");
         }
@@ -93,6 +105,18 @@ public:
 private:
     static constexpr std::size_t kBlock = 64;
 
+    // Eight float partial sums over at most a block (64 samples): exact enough for 1-dB levels.
+    static double sum_of_squares(const float* x, std::size_t n) {
+        float lanes[8] = {};
+        std::size_t i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (std::size_t k = 0; k < 8; ++k) lanes[k] += x[i + k] * x[i + k];
+        double sum = 0;
+        for (float lane : lanes) sum += lane;
+        for (; i < n; ++i) sum += double(x[i]) * x[i];
+        return sum;
+    }
+
     void close_block() {
         prefix_.push_back(prefix_.back() + block_);
         block_ = 0;
@@ -123,11 +147,16 @@ AudioFingerprint fingerprint_samples(const std::vector<float>& samples) {
 
 AudioFingerprint fingerprint_audio(const std::string& path, double seconds, Progress* progress) {
     if (progress) progress->begin("Decoding audio of " + path, 0);
-    // Chromaprint's own resampler settings (filter length 16, cutoff 0.8 as in fpcalc): half the
-    // cost of swresample's default, and the band above 0.8 x 5.5 kHz is outside its chroma bands.
+    // Resampling to 11025 Hz with an 8-tap-per-phase filter (cutoff 0.8): Chromaprint's own choice
+    // (and fpcalc's) is 16 taps, swresample's default 32 / 0.97. Chromaprint's chroma bands end at
+    // 3.5 kHz and only content above 7.5 kHz could alias into them, where the shorter filter still
+    // attenuates strongly: on the benchmark's AAC / MP3 / Vorbis / Opus episodes 94-99.8 % of the
+    // items are bit-identical to the 16-tap ones and none differs in more than 2 bits (alignment
+    // allows 6), while resampling costs half (it was ~19 % of an audio-first detection's CPU).
     const media::AudioFormat format{.sample_rate = kFingerprintSampleRate, .channels = 1,
-                                    .resampler_filter_size = 16, .resampler_cutoff = 0.8};
+                                    .resampler_filter_size = 8, .resampler_cutoff = 0.8};
     FingerprintBuilder builder;
+    if (seconds > 0 && seconds < 24 * 3600) builder.expect(std::size_t(seconds * kFingerprintSampleRate));
     media::stream_audio(
         path, format, [&](const float* data, std::size_t frames, double) { builder.feed(data, frames); }, 0,
         seconds > 0 ? seconds : -1);

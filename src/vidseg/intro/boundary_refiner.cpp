@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/intro/boundary_cues.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/frame_reader.hpp"
 
@@ -44,12 +45,8 @@ std::vector<float> decimate4(const std::vector<float>& x) {
     return out;
 }
 
-struct FrameHash {
-    double time = 0;
-    uint64_t hash = 0;
-};
+}  // namespace
 
-// Perceptual hashes of every frame shown in [from, to) (small grey decode).
 std::vector<FrameHash> frame_hashes(const std::string& path, double from, double to) {
     media::FrameReaderOptions o;
     o.max_width = 64;
@@ -72,6 +69,8 @@ std::vector<FrameHash> frame_hashes(const std::string& path, double from, double
     return out;
 }
 
+namespace {
+
 // Whether frame f of a shows a picture that b shows near (f.time - offset).
 bool matches_near(const FrameHash& f, const std::vector<FrameHash>& b, double offset, double tolerance) {
     if (f.hash == 0) return false;
@@ -87,6 +86,11 @@ std::optional<double> refine_visual_boundary(const std::string& a_path, const st
                                              bool is_start, double offset, double search) {
     const auto a = frame_hashes(a_path, boundary - search, boundary + search);
     const auto b = frame_hashes(b_path, boundary - offset - search - 0.5, boundary - offset + search + 0.5);
+    return refine_visual_boundary(a, b, boundary, is_start, offset);
+}
+
+std::optional<double> refine_visual_boundary(const std::vector<FrameHash>& a, const std::vector<FrameHash>& b,
+                                             double boundary, bool is_start, double offset) {
     if (a.size() < 3 || b.empty()) return std::nullopt;
     std::vector<bool> m(a.size());
     for (std::size_t i = 0; i < a.size(); ++i) m[i] = matches_near(a[i], b, offset, 0.5);
@@ -200,7 +204,7 @@ AudioBoundaryEstimate refine_with_samples(const std::vector<float>& a, double a_
 }
 
 void refine_intro_boundaries(const std::vector<std::string>& paths, const std::vector<EpisodeFingerprints>& fingerprints,
-                             std::vector<IntroDetection>& detections, const IntroDetectOptions& /*detect_options: reserved*/,
+                             std::vector<IntroDetection>& detections, const IntroDetectOptions& detect_options,
                              Progress* progress, const RefineOptions& options) {
     if (paths.size() != detections.size() || fingerprints.size() != detections.size())
         throw Error(ErrorCode::InvalidArgument, "refine_intro_boundaries: one path and fingerprint per detection");
@@ -263,6 +267,12 @@ void refine_intro_boundaries(const std::vector<std::string>& paths, const std::v
         if (d.intro->length() <= 0) d.intro = coarse;
     }
     if (progress) progress->end();
+    // Then the editing marks (shot cuts, black frames, silence) where they agree with the alignment.
+    if (detect_options.cues) {
+        CueOptions cue_options;
+        cue_options.threads = detect_options.threads;
+        snap_intro_boundaries(paths, detections, progress, cue_options);
+    }
 }
 
 }  // namespace vidseg::intro

@@ -44,6 +44,18 @@ AudioBoundaryEstimate refine_with_samples(const std::vector<float>& a, double a_
 std::optional<double> refine_visual_boundary(const std::string& a_path, const std::string& b_path, double boundary,
                                              bool is_start, double offset, double search);
 
+// One decoded frame's perceptual hash (perceptual_hash of a 64-px grey decode) and its time.
+struct FrameHash {
+    double time = 0;
+    uint64_t hash = 0;
+};
+// Hashes of every frame shown in [from, to) of path, in time order (each frame once).
+std::vector<FrameHash> frame_hashes(const std::string& path, double from, double to);
+// The same on frames already hashed: a = a's frames within +-search of boundary, b = b's frames
+// around boundary - offset (+-search + 0.5 s); for references that are not files (intro library).
+std::optional<double> refine_visual_boundary(const std::vector<FrameHash>& a, const std::vector<FrameHash>& b,
+                                             double boundary, bool is_start, double offset);
+
 // Refines the intros in `detections` (from detect_intros_from_fingerprints on the same episodes)
 // in place, reading the files `paths` (same order as fingerprints). Episodes that cannot be read
 // again keep their boundaries.

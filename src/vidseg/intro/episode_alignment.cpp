@@ -4,6 +4,10 @@
 #include <cmath>
 #include <unordered_set>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 namespace vidseg::intro {
 
 namespace {
@@ -108,7 +112,7 @@ AudioFingerprint mask_quiet(const AudioFingerprint& fp, uint32_t poison) {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-void score_offsets(const uint32_t* pa, long na, const uint32_t* pb, long nb, int max_errors, int* agree) {
+void score_offsets_portable(const uint32_t* pa, long na, const uint32_t* pb, long nb, int max_errors, int* agree) {
     for (long offset = -(nb - 1); offset < na; ++offset) {
         const long begin = std::max(0L, offset), end = std::min(na, nb + offset);
         int n = 0;
@@ -117,7 +121,54 @@ void score_offsets(const uint32_t* pa, long na, const uint32_t* pb, long nb, int
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define VIDSEG_HAVE_AVX512_POPCOUNT 1
+// The same with AVX-512 VPOPCNTD (Ice Lake, Zen 4 and later): 16 item pairs per instruction instead
+// of a vectorised bit-twiddling count, ~4x faster (the scan was ~4 % of an audio-first detection per
+// pair). Counts are exact, so the result is the same as the portable loop's.
+__attribute__((target("avx512f,avx512vpopcntdq"))) void score_offsets_avx512(const uint32_t* pa, long na,
+                                                                          const uint32_t* pb, long nb,
+                                                                          int max_errors, int* agree) {
+    const __m512i limit = _mm512_set1_epi32(max_errors);
+    const __m512i one = _mm512_set1_epi32(1);
+    for (long offset = -(nb - 1); offset < na; ++offset) {
+        const long begin = std::max(0L, offset), end = std::min(na, nb + offset);
+        __m512i count = _mm512_setzero_si512();
+        long i = begin;
+        for (; i + 16 <= end; i += 16) {
+            const __m512i x = _mm512_xor_si512(_mm512_loadu_si512(pa + i), _mm512_loadu_si512(pb + (i - offset)));
+            const __mmask16 ok = _mm512_cmple_epi32_mask(_mm512_popcnt_epi32(x), limit);
+            count = _mm512_mask_add_epi32(count, ok, count, one);
+        }
+        if (i < end) {
+            const __mmask16 tail = __mmask16((1u << (end - i)) - 1);
+            const __m512i x = _mm512_xor_si512(_mm512_maskz_loadu_epi32(tail, pa + i),
+                                               _mm512_maskz_loadu_epi32(tail, pb + (i - offset)));
+            const __mmask16 ok = _mm512_mask_cmple_epi32_mask(tail, _mm512_popcnt_epi32(x), limit);
+            count = _mm512_mask_add_epi32(count, ok, count, one);
+        }
+        agree[offset + nb - 1] = _mm512_reduce_add_epi32(count);
+    }
+}
+#endif
+
+void score_offsets(const uint32_t* pa, long na, const uint32_t* pb, long nb, int max_errors, int* agree) {
+#if defined(VIDSEG_HAVE_AVX512_POPCOUNT)
+    static const bool avx512_popcount = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
+    if (avx512_popcount) return score_offsets_avx512(pa, na, pb, nb, max_errors, agree);
+#endif
+    score_offsets_portable(pa, na, pb, nb, max_errors, agree);
+}
+
 }  // namespace
+
+std::vector<int> agreement_by_offset(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b,
+                                     int max_bit_errors) {
+    if (a.empty() || b.empty()) return {};
+    std::vector<int> agree(a.size() + b.size() - 1, 0);
+    score_offsets(a.data(), long(a.size()), b.data(), long(b.size()), max_bit_errors, agree.data());
+    return agree;
+}
 
 std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFingerprint& b,
                                        const AlignmentOptions& options) {

@@ -3,6 +3,7 @@
 // Hamming distance <= 6 of 32 bits, gaps <= 3.5 s).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "vidseg/intro/audio_fingerprint.hpp"
@@ -45,5 +46,11 @@ struct AlignedRun {
 // Runs of near-constant items (silence, a steady tone) are rejected: they agree at any offset.
 std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFingerprint& b,
                                        const AlignmentOptions& options = {});
+
+// The all-offset scan behind align_episodes: for every offset d = index in a - index in b, from
+// -(|b| - 1) to |a| - 1, how many item pairs (a[i], b[i - d]) differ in at most max_bit_errors bits;
+// element d + |b| - 1. Uses AVX-512 VPOPCNTD when the CPU has it (same counts).
+std::vector<int> agreement_by_offset(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b,
+                                     int max_bit_errors);
 
 }  // namespace vidseg::intro

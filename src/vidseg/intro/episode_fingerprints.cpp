@@ -1,5 +1,6 @@
 #include "vidseg/intro/episode_fingerprints.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <thread>
 
@@ -7,6 +8,15 @@
 #include "vidseg/media/probe.hpp"
 
 namespace vidseg::intro {
+
+int resolve_threads(int threads) {
+    if (threads > 0) return threads;
+    return int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+std::size_t episodes_at_once(int threads, std::size_t episodes) {
+    return std::max<std::size_t>(1, std::min(std::size_t(resolve_threads(threads)), episodes));
+}
 
 EpisodeFingerprints fingerprint_episode(const std::string& path, const FingerprintOptions& options, Progress* progress) {
     const media::MediaInfo info = media::probe(path, media::ProbeOptions{.scan_packets = false});

@@ -4,6 +4,7 @@
 // detector (intro_detector.hpp) works on vectors of it. Changes to it are additive only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,7 +16,8 @@
 namespace vidseg::intro {
 
 // Bump when the content of EpisodeFingerprints computed with the same options changes (cache keys).
-inline constexpr int kEpisodeFingerprintsVersion = 3;  // 2: AudioFingerprint::levels; 3: resampler as Chromaprint's
+// 2: AudioFingerprint::levels; 3: resampler as Chromaprint's; 4: 8-tap resampler (audio_fingerprint.cpp).
+inline constexpr int kEpisodeFingerprintsVersion = 4;
 
 struct FingerprintOptions {
     double seconds = 1020;  // span fingerprinted from the start: max_start + max_length (900 + 120)
@@ -23,6 +25,14 @@ struct FingerprintOptions {
     bool video = true;      // compute the visual fingerprint (when the file has video)
     VisualFingerprintOptions visual;
 };
+
+// Threads for fingerprinting work: n > 0 as given, 0 (or less) = one per core (at least 1).
+int resolve_threads(int threads);
+
+// How many episodes to fingerprint at once with `threads` threads (0 = one per core): one per thread,
+// at most `episodes`. An episode whose video is decoded runs its audio on a helper thread as well,
+// but the audio is a small share of it, so the cores stay busy without oversubscribing them much.
+std::size_t episodes_at_once(int threads, std::size_t episodes);
 
 struct EpisodeFingerprints {
     AudioFingerprint audio;    // empty items when !has_audio

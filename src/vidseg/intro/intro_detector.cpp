@@ -12,6 +12,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/boundary_refiner.hpp"
 #include "vidseg/intro/intro_variants.hpp"
+#include "vidseg/intro/pair_alignments.hpp"
 #include "vidseg/intro/visual_alignment.hpp"
 
 namespace vidseg::intro {
@@ -28,12 +29,6 @@ struct Candidate {
     std::size_t partner = 0;
     int evidence = 0;      // Evidence bits
     double offset = 0;     // this episode's time - partner's time
-};
-
-struct PairRun {
-    Interval a, b;
-    double offset = 0;  // a - b
-    int evidence = 0;
 };
 
 double median(std::vector<double> v) {
@@ -85,19 +80,28 @@ double audio_agreement(const AudioFingerprint& a, const AudioFingerprint& b, con
     return best;
 }
 
-// The runs two episodes share, audio and visual evidence fused.
-std::vector<PairRun> pair_runs(const EpisodeFingerprints& a, const EpisodeFingerprints& b,
-                               const IntroDetectOptions& options) {
+}  // namespace
+
+std::vector<PairRun> align_episode_pair(const EpisodeFingerprints& a, const EpisodeFingerprints& b,
+                                        const IntroDetectOptions& options, PairAlignments* memo) {
     std::vector<AlignedRun> audio, visual;
     if (a.has_audio && b.has_audio) {
-        AlignmentOptions align = options.alignment;
-        align.min_length = options.min_length;
-        audio = align_episodes(a.audio, b.audio, align);
+        if (memo) {
+            audio = memo->audio(a.audio, b.audio);
+        } else {
+            AlignmentOptions align = options.alignment;
+            align.min_length = options.min_length;
+            audio = align_episodes(a.audio, b.audio, align);
+        }
     }
     if (a.has_video && b.has_video) {
-        VisualAlignmentOptions align;
-        align.min_length = options.min_length;
-        visual = align_visual(a.visual, b.visual, align);
+        if (memo) {
+            visual = memo->visual(a.visual, b.visual);
+        } else {
+            VisualAlignmentOptions align;
+            align.min_length = options.min_length;
+            visual = align_visual(a.visual, b.visual, align);
+        }
     }
     const double span_a = analysed_span(a), span_b = analysed_span(b);
     // Most of both files matching is a duplicate or a test pattern, not an intro.
@@ -144,6 +148,8 @@ std::vector<PairRun> pair_runs(const EpisodeFingerprints& a, const EpisodeFinger
     return out;
 }
 
+namespace {
+
 struct Group {
     Interval seed;
     std::map<std::size_t, Candidate> best;  // partner -> its best run in the group
@@ -170,7 +176,7 @@ bool better(const Candidate& x, const Candidate& y) {
 std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<std::string>& ids,
                                                             const std::vector<EpisodeFingerprints>& fps,
                                                             const IntroDetectOptions& options,
-                                                            Progress* progress) {
+                                                            Progress* progress, PairAlignments* memo) {
     validate(options);
     if (ids.size() != fps.size()) throw Error(ErrorCode::InvalidArgument, "one fingerprint set per episode is required");
     const std::size_t n = fps.size();
@@ -189,16 +195,48 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
     auto keep = [&](const Interval& x) {
         return x.length() >= options.min_length && x.length() <= options.max_length && x.start <= options.max_start;
     };
+    // The pairs are aligned in parallel (each is an all-offset scan); candidates are collected in
+    // pair order afterwards, so the outcome does not depend on the thread count.
+    std::vector<std::pair<std::size_t, std::size_t>> pair_list;
     for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = i + 1; j < n; ++j) {
-            for (const auto& run : pair_runs(fps[i], fps[j], options)) {
-                if (!keep(run.a) || !keep(run.b)) continue;
-                candidates[i].push_back({run.a, j, run.evidence, run.offset});
-                candidates[j].push_back({run.b, i, run.evidence, -run.offset});
+        for (std::size_t j = i + 1; j < n; ++j) pair_list.emplace_back(i, j);
+    std::vector<std::vector<PairRun>> runs(pair_list.size());
+    std::atomic<std::size_t> next_pair{0};
+    std::mutex progress_mutex;
+    std::exception_ptr failure;
+    auto align_pairs = [&] {
+        for (;;) {
+            const std::size_t k = next_pair++;
+            if (k >= pair_list.size()) return;
+            try {
+                runs[k] = align_episode_pair(fps[pair_list[k].first], fps[pair_list[k].second], options, memo);
+            } catch (...) {
+                std::lock_guard lock(progress_mutex);
+                if (!failure) failure = std::current_exception();
+                next_pair = pair_list.size();
+                return;
             }
+            std::lock_guard lock(progress_mutex);
             if (progress) progress->update(++done);
         }
+    };
+    {
+        const std::size_t workers = std::min<std::size_t>(std::size_t(resolve_threads(options.threads)), pair_list.size());
+        std::vector<std::thread> pool;
+        for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(align_pairs);
+        align_pairs();
+        for (auto& t : pool) t.join();
+    }
     if (progress) progress->end();
+    if (failure) std::rethrow_exception(failure);
+    for (std::size_t k = 0; k < pair_list.size(); ++k) {
+        const auto [i, j] = pair_list[k];
+        for (const auto& run : runs[k]) {
+            if (!keep(run.a) || !keep(run.b)) continue;
+            candidates[i].push_back({run.a, j, run.evidence, run.offset});
+            candidates[j].push_back({run.b, i, run.evidence, -run.offset});
+        }
+    }
 
     // With four or more episodes an intro must be confirmed by two of them: a single match is a
     // recap of the previous episode or a shared scene more often than a two-episode intro variant.
@@ -346,9 +384,9 @@ std::vector<IntroDetection> detect_intros_once(const std::vector<std::string>& e
     FingerprintOptions fo;
     fo.seconds = options.max_start + options.max_length;
     fo.visual = options.visual;
-    // Episodes in parallel: each episode runs its audio and video decoders on two threads, so one
-    // episode at a time already fills two cores; more workers only help when one stream is missing.
-    const unsigned workers = unsigned(std::clamp(options.threads / 2, 1, int(n)));
+    // One episode per thread (see episodes_at_once): the audio-first pass decodes audio only, one
+    // thread per episode; with video the audio helper thread adds a little on top.
+    const unsigned workers = unsigned(episodes_at_once(options.threads, n));
     std::atomic<std::size_t> next{0}, finished{0};
     std::exception_ptr fatal;
     std::mutex mutex;

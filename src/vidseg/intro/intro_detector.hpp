@@ -26,9 +26,33 @@ struct IntroDetectOptions {
     double min_confidence = 0.3;
     // Refine boundaries on re-decoded audio and frames around them (detect_intros only: it has the files).
     bool refine = true;
+    // Then snap refined boundaries to shot cuts / black frames / silence where they agree with the
+    // alignment (boundary_cues.hpp); needs refine.
+    bool cues = true;
     VisualFingerprintOptions visual;  // sampling of the visual fingerprints
-    int threads = 2;                  // episodes / streams decoded in parallel
+    int threads = 0;                  // episodes decoded / pairs aligned in parallel (0 = one per core)
 };
+
+class PairAlignments;  // pair_alignments.hpp: per-pair alignments shared by grouping and detection
+
+// A run two episodes share, fused from their audio and visual alignments, in both timelines.
+struct PairRun {
+    timeline::Interval a, b;
+    double offset = 0;  // a - b, seconds
+    int evidence = 0;   // 1 = audio, 2 = pictures, 3 = both
+};
+
+// The fused runs of episodes a and b, as detection uses them: audio runs (extended by at most 4 s of
+// matching pictures), picture runs whose sound does not clearly disagree; runs covering most of both
+// files dropped. memo (nullptr = none) must have been made from the same options (PairAlignments(options)).
+std::vector<PairRun> align_episode_pair(const EpisodeFingerprints& a, const EpisodeFingerprints& b,
+                                        const IntroDetectOptions& options, PairAlignments* memo = nullptr);
+
+// The editing mark a boundary was snapped to (boundary_cues.hpp); None = the alignment result stands.
+enum class BoundaryCue { None, ShotCut, BlackFrame, Silence };
+// "none", "shot_cut", "black_frame", "silence"; parse_boundary_cue is its inverse (nullopt: unknown).
+const char* boundary_cue_name(BoundaryCue cue) noexcept;
+std::optional<BoundaryCue> parse_boundary_cue(const std::string& name) noexcept;
 
 // Another episode that confirms an intro, and where: partner's time = this episode's time - offset.
 struct IntroMatch {
@@ -51,6 +75,10 @@ struct IntroDetection {
     // it; a new intro from the middle of a season gets a new id); -1 = no intro.
     int variant = -1;
     std::vector<IntroMatch> matches;  // the confirming episodes (best run of each)
+    // Cue snapping (IntroDetectOptions::cues): the cue each boundary was snapped to, and the intro as
+    // the alignment placed it (set when cue snapping ran on this intro).
+    BoundaryCue start_cue = BoundaryCue::None, end_cue = BoundaryCue::None;
+    std::optional<timeline::Interval> aligned;
 };
 
 // One detection per episode, in input order. Episodes that cannot be read are reported through
@@ -86,10 +114,12 @@ bool audio_detection_suffices(const std::vector<IntroDetection>& audio_only,
 // The same on fingerprints already computed (one per episode; ids are used as IntroDetection::episode).
 // Audio and visual evidence are fused; boundaries are at fingerprint resolution (no re-decoding:
 // options.refine is ignored here, see refine_intro_boundaries in boundary_refiner.hpp).
+// memo (nullptr = none): alignments already made (e.g. by series grouping) are reused, new ones added.
 std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<std::string>& ids,
                                                             const std::vector<EpisodeFingerprints>& fingerprints,
                                                             const IntroDetectOptions& options = {},
-                                                            Progress* progress = nullptr);
+                                                            Progress* progress = nullptr,
+                                                            PairAlignments* memo = nullptr);
 // Audio-only form (kept for callers that have only Chromaprint fingerprints).
 std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<std::string>& ids,
                                                             const std::vector<AudioFingerprint>& fingerprints,

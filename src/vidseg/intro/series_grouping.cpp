@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <map>
 #include <exception>
 #include <mutex>
 #include <numeric>
@@ -15,6 +19,8 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/boundary_refiner.hpp"
 #include "vidseg/intro/episode_alignment.hpp"
+#include "vidseg/intro/visual_alignment.hpp"
+#include "vidseg/media/probe.hpp"
 
 namespace vidseg::intro {
 
@@ -25,8 +31,24 @@ std::size_t find_root(std::vector<std::size_t>& parent, std::size_t x) {
     return x;
 }
 
+// The connected components of a union-find forest, each sorted, ordered by their first index.
+std::vector<std::vector<std::size_t>> components(std::vector<std::size_t>& parent) {
+    const std::size_t n = parent.size();
+    std::vector<std::vector<std::size_t>> groups;
+    std::vector<long> group_of_root(n, -1);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t r = find_root(parent, i);
+        if (group_of_root[r] < 0) {
+            group_of_root[r] = long(groups.size());
+            groups.emplace_back();
+        }
+        groups[std::size_t(group_of_root[r])].push_back(i);
+    }
+    return groups;
+}
+
 // Bump when the cached form of detections changes.
-constexpr int kDetectionResultVersion = 1;
+constexpr int kDetectionResultVersion = 2;  // 2: boundary cues, series merged by profile
 
 std::string detection_parameters(const IntroDetectOptions& o) {
     std::ostringstream s;
@@ -36,7 +58,7 @@ std::string detection_parameters(const IntroDetectOptions& o) {
       << ";bits=" << o.alignment.max_bit_errors << ";gap=" << o.alignment.max_gap
       << ";offsets=" << o.alignment.max_offsets << ";items=" << o.alignment.min_items
       << ";mean_bits=" << o.alignment.max_mean_bit_errors << ";vfps=" << o.visual.fps
-      << ";vwidth=" << o.visual.decode_width;
+      << ";vwidth=" << o.visual.decode_width << ";cues=" << o.cues;
     struct stat st {};
     if (::stat("/proc/self/exe", &st) == 0)
         s << ";exe=" << st.st_size << "@" << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec;
@@ -59,7 +81,10 @@ nlohmann::json detections_json(const std::vector<IntroDetection>& found) {
         out.push_back({{"intro", d.intro ? nlohmann::json::array({d.intro->start, d.intro->end}) : nlohmann::json()},
                        {"confidence", d.confidence},
                        {"confirmations", d.confirmations},
-                       {"variant", d.variant}});
+                       {"variant", d.variant},
+                       {"start_cue", boundary_cue_name(d.start_cue)},
+                       {"end_cue", boundary_cue_name(d.end_cue)},
+                       {"aligned", d.aligned ? nlohmann::json::array({d.aligned->start, d.aligned->end}) : nlohmann::json()}});
     return out;
 }
 
@@ -80,6 +105,16 @@ std::optional<std::vector<IntroDetection>> detections_from(const std::string& te
             d.confidence = j.at("confidence").get<double>();
             d.confirmations = j.at("confirmations").get<int>();
             d.variant = j.at("variant").get<int>();
+            const auto start_cue = parse_boundary_cue(j.at("start_cue").get<std::string>());
+            const auto end_cue = parse_boundary_cue(j.at("end_cue").get<std::string>());
+            if (!start_cue || !end_cue) {
+                why = "unknown boundary cue";
+                return std::nullopt;
+            }
+            d.start_cue = *start_cue;
+            d.end_cue = *end_cue;
+            if (!j.at("aligned").is_null())
+                d.aligned = timeline::Interval{j["aligned"].at(0).get<double>(), j["aligned"].at(1).get<double>()};
             out.push_back(std::move(d));
         }
     } catch (const nlohmann::json::exception& e) {
@@ -92,7 +127,7 @@ std::optional<std::vector<IntroDetection>> detections_from(const std::string& te
 // Detection inside one series (indices into `all`); results go to out[index].
 void detect_series(const std::vector<std::size_t>& members, const std::vector<FingerprintedEpisode>& all,
                    const IntroDetectOptions& options, FingerprintCache* cache, Progress* progress,
-                   std::vector<IntroDetection>& out) {
+                   std::vector<IntroDetection>& out, PairAlignments* memo) {
     auto place = [&](std::vector<IntroDetection> found) {
         for (std::size_t k = 0; k < members.size(); ++k) {
             found[k].episode = all[members[k]].path;
@@ -115,7 +150,7 @@ void detect_series(const std::vector<std::size_t>& members, const std::vector<Fi
         ids.push_back(all[i].path);
         fps.push_back(all[i].fingerprints);
     }
-    auto found = detect_intros_from_fingerprints(ids, fps, options, progress);
+    auto found = detect_intros_from_fingerprints(ids, fps, options, progress, memo);
     if (options.refine) refine_intro_boundaries(ids, fps, found, options, progress);
     if (key != 0)
         cache->store_result(key, nlohmann::json{{"version", kDetectionResultVersion}, {"detections", detections_json(found)}}.dump() + "\n");
@@ -170,7 +205,7 @@ std::vector<FingerprintedEpisode> fingerprint_episodes(const std::vector<std::st
         }
     };
     // As detect_intros: each episode decodes audio and video on two threads of its own.
-    const int threads = std::clamp(options.threads / 2, 1, int(std::max<std::size_t>(1, paths.size())));
+    const int threads = int(std::max<std::size_t>(1, episodes_at_once(options.threads, paths.size())));
     std::vector<std::thread> pool;
     for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
     worker();
@@ -181,7 +216,8 @@ std::vector<FingerprintedEpisode> fingerprint_episodes(const std::vector<std::st
 }
 
 std::vector<std::vector<std::size_t>> group_by_shared_audio(const std::vector<const AudioFingerprint*>& audio,
-                                                            const IntroDetectOptions& options, Progress* progress) {
+                                                            const IntroDetectOptions& options, Progress* progress,
+                                                            PairAlignments* memo) {
     const std::size_t n = audio.size();
     std::vector<std::size_t> parent(n);
     std::iota(parent.begin(), parent.end(), std::size_t{0});
@@ -195,7 +231,7 @@ std::vector<std::vector<std::size_t>> group_by_shared_audio(const std::vector<co
             if (progress) progress->update(++done);
             // Already connected through others: the pair adds nothing to the components.
             if (find_root(parent, i) == find_root(parent, j)) continue;
-            for (const auto& run : align_episodes(*audio[i], *audio[j], align)) {
+            for (const auto& run : memo ? memo->audio(*audio[i], *audio[j]) : align_episodes(*audio[i], *audio[j], align)) {
                 if (run.a.length() < options.min_length || run.a.start > options.max_start ||
                     run.b.start > options.max_start)
                     continue;
@@ -204,17 +240,122 @@ std::vector<std::vector<std::size_t>> group_by_shared_audio(const std::vector<co
             }
         }
     if (progress) progress->end();
-    std::vector<std::vector<std::size_t>> groups;
-    std::vector<long> group_of_root(n, -1);
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t r = find_root(parent, i);
-        if (group_of_root[r] < 0) {
-            group_of_root[r] = long(groups.size());
-            groups.emplace_back();
-        }
-        groups[std::size_t(group_of_root[r])].push_back(i);
+    return components(parent);
+}
+
+namespace {
+
+double analysed_span(const EpisodeFingerprints& e) {
+    return std::max(e.has_audio ? e.audio.duration : 0.0, e.has_video ? e.visual.duration : 0.0);
+}
+
+// Whether a and b show the same pictures somewhere an intro can be (see group_by_shared_content).
+bool share_pictures(const EpisodeFingerprints& a, const EpisodeFingerprints& b, const IntroDetectOptions& options,
+                    PairAlignments* memo) {
+    VisualAlignmentOptions align;
+    align.min_length = options.min_length;
+    const double span_a = analysed_span(a), span_b = analysed_span(b);
+    for (const auto& run : memo ? memo->visual(a.visual, b.visual) : align_visual(a.visual, b.visual, align)) {
+        if (run.a.length() < options.min_length || run.a.start > options.max_start || run.b.start > options.max_start)
+            continue;
+        // Most of both files matching is a duplicate or a test pattern, not an intro (as the detector).
+        if (run.a.length() >= 0.8 * span_a || run.b.length() >= 0.8 * span_b) continue;
+        return true;
     }
-    return groups;
+    return false;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::size_t>> group_by_shared_content(const std::vector<const EpisodeFingerprints*>& fps,
+                                                              const IntroDetectOptions& options, Progress* progress,
+                                                              PairAlignments* memo) {
+    const std::size_t n = fps.size();
+    std::vector<std::size_t> with_audio;
+    std::vector<const AudioFingerprint*> audio;
+    for (std::size_t i = 0; i < n; ++i)
+        if (fps[i] && fps[i]->has_audio && !fps[i]->audio.items.empty()) {
+            with_audio.push_back(i);
+            audio.push_back(&fps[i]->audio);
+        }
+    std::vector<std::size_t> parent(n);
+    std::iota(parent.begin(), parent.end(), std::size_t{0});
+    std::vector<bool> linked(n, false);
+    for (const auto& g : group_by_shared_audio(audio, options, progress, memo)) {
+        for (std::size_t k = 1; k < g.size(); ++k) parent[find_root(parent, with_audio[g[k]])] = find_root(parent, with_audio[g[0]]);
+        if (g.size() >= 2)
+            for (std::size_t k : g) linked[with_audio[k]] = true;
+    }
+    // The pictures of the episodes the sound left alone, against every other component (not only the
+    // first match: two episodes with dubbed intros match each other AND the rest of the season). Pairs
+    // already in one component are skipped.
+    auto has_pictures = [&](std::size_t i) { return fps[i] && fps[i]->has_video && !fps[i]->visual.hashes.empty(); };
+    for (std::size_t i = 0; i < n; ++i) {
+        if (linked[i] || !has_pictures(i)) continue;
+        for (std::size_t j = 0; j < n; ++j) {
+            if (j == i || !has_pictures(j) || find_root(parent, i) == find_root(parent, j)) continue;
+            throw_if_cancelled();
+            // In index order, as detection aligns its pairs (the memo is keyed by order).
+            if (share_pictures(*fps[std::min(i, j)], *fps[std::max(i, j)], options, memo))
+                parent[find_root(parent, i)] = find_root(parent, j);
+        }
+    }
+    return components(parent);
+}
+
+EpisodeProfile episode_profile(const std::string& path, double duration) {
+    namespace fs = std::filesystem;
+    EpisodeProfile p;
+    std::error_code ec;
+    const fs::path absolute = fs::absolute(path, ec);
+    p.folder = (ec ? fs::path(path) : absolute).parent_path().lexically_normal().string();
+    for (char c : fs::path(path).stem().string()) {
+        if (std::isdigit(static_cast<unsigned char>(c))) break;
+        p.name_prefix += char(std::tolower(static_cast<unsigned char>(c)));
+    }
+    p.duration = duration;
+    try {
+        media::ProbeOptions po;
+        po.scan_packets = false;
+        const auto info = media::probe(path, po);
+        if (const auto* v = info.video()) p.width = v->width, p.height = v->height;
+        if (p.duration <= 0) p.duration = info.duration;
+    } catch (const Error&) {
+        // Unreadable now: the profile then rests on the folder, the name and the duration.
+    }
+    return p;
+}
+
+bool same_profile(const EpisodeProfile& a, const EpisodeProfile& b) {
+    if (a.folder != b.folder || a.name_prefix != b.name_prefix || a.width != b.width || a.height != b.height) return false;
+    if (a.duration <= 0 || b.duration <= 0) return a.duration <= 0 && b.duration <= 0;
+    return std::abs(a.duration - b.duration) <= 0.25 * std::max(a.duration, b.duration);
+}
+
+std::vector<std::vector<std::size_t>> merge_same_profile_groups(std::vector<std::vector<std::size_t>> groups,
+                                                                const std::vector<EpisodeProfile>& profiles) {
+    auto uniform = [&](const std::vector<std::size_t>& g) {
+        for (std::size_t i : g)
+            if (!same_profile(profiles[g[0]], profiles[i])) return false;
+        return true;
+    };
+    std::vector<std::vector<std::size_t>> out;
+    std::vector<bool> used(groups.size(), false);
+    for (std::size_t a = 0; a < groups.size(); ++a) {
+        if (used[a]) continue;
+        std::vector<std::size_t> merged = groups[a];
+        if (merged.size() >= 2 && uniform(merged))
+            for (std::size_t b = a + 1; b < groups.size(); ++b)
+                if (!used[b] && groups[b].size() >= 2 && uniform(groups[b]) &&
+                    same_profile(profiles[merged[0]], profiles[groups[b][0]])) {
+                    merged.insert(merged.end(), groups[b].begin(), groups[b].end());
+                    used[b] = true;
+                }
+        std::sort(merged.begin(), merged.end());
+        out.push_back(std::move(merged));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 namespace {
@@ -314,7 +455,9 @@ SeriesDetection detect_intros_by_series(const std::vector<std::string>& episodes
     result.reasons.resize(n);
     result.episodes = fingerprint_episodes(episodes, options, cache, progress);
 
-    std::vector<std::size_t> with_audio, without_audio;
+    std::vector<std::size_t> without_audio;
+    std::vector<const EpisodeFingerprints*> readable(n, nullptr);
+    bool any_pictures = false;
     for (std::size_t i = 0; i < n; ++i) {
         auto& d = result.detections[i];
         const auto& e = result.episodes[i];
@@ -326,40 +469,87 @@ SeriesDetection detect_intros_by_series(const std::vector<std::string>& episodes
         }
         d.no_audio = !e.fingerprints.has_audio;
         d.no_video = !e.fingerprints.has_video;
-        (e.fingerprints.has_audio && !e.fingerprints.audio.items.empty() ? with_audio : without_audio).push_back(i);
+        readable[i] = &e.fingerprints;
+        any_pictures = any_pictures || (e.fingerprints.has_video && !e.fingerprints.visual.hashes.empty());
+        if (!e.fingerprints.has_audio || e.fingerprints.audio.items.empty()) without_audio.push_back(i);
     }
 
-    std::vector<const AudioFingerprint*> audio;
-    for (std::size_t i : with_audio) audio.push_back(&result.episodes[i].fingerprints.audio);
     std::vector<std::vector<std::size_t>> series, singletons;
-    for (auto& g : group_by_shared_audio(audio, options, progress)) {
-        for (auto& k : g) k = with_audio[k];
+    // One memo of pair alignments for grouping and detection (each pair's offset scan runs once).
+    PairAlignments memo(options);
+    auto groups = group_by_shared_content(readable, options, progress, &memo);
+    // The groups that share content: a series merged from several of them (a new intro from the middle
+    // of a season) is still detected group by group, as before the merge (a 2 + 2 season must not
+    // need two confirmations per intro), with variant ids made unique across its groups.
+    std::vector<std::vector<std::size_t>> linked;
+    for (const auto& g : groups)
+        if (g.size() >= 2) linked.push_back(g);
+    if (linked.size() >= 2) {
+        // Two or more groups: one season whose new intro shares nothing with the old one, or two shows?
+        std::vector<EpisodeProfile> profiles(n);
+        for (const auto& g : groups)
+            if (g.size() >= 2)
+                for (std::size_t i : g) profiles[i] = episode_profile(episodes[i], result.episodes[i].fingerprints.duration);
+        groups = merge_same_profile_groups(std::move(groups), profiles);
+    }
+    for (auto& g : groups) {
+        if (!readable[g[0]]) continue;  // unreadable: reported through its error
         (g.size() >= 2 ? series : singletons).push_back(std::move(g));
     }
+    auto alone = [&](std::size_t i) {
+        return std::any_of(singletons.begin(), singletons.end(), [&](const auto& g) { return g[0] == i; });
+    };
 
     if (series.empty()) {
-        // No two episodes share audio: compare everything readable as one series (pictures may match).
+        // No two episodes share audio or pictures: compare everything readable as one series.
         std::vector<std::size_t> all;
         for (std::size_t i = 0; i < n; ++i)
             if (result.episodes[i].error.empty()) all.push_back(i);
         if (all.size() >= 2) series.push_back(std::move(all));
         singletons.clear();
     } else if (series.size() == 1) {
-        series[0].insert(series[0].end(), without_audio.begin(), without_audio.end());
+        for (std::size_t i : without_audio)
+            if (alone(i)) series[0].push_back(i);
         std::sort(series[0].begin(), series[0].end());
+        singletons.erase(std::remove_if(singletons.begin(), singletons.end(),
+                                        [&](const auto& g) { return std::binary_search(series[0].begin(), series[0].end(), g[0]); }),
+                         singletons.end());
     } else {
         for (std::size_t i : without_audio)
-            result.reasons[i] = "has no audio, and the folder holds episodes of " + std::to_string(series.size()) +
-                                " series: cannot tell which one it belongs to";
+            if (alone(i))
+                result.reasons[i] = "has no audio, and the folder holds episodes of " + std::to_string(series.size()) +
+                                    " series: cannot tell which one it belongs to";
     }
     for (const auto& g : singletons)
-        result.reasons[g[0]] =
-            "shares no audio with any other episode given (another series, or its intro is missing)";
+        if (result.reasons[g[0]].empty())
+            result.reasons[g[0]] = any_pictures
+                                       ? "shares no audio with any other episode given, nor pictures (another series, or "
+                                         "its intro is missing)"
+                                       : "shares no audio with any other episode given (another series, or its intro is missing)";
 
     std::sort(series.begin(), series.end());
     for (std::size_t s = 0; s < series.size(); ++s) {
         for (std::size_t i : series[s]) result.series_of[i] = int(s);
-        detect_series(series[s], result.episodes, options, cache, progress, result.detections);
+        std::vector<std::vector<std::size_t>> parts;
+        for (const auto& g : linked)
+            if (std::binary_search(series[s].begin(), series[s].end(), g[0])) parts.push_back(g);
+        if (parts.size() < 2) parts = {series[s]};
+        int next_variant = 0;
+        for (const auto& part : parts) {
+            detect_series(part, result.episodes, options, cache, progress, result.detections, &memo);
+            int top = -1;
+            for (std::size_t i : part) {
+                auto& d = result.detections[i];
+                if (d.variant >= 0) {
+                    d.variant += next_variant;
+                    top = std::max(top, d.variant);
+                }
+                // Matches index the part's members: make them index the episodes given.
+                for (auto& m : d.matches)
+                    if (m.partner < part.size()) m.partner = part[m.partner];
+            }
+            next_variant = std::max(next_variant, top + 1);
+        }
     }
     result.series = std::move(series);
     if (whole != 0) cache->store_result(whole, run_json(result));

@@ -13,6 +13,7 @@
 #include "vidseg/intro/episode_fingerprints.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
 #include "vidseg/intro/intro_detector.hpp"
+#include "vidseg/intro/pair_alignments.hpp"
 
 namespace vidseg::intro {
 
@@ -34,9 +35,38 @@ std::vector<FingerprintedEpisode> fingerprint_episodes(const std::vector<std::st
 
 // Connected components of "shares an aligned audio run" among the given audio fingerprints (see the
 // header comment), each sorted, ordered by their first index; singletons included.
+// memo (optional): the season's shared pair alignments (detection then reuses them).
 std::vector<std::vector<std::size_t>> group_by_shared_audio(const std::vector<const AudioFingerprint*>& audio,
                                                             const IntroDetectOptions& options,
-                                                            Progress* progress = nullptr);
+                                                            Progress* progress = nullptr, PairAlignments* memo = nullptr);
+
+// Series by audio OR pictures: the components of group_by_shared_audio among the episodes with
+// audio, then every episode still alone (no audio match, or no audio) is linked by its pictures
+// (align_visual: a run of >= min_length seconds starting within max_start in both that is not most
+// of both files) to any other episode with visual fingerprints. Pictures are compared only for those
+// unlinked episodes (speech dubbed over the intro hides it from Chromaprint, its frames still match),
+// so a season whose sound already links every episode costs no visual alignment. fingerprints[i] ==
+// nullptr: not readable (a singleton). Components are sorted and ordered by first index.
+std::vector<std::vector<std::size_t>> group_by_shared_content(const std::vector<const EpisodeFingerprints*>& fingerprints,
+                                                              const IntroDetectOptions& options,
+                                                              Progress* progress = nullptr, PairAlignments* memo = nullptr);
+
+// What tells the seasons of different shows apart when their intros share nothing: the folder, the
+// file-name prefix before the first digit (lower case: "show.s" of "Show.S01E03.mkv", "ep" of
+// "ep4.mp4"), the picture size, and the duration (within 25 %). Components of >= 2 episodes with
+// the same profile are one series whose intro changed (a new variant from the middle of a season),
+// not two series; see merge_same_profile_groups.
+struct EpisodeProfile {
+    std::string folder;
+    std::string name_prefix;
+    int width = 0, height = 0;  // 0 = no video
+    double duration = 0;        // seconds, 0 = unknown
+};
+EpisodeProfile episode_profile(const std::string& path, double duration);
+bool same_profile(const EpisodeProfile& a, const EpisodeProfile& b);
+// Merges groups (of >= 2 members) whose members all share one profile; profiles[i] per episode index.
+std::vector<std::vector<std::size_t>> merge_same_profile_groups(std::vector<std::vector<std::size_t>> groups,
+                                                                const std::vector<EpisodeProfile>& profiles);
 
 struct SeriesDetection {
     std::vector<IntroDetection> detections;        // one per input episode, in input order
@@ -51,9 +81,11 @@ struct SeriesDetection {
 // Fingerprints, groups and detects as described above. With a cache, each series' detections are
 // also cached, keyed by its members' fingerprint entries (in order), the detection options and the
 // running executable (size and mtime: a rebuilt or upgraded vidseg recomputes), so that a re-run
-// neither aligns nor re-decodes for boundary refinement. Episodes without audio join the only series
-// when there is exactly one; when no two episodes share audio, all readable episodes are treated as
-// one series (their pictures may still match). Throws Error(InvalidArgument) for < 2 episodes.
+// neither aligns nor re-decodes for boundary refinement. Series = group_by_shared_content, then
+// merge_same_profile_groups (a season whose new intro shares nothing with the old one stays one
+// series, its intros get variant ids 0, 1, ...). Episodes without audio that pictures did not link
+// join the only series when there is exactly one; when no two episodes share audio or pictures, all
+// readable episodes are treated as one series. Throws Error(InvalidArgument) for < 2 episodes.
 // Without need_fingerprints the whole outcome (series, reasons, detections) is cached as well, keyed
 // by every episode's entry key: a re-run then reads only the sampled blocks of each file
 // (SeriesDetection::episodes then holds no fingerprints).

@@ -38,4 +38,20 @@ void stream_audio(const std::string& path, const AudioFormat& format,
 void extract_audio(const std::string& input, const std::string& wav_path, const AudioFormat& format = {},
                    double start = 0, double end = -1, Progress* progress = nullptr);
 
+// Many WAVs of one input (a lesson's fragments) in ONE decode pass: each span gets exactly the
+// frames extract_audio would write (llround((end - start) * rate) of them, clipped at the end of
+// the audio), but the input is opened once, spans are visited in time order, overlapping or nearby
+// ones (gap <= kSpanSeekGap) share one decoding run and far ones are reached by a seek. A span's
+// first sample is at the nearest sample of the run's grid (< half a sample from its start). Every
+// WAV is written atomically; on_written(index into spans) is called once it is in place.
+// Throws what extract_audio throws (spans are validated before anything is decoded).
+struct AudioSpan {
+    double start = 0;
+    double end = 0;
+    std::string wav_path;
+};
+inline constexpr double kSpanSeekGap = 5.0;  // seconds of audio cheaper to decode than to seek over
+void extract_audio_spans(const std::string& input, const std::vector<AudioSpan>& spans, const AudioFormat& format,
+                         const std::function<void(size_t)>& on_written = {});
+
 }  // namespace vidseg::media

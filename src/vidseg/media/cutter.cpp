@@ -60,7 +60,7 @@ void Cutter::choose_plan(const std::string& out_muxer) {
 }
 
 std::vector<ClipResult> Cutter::run(const std::vector<ClipSpec>& specs) {
-    open();
+    if (!fmt_) open();
     const double duration = info_.duration;
     std::vector<Clip> clips(specs.size());
     results_.assign(specs.size(), {});
@@ -90,8 +90,9 @@ std::vector<ClipResult> Cutter::run(const std::vector<ClipSpec>& specs) {
         results_[i].requested_end = s.end;
     }
     if (plan_ != Plan::Copy) {
-        vdec_ = open_decoder(vst_, input_, 2);  // 2 frame threads, not cores+1: less memory, same speed here
-        if (ast_) adec_ = open_decoder(ast_, input_);
+        // 2 frame threads, not cores+1: less memory, same speed here.
+        if (!vdec_) vdec_ = open_decoder(vst_, input_, 2);
+        if (ast_ && !adec_) adec_ = open_decoder(ast_, input_);
     }
     // Group nearby clips so each group is one demux pass.
     std::vector<Clip*> order;
@@ -267,7 +268,7 @@ void Cutter::handle_gop(Gop& g, bool next_leading, std::vector<Clip*>& clips) {
         if (g.leading && prev_fed_) need = true;
         if (!need && decoder_active_) drain_decoder(clips);
         if (need) {
-            for (auto& p : g.packets) feed_decoder(p.get(), clips);
+            feed_gop(g, next_leading, span, clips);
             // Keep decoding across the boundary only when the next GOP's leading frames need this one.
             if (!next_leading) drain_decoder(clips);
         }
@@ -287,6 +288,47 @@ void Cutter::handle_gop(Gop& g, bool next_leading, std::vector<Clip*>& clips) {
     update_video_done(frontier, clips);
     route_audio(frontier, clips, false);
     finish_ready(clips);
+}
+
+bool Cutter::disposable(const AVPacket* pkt) const {
+    if (pkt->flags & AV_PKT_FLAG_DISPOSABLE) return true;
+    return is_h264_ && avcc_.valid && h264::is_disposable_access_unit(pkt->data, pkt->size, avcc_.nal_length_size);
+}
+
+// Decoding is most of the cost of exact cutting, and a GOP is decoded for the few pictures a clip
+// takes from it (a clip's first or last partial GOP). The decoder is spared what no clip wants:
+// every packet after the last wanted picture in decode order (a prefix of the decode order is
+// always decodable), and non-reference pictures outside every clip. The pictures that reach the
+// clips are the same. Open GOPs are fed whole (the next GOP's leading pictures reference this one).
+void Cutter::feed_gop(const Gop& g, bool next_leading, const Span& span, std::vector<Clip*>& clips) {
+    const bool selective = !g.leading && !next_leading;
+    std::vector<double> times(g.packets.size());
+    std::vector<char> wanted(g.packets.size(), 1);
+    size_t last = g.packets.size();  // packets [last, end) are not needed
+    if (selective) {
+        last = 0;
+        for (size_t k = 0; k < g.packets.size(); ++k) {
+            const double t = to_seconds(g.packets[k]->pts, vst_->time_base) - t0_;
+            times[k] = t;
+            wanted[k] = 0;
+            for (size_t i = 0; i < clips.size() && !wanted[k]; ++i) {
+                const Clip& c = *clips[i];
+                wanted[k] = !c.finished && !span.copied[i] && t >= c.start - kEps && t < c.end - kEps;
+            }
+            if (wanted[k]) last = k + 1;
+        }
+    }
+    for (size_t k = 0; k < g.packets.size(); ++k) {
+        const AVPacket* p = g.packets[k].get();
+        if (!selective || (k < last && (wanted[k] || !disposable(p)))) {
+            feed_decoder(p, clips);
+            continue;
+        }
+        // Not decoded: a picture at or after a clip's end still tells where that clip ends, as
+        // on_video_frame would have noted.
+        for (Clip* c : clips)
+            if (!c->finished && times[k] >= c->end - kEps) c->end_candidate = std::min(c->end_candidate, times[k]);
+    }
 }
 
 void Cutter::update_video_done(double frontier, std::vector<Clip*>& clips) {
@@ -359,6 +401,16 @@ std::vector<ClipResult> cut_clips(const std::string& input, const std::vector<Cl
     if (clips.empty()) return {};
     Cutter cutter(input, options);
     return cutter.run(clips);
+}
+
+ClipCutter::ClipCutter(const std::string& input, const CutOptions& options)
+    : impl_(std::make_unique<Cutter>(input, options)) {}
+
+ClipCutter::~ClipCutter() = default;
+
+std::vector<ClipResult> ClipCutter::cut(const std::vector<ClipSpec>& clips) {
+    if (clips.empty()) return {};
+    return impl_->run(clips);
 }
 
 std::string clip_extension(const std::string& input_container, const std::string& video_codec, CutMode mode) {

@@ -3,6 +3,7 @@
 // Plain data in, plain data out: no FFmpeg types here.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,27 @@ struct ClipResult {
 // OutputError (cannot write an output), Unsupported (no encoder), Interrupted.
 std::vector<ClipResult> cut_clips(const std::string& input, const std::vector<ClipSpec>& clips,
                                   const CutOptions& options);
+
+namespace detail {
+class Cutter;
+}
+
+// cut_clips() call after call on one input, which stays open (its index parsed once, its decoders
+// allocated once): for callers that cut many batches of one lesson, one ClipCutter per thread.
+// Same results and errors as cut_clips; the input is opened (and errors about it thrown) by the
+// first cut().
+class ClipCutter {
+public:
+    ClipCutter(const std::string& input, const CutOptions& options);
+    ~ClipCutter();
+    ClipCutter(const ClipCutter&) = delete;
+    ClipCutter& operator=(const ClipCutter&) = delete;
+
+    std::vector<ClipResult> cut(const std::vector<ClipSpec>& clips);
+
+private:
+    std::unique_ptr<detail::Cutter> impl_;
+};
 
 // File extension (".mp4", ".mkv", ".webm") to use for clips of this input in this mode.
 // input_container is the demuxer name from probe (e.g. "mov,mp4,m4a,3gp,3g2,mj2").

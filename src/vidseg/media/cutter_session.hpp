@@ -94,6 +94,8 @@ private:
     void seek_before(double t);
     void handle_gop(Gop& g, bool next_leading, std::vector<Clip*>& clips);
     bool decide_copy(const Clip& c, const Gop& g, bool next_leading) const;
+    void feed_gop(const Gop& g, bool next_leading, const Span& span, std::vector<Clip*>& clips);
+    bool disposable(const AVPacket* pkt) const;
     void feed_decoder(const AVPacket* pkt, std::vector<Clip*>& clips);
     void drain_decoder(std::vector<Clip*>& clips);
     void on_video_frame(AVFrame* frame, std::vector<Clip*>& clips);

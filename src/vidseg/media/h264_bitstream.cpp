@@ -57,4 +57,20 @@ std::vector<uint8_t> annexb_to_length_prefixed(const uint8_t* d, int size, int n
     return out;
 }
 
+bool is_disposable_access_unit(const uint8_t* data, int size, int nal_length_size) {
+    if (!data || nal_length_size < 1 || nal_length_size > 4) return false;
+    int pos = 0;
+    while (pos + nal_length_size < size) {
+        uint32_t len = 0;
+        for (int k = 0; k < nal_length_size; ++k) len = (len << 8) | data[pos + k];
+        pos += nal_length_size;
+        if (len == 0 || len > static_cast<uint32_t>(size - pos)) return false;
+        const uint8_t header = data[pos];
+        const int type = header & 0x1f;
+        if (type == 1 || type == 5) return ((header >> 5) & 3) == 0;  // coded slice (non-IDR / IDR)
+        pos += static_cast<int>(len);
+    }
+    return false;
+}
+
 }  // namespace vidseg::media::h264

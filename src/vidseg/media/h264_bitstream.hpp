@@ -19,6 +19,11 @@ struct AvcConfig {
 
 AvcConfig parse_avcc(const uint8_t* data, int size);
 
+// True when the length-prefixed access unit's first slice has nal_ref_idc 0: no other frame
+// references it, so a decoder may be spared it when its picture is not wanted. False when in doubt
+// (no slice found, malformed lengths).
+bool is_disposable_access_unit(const uint8_t* data, int size, int nal_length_size);
+
 // Converts Annex B (start codes) to length-prefixed NAL units.
 std::vector<uint8_t> annexb_to_length_prefixed(const uint8_t* data, int size, int nal_length_size);
 

@@ -38,9 +38,37 @@ double lesson_duration(const Prediction& p, const ModelInfo& info) {
 const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                           "#bcbd22", "#17becf"};
 
+std::string talk_html(const nlohmann::json& talk) {
+    std::ostringstream html;
+    html << "<h2>Talk and silence</h2>\n";
+    if (!talk["available"].get<bool>()) {
+        html << "<p>Not available: " << escape(talk.value("note", std::string())) << ".</p>\n";
+        return html.str();
+    }
+    html << "<table><tr><th>part of the lesson</th><th>share</th><th>minutes</th></tr>\n";
+    const double seconds = talk["seconds"].get<double>();
+    for (const auto& [key, name] : {std::pair{"teacher_share", "teacher talk"}, std::pair{"student_share", "student talk"},
+                                    std::pair{"silence_share", "silence"}})
+        html << "<tr><td>" << name << "</td><td>" << num(100 * talk[key].get<double>()) << "%</td><td>"
+             << num(talk[key].get<double>() * seconds / 60, 1) << "</td></tr>\n";
+    html << "</table>\n<p><small>How this was estimated: " << escape(talk["method"].get<std::string>())
+         << "</small></p>\n";
+    return html.str();
+}
+
 }  // namespace
 
-nlohmann::json pattern_report_json(const Prediction& p, const ModelInfo& info, std::size_t top) {
+std::vector<Detection> top_segments(const Prediction& p, std::size_t top) {
+    std::vector<Detection> ranked = p.detections;
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Detection& a, const Detection& b) {
+        return a.score * a.span.length() > b.score * b.span.length();
+    });
+    if (ranked.size() > top) ranked.resize(top);
+    return ranked;
+}
+
+nlohmann::json pattern_report_json(const Prediction& p, const ModelInfo& info, const LessonContext& context,
+                                   std::size_t top) {
     const double duration = lesson_duration(p, info);
     const std::size_t labels = p.labels.size();
     nlohmann::json totals = nlohmann::json::array();
@@ -60,31 +88,58 @@ nlohmann::json pattern_report_json(const Prediction& p, const ModelInfo& info, s
                           {"intervals", count},
                           {"mean_probability", mean}});
     }
-    std::vector<Detection> ranked = p.detections;
-    std::stable_sort(ranked.begin(), ranked.end(), [](const Detection& a, const Detection& b) {
-        return a.score * a.span.length() > b.score * b.span.length();
-    });
-    if (ranked.size() > top) ranked.resize(top);
     const auto detection_json = [](const Detection& d) {
         return nlohmann::json{{"label", d.label}, {"start", d.span.start}, {"end", d.span.end}, {"score", d.score}};
     };
     nlohmann::json all = nlohmann::json::array(), best = nlohmann::json::array();
     for (const auto& d : p.detections) all.push_back(detection_json(d));
-    for (const auto& d : ranked) best.push_back(detection_json(d));
+    const auto ranked = top_segments(p, top);
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+        auto row = detection_json(ranked[i]);
+        row["middle"] = ranked[i].span.start + ranked[i].span.length() / 2;
+        if (i < context.keyframes.size() && !context.keyframes[i].empty()) row["keyframe"] = context.keyframes[i];
+        if (context.snippets && i < context.snippets->size()) row["transcript"] = (*context.snippets)[i];
+        best.push_back(std::move(row));
+    }
+    nlohmann::json talk;
+    if (context.talk) {
+        const auto& t = *context.talk;
+        talk = {{"available", true},
+                {"seconds", t.duration},
+                {"speech_share", t.speech_share},
+                {"silence_share", t.silence_share},
+                {"teacher_share", t.teacher_share},
+                {"student_share", t.student_share},
+                {"teacher_share_of_speech", t.speech_share > 0 ? t.teacher_share / t.speech_share : 0.0},
+                {"speakers_separated", t.speakers_separated},
+                {"separation", t.separation},
+                {"method", t.method}};
+    } else {
+        talk = {{"available", false}, {"note", context.talk_note}};
+    }
+    nlohmann::json transcript = {{"available", context.snippets.has_value()}};
+    if (context.snippets) transcript["source"] = context.transcript_source;
+    else transcript["note"] = context.transcript_note;
+    nlohmann::json keyframes = {{"available", !context.keyframes.empty()}};
+    if (context.keyframes.empty()) keyframes["note"] = context.keyframe_note;
     return {{"source", p.source},
             {"duration", duration},
             {"model", {{"arch", architecture_name(info.arch)}, {"labels", info.labels}}},
             {"totals", totals},
+            {"talk", talk},
+            {"transcript", transcript},
+            {"keyframes", keyframes},
             {"intervals", all},
             {"top_segments", best}};
 }
 
-std::string pattern_report_html(const Prediction& p, const ModelInfo& info, std::size_t top) {
-    const auto doc = pattern_report_json(p, info, top);
+std::string pattern_report_html(const Prediction& p, const ModelInfo& info, const LessonContext& context,
+                                std::size_t top) {
+    const auto doc = pattern_report_json(p, info, context, top);
     const double duration = std::max(1e-9, lesson_duration(p, info));
     const std::size_t labels = p.labels.size();
-    const int width = 1000, lane = 44, left = 10, axis = 24;
-    const int height = int(labels) * lane + axis;
+    const int width = 1000, lane = 44, left = 10, axis = 24, talk_lane = context.talk ? 26 : 0;
+    const int height = int(labels) * lane + talk_lane + axis;
     const auto x = [&](double t) { return left + (width - 2 * left) * t / duration; };
 
     std::ostringstream svg;
@@ -108,6 +163,25 @@ std::string pattern_report_html(const Prediction& p, const ModelInfo& info, std:
                 << " ";
         svg << "\"/>\n<text x=\"" << left + 4 << "\" y=\"" << y0 + 16 << "\">" << escape(p.labels[l]) << "</text>\n";
     }
+    if (context.talk) {  // one lane: runs of teacher / student speech (silence left blank)
+        const auto& t = *context.talk;
+        const double y0 = double(labels) * lane + 4;
+        svg << "<rect x=\"" << left << "\" y=\"" << y0 << "\" width=\"" << width - 2 * left << "\" height=\"" << talk_lane - 6
+            << "\" fill=\"#f6f6f6\"/>\n";
+        for (std::size_t r = 0; r < t.rows.size();) {
+            std::size_t e = r;
+            while (e < t.rows.size() && t.rows[e] == t.rows[r]) ++e;
+            if (t.rows[r] != TalkKind::Silence) {
+                const bool teacher = t.rows[r] == TalkKind::Teacher;
+                const double a = t.times[r], b = t.times[e - 1] + t.step;
+                svg << "<rect x=\"" << num(x(a), 2) << "\" y=\"" << y0 << "\" width=\"" << num(std::max(0.5, x(b) - x(a)), 2)
+                    << "\" height=\"" << talk_lane - 6 << "\" fill=\"" << (teacher ? "#4a6fa5" : "#e8a33d") << "\"><title>"
+                    << (teacher ? "teacher" : "students") << " " << num(a) << "-" << num(b) << " s</title></rect>\n";
+            }
+            r = e;
+        }
+        svg << "<text x=\"" << left + 4 << "\" y=\"" << y0 + 13 << "\">talk: teacher (blue), students (orange)</text>\n";
+    }
     const double tick = duration > 1200 ? 300 : duration > 300 ? 60 : duration > 60 ? 10 : 1;
     for (double t = 0; t <= duration + 1e-9; t += tick) {
         const int minutes = int(t / 60), seconds = int(std::fmod(t, 60.0));
@@ -126,18 +200,33 @@ std::string pattern_report_html(const Prediction& p, const ModelInfo& info, std:
             "</style></head><body>\n<h1>Patterns in " << escape(p.source) << "</h1>\n<p>Model: "
          << architecture_name(info.arch) << ", " << labels << " patterns; lesson " << num(duration / 60, 1)
          << " min. Curves: probability per " << num(info.spec.step, 0) << " s row; shaded: detected intervals.</p>\n"
-         << svg.str() << "<h2>Totals per pattern</h2>\n<table><tr><th>pattern</th><th>seconds</th><th>share</th>"
+         << svg.str() << talk_html(doc["talk"]) << "<h2>Totals per pattern</h2>\n<table><tr><th>pattern</th><th>seconds</th><th>share</th>"
                          "<th>intervals</th><th>mean probability</th></tr>\n";
     for (const auto& t : doc["totals"])
         html << "<tr><td>" << escape(t["label"].get<std::string>()) << "</td><td>" << num(t["seconds"].get<double>())
              << "</td><td>" << num(100 * t["share"].get<double>()) << "%</td><td>" << t["intervals"].get<std::size_t>()
              << "</td><td>" << num(t["mean_probability"].get<double>(), 3) << "</td></tr>\n";
-    html << "</table>\n<h2>Top segments</h2>\n<table><tr><th>pattern</th><th>start</th><th>end</th><th>score</th></tr>\n";
-    for (const auto& d : doc["top_segments"])
+    html << "</table>\n<h2>Top segments</h2>\n";
+    if (!doc["keyframes"]["available"].get<bool>())
+        html << "<p>Keyframes: not available (" << escape(doc["keyframes"].value("note", std::string())) << ").</p>\n";
+    if (doc["transcript"]["available"].get<bool>())
+        html << "<p>Transcript snippets from " << escape(doc["transcript"]["source"].get<std::string>()) << ".</p>\n";
+    else
+        html << "<p>Transcripts were not available (" << escape(doc["transcript"].value("note", std::string()))
+             << "): no snippets.</p>\n";
+    html << "<table><tr><th>pattern</th><th>start</th><th>end</th><th>score</th><th>keyframe (middle)</th>"
+            "<th>transcript</th></tr>\n";
+    for (const auto& d : doc["top_segments"]) {
         html << "<tr><td>" << escape(d["label"].get<std::string>()) << "</td><td>"
              << timeline::format_timecode(d["start"].get<double>()) << "</td><td>"
              << timeline::format_timecode(d["end"].get<double>()) << "</td><td>" << num(d["score"].get<double>(), 2)
+             << "</td><td>";
+        if (d.contains("keyframe"))
+            html << "<img src=\"" << d["keyframe"].get<std::string>() << "\" alt=\"frame at "
+                 << timeline::format_timecode(d["middle"].get<double>()) << "\" width=\"240\">";
+        html << "</td><td style=\"text-align:left;max-width:420px\">" << escape(d.value("transcript", std::string()))
              << "</td></tr>\n";
+    }
     html << "</table>\n</body></html>\n";
     return html.str();
 }

@@ -48,6 +48,17 @@ private:
     std::unique_ptr<Network> inner_;
 };
 
+class GuardedImageNetwork final : public ImageNetwork {
+public:
+    explicit GuardedImageNetwork(std::unique_ptr<ImageNetwork> inner) : inner_(std::move(inner)) {}
+    std::vector<float> run(const std::vector<float>& chw, int height, int width) const override {
+        return guarded([&] { return inner_->run(chw, height, width); });
+    }
+
+private:
+    std::unique_ptr<ImageNetwork> inner_;
+};
+
 class GuardedBackend final : public TorchBackend {
 public:
     explicit GuardedBackend(TorchBackend* inner) : inner_(inner) {}
@@ -57,6 +68,9 @@ public:
     }
     std::unique_ptr<Network> load(const ModelInfo& info, const std::string& weights) override {
         return std::make_unique<GuardedNetwork>(guarded([&] { return inner_->load(info, weights); }));
+    }
+    std::unique_ptr<ImageNetwork> load_image_model(const std::string& path) override {
+        return std::make_unique<GuardedImageNetwork>(guarded([&] { return inner_->load_image_model(path); }));
     }
 
 private:

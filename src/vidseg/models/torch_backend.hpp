@@ -49,10 +49,20 @@ struct TrainResult {
     nlohmann::json report;  // epochs run, best epoch, losses, per-fold results
 };
 
+// What a network's per-sequence intro heads say about one chunk of rows (the BiLSTM's presence and
+// start/end regression heads, SPEC §2; the network sees a video as chunks of hyper.chunk rows).
+struct ChunkHeads {
+    std::size_t first = 0;  // first row of the chunk
+    std::size_t rows = 0;   // rows in the chunk
+    float presence = 0;     // probability that an intro (part of one) is in the chunk
+    float start = 0, end = 0;  // the intro's start / end as fractions of the chunk's rows
+};
+
 // Per-row outputs of a network for one sequence.
 struct RowOutputs {
     std::vector<float> probabilities;       // rows * labels
     std::vector<std::uint8_t> decisions;    // rows * labels (Viterbi path for the CRF, else p >= threshold)
+    std::vector<ChunkHeads> heads;          // intro task with an architecture that has the heads; else empty
 };
 
 class Network {
@@ -62,6 +72,15 @@ public:
     virtual RowOutputs predict(const std::vector<float>& x, std::size_t rows) const = 0;
 };
 
+// A user's TorchScript image model (e.g. an exported ResNet18 or CLIP image encoder): one float
+// image [1, 3, height, width] (already resized and normalised, channel-major) in, its output
+// flattened out. Used by features/image_embedder.cpp for `vidseg features --embed-model X.pt`.
+class ImageNetwork {
+public:
+    virtual ~ImageNetwork() = default;
+    virtual std::vector<float> run(const std::vector<float>& chw, int height, int width) const = 0;
+};
+
 class TorchBackend {
 public:
     virtual ~TorchBackend() = default;
@@ -69,6 +88,8 @@ public:
     virtual TrainResult train(const TrainingData& data, const ModelInfo& info, const TrainOptions& options,
                               const std::function<void(const EpochReport&)>& on_epoch) = 0;
     virtual std::unique_ptr<Network> load(const ModelInfo& info, const std::string& weights) = 0;
+    // torch::jit::load of a TorchScript file; bad files are std::invalid_argument (InvalidData).
+    virtual std::unique_ptr<ImageNetwork> load_image_model(const std::string& path) = 0;
 };
 
 // Loads the module on first use: $VIDSEG_TORCH_MODULE, else libvidseg_torch.so next to the running

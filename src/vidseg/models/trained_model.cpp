@@ -185,11 +185,41 @@ Prediction TrainedModel::predict(const features::FeatureMatrix& matrix) const {
     auto out = network_->predict(gather_columns(matrix, cols, info_), matrix.rows());
     p.probabilities = std::move(out.probabilities);
     p.decisions = std::move(out.decisions);
+    const double step = info_.spec.step;
+    for (const auto& h : out.heads) {
+        if (h.rows == 0 || h.first + h.rows > matrix.rows()) continue;
+        const double t0 = matrix.times[h.first];
+        const double span = double(h.rows) * step;
+        const double a = std::clamp(double(std::min(h.start, h.end)), 0.0, 1.0);
+        const double b = std::clamp(double(std::max(h.start, h.end)), 0.0, 1.0);
+        p.intro_heads.push_back({{t0, matrix.times[h.first + h.rows - 1] + step}, double(h.presence),
+                                 {t0 + a * span, t0 + b * span}});
+    }
     p.detections = decode_detections(p, info_.spec.step, info_.task);
     return p;
 }
 
 std::vector<Detection> decode_detections(const Prediction& p, double step, Task task, double merge_gap, double min_length) {
+    if (task == Task::Intro && !p.intro_heads.empty() && p.labels.size() == 1) {
+        constexpr double kPresent = 0.5;
+        const auto present = [&](const timeline::Interval& span) {
+            return std::any_of(p.intro_heads.begin(), p.intro_heads.end(), [&](const IntroHeads& h) {
+                return h.presence >= kPresent && std::min(span.end, h.chunk.end) > std::max(span.start, h.chunk.start);
+            });
+        };
+        Prediction rows_only = p;
+        rows_only.intro_heads.clear();
+        const auto runs = decode_detections(rows_only, step, Task::Patterns, merge_gap, min_length);
+        const Detection* heaviest = nullptr;
+        double mass = 0;
+        for (const auto& r : runs)
+            if (const double m = r.score * r.span.length(); present(r.span) && m > mass) {
+                mass = m;
+                heaviest = &r;
+            }
+        if (!heaviest) return {};
+        return {*heaviest};
+    }
     const std::size_t labels = p.labels.size(), rows = p.times.size();
     std::vector<Detection> out;
     for (std::size_t l = 0; l < labels; ++l) {

@@ -30,6 +30,14 @@ struct Detection {
     double score = 0;  // mean probability of the label over the interval's rows
 };
 
+// The intro heads of one chunk of rows (BiLSTM, intro task): whether the chunk holds an intro and
+// where the start/end regression head puts it, in seconds of the video.
+struct IntroHeads {
+    timeline::Interval chunk;   // the rows the heads saw: [first row start, last row start + step)
+    double presence = 0;        // probability of an intro (part of one) in the chunk
+    timeline::Interval intro;   // the regression head's intro within the chunk
+};
+
 struct Prediction {
     std::string source;
     std::vector<std::string> labels;
@@ -37,6 +45,7 @@ struct Prediction {
     std::vector<float> probabilities;         // rows * labels
     std::vector<std::uint8_t> decisions;      // rows * labels
     std::vector<Detection> detections;        // ordered by start, then label
+    std::vector<IntroHeads> intro_heads;      // per chunk, when the network has the heads; else empty
 };
 
 class TrainedModel {
@@ -70,6 +79,13 @@ private:
 // Runs of rows decided for a label become intervals [first row start, last row start + step);
 // runs separated by at most `merge_gap` seconds are joined, runs shorter than `min_length` dropped.
 // For Task::Intro only the run with the largest probability mass is kept (one intro per video).
+// With intro heads (prediction.intro_heads, the BiLSTM), an intro model's presence head decides:
+// runs of rows in chunks whose presence is below 0.5 are dropped (none left = no intro, whatever
+// the rows say), and the heaviest remaining run is the intro, with the rows' boundaries. The heads'
+// start/end regression is not used for the boundaries: on the intro benchmark (bench/RESULTS.md,
+// "BiLSTM heads at prediction") taking the regression's interval, averaging it with the rows' ends,
+// or letting it pick the run all scored below the rows' boundaries (mean IoU 0.57 / 0.71 / 0.87 vs
+// 0.91); it stays in Prediction::intro_heads for callers.
 std::vector<Detection> decode_detections(const Prediction& prediction, double step, Task task,
                                          double merge_gap = 0, double min_length = 0);
 

@@ -114,6 +114,20 @@ IntervalLabels read_interval_labels(const fs::path& path, Task task) {
     return out;
 }
 
+std::size_t training_chunk_rows(const TrainingSet& set, int chunk_rows) {
+    std::size_t len = std::size_t(std::max(1, chunk_rows));
+    for (const auto& s : set.sequences) len = std::min(len, s.features.rows());
+    return len;
+}
+
+std::size_t count_training_chunks(const TrainingSet& set, int chunk_rows) {
+    const std::size_t len = training_chunk_rows(set, chunk_rows);
+    if (len == 0) return 0;
+    std::size_t chunks = 0;
+    for (const auto& s : set.sequences) chunks += (s.features.rows() + len - 1) / len;
+    return chunks;
+}
+
 void check_finite(const features::FeatureMatrix& m) {
     for (std::size_t r = 0; r < m.rows(); ++r)
         for (std::size_t c = 0; c < m.cols(); ++c)

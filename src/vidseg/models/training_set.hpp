@@ -59,6 +59,13 @@ TrainingSet make_training_set(std::vector<features::FeatureMatrix> features, con
 std::vector<std::uint8_t> row_targets(const features::FeatureMatrix& matrix, const std::vector<LabeledInterval>& intervals,
                                       const std::vector<std::string>& labels);
 
+// How many training chunks the networks cut the set into for `chunk_rows` rows per chunk: every
+// sequence gives ceil(rows / len) chunks, len = min(chunk_rows, the shortest sequence's rows) (the
+// rule of models/torch/torch_module.cpp). k-fold cross-validation needs at least k of them; the CLI
+// checks --folds against it before training.
+std::size_t count_training_chunks(const TrainingSet& set, int chunk_rows);
+std::size_t training_chunk_rows(const TrainingSet& set, int chunk_rows);
+
 // Throws InvalidData naming the first NaN / infinite value (source, time, column).
 void check_finite(const features::FeatureMatrix& matrix);
 

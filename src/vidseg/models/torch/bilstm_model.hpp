@@ -22,6 +22,12 @@ public:
 
     torch::Tensor forward(const torch::Tensor& x) override { return rows_(encode(x)); }
 
+    // [B, 3]: sigmoid(presence), start, end (fractions of the rows): what loss() trains for Task::Intro.
+    torch::Tensor sequence_heads(const torch::Tensor& x) override {
+        const auto pooled = encode(x).mean(1);
+        return torch::cat({torch::sigmoid(presence_(pooled)), torch::sigmoid(bounds_(pooled))}, 1);
+    }
+
     torch::Tensor loss(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& pos_weight,
                        Task task) override {
         const auto h = encode(x);

@@ -21,6 +21,10 @@ public:
         return row_loss(forward(x), y, pos_weight);
     }
 
+    // Per-sequence intro heads [B, 3]: presence probability, start and end as fractions of the T
+    // rows (architectures that have them: BiLstmModel); an undefined tensor when there are none.
+    virtual torch::Tensor sequence_heads(const torch::Tensor& /*x*/) { return {}; }
+
     // Per-row decisions [B, T, L] (uint8) from the logits.
     virtual torch::Tensor decide(const torch::Tensor& logits, double threshold) {
         return (torch::sigmoid(logits) >= threshold).to(torch::kUInt8);

@@ -16,6 +16,7 @@
 #include "vidseg/models/torch/cnn_lstm_model.hpp"
 #include "vidseg/models/torch/linear_model.hpp"
 #include "vidseg/models/torch/sequence_model.hpp"
+#include "vidseg/models/torch/torchscript_image_model.hpp"
 #include "vidseg/models/torch/transformer_crf_model.hpp"
 #include "vidseg/models/torch_backend.hpp"
 
@@ -269,6 +270,15 @@ public:
             std::copy_n(p + offset, len * labels, out.probabilities.begin() + long(chunks[c].first * labels));
             std::copy_n(d + offset, len * labels, out.decisions.begin() + long(chunks[c].first * labels));
         }
+        if (info_.task == Task::Intro) {
+            const auto heads = model_->sequence_heads(input);
+            if (heads.defined()) {
+                const auto h = heads.contiguous();
+                const float* v = h.data_ptr<float>();
+                for (std::size_t c = 0; c < chunks.size(); ++c)
+                    out.heads.push_back({chunks[c].first, len, v[3 * c], v[3 * c + 1], v[3 * c + 2]});
+            }
+        }
         return out;
     }
 
@@ -307,6 +317,11 @@ public:
             throw std::invalid_argument(std::string("model weights do not fit the header: ") + e.what_without_backtrace());
         }
         return std::make_unique<TorchNetwork>(info, std::move(model));
+    }
+
+    std::unique_ptr<ImageNetwork> load_image_model(const std::string& path) override {
+        configure(nullptr);
+        return load_torchscript_image_model(path);
     }
 };
 

@@ -1,0 +1,118 @@
+#include "vidseg/models/transcript_features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "vidseg/asr/fragment_transcripts.hpp"
+#include "vidseg/core/error.hpp"
+#include "vidseg/features/text_timeline.hpp"
+
+namespace vidseg::models {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Lesson {
+    double end = 0;
+    std::vector<features::TranscriptSegment> segments;
+};
+
+std::vector<fs::path> metadata_files(const fs::path& dataset) {
+    std::error_code ec;
+    if (!fs::exists(dataset, ec))
+        throw Error(ErrorCode::InputNotFound, "dataset not found", dataset.string());
+    if (!fs::is_directory(dataset, ec)) return {dataset};
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(dataset))
+        if (e.is_regular_file() && e.path().filename() == "metadata.jsonl") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+        throw Error(ErrorCode::InvalidData, "no metadata.jsonl in the dataset folder", dataset.string());
+    return files;
+}
+
+// The fragment's own transcript file (segments relative to the fragment), if the builder wrote one.
+fs::path fragment_transcript(const fs::path& metadata_dir, const nlohmann::json& row) {
+    for (const char* key : {"file_name", "audio_path"})
+        if (row.contains(key) && row[key].is_string()) {
+            const fs::path candidate = metadata_dir / "transcripts" /
+                                       (fs::path(row[key].get<std::string>()).stem().string() + ".json");
+            std::error_code ec;
+            if (fs::is_regular_file(candidate, ec)) return candidate;
+        }
+    return {};
+}
+
+}  // namespace
+
+TranscriptFeatures transcript_features_from_dataset(const fs::path& dataset, double step) {
+    TranscriptFeatures out;
+    std::map<std::string, Lesson> lessons;
+    std::vector<std::string> order;
+    for (const auto& file : metadata_files(dataset)) {
+        std::ifstream in(file);
+        if (!in) throw Error(ErrorCode::InputNotFound, "cannot read", file.string());
+        std::string line;
+        for (int number = 1; std::getline(in, line); ++number) {
+            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+            const std::string where = "line " + std::to_string(number) + ": ";
+            nlohmann::json row;
+            double start = 0, end = 0;
+            std::string source;
+            try {
+                row = nlohmann::json::parse(line);
+                source = row.at("source_video").get<std::string>();
+                start = row.at("start").get<double>();
+                end = row.at("end").get<double>();
+            } catch (const nlohmann::json::exception&) {
+                throw Error(ErrorCode::InvalidData, where + "needs \"source_video\", \"start\" and \"end\"",
+                            file.string());
+            }
+            if (!(end > start) || start < 0)
+                throw Error(ErrorCode::InvalidData, where + "empty or negative interval", file.string());
+            ++out.fragments;
+            if (!lessons.count(source)) order.push_back(source);
+            auto& lesson = lessons[source];
+            lesson.end = std::max(lesson.end, end);
+            if (const auto json = fragment_transcript(file.parent_path(), row); !json.empty()) {
+                for (const auto& s : asr::read_transcript_file(json).segments) {
+                    const double a = std::clamp(start + s.start, start, end),
+                                 b = std::clamp(start + s.end, start, end);
+                    if (b >= a) lesson.segments.push_back({a, b, s.text});
+                }
+                ++out.with_transcript;
+            } else if (row.contains("transcript") && row["transcript"].is_string() &&
+                       row["transcript"].get<std::string>().find_first_not_of(" \t\r\n") !=
+                           std::string::npos) {
+                lesson.segments.push_back({start, end, row["transcript"].get<std::string>()});
+                ++out.with_transcript;
+            }
+        }
+    }
+    if (out.fragments == 0)
+        throw Error(ErrorCode::InvalidData, "empty dataset: no fragment rows", dataset.string());
+    if (out.with_transcript == 0)
+        throw Error(
+            ErrorCode::InvalidData,
+            "no fragment has a transcript: text-only training needs transcripts (build the dataset with "
+            "--whisper-backend) or give --features",
+            dataset.string());
+    for (const auto& source : order) {
+        const auto& lesson = lessons[source];
+        features::FeatureMatrix m;
+        m.source = source;
+        m.spec.step = step;
+        m.spec.window = step;
+        for (double t = 0; t < lesson.end - 1e-9; t += step) m.times.push_back(t);
+        features::append_text_columns(lesson.segments, m);
+        out.matrices.push_back(std::move(m));
+    }
+    return out;
+}
+
+}  // namespace vidseg::models
