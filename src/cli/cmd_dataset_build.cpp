@@ -80,13 +80,7 @@ int run_dataset_build(const ParsedOptions& options, Context& context) {
     config.keyframe = dataset::parse_keyframe_mode(options.str("keyframe"));
     config.keyframe_candidates = static_cast<int>(options.integer("keyframe-candidates"));
     config.progress = context.progress.get();
-    config.transcriber.backend = asr::parse_backend(options.str("whisper-backend"));
-    config.transcriber.model = options.str("whisper-model");
-    config.transcriber.device = options.str("device");
-    config.transcriber.url = options.str("whisper-url");
-    config.transcriber.language = options.str("whisper-language");
-    config.transcriber.python = options.str("whisper-python");
-    config.transcriber.worker_script = options.str("whisper-worker");
+    config.transcriber = whisper_config(options);
     config.exclude = options.str("exclude");
     config.skip_deletion = options.flag("skip-deletion");
     config.rebuild = options.flag("rebuild");
@@ -253,29 +247,6 @@ Command dataset_build_command() {
                  .help = "Make every file again instead of reusing unchanged ones."},
                 {.name = "crf", .type = OptionType::Int, .default_value = "18",
                  .help = "Quality of re-encoded clip parts (lower = better).", .min = 0, .max = 51},
-                {.name = "whisper-backend", .type = OptionType::Choice, .default_value = "none",
-                 .help = "Transcription: 'faster-whisper' (local worker, packaged Whisper base model), 'http' "
-                         "(OpenAI-compatible /v1/audio/transcriptions server at --whisper-url) or 'none'.",
-                 .metavar = "NAME", .choices = {"none", "faster-whisper", "http"}},
-                {.name = "whisper-model", .type = OptionType::String,
-                 .help = "faster-whisper: 'base' (default, shipped in build/pyenv-asr) or a CTranslate2 model "
-                         "directory; http: the server's model name (default whisper-1).",
-                 .metavar = "NAME|DIR"},
-                {.name = "device", .type = OptionType::Choice, .default_value = "cpu",
-                 .help = "Where faster-whisper runs.", .metavar = "DEV", .choices = {"cpu", "cuda", "auto"}},
-                {.name = "whisper-url", .type = OptionType::String,
-                 .help = "Server for --whisper-backend http (e.g. http://127.0.0.1:8000).", .metavar = "URL"},
-                {.name = "whisper-language", .type = OptionType::String, .default_value = "ru,en",
-                 .help = "Spoken language, detected per fragment among these candidates; 'auto' = any "
-                         "language Whisper knows; one code ('ru') forces it.",
-                 .metavar = "LANG"},
-                {.name = "whisper-python", .type = OptionType::Path,
-                 .help = "Python with faster-whisper (default $VIDSEG_WHISPER_PYTHON, else build/pyenv-asr).",
-                 .metavar = "FILE"},
-                {.name = "whisper-worker", .type = OptionType::Path,
-                 .help = "The worker script (default $VIDSEG_WHISPER_WORKER, else found next to the binary or "
-                         "in the source tree).",
-                 .metavar = "FILE"},
             },
         .examples = "  vidseg dataset build --video lesson.mp4 --annotations export.json --out huggingface_dataset\n"
                     "  vidseg dataset build --video a.mp4 --video b.mp4 --annotations export.json "
@@ -283,6 +254,8 @@ Command dataset_build_command() {
                     "  vidseg dataset build --video lesson.mp4 --annotations export.json --out ds --exclude 3,5-9 --yes\n"
                     "  printf 'x 2 teacher not in frame\\ndone\\n' | vidseg dataset build ... --out ds --review",
     };
+    const auto whisper = whisper_options();  // the --whisper-* rows shared with `patterns find`
+    spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
     return {spec, run_dataset_build};
 }
 

@@ -2,11 +2,9 @@
 // the intro's end by 0.8 s and a hard cut marks it (tests/media/make_intro_cases.sh endcard / tail):
 // the golden answers are the exact cut times; `--no-cues` keeps the alignment's (measurably worse) ends.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.hpp"
@@ -20,26 +18,8 @@ using vidseg::test::shell_quote;
 
 namespace {
 
-// The season of one case, generated once per build tree (atomically) into the test media dir.
-const fs::path& cue_case_dir(const std::string& name) {
-    static std::map<std::string, fs::path> dirs;
-    static std::mutex mutex;
-    std::lock_guard lock(mutex);
-    if (auto it = dirs.find(name); it != dirs.end()) return it->second;
-    const fs::path target = fs::path(VIDSEG_TEST_MEDIA_DIR) / ("intro_" + name);
-    if (!fs::exists(target / "truth.json")) {
-        fs::create_directories(target.parent_path());
-        const fs::path staging = target.parent_path() / (".intro_" + name + "-staging-" + std::to_string(::getpid()));
-        fs::remove_all(staging);
-        const auto r = run_shell("bash " + shell_quote(vidseg::test::source_path("tests/media/make_intro_cases.sh")) + " " +
-                                 shell_quote(staging) + " " + name);
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        std::error_code ec;
-        fs::rename(staging, target, ec);
-        fs::remove_all(staging, ec);
-    }
-    return dirs[name] = target;
-}
+// The season of one case, generated once per build tree into the test media dir.
+fs::path cue_case_dir(const std::string& name) { return vidseg::test::intro_case_dir(name); }
 
 std::map<std::string, vidseg::timeline::Interval> truth(const std::string& name) {
     std::map<std::string, vidseg::timeline::Interval> t;

@@ -1,13 +1,11 @@
 // `vidseg intro detect` and the library behind it on a synthetic series (tests/media/make_series.sh):
 // four episodes share a 6-s intro after cold opens of 3, 8, 0 and 12 s; a fifth has none.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.hpp"
@@ -26,27 +24,7 @@ using vidseg::test::TempDir;
 
 namespace {
 
-
-// The series, generated once per build tree into VIDSEG_TEST_MEDIA_DIR/series (atomically, so
-// parallel test processes do not see a half-written directory).
-const fs::path& series_dir() {
-    static const fs::path dir = [] {
-        const fs::path target = fs::path(VIDSEG_TEST_MEDIA_DIR) / "series";
-        if (fs::exists(target / "truth.json")) return target;
-        fs::create_directories(target.parent_path());
-        const fs::path staging =
-            target.parent_path() / (".series-staging-" + std::to_string(::getpid()));
-        fs::remove_all(staging);
-        const auto r = run_shell("bash " + shell_quote(vidseg::test::source_path("tests/media/make_series.sh")) + " " +
-                                 shell_quote(staging));
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        std::error_code ec;
-        fs::rename(staging, target, ec);  // loses the race harmlessly when another process won
-        fs::remove_all(staging, ec);
-        return target;
-    }();
-    return dir;
-}
+using vidseg::test::series_dir;
 
 std::vector<std::string> episodes() {
     std::vector<std::string> out;
@@ -264,25 +242,7 @@ TEST(IntroDetect, BadFilesAreSkippedWithAWarning) {
 // recap of the previous episode in episodes 3 and 6.
 namespace {
 
-const fs::path& case_dir(const std::string& name) {
-    static std::map<std::string, fs::path> dirs;
-    static std::mutex mutex;
-    std::lock_guard lock(mutex);
-    if (auto it = dirs.find(name); it != dirs.end()) return it->second;
-    const fs::path target = fs::path(VIDSEG_TEST_MEDIA_DIR) / ("intro_" + name);
-    if (!fs::exists(target / "truth.json")) {
-        fs::create_directories(target.parent_path());
-        const fs::path staging = target.parent_path() / (".intro_" + name + "-staging-" + std::to_string(::getpid()));
-        fs::remove_all(staging);
-        const auto r = run_shell("bash " + shell_quote(vidseg::test::source_path("tests/media/make_intro_cases.sh")) + " " +
-                                 shell_quote(staging) + " " + name);
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        std::error_code ec;
-        fs::rename(staging, target, ec);
-        fs::remove_all(staging, ec);
-    }
-    return dirs[name] = target;
-}
+fs::path case_dir(const std::string& name) { return vidseg::test::intro_case_dir(name); }
 
 std::vector<std::string> case_episodes(const std::string& name, int count) {
     std::vector<std::string> out;

@@ -2,7 +2,6 @@
 // synthetic series of tests/media/make_series.sh (ep1-ep4 share a 6-s intro, ep5 has none) and
 // tests/media/make_series_b.sh (b1-b4 share another, 5-s intro).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -22,20 +21,9 @@ using vidseg::test::TempDir;
 
 namespace {
 
-// Generated once per build tree into VIDSEG_TEST_MEDIA_DIR/<name> (atomically: parallel test
-// processes never see a half-written directory; intro_detect_test.cpp shares "series").
+// Generated once per build tree into VIDSEG_TEST_MEDIA_DIR/<name> (intro_detect_test.cpp shares "series").
 fs::path generated_series(const std::string& name, const std::string& script) {
-    const fs::path target = fs::path(VIDSEG_TEST_MEDIA_DIR) / name;
-    if (fs::exists(target / "truth.json")) return target;
-    fs::create_directories(target.parent_path());
-    const fs::path staging = target.parent_path() / ("." + name + "-staging-" + std::to_string(::getpid()));
-    fs::remove_all(staging);
-    const auto r = run_shell("bash " + shell_quote(vidseg::test::source_path(script)) + " " + shell_quote(staging));
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::error_code ec;
-    fs::rename(staging, target, ec);  // loses the race harmlessly when another process won
-    fs::remove_all(staging, ec);
-    return target;
+    return vidseg::test::generated_media_dir(name, script);
 }
 
 const fs::path& series_a() {

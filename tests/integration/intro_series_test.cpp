@@ -4,11 +4,9 @@
 // in episodes 1-3, B in 4-6; "mixed": speech over the intro in episodes 2 and 5, recaps in 3 and 6).
 // Golden: each interval against the generator's exact truth.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.hpp"
@@ -24,27 +22,7 @@ using vidseg::test::TempDir;
 
 namespace {
 
-// Generated once per build tree into VIDSEG_TEST_MEDIA_DIR/intro_<name> (the same directories as
-// intro_detect_test.cpp; atomic rename, so parallel test processes never see half a series).
-const fs::path& case_dir(const std::string& name) {
-    static std::map<std::string, fs::path> dirs;
-    static std::mutex mutex;
-    std::lock_guard lock(mutex);
-    if (auto it = dirs.find(name); it != dirs.end()) return it->second;
-    const fs::path target = fs::path(VIDSEG_TEST_MEDIA_DIR) / ("intro_" + name);
-    if (!fs::exists(target / "truth.json")) {
-        fs::create_directories(target.parent_path());
-        const fs::path staging = target.parent_path() / (".intro_" + name + "-staging-" + std::to_string(::getpid()));
-        fs::remove_all(staging);
-        const auto r = run_shell("bash " + shell_quote(vidseg::test::source_path("tests/media/make_intro_cases.sh")) + " " +
-                                 shell_quote(staging) + " " + name);
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        std::error_code ec;
-        fs::rename(staging, target, ec);
-        fs::remove_all(staging, ec);
-    }
-    return dirs[name] = target;
-}
+fs::path case_dir(const std::string& name) { return vidseg::test::intro_case_dir(name); }
 
 std::map<std::string, std::optional<vidseg::timeline::Interval>> truth(const fs::path& dir) {
     std::map<std::string, std::optional<vidseg::timeline::Interval>> out;

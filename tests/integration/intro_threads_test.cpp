@@ -2,7 +2,6 @@
 // answer as one thread, and an unreadable episode is still reported on its own (issue 4 §7 speed work).
 // Uses the synthetic series of tests/media/make_series.sh (shared with intro_detect_test.cpp).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -17,24 +16,7 @@ using vidseg::test::shell_quote;
 
 namespace {
 
-// Generated once per build tree (atomically: parallel test processes never see half a directory).
-const fs::path& series_dir() {
-    static const fs::path dir = [] {
-        const fs::path target = fs::path(VIDSEG_TEST_MEDIA_DIR) / "series";
-        if (fs::exists(target / "truth.json")) return target;
-        fs::create_directories(target.parent_path());
-        const fs::path staging = target.parent_path() / (".series-staging-" + std::to_string(::getpid()));
-        fs::remove_all(staging);
-        const auto r = run_shell("bash " + shell_quote(vidseg::test::source_path("tests/media/make_series.sh")) + " " +
-                                 shell_quote(staging));
-        EXPECT_EQ(r.exit_code, 0) << r.err;
-        std::error_code ec;
-        fs::rename(staging, target, ec);  // loses the race harmlessly when another process won
-        fs::remove_all(staging, ec);
-        return target;
-    }();
-    return dir;
-}
+using vidseg::test::series_dir;
 
 nlohmann::json detect(const std::string& threads) {
     std::string args = "intro detect --json --no-cache --threads " + threads;

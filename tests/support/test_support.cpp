@@ -19,6 +19,21 @@ fs::path media(const std::string& name) {
     return p;
 }
 
+fs::path generated_media_dir(const std::string& dir_name, const std::string& script, const std::string& args) {
+    const fs::path target = fs::path(VIDSEG_TEST_MEDIA_DIR) / dir_name;
+    if (fs::exists(target / "truth.json")) return target;
+    fs::create_directories(target.parent_path());
+    const fs::path staging = target.parent_path() / ("." + dir_name + "-staging-" + std::to_string(::getpid()));
+    fs::remove_all(staging);
+    const auto r = run_shell("bash " + shell_quote(source_path(script)) + " " + shell_quote(staging) +
+                             (args.empty() ? "" : " " + args));
+    EXPECT_EQ(r.exit_code, 0) << script << " " << args << ": " << r.err;
+    std::error_code ec;
+    fs::rename(staging, target, ec);  // loses the race harmlessly when another process won
+    fs::remove_all(staging, ec);
+    return target;
+}
+
 std::string shell_quote(const fs::path& path) {
     std::string out = "'";
     for (char c : path.string()) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

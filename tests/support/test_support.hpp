@@ -12,6 +12,19 @@ namespace vidseg::test {
 // Path of a generated test media file (tests/media/generate.sh); fails the test if missing.
 std::filesystem::path media(const std::string& name);
 
+// A directory of media made by a tests/media script (`bash SCRIPT DIR ARGS`), generated once per build
+// tree into VIDSEG_TEST_MEDIA_DIR/dir_name: staged and renamed, so parallel test processes never see
+// half of it. The scripts write truth.json last; its presence means "made". Fails the test when the
+// script fails.
+std::filesystem::path generated_media_dir(const std::string& dir_name, const std::string& script,
+                                          const std::string& args = "");
+// The synthetic series of tests/media/make_series.sh (ep1-ep4 share a 6-s intro, ep5 has none).
+inline std::filesystem::path series_dir() { return generated_media_dir("series", "tests/media/make_series.sh"); }
+// One case of tests/media/make_intro_cases.sh (e.g. "visual", "variant", "endcard"), in intro_<name>.
+inline std::filesystem::path intro_case_dir(const std::string& name) {
+    return generated_media_dir("intro_" + name, "tests/media/make_intro_cases.sh", name);
+}
+
 // A path quoted for the shell (single quotes, embedded quotes escaped).
 std::string shell_quote(const std::filesystem::path& path);
 

@@ -2,7 +2,6 @@
 // columns (`vidseg features --series-dir`), on the generated series of tests/media (truth.json).
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <numeric>
@@ -20,28 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A synthetic season made by a tests/media script, once per build tree into the test media dir
-// (staged and renamed: parallel test processes never see half of it), as the intro tests do.
-fs::path season(const std::string& name, const std::string& command) {
-    const fs::path target = fs::path(VIDSEG_TEST_MEDIA_DIR) / name;
-    if (fs::exists(target / "truth.json")) return target;
-    const fs::path staging = target.parent_path() / ("." + name + "-staging-" + std::to_string(::getpid()));
-    fs::remove_all(staging);
-    const auto r = test::run_shell(command + " " + test::shell_quote(staging) + (name == "intro_visual" ? " visual" : ""));
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::error_code ec;
-    fs::rename(staging, target, ec);  // loses the race harmlessly when another process won
-    fs::remove_all(staging, ec);
-    return target;
-}
+fs::path series_dir() { return test::series_dir(); }
 
-fs::path series_dir() {
-    return season("series", "bash " + test::shell_quote(test::source_path("tests/media/make_series.sh")));
-}
-
-fs::path visual_dir() {
-    return season("intro_visual", "bash " + test::shell_quote(test::source_path("tests/media/make_intro_cases.sh")));
-}
+fs::path visual_dir() { return test::intro_case_dir("visual"); }
 
 float mean_over(const std::vector<float>& v, std::size_t from, std::size_t to) {
     to = std::min(to, v.size());
