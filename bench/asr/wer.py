@@ -83,8 +83,11 @@ def main():
                 errors, total = errors + e, total + n
                 wrong_lang += res["language"] != lang
                 print("%s %-28s %.2f %s | %s" % (res["language"], os.path.basename(wav), e / n, ref, res["text"]))
-            print("WER %s: %.3f over %d utterances (%d words), language wrong in %d" %
-                  (lang, errors / total, len(items), total, wrong_lang))
+            if total == 0:
+                print("WER %s: no utterances (--count 0)" % lang)
+            else:
+                print("WER %s: %.3f over %d utterances (%d words), language wrong in %d" %
+                      (lang, errors / total, len(items), total, wrong_lang))
             sys.stdout.flush()
     worker.stdin.close()
     worker.wait()
