@@ -22,25 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// --edl DIR / --chapters DIR: one sidecar per usable episode, named after it (DIR/<stem>.edl,
-// DIR/<stem>.ffmetadata); an episode without intro gets an empty EDL / a header-only metadata file.
-void write_player_files(const std::vector<intro::IntroDetection>& detections, const ParsedOptions& options) {
-    for (const char* which : {"edl", "chapters"}) {
-        if (!options.given(which)) continue;
-        const fs::path dir = options.str(which);
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (!fs::is_directory(dir)) throw Error(ErrorCode::OutputError, "cannot create directory", dir.string());
-        const bool edl = std::string(which) == "edl";
-        for (const auto& d : detections) {
-            if (!d.error.empty()) continue;
-            const std::string stem = fs::path(d.episode).stem().string();
-            write_file_atomic(dir / (stem + (edl ? ".edl" : ".ffmetadata")),
-                              edl ? intro::to_edl(d.intro) : intro::to_ffmetadata_chapters(d.intro));
-        }
-    }
-}
-
 // The other episodes of d's series (all usable ones but d when the folder holds one series).
 std::size_t series_peers(const intro::SeriesDetection& season, const intro::IntroDetection& d) {
     const int s = season.series_of[std::size_t(&d - season.detections.data())];
@@ -120,12 +101,7 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
                                                  std::to_string(usable) + " of " +
                                                  std::to_string(episodes.size()) + " could be read");
 
-    std::vector<intro::IntroLabel> labels;
-    for (const auto& d : detections)
-        if (d.error.empty()) labels.push_back({fs::path(d.episode).stem().string(), d.intro, {}, {}});
-    if (options.given("predictions"))
-        write_file_atomic(options.str("predictions"), intro::to_predictions_json(labels).dump(2) + "\n");
-    write_player_files(detections, options);
+    write_intro_outputs(detections, options);
 
     if (context.json) {
         nlohmann::json eps = nlohmann::json::array();
@@ -168,6 +144,30 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
 }
 
 }  // namespace
+
+void write_intro_outputs(const std::vector<intro::IntroDetection>& detections, const ParsedOptions& options) {
+    std::vector<intro::IntroLabel> labels;
+    for (const auto& d : detections)
+        if (d.error.empty()) labels.push_back({fs::path(d.episode).stem().string(), d.intro, {}, {}});
+    if (options.given("predictions"))
+        write_file_atomic(options.str("predictions"), intro::to_predictions_json(labels).dump(2) + "\n");
+    // One player sidecar per usable episode, named after it (DIR/<stem>.edl, DIR/<stem>.ffmetadata);
+    // an episode without intro gets an empty EDL / a header-only metadata file.
+    for (const char* which : {"edl", "chapters"}) {
+        if (!options.given(which)) continue;
+        const fs::path dir = options.str(which);
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        if (!fs::is_directory(dir)) throw Error(ErrorCode::OutputError, "cannot create directory", dir.string());
+        const bool edl = std::string(which) == "edl";
+        for (const auto& d : detections) {
+            if (!d.error.empty()) continue;
+            const std::string stem = fs::path(d.episode).stem().string();
+            write_file_atomic(dir / (stem + (edl ? ".edl" : ".ffmetadata")),
+                              edl ? intro::to_edl(d.intro) : intro::to_ffmetadata_chapters(d.intro));
+        }
+    }
+}
 
 Command intro_detect_command() {
     CommandSpec spec{

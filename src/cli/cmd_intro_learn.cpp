@@ -305,11 +305,7 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
                                                  (results[0].error.empty() ? reasons[0] : results[0].error));
     }
 
-    std::vector<intro::IntroLabel> labels;
-    for (const auto& d : results)
-        if (d.error.empty()) labels.push_back({fs::path(d.episode).stem().string(), d.intro, {}, {}});
-    if (options.given("predictions"))
-        write_file_atomic(options.str("predictions"), intro::to_predictions_json(labels).dump(2) + "\n");
+    write_intro_outputs(results, options);
 
     if (context.json) {
         nlohmann::json eps = nlohmann::json::array();

@@ -14,6 +14,7 @@
 namespace vidseg::intro {
 class FingerprintCache;
 struct SeriesDetection;
+struct IntroDetection;
 struct IntroDetectOptions;
 }  // namespace vidseg::intro
 
@@ -69,6 +70,9 @@ std::vector<std::string> intro_episodes(const ParsedOptions& options);  // EPISO
 intro::IntroDetectOptions intro_detect_options(const ParsedOptions& options);  // checks max-length >= min-length
 void report_intro_cache(const intro::FingerprintCache& cache, const Context& context);
 nlohmann::json intro_cache_json(const intro::FingerprintCache& cache);
+// --predictions FILE (test_predictions.json), --edl DIR and --chapters DIR of `intro detect`, for the
+// usable episodes of a season or of a library match (defined in cmd_intro_detect.cpp).
+void write_intro_outputs(const std::vector<intro::IntroDetection>& detections, const ParsedOptions& options);
 int run_intro_detect_library(const std::vector<std::string>& episodes, const ParsedOptions& options, Context& context);
 nlohmann::json intro_series_json(const intro::SeriesDetection& season);
 void print_intro_series(const intro::SeriesDetection& season);

@@ -87,10 +87,16 @@ TEST(IntroLibraryCli, LearnOnASeasonThenDetectANewEpisodeAlone) {
 
     const auto want = truth(a);
     r = run_vidseg("intro detect" + files(a, {"ep4.mp4", "ep5.mp4"}) + " --library " + shell_quote(lib) +
-                   " --no-cache --json");
+                   " --no-cache --json --edl " + shell_quote(tmp / "edl") + " --chapters " + shell_quote(tmp / "chapters"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto eps = by_name(parse(r));
     expect_intro_near(eps["ep4.mp4"], *want.at("ep4.mp4"));
+    // The player sidecars of a library match, as for a season: ep4's intro as an EDL skip, none for ep5.
+    const auto edl = read_text(tmp / "edl" / "ep4.edl");
+    ASSERT_FALSE(edl.empty()) << "no EDL written for a library match";
+    EXPECT_NEAR(std::stod(edl), want.at("ep4.mp4")->start, 0.3) << edl;
+    EXPECT_TRUE(read_text(tmp / "edl" / "ep5.edl").empty());
+    EXPECT_NE(read_text(tmp / "chapters" / "ep4.ffmetadata").find("[CHAPTER]"), std::string::npos);
     EXPECT_EQ(eps["ep4.mp4"]["variant"], 0);
     EXPECT_GT(eps["ep4.mp4"]["confidence"].get<double>(), 0.8);
     EXPECT_TRUE(eps["ep5.mp4"]["intro"].is_null());
