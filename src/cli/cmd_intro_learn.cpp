@@ -18,6 +18,7 @@
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/intro/intro_library.hpp"
 #include "vidseg/intro/series_grouping.hpp"
+#include "vidseg/media/media_file_name.hpp"
 
 namespace vidseg::cli {
 
@@ -100,15 +101,6 @@ int run_intro_learn(const ParsedOptions& options, Context& context) {
 
 }  // namespace
 
-static bool is_media_name(const fs::path& p) {
-    static const std::vector<std::string> exts = {".mp4", ".mkv", ".avi", ".mov", ".webm", ".m4v", ".ts",
-                                                  ".flv", ".wmv", ".mpg", ".mpeg", ".mp3", ".m4a", ".wav",
-                                                  ".aac", ".flac", ".ogg", ".opus"};
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return std::find(exts.begin(), exts.end(), ext) != exts.end();
-}
-
 std::vector<std::string> intro_episodes(const ParsedOptions& options) {
     std::vector<std::string> episodes = options.positionals();
     if (!options.given("dir")) return episodes;
@@ -118,7 +110,7 @@ std::vector<std::string> intro_episodes(const ParsedOptions& options) {
     if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::InvalidArgument, "--dir is not a directory", dir);
     std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(dir))
-        if (entry.is_regular_file() && is_media_name(entry.path())) files.push_back(entry.path().string());
+        if (entry.is_regular_file() && media::is_media_file_name(entry.path())) files.push_back(entry.path().string());
     std::sort(files.begin(), files.end());
     episodes.insert(episodes.end(), files.begin(), files.end());
     return episodes;

@@ -9,6 +9,7 @@
 #include "vidseg/features/timeline_features.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
 #include "vidseg/intro/similarity_profile.hpp"
+#include "vidseg/media/media_file_name.hpp"
 #include "vidseg/media/probe.hpp"
 
 namespace vidseg::features {
@@ -16,15 +17,6 @@ namespace vidseg::features {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool is_media_file(const fs::path& p) {
-    static const std::vector<std::string> exts = {".mp4", ".mkv", ".avi", ".mov", ".webm", ".m4v", ".ts",
-                                                  ".flv", ".wmv", ".mpg", ".mpeg", ".mp3", ".m4a", ".wav",
-                                                  ".aac", ".flac", ".ogg", ".opus"};
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return std::find(exts.begin(), exts.end(), ext) != exts.end();
-}
 
 bool same_file(const fs::path& a, const fs::path& b) {
     std::error_code ec;
@@ -40,7 +32,7 @@ std::vector<std::string> season_partners(const fs::path& dir, const std::string&
     if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::InvalidArgument, "--series-dir is not a directory", dir.string());
     std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(dir, ec))
-        if (entry.is_regular_file() && is_media_file(entry.path()) && !same_file(entry.path(), episode))
+        if (entry.is_regular_file() && media::is_media_file_name(entry.path()) && !same_file(entry.path(), episode))
             files.push_back(entry.path().string());
     std::sort(files.begin(), files.end());
     return files;

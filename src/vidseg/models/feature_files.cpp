@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <set>
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/features/feature_io.hpp"
 #include "vidseg/features/timeline_features.hpp"
+#include "vidseg/media/media_file_name.hpp"
 
 namespace vidseg::models {
 
@@ -20,12 +20,6 @@ std::string lower_extension(const fs::path& p) {
     return ext;
 }
 
-bool is_media_file(const fs::path& p) {
-    static const std::set<std::string> kMedia = {".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v", ".mpg",
-                                                 ".mpeg", ".ts",  ".mts", ".flv", ".wmv", ".ogv", ".m4a",
-                                                 ".mp3", ".wav", ".flac", ".ogg", ".opus"};
-    return kMedia.count(lower_extension(p)) > 0;
-}
 }  // namespace
 
 bool is_feature_file(const fs::path& p) {
@@ -72,7 +66,7 @@ std::vector<std::string> expand_prediction_inputs(const std::vector<std::string>
         for (const auto& e : fs::directory_iterator(p)) {
             if (!e.is_regular_file()) continue;
             if (is_feature_file(e.path())) feature_files.push_back(e.path());
-            else if (is_media_file(e.path())) media_files.push_back(e.path());
+            else if (media::is_media_file_name(e.path())) media_files.push_back(e.path());
         }
         auto& found = feature_files.empty() ? media_files : feature_files;
         if (found.empty())

@@ -25,9 +25,8 @@ std::vector<features::FeatureMatrix> read_feature_files(const std::vector<std::s
 bool is_feature_file(const std::filesystem::path& path);
 
 // The items of `vidseg predict`: files stay as given (existing or not: a missing one fails as its
-// own item); a folder contributes its feature files, or, when it holds none, its media files (by
-// extension: mp4, mkv, webm, avi, mov, m4v, mpg, mpeg, ts, mts, flv, wmv, ogv, m4a, mp3, wav, flac,
-// ogg, opus), sorted, not recursive. Throws InvalidData for a folder with neither.
+// own item); a folder contributes its feature files, or, when it holds none, its media files
+// (media::is_media_file_name), sorted, not recursive. Throws InvalidData for a folder with neither.
 std::vector<std::string> expand_prediction_inputs(const std::vector<std::string>& paths);
 
 // One item: a feature file is read, anything else is taken as media and its features computed on

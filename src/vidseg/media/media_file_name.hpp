@@ -1,0 +1,13 @@
+// Which file names are taken for audio/video media when a folder is scanned (a season for `intro
+// detect --dir`, `features --series-dir`, a folder given to `predict`): by extension, case-insensitive.
+// Nothing is opened; a file that turns out not to be media fails later as its own item.
+#pragma once
+
+#include <filesystem>
+
+namespace vidseg::media {
+
+// mp4 mkv webm avi mov m4v mpg mpeg ts mts flv wmv ogv (video); m4a mp3 aac wav flac ogg opus (audio).
+bool is_media_file_name(const std::filesystem::path& path);
+
+}  // namespace vidseg::media
