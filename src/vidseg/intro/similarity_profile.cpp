@@ -64,6 +64,26 @@ void normalise(std::vector<float>& values, int partners) {
         for (auto& v : values) v /= float(partners);
 }
 
+// One aligned pair (a, b) of one modality: its runs, whole-file ones dropped, added to a's sum and,
+// when given, to b's (the season form aligns each pair once for both episodes).
+template <class Runs>
+void add_pair(const Runs& runs, const EpisodeFingerprints& a, const EpisodeFingerprints& b,
+              const SimilarityProfileOptions& options, std::vector<float>& sum_a, int& partners_a,
+              std::vector<float>* sum_b = nullptr, int* partners_b = nullptr) {
+    Coverage ca(sum_a.size(), options.step), cb(sum_b ? sum_b->size() : 0, options.step);
+    for (const auto& run : runs) {
+        if (whole_file(run, a, b, options.max_share)) continue;
+        ca.add(run.a);
+        cb.add(run.b);
+    }
+    ca.add_to(sum_a);
+    ++partners_a;
+    if (sum_b) {
+        cb.add_to(*sum_b);
+        ++*partners_b;
+    }
+}
+
 }  // namespace
 
 SimilarityProfile similarity_profile(const EpisodeFingerprints& episode,
@@ -73,20 +93,12 @@ SimilarityProfile similarity_profile(const EpisodeFingerprints& episode,
     auto profile = empty_profile(episode, options.step);
     for (const auto* other : others) {
         if (!other) continue;
-        if (episode.has_audio && other->has_audio) {
-            Coverage c(profile.audio.size(), options.step);
-            for (const auto& run : align_episodes(episode.audio, other->audio, options.audio))
-                if (!whole_file(run, episode, *other, options.max_share)) c.add(run.a);
-            c.add_to(profile.audio);
-            ++profile.audio_partners;
-        }
-        if (episode.has_video && other->has_video) {
-            Coverage c(profile.visual.size(), options.step);
-            for (const auto& run : align_visual(episode.visual, other->visual, options.visual))
-                if (!whole_file(run, episode, *other, options.max_share)) c.add(run.a);
-            c.add_to(profile.visual);
-            ++profile.visual_partners;
-        }
+        if (episode.has_audio && other->has_audio)
+            add_pair(align_episodes(episode.audio, other->audio, options.audio), episode, *other, options, profile.audio,
+                     profile.audio_partners);
+        if (episode.has_video && other->has_video)
+            add_pair(align_visual(episode.visual, other->visual, options.visual), episode, *other, options,
+                     profile.visual, profile.visual_partners);
     }
     normalise(profile.audio, profile.audio_partners);
     normalise(profile.visual, profile.visual_partners);
@@ -104,30 +116,12 @@ std::vector<SimilarityProfile> similarity_profiles(const std::vector<EpisodeFing
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = i + 1; j < n; ++j) {
             const auto &a = season[i], &b = season[j];
-            if (a.has_audio && b.has_audio) {
-                Coverage ca(profiles[i].audio.size(), options.step), cb(profiles[j].audio.size(), options.step);
-                for (const auto& run : align_episodes(a.audio, b.audio, options.audio)) {
-                    if (whole_file(run, a, b, options.max_share)) continue;
-                    ca.add(run.a);
-                    cb.add(run.b);
-                }
-                ca.add_to(profiles[i].audio);
-                cb.add_to(profiles[j].audio);
-                ++profiles[i].audio_partners;
-                ++profiles[j].audio_partners;
-            }
-            if (a.has_video && b.has_video) {
-                Coverage ca(profiles[i].visual.size(), options.step), cb(profiles[j].visual.size(), options.step);
-                for (const auto& run : align_visual(a.visual, b.visual, options.visual)) {
-                    if (whole_file(run, a, b, options.max_share)) continue;
-                    ca.add(run.a);
-                    cb.add(run.b);
-                }
-                ca.add_to(profiles[i].visual);
-                cb.add_to(profiles[j].visual);
-                ++profiles[i].visual_partners;
-                ++profiles[j].visual_partners;
-            }
+            if (a.has_audio && b.has_audio)
+                add_pair(align_episodes(a.audio, b.audio, options.audio), a, b, options, profiles[i].audio,
+                         profiles[i].audio_partners, &profiles[j].audio, &profiles[j].audio_partners);
+            if (a.has_video && b.has_video)
+                add_pair(align_visual(a.visual, b.visual, options.visual), a, b, options, profiles[i].visual,
+                         profiles[i].visual_partners, &profiles[j].visual, &profiles[j].visual_partners);
             if (progress) progress->update(++done);
         }
     if (progress) progress->end();
