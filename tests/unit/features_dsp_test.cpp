@@ -130,6 +130,32 @@ TEST(FeaturesRealFft, ThreeTimesPowerOfTwoMatchesDirectDft) {
     }
 }
 
+// power() splits a half-size complex transform itself (sizes that are multiples of 16) or squares
+// the real transform (other sizes): both must equal |DFT|^2 at every bin, including 0 and n/2.
+TEST(FeaturesRealFft, PowerSpectrumMatchesDirectDft) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> dist;
+    for (const std::size_t n : {std::size_t{2048}, std::size_t{768}, std::size_t{48}, std::size_t{20}}) {
+        std::vector<float> x(n);
+        for (std::size_t t = 0; t < n; ++t) x[t] = dist(rng) + 0.5f;  // a DC part: bin 0 matters
+        RealFft fft(n);
+        RealFft::Workspace ws(fft);
+        std::copy(x.begin(), x.end(), ws.real());
+        std::vector<float> power(fft.bins(), -1.0f);
+        fft.power(ws, power.data());
+        double top = 0;
+        std::vector<double> expected(fft.bins());
+        for (std::size_t k = 0; k < fft.bins(); ++k) {
+            std::complex<double> sum = 0;
+            for (std::size_t t = 0; t < n; ++t) sum += static_cast<double>(x[t]) * std::polar(1.0, -2 * std::numbers::pi * k * t / n);
+            expected[k] = std::norm(sum);
+            top = std::max(top, expected[k]);
+        }
+        for (std::size_t k = 0; k < fft.bins(); ++k) EXPECT_NEAR(power[k], expected[k], 1e-5 * top) << "n " << n << " bin " << k;
+        for (std::size_t t = 0; t < n; ++t) ASSERT_EQ(ws.real()[t], x[t]) << "power() must keep its input";
+    }
+}
+
 TEST(FeaturesRealFft, RejectsOddOrTinySizes) {
     EXPECT_EQ(test::thrown_code([] { RealFft f(1001); }), ErrorCode::InvalidArgument);
     EXPECT_EQ(test::thrown_code([] { RealFft f(2); }), ErrorCode::InvalidArgument);

@@ -13,6 +13,7 @@
 #include "vidseg/audio/float8.hpp"
 #include "vidseg/audio/real_fft.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/huge_pages.hpp"
 
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -29,6 +30,14 @@ constexpr float kAmin = 1e-10f;
 constexpr float kDbPerLog = 4.342944819032518f;  // 10 / ln(10): 10 log10(x) = kDbPerLog ln(x)
 constexpr std::size_t kBatchFrames = 1024;       // a multiple of kLanes
 
+// Consecutive bins whose non-negligible chroma weights fall on the same `width` pitch classes
+// start, start + 1, ... (mod 12); width is kChromaNarrow or 12.
+struct ChromaRun {
+    std::size_t begin, end, start, width, offset;  // offset: first weight in FrameKernel::chroma_w
+};
+constexpr std::size_t kChromaNarrow = 6;
+constexpr float kChromaNegligible = 1e-8f;  // relative to the largest weight
+
 struct Band {
     std::size_t begin = 0, end = 0;  // bins sorted for peak/valley
     std::size_t take = 1;            // how many smallest / largest to average
@@ -41,7 +50,11 @@ struct FrameKernel {
     std::vector<float> window;
     std::vector<float> freqs;     // bin centre frequencies
     Filterbank mel;               // n_mels x bins, with spans
-    std::vector<float> chroma_t;  // bins x 12 (transposed: one bin's 12 weights together)
+    // Chroma weights by runs of bins (see ChromaRun): most bins reach only 5-6 neighbouring pitch
+    // classes with a weight above 1e-8 of the largest (the filter is a Gaussian of one semitone in
+    // pitch), so applying 6 instead of 12 halves the work and changes no value by more than ~1e-7.
+    std::vector<ChromaRun> chroma_runs;
+    std::vector<float> chroma_w;  // per bin of a run: its `width` weights, pitch classes start, start + 1, ...
     std::vector<Band> bands;
     std::size_t max_take = 1;
 
@@ -50,9 +63,27 @@ struct FrameKernel {
         for (double f : fft_frequencies(c.sample_rate, c.n_fft)) freqs.push_back(static_cast<float>(f));
         mel = mel_filterbank(c.sample_rate, c.n_fft, c.n_mels);
         const Filterbank chroma = chroma_filterbank(c.sample_rate, c.n_fft, c.tuning, 12);
-        chroma_t.resize(bins * 12);
-        for (std::size_t k = 0; k < bins; ++k)
-            for (std::size_t p = 0; p < 12; ++p) chroma_t[k * 12 + p] = chroma.weights[p * bins + k];
+        make_chroma_runs(chroma);
+    }
+
+    void make_chroma_runs(const Filterbank& chroma) {
+        float top = 0;
+        for (float w : chroma.weights) top = std::max(top, w);
+        const float negligible = kChromaNegligible * top;
+        for (std::size_t k = 0; k < bins; ++k) {
+            // The shortest cyclic run of pitch classes holding every weight above `negligible`.
+            std::size_t start = 0, width = 12;
+            for (std::size_t s = 0; s < 12 && width > kChromaNarrow; ++s) {
+                std::size_t span = 0;
+                for (std::size_t p = 0; p < 12; ++p)
+                    if (chroma.weights[p * bins + k] > negligible) span = std::max(span, (p + 12 - s) % 12 + 1);
+                if (span <= kChromaNarrow) start = s, width = kChromaNarrow;
+            }
+            if (chroma_runs.empty() || chroma_runs.back().start != start || chroma_runs.back().width != width)
+                chroma_runs.push_back(ChromaRun{k, k, start, width, chroma_w.size()});
+            chroma_runs.back().end = k + 1;
+            for (std::size_t i = 0; i < width; ++i) chroma_w.push_back(chroma.weights[((start + i) % 12) * bins + k]);
+        }
     }
 };
 
@@ -113,18 +144,8 @@ void block_spectra(const FrameKernel& k, const BlockOut& o, BlockScratch& s) {
         for (; t < end; ++t) crossings += (p[t] < -1e-10f) != (p[t - 1] < -1e-10f);
         o.zcr[j] = static_cast<float>(crossings) / static_cast<float>(n);
 
-        k.fft.forward(s.ws);
         // |X|^2 of this frame, bin after bin (lane-major scratch row j).
-        const float* c = s.ws.complex();
-        float* row = s.rows.data() + j * s.row_stride;
-        std::size_t b = 0;
-        for (; b + kLanes <= k.bins; b += kLanes) {
-            const Float8 lo = simd::load(c + 2 * b), hi = simd::load(c + 2 * b + kLanes);
-            const Float8 re = __builtin_shuffle(lo, hi, Int8{0, 2, 4, 6, 8, 10, 12, 14});
-            const Float8 im = __builtin_shuffle(lo, hi, Int8{1, 3, 5, 7, 9, 11, 13, 15});
-            simd::store(row + b, re * re + im * im);
-        }
-        for (; b < k.bins; ++b) row[b] = c[2 * b] * c[2 * b] + c[2 * b + 1] * c[2 * b + 1];
+        k.fft.power(s.ws, s.rows.data() + j * s.row_stride);
     }
     // Transpose the 8 rows into s.power ([bin][lane]) in 8 x 8 tiles.
     const float* r = s.rows.data();
@@ -231,16 +252,34 @@ void block_mel(const FrameKernel& k, const BlockOut& o, const BlockScratch& s) {
 
 }
 
-// Chroma: 12 dot products over all bins at once, then max-normalised per frame.
+// One run of chroma bins: `W` dot products in registers, added to the 12 sums at the end.
+template <std::size_t W>
+[[gnu::always_inline]] inline void chroma_run(const ChromaRun& run, const float* weights, const float* P,
+                                              Float8* chroma) {
+    Float8 acc[W];  // in registers: every loop over W is unrolled
+#pragma GCC unroll 12
+    for (auto& a : acc) a = simd::splat(0.0f);
+    const float* w = weights + run.offset;
+    for (std::size_t b = run.begin; b < run.end; ++b, w += W) {
+        const Float8 pw = simd::load(P + b * kLanes);
+#pragma GCC unroll 12
+        for (std::size_t i = 0; i < W; ++i) acc[i] += w[i] * pw;
+    }
+#pragma GCC unroll 12
+    for (std::size_t i = 0; i < W; ++i) chroma[(run.start + i) % 12] += acc[i];
+}
+
+// Chroma: 12 weighted sums over the bins (run by run, see ChromaRun), then max-normalised per frame.
 VIDSEG_SIMD_CLONES
 void block_chroma(const FrameKernel& k, const BlockOut& o, const BlockScratch& s) {
     const float* P = s.power.data();
     Float8 chroma[12];
     for (auto& c : chroma) c = simd::splat(0.0f);
-    for (std::size_t b = 0; b < k.bins; ++b) {
-        const Float8 pw = simd::load(P + b * kLanes);
-        const float* w = k.chroma_t.data() + b * 12;
-        for (std::size_t c = 0; c < 12; ++c) chroma[c] += w[c] * pw;
+    for (const ChromaRun& run : k.chroma_runs) {
+        if (run.width == kChromaNarrow)
+            chroma_run<kChromaNarrow>(run, k.chroma_w.data(), P, chroma);
+        else
+            chroma_run<12>(run, k.chroma_w.data(), P, chroma);
     }
     Float8 cmax = chroma[0];
     for (std::size_t c = 1; c < 12; ++c) cmax = simd::max(cmax, chroma[c]);
@@ -249,7 +288,6 @@ void block_chroma(const FrameKernel& k, const BlockOut& o, const BlockScratch& s
         const Float8 v = normalise ? chroma[c] / cmax : chroma[c];
         for (std::size_t j = 0; j < kLanes; ++j) o.chroma[j * 12 + c] = v[j];
     }
-
 }
 
 // Sum per lane of the q smallest (Smallest) or largest magnitudes in rows [begin, end) of M, kept
@@ -447,10 +485,11 @@ struct SpectralAnalyzer::Impl {
     bool finished = false;
 
     // Per-frame raw values, post-processed in finish(); sized to whole blocks of kLanes frames.
-    // Log-mel rows, per block n_mels x kLanes, in chunks of kBatchFrames frames: growing one 13 MB
+    // Log-mel rows, per block n_mels x kLanes, in chunks of kChunkBlocks blocks (8 MB with 128 mels,
+    // in huge pages; the untouched end of the last chunk costs nothing): growing one 13 MB
     // vector (10 minutes) would copy and zero it again at every doubling.
     std::vector<std::unique_ptr<float[]>> mel_chunks;
-    static constexpr std::size_t kChunkBlocks = kBatchFrames / kLanes;
+    static constexpr std::size_t kChunkBlocks = 2048;
     float* mel_block(std::size_t blk) {
         return mel_chunks[blk / kChunkBlocks].get() + (blk % kChunkBlocks) * kLanes * cfg.n_mels;
     }
@@ -480,8 +519,13 @@ struct SpectralAnalyzer::Impl {
             valley.reserve(n * nb);
             out.chroma.reserve(n * 12);
             for (auto* v : {&out.rms, &out.centroid, &out.bandwidth, &out.flatness, &out.zcr}) v->reserve(n);
-            mel_chunks.reserve(n / kBatchFrames + 1);
+            mel_chunks.reserve(n / (kChunkBlocks * kLanes) + 1);
+            for (auto* v : {&peak, &valley, &out.chroma}) advise_huge_pages(*v);
         }
+        // The sample buffer never holds more than one batch of frames plus one push piece (see
+        // push()), so it is allocated once.
+        buffer.reserve(push_piece() + (kBatchFrames + kLanes) * cfg.hop + 2 * cfg.n_fft);
+        advise_huge_pages(buffer);
         out.frame_period = static_cast<double>(cfg.hop) / cfg.sample_rate;
         out.n_mfcc = cfg.n_mfcc;
         out.n_contrast = cfg.contrast_bands + 1;
@@ -520,8 +564,11 @@ struct SpectralAnalyzer::Impl {
     void grow(std::size_t frames) {
         const std::size_t nb = kernel.bands.size();
         const std::size_t blocks = (frames + kLanes - 1) / kLanes;
-        while (mel_chunks.size() * kChunkBlocks < blocks)
-            mel_chunks.push_back(std::make_unique_for_overwrite<float[]>(kChunkBlocks * kLanes * cfg.n_mels));
+        while (mel_chunks.size() * kChunkBlocks < blocks) {
+            const std::size_t count = kChunkBlocks * kLanes * cfg.n_mels;
+            mel_chunks.push_back(std::make_unique_for_overwrite<float[]>(count));
+            advise_huge_pages(mel_chunks.back().get(), count * sizeof(float));
+        }
         peak.resize(frames * nb);
         valley.resize(frames * nb);
         out.chroma.resize(frames * 12);
@@ -579,14 +626,23 @@ struct SpectralAnalyzer::Impl {
         buffer_start += drop;
     }
 
+    // Samples are taken in pieces of at most this many, so the buffer stays within its first allocation.
+    std::size_t push_piece() const { return kBatchFrames / 2 * cfg.hop; }
+
     void push(const float* samples, std::size_t count) {
         if (finished) throw Error(ErrorCode::InvalidArgument, "SpectralAnalyzer::push after finish");
-        buffer.insert(buffer.end(), samples, samples + count);
-        real_samples += count;
-        const std::size_t available = buffer_start + buffer.size();
-        if (available < cfg.n_fft) return;
-        const std::size_t ready = (available - cfg.n_fft) / cfg.hop + 1;  // frames whose end fits
-        if (ready >= next_frame + kBatchFrames) run_frames(ready / kLanes * kLanes, std::numeric_limits<std::size_t>::max());
+        while (count > 0) {
+            const std::size_t piece = std::min(count, push_piece());
+            buffer.insert(buffer.end(), samples, samples + piece);
+            samples += piece;
+            count -= piece;
+            real_samples += piece;
+            const std::size_t available = buffer_start + buffer.size();
+            if (available < cfg.n_fft) continue;
+            const std::size_t ready = (available - cfg.n_fft) / cfg.hop + 1;  // frames whose end fits
+            if (ready >= next_frame + kBatchFrames)
+                run_frames(ready / kLanes * kLanes, std::numeric_limits<std::size_t>::max());
+        }
     }
 
     AudioFrames finish() {
@@ -605,6 +661,8 @@ struct SpectralAnalyzer::Impl {
     void post_process() {
         const std::size_t n = out.frames, nm = cfg.n_mels, blocks = (n + kLanes - 1) / kLanes;
         const float floor_db = mel_max - static_cast<float>(cfg.top_db);
+        out.mfcc.reserve(blocks * kLanes * cfg.n_mfcc);
+        advise_huge_pages(out.mfcc);
         out.mfcc.assign(blocks * kLanes * cfg.n_mfcc, 0.0f);
         std::vector<float> flux(blocks * kLanes, 0.0f);
         parallel_ranges(blocks, static_cast<std::size_t>(cfg.threads), [&](std::size_t, std::size_t a, std::size_t b) {

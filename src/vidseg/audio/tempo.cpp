@@ -40,28 +40,21 @@ double window_segment(const float* seg, const float* window, float* x, std::size
     return energy;
 }
 
-// sum[k] += weight * |c_k|^2 for interleaved complex c (bins values), in double.
+// sum[k] += weight * power[k], in double.
 VIDSEG_SIMD_CLONES
-void accumulate_power(const float* c, std::size_t bins, double weight, double* sum) {
+void accumulate_power(const float* power, std::size_t bins, double weight, double* sum) {
     typedef double Double4 __attribute__((vector_size(32), aligned(8)));
+    typedef float Float4 __attribute__((vector_size(16), aligned(4)));
     std::size_t k = 0;
-    for (; k + simd::kLanes <= bins; k += simd::kLanes) {
-        const simd::Float8 a = simd::load(c + 2 * k), b = simd::load(c + 2 * k + simd::kLanes);
-        const simd::Float8 re = __builtin_shuffle(a, b, simd::Int8{0, 2, 4, 6, 8, 10, 12, 14});
-        const simd::Float8 im = __builtin_shuffle(a, b, simd::Int8{1, 3, 5, 7, 9, 11, 13, 15});
-        const simd::Float8 p = re * re + im * im;
-        typedef float Float4 __attribute__((vector_size(16)));
-        const Float4 lo = {p[0], p[1], p[2], p[3]}, hi = {p[4], p[5], p[6], p[7]};
-        Double4 s0, s1;
-        std::memcpy(&s0, sum + k, sizeof s0);
-        std::memcpy(&s1, sum + k + 4, sizeof s1);
-        s0 += weight * __builtin_convertvector(lo, Double4);
-        s1 += weight * __builtin_convertvector(hi, Double4);
-        std::memcpy(sum + k, &s0, sizeof s0);
-        std::memcpy(sum + k + 4, &s1, sizeof s1);
+    for (; k + 4 <= bins; k += 4) {
+        Float4 p;
+        Double4 s;
+        std::memcpy(&p, power + k, sizeof p);
+        std::memcpy(&s, sum + k, sizeof s);
+        s += weight * __builtin_convertvector(p, Double4);
+        std::memcpy(sum + k, &s, sizeof s);
     }
-    for (; k < bins; ++k)
-        sum[k] += weight * (static_cast<double>(c[2 * k]) * c[2 * k] + static_cast<double>(c[2 * k + 1]) * c[2 * k + 1]);
+    for (; k < bins; ++k) sum[k] += weight * static_cast<double>(power[k]);
 }
 
 }  // namespace
@@ -146,13 +139,14 @@ std::vector<double> TempoEstimator::mean_columns(std::size_t first, std::size_t 
     RealFft::Workspace ws(fft_);
     const std::size_t bins = fft_.bins();
     std::vector<double> power_sum(bins, 0.0);
+    std::vector<float> power(bins);
     float* x = ws.real();
     for (std::size_t i = win_; i < fft_size_; ++i) x[i] = 0.0f;
     for (std::size_t t = first; t < last; ++t) {
         const double energy = window_segment(padded_.data() + t, window_.data(), x, win_);
-        fft_.forward(ws);  // keeps x
+        fft_.power(ws, power.data());  // keeps x
         const double weight = energy >= std::numeric_limits<float>::min() ? 1.0 / energy : 1.0;
-        accumulate_power(ws.complex(), bins, weight, power_sum.data());
+        accumulate_power(power.data(), bins, weight, power_sum.data());
     }
     float* spectrum = ws.complex();
     for (std::size_t k = 0; k < bins; ++k) {
