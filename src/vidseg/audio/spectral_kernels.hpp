@@ -1,0 +1,105 @@
+// The per-block kernels of SpectralAnalyzer (audio/spectral_features.hpp): eight STFT frames at a
+// time, one per Float8 lane, spectra laid out bin-major ([bin][lane]) so that every per-bin sum is one
+// vector operation (see audio/float8.hpp). Internal to libvidseg's audio code; each function is
+// compiled for AVX2 next to the baseline (VIDSEG_SIMD_CLONES).
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <vector>
+
+#include "vidseg/audio/filterbanks.hpp"
+#include "vidseg/audio/float8.hpp"
+#include "vidseg/audio/real_fft.hpp"
+#include "vidseg/audio/spectral_features.hpp"
+
+namespace vidseg::audio::kernels {
+
+using simd::kLanes;
+
+constexpr float kTinyF32 = std::numeric_limits<float>::min();  // numpy.finfo(float32).tiny
+constexpr float kAmin = 1e-10f;
+constexpr float kDbPerLog = 4.342944819032518f;  // 10 / ln(10): 10 log10(x) = kDbPerLog ln(x)
+
+// Consecutive bins whose non-negligible chroma weights fall on the same `width` pitch classes
+// start, start + 1, ... (mod 12); width is kChromaNarrow or 12.
+struct ChromaRun {
+    std::size_t begin, end, start, width, offset;  // offset: first weight in FrameKernel::chroma_w
+};
+constexpr std::size_t kChromaNarrow = 6;
+constexpr float kChromaNegligible = 1e-8f;  // relative to the largest weight
+
+struct Band {
+    std::size_t begin = 0, end = 0;  // bins sorted for peak/valley
+    std::size_t take = 1;            // how many smallest / largest to average
+};
+
+// Everything the per-block kernel reads: immutable after construction, shared by the threads.
+struct FrameKernel {
+    std::size_t n_fft, bins, n_mels;
+    RealFft fft;
+    std::vector<float> window;
+    std::vector<float> freqs;     // bin centre frequencies
+    Filterbank mel;               // n_mels x bins, with spans
+    // Chroma weights by runs of bins (see ChromaRun): most bins reach only 5-6 neighbouring pitch
+    // classes with a weight above 1e-8 of the largest (the filter is a Gaussian of one semitone in
+    // pitch), so applying 6 instead of 12 halves the work and changes no value by more than ~1e-7.
+    std::vector<ChromaRun> chroma_runs;
+    std::vector<float> chroma_w;  // per bin of a run: its `width` weights, pitch classes start, start + 1, ...
+    std::vector<Band> bands;
+    std::size_t max_take = 1;
+
+    explicit FrameKernel(const SpectralConfig& c);
+
+private:
+    void make_chroma_runs(const Filterbank& chroma);
+};
+
+// One thread's buffers: the FFT workspace and the power / magnitude spectra of 8 frames,
+// bin-major ([bin][lane]).
+struct BlockScratch {
+    explicit BlockScratch(const FrameKernel& k)
+        : ws(k.fft),
+          row_stride(k.bins),
+          rows(k.bins * kLanes),
+          power(k.bins * kLanes),
+          mag(k.bins * kLanes),
+          low(k.max_take * kLanes),
+          high(k.max_take * kLanes) {}
+    RealFft::Workspace ws;
+    std::size_t row_stride;  // rows: the 8 power spectra frame after frame, before transposing
+    std::vector<float> rows;
+    // Float8 values are kept in float arrays (a std::vector<Float8> would drop the type's attributes).
+    std::vector<float> power, mag, low, high;
+};
+
+// Where one block's results go: frame-major arrays at the block's first frame, and the block's
+// log-mel rows ([mel][lane]).
+struct BlockOut {
+    const float* frame[kLanes];                 // padded samples of each lane's frame (n_fft each)
+    std::size_t zc_begin[kLanes], zc_end[kLanes];  // sample range whose crossings count (see below)
+    std::size_t valid;                          // lanes that are real frames
+    float* mel_db;
+    float *rms, *centroid, *bandwidth, *flatness, *zcr, *chroma, *peak, *valley;
+    float* mel_max;  // kLanes running maxima of the valid lanes' log-mel values
+};
+
+
+// Windowed FFT of each lane's frame into s.power ([bin][lane]); RMS and zero crossings on the way.
+void block_spectra(const FrameKernel& k, const BlockOut& o, BlockScratch& s);
+// Magnitudes (into s.mag), centroid, bandwidth and flatness.
+void block_moments(const FrameKernel& k, const BlockOut& o, BlockScratch& s);
+// Log-mel (librosa.power_to_db before the top_db floor, which needs the global maximum).
+void block_mel(const FrameKernel& k, const BlockOut& o, const BlockScratch& s);
+// Chroma, max-normalised per frame.
+void block_chroma(const FrameKernel& k, const BlockOut& o, const BlockScratch& s);
+// Contrast: the mean of the q smallest (valley) and q largest (peak) magnitudes of each band.
+void block_contrast(const FrameKernel& k, const BlockOut& o, BlockScratch& s);
+// MFCC (DCT-II of the floored log-mel) and the raw onset flux of one block (frame f's flux =
+// mean over bands of max(0, logmel[f] - logmel[f-1])); prev_block is the block before (or null).
+void block_cepstrum(const float* mel_db, const float* prev_block, std::size_t n_mels, float floor_db,
+                    const double* dct, std::size_t n_mfcc, float* mfcc, float* flux, std::vector<float>& clipped);
+// 10 log10(max(amin, v)) in place; returns the maximum.
+float power_to_db(float* v, std::size_t n);
+
+}  // namespace vidseg::audio::kernels
