@@ -13,7 +13,7 @@ using simd::Float8;
 using simd::Int8;
 
 FrameKernel::FrameKernel(const SpectralConfig& c)
-    : n_fft(c.n_fft), bins(c.n_fft / 2 + 1), n_mels(c.n_mels), fft(c.n_fft), window(hann_window(c.n_fft)) {
+    : n_fft(c.n_fft), hop(c.hop), bins(c.n_fft / 2 + 1), n_mels(c.n_mels), fft(c.n_fft), window(hann_window(c.n_fft)) {
     for (double f : fft_frequencies(c.sample_rate, c.n_fft)) freqs.push_back(static_cast<float>(f));
     mel = mel_filterbank(c.sample_rate, c.n_fft, c.n_mels);
     const Filterbank chroma = chroma_filterbank(c.sample_rate, c.n_fft, c.tuning, 12);
@@ -40,12 +40,67 @@ void FrameKernel::make_chroma_runs(const Filterbank& chroma) {
     }
 }
 
+// librosa's zero_crossing_rate zeroes |x| <= 1e-10 and counts 0 as positive: "negative" = x < -1e-10.
+// Pairs (p[t - 1], p[t]) with a sign change, t in [begin, end).
+VIDSEG_SIMD_CLONES
+int frame_crossings(const float* p, std::size_t begin, std::size_t end) {
+    Int8 flips = Int8{} + 0;
+    std::size_t t = begin;
+    for (; t + kLanes <= end; t += kLanes) {
+        const Int8 a = simd::load(p + t) < -1e-10f, b = simd::load(p + t - 1) < -1e-10f;
+        flips -= a ^ b;  // -1 where the sign differs
+    }
+    int crossings = 0;
+    for (int i = 0; i < 8; ++i) crossings += flips[i];
+    for (; t < end; ++t) crossings += (p[t] < -1e-10f) != (p[t - 1] < -1e-10f);
+    return crossings;
+}
+
+// Zero-crossing rates of a block's 8 frames from per-hop counts: the frames overlap (n_fft = 4 hops
+// by default), so counting each hop-sized chunk of the block's span once and summing 4 chunks per
+// frame does a third of the work of counting every frame. Only for blocks whose frames all lie
+// inside the signal (the edge frames count fewer pairs) and hops that divide n_fft; returns false
+// (nothing written) otherwise.
+VIDSEG_SIMD_CLONES
+bool block_crossings(const FrameKernel& k, const BlockOut& o) {
+    const std::size_t n = k.n_fft, hop = k.hop, per_frame = hop ? n / hop : 0;
+    constexpr std::size_t kMaxChunks = 64;
+    if (hop == 0 || n % hop != 0 || hop < kLanes || kLanes - 1 + per_frame > kMaxChunks) return false;
+    for (std::size_t j = 0; j < kLanes; ++j) {
+        if (o.zc_begin[j] != 1 || o.zc_end[j] != n) return false;
+        if (o.frame[j] != o.frame[0] + j * hop) return false;
+    }
+    // chunk[c] = crossings of the pairs whose right sample t is in (c hop, (c + 1) hop], t relative to
+    // frame 0; the last chunk stops one short (its pair would reach past the block's samples).
+    const float* p = o.frame[0];
+    const std::size_t chunks = kLanes - 1 + per_frame;
+    int chunk[kMaxChunks];
+    for (std::size_t c = 0; c < chunks; ++c) {
+        const std::size_t begin = c * hop + 1, end = c + 1 < chunks ? (c + 1) * hop + 1 : (c + 1) * hop;
+        chunk[c] = frame_crossings(p, begin, end);
+    }
+    // Frame j: pairs t in [j hop + 1, j hop + n): its chunks minus the pair at t = j hop + n (counted
+    // by chunk j + per_frame - 1 unless that is the last one, which stops short of it).
+    for (std::size_t j = 0; j < kLanes; ++j) {
+        int count = 0;
+        for (std::size_t c = j; c < j + per_frame; ++c) count += chunk[c];
+        if (j + per_frame < chunks) {
+            const std::size_t t = j * hop + n;
+            count -= (p[t] < -1e-10f) != (p[t - 1] < -1e-10f);
+        }
+        o.zcr[j] = static_cast<float>(count) / static_cast<float>(n);
+    }
+    return true;
+}
+
 // Windowed FFT of each lane's frame into s.power ([bin][lane]); RMS and zero crossings on the way.
 VIDSEG_SIMD_CLONES
 void block_spectra(const FrameKernel& k, const BlockOut& o, BlockScratch& s) {
     const std::size_t n = k.n_fft;
     const float* win = k.window.data();
     float* x = s.ws.real();
+    const float nf = static_cast<float>(n);
+    const bool shared_crossings = block_crossings(k, o);
     for (std::size_t j = 0; j < kLanes; ++j) {
         const float* p = o.frame[j];
         Float8 energy = simd::splat(0.0f);
@@ -55,19 +110,7 @@ void block_spectra(const FrameKernel& k, const BlockOut& o, BlockScratch& s) {
             energy += v * v;
         }
         o.rms[j] = std::sqrt(simd::sum(energy) / static_cast<float>(n));
-        // librosa zeroes |x| <= 1e-10 and counts 0 as positive: "negative" = x < -1e-10.
-        Int8 flips = Int8{} + 0;
-        std::size_t t = o.zc_begin[j];
-        const std::size_t end = o.zc_end[j];
-        for (; t + kLanes <= end; t += kLanes) {
-            const Int8 a = simd::load(p + t) < -1e-10f, b = simd::load(p + t - 1) < -1e-10f;
-            flips -= a ^ b;  // -1 where the sign differs
-        }
-        int crossings = 0;
-        for (int i = 0; i < 8; ++i) crossings += flips[i];
-        for (; t < end; ++t) crossings += (p[t] < -1e-10f) != (p[t - 1] < -1e-10f);
-        o.zcr[j] = static_cast<float>(crossings) / static_cast<float>(n);
-
+        if (!shared_crossings) o.zcr[j] = static_cast<float>(frame_crossings(p, o.zc_begin[j], o.zc_end[j])) / nf;
         // |X|^2 of this frame, bin after bin (lane-major scratch row j).
         k.fft.power(s.ws, s.rows.data() + j * s.row_stride);
     }

@@ -36,7 +36,7 @@ struct Band {
 
 // Everything the per-block kernel reads: immutable after construction, shared by the threads.
 struct FrameKernel {
-    std::size_t n_fft, bins, n_mels;
+    std::size_t n_fft, hop, bins, n_mels;
     RealFft fft;
     std::vector<float> window;
     std::vector<float> freqs;     // bin centre frequencies
