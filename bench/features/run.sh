@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # vidseg features (audio) vs librosa 0.11 on the same 10-minute 22050 Hz mono WAV (speech + tone +
 # noise + clicks, made with espeak-ng and ffmpeg lavfi). Usage: bench/features/run.sh [BUILD_DIR] [MINUTES]
-# Needs build/pyenv-features (bash scripts/setup.sh). Prints the timings and the speed-up.
+# Needs build/pyenv-features (bash scripts/setup.sh) and BUILD_DIR's vidseg and vidseg_bench_features.
+# Prints the timings and three speed-ups (in-process, whole process, mixed); all figures also in
+# bench/work/features/results.json.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build}"
 minutes="${2:-10}"
 vidseg="$build/vidseg"
+bench="$build/vidseg_bench_features"  # the in-process timer (bench/features/bench_features.cpp)
+for exe in "$vidseg" "$bench"; do
+  [ -x "$exe" ] || { echo "missing $exe: build it (ninja -C $build vidseg vidseg_bench_features)" >&2; exit 2; }
+done
 py="$root/build/pyenv-features/bin/python"
 work="$root/bench/work/features"
 mkdir -p "$work"
@@ -22,46 +28,7 @@ if [ ! -s "$wav" ]; then
     -ac 1 -ar 22050 -c:a pcm_s16le "$wav"
 fi
 echo "input: $wav ($minutes min, 22050 Hz mono)"
-# CPU seconds (user + sys of the process, all threads, from wait4's rusage: microsecond resolution)
-# are the fair figure on a shared machine; wall is printed too. Best of 5.
-read -r best_cpu best_wall < <("$py" - "$vidseg" features "$wav" --out "$work/features.jsonl" --quiet <<'PY'
-import os, subprocess, sys, time
-cpus, walls = [], []
-for _ in range(5):
-    t = time.perf_counter()
-    p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    assert status == 0, status
-    walls.append(time.perf_counter() - t)
-    cpus.append(ru.ru_utime + ru.ru_stime)
-print(f"{min(cpus):.3f} {min(walls):.3f}")
-PY
-)
-echo "vidseg features (1 s rows, all audio columns, --threads 2): cpu ${best_cpu} s, wall ${best_wall} s (best of 5)"
-# The fixed part of every run: loading the binary (dynamic linking of the ~160 shared libraries that
-# Debian's FFmpeg, OpenCV and libcurl pull in).
-read -r start_cpu < <("$py" - "$vidseg" --version <<'PY'
-import os, subprocess, sys
-cpus = []
-for _ in range(5):
-    p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    cpus.append(ru.ru_utime + ru.ru_stime)
-print(f"{min(cpus):.3f}")
-PY
-)
-echo "vidseg --version (process start-up alone): cpu ${start_cpu} s (best of 5)"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-lib=$("$py" "$root/bench/features/librosa_features.py" "$wav" 2)
-echo "librosa: $lib"
-"$py" - "$best_cpu" "$best_wall" "$lib" "$start_cpu" <<'PY'
-import json, sys
-cpu, wall, lib, start = float(sys.argv[1]), float(sys.argv[2]), json.loads(sys.argv[3]), float(sys.argv[4])
-print(f"speed-up (CPU time): {lib['per_feature_cpu_s'] / cpu:.1f}x vs librosa per-feature calls, "
-      f"{lib['shared_stft_cpu_s'] / cpu:.1f}x vs librosa with one shared STFT")
-# librosa's figures exclude Python's start-up and `import librosa` (seconds); the same view of vidseg:
-print(f"speed-up (CPU time, both without process start-up): {lib['per_feature_cpu_s'] / (cpu - start):.1f}x / "
-      f"{lib['shared_stft_cpu_s'] / (cpu - start):.1f}x")
-print(f"speed-up (wall time): {lib['per_feature_wall_s'] / wall:.1f}x / {lib['shared_stft_wall_s'] / wall:.1f}x")
-PY
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Three comparisons in one run (bench/features/compare.py says what each includes): (a) in-process vs
+# in-process, (b) whole process vs whole process, (c) vidseg's whole process vs librosa in-process.
+# CPU seconds (user + sys, all threads) are the fair figure on a shared machine; wall is printed too.
+"$py" "$root/bench/features/compare.py" "$vidseg" "$bench" "$py" "$root/bench/features/librosa_features.py" "$wav" "$work"

@@ -1,6 +1,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <sstream>
 
 #include "command.hpp"
@@ -37,6 +39,23 @@ std::array<float, 3> parse_triplet(const std::string& text, const std::string& o
     return v;
 }
 
+// --chroma-tuning: a fixed offset in [-0.5, 0.5) (librosa's range) or "auto" (nullopt: estimate it).
+std::optional<double> parse_chroma_tuning(const std::string& text) {
+    if (text == "auto") return std::nullopt;
+    double value = 0;
+    try {
+        std::size_t used = 0;
+        value = std::stod(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+        value = std::numeric_limits<double>::quiet_NaN();
+    }
+    if (!(value >= -0.5 && value < 0.5))
+        throw Error(ErrorCode::InvalidArgument, "--chroma-tuning expects a number in [-0.5, 0.5) (fractions of a semitone) "
+                                                "or 'auto', got '" + text + "'");
+    return value;
+}
+
 int run_features(const ParsedOptions& options, Context& context) {
     const std::string video = options.positionals().front();
     if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "missing option --out FILE (.csv, .jsonl or .npy)");
@@ -47,7 +66,9 @@ int run_features(const ParsedOptions& options, Context& context) {
     spectral.sample_rate = static_cast<double>(options.integer("sample-rate"));
     spectral.n_mfcc = static_cast<std::size_t>(options.integer("n-mfcc"));
     spectral.threads = static_cast<int>(options.integer("threads"));
-    spectral.tuning = options.number("chroma-tuning");
+    const auto fixed_tuning = parse_chroma_tuning(options.str("chroma-tuning"));
+    const bool estimate_tuning = !fixed_tuning.has_value();
+    spectral.tuning = fixed_tuning.value_or(0.0);
     const auto started = std::chrono::steady_clock::now();
     features::FeatureMatrix matrix;
     std::vector<std::string> notes;
@@ -63,7 +84,7 @@ int run_features(const ParsedOptions& options, Context& context) {
     if (options.flag("audio-frames") && options.given("series-dir"))
         throw Error(ErrorCode::InvalidArgument, "--series-dir adds columns to timeline rows, not to --audio-frames");
     if (options.flag("audio-frames")) {
-        matrix = features::compute_audio_frames(video, spectral, context.progress.get());
+        matrix = features::compute_audio_frames(video, spectral, context.progress.get(), estimate_tuning);
     } else if (options.given("series-dir") && options.flag("no-audio") && options.flag("no-visual") &&
                !options.given("transcript")) {  // the similarity columns alone
         const double step = options.number("step");
@@ -80,6 +101,7 @@ int run_features(const ParsedOptions& options, Context& context) {
         t.audio = !options.flag("no-audio");
         t.visual = !options.flag("no-visual");
         t.spectral = spectral;
+        t.estimate_tuning = estimate_tuning;
         t.threads = spectral.threads;
         t.transcript = options.given("transcript") ? options.str("transcript") : "";
         t.visual_options.fps = options.number("visual-fps");
@@ -111,10 +133,14 @@ int run_features(const ParsedOptions& options, Context& context) {
                             {"step", matrix.spec.step},
                             {"window", matrix.spec.window},
                             {"notes", notes},
+                            {"chroma_tuning", matrix.chroma_tuning ? nlohmann::json(*matrix.chroma_tuning) : nlohmann::json()},
+                            {"chroma_tuning_estimated", matrix.chroma_tuning && matrix.chroma_tuning_estimated},
                             {"elapsed_seconds", elapsed}});
     } else if (!context.quiet) {
         std::printf("wrote %s: %zu rows x %zu columns (step %.3g s, window %.3g s) in %.2f s\n", out.c_str(),
                     matrix.rows(), matrix.cols(), matrix.spec.step, matrix.spec.window, elapsed);
+        if (matrix.chroma_tuning && matrix.chroma_tuning_estimated)
+            std::printf("estimated chroma tuning: %+.2f semitone\n", *matrix.chroma_tuning);
     }
     return 0;
 }
@@ -177,10 +203,13 @@ Command features_command() {
                 {.name = "intro-cache", .type = OptionType::Path,
                  .help = "Fingerprint cache of --series-dir (default: that of `vidseg intro detect`).", .metavar = "DIR"},
                 {.name = "no-intro-cache", .type = OptionType::Flag, .help = "With --series-dir: no fingerprint cache."},
-                {.name = "chroma-tuning", .type = OptionType::Double, .default_value = "0",
-                 .help = "Chroma tuning offset in fractions of a semitone (librosa's chroma_stft tuning=; vidseg\n"
-                         "does not estimate it, librosa does when it is not given).",
-                 .metavar = "SEMITONES", .min = -0.5, .max = 0.5},
+                {.name = "chroma-tuning", .type = OptionType::String, .default_value = "0",
+                 .help = "Chroma tuning: an offset from A440 in fractions of a semitone, in [-0.5, 0.5) (librosa's\n"
+                         "chroma_stft tuning=T; default 0 = A440), or 'auto': estimate it from the audio as librosa's\n"
+                         "default chroma_stft does (tuning=None; piptrack peaks of the power spectrogram, 0.01\n"
+                         "semitone resolution). auto costs one extra pass over the audio (decoding + one STFT);\n"
+                         "the tuning used is reported in --json and in the JSONL header / .npy sidecar.",
+                 .metavar = "SEMITONES|auto"},
                 {.name = "n-mfcc", .type = OptionType::Int, .default_value = "20", .help = "MFCC coefficients.",
                  .metavar = "N", .min = 1, .max = 128},
                 {.name = "sample-rate", .type = OptionType::Int, .default_value = "22050",

@@ -55,7 +55,8 @@ int run_predict(const ParsedOptions& options, Context& context) {
     if (!options.given("model")) throw Error(ErrorCode::InvalidArgument, "--model MODEL is required");
     const auto model = models::TrainedModel::load(options.str("model"));
     const auto& info = model.info();
-    const auto items = models::expand_prediction_inputs(options.positionals());
+    const auto inputs = models::expand_prediction_inputs(options.positionals());
+    const auto& items = inputs.items;
     features::IntroSimilarityOptions season;  // fused intro models; empty series_dir = each video's folder
     if (options.given("series-dir")) season.series_dir = options.str("series-dir");
     season.visual = !options.flag("series-audio-only");
@@ -106,6 +107,8 @@ int run_predict(const ParsedOptions& options, Context& context) {
         doc["videos"].push_back(prediction_json(predictions[i], options.flag("rows")));
         doc["videos"].back()["inference_seconds"] = seconds[i];  // the network only: features excluded
     }
+    doc["skipped"] = nlohmann::json::array();  // files of the folders that only look like feature files
+    for (const auto& s : inputs.skipped) doc["skipped"].push_back({{"input", s.path}, {"reason", s.reason}});
     doc["failed"] = nlohmann::json::array();
     for (const auto& f : failed)
         doc["failed"].push_back({{"input", f.input}, {"error", error_code_name(f.error.code())}, {"message", f.error.cause()}});
@@ -128,6 +131,7 @@ int run_predict(const ParsedOptions& options, Context& context) {
             std::printf("  %9ss - %9ss  %s  (score %s)\n", two_decimals(d.span.start).c_str(), two_decimals(d.span.end).c_str(),
                         d.label.c_str(), two_decimals(d.score).c_str());
     }
+    for (const auto& s : inputs.skipped) std::printf("skipped %s: %s\n", s.path.c_str(), s.reason.c_str());
     if (!failed.empty())
         std::printf("%zu of %zu input(s) failed%s\n", failed.size(), items.size(),
                     options.flag("keep-going") ? "" : " (nothing written; --keep-going writes the good ones)");
@@ -146,10 +150,12 @@ Command predict_command() {
             "the model's threshold; Viterbi paths for transformer-crf) with their mean probability.\n"
             "Intro models give at most one intro per video. A video (any non-feature file) has its features\n"
             "computed first on the model's grid, as `vidseg features` would. A folder gives its feature files,\n"
-            "or, when it has none, its videos. Every input is tried: one that fails (missing, not media,\n"
-            "features that do not fit the model) is reported by name and the others still run; then --out and\n"
-            "--predictions are not written and the exit code is 1. With --keep-going the good inputs are written\n"
-            "and the exit code is 0. When no input could be predicted, the first failure's exit code is returned.",
+            "or, when it has none, its videos; a file there with a feature file's name but other content (intro\n"
+            "labels .json, labeled.csv, metadata.jsonl) is skipped and listed (\"skipped\" in --json).\n"
+            "Every input is tried: one that fails (missing, not media, features that do not fit the model) is\n"
+            "reported by name and the others still run; then --out and --predictions are not written and the\n"
+            "exit code is 1. With --keep-going the good inputs are written and the exit code is 0. When no\n"
+            "input could be predicted, the first failure's exit code is returned.",
         .positionals = {{.name = "INPUT", .help = "Videos, feature files (.csv/.jsonl) or folders of either.", .min_count = 1,
                          .max_count = -1}},
         .options =

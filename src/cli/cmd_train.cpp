@@ -56,7 +56,9 @@ int run_train(const ParsedOptions& options, Context& context) {
     const auto labels = models::read_interval_labels(options.str("data"), config.task);
     std::vector<features::FeatureMatrix> feature_matrices;
     if (options.given("features")) {
-        feature_matrices = models::read_feature_files(options.all("features"));
+        std::vector<models::SkippedFile> skipped;  // e.g. the labels .json beside the features
+        feature_matrices = models::read_feature_files(options.all("features"), &skipped);
+        for (const auto& s : skipped) context.info("note: skipped " + s.path + ": " + s.reason);
     } else {
         if (config.task != models::Task::Patterns)
             throw Error(ErrorCode::InvalidArgument, "--features FILE_OR_DIR is required for --task intro");

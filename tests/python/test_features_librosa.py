@@ -6,8 +6,9 @@ track at 120 bpm (ffmpeg lavfi), read by both sides without resampling.
 Tolerance, per feature and frame: |vidseg - librosa| <= 1e-3 * |librosa| + 1e-6 * max|librosa|.
 The absolute floor (a millionth of the feature's range) is there for values that cross zero (MFCC
 coefficients), where a relative bound is meaningless; measured errors are ~1e-7 of the range.
-Chroma is compared with librosa's tuning fixed at 0 (vidseg does not estimate tuning; --chroma-tuning
-passes a known offset, checked against librosa's tuning=0.3).
+Chroma is compared with librosa's tuning fixed at 0 (vidseg's default; --chroma-tuning passes a known
+offset, checked against librosa's tuning=0.3); `--chroma-tuning auto` is compared with librosa's default
+chroma_stft (tuning estimated) and its estimate_tuning on a detuned copy of the mix.
 Tempo is a discrete argmax over autocorrelation lags: vidseg's per-row tempo must equal librosa's
 (same tempogram, same prior) on at least 90% of the rows and be within one lag bin on all rows.
 """
@@ -136,6 +137,41 @@ def test_chroma_with_a_given_tuning_matches_librosa(work):
     assert np.max(np.abs(librosa.feature.chroma_stft(y=y, sr=SR, tuning=0.0) - ref)) > 1e-2
 
 
+def test_chroma_tuning_auto_is_librosas_default_chroma(work):
+    """--chroma-tuning auto estimates the tuning as chroma_stft does by default (tuning=None:
+    estimate_tuning on the power spectrogram), on the mix pitched up by 0.23 semitone."""
+    detuned = work / "detuned.wav"
+    ffmpeg("-i", work / "mix.wav", "-af", f"asetrate={round(SR * 2 ** (0.23 / 12))},aresample={SR}",
+           "-ac", "1", "-ar", str(SR), "-c:a", "pcm_s16le", detuned)
+    out = work / "frames_auto.jsonl"
+    proc = run(VIDSEG, "features", detuned, "--audio-frames", "--chroma-tuning", "auto", "--out", out, "--json")
+    reported = json.loads(proc.stdout)
+    head, _, values = read_jsonl(out)
+    y = load(detuned)
+    power_estimate = librosa.estimate_tuning(S=np.abs(librosa.stft(y)) ** 2, sr=SR, bins_per_octave=12)
+    assert head["chroma_tuning_estimated"] is True and reported["chroma_tuning_estimated"] is True
+    assert head["chroma_tuning"] == pytest.approx(power_estimate, abs=1e-9), (head["chroma_tuning"], power_estimate)
+    assert reported["chroma_tuning"] == head["chroma_tuning"]
+    # Not A440 (the strongest peaks are the 1500 Hz clicks, 0.24 semitone sharp before the shift).
+    assert abs(head["chroma_tuning"]) >= 0.1
+    # Note: librosa.estimate_tuning(y=y, sr=SR) works on |STFT| instead of its square and gives 0.21 here
+    # (its median and peaks differ); chroma_stft does not use that one. vidseg's |STFT| variant
+    # (TuningSpectrum::Magnitude) is checked against it on tones in tests/unit/tuning_estimator_test.cpp.
+    col = {name: i for i, name in enumerate(head["columns"])}
+    ours = values[:, [col[f"chroma_{k}"] for k in range(12)]].T
+    ref = librosa.feature.chroma_stft(y=y, sr=SR)  # the default: tuning estimated by librosa
+    check_close("chroma, tuning auto", ours, ref)
+    # The estimate matters: chroma at A440 differs from it well beyond the tolerance.
+    assert np.max(np.abs(librosa.feature.chroma_stft(y=y, sr=SR, tuning=0.0) - ref)) > 1e-2
+    # Timeline rows carry it too (the .npy sidecar); a fixed tuning is reported as not estimated.
+    run(VIDSEG, "features", detuned, "--step", "4", "--chroma-tuning", "auto", "--out", work / "rows_auto.npy")
+    side = json.loads((work / "rows_auto.npy.json").read_text())
+    assert side["chroma_tuning"] == head["chroma_tuning"] and side["chroma_tuning_estimated"] is True
+    run(VIDSEG, "features", detuned, "--step", "4", "--out", work / "rows_fixed.jsonl")
+    fixed_head, _, _ = read_jsonl(work / "rows_fixed.jsonl")
+    assert fixed_head["chroma_tuning"] == 0 and fixed_head["chroma_tuning_estimated"] is False
+
+
 def row_ranges(times, window, n_frames):
     fps = SR / HOP
     for t in times:
@@ -205,7 +241,7 @@ def test_npy_output_is_the_matrix_numpy_loads(work):
     matrix = np.load(work / "rows.npy", allow_pickle=False)
     assert matrix.dtype == np.float32 and matrix.flags["C_CONTIGUOUS"]
     assert matrix.shape == values.shape == (6, len(head["columns"]))
-    np.testing.assert_array_equal(matrix, values.astype(np.float32))  # %.9g in JSONL round-trips float32
+    np.testing.assert_array_equal(matrix, values.astype(np.float32))  # JSONL's shortest decimals round-trip float32
     side = json.loads((work / "rows.npy.json").read_text())
     assert side["columns"] == head["columns"]
     assert side["step"] == 2 and side["window"] == 4 and side["rows"] == 6

@@ -1,7 +1,9 @@
 // Feature files (CSV / JSONL), transcript text columns and the timeline's bad-input errors.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <limits>
 
@@ -33,7 +35,7 @@ void expect_same(const FeatureMatrix& a, const FeatureMatrix& b) {
         if (std::isnan(a.values[i]))
             EXPECT_TRUE(std::isnan(b.values[i])) << i;
         else
-            EXPECT_EQ(a.values[i], b.values[i]) << i;  // %.9g round-trips float32 exactly
+            EXPECT_EQ(a.values[i], b.values[i]) << i;  // the shortest decimal round-trips float32 exactly
     }
 }
 
@@ -45,7 +47,7 @@ TEST(FeaturesIo, CsvHeaderAndRoundTrip) {
     const auto m = sample_matrix();
     const std::string csv = to_csv(m);
     EXPECT_EQ(csv.substr(0, csv.find('\n')), "time,rms_mean,mfcc_mean_0,faces");
-    EXPECT_NE(csv.find("5.000000,0.5,3.14159274,\n"), std::string::npos) << csv;  // NaN = empty field
+    EXPECT_NE(csv.find("5.000000,0.5,3.1415927,\n"), std::string::npos) << csv;  // NaN = empty field
     const auto back = from_csv(csv);
     expect_same(m, back);
     EXPECT_DOUBLE_EQ(back.spec.step, 5.0);
@@ -62,7 +64,23 @@ TEST(FeaturesIo, JsonlKeepsTheSpec) {
     EXPECT_EQ(back.source, "lesson.mp4");
     const std::string text = test::read_text(dir / "f.jsonl");
     EXPECT_EQ(text.rfind("{\"columns\":[\"rms_mean\"", 0), 0u) << text;
-    EXPECT_NE(text.find("\"values\":[0.5,3.14159274,null]"), std::string::npos) << text;
+    EXPECT_NE(text.find("\"values\":[0.5,3.1415927,null]"), std::string::npos) << text;
+}
+
+TEST(FeaturesIo, ValuesAreShortestDecimalsThatReadBackExactly) {
+    FeatureMatrix m;
+    m.spec = {1.0, 1.0, {"a", "b", "c", "d", "e", "f"}};
+    m.times = {0, 1.5};
+    // 0x15ae43fd: the one float32 whose shortest decimal (7.038531e-26), read as a double and narrowed,
+    // becomes its neighbour; it must still read back as itself.
+    const float twice_rounded = std::bit_cast<float>(std::uint32_t{0x15ae43fd});
+    m.values = {0.1f, -0.0f, 1e-5f, 123456792.f, twice_rounded, -twice_rounded,
+                std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::max(), 16777216.f, 2.5f, -1.f / 3, 1e30f};
+    const std::string csv = to_csv(m);
+    EXPECT_NE(csv.find("\n0.000000,0.1,-0,1e-05,123456792,7.03853069e-26,-7.03853069e-26\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("\n1.500000,1e-45,3.4028235e+38,16777216,2.5,-0.33333334,1e+30\n"), std::string::npos) << csv;
+    expect_same(m, from_csv(csv));
+    expect_same(m, from_jsonl(to_jsonl(m)));
 }
 
 TEST(FeaturesIo, NpyMatrixWithSidecarRoundTrip) {

@@ -11,8 +11,9 @@
 //   rms        librosa.feature.rms (frame 2048, zero padding, no window).
 //   centroid, bandwidth (p=2), flatness (power, amin 1e-10): librosa.feature.spectral_*.
 //   zcr        librosa.feature.zero_crossing_rate (edge padding, threshold 1e-10, zero counts positive).
-//   chroma     librosa.feature.chroma_stft with tuning fixed at `tuning` (librosa estimates tuning by
-//              default; vidseg does not, so the test passes tuning=0.0 to librosa), max-normalised.
+//   chroma     librosa.feature.chroma_stft with tuning fixed at `tuning`, max-normalised (librosa
+//              estimates the tuning by default: `vidseg features --chroma-tuning auto` does the same in
+//              a first pass, audio/tuning_estimator.hpp, and passes the estimate here).
 //   onset      librosa.onset.onset_strength (mean over mel bands of the positive log-mel flux, lag 1,
 //              shifted by 1 + n_fft / (2 hop) frames).
 // All frames are computed once from one STFT (FFTW, audio/real_fft.hpp); frames are processed in

@@ -30,6 +30,31 @@ std::vector<bool> voice_activity(const audio::AudioFrames& f) {
     return active;
 }
 
+// Means of the `dims` interleaved columns of v (frame-major, v[i * dims + d]) over frames [a, b), in
+// one contiguous pass (a strided pass per column walked the same rows `dims` times). Summed in
+// double, frames in order: the same values as summing each column on its own.
+void column_means(const std::vector<float>& v, std::size_t dims, std::size_t a, std::size_t b, double* mean) {
+    std::fill_n(mean, dims, 0.0);
+    for (std::size_t i = a; i < b; ++i) {
+        const float* row = v.data() + i * dims;
+        for (std::size_t d = 0; d < dims; ++d) mean[d] += row[d];
+    }
+    const double cnt = static_cast<double>(b - a);
+    for (std::size_t d = 0; d < dims; ++d) mean[d] /= cnt;
+}
+
+// Population standard deviations of the same columns around their means.
+void column_stds(const std::vector<float>& v, std::size_t dims, std::size_t a, std::size_t b, const double* mean,
+                 double* sd) {
+    std::fill_n(sd, dims, 0.0);
+    for (std::size_t i = a; i < b; ++i) {
+        const float* row = v.data() + i * dims;
+        for (std::size_t d = 0; d < dims; ++d) sd[d] += (row[d] - mean[d]) * (row[d] - mean[d]);
+    }
+    const double cnt = static_cast<double>(b - a);
+    for (std::size_t d = 0; d < dims; ++d) sd[d] = std::sqrt(sd[d] / cnt);
+}
+
 }  // namespace
 
 void append_columns(FeatureMatrix& m, const std::vector<std::string>& names, const std::vector<float>& block) {
@@ -68,35 +93,30 @@ void append_audio_columns(const audio::AudioFrames& f, double sample_rate, std::
         return static_cast<std::size_t>(std::clamp(x, 0.0, static_cast<double>(f.frames)));
     };
     auto do_rows = [&](std::size_t r0, std::size_t r1) {
+        std::vector<double> mean(std::max({f.n_mfcc, f.n_contrast, f.n_chroma, std::size_t{1}})), sd(mean.size());
         for (std::size_t r = r0; r < r1; ++r) {
             const std::size_t a = frame_at(m.times[r]), b = frame_at(m.times[r] + m.spec.window);
             if (a >= b) continue;
             const double cnt = static_cast<double>(b - a);
             float* out = block.data() + r * n;
             std::size_t col = 0;
-            auto mean_of = [&](const std::vector<float>& v, std::size_t dims, std::size_t d) {
-                double s = 0;
-                for (std::size_t i = a; i < b; ++i) s += v[i * dims + d];
-                return s / cnt;
+            // Means (and stds) of a frame array with `dims` values per frame, written to the row.
+            auto put_means = [&](const std::vector<float>& v, std::size_t dims) {
+                column_means(v, dims, a, b, mean.data());
+                for (std::size_t d = 0; d < dims; ++d) out[col++] = static_cast<float>(mean[d]);
             };
-            auto std_of = [&](const std::vector<float>& v, std::size_t dims, std::size_t d, double mean) {
-                double s = 0;
-                for (std::size_t i = a; i < b; ++i) s += (v[i * dims + d] - mean) * (v[i * dims + d] - mean);
-                return std::sqrt(s / cnt);
+            auto put_stds = [&](const std::vector<float>& v, std::size_t dims) {  // after put_means of v
+                column_stds(v, dims, a, b, mean.data(), sd.data());
+                for (std::size_t d = 0; d < dims; ++d) out[col++] = static_cast<float>(sd[d]);
             };
-            std::vector<double> mf(f.n_mfcc);
-            for (std::size_t k = 0; k < f.n_mfcc; ++k) out[col++] = static_cast<float>(mf[k] = mean_of(f.mfcc, f.n_mfcc, k));
-            for (std::size_t k = 0; k < f.n_mfcc; ++k) out[col++] = static_cast<float>(std_of(f.mfcc, f.n_mfcc, k, mf[k]));
-            for (std::size_t k = 0; k < f.n_contrast; ++k) out[col++] = static_cast<float>(mean_of(f.contrast, f.n_contrast, k));
-            const double rms = mean_of(f.rms, 1, 0);
-            out[col++] = static_cast<float>(rms);
-            out[col++] = static_cast<float>(std_of(f.rms, 1, 0, rms));
-            out[col++] = static_cast<float>(mean_of(f.centroid, 1, 0));
-            out[col++] = static_cast<float>(mean_of(f.bandwidth, 1, 0));
-            out[col++] = static_cast<float>(mean_of(f.flatness, 1, 0));
-            out[col++] = static_cast<float>(mean_of(f.zcr, 1, 0));
-            for (std::size_t k = 0; k < f.n_chroma; ++k) out[col++] = static_cast<float>(mean_of(f.chroma, f.n_chroma, k));
-            out[col++] = static_cast<float>(mean_of(f.onset, 1, 0));
+            put_means(f.mfcc, f.n_mfcc);
+            put_stds(f.mfcc, f.n_mfcc);
+            put_means(f.contrast, f.n_contrast);
+            put_means(f.rms, 1);
+            put_stds(f.rms, 1);
+            for (const auto* v : {&f.centroid, &f.bandwidth, &f.flatness, &f.zcr}) put_means(*v, 1);
+            put_means(f.chroma, f.n_chroma);
+            put_means(f.onset, 1);
             out[col++] = static_cast<float>(tempo.tempo_bpm(a, b));
             std::size_t on = 0;
             for (std::size_t i = a; i < b; ++i) on += active[i];

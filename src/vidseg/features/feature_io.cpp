@@ -1,7 +1,9 @@
 #include "vidseg/features/feature_io.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
@@ -29,12 +31,35 @@ std::string lower(std::string s) {
     return s;
 }
 
-void append_number(std::string& out, double value, const char* fmt) {
-    if (!std::isfinite(value)) return;  // empty field = missing
-    char buf[40];
-    std::snprintf(buf, sizeof buf, fmt, value);
-    out += buf;
+// Numbers are formatted with std::to_chars, not printf: printf's float formatting (multi-precision
+// division, locale, varargs) was the largest part of writing a feature file.
+// A value: the shortest decimal that reads back as the same float32 (e.g. 0.1, 3.1415927); a missing
+// (non-finite) value writes nothing (empty field = missing).
+// Readers that parse a double and narrow it to float (strtod in from_csv, nlohmann::json, numpy and
+// pandas) round twice; a check of every float32 found one value whose shortest decimal then lands
+// on its neighbour, ±7.038531e-26 (bits 0x15ae43fd): it is written with 9 significant digits, what
+// %.9g wrote for every value, which reads back exactly either way.
+void append_value(std::string& out, float value) {
+    if (!std::isfinite(value)) return;
+    constexpr std::uint32_t kDoubleRoundingBits = 0x15ae43fd;
+    char buf[32];
+    const bool shortest_misreads = (std::bit_cast<std::uint32_t>(value) & 0x7fffffffu) == kDoubleRoundingBits;
+    const auto end = shortest_misreads
+                         ? std::to_chars(buf, buf + sizeof buf, double{value}, std::chars_format::general, 9).ptr
+                         : std::to_chars(buf, buf + sizeof buf, value).ptr;
+    out.append(buf, end);
 }
+
+// A row time: seconds with 6 decimals, like printf's %.6f.
+void append_time(std::string& out, double seconds) {
+    if (!std::isfinite(seconds)) return;
+    char buf[352];  // %.6f of the largest double needs 316 characters
+    const auto end = std::to_chars(buf, buf + sizeof buf, seconds, std::chars_format::fixed, 6).ptr;
+    out.append(buf, end);
+}
+
+// Room for the rows of a text form: ~12 characters per value, ~20 per row start.
+std::size_t text_size_estimate(const FeatureMatrix& m) { return m.rows() * (m.cols() * 12 + 32) + 4096; }
 
 std::vector<std::string> split_csv_line(const std::string& line) {
     std::vector<std::string> fields;
@@ -124,14 +149,16 @@ std::optional<std::size_t> column_index(const FeatureSpec& spec, const std::stri
 }
 
 std::string to_csv(const FeatureMatrix& m) {
-    std::string out = "time";
+    std::string out;
+    out.reserve(text_size_estimate(m));
+    out += "time";
     for (const auto& c : m.spec.columns) out += "," + c;
     out += '\n';
     for (size_t r = 0; r < m.rows(); ++r) {
-        append_number(out, m.times[r], "%.6f");
+        append_time(out, m.times[r]);
         for (size_t c = 0; c < m.cols(); ++c) {
             out += ',';
-            append_number(out, m.at(r, c), "%.9g");
+            append_value(out, m.at(r, c));
         }
         out += '\n';
     }
@@ -174,20 +201,42 @@ FeatureMatrix from_csv(const std::string& text, const std::string& source) {
     return checked;
 }
 
+namespace {
+
+// The metadata keys of the JSONL header / .npy sidecar that are not part of the spec.
+void put_metadata(nlohmann::json& doc, const FeatureMatrix& m) {
+    if (!m.chroma_tuning) return;
+    doc["chroma_tuning"] = *m.chroma_tuning;
+    doc["chroma_tuning_estimated"] = m.chroma_tuning_estimated;
+}
+
+void get_metadata(const nlohmann::json& doc, FeatureMatrix& m) {
+    const auto tuning = doc.find("chroma_tuning");
+    if (tuning == doc.end() || !tuning->is_number()) return;
+    m.chroma_tuning = tuning->get<double>();
+    m.chroma_tuning_estimated = doc.value("chroma_tuning_estimated", false);
+}
+
+}  // namespace
+
 std::string to_jsonl(const FeatureMatrix& m) {
     nlohmann::json head = {{"format", kFormatName},     {"version", kFormatVersion}, {"source", m.source},
                            {"step", m.spec.step},       {"window", m.spec.window},   {"columns", m.spec.columns},
                            {"rows", m.rows()}};
-    std::string out = head.dump() + "\n";
+    put_metadata(head, m);
+    std::string out;
+    out.reserve(text_size_estimate(m));
+    out += head.dump();
+    out += '\n';
     for (size_t r = 0; r < m.rows(); ++r) {
         out += "{\"time\":";
-        append_number(out, m.times[r], "%.6f");
+        append_time(out, m.times[r]);
         out += ",\"values\":[";
         for (size_t c = 0; c < m.cols(); ++c) {
             if (c) out += ',';
             const float v = m.at(r, c);
             if (std::isfinite(v))
-                append_number(out, v, "%.9g");
+                append_value(out, v);
             else
                 out += "null";
         }
@@ -225,6 +274,7 @@ FeatureMatrix from_jsonl(const std::string& text, const std::string& source) {
                 m.spec.window = doc.at("window").get<double>();
                 m.spec.columns = doc.at("columns").get<std::vector<std::string>>();
                 declared_rows = doc.value("rows", size_t{0});
+                get_metadata(doc, m);
                 have_head = true;
                 continue;
             }
@@ -300,6 +350,7 @@ std::string npy_sidecar(const FeatureMatrix& m) {
     nlohmann::json doc = {{"format", kNpyFormatName}, {"version", kFormatVersion}, {"source", m.source},
                           {"step", m.spec.step},      {"window", m.spec.window},   {"columns", m.spec.columns},
                           {"times", m.times},         {"rows", m.rows()},          {"dtype", "float32"}};
+    put_metadata(doc, m);
     return doc.dump() + "\n";
 }
 
@@ -341,6 +392,7 @@ FeatureMatrix from_npy(const std::string& npy, const std::string& sidecar, const
         m.spec.window = doc.at("window").get<double>();
         m.spec.columns = doc.at("columns").get<std::vector<std::string>>();
         m.times = doc.at("times").get<std::vector<double>>();
+        get_metadata(doc, m);
     } catch (const nlohmann::json::exception& e) {
         throw bad(std::string("bad sidecar JSON: ") + e.what());
     }

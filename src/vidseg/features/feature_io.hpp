@@ -2,8 +2,9 @@
 //
 // Three forms, chosen by the file extension (or explicitly):
 //  * CSV (.csv): a header line `time,<column>,<column>...` then one line per row: the row start time
-//    in seconds and the values (`%.9g`, so float32 values round-trip exactly; a missing value is
-//    written as an empty field and read back as NaN). No comment lines, so pandas/numpy read it as is.
+//    in seconds (6 decimals) and the values (the shortest decimal that reads back as the same float32,
+//    std::to_chars, so values round-trip exactly; a missing value is written as an empty field and
+//    read back as NaN). No comment lines, so pandas/numpy read it as is.
 //    CSV does not carry the window length: readers take step = the median difference of consecutive
 //    times (1 s for fewer than two rows) and window = step unless the caller knows better.
 //  * JSON Lines (.jsonl, .json): the first line is the spec
@@ -17,6 +18,9 @@
 //      {"format":"vidseg.features.npy","version":1,"source":...,"step":1.0,"window":1.0,
 //       "columns":[...],"times":[0.0,1.0,...],"rows":N}
 //    Reading needs both files.
+//  Metadata: when the matrix has audio columns, the JSONL header and the .npy sidecar also hold
+//  "chroma_tuning" (the tuning its chroma used, fractions of a semitone) and "chroma_tuning_estimated"
+//  (true for `--chroma-tuning auto`); both are optional on reading. CSV has no place for them.
 #pragma once
 
 #include <filesystem>

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ struct FeatureMatrix {
     FeatureSpec spec;
     std::vector<double> times;   // row start times, seconds
     std::vector<float> values;   // row-major, times.size() * spec.columns.size()
+    // The chroma tuning (fractions of a semitone) the audio columns were computed with, and whether
+    // it was estimated from the audio (`--chroma-tuning auto`); unset when there are no audio columns
+    // or the file does not say (CSV). Metadata only: not part of the spec a model checks.
+    std::optional<double> chroma_tuning;
+    bool chroma_tuning_estimated = false;
 
     std::size_t rows() const noexcept { return times.size(); }
     std::size_t cols() const noexcept { return spec.columns.size(); }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/audio/tuning_estimator.hpp"
 #include "vidseg/features/audio_timeline.hpp"
 #include "vidseg/features/feature_io.hpp"
 #include "vidseg/features/text_timeline.hpp"
@@ -16,26 +17,48 @@ namespace vidseg::features {
 
 namespace {
 
-// pad_to_seconds: an audio stream that ends before the picture (by more than a hop) is continued with
-// silence up to there, so the last rows of a video get the values of silence instead of no value
-// (NaN), which `train` / `predict` would refuse for the whole video.
-audio::AudioFrames analyze_file(const std::string& path, const audio::SpectralConfig& config, Progress* progress,
-                                double pad_to_seconds = 0) {
-    audio::SpectralAnalyzer analyzer(config);
+// Streams the file's audio (mono, config.sample_rate) into `sink`. pad_to_seconds: an audio stream
+// that ends before the picture (by more than a hop) is continued with silence up to there, so the
+// last rows of a video get the values of silence instead of no value (NaN), which `train` /
+// `predict` would refuse for the whole video.
+template <class Sink>
+void stream_padded(const std::string& path, const audio::SpectralConfig& config, Progress* progress,
+                   double pad_to_seconds, Sink&& sink) {
     media::AudioFormat format{static_cast<int>(config.sample_rate), 1};
     std::size_t pushed = 0;
     media::stream_audio(
         path, format,
         [&](const float* samples, size_t frames, double) {
-            analyzer.push(samples, frames);
+            sink(samples, frames);
             pushed += frames;
         },
         0, -1, progress);
     const auto wanted = static_cast<std::size_t>(std::max(0.0, pad_to_seconds * config.sample_rate));
     if (wanted > pushed + config.hop) {
         const std::vector<float> silence(wanted - pushed, 0.f);
-        analyzer.push(silence.data(), silence.size());
+        sink(silence.data(), silence.size());
     }
+}
+
+// estimate_tuning: a first pass through audio::TuningEstimator (chroma_stft's estimate: the power
+// spectrogram with the analyzer's frames) sets config.tuning for the second; *tuning_used gets it.
+audio::AudioFrames analyze_file(const std::string& path, audio::SpectralConfig config, Progress* progress,
+                                double pad_to_seconds, bool estimate_tuning, double* tuning_used) {
+    if (estimate_tuning) {
+        audio::TuningConfig t;
+        t.sample_rate = config.sample_rate;
+        t.n_fft = config.n_fft;
+        t.hop = config.hop;
+        t.spectrum = audio::TuningSpectrum::Power;
+        audio::TuningEstimator estimator(t);
+        stream_padded(path, config, progress, pad_to_seconds,
+                      [&](const float* samples, std::size_t n) { estimator.push(samples, n); });
+        config.tuning = estimator.estimate();
+    }
+    if (tuning_used) *tuning_used = config.tuning;
+    audio::SpectralAnalyzer analyzer(config);
+    stream_padded(path, config, progress, pad_to_seconds,
+                  [&](const float* samples, std::size_t n) { analyzer.push(samples, n); });
     return analyzer.finish();
 }
 
@@ -80,8 +103,11 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
             audio::SpectralConfig config = options.spectral;
             config.threads = options.threads;
             config.expected_seconds = info.duration;
-            const auto frames = analyze_file(path, config, progress, info.duration);
+            double tuning = config.tuning;
+            const auto frames = analyze_file(path, config, progress, info.duration, options.estimate_tuning, &tuning);
             append_audio_columns(frames, config.sample_rate, config.hop, m, options.threads);
+            m.chroma_tuning = tuning;
+            m.chroma_tuning_estimated = options.estimate_tuning;
         } else {
             result.notes.push_back("no audio stream: audio features skipped (visual" +
                                    std::string(options.transcript.empty() ? "" : " and text") + " only)");
@@ -101,10 +127,15 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
     return result;
 }
 
-FeatureMatrix compute_audio_frames(const std::string& path, const audio::SpectralConfig& config, Progress* progress) {
+FeatureMatrix compute_audio_frames(const std::string& path, const audio::SpectralConfig& config, Progress* progress,
+                                   bool estimate_tuning) {
     const media::MediaInfo info = media::probe(path, media::ProbeOptions{.scan_packets = false});
     if (!info.audio()) throw Error(ErrorCode::InvalidMedia, "has no audio stream", path);
-    return audio_frame_matrix(analyze_file(path, config, progress), path);
+    double tuning = config.tuning;
+    auto m = audio_frame_matrix(analyze_file(path, config, progress, 0, estimate_tuning, &tuning), path);
+    m.chroma_tuning = tuning;
+    m.chroma_tuning_estimated = estimate_tuning;
+    return m;
 }
 
 }  // namespace vidseg::features

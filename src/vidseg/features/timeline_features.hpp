@@ -22,6 +22,9 @@ struct TimelineOptions {
     bool audio = true;
     bool visual = true;
     audio::SpectralConfig spectral;  // sample_rate is the rate audio is resampled to
+    // Estimate the chroma tuning from the audio (librosa chroma_stft's default, audio/tuning_estimator.hpp)
+    // in one extra pass over the audio, instead of spectral.tuning.
+    bool estimate_tuning = false;
     VisualOptions visual_options;
     std::string transcript;  // JSON {segments:[{start,end,text}]}; empty = no text columns
     int threads = 2;
@@ -39,9 +42,10 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
                                          Progress* progress = nullptr);
 
 // Frame-level audio features (audio_frame_matrix) of a file's first audio stream resampled to
-// config.sample_rate, mono. Throws InvalidMedia when there is no audio stream.
+// config.sample_rate, mono; estimate_tuning as in TimelineOptions. Throws InvalidMedia when there is
+// no audio stream.
 FeatureMatrix compute_audio_frames(const std::string& path, const audio::SpectralConfig& config,
-                                   Progress* progress = nullptr);
+                                   Progress* progress = nullptr, bool estimate_tuning = false);
 
 // Checks step / window (InvalidArgument with a message naming the option).
 void validate_grid(double step, double window);

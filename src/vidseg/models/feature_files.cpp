@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/features/feature_io.hpp"
@@ -20,6 +23,14 @@ std::string lower_extension(const fs::path& p) {
     return ext;
 }
 
+// "; skipped a.json, b.csv (not feature files)" for an error message; empty when nothing was skipped.
+std::string skipped_summary(const std::vector<SkippedFile>& skipped) {
+    if (skipped.empty()) return "";
+    std::string names;
+    for (const auto& s : skipped) names += (names.empty() ? "" : ", ") + fs::path(s.path).filename().string();
+    return "; skipped " + names + " (not feature files)";
+}
+
 }  // namespace
 
 bool is_feature_file(const fs::path& p) {
@@ -28,17 +39,66 @@ bool is_feature_file(const fs::path& p) {
     return ext == ".csv" || ext == ".jsonl" || ext == ".json" || ext == ".npy";
 }
 
-std::vector<features::FeatureMatrix> read_feature_files(const std::vector<std::string>& paths) {
+bool has_feature_file_content(const fs::path& p, std::string* why_not) {
+    const auto no = [&](const std::string& reason) {
+        if (why_not) *why_not = reason;
+        return false;
+    };
+    if (!is_feature_file(p)) return no("not a feature file name (.csv, .jsonl, .json, .npy)");
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return no("cannot be read");
+    const auto ext = lower_extension(p);
+    if (ext == ".npy") {
+        char magic[6] = {};
+        in.read(magic, sizeof magic);
+        if (in.gcount() != 6 || std::string(magic, 6) != "\x93NUMPY") return no("not a NumPy .npy file");
+        return true;
+    }
+    // The first line: a feature file's header (a CSV header or the JSONL spec line; columns make it a
+    // few KB). A longer first line is not one (e.g. a minified JSON document).
+    constexpr std::size_t kMaxHeader = std::size_t{4} << 20;
+    std::string line;
+    for (char c; line.size() <= kMaxHeader && in.get(c) && c != '\n';) line += c;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // UTF-8 BOM
+    if (ext == ".csv") {
+        if (line.substr(0, line.find(',')) != "time")
+            return no("not a feature file: the CSV header does not start with 'time' (labels or another table?)");
+        return true;
+    }
+    if (line.size() <= kMaxHeader) {
+        try {
+            const auto doc = nlohmann::json::parse(line);
+            // The header of features/feature_io.hpp's JSON Lines form.
+            if (doc.is_object() && doc.value("format", std::string()) == "vidseg.features") return true;
+        } catch (const nlohmann::json::exception&) {
+        }
+    }
+    return no("not a feature file: the first line is not a vidseg.features header (labels or other JSON?)");
+}
+
+std::vector<features::FeatureMatrix> read_feature_files(const std::vector<std::string>& paths,
+                                                        std::vector<SkippedFile>* skipped) {
     std::vector<fs::path> files;
     for (const auto& p : paths) {
         std::error_code ec;
         if (!fs::exists(p, ec)) throw Error(ErrorCode::InputNotFound, "features not found", p);
         if (fs::is_directory(p, ec)) {
             std::vector<fs::path> found;
-            for (const auto& e : fs::directory_iterator(p))
-                if (e.is_regular_file() && is_feature_file(e.path())) found.push_back(e.path());
+            std::vector<SkippedFile> left_out;
+            for (const auto& e : fs::directory_iterator(p)) {
+                if (!e.is_regular_file() || !is_feature_file(e.path())) continue;
+                std::string why_not;
+                if (has_feature_file_content(e.path(), &why_not)) found.push_back(e.path());
+                else left_out.push_back({e.path().string(), why_not});
+            }
+            std::sort(left_out.begin(), left_out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+            if (skipped) skipped->insert(skipped->end(), left_out.begin(), left_out.end());
             if (found.empty())
-                throw Error(ErrorCode::InvalidData, "no feature files (.csv, .jsonl, .npy) in the folder (run 'vidseg features')", p);
+                throw Error(ErrorCode::InvalidData,
+                            "no feature files (.csv, .jsonl, .npy) in the folder (run 'vidseg features')" +
+                                skipped_summary(left_out),
+                            p);
             std::sort(found.begin(), found.end());
             files.insert(files.end(), found.begin(), found.end());
         } else {
@@ -54,25 +114,34 @@ std::vector<features::FeatureMatrix> read_feature_files(const std::vector<std::s
     return out;
 }
 
-std::vector<std::string> expand_prediction_inputs(const std::vector<std::string>& paths) {
-    std::vector<std::string> out;
+PredictionInputs expand_prediction_inputs(const std::vector<std::string>& paths) {
+    PredictionInputs out;
     for (const auto& p : paths) {
         std::error_code ec;
         if (!fs::is_directory(p, ec)) {
-            out.push_back(p);
+            out.items.push_back(p);
             continue;
         }
         std::vector<fs::path> feature_files, media_files;
+        std::vector<SkippedFile> left_out;
         for (const auto& e : fs::directory_iterator(p)) {
             if (!e.is_regular_file()) continue;
-            if (is_feature_file(e.path())) feature_files.push_back(e.path());
-            else if (media::is_media_file_name(e.path())) media_files.push_back(e.path());
+            std::string why_not;
+            if (is_feature_file(e.path())) {
+                if (has_feature_file_content(e.path(), &why_not)) feature_files.push_back(e.path());
+                else left_out.push_back({e.path().string(), why_not});
+            } else if (media::is_media_file_name(e.path())) {
+                media_files.push_back(e.path());
+            }
         }
+        std::sort(left_out.begin(), left_out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+        out.skipped.insert(out.skipped.end(), left_out.begin(), left_out.end());
         auto& found = feature_files.empty() ? media_files : feature_files;
         if (found.empty())
-            throw Error(ErrorCode::InvalidData, "no feature files (.csv, .jsonl) and no videos in the folder", p);
+            throw Error(ErrorCode::InvalidData,
+                        "no feature files (.csv, .jsonl, .npy) and no videos in the folder" + skipped_summary(left_out), p);
         std::sort(found.begin(), found.end());
-        for (const auto& f : found) out.push_back(f.string());
+        for (const auto& f : found) out.items.push_back(f.string());
     }
     return out;
 }

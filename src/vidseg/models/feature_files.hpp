@@ -16,18 +16,38 @@ class Progress;
 
 namespace vidseg::models {
 
-// Folders contribute their feature files (sorted, not recursive). Throws InputNotFound for a missing
-// path, InvalidData for a malformed file or a folder without feature files.
-std::vector<features::FeatureMatrix> read_feature_files(const std::vector<std::string>& paths);
+// A file of a scanned folder that has a feature file's name but not its content (e.g. intro labels
+// .json, a dataset's labeled.csv or metadata.jsonl), with the reason.
+struct SkippedFile {
+    std::string path;
+    std::string reason;
+};
 
-// .csv / .jsonl / .json / .npy: what `vidseg features` writes (anything else is taken as media; a
-// F.npy.json sidecar is not a feature file of its own).
+// Folders contribute their feature files (sorted, not recursive; files that only have a feature
+// file's name are left out and, when `skipped` is given, listed there). Throws InputNotFound for a
+// missing path, InvalidData for a malformed file or a folder without feature files.
+std::vector<features::FeatureMatrix> read_feature_files(const std::vector<std::string>& paths,
+                                                        std::vector<SkippedFile>* skipped = nullptr);
+
+// .csv / .jsonl / .json / .npy: what `vidseg features` writes, by name (anything else is taken as
+// media; a F.npy.json sidecar is not a feature file of its own).
 bool is_feature_file(const std::filesystem::path& path);
 
+// Whether a file with a feature file's name also has the content (its first bytes): a CSV whose
+// header's first field is `time`, JSON Lines / JSON whose first line is a vidseg.features header,
+// an .npy with the NumPy magic. When not, *why_not (if given) says what it is not. Used for the
+// files of scanned folders; a file named explicitly is read as given (and fails with the reader's error).
+bool has_feature_file_content(const std::filesystem::path& path, std::string* why_not = nullptr);
+
 // The items of `vidseg predict`: files stay as given (existing or not: a missing one fails as its
-// own item); a folder contributes its feature files, or, when it holds none, its media files
-// (media::is_media_file_name), sorted, not recursive. Throws InvalidData for a folder with neither.
-std::vector<std::string> expand_prediction_inputs(const std::vector<std::string>& paths);
+// own item); a folder contributes its feature files (has_feature_file_content), or, when it holds
+// none, its media files (media::is_media_file_name), sorted, not recursive; feature-named files
+// without the content go to `skipped`. Throws InvalidData for a folder with neither.
+struct PredictionInputs {
+    std::vector<std::string> items;
+    std::vector<SkippedFile> skipped;
+};
+PredictionInputs expand_prediction_inputs(const std::vector<std::string>& paths);
 
 // One item: a feature file is read, anything else is taken as media and its features computed on
 // `grid`'s step and window. When `grid` has the fused intro columns (features/intro_similarity_timeline.hpp),
