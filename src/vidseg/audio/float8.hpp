@@ -13,10 +13,11 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-// Clones a hot function for x86-64-v3 (AVX2 + FMA) next to the baseline build, picked at load time
-// (ifunc), so one binary runs everywhere and uses the wide units where they exist.
+// Clones a hot function for x86-64-v4 (AVX-512) and x86-64-v3 (AVX2 + FMA) next to the baseline
+// build, picked at load time (ifunc), so one binary runs everywhere and uses the wide units where
+// they exist.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define VIDSEG_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define VIDSEG_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define VIDSEG_SIMD_CLONES
 #endif
@@ -38,6 +39,21 @@ VIDSEG_F8_INLINE Float8 load(const float* p) {
     return v;
 }
 VIDSEG_F8_INLINE void store(float* p, Float8 v) { std::memcpy(p, &v, sizeof v); }
+
+// Two adjacent bins of a [bin][lane] layout (16 floats) at once: one AVX-512 register in a v4
+// clone, two AVX2 registers in a v3 one. Kernels that reduce over bins keep two partial results
+// (even and odd bins) in the halves and combine them at the end.
+typedef float Float16 __attribute__((vector_size(64), aligned(4)));
+VIDSEG_F8_INLINE Float16 load16(const float* p) {
+    Float16 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+VIDSEG_F8_INLINE Float16 splat16(float x) { return Float16{} + x; }
+VIDSEG_F8_INLINE Float16 min(Float16 a, Float16 b) { return a < b ? a : b; }
+VIDSEG_F8_INLINE Float16 max(Float16 a, Float16 b) { return a > b ? a : b; }
+VIDSEG_F8_INLINE Float8 low_half(Float16 v) { return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7); }
+VIDSEG_F8_INLINE Float8 high_half(Float16 v) { return __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15); }
 VIDSEG_F8_INLINE Float8 min(Float8 a, Float8 b) { return a < b ? a : b; }
 VIDSEG_F8_INLINE Float8 max(Float8 a, Float8 b) { return a > b ? a : b; }
 VIDSEG_F8_INLINE bool any(Int8 mask) {

@@ -309,16 +309,32 @@ template <bool Smallest>
 template <bool Smallest, std::size_t Q>
 [[gnu::always_inline]] inline Float8 extreme_sum_fixed(const float* M, std::size_t begin, std::size_t end) {
     const float start = Smallest ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
-    Float8 rows[Q];
-    for (std::size_t r = 0; r < Q; ++r) rows[r] = simd::splat(start);
-    for (std::size_t b = begin; b < end; ++b) {
-        Float8 carry = simd::load(M + b * kLanes);
+    auto better = [](auto a, auto b) { return Smallest ? simd::min(a, b) : simd::max(a, b); };
+    auto worse = [](auto a, auto b) { return Smallest ? simd::max(a, b) : simd::min(a, b); };
+    // Two bins per step: the halves of `pairs` keep the Q best of the even-offset and of the
+    // odd-offset bins; the odd half is merged into the even one at the end (Q x Q steps).
+    simd::Float16 pairs[Q];
+    for (std::size_t r = 0; r < Q; ++r) pairs[r] = simd::splat16(start);
+    std::size_t b = begin;
+    for (; b + 2 <= end; b += 2) {
+        simd::Float16 carry = simd::load16(M + b * kLanes);
         for (std::size_t r = 0; r < Q; ++r) {
-            const Float8 row = rows[r];
-            rows[r] = Smallest ? simd::min(row, carry) : simd::max(row, carry);
-            carry = Smallest ? simd::max(row, carry) : simd::min(row, carry);
+            const simd::Float16 row = pairs[r];
+            pairs[r] = better(row, carry);
+            carry = worse(row, carry);
         }
     }
+    Float8 rows[Q];
+    for (std::size_t r = 0; r < Q; ++r) rows[r] = simd::low_half(pairs[r]);
+    auto insert = [&](Float8 carry) {
+        for (std::size_t r = 0; r < Q; ++r) {
+            const Float8 row = rows[r];
+            rows[r] = better(row, carry);
+            carry = worse(row, carry);
+        }
+    };
+    for (std::size_t r = 0; r < Q; ++r) insert(simd::high_half(pairs[r]));
+    if (b < end) insert(simd::load(M + b * kLanes));
     Float8 sum = rows[0];
     for (std::size_t r = 1; r < Q; ++r) sum += rows[r];
     return sum;
