@@ -281,7 +281,7 @@ struct SpectralAnalyzer::Impl {
         out.mfcc.assign(blocks * kLanes * cfg.n_mfcc, 0.0f);
         std::vector<float> flux(blocks * kLanes, 0.0f);
         parallel_ranges(blocks, static_cast<std::size_t>(cfg.threads), [&](std::size_t, std::size_t a, std::size_t b) {
-            std::vector<float> clipped;
+            std::vector<double> clipped;
             for (std::size_t blk = a; blk < b; ++blk)
                 block_cepstrum(mel_block(blk), blk ? mel_block(blk - 1) : nullptr, nm,
                                floor_db, dct.data(), cfg.n_mfcc, out.mfcc.data() + blk * kLanes * cfg.n_mfcc,

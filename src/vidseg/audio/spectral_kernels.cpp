@@ -379,13 +379,15 @@ void block_contrast(const FrameKernel& k, const BlockOut& o, BlockScratch& s) {
 // mean over bands of max(0, logmel[f] - logmel[f-1])); prev_block is the block before (or null).
 VIDSEG_SIMD_CLONES
 void block_cepstrum(const float* mel_db, const float* prev_block, std::size_t n_mels, float floor_db,
-                    const double* dct, std::size_t n_mfcc, float* mfcc, float* flux, std::vector<float>& clipped) {
+                    const double* dct, std::size_t n_mfcc, float* mfcc, float* flux, std::vector<double>& clipped) {
+    typedef double Double8 __attribute__((vector_size(64), aligned(8)));
     const Float8 floor = simd::splat(floor_db);
     clipped.resize(n_mels * kLanes);
     Float8 rise = simd::splat(0.0f);
     for (std::size_t m = 0; m < n_mels; ++m) {
         const Float8 cur = simd::max(simd::load(mel_db + m * kLanes), floor);
-        simd::store(clipped.data() + m * kLanes, cur);
+        const Double8 wide = __builtin_convertvector(cur, Double8);
+        std::memcpy(clipped.data() + m * kLanes, &wide, sizeof wide);
         const Float8 before = prev_block ? simd::max(simd::load(prev_block + m * kLanes), floor) : cur;
         // Lane j's previous frame: lane j - 1, or the previous block's last lane for lane 0.
         const Float8 prev = __builtin_shuffle(before, cur, Int8{7, 8, 9, 10, 11, 12, 13, 14});
@@ -394,23 +396,36 @@ void block_cepstrum(const float* mel_db, const float* prev_block, std::size_t n_
     const float inv = 1.0f / static_cast<float>(n_mels);
     for (std::size_t j = 0; j < kLanes; ++j) flux[j] = rise[j] * inv;
     // The DCT sums in double: partial sums of ~1000 would lose 1e-4 in float32 (the test's floor is
-    // 1e-6 of the MFCC range, ~3e-4).
-    typedef double Double4 __attribute__((vector_size(32), aligned(8)));
-    typedef float Float4 __attribute__((vector_size(16), aligned(4)));
-    for (std::size_t c = 0; c < n_mfcc; ++c) {
-        const double* d = dct + c * n_mels;
-        Double4 lo = Double4{} + 0.0, hi = lo;
+    // 1e-6 of the MFCC range, ~3e-4). Four coefficients at a time share each loaded row.
+    auto row = [&](std::size_t m) {
+        Double8 v;
+        std::memcpy(&v, clipped.data() + m * kLanes, sizeof v);
+        return v;
+    };
+    auto store = [&](std::size_t c, Double8 v) {
+        for (std::size_t j = 0; j < kLanes; ++j) mfcc[j * n_mfcc + c] = static_cast<float>(v[j]);
+    };
+    std::size_t c = 0;
+    for (; c + 4 <= n_mfcc; c += 4) {
+        const double *d0 = dct + c * n_mels, *d1 = d0 + n_mels, *d2 = d1 + n_mels, *d3 = d2 + n_mels;
+        Double8 a0 = Double8{} + 0.0, a1 = a0, a2 = a0, a3 = a0;
         for (std::size_t m = 0; m < n_mels; ++m) {
-            Float4 a, b;
-            std::memcpy(&a, clipped.data() + m * kLanes, sizeof a);
-            std::memcpy(&b, clipped.data() + m * kLanes + 4, sizeof b);
-            lo += d[m] * __builtin_convertvector(a, Double4);
-            hi += d[m] * __builtin_convertvector(b, Double4);
+            const Double8 v = row(m);
+            a0 += d0[m] * v;
+            a1 += d1[m] * v;
+            a2 += d2[m] * v;
+            a3 += d3[m] * v;
         }
-        for (std::size_t j = 0; j < 4; ++j) {
-            mfcc[j * n_mfcc + c] = static_cast<float>(lo[j]);
-            mfcc[(j + 4) * n_mfcc + c] = static_cast<float>(hi[j]);
-        }
+        store(c, a0);
+        store(c + 1, a1);
+        store(c + 2, a2);
+        store(c + 3, a3);
+    }
+    for (; c < n_mfcc; ++c) {
+        const double* d = dct + c * n_mels;
+        Double8 a = Double8{} + 0.0;
+        for (std::size_t m = 0; m < n_mels; ++m) a += d[m] * row(m);
+        store(c, a);
     }
 }
 

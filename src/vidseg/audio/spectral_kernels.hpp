@@ -98,7 +98,7 @@ void block_contrast(const FrameKernel& k, const BlockOut& o, BlockScratch& s);
 // MFCC (DCT-II of the floored log-mel) and the raw onset flux of one block (frame f's flux =
 // mean over bands of max(0, logmel[f] - logmel[f-1])); prev_block is the block before (or null).
 void block_cepstrum(const float* mel_db, const float* prev_block, std::size_t n_mels, float floor_db,
-                    const double* dct, std::size_t n_mfcc, float* mfcc, float* flux, std::vector<float>& clipped);
+                    const double* dct, std::size_t n_mfcc, float* mfcc, float* flux, std::vector<double>& clipped);
 // 10 log10(max(amin, v)) in place; returns the maximum.
 float power_to_db(float* v, std::size_t n);
 
