@@ -44,6 +44,7 @@ VIDSEG_F8_INLINE void store(float* p, Float8 v) { std::memcpy(p, &v, sizeof v); 
 // clone, two AVX2 registers in a v3 one. Kernels that reduce over bins keep two partial results
 // (even and odd bins) in the halves and combine them at the end.
 typedef float Float16 __attribute__((vector_size(64), aligned(4)));
+typedef std::int32_t Int16 __attribute__((vector_size(64), aligned(4)));
 VIDSEG_F8_INLINE Float16 load16(const float* p) {
     Float16 v;
     std::memcpy(&v, p, sizeof v);
@@ -72,19 +73,20 @@ VIDSEG_F8_INLINE float sum(Float8 v) { return ((v[0] + v[1]) + (v[2] + v[3])) + 
 // Natural logarithm of positive normal floats (Cephes' logf: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
 // log(m) by a degree-9 polynomial; error <= 2 ulp). Not for 0, denormals, inf or NaN: callers clamp to
 // amin = 1e-10 first, as librosa does.
-VIDSEG_F8_INLINE Float8 log(Float8 x) {
-    Int8 bits;
+template <class F, class I>
+VIDSEG_F8_INLINE F log_of(F x) {
+    I bits;
     std::memcpy(&bits, &x, sizeof bits);
-    Int8 e = ((bits >> 23) & 0xff) - 126;  // x = m 2^e, m in [0.5, 1)
-    const Int8 mbits = (bits & 0x007fffff) | 0x3f000000;
-    Float8 m;
+    I e = ((bits >> 23) & 0xff) - 126;  // x = m 2^e, m in [0.5, 1)
+    const I mbits = (bits & 0x007fffff) | 0x3f000000;
+    F m;
     std::memcpy(&m, &mbits, sizeof m);
-    const Int8 small = m < 0.70710678118654752f;  // -1 where true
+    const I small = m < 0.70710678118654752f;  // -1 where true
     e += small;
     m = small ? m + m - 1.0f : m - 1.0f;
-    const Float8 ef = __builtin_convertvector(e, Float8);
-    const Float8 z = m * m;
-    Float8 y = 7.0376836292e-2f * m - 1.1514610310e-1f;
+    const F ef = __builtin_convertvector(e, F);
+    const F z = m * m;
+    F y = 7.0376836292e-2f * m - 1.1514610310e-1f;
     y = y * m + 1.1676998740e-1f;
     y = y * m - 1.2420140846e-1f;
     y = y * m + 1.4249322787e-1f;
@@ -97,6 +99,23 @@ VIDSEG_F8_INLINE Float8 log(Float8 x) {
     y += -0.5f * z;
     return (m + y) + 0.693359375f * ef;
 }
+VIDSEG_F8_INLINE Float8 log(Float8 x) { return log_of<Float8, Int8>(x); }
+VIDSEG_F8_INLINE Float16 log(Float16 x) { return log_of<Float16, Int16>(x); }
+VIDSEG_F8_INLINE Float16 sqrt(Float16 x) {
+    Float16 r;
+    for (int i = 0; i < 16; ++i) r[i] = __builtin_sqrtf(x[i]);
+    return r;
+}
+VIDSEG_F8_INLINE void store(float* p, Float16 v) { std::memcpy(p, &v, sizeof v); }
+// {a x 8, b x 8}: one weight per bin of a pair of bins.
+VIDSEG_F8_INLINE Float16 pair(float a, float b) {
+    const Float8 lo = splat(a), hi = splat(b);
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+VIDSEG_F8_INLINE Float16 twice(Float8 v) {
+    return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+VIDSEG_F8_INLINE Float8 halves_sum(Float16 v) { return low_half(v) + high_half(v); }
 
 #undef VIDSEG_F8_INLINE
 

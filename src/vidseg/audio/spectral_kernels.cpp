@@ -18,6 +18,12 @@ FrameKernel::FrameKernel(const SpectralConfig& c)
     mel = mel_filterbank(c.sample_rate, c.n_fft, c.n_mels);
     const Filterbank chroma = chroma_filterbank(c.sample_rate, c.n_fft, c.tuning, 12);
     make_chroma_runs(chroma);
+    for (float f : freqs) freqs_by_lane.insert(freqs_by_lane.end(), kLanes, f);
+    for (std::size_t m = 0; m < n_mels; ++m) {
+        mel_by_lane_at.push_back(mel_by_lane.size());
+        for (std::size_t b = mel.first[m]; b < mel.last[m]; ++b)
+            mel_by_lane.insert(mel_by_lane.end(), kLanes, mel.weights[m * bins + b]);
+    }
 }
 
 void FrameKernel::make_chroma_runs(const Filterbank& chroma) {
@@ -152,71 +158,104 @@ void block_spectra(const FrameKernel& k, const BlockOut& o, BlockScratch& s) {
 // magnitudes (into s.mag), centroid, bandwidth and flatness.
 VIDSEG_SIMD_CLONES
 void block_moments(const FrameKernel& k, const BlockOut& o, BlockScratch& s) {
+    using simd::Float16;
+    using simd::Int16;
     const std::size_t bins = k.bins;
     const float* P = s.power.data();
     float* M = s.mag.data();
-    Float8 mag_sum = simd::splat(0.0f), weighted = mag_sum, log_sum = mag_sum, pow_sum = mag_sum;
+    const float* f = k.freqs.data();
+    const float* f2 = k.freqs_by_lane.data();
+    // Two bins per step (see simd::Float16): the halves hold the sums over even- and odd-offset bins.
+    Float16 mag_sum = simd::splat16(0.0f), weighted = mag_sum, log_sum = mag_sum, pow_sum = mag_sum;
     // Flatness needs sum(log p): log(m 2^e) = log(m) + e ln 2, so the exponents are summed as integers
-    // and the mantissas (in [1, 2)) multiplied in groups of 32 (product < 2^32), one log per group.
-    Int8 exp_sum = Int8{} + 0;
-    for (std::size_t g = 0; g < bins; g += 32) {
-        const std::size_t g_end = std::min(bins, g + 32);
-        Float8 mantissas = simd::splat(1.0f);
-        for (std::size_t b = g; b < g_end; ++b) {
-            const Float8 pw = simd::load(P + b * kLanes);
-            const Float8 mg = simd::sqrt(pw);
-            simd::store(M + b * kLanes, mg);
-            mag_sum += mg;
-            weighted += k.freqs[b] * mg;
-            const Float8 pt = simd::max(pw, simd::splat(kAmin));
-            pow_sum += pt;
-            Int8 bits;
-            std::memcpy(&bits, &pt, sizeof bits);
-            exp_sum += (bits >> 23) - 127;
-            const Int8 mbits = (bits & 0x007fffff) | 0x3f800000;
-            Float8 m;
-            std::memcpy(&m, &mbits, sizeof m);
-            mantissas *= m;
-        }
+    // and the mantissas (in [1, 2)) multiplied in groups of 32 bins (16 per half: product < 2^16), one
+    // log per group.
+    Int16 exp_sum = Int16{} + 0;
+    auto add_bins = [&](std::size_t b, Float16 pw, Float16& mantissas) {
+        const Float16 mg = simd::sqrt(pw);
+        simd::store(M + b * kLanes, mg);
+        mag_sum += mg;
+        weighted += simd::load16(f2 + b * kLanes) * mg;
+        const Float16 pt = simd::max(pw, simd::splat16(kAmin));
+        pow_sum += pt;
+        Int16 bits;
+        std::memcpy(&bits, &pt, sizeof bits);
+        exp_sum += (bits >> 23) - 127;
+        const Int16 mbits = (bits & 0x007fffff) | 0x3f800000;
+        Float16 m;
+        std::memcpy(&m, &mbits, sizeof m);
+        mantissas *= m;
+    };
+    std::size_t b = 0;
+    for (; b + 32 <= bins; b += 32) {
+        Float16 mantissas = simd::splat16(1.0f);
+        for (std::size_t i = b; i < b + 32; i += 2) add_bins(i, simd::load16(P + i * kLanes), mantissas);
         log_sum += simd::log(mantissas);
     }
+    if (b < bins) {  // the last < 32 bins; an odd last one is paired with a neutral bin
+        Float16 mantissas = simd::splat16(1.0f);
+        for (; b + 2 <= bins; b += 2) add_bins(b, simd::load16(P + b * kLanes), mantissas);
+        log_sum += simd::log(mantissas);
+    }
+    Float8 mag8 = simd::halves_sum(mag_sum), weighted8 = simd::halves_sum(weighted);
+    Float8 pow8 = simd::halves_sum(pow_sum), log8 = simd::halves_sum(log_sum);
+    Int8 exp8 = __builtin_shufflevector(exp_sum, exp_sum, 0, 1, 2, 3, 4, 5, 6, 7) +
+                __builtin_shufflevector(exp_sum, exp_sum, 8, 9, 10, 11, 12, 13, 14, 15);
+    if (b < bins) {  // odd bin count: the last bin alone
+        const Float8 pw = simd::load(P + b * kLanes);
+        const Float8 mg = simd::sqrt(pw);
+        simd::store(M + b * kLanes, mg);
+        mag8 += mg;
+        weighted8 += f[b] * mg;
+        const Float8 pt = simd::max(pw, simd::splat(kAmin));
+        pow8 += pt;
+        log8 += simd::log(pt);
+    }
     // librosa normalises each spectrum by its sum unless that is below float32's tiny.
-    const Float8 norm = mag_sum < kTinyF32 ? simd::splat(1.0f) : mag_sum;
-    const Float8 centroid = weighted / norm;
-    Float8 spread = simd::splat(0.0f);
-    for (std::size_t b = 0; b < bins; ++b) {
-        const Float8 d = k.freqs[b] - centroid;
-        spread += d * d * simd::load(M + b * kLanes);
+    const Float8 norm = mag8 < kTinyF32 ? simd::splat(1.0f) : mag8;
+    const Float8 centroid = weighted8 / norm;
+    const Float16 centroid2 = simd::twice(centroid);
+    Float16 spread2 = simd::splat16(0.0f);
+    std::size_t c = 0;
+    for (; c + 2 <= bins; c += 2) {
+        const Float16 d = simd::load16(f2 + c * kLanes) - centroid2;
+        spread2 += d * d * simd::load16(M + c * kLanes);
+    }
+    Float8 spread = simd::halves_sum(spread2);
+    if (c < bins) {
+        const Float8 d = f[c] - centroid;
+        spread += d * d * simd::load(M + c * kLanes);
     }
     const Float8 bandwidth = simd::sqrt(spread / norm);
     const float inv_bins = 1.0f / static_cast<float>(bins);
     for (std::size_t j = 0; j < kLanes; ++j) {
         o.centroid[j] = centroid[j];
         o.bandwidth[j] = bandwidth[j];
-        const double mean_log = (static_cast<double>(log_sum[j]) + std::numbers::ln2 * exp_sum[j]) / static_cast<double>(bins);
-        o.flatness[j] = static_cast<float>(std::exp(mean_log) / (static_cast<double>(pow_sum[j]) * inv_bins));
+        const double mean_log = (static_cast<double>(log8[j]) + std::numbers::ln2 * exp8[j]) / static_cast<double>(bins);
+        o.flatness[j] = static_cast<float>(std::exp(mean_log) / (static_cast<double>(pow8[j]) * inv_bins));
     }
-
 }
 
 // Log-mel (librosa.power_to_db before the top_db floor, which needs the global maximum).
 VIDSEG_SIMD_CLONES
 void block_mel(const FrameKernel& k, const BlockOut& o, const BlockScratch& s) {
-    const std::size_t bins = k.bins;
     const float* P = s.power.data();
     Int8 lane_ok;
     for (std::size_t j = 0; j < kLanes; ++j) lane_ok[j] = j < o.valid ? -1 : 0;
     Float8 mel_max = simd::load(o.mel_max);
     for (std::size_t m = 0; m < k.n_mels; ++m) {
-        const float* w = k.mel.weights.data() + m * bins;
-        Float8 acc = simd::splat(0.0f);
-        for (std::size_t b = k.mel.first[m]; b < k.mel.last[m]; ++b) acc += w[b] * simd::load(P + b * kLanes);
+        const std::size_t first = k.mel.first[m], last = k.mel.last[m];
+        const float* w = k.mel_by_lane.data() + k.mel_by_lane_at[m];  // bin first + i at w + i kLanes
+        simd::Float16 acc2 = simd::splat16(0.0f);  // two bins per step, halves summed at the end
+        std::size_t b = first;
+        for (; b + 2 <= last; b += 2) acc2 += simd::load16(w + (b - first) * kLanes) * simd::load16(P + b * kLanes);
+        Float8 acc = simd::halves_sum(acc2);
+        if (b < last) acc += simd::load(w + (b - first) * kLanes) * simd::load(P + b * kLanes);
         const Float8 db = kDbPerLog * simd::log(simd::max(acc, simd::splat(kAmin)));
         simd::store(o.mel_db + m * kLanes, db);
         mel_max = lane_ok ? simd::max(mel_max, db) : mel_max;
     }
     simd::store(o.mel_max, mel_max);
-
 }
 
 // One run of chroma bins: `W` dot products in registers, added to the 12 sums at the end.

@@ -41,6 +41,11 @@ struct FrameKernel {
     std::vector<float> window;
     std::vector<float> freqs;     // bin centre frequencies
     Filterbank mel;               // n_mels x bins, with spans
+    // The same values repeated once per lane ([bin][lane], like the spectra), so that two adjacent
+    // bins' weights load as one Float16 (building them from scalars goes through memory).
+    std::vector<float> freqs_by_lane;        // bins x kLanes
+    std::vector<float> mel_by_lane;          // each filter's span [first, last) x kLanes, filter after filter
+    std::vector<std::size_t> mel_by_lane_at;  // where filter m's span starts in mel_by_lane
     // Chroma weights by runs of bins (see ChromaRun): most bins reach only 5-6 neighbouring pitch
     // classes with a weight above 1e-8 of the largest (the filter is a Gaussian of one semitone in
     // pitch), so applying 6 instead of 12 halves the work and changes no value by more than ~1e-7.
