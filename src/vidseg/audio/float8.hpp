@@ -107,11 +107,6 @@ VIDSEG_F8_INLINE Float16 sqrt(Float16 x) {
     return r;
 }
 VIDSEG_F8_INLINE void store(float* p, Float16 v) { std::memcpy(p, &v, sizeof v); }
-// {a x 8, b x 8}: one weight per bin of a pair of bins.
-VIDSEG_F8_INLINE Float16 pair(float a, float b) {
-    const Float8 lo = splat(a), hi = splat(b);
-    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-}
 VIDSEG_F8_INLINE Float16 twice(Float8 v) {
     return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
 }

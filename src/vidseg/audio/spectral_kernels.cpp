@@ -109,13 +109,14 @@ void block_spectra(const FrameKernel& k, const BlockOut& o, BlockScratch& s) {
     const bool shared_crossings = block_crossings(k, o);
     for (std::size_t j = 0; j < kLanes; ++j) {
         const float* p = o.frame[j];
-        Float8 energy = simd::splat(0.0f);
-        for (std::size_t t = 0; t < n; t += kLanes) {
-            const Float8 v = simd::load(p + t);
-            simd::store(x + t, v * simd::load(win + t));
-            energy += v * v;
+        // 16 samples per step (n_fft is a power of two >= 32).
+        simd::Float16 energy2 = simd::splat16(0.0f);
+        for (std::size_t t = 0; t < n; t += 16) {
+            const simd::Float16 v = simd::load16(p + t);
+            simd::store(x + t, v * simd::load16(win + t));
+            energy2 += v * v;
         }
-        o.rms[j] = std::sqrt(simd::sum(energy) / static_cast<float>(n));
+        o.rms[j] = std::sqrt(simd::sum(simd::halves_sum(energy2)) / static_cast<float>(n));
         if (!shared_crossings) o.zcr[j] = static_cast<float>(frame_crossings(p, o.zc_begin[j], o.zc_end[j])) / nf;
         // |X|^2 of this frame, bin after bin (lane-major scratch row j).
         k.fft.power(s.ws, s.rows.data() + j * s.row_stride);
