@@ -28,7 +28,7 @@ int run_patterns_find(const ParsedOptions& options, Context& context) {
     if (fs::is_directory(lesson, ec))
         throw Error(ErrorCode::InvalidArgument, "one lesson per report: give a video or its feature file, not a folder",
                     lesson);
-    const auto features = models::features_for_item(lesson, model.info().spec, context.progress.get());
+    const auto features = models::features_for_item(lesson, model.info(), context.progress.get());
     auto prediction = model.predict(features);
     prediction.detections = models::decode_detections(prediction, model.info().spec.step, model.info().task,
                                                       options.number("merge-gap"), options.number("min-length"));

@@ -71,9 +71,17 @@ int run_predict(const ParsedOptions& options, Context& context) {
     std::vector<FailedItem> failed;
     for (const auto& item : items) {
         try {
-            const auto m = models::features_for_item(item, info.spec, context.progress.get(), season);
+            const auto m = models::features_for_item(item, info, context.progress.get(), season);
             const auto t0 = std::chrono::steady_clock::now();
-            auto p = model.predict(m);
+            // A feature file that does not fit the model is named as given (its matrix names the video).
+            auto p = [&] {
+                try {
+                    return model.predict(m);
+                } catch (const Error& e) {
+                    if (e.code() != ErrorCode::InvalidData || !models::is_feature_file(item) || m.source == item) throw;
+                    throw Error(e.code(), e.cause() + " (features of " + m.source + ")", item);
+                }
+            }();
             seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
             p.detections = models::decode_detections(p, info.spec.step, info.task, options.number("merge-gap"),
                                                      options.number("min-length"));
@@ -149,7 +157,10 @@ Command predict_command() {
             "columns, and prints the intervals where each label holds (runs of rows whose probability reaches\n"
             "the model's threshold; Viterbi paths for transformer-crf) with their mean probability.\n"
             "Intro models give at most one intro per video. A video (any non-feature file) has its features\n"
-            "computed first on the model's grid, as `vidseg features` would. A folder gives its feature files,\n"
+            "computed first on the model's grid, as `vidseg features` would, with the model's chroma tuning\n"
+            "(auto or fixed, as its training features were) and only the column groups it reads (an audio-only\n"
+            "model decodes no video). A feature file computed with another chroma tuning is refused (exit 7).\n"
+            "A folder gives its feature files,\n"
             "or, when it has none, its videos; a file there with a feature file's name but other content (intro\n"
             "labels .json, labeled.csv, metadata.jsonl) is skipped and listed (\"skipped\" in --json).\n"
             "Every input is tried: one that fails (missing, not media, features that do not fit the model) is\n"

@@ -108,6 +108,7 @@ int run_train(const ParsedOptions& options, Context& context) {
                           {"task", models::task_name(info.task)},
                           {"labels", info.labels},
                           {"columns", info.spec.columns.size()},
+                          {"chroma_tuning", info.chroma.estimated ? nlohmann::json("auto") : nlohmann::json(info.chroma.fixed)},
                           {"videos", set.sequences.size()},
                           {"rows", rows},
                           {"training", info.training}};
@@ -143,7 +144,9 @@ Command train_command() {
             "(lesson1.mp4 <-> lesson1.features.csv), and trains a per-row multi-label model. Features are\n"
             "standardised, positive rows are weighted by the class imbalance, training stops early when the\n"
             "validation loss stops improving, and runs are reproducible for a --seed. The model file carries\n"
-            "its feature spec and label set; predicting on other features is an error.\n"
+            "its feature spec and label set; predicting on other features is an error. The spec includes how\n"
+            "chroma was computed (`vidseg features --chroma-tuning`: auto or a fixed value; the training\n"
+            "feature files must agree) when the model reads chroma columns; predict on a video uses the same.\n"
             "Without --features (task patterns), the dataset's transcripts are the features: text-only\n"
             "training for datasets whose fragments have transcripts but no media (tokens, words per second and\n"
             "speech coverage per 1 s row; `vidseg features VIDEO --transcript T --no-audio --no-visual` gives\n"

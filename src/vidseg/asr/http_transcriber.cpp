@@ -6,9 +6,9 @@
 #include <unistd.h>
 #include <utility>
 
-#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include "vidseg/asr/http_client.hpp"
 #include "vidseg/audio/wav_writer.hpp"
 #include "vidseg/core/error.hpp"
 
@@ -17,21 +17,6 @@ namespace fs = std::filesystem;
 namespace vidseg::asr {
 
 namespace {
-
-struct CurlDeleter {
-    void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
-};
-struct MimeDeleter {
-    void operator()(curl_mime* m) const noexcept { curl_mime_free(m); }
-};
-struct SlistDeleter {
-    void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-};
-
-size_t append_body(char* data, size_t size, size_t count, void* user) {
-    static_cast<std::string*>(user)->append(data, size * count);
-    return size * count;
-}
 
 // A WAV file under the temp dir, removed when the object dies.
 class TempWav {
@@ -81,45 +66,29 @@ std::string HttpTranscriber::description() const { return "http " + endpoint_ + 
 
 Transcript HttpTranscriber::transcribe_file(const std::string& audio_path) {
     if (!fs::exists(audio_path)) throw Error(ErrorCode::InputNotFound, "audio file not found", audio_path);
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-    if (!curl) throw Error(ErrorCode::Internal, "curl_easy_init failed");
-    std::unique_ptr<curl_mime, MimeDeleter> form(curl_mime_init(curl.get()));
-    auto add_field = [&](const char* name, const std::string& value) {
-        curl_mimepart* part = curl_mime_addpart(form.get());
-        curl_mime_name(part, name);
-        curl_mime_data(part, value.c_str(), CURL_ZERO_TERMINATED);
-    };
-    curl_mimepart* file = curl_mime_addpart(form.get());
-    curl_mime_name(file, "file");
-    if (curl_mime_filedata(file, audio_path.c_str()) != CURLE_OK)
-        throw Error(ErrorCode::InputNotFound, "cannot read the audio file", audio_path);
-    curl_mime_type(file, "audio/wav");
-    add_field("model", config_.model);
-    add_field("response_format", "verbose_json");
+    MultipartPost post;
+    post.url = endpoint_;
+    post.parts.push_back({"file", {}, audio_path, "audio/wav"});
+    post.parts.push_back({"model", config_.model, {}, {}});
+    post.parts.push_back({"response_format", "verbose_json", {}, {}});
     const auto languages = parse_languages(config_.language);
-    if (languages.size() == 1) add_field("language", languages[0]);
-
-    std::unique_ptr<curl_slist, SlistDeleter> headers;
-    if (!config_.api_key.empty())
-        headers.reset(curl_slist_append(nullptr, ("Authorization: Bearer " + config_.api_key).c_str()));
-    std::string body;
-    char error_text[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(curl.get(), CURLOPT_URL, endpoint_.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_MIMEPOST, form.get());
-    if (headers) curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error_text);
-    curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(config_.timeout_seconds));
-    const CURLcode rc = curl_easy_perform(curl.get());
-    if (rc != CURLE_OK)
-        throw Error(ErrorCode::Unsupported, "transcription server " + endpoint_ + " not reachable: " +
-                                                (error_text[0] ? std::string(error_text) : curl_easy_strerror(rc)),
+    if (languages.size() == 1) post.parts.push_back({"language", languages[0], {}, {}});
+    if (!config_.api_key.empty()) post.headers.push_back("Authorization: Bearer " + config_.api_key);
+    post.connect_timeout_seconds = 10;
+    post.timeout_seconds = static_cast<long>(config_.timeout_seconds);
+    // libcurl lives in the dlopen()ed HTTP module (http_client.hpp): loaded on the first request.
+    const HttpResponse response = http_client().post_multipart(post);
+    switch (response.outcome) {
+    case HttpResponse::Outcome::FileUnreadable:
+        throw Error(ErrorCode::InputNotFound, "cannot read the audio file", audio_path);
+    case HttpResponse::Outcome::NotReachable:
+        throw Error(ErrorCode::Unsupported, "transcription server " + endpoint_ + " not reachable: " + response.error,
                     audio_path);
-    long status = 0;
-    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+    case HttpResponse::Outcome::Answered:
+        break;
+    }
+    const long status = response.status;
+    const std::string& body = response.body;
     if (status < 200 || status >= 300)
         throw Error(ErrorCode::InvalidData,
                     "transcription server " + endpoint_ + " answered HTTP " + std::to_string(status) + ": " + body.substr(0, 400),

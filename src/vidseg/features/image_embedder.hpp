@@ -1,7 +1,9 @@
 // A user-supplied image model (see visual_timeline.hpp for the preprocessing): ONNX run through
-// OpenCV DNN, or TorchScript (.pt/.pth/.torchscript/.ptl, torch.jit.save of e.g. a ResNet18 or a
-// CLIP image encoder) run through libtorch in the dlopen()ed model module (models/torch_backend.hpp),
-// so libvidseg itself stays torch-free. Both get the same [1, 3, H, W] normalised RGB input.
+// OpenCV DNN in the dlopen()ed vision module (vision/vision_backend.hpp), or TorchScript
+// (.pt/.pth/.torchscript/.ptl, torch.jit.save of e.g. a ResNet18 or a CLIP image encoder) run
+// through libtorch in the dlopen()ed model module (models/torch_backend.hpp), so libvidseg itself
+// links neither OpenCV nor libtorch. Both get the same [1, 3, H, W] normalised RGB input (resized by
+// OpenCV in the vision module).
 // Private to the library: the header does not expose OpenCV or libtorch.
 #pragma once
 
@@ -27,7 +29,7 @@ bool is_torchscript_model(const std::string& path);
 class ImageEmbedder {
 public:
     // Throws InputNotFound (missing model file), InvalidData (OpenCV / libtorch cannot load it),
-    // Unsupported (TorchScript without the libtorch module),
+    // Unsupported (the vision module, or for TorchScript the libtorch module, cannot be loaded),
     // InvalidArgument (size <= 0, std <= 0).
     explicit ImageEmbedder(EmbedderOptions options);
     ~ImageEmbedder();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 #include "vidseg/core/error.hpp"
@@ -121,10 +122,40 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
         }
     }
     if (!options.transcript.empty()) append_text_columns(transcript, m);
-    if (m.cols() == 0)
-        throw Error(ErrorCode::InvalidMedia, "no features could be computed (no audio or video stream)", path);
+    if (m.cols() == 0) {
+        const char* why = !options.visual ? "no features could be computed (only audio features asked for: no audio stream)"
+                          : !options.audio ? "no features could be computed (only visual features asked for: no video stream)"
+                                           : "no features could be computed (no audio or video stream)";
+        throw Error(ErrorCode::InvalidMedia, why, path);
+    }
     validate(m);
     return result;
+}
+
+namespace {
+
+// `name` is prefix + a decimal index (e.g. "hue_3").
+bool indexed(const std::string& name, std::string_view prefix) {
+    return name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+           std::all_of(name.begin() + long(prefix.size()), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+ColumnGroup column_group(const std::string& c) {
+    // Timeline rows (audio_row_columns) and STFT frames (audio_frame_matrix).
+    for (const char* prefix : {"mfcc_mean_", "mfcc_std_", "mfcc_", "contrast_", "chroma_"})
+        if (indexed(c, prefix)) return ColumnGroup::Audio;
+    for (const char* name : {"rms_mean", "rms_std", "rms", "centroid", "bandwidth", "flatness", "zcr", "onset_strength",
+                             "tempo", "speech_fraction"})
+        if (c == name) return ColumnGroup::Audio;
+    for (const char* prefix : {"hue_", "phash_", "embed_"})
+        if (indexed(c, prefix)) return ColumnGroup::Visual;
+    for (const char* name : {"brightness", "saturation", "motion", "shot_cuts", "faces", "people"})
+        if (c == name) return ColumnGroup::Visual;
+    for (const char* name : {"tokens", "words_per_second", "speech_coverage"})
+        if (c == name) return ColumnGroup::Text;
+    return ColumnGroup::Other;
 }
 
 FeatureMatrix compute_audio_frames(const std::string& path, const audio::SpectralConfig& config, Progress* progress,

@@ -50,4 +50,11 @@ FeatureMatrix compute_audio_frames(const std::string& path, const audio::Spectra
 // Checks step / window (InvalidArgument with a message naming the option).
 void validate_grid(double step, double window);
 
+// The group of compute_timeline_features (or compute_audio_frames) that makes a column, by name
+// (the names of audio_timeline.hpp, visual_timeline.hpp, text_timeline.hpp); Other for any other
+// name (a fused intro column, a column of another tool). Lets a caller that needs only some columns
+// (models::features_for_item) turn the other groups off, e.g. decode no video for an audio-only model.
+enum class ColumnGroup { Audio, Visual, Text, Other };
+ColumnGroup column_group(const std::string& column);
+
 }  // namespace vidseg::features

@@ -5,9 +5,6 @@
 #include <limits>
 #include <optional>
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include "vidseg/core/error.hpp"
 #include "vidseg/features/audio_timeline.hpp"
 #include "vidseg/features/image_embedder.hpp"
@@ -15,13 +12,14 @@
 #include "vidseg/vision/frame_stats.hpp"
 #include "vidseg/vision/person_detector.hpp"
 #include "vidseg/vision/scene_cut_detector.hpp"
+#include "vidseg/vision/vision_backend.hpp"
 
 namespace vidseg::features {
 
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-constexpr int kHueBins = 12;
+constexpr int kHueBins = vision::kHueBins;
 constexpr int kHashBits = 64;
 
 struct FrameStats {
@@ -37,27 +35,15 @@ struct RowHeavy {
     std::vector<float> embedding;
 };
 
-cv::Mat view_of(const media::Image& image) {
-    return cv::Mat(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
-}
-
-FrameStats stats_of(const media::Image& image, const std::vector<float>& small, const std::vector<float>& prev_small) {
+// HSV statistics and the DCT come from OpenCV in the vision module (vision/vision_backend.hpp).
+FrameStats stats_of(vision::VisionBackend& backend, const media::Image& image, const std::vector<float>& small,
+                    const std::vector<float>& prev_small) {
     FrameStats s;
     s.time = image.time;
     s.brightness = static_cast<float>(vision::mean_brightness(image));
-    cv::Mat hsv;
-    cv::cvtColor(view_of(image), hsv, cv::COLOR_RGB2HSV);  // H 0..179, S, V 0..255
-    double sat = 0;
-    const double total = static_cast<double>(hsv.total());
-    for (int y = 0; y < hsv.rows; ++y) {
-        const uint8_t* p = hsv.ptr<uint8_t>(y);
-        for (int x = 0; x < hsv.cols; ++x, p += 3) {
-            sat += p[1];
-            if (p[1] >= 0.15 * 255 && p[2] >= 0.1 * 255) s.hue[std::min(kHueBins - 1, p[0] / 15)] += 1.0f;
-        }
-    }
-    for (float& h : s.hue) h = static_cast<float>(h / total);
-    s.saturation = static_cast<float>(sat / total / 255.0);
+    const vision::ColourStats colour = backend.colour_stats(image);
+    s.hue = colour.hue;
+    s.saturation = colour.saturation;
     if (!prev_small.empty()) {
         double diff = 0;
         for (std::size_t i = 0; i < small.size(); ++i) diff += std::abs(small[i] - prev_small[i]);
@@ -66,14 +52,8 @@ FrameStats stats_of(const media::Image& image, const std::vector<float>& small, 
     return s;
 }
 
-std::array<float, kHashBits> perceptual_hash(const media::Image& image) {
-    const std::vector<float> luma = vision::downscaled_luma(image, 32, 32);
-    cv::Mat m(32, 32, CV_32F, const_cast<float*>(luma.data()));
-    cv::Mat d;
-    cv::dct(m, d);
-    std::array<float, kHashBits> coeffs{};
-    for (int y = 0; y < 8; ++y)
-        for (int x = 0; x < 8; ++x) coeffs[static_cast<std::size_t>(y * 8 + x)] = d.at<float>(y, x);
+std::array<float, kHashBits> perceptual_hash(vision::VisionBackend& backend, const media::Image& image) {
+    const std::array<float, kHashBits> coeffs = backend.dct_low_frequencies(vision::downscaled_luma(image, 32, 32));
     std::array<float, kHashBits> sorted = coeffs;
     std::nth_element(sorted.begin(), sorted.begin() + kHashBits / 2, sorted.end());
     const float median = sorted[kHashBits / 2];
@@ -87,6 +67,7 @@ std::array<float, kHashBits> perceptual_hash(const media::Image& image) {
 void append_visual_columns(const std::string& path, const VisualOptions& options, FeatureMatrix& m, Progress* progress) {
     if (!(options.fps > 0)) throw Error(ErrorCode::InvalidArgument, "--visual-fps must be > 0");
     if (options.width < 16) throw Error(ErrorCode::InvalidArgument, "visual analysis width must be >= 16");
+    vision::VisionBackend& backend = vision::vision_backend();
     std::optional<ImageEmbedder> embedder;
     if (!options.embed_model.empty())
         embedder.emplace(EmbedderOptions{options.embed_model, options.embed_width, options.embed_height,
@@ -115,7 +96,7 @@ void append_visual_columns(const std::string& path, const VisualOptions& options
         path, scan,
         [&](const media::Image& image) {
             auto small = vision::downscaled_luma(image, 64, 36);
-            frames.push_back(stats_of(image, small, prev_small));
+            frames.push_back(stats_of(backend, image, small, prev_small));
             prev_small = std::move(small);
             cuts.process(image);
             // The first frame at or after a row's start describes that row (and any rows skipped
@@ -123,7 +104,7 @@ void append_visual_columns(const std::string& path, const VisualOptions& options
             if (next_row < rows && image.time + 1e-6 >= m.times[next_row]) {
                 RowHeavy h;
                 h.set = true;
-                h.hash = perceptual_hash(image);
+                h.hash = perceptual_hash(backend, image);
                 if (detector) {
                     const auto found = detector->detect(image);
                     h.faces = static_cast<float>(found.faces.size());

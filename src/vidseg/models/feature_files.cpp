@@ -146,8 +146,9 @@ PredictionInputs expand_prediction_inputs(const std::vector<std::string>& paths)
     return out;
 }
 
-features::FeatureMatrix features_for_item(const std::string& path, const features::FeatureSpec& grid, Progress* progress,
+features::FeatureMatrix features_for_item(const std::string& path, const ModelInfo& model, Progress* progress,
                                           const features::IntroSimilarityOptions& season) {
+    const auto& grid = model.spec;
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "input not found", path);
     if (is_feature_file(path)) return std::move(read_feature_files({path}).front());
@@ -166,6 +167,20 @@ features::FeatureMatrix features_for_item(const std::string& path, const feature
     features::TimelineOptions options;
     options.step = grid.step;
     options.window = grid.window;
+    // Only the groups the model reads: decoding the other stream would be wasted (an audio-only model
+    // on an hour of video: the whole video decode).
+    options.audio = options.visual = false;
+    for (const auto& c : columns) {
+        if (is_similarity(c)) continue;
+        switch (features::column_group(c)) {
+            case features::ColumnGroup::Audio: options.audio = true; break;
+            case features::ColumnGroup::Visual: options.visual = true; break;
+            case features::ColumnGroup::Text:  // not computable without a transcript: as `vidseg features` would
+            case features::ColumnGroup::Other: options.audio = options.visual = true; break;
+        }
+    }
+    options.spectral.tuning = model.chroma.estimated ? 0.0 : model.chroma.fixed;
+    options.estimate_tuning = model.chroma.estimated && reads_chroma(grid);  // an extra audio pass: only when read
     auto result = features::compute_timeline_features(path, options, progress);
     result.matrix.source = path;
     if (fused) features::append_intro_similarity_columns(path, s, result.matrix, progress);

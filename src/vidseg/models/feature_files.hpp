@@ -9,6 +9,7 @@
 
 #include "vidseg/features/feature_matrix.hpp"
 #include "vidseg/features/intro_similarity_timeline.hpp"
+#include "vidseg/models/model_config.hpp"
 
 namespace vidseg {
 class Progress;
@@ -49,12 +50,16 @@ struct PredictionInputs {
 };
 PredictionInputs expand_prediction_inputs(const std::vector<std::string>& paths);
 
-// One item: a feature file is read, anything else is taken as media and its features computed on
-// `grid`'s step and window. When `grid` has the fused intro columns (features/intro_similarity_timeline.hpp),
+// One item: a feature file is read, anything else is taken as media and its features computed as
+// `model` was trained on them: its spec's step and window, only the column groups its columns come from
+// (features::column_group: an audio-only model decodes no video; a column no group makes — text, or
+// another tool's — computes audio and visual as `vidseg features` would, and predict names what is
+// missing), and its chroma tuning (estimated per file or fixed). When `model` has the fused intro
+// columns (features/intro_similarity_timeline.hpp),
 // a media item also gets them, compared with the episodes of `season` (its series_dir; when empty, the
 // item's own folder; season.cache_dir empty = no fingerprint cache). Throws InputNotFound /
 // InvalidMedia / InvalidData like the readers; InvalidArgument when the season has no other episode.
-features::FeatureMatrix features_for_item(const std::string& path, const features::FeatureSpec& grid,
+features::FeatureMatrix features_for_item(const std::string& path, const ModelInfo& model,
                                           Progress* progress = nullptr,
                                           const features::IntroSimilarityOptions& season = {});
 

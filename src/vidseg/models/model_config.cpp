@@ -1,5 +1,9 @@
 #include "vidseg/models/model_config.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
 #include "vidseg/core/error.hpp"
 
 namespace vidseg::models {
@@ -43,6 +47,18 @@ Task parse_task(const std::string& name) {
     throw Error(ErrorCode::InvalidArgument, "unknown task '" + name + "' (patterns or intro)");
 }
 
+std::string describe(const ChromaTuning& tuning) {
+    if (tuning.estimated) return "auto (estimated per file)";
+    std::ostringstream s;
+    s << "fixed at " << tuning.fixed;
+    return s.str();
+}
+
+bool reads_chroma(const features::FeatureSpec& spec) {
+    return std::any_of(spec.columns.begin(), spec.columns.end(),
+                       [](const std::string& c) { return c.compare(0, 7, "chroma_") == 0; });
+}
+
 nlohmann::json to_json(const ModelInfo& info) {
     return {
         {"format", "vidseg.model"},
@@ -56,7 +72,12 @@ nlohmann::json to_json(const ModelInfo& info) {
           {"kernel", info.hyper.kernel},
           {"chunk", info.hyper.chunk},
           {"dropout", info.hyper.dropout}}},
-        {"features", {{"step", info.spec.step}, {"window", info.spec.window}, {"columns", info.spec.columns}}},
+        {"features",
+         {{"step", info.spec.step},
+          {"window", info.spec.window},
+          {"columns", info.spec.columns},
+          // "auto" or the fixed value, as `vidseg features --chroma-tuning` takes it.
+          {"chroma_tuning", info.chroma.estimated ? nlohmann::json("auto") : nlohmann::json(info.chroma.fixed)}}},
         {"labels", info.labels},
         {"normalisation", {{"mean", info.mean}, {"scale", info.scale}}},
         {"threshold", info.threshold},
@@ -87,6 +108,15 @@ ModelInfo model_info_from_json(const nlohmann::json& doc, const std::string& sub
         info.spec.step = f.at("step").get<double>();
         info.spec.window = f.at("window").get<double>();
         info.spec.columns = f.at("columns").get<std::vector<std::string>>();
+        if (const auto tuning = f.find("chroma_tuning"); tuning != f.end()) {  // older models: fixed 0
+            if (tuning->is_string() && tuning->get<std::string>() == "auto") info.chroma.estimated = true;
+            else if (tuning->is_number() && std::isfinite(tuning->get<double>())) info.chroma.fixed = tuning->get<double>();
+            else
+                throw Error(ErrorCode::InvalidData,
+                            "malformed model header: features.chroma_tuning must be \"auto\" or a number, got " +
+                                tuning->dump(),
+                            subject);
+        }
         info.labels = doc.at("labels").get<std::vector<std::string>>();
         info.mean = doc.at("normalisation").at("mean").get<std::vector<float>>();
         info.scale = doc.at("normalisation").at("scale").get<std::vector<float>>();

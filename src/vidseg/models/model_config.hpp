@@ -52,12 +52,27 @@ struct TrainOptions {
     int threads = 2;           // intra-op threads (libtorch)
 };
 
+// How the chroma columns of the model's features were computed (`vidseg features --chroma-tuning`):
+// estimated from each file's audio ("auto"), or a fixed offset from A440 in fractions of a semitone.
+// Part of the model's feature spec: features computed for a video at prediction time use the same;
+// feature files that say otherwise are refused. Model files without it: fixed 0 (the default).
+struct ChromaTuning {
+    bool estimated = false;
+    double fixed = 0;  // when !estimated
+    bool operator==(const ChromaTuning&) const = default;
+};
+// "auto (estimated per file)" / "fixed at 0.1": for messages.
+std::string describe(const ChromaTuning& tuning);
+// Whether the model reads a chroma column (chroma_k): only then does its ChromaTuning matter.
+bool reads_chroma(const features::FeatureSpec& spec);
+
 // The header saved with a model: everything needed to check its input and rebuild the network.
 struct ModelInfo {
     Architecture arch = Architecture::Linear;
     Task task = Task::Patterns;
     Hyperparameters hyper;
     features::FeatureSpec spec;       // step, window and the columns the model reads, in order
+    ChromaTuning chroma;              // how the chroma columns were computed (header: features.chroma_tuning)
     std::vector<std::string> labels;  // output columns: pattern names, or {"intro"}
     std::vector<float> mean, scale;   // per column: x' = (x - mean) / scale
     double threshold = 0.5;           // a row carries a label when its probability >= threshold

@@ -1,13 +1,10 @@
 #include "vidseg/models/torch_backend.hpp"
 
-#include <dlfcn.h>
-
-#include <cstdlib>
-#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/module_loader.hpp"
 
 #ifndef VIDSEG_TORCH_MODULE_PATH
 #define VIDSEG_TORCH_MODULE_PATH ""
@@ -16,9 +13,6 @@
 namespace vidseg::models {
 
 namespace {
-
-namespace fs = std::filesystem;
-constexpr const char* kModuleName = "libvidseg_torch.so";
 
 // Runs f, turning the module's std exceptions into typed errors (vidseg::Error passes through:
 // on_epoch callbacks may throw Interrupted).
@@ -77,43 +71,13 @@ private:
     TorchBackend* inner_;  // owned by the module, which stays loaded for the life of the process
 };
 
-std::vector<std::string> candidates() {
-    std::vector<std::string> paths;
-    if (const char* env = std::getenv("VIDSEG_TORCH_MODULE"); env && *env) paths.emplace_back(env);
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        paths.push_back((exe.parent_path() / kModuleName).string());
-        paths.push_back((exe.parent_path().parent_path() / "lib" / "vidseg" / kModuleName).string());
-    }
-    if (*VIDSEG_TORCH_MODULE_PATH) paths.emplace_back(VIDSEG_TORCH_MODULE_PATH);
-    return paths;
-}
-
 TorchBackend* open_backend() {
-    std::string tried;
-    for (const auto& path : candidates()) {
-        std::error_code ec;
-        if (!fs::exists(path, ec)) {
-            tried += "\n  " + path + " (missing)";
-            continue;
-        }
-        // Never dlclose()d: libtorch's static state must outlive every model.
-        void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (!handle) {
-            tried += "\n  " + path + " (" + dlerror() + ")";
-            continue;
-        }
-        auto factory = reinterpret_cast<TorchBackendFactory>(dlsym(handle, kTorchBackendSymbol));
-        if (!factory) {
-            tried += "\n  " + path + " (no " + kTorchBackendSymbol + ")";
-            continue;
-        }
-        static GuardedBackend backend(factory());
-        return &backend;
-    }
-    throw Error(ErrorCode::Unsupported, std::string("the libtorch model module ") + kModuleName +
-                                            " could not be loaded; tried:" + tried);
+    // Never dlclose()d: libtorch's static state must outlive every model.
+    const ModuleSpec spec{"libvidseg_torch.so", "VIDSEG_TORCH_MODULE", VIDSEG_TORCH_MODULE_PATH,
+                          "the libtorch model module"};
+    auto factory = reinterpret_cast<TorchBackendFactory>(load_module_symbol(spec, kTorchBackendSymbol));
+    static GuardedBackend backend(factory());
+    return &backend;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 #include "vidseg/core/atomic_dir.hpp"
@@ -29,6 +30,34 @@ std::vector<float> gather_columns(const features::FeatureMatrix& m, const std::v
         for (std::size_t c = 0; c < cols.size(); ++c)
             x[r * cols.size() + c] = (m.at(r, cols[c]) - info.mean[c]) / info.scale[c];
     return x;
+}
+
+// What the feature file says of its chroma; nullopt when it does not say (CSV) or has no audio columns.
+std::optional<ChromaTuning> chroma_of(const features::FeatureMatrix& m) {
+    if (!m.chroma_tuning) return std::nullopt;
+    if (m.chroma_tuning_estimated) return ChromaTuning{.estimated = true};
+    return ChromaTuning{.estimated = false, .fixed = *m.chroma_tuning};
+}
+
+// The chroma tuning of the training features (those that say it); they must agree, else the model's
+// chroma columns would mean different things from file to file.
+ChromaTuning training_chroma(const TrainingSet& set) {
+    std::optional<ChromaTuning> found;
+    std::string found_source;
+    for (const auto& s : set.sequences) {
+        const auto c = chroma_of(s.features);
+        if (!c) continue;
+        if (!found) {
+            found = c;
+            found_source = s.features.source;
+        } else if (c->estimated != found->estimated || (!c->estimated && std::abs(c->fixed - found->fixed) > 1e-6)) {
+            throw Error(ErrorCode::InvalidData,
+                        "training features mix chroma tunings: " + found_source + " has " + describe(*found) + ", " +
+                            s.features.source + " has " + describe(*c) +
+                            " (compute them all with the same `vidseg features --chroma-tuning`)");
+        }
+    }
+    return found.value_or(ChromaTuning{});
 }
 
 }  // namespace
@@ -65,6 +94,7 @@ TrainedModel TrainedModel::train(const TrainingSet& set, const TrainOptions& opt
             info.spec.columns.push_back(spec.columns[c]);
         }
     if (cols.empty()) throw Error(ErrorCode::InvalidArgument, "no feature column starts with the given --columns prefixes");
+    if (reads_chroma(info.spec)) info.chroma = training_chroma(set);
 
     // Standardisation over every training row, stored in the model.
     std::vector<double> sum(cols.size(), 0), sq(cols.size(), 0);
@@ -172,6 +202,17 @@ std::vector<std::size_t> TrainedModel::column_map(const features::FeatureSpec& s
 
 Prediction TrainedModel::predict(const features::FeatureMatrix& matrix) const {
     const auto cols = column_map(matrix.spec, matrix.source);
+    if (const auto chroma = chroma_of(matrix); chroma && reads_chroma(info_.spec)) {
+        const bool same = chroma->estimated == info_.chroma.estimated &&
+                          (chroma->estimated || std::abs(chroma->fixed - info_.chroma.fixed) <= 1e-6);
+        if (!same)
+            throw Error(ErrorCode::InvalidData,
+                        "features have chroma tuning " + describe(*chroma) + ", the model was trained on chroma tuning " +
+                            describe(info_.chroma) + " (vidseg features --chroma-tuning " +
+                            (info_.chroma.estimated ? std::string("auto") : nlohmann::json(info_.chroma.fixed).dump()) +
+                            " gives matching features)",
+                        matrix.source);
+    }
     if (matrix.rows() == 0) throw Error(ErrorCode::InvalidData, "feature file has no rows", matrix.source);
     if (matrix.values.size() != matrix.rows() * matrix.cols())
         throw Error(ErrorCode::InvalidData, "feature values do not fill rows x columns", matrix.source);

@@ -4,7 +4,9 @@
 // Model file: one line of JSON (the ModelInfo header: arch, hyper-parameters, feature spec, labels,
 // normalisation, training report), a newline, then the parameters as a torch archive.
 // predict() checks the features against the header: the same step and window and every column the
-// model reads (extra columns are ignored); anything else is Error(InvalidData) saying what differs.
+// model reads (extra columns are ignored) and, when it reads chroma columns, the chroma tuning the
+// file says it was computed with (ModelInfo::chroma; files that do not say, CSV, are not checked);
+// anything else is Error(InvalidData) saying what differs.
 #pragma once
 
 #include <cstdint>

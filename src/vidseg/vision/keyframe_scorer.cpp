@@ -4,10 +4,8 @@
 #include <cmath>
 #include <optional>
 
-#include <opencv2/imgproc.hpp>
-
 #include "vidseg/core/error.hpp"
-#include "vidseg/vision/cv_image.hpp"
+#include "vidseg/vision/vision_backend.hpp"
 
 namespace vidseg::vision {
 
@@ -36,24 +34,10 @@ double weighted_total(const KeyframeScore& s, const KeyframeWeights& w) {
 KeyframeScore measure(const media::Image& image, int analysis_width) {
     KeyframeScore s;
     s.person_checked = false;
-    const cv::Mat gray = analysis_gray(image, analysis_width);
-    try {
-        if (gray.cols >= 3 && gray.rows >= 3) {
-            // ksize 1 = the 3x3 kernel [0 1 0; 1 -4 1; 0 1 0] (same measure as vision::sharpness);
-            // the border row/column is excluded so that no padding rule invents edges.
-            cv::Mat lap;
-            cv::Laplacian(gray, lap, CV_32F, 1);
-            cv::Scalar mean, stddev;
-            cv::meanStdDev(lap(cv::Rect(1, 1, lap.cols - 2, lap.rows - 2)), mean, stddev);
-            s.laplacian_variance = stddev[0] * stddev[0];
-        }
-        s.mean_luma = cv::mean(gray)[0];
-        const double total = static_cast<double>(gray.total());
-        const int low = cv::countNonZero(gray <= kClipLow), high = cv::countNonZero(gray >= kClipHigh);
-        s.clipped_share = (low + high) / total;
-    } catch (const cv::Exception& e) {
-        throw Error(ErrorCode::Internal, std::string("OpenCV frame measurement failed: ") + e.what());
-    }
+    const FrameMeasures m = vision_backend().measure(image, analysis_width, kClipLow, kClipHigh);
+    s.laplacian_variance = m.laplacian_variance;
+    s.mean_luma = m.mean_luma;
+    s.clipped_share = m.clipped_share;
     s.sharpness = s.laplacian_variance / (s.laplacian_variance + kBlurThreshold);
     s.exposure = exposure_term(s.mean_luma, s.clipped_share);
     return s;

@@ -10,6 +10,8 @@
 //   person    = 1 with a detected face (0.75 + 0.25 × min(1, largest face area / 2 % of the frame),
 //               so a close face beats a tiny one), 0.5 with only a body (HOG), 0 with nobody;
 //   total     = (w_s × sharpness + w_e × exposure + w_p × person) / (w_s + w_e + w_p).
+// The OpenCV measurements and detectors run in the dlopen()ed vision module (vision_backend.hpp):
+// the first score() / pick_best() loads it (Error(Unsupported) when libvidseg_vision.so cannot be loaded).
 #pragma once
 
 #include <cstddef>

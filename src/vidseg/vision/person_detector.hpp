@@ -1,7 +1,8 @@
 // Finds visible people in a picture with the detectors that ship with Debian's OpenCV: the Haar
 // frontal-face cascade (opencv-data: haarcascade_frontalface_default.xml) and the HOG pedestrian
 // detector built into objdetect (no data file). Used to prefer keyframes where the teacher or a
-// pupil is actually visible.
+// pupil is actually visible. The OpenCV work runs in the dlopen()ed vision module
+// (vision_backend.hpp, libvidseg_vision.so); the first detector loads it.
 #pragma once
 
 #include <memory>
@@ -37,7 +38,8 @@ struct PersonDetections {
 class PersonDetector {
   public:
     // Throws Error(InputNotFound) naming the folders searched when the face cascade is missing
-    // (Debian: install opencv-data), Error(InvalidData) when the file is not a cascade.
+    // (Debian: install opencv-data), Error(InvalidData) when the file is not a cascade,
+    // Error(Unsupported) when libvidseg_vision.so cannot be loaded.
     explicit PersonDetector(PersonDetectorOptions options = {});
     ~PersonDetector();
     PersonDetector(PersonDetector&&) noexcept;

@@ -1,0 +1,32 @@
+// Finds and dlopen()s one of vidseg's optional shared modules (libvidseg_torch.so, libvidseg_vision.so,
+// libvidseg_http.so) and resolves its extern "C" factory. The heavy third-party libraries (libtorch,
+// OpenCV, libcurl) are linked only into those modules, so a process pays their dynamic linking
+// (~135 libraries more, 15-350 ms of start-up) only when a command actually uses them.
+//
+// Search order: $<env_var>, then <dir of the running executable>/<file_name> (build tree and tests,
+// which are built next to the modules), then <exe dir>/../lib/vidseg/<file_name> (installed
+// layout), then build_path (the module's path in the build tree, compiled in).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vidseg {
+
+struct ModuleSpec {
+    const char* file_name;    // "libvidseg_vision.so"
+    const char* env_var;      // "VIDSEG_VISION_MODULE": overrides the search
+    const char* build_path;   // compiled-in path of the module in the build tree ("" = none)
+    const char* description;  // for errors: "the OpenCV vision module"
+};
+
+// The candidate paths in search order (for diagnostics and tests).
+std::vector<std::string> module_candidates(const ModuleSpec& spec);
+
+// dlopen()s the first candidate that exists and loads (RTLD_NOW | RTLD_LOCAL; never dlclose()d:
+// the libraries' static state must outlive every object they made) and returns dlsym(symbol).
+// Throws Error(Unsupported) naming the module file and every path tried (with the dlerror())
+// when none loads or the symbol is missing. Not synchronised: callers load once under a mutex.
+void* load_module_symbol(const ModuleSpec& spec, const char* symbol);
+
+}  // namespace vidseg
