@@ -1,6 +1,7 @@
 #include "vidseg/features/audio_timeline.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -127,10 +128,17 @@ void append_audio_columns(const audio::AudioFrames& f, double sample_rate, std::
     if (nthreads <= 1) {
         do_rows(0, rows);
     } else {
+        // Rows are claimed 8 at a time: with fixed halves, a thread that started late or shared its
+        // core with another process left the other waiting.
+        constexpr std::size_t kRowsPerClaim = 8;
+        std::atomic<std::size_t> next{0};
+        auto claim_rows = [&] {
+            for (std::size_t r = next.fetch_add(kRowsPerClaim); r < rows; r = next.fetch_add(kRowsPerClaim))
+                do_rows(r, std::min(rows, r + kRowsPerClaim));
+        };
         std::vector<std::thread> pool;
-        const std::size_t per = (rows + nthreads - 1) / nthreads;
-        for (std::size_t t = 1; t < nthreads; ++t) pool.emplace_back(do_rows, std::min(rows, t * per), std::min(rows, (t + 1) * per));
-        do_rows(0, std::min(rows, per));
+        for (std::size_t t = 1; t < nthreads; ++t) pool.emplace_back(claim_rows);
+        claim_rows();
         for (auto& th : pool) th.join();
     }
     append_columns(m, names, block);
