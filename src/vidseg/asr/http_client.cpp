@@ -19,13 +19,8 @@ class GuardedClient final : public HttpClient {
 public:
     explicit GuardedClient(HttpClient* inner) : inner_(inner) {}
     HttpResponse post_multipart(const MultipartPost& request) override {
-        try {
-            return inner_->post_multipart(request);
-        } catch (const std::bad_alloc&) {
-            throw Error(ErrorCode::Internal, "out of memory in the HTTP module");
-        } catch (const std::exception& e) {
-            throw Error(ErrorCode::Internal, std::string("HTTP module: ") + e.what());
-        }
+        return call_module(ModuleErrors{"the HTTP module", "HTTP module: "},
+                           [&] { return inner_->post_multipart(request); });
     }
 
 private:

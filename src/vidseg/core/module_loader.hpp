@@ -8,8 +8,12 @@
 // layout), then build_path (the module's path in the build tree, compiled in).
 #pragma once
 
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "vidseg/core/error.hpp"
 
 namespace vidseg {
 
@@ -28,5 +32,29 @@ std::vector<std::string> module_candidates(const ModuleSpec& spec);
 // Throws Error(Unsupported) naming the module file and every path tried (with the dlerror())
 // when none loads or the symbol is missing. Not synchronised: callers load once under a mutex.
 void* load_module_symbol(const ModuleSpec& spec, const char* symbol);
+
+// How a module's exceptions read once translated (see call_module).
+struct ModuleErrors {
+    const char* name;    // "the OpenCV vision module": "out of memory in <name>"
+    const char* prefix;  // put before other std exceptions' what(): "libtorch: "
+};
+
+// Runs f (a call into a module), turning its std exceptions into typed errors at the boundary:
+// vidseg::Error passes through (callbacks may throw Interrupted), std::invalid_argument becomes
+// InvalidData with its message, std::bad_alloc and any other std::exception become Internal.
+template <typename F>
+auto call_module(const ModuleErrors& errors, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const Error&) {
+        throw;
+    } catch (const std::invalid_argument& e) {
+        throw Error(ErrorCode::InvalidData, e.what());
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorCode::Internal, std::string("out of memory in ") + errors.name);
+    } catch (const std::exception& e) {
+        throw Error(ErrorCode::Internal, errors.prefix + std::string(e.what()));
+    }
+}
 
 }  // namespace vidseg

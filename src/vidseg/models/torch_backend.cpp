@@ -14,21 +14,11 @@ namespace vidseg::models {
 
 namespace {
 
-// Runs f, turning the module's std exceptions into typed errors (vidseg::Error passes through:
-// on_epoch callbacks may throw Interrupted).
+constexpr ModuleErrors kErrors{"the model", "libtorch: "};
+
 template <typename F>
 auto guarded(F&& f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const Error&) {
-        throw;
-    } catch (const std::invalid_argument& e) {
-        throw Error(ErrorCode::InvalidData, e.what());
-    } catch (const std::bad_alloc&) {
-        throw Error(ErrorCode::Internal, "out of memory in the model");
-    } catch (const std::exception& e) {
-        throw Error(ErrorCode::Internal, std::string("libtorch: ") + e.what());
-    }
+    return call_module(kErrors, std::forward<F>(f));
 }
 
 class GuardedNetwork final : public Network {

@@ -15,20 +15,11 @@ namespace vidseg::vision {
 
 namespace {
 
-// Runs f, turning the module's std exceptions into typed errors.
+constexpr ModuleErrors kErrors{"the OpenCV vision module", ""};
+
 template <typename F>
 auto guarded(F&& f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const Error&) {
-        throw;
-    } catch (const std::invalid_argument& e) {
-        throw Error(ErrorCode::InvalidData, e.what());
-    } catch (const std::bad_alloc&) {
-        throw Error(ErrorCode::Internal, "out of memory in the OpenCV vision module");
-    } catch (const std::exception& e) {
-        throw Error(ErrorCode::Internal, e.what());
-    }
+    return call_module(kErrors, std::forward<F>(f));
 }
 
 class GuardedDetector final : public PersonDetectorEngine {
