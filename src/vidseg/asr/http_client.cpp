@@ -1,9 +1,5 @@
 #include "vidseg/asr/http_client.hpp"
 
-#include <mutex>
-#include <new>
-#include <stdexcept>
-
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/module_loader.hpp"
 
@@ -30,17 +26,11 @@ private:
 }  // namespace
 
 HttpClient& http_client() {
-    static std::mutex mutex;
-    static HttpClient* client = nullptr;
-    std::lock_guard lock(mutex);
-    if (!client) {
-        const ModuleSpec spec{"libvidseg_http.so", "VIDSEG_HTTP_MODULE", VIDSEG_HTTP_MODULE_PATH,
-                              "the libcurl HTTP module"};
-        auto factory = reinterpret_cast<HttpClientFactory>(load_module_symbol(spec, kHttpClientSymbol));
-        static GuardedClient guarded(factory());
-        client = &guarded;
-    }
-    return *client;
+    static const ModuleSpec spec{"libvidseg_http.so", "VIDSEG_HTTP_MODULE", VIDSEG_HTTP_MODULE_PATH,
+                                 "the libcurl HTTP module"};
+    // Loaded on the first request; a failed load throws and is tried again on the next call.
+    static GuardedClient client(load_module_factory<HttpClientFactory>(spec, kHttpClientSymbol)());
+    return client;
 }
 
 }  // namespace vidseg::asr

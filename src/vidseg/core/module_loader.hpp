@@ -30,8 +30,15 @@ std::vector<std::string> module_candidates(const ModuleSpec& spec);
 // dlopen()s the first candidate that exists and loads (RTLD_NOW | RTLD_LOCAL; never dlclose()d:
 // the libraries' static state must outlive every object they made) and returns dlsym(symbol).
 // Throws Error(Unsupported) naming the module file and every path tried (with the dlerror())
-// when none loads or the symbol is missing. Not synchronised: callers load once under a mutex.
+// when none loads or the symbol is missing. Not synchronised: callers load once, from the initialiser
+// of a function-local static (which C++ runs once even when threads race, and again after a throw).
 void* load_module_symbol(const ModuleSpec& spec, const char* symbol);
+
+// load_module_symbol for a module's extern "C" factory function of type Factory.
+template <typename Factory>
+Factory load_module_factory(const ModuleSpec& spec, const char* symbol) {
+    return reinterpret_cast<Factory>(load_module_symbol(spec, symbol));
+}
 
 // How a module's exceptions read once translated (see call_module).
 struct ModuleErrors {

@@ -1,6 +1,5 @@
 #include "vidseg/models/torch_backend.hpp"
 
-#include <mutex>
 #include <stdexcept>
 
 #include "vidseg/core/error.hpp"
@@ -61,23 +60,15 @@ private:
     TorchBackend* inner_;  // owned by the module, which stays loaded for the life of the process
 };
 
-TorchBackend* open_backend() {
-    // Never dlclose()d: libtorch's static state must outlive every model.
-    const ModuleSpec spec{"libvidseg_torch.so", "VIDSEG_TORCH_MODULE", VIDSEG_TORCH_MODULE_PATH,
-                          "the libtorch model module"};
-    auto factory = reinterpret_cast<TorchBackendFactory>(load_module_symbol(spec, kTorchBackendSymbol));
-    static GuardedBackend backend(factory());
-    return &backend;
-}
-
 }  // namespace
 
 TorchBackend& torch_backend() {
-    static std::mutex mutex;
-    static TorchBackend* backend = nullptr;
-    std::lock_guard lock(mutex);
-    if (!backend) backend = open_backend();
-    return *backend;
+    // Never dlclose()d: libtorch's static state must outlive every model.
+    static const ModuleSpec spec{"libvidseg_torch.so", "VIDSEG_TORCH_MODULE", VIDSEG_TORCH_MODULE_PATH,
+                                 "the libtorch model module"};
+    // Loaded on first use; a failed load throws and is tried again on the next call.
+    static GuardedBackend backend(load_module_factory<TorchBackendFactory>(spec, kTorchBackendSymbol)());
+    return backend;
 }
 
 }  // namespace vidseg::models

@@ -1,6 +1,5 @@
 #include "vidseg/vision/vision_backend.hpp"
 
-#include <mutex>
 #include <new>
 #include <stdexcept>
 
@@ -91,17 +90,11 @@ void check_image(const media::Image& image) {
 }
 
 VisionBackend& vision_backend() {
-    static std::mutex mutex;
-    static VisionBackend* backend = nullptr;
-    std::lock_guard lock(mutex);
-    if (!backend) {
-        const ModuleSpec spec{"libvidseg_vision.so", "VIDSEG_VISION_MODULE", VIDSEG_VISION_MODULE_PATH,
-                              "the OpenCV vision module"};
-        auto factory = reinterpret_cast<VisionBackendFactory>(load_module_symbol(spec, kVisionBackendSymbol));
-        static GuardedBackend guarded_backend(factory());
-        backend = &guarded_backend;
-    }
-    return *backend;
+    static const ModuleSpec spec{"libvidseg_vision.so", "VIDSEG_VISION_MODULE", VIDSEG_VISION_MODULE_PATH,
+                                 "the OpenCV vision module"};
+    // Loaded on first use; a failed load throws and is tried again on the next call.
+    static GuardedBackend backend(load_module_factory<VisionBackendFactory>(spec, kVisionBackendSymbol)());
+    return backend;
 }
 
 }  // namespace vidseg::vision
