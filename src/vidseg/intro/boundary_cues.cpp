@@ -230,23 +230,9 @@ CueWindow decode_cue_window(const std::string& path, double from, double to, con
     w.from = std::max(0.0, from);
     w.to = to;
     try {
-        media::FrameReaderOptions o;
-        o.max_width = 64;
-        o.layout = media::PixelLayout::Gray8;
-        o.workers = 1;
-        media::FrameReader reader(path, o);
-        const double fps = reader.fps() > 0 ? reader.fps() : 25;
+        media::FrameReader reader(path, {.max_width = 64, .layout = media::PixelLayout::Gray8, .workers = 1});
         if (reader.duration() > 0 && w.to >= reader.duration()) w.to = reader.duration(), w.at_end = true;
-        std::vector<double> times;
-        for (double t = w.from; t < w.to; t += 1.0 / fps) times.push_back(t);
-        std::vector<media::Image> images(times.size());
-        if (!times.empty())
-            reader.read_many(times, [&](std::size_t i, const media::Image& image) { images[i] = image; });
-        // Several targets can land on one frame (variable frame rate): keep each frame once, in order.
-        std::sort(images.begin(), images.end(), [](const media::Image& x, const media::Image& y) { return x.time < y.time; });
-        images.erase(std::unique(images.begin(), images.end(),
-                                 [](const media::Image& x, const media::Image& y) { return x.time == y.time; }),
-                     images.end());
+        std::vector<media::Image> images = reader.read_span(w.from, w.to);
         images.erase(std::remove_if(images.begin(), images.end(), [](const media::Image& x) { return x.empty(); }),
                      images.end());
         for (const auto& image : images) w.frames.push_back(cue_frame(image));

@@ -48,24 +48,10 @@ std::vector<float> decimate4(const std::vector<float>& x) {
 }  // namespace
 
 std::vector<FrameHash> frame_hashes(const std::string& path, double from, double to) {
-    media::FrameReaderOptions o;
-    o.max_width = 64;
-    o.layout = media::PixelLayout::Gray8;
-    o.workers = 1;
-    media::FrameReader reader(path, o);
-    const double fps = reader.fps() > 0 ? reader.fps() : 25;
-    from = std::max(0.0, from);
-    to = std::min(to, reader.duration());
-    std::vector<double> times;
-    for (double t = from; t < to; t += 1.0 / fps) times.push_back(t);
-    std::vector<FrameHash> out(times.size());
-    reader.read_many(times, [&](std::size_t i, const media::Image& image) {
-        out[i] = {image.time, perceptual_hash(image)};
-    });
-    // Several targets can land on one frame; keep each frame once, in time order.
-    std::sort(out.begin(), out.end(), [](const FrameHash& x, const FrameHash& y) { return x.time < y.time; });
-    out.erase(std::unique(out.begin(), out.end(), [](const FrameHash& x, const FrameHash& y) { return x.time == y.time; }),
-              out.end());
+    media::FrameReader reader(path, {.max_width = 64, .layout = media::PixelLayout::Gray8, .workers = 1});
+    std::vector<FrameHash> out;
+    for (const auto& image : reader.read_span(std::max(0.0, from), std::min(to, reader.duration())))
+        out.push_back({image.time, perceptual_hash(image)});
     return out;
 }
 

@@ -300,6 +300,18 @@ Image FrameReader::read_at(double t) {
     return impl_->decoder->frame_at(t);
 }
 
+std::vector<Image> FrameReader::read_span(double from, double to) {
+    const double period = 1.0 / (fps() > 0 ? fps() : 25);
+    std::vector<double> times;
+    for (double t = from; t < to; t += period) times.push_back(t);
+    std::vector<Image> images(times.size());
+    read_many(times, [&](std::size_t i, const Image& image) { images[i] = image; });
+    std::sort(images.begin(), images.end(), [](const Image& x, const Image& y) { return x.time < y.time; });
+    images.erase(std::unique(images.begin(), images.end(), [](const Image& x, const Image& y) { return x.time == y.time; }),
+                 images.end());
+    return images;
+}
+
 void FrameReader::read_many(const std::vector<double>& times, const std::function<void(size_t, const Image&)>& sink,
                             Progress* progress) {
     for (double t : times) impl_->validate(t);

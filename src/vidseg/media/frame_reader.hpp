@@ -56,6 +56,11 @@ public:
     void read_many(const std::vector<double>& times, const std::function<void(size_t, const Image&)>& sink,
                    Progress* progress = nullptr);
 
+    // Every frame shown in [from, to) (both within [0, duration()]): one target per frame period
+    // (25 fps when the rate is unknown), each frame once, in time order — several targets can land on
+    // one frame when the frame rate varies.
+    std::vector<Image> read_span(double from, double to);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
