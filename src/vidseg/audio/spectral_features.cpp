@@ -8,7 +8,6 @@
 #include <memory>
 #include <numbers>
 #include <string>
-#include <thread>
 
 #include "vidseg/audio/filterbanks.hpp"
 #include "vidseg/audio/spectral_kernels.hpp"
@@ -25,25 +24,6 @@ using namespace kernels;
 namespace {
 
 constexpr std::size_t kBatchFrames = 1024;  // a multiple of kLanes
-
-// Runs fn(part, begin, end) over [0, count) in up to `threads` contiguous parts (part < threads;
-// the caller's thread takes part 0).
-template <class Fn>
-void parallel_ranges(std::size_t count, std::size_t threads, Fn fn) {
-    threads = std::max<std::size_t>(1, std::min(threads, count));
-    if (threads <= 1) {
-        if (count) fn(std::size_t{0}, std::size_t{0}, count);
-        return;
-    }
-    const std::size_t per = (count + threads - 1) / threads;
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t) {
-        const std::size_t a = t * per, b = std::min(count, a + per);
-        if (a < b) pool.emplace_back(fn, t, a, b);
-    }
-    fn(std::size_t{0}, std::size_t{0}, std::min(count, per));
-    for (auto& th : pool) th.join();
-}
 
 }  // namespace
 
@@ -280,13 +260,20 @@ struct SpectralAnalyzer::Impl {
         advise_huge_pages(out.mfcc);
         out.mfcc.assign(blocks * kLanes * cfg.n_mfcc, 0.0f);
         std::vector<float> flux(blocks * kLanes, 0.0f);
-        parallel_ranges(blocks, static_cast<std::size_t>(cfg.threads), [&](std::size_t, std::size_t a, std::size_t b) {
+        std::atomic<std::size_t> next_block{0};
+        auto cepstra = [&](std::size_t) {
             std::vector<double> clipped;
-            for (std::size_t blk = a; blk < b; ++blk)
-                block_cepstrum(mel_block(blk), blk ? mel_block(blk - 1) : nullptr, nm,
-                               floor_db, dct.data(), cfg.n_mfcc, out.mfcc.data() + blk * kLanes * cfg.n_mfcc,
-                               flux.data() + blk * kLanes, clipped);
-        });
+            for (std::size_t blk = next_block++; blk < blocks; blk = next_block++)
+                block_cepstrum(mel_block(blk), blk ? mel_block(blk - 1) : nullptr, nm, floor_db, dct.data(),
+                               cfg.n_mfcc, out.mfcc.data() + blk * kLanes * cfg.n_mfcc, flux.data() + blk * kLanes,
+                               clipped);
+        };
+        if (pool) {
+            pool->start(cepstra);
+            pool->wait();
+        } else {
+            cepstra(0);
+        }
         out.mfcc.resize(n * cfg.n_mfcc);
         // Onset strength: frame t = flux of frame t - s, s = n_fft / (2 hop) (librosa's centering
         // compensation); the first s + 1 frames are 0.
