@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "support/intro_test_support.hpp"
 #include "support/test_support.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 
@@ -18,6 +19,9 @@ using vidseg::test::run_shell;
 using vidseg::test::run_vidseg;
 using vidseg::test::shell_quote;
 using vidseg::test::TempDir;
+using vidseg::test::expect_intro_near;
+using vidseg::test::parse_json_output;
+using vidseg::test::episodes_by_name;
 
 namespace {
 
@@ -35,36 +39,10 @@ const fs::path& series_b() {
     return dir;
 }
 
-std::map<std::string, std::optional<vidseg::timeline::Interval>> truth(const fs::path& dir) {
-    std::map<std::string, std::optional<vidseg::timeline::Interval>> out;
-    for (const auto& l : vidseg::intro::read_intro_labels(dir / "truth.json").labels)
-        out[fs::path(l.id).filename().string()] = l.intro;
-    return out;
-}
-
 std::string files(const fs::path& dir, std::initializer_list<const char*> names) {
     std::string args;
     for (const char* n : names) args += " " + shell_quote(dir / n);
     return args;
-}
-
-json parse(const vidseg::test::CommandResult& r) {
-    const auto doc = json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(doc.is_discarded()) << r.out << r.err;
-    return doc;
-}
-
-// Every episode entry of a --json document, by file name.
-std::map<std::string, json> by_name(const json& doc) {
-    std::map<std::string, json> out;
-    for (const auto& e : doc["episodes"]) out[fs::path(e["episode"].get<std::string>()).filename().string()] = e;
-    return out;
-}
-
-void expect_intro_near(const json& entry, const vidseg::timeline::Interval& want, double tolerance = 0.3) {
-    ASSERT_TRUE(entry.contains("intro") && entry["intro"].is_array()) << entry.dump();
-    EXPECT_NEAR(entry["intro"][0].get<double>(), want.start, tolerance) << entry.dump();
-    EXPECT_NEAR(entry["intro"][1].get<double>(), want.end, tolerance) << entry.dump();
 }
 
 }  // namespace
@@ -77,7 +55,7 @@ TEST(IntroLibraryCli, LearnOnASeasonThenDetectANewEpisodeAlone) {
     auto r = run_vidseg("intro learn" + files(a, {"ep1.mp4", "ep2.mp4", "ep3.mp4", "ep5.mp4"}) + " --out " +
                         shell_quote(lib) + " --cache " + shell_quote(tmp / "cache") + " --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto learned = parse(r);
+    const auto learned = parse_json_output(r);
     ASSERT_EQ(learned["variants"].size(), 1u) << r.out;
     EXPECT_EQ(learned["variants"][0]["episodes"].size(), 3u);
     EXPECT_NEAR(learned["variants"][0]["length"].get<double>(), 6.0, 0.3);
@@ -85,11 +63,11 @@ TEST(IntroLibraryCli, LearnOnASeasonThenDetectANewEpisodeAlone) {
     EXPECT_EQ(doc["format"], "vidseg-intro-library");
     EXPECT_EQ(doc["version"], 2);
 
-    const auto want = truth(a);
+    const auto want = vidseg::test::intro_truth(a);
     r = run_vidseg("intro detect" + files(a, {"ep4.mp4", "ep5.mp4"}) + " --library " + shell_quote(lib) +
                    " --no-cache --json --edl " + shell_quote(tmp / "edl") + " --chapters " + shell_quote(tmp / "chapters"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto eps = by_name(parse(r));
+    auto eps = episodes_by_name(parse_json_output(r));
     expect_intro_near(eps["ep4.mp4"], *want.at("ep4.mp4"));
     // The player sidecars of a library match, as for a season: ep4's intro as an EDL skip, none for ep5.
     const auto edl = read_text(tmp / "edl" / "ep4.edl");
@@ -145,22 +123,22 @@ TEST(IntroCacheCli, ReRunLoadsEveryFingerprintAndResultFromTheCache) {
     const std::string args = "intro detect --dir " + shell_quote(series_a()) + " --cache " + shell_quote(tmp / "c") + " --json";
     auto first = run_vidseg(args);
     ASSERT_EQ(first.exit_code, 0) << first.err;
-    const auto d1 = parse(first);
+    const auto d1 = parse_json_output(first);
     EXPECT_EQ(d1["cache"]["hits"], 0);
     EXPECT_EQ(d1["cache"]["misses"], 5);
     EXPECT_EQ(d1["cache"]["stored"], 5);
 
     auto second = run_vidseg(args);
     ASSERT_EQ(second.exit_code, 0) << second.err;
-    const auto d2 = parse(second);
+    const auto d2 = parse_json_output(second);
     // Nothing decoded, aligned or refined again: the whole run's result hits (only the sampled blocks
     // of each file are read for its key), no fingerprint is recomputed or even loaded.
     EXPECT_EQ(d2["cache"]["result_hits"], 1);
     EXPECT_EQ(d2["cache"]["misses"], 0);
     EXPECT_EQ(d2["cache"]["stored"], 0);
     EXPECT_EQ(d2["episodes"], d1["episodes"]);
-    const auto want = truth(series_a());
-    for (const auto& [name, e] : by_name(d2))
+    const auto want = vidseg::test::intro_truth(series_a());
+    for (const auto& [name, e] : episodes_by_name(d2))
         if (want.at(name)) expect_intro_near(e, *want.at(name));
 
     // Corrupt entries (one fingerprint, both cached results): warnings, recomputed, same answer.
@@ -177,7 +155,7 @@ TEST(IntroCacheCli, ReRunLoadsEveryFingerprintAndResultFromTheCache) {
     EXPECT_EQ(results, 2);  // the whole run and its one series
     auto third = run_vidseg(args);
     ASSERT_EQ(third.exit_code, 0) << third.err;
-    const auto d3 = parse(third);
+    const auto d3 = parse_json_output(third);
     EXPECT_EQ(d3["cache"]["corrupt"], 3);
     EXPECT_EQ(d3["cache"]["hits"], 4);
     EXPECT_EQ(d3["cache"]["misses"], 1);
@@ -193,14 +171,14 @@ TEST(IntroCacheCli, ReRunLoadsEveryFingerprintAndResultFromTheCache) {
     auto r = run_vidseg(copy_args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // Copies get new mtimes: conservative misses, never a stale hit.
-    EXPECT_EQ(parse(r)["cache"]["misses"], 3);
-    EXPECT_EQ(parse(run_vidseg(copy_args))["cache"]["misses"], 0);
+    EXPECT_EQ(parse_json_output(r)["cache"]["misses"], 3);
+    EXPECT_EQ(parse_json_output(run_vidseg(copy_args))["cache"]["misses"], 0);
     ASSERT_EQ(run_shell("ffmpeg -nostdin -loglevel error -y -i " + shell_quote(series_a() / "ep1.mp4") +
                         " -c:v copy -c:a aac -b:a 64k " + shell_quote(tmp / "re.mp4") + " && mv " +
                         shell_quote(tmp / "re.mp4") + " " + shell_quote(season / "ep1.mp4"))
                   .exit_code,
               0);
-    const auto changed = parse(run_vidseg(copy_args));
+    const auto changed = parse_json_output(run_vidseg(copy_args));
     EXPECT_EQ(changed["cache"]["hits"], 2);
     EXPECT_EQ(changed["cache"]["misses"], 1);
 
@@ -208,7 +186,7 @@ TEST(IntroCacheCli, ReRunLoadsEveryFingerprintAndResultFromTheCache) {
     const std::string env = "XDG_CACHE_HOME=" + shell_quote(tmp / "xdg") + " " + VIDSEG_BINARY + " ";
     r = run_shell(env + "intro detect --dir " + shell_quote(season) + " --no-cache --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_FALSE(parse(r).contains("cache"));
+    EXPECT_FALSE(parse_json_output(r).contains("cache"));
     EXPECT_FALSE(fs::exists(tmp / "xdg"));
     r = run_shell(env + "intro detect --dir " + shell_quote(season) + " --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -225,7 +203,7 @@ TEST(IntroSeriesCli, MixedFolderIsGroupedIntoTwoSeries) {
 
     auto r = run_vidseg("intro detect --dir " + shell_quote(mixed) + " --no-cache --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto doc = parse(r);
+    const auto doc = parse_json_output(r);
     ASSERT_EQ(doc["series"].size(), 2u) << doc["series"].dump();
     std::vector<std::vector<std::string>> groups;
     for (const auto& s : doc["series"]) {
@@ -235,9 +213,9 @@ TEST(IntroSeriesCli, MixedFolderIsGroupedIntoTwoSeries) {
     }
     EXPECT_EQ(groups[0], (std::vector<std::string>{"b1.mp4", "b2.mp4", "b3.mp4", "b4.mp4"}));
     EXPECT_EQ(groups[1], (std::vector<std::string>{"ep1.mp4", "ep2.mp4", "ep3.mp4", "ep4.mp4"}));
-    auto eps = by_name(doc);
-    auto want = truth(series_a());
-    for (const auto& [name, t] : truth(series_b())) want[name] = t;
+    auto eps = episodes_by_name(doc);
+    auto want = vidseg::test::intro_truth(series_a());
+    for (const auto& [name, t] : vidseg::test::intro_truth(series_b())) want[name] = t;
     for (const auto& [name, t] : want) {
         if (t) expect_intro_near(eps[name], *t);
         else EXPECT_TRUE(eps[name]["intro"].is_null()) << name;
@@ -277,9 +255,9 @@ TEST(IntroSeriesCli, BadInputGivesClearMessagesAndExitCodes) {
                    " --no-cache --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("skipping"), std::string::npos) << r.err;
-    auto eps = by_name(parse(r));
+    auto eps = episodes_by_name(parse_json_output(r));
     EXPECT_TRUE(eps["broken.mp4"].contains("error"));
-    expect_intro_near(eps["ep2.mp4"], *truth(a).at("ep2.mp4"));
+    expect_intro_near(eps["ep2.mp4"], *vidseg::test::intro_truth(a).at("ep2.mp4"));
 
     // Nothing readable: non-zero.
     { std::ofstream(tmp / "broken2.mp4") << "neither is this"; }
@@ -297,10 +275,10 @@ TEST(IntroSeriesCli, BadInputGivesClearMessagesAndExitCodes) {
     r = run_vidseg("intro detect " + shell_quote(tmp / "ep1_audio.m4a") + " " + shell_quote(tmp / "ep2_video.mp4") +
                    files(a, {"ep3.mp4", "ep4.mp4"}) + " --no-cache --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    eps = by_name(parse(r));
-    expect_intro_near(eps["ep1_audio.m4a"], *truth(a).at("ep1.mp4"));
+    eps = episodes_by_name(parse_json_output(r));
+    expect_intro_near(eps["ep1_audio.m4a"], *vidseg::test::intro_truth(a).at("ep1.mp4"));
     EXPECT_FALSE(eps["ep2_video.mp4"].contains("error")) << eps["ep2_video.mp4"].dump();
-    expect_intro_near(eps["ep4.mp4"], *truth(a).at("ep4.mp4"));
+    expect_intro_near(eps["ep4.mp4"], *vidseg::test::intro_truth(a).at("ep4.mp4"));
 
     // A video-only episode is matched against the library by its pictures. This series shows the same
     // test pattern at the same time in every file, so its pictures match before and after the

@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "support/intro_test_support.hpp"
 #include "support/test_support.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 
@@ -19,35 +20,13 @@ using vidseg::test::run_shell;
 using vidseg::test::run_vidseg;
 using vidseg::test::shell_quote;
 using vidseg::test::TempDir;
+using vidseg::test::expect_intro_near;
+using vidseg::test::parse_json_output;
+using vidseg::test::episodes_by_name;
 
 namespace {
 
 fs::path case_dir(const std::string& name) { return vidseg::test::intro_case_dir(name); }
-
-std::map<std::string, std::optional<vidseg::timeline::Interval>> truth(const fs::path& dir) {
-    std::map<std::string, std::optional<vidseg::timeline::Interval>> out;
-    for (const auto& l : vidseg::intro::read_intro_labels(dir / "truth.json").labels)
-        out[fs::path(l.id).filename().string()] = l.intro;
-    return out;
-}
-
-json parse(const vidseg::test::CommandResult& r) {
-    const auto doc = json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(doc.is_discarded()) << r.out << r.err;
-    return doc;
-}
-
-std::map<std::string, json> by_name(const json& doc) {
-    std::map<std::string, json> out;
-    for (const auto& e : doc["episodes"]) out[fs::path(e["episode"].get<std::string>()).filename().string()] = e;
-    return out;
-}
-
-void expect_intro_near(const json& entry, const vidseg::timeline::Interval& want, double tolerance) {
-    ASSERT_TRUE(entry.contains("intro") && entry["intro"].is_array()) << entry.dump();
-    EXPECT_NEAR(entry["intro"][0].get<double>(), want.start, tolerance) << entry.dump();
-    EXPECT_NEAR(entry["intro"][1].get<double>(), want.end, tolerance) << entry.dump();
-}
 
 // A copy of `in` with loud speech dubbed over [from, to) (espeak-ng at 3x, like bench series s03: the
 // intro's sound no longer aligns, its pictures are untouched).
@@ -69,7 +48,7 @@ void dub_speech(const fs::path& in, const fs::path& out, double from, double to)
 TEST(IntroSeries, AnEpisodeWithSpeechDubbedOverItsIntroStaysInItsSeriesByItsPictures) {
     TempDir tmp;
     const auto& dir = case_dir("variant");
-    const auto want = truth(dir);
+    const auto want = vidseg::test::intro_truth(dir);
     const fs::path season = tmp / "season";
     fs::create_directories(season);
     // Episodes 1-3 (intro A); loud speech over ep1's intro (3-9 s).
@@ -79,16 +58,16 @@ TEST(IntroSeries, AnEpisodeWithSpeechDubbedOverItsIntroStaysInItsSeriesByItsPict
     // The sound alone leaves ep1 out (what the season detection used to report).
     auto r = run_vidseg("intro detect --dir " + shell_quote(season) + " --no-cache --audio-only --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto eps = by_name(parse(r));
+    auto eps = episodes_by_name(parse_json_output(r));
     EXPECT_TRUE(eps["ep1.mp4"]["intro"].is_null()) << eps["ep1.mp4"].dump();
     EXPECT_NE(eps["ep1.mp4"]["reason"].get<std::string>().find("shares no audio"), std::string::npos);
 
     r = run_vidseg("intro detect --dir " + shell_quote(season) + " --no-cache --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto doc = parse(r);
+    const auto doc = parse_json_output(r);
     ASSERT_EQ(doc["series"].size(), 1u) << doc["series"].dump();
     EXPECT_EQ(doc["series"][0]["episodes"].size(), 3u);
-    eps = by_name(doc);
+    eps = episodes_by_name(doc);
     for (const char* n : {"ep1.mp4", "ep2.mp4", "ep3.mp4"}) {
         SCOPED_TRACE(n);
         expect_intro_near(eps[n], *want.at(n), 0.3);
@@ -99,13 +78,13 @@ TEST(IntroSeries, AnEpisodeWithSpeechDubbedOverItsIntroStaysInItsSeriesByItsPict
 
 TEST(IntroSeries, ANewIntroFromTheMiddleOfASeasonIsOneSeriesWithTwoVariants) {
     const auto& dir = case_dir("variant");
-    const auto want = truth(dir);
+    const auto want = vidseg::test::intro_truth(dir);
     auto r = run_vidseg("intro detect --dir " + shell_quote(dir) + " --no-cache --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto doc = parse(r);
+    const auto doc = parse_json_output(r);
     // One series (same folder, names, picture size and length), not two.
     ASSERT_EQ(doc["series"].size(), 1u) << doc["series"].dump();
-    auto eps = by_name(doc);
+    auto eps = episodes_by_name(doc);
     std::vector<int> variants;
     for (int i = 1; i <= 6; ++i) {
         const std::string n = "ep" + std::to_string(i) + ".mp4";
@@ -126,14 +105,14 @@ TEST(IntroSeries, ANewIntroFromTheMiddleOfASeasonIsOneSeriesWithTwoVariants) {
 TEST(IntroSeries, LibraryMatchesSpeechOverIntroEpisodesByPicturesToATenthOfASecond) {
     TempDir tmp;
     const auto& dir = case_dir("mixed");
-    const auto want = truth(dir);
+    const auto want = vidseg::test::intro_truth(dir);
     const fs::path lib = tmp / "show.intro.json";
     // Learn from episodes 1, 3 (intro A) and 4, 6 (intro B); 2 and 5 (speech over A / B) are new.
     std::string learn;
     for (const char* n : {"ep1.mp4", "ep3.mp4", "ep4.mp4", "ep6.mp4"}) learn += " " + shell_quote(dir / n);
     auto r = run_vidseg("intro learn" + learn + " --out " + shell_quote(lib) + " --no-cache --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto learned = parse(r);
+    const auto learned = parse_json_output(r);
     ASSERT_EQ(learned["variants"].size(), 2u) << r.out;
     const auto stored = json::parse(read_text(lib));
     EXPECT_EQ(stored["version"], 2);
@@ -149,7 +128,7 @@ TEST(IntroSeries, LibraryMatchesSpeechOverIntroEpisodesByPicturesToATenthOfASeco
                    shell_quote(dir / "ep5.mp4") + " " + shell_quote(tmp / "ep5_dubbed.mp4") + " --library " + shell_quote(lib) +
                    " --no-cache --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto eps = by_name(parse(r));
+    auto eps = episodes_by_name(parse_json_output(r));
     const std::map<std::string, std::string> source = {
         {"ep1.mp4", "ep1.mp4"}, {"ep2.mp4", "ep2.mp4"}, {"ep5.mp4", "ep5.mp4"}, {"ep5_dubbed.mp4", "ep5.mp4"}};
     for (const auto& [name, truth_name] : source) {
