@@ -1,0 +1,90 @@
+// Where the platform keeps its files: one interface, two backends — a local folder (the embedded
+// default of `vidseg serve --data DIR`) and any S3 server (MinIO, SeaweedFS, versitygw, AWS; requests
+// signed with AWS SigV4, path-style addressing, multipart upload for large objects, presigned GET
+// URLs for Label Studio and browsers). The server, the workers and the publishers see only this.
+//
+// Keys are '/'-separated relative names ("anna/task_20261207/lesson1.mp4"); check_key() refuses the
+// ones that could escape a folder or confuse a server (empty parts, ".", "..", backslashes, control
+// characters, a leading '/', more than 1024 bytes). Errors: Error(InputNotFound) for a missing key,
+// Error(OutputError) when a write fails, Error(Unsupported) when the store cannot be reached
+// (connection refused, timeout: the message names the endpoint), Error(InvalidArgument) for a bad key
+// or configuration.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vidseg::storage {
+
+using Metadata = std::map<std::string, std::string>;  // e.g. {"owner": "anna"}; S3: x-amz-meta-*
+
+struct ObjectInfo {
+    std::string key;
+    std::uint64_t size = 0;
+    std::string etag;             // backend's tag (S3 ETag; local: size + mtime), for change detection
+    std::int64_t modified_unix = 0;
+    Metadata metadata;            // filled by stat(), not by list()
+};
+
+// A streamed write: bytes go out as they come (S3: multipart parts of part_size bytes; local: a temp
+// file beside the target), constant memory. Nothing is visible under the key before commit();
+// destroying an uncommitted writer aborts it (S3: AbortMultipartUpload; local: the temp file goes).
+class ObjectWriter {
+public:
+    virtual ~ObjectWriter() = default;
+    virtual void write(const char* data, std::size_t size) = 0;
+    virtual ObjectInfo commit() = 0;
+    virtual void abort() = 0;
+};
+
+class ObjectStore {
+public:
+    virtual ~ObjectStore() = default;
+
+    // "local /srv/vidseg/store" / "s3 http://127.0.0.1:7070 bucket/prefix" (no credentials).
+    virtual std::string describe() const = 0;
+
+    virtual std::unique_ptr<ObjectWriter> create(const std::string& key, const Metadata& metadata = {}) = 0;
+    virtual ObjectInfo put_file(const std::string& key, const std::filesystem::path& file,
+                                const Metadata& metadata = {}) = 0;
+    // Streams the object's bytes [offset, offset + length) (length 0 = to the end) to sink.
+    virtual void read(const std::string& key, const std::function<void(const char*, std::size_t)>& sink,
+                      std::uint64_t offset = 0, std::uint64_t length = 0) = 0;
+    virtual void get_file(const std::string& key, const std::filesystem::path& file) = 0;  // atomic
+    virtual std::optional<ObjectInfo> stat(const std::string& key) = 0;
+    virtual std::vector<ObjectInfo> list(const std::string& prefix) = 0;  // every key under prefix, sorted
+    virtual void remove(const std::string& key) = 0;                       // missing key: no error
+    // A URL that lets anyone holding it GET the object until it expires (S3: SigV4 query signing,
+    // against the public endpoint when one is configured); nullopt for a local store (the server
+    // serves those files itself, behind its own authentication).
+    virtual std::optional<std::string> presigned_get_url(const std::string& key, std::chrono::seconds expiry) = 0;
+};
+
+struct StoreConfig {
+    // A local folder ("/srv/vidseg/store", "file:///srv/...") or "s3://bucket/prefix".
+    std::string location;
+    // S3 only.
+    std::string endpoint;         // "http://127.0.0.1:7070"; empty = AWS for the region
+    std::string public_endpoint;  // base URL used in presigned links handed to browsers / Label Studio
+    std::string region = "us-east-1";
+    std::string access_key;       // from flags or AWS_ACCESS_KEY_ID / VIDSEG_S3_ACCESS_KEY
+    std::string secret_key;       // from flags or AWS_SECRET_ACCESS_KEY / VIDSEG_S3_SECRET_KEY
+    bool path_style = true;       // MinIO / SeaweedFS / versitygw need path-style addressing
+    std::size_t part_size = 16u << 20;  // multipart part size (S3 minimum 5 MiB)
+};
+
+// Throws InvalidArgument for a key check_key() refuses (the message says why).
+void check_key(const std::string& key);
+
+// Opens the backend the location names. Throws InvalidArgument for a bad configuration.
+std::unique_ptr<ObjectStore> open_store(const StoreConfig& config);
+
+}  // namespace vidseg::storage
