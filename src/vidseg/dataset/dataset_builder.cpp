@@ -215,14 +215,16 @@ DatasetReport build_dataset(const DatasetConfig& config) {
             for (size_t i : idx) {
                 const auto& item = plan.items[i];
                 const std::vector<std::string> files = {rel(item, "transcripts", ".txt"), rel(item, "transcripts", ".json")};
-                const std::string key = artifact_key("transcript", 1, {fingerprint, key_number(item.start),
+                // Version 2: transcripts carry word times and hold only the words inside the fragment.
+                const std::string key = artifact_key("transcript", 2, {fingerprint, key_number(item.start),
                                                                        key_number(item.end), transcripts.key()});
                 if (stage_dir.reuse(item.name, "transcript", key, files)) {
                     transcript_of[item.name] = asr::read_transcript_file(stage / files[1]);
                 } else {
                     throw_if_cancelled();
                     transcript_of[item.name] = transcripts.transcribe_to(stage / rel(item, "audio", ".wav"),
-                                                                         stage / files[0], stage / files[1]);
+                                                                         item.end - item.start, stage / files[0],
+                                                                         stage / files[1]);
                     stage_dir.record(item.name, "transcript", key, files);
                 }
                 if (config.progress) config.progress->update(static_cast<double>(++done));
