@@ -333,6 +333,7 @@ PrepareReport prepare(const PrepareConfig& input_config) {
         for (const auto& s : report.segments) times.push_back(std::min(s.keyframe_time, info.duration));
         media::FrameReaderOptions reader_options;
         reader_options.max_width = config.keyframe_width;
+        reader_options.nearest_keyframe = config.nearest_keyframe;
         media::FrameReader reader(config.video, reader_options);
         media::ImageWriteOptions image_options;
         image_options.quality = config.keyframe_quality;
