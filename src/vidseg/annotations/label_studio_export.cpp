@@ -92,14 +92,11 @@ constexpr double kSameTime = 1e-6;
     throw Error(ErrorCode::InvalidData, message, subject);
 }
 
-std::string read_text_file(const std::string& path) {
+// A missing file is "no such file" (exit 3), as before the shared reader.
+std::string read_existing_file(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "no such file", path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open file", path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return read_text_file(path);
 }
 
 std::string id_text(const json& v) {
@@ -631,7 +628,7 @@ Project parse_any(const std::string& text, const ReadOptions& options, const std
 }  // namespace
 
 Project read_export(const std::string& path, const ReadOptions& options) {
-    const std::string text = read_text_file(path);
+    const std::string text = read_existing_file(path);
     ReadOptions o = options;
     if (!o.format) {
         std::string ext = std::filesystem::path(path).extension().string();
@@ -736,7 +733,9 @@ LabelConfigInfo parse_label_config(const std::string& xml, const std::string& su
 }
 
 
-LabelConfigInfo read_label_config(const std::string& path) { return parse_label_config(read_text_file(path), path); }
+LabelConfigInfo read_label_config(const std::string& path) {
+    return parse_label_config(read_existing_file(path), path);
+}
 
 json to_full_json(const Project& project) {
     json tasks = json::array();

@@ -1,9 +1,7 @@
 #include "vidseg/annotations/label_studio_users.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -40,20 +38,12 @@ std::optional<double> user_id(const json& v) {
     return d;
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open file", path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 }  // namespace
 
 std::map<long long, UserInfo> read_users(const std::string& path) {
     json doc;
     try {
-        doc = json::parse(read_file(path));
+        doc = json::parse(read_text_file(path));
     } catch (const json::exception& e) {
         fail_in(path, std::string("not valid JSON: ") + e.what());
     }
