@@ -477,7 +477,8 @@ annotations::Project consensus_project(const Corpus& corpus, const std::vector<C
         t.index = ui;
         annotations::Annotation a;
         a.id = std::to_string(ui + 1);
-        a.annotator_email = "consensus";
+        // No completed_by: Label Studio refuses an unknown annotator email on import and gives an annotation
+        // without one to the importing user.
         int region = 0;
         for (const auto& c : segs) {
             if (c.unit != ui || c.members.empty()) continue;

@@ -157,7 +157,7 @@ struct Corpus {
 Corpus corpus_from_exports(const std::vector<NamedExport>& exports, const annotations::LabelMatcher* matcher = nullptr);
 
 // The consensus as a Label Studio project that imports back into the annotators' project: one task
-// per unit (the source task's data), one annotation completed_by {"email": "consensus"}, one region
+// per unit (the source task's data), one annotation without completed_by (the importing user's), one region
 // per consensus segment with the result type, from_name, to_name and label string of its first
 // member (audio `labels` in seconds, `timelinelabels` back to frame numbers at the task's fps),
 // plus per-region choices every member agrees on. Throws InvalidArgument when a timelinelabels
