@@ -1,5 +1,6 @@
 // `vidseg dataset build` on exports as experts' own Label Studio projects make them (issue 17): whole-lesson
-// tasks without `fps`, keyframes as the 1.23 editor writes them, JSON_MIN single choices, clips given after one
+// tasks without `fps`, keyframes as the 1.23 editor writes them, JSON_MIN single choices, clips given after
+// one
 // --video (a shell glob) or as a folder, clips grouped by their task's data.lesson. The generated lesson is
 // 640x360, 25 fps, 30 s.
 #include <gtest/gtest.h>
@@ -28,7 +29,9 @@ std::vector<json> read_jsonl(const fs::path& file) {
     return rows;
 }
 
-void write(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+void write(const fs::path& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
 
 // The expert's whole-lesson task: video uploaded to Label Studio, audio beside it, no fps. Annotation 1:
 // audio [2, 6) with a single choice; video timeline frames 26..75; a teacher track as the editor writes it
@@ -49,8 +52,8 @@ const char* kExpertExport = R"([{"id": 31, "data": {"video": "/data/upload/4/9f1
   ]}]}])";
 
 std::string build_args(const fs::path& export_file, const fs::path& out) {
-    return "dataset build --video " + shell_quote(media("lesson.mp4")) + " --annotations " + shell_quote(export_file) +
-           " --out " + shell_quote(out) + " --yes";
+    return "dataset build --video " + shell_quote(media("lesson.mp4")) + " --annotations " +
+           shell_quote(export_file) + " --out " + shell_quote(out) + " --yes";
 }
 
 const json* row_starting(const std::vector<json>& rows, double start) {
@@ -67,8 +70,9 @@ TEST(DatasetExpertExport, TaskWithoutFpsTakesTheProbedRate) {
     auto r = run_vidseg(build_args(tmp / "export.json", tmp / "ds"));
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     // The report says where the frame rate came from.
-    EXPECT_NE(r.err.find("1 task(s) without fps (task 1 (id 31)): frame numbers read at 25.000 fps, probed from"),
-              std::string::npos)
+    EXPECT_NE(
+        r.err.find("1 task(s) without fps (task 1 (id 31)): frame numbers read at 25.000 fps, probed from"),
+        std::string::npos)
         << r.err;
     const auto rows = read_jsonl(tmp / "ds" / "metadata.jsonl");
     ASSERT_EQ(rows.size(), 2u);
@@ -122,14 +126,16 @@ TEST(DatasetExpertExport, JsonMinSingleChoiceKeepsItsColumn) {
     EXPECT_EQ((*row_starting(rows, 2.0))["choice_initiator"], json::array({"Teacher"}));
     EXPECT_EQ((*row_starting(rows, 10.0))["choice_initiator"], json::array({"Teacher", "Student"}));
     // What vidseg does not use is named, not dropped silently.
-    EXPECT_NE(r.err.find("warning: export field 'mood' holds a result vidseg does not use"), std::string::npos)
+    EXPECT_NE(r.err.find("warning: export field 'mood' holds a result vidseg does not use"),
+              std::string::npos)
         << r.err;
 }
 
 TEST(DatasetExpertExport, ClipsAfterOneVideoOptionOrAsAFolderGroupedByLesson) {
     TempDir tmp;
     const fs::path clips = tmp / "clips";
-    auto r = run_vidseg("cut " + shell_quote(media("lesson.mp4")) + " --segment 10 --out " + shell_quote(clips));
+    auto r =
+        run_vidseg("cut " + shell_quote(media("lesson.mp4")) + " --segment 10 --out " + shell_quote(clips));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // Clips 0 and 1 come from lesson "A", clip 2 from lesson "B" (as data.lesson says).
     std::string tasks = "[";
@@ -142,7 +148,8 @@ TEST(DatasetExpertExport, ClipsAfterOneVideoOptionOrAsAFolderGroupedByLesson) {
                  "to_name": "audio", "type": "labels", "value": {"start": 1, "end": 3, "labels": ["x"]}}]}]})";
     }
     write(tmp / "export.json", tasks + "]");
-    const std::string common = " --annotations " + shell_quote(tmp / "export.json") + " --yes --test-fraction 0.5";
+    const std::string common =
+        " --annotations " + shell_quote(tmp / "export.json") + " --yes --test-fraction 0.5";
     // What a shell makes of --video clips/segment_*.mp4: several paths after one --video.
     r = run_vidseg("dataset build --video " + shell_quote(clips / "segment_00000.mp4") + " " +
                    shell_quote(clips / "segment_00001.mp4") + " " + shell_quote(clips / "segment_00002.mp4") +
@@ -160,12 +167,14 @@ TEST(DatasetExpertExport, ClipsAfterOneVideoOptionOrAsAFolderGroupedByLesson) {
     EXPECT_EQ(read_jsonl(tmp / "ds" / "test" / "metadata.jsonl").size(), 1u);
 
     // A folder stands for its videos (the manifest.json beside them is not one).
-    r = run_vidseg("dataset build --video " + shell_quote(clips) + " --out " + shell_quote(tmp / "ds2") + common);
+    r = run_vidseg("dataset build --video " + shell_quote(clips) + " --out " + shell_quote(tmp / "ds2") +
+                   common);
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     EXPECT_EQ(read_jsonl(tmp / "ds2" / "train" / "metadata.jsonl").size(), 2u);
     // A folder without videos is a missing input.
     fs::create_directories(tmp / "empty");
-    r = run_vidseg("dataset build --video " + shell_quote(tmp / "empty") + " --out " + shell_quote(tmp / "ds3") + common);
+    r = run_vidseg("dataset build --video " + shell_quote(tmp / "empty") + " --out " +
+                   shell_quote(tmp / "ds3") + common);
     EXPECT_EQ(r.exit_code, 3);
     EXPECT_NE(r.err.find("folder given as --video holds no video file"), std::string::npos) << r.err;
 }

@@ -32,9 +32,9 @@ dataset::DatasetPlan plan_for(const std::string& export_text, std::vector<datase
 }
 
 std::string clip_task(int id, const std::string& clip, const std::string& lesson, bool with_fps) {
-    return R"({"id": )" + std::to_string(id) + R"(, "data": {"video": "/data/local-files/?d=p/)" + clip + R"(", )" +
-           (with_fps ? R"("fps": 25, )" : "") + R"("lesson": ")" + lesson + R"("}, "annotations": [{"id": )" +
-           std::to_string(id) + R"(, "completed_by": 1, "result": [
+    return R"({"id": )" + std::to_string(id) + R"(, "data": {"video": "/data/local-files/?d=p/)" + clip +
+           R"(", )" + (with_fps ? R"("fps": 25, )" : "") + R"("lesson": ")" + lesson +
+           R"("}, "annotations": [{"id": )" + std::to_string(id) + R"(, "completed_by": 1, "result": [
              {"id": "t", "from_name": "timeline", "to_name": "video", "type": "timelinelabels",
               "value": {"ranges": [{"start": 26, "end": 75}], "timelinelabels": ["x"]}}]}]})";
 }
@@ -42,24 +42,28 @@ std::string clip_task(int id, const std::string& clip, const std::string& lesson
 }  // namespace
 
 TEST(DatasetPlanFps, TaskWithoutFpsReadsFramesAtTheProbedRate) {
-    const auto plan = plan_for("[" + clip_task(1, "a.mp4", "L", false) + "]", {video("/v/a.mp4", "a", 10, 50)});
+    const auto plan =
+        plan_for("[" + clip_task(1, "a.mp4", "L", false) + "]", {video("/v/a.mp4", "a", 10, 50)});
     ASSERT_TRUE(plan.errors.empty()) << plan.errors.front().message;
     ASSERT_EQ(plan.items.size(), 1u);
     EXPECT_DOUBLE_EQ(plan.items[0].start, 0.5);  // frames 26..75 at 50 fps
     EXPECT_DOUBLE_EQ(plan.items[0].end, 1.5);
     ASSERT_EQ(plan.warnings.size(), 1u);
-    EXPECT_NE(plan.warnings[0].find("1 task(s) without fps (task 1 (id 1)): frame numbers read at 50.000 fps, "
-                                    "probed from /v/a.mp4"),
-              std::string::npos)
+    EXPECT_NE(
+        plan.warnings[0].find("1 task(s) without fps (task 1 (id 1)): frame numbers read at 50.000 fps, "
+                              "probed from /v/a.mp4"),
+        std::string::npos)
         << plan.warnings[0];
 }
 
 TEST(DatasetPlanFps, NoRateAnywhereIsAnItemError) {
-    const auto plan = plan_for("[" + clip_task(1, "a.mp4", "L", false) + "]", {video("/v/a.mp4", "a", 10, 0)});
+    const auto plan =
+        plan_for("[" + clip_task(1, "a.mp4", "L", false) + "]", {video("/v/a.mp4", "a", 10, 0)});
     EXPECT_TRUE(plan.items.empty());
     ASSERT_EQ(plan.errors.size(), 1u);
     EXPECT_EQ(plan.errors[0].item, "task 1 (id 1), annotation 1");
-    EXPECT_NE(plan.errors[0].message.find("1 video interval(s) in frame numbers and no frame rate"), std::string::npos)
+    EXPECT_NE(plan.errors[0].message.find("1 video interval(s) in frame numbers and no frame rate"),
+              std::string::npos)
         << plan.errors[0].message;
 }
 
@@ -67,10 +71,11 @@ TEST(DatasetPlanLesson, ClipsAreGroupedByTheirTasksLesson) {
     const std::string text = "[" + clip_task(1, "segment_0.mp4", "L1", true) + "," +
                              clip_task(2, "segment_1.mp4", "L1", true) + "," +
                              clip_task(3, "segment_2.mp4", "L2", true) + "]";
-    const auto plan = plan_for(text,
-                               {video("/p/segment_0.mp4", "segment_0", 10, 25), video("/p/segment_1.mp4", "segment_1", 10, 25),
-                                video("/p/segment_2.mp4", "segment_2", 10, 25)},
-                               0.5);
+    const auto plan = plan_for(
+        text,
+        {video("/p/segment_0.mp4", "segment_0", 10, 25), video("/p/segment_1.mp4", "segment_1", 10, 25),
+         video("/p/segment_2.mp4", "segment_2", 10, 25)},
+        0.5);
     ASSERT_EQ(plan.items.size(), 3u);
     EXPECT_EQ(plan.test_lessons, std::vector<std::string>{"L2"});
     for (const auto& item : plan.items) {

@@ -21,7 +21,8 @@ namespace {
 // A whole number given as a JSON number or as text ("7").
 std::optional<double> user_id(const json& v) {
     double d = 0;
-    if (v.is_number()) d = v.get<double>();
+    if (v.is_number())
+        d = v.get<double>();
     else if (v.is_string()) {
         try {
             size_t used = 0;

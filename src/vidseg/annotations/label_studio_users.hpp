@@ -10,7 +10,7 @@
 namespace vidseg::annotations {
 
 struct UserInfo {
-    std::string name;   // "First Last", else the username; empty when it would only repeat the email
+    std::string name;  // "First Last", else the username; empty when it would only repeat the email
     std::string email;
 };
 
