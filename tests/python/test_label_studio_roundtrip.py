@@ -235,6 +235,17 @@ def server(tmp_path_factory, media_root):
         print(f"--- label-studio log (last lines) ---\n{srv.log_tail()}")
 
 
+def export_all(server, pid, prefix):
+    """The project exported as JSON, JSON_MIN and CSV: {kind: path}, paths <prefix>_<kind>.json|csv."""
+    exports = {}
+    for kind in ("JSON", "JSON_MIN", "CSV"):
+        body = server.call("GET", f"/api/projects/{pid}/export?exportType={kind}", raw=True)
+        path = prefix.with_name(f"{prefix.name}_{kind.lower()}.{'csv' if kind == 'CSV' else 'json'}")
+        path.write_bytes(body)
+        exports[kind] = path
+    return exports
+
+
 def run_vidseg(*args):
     r = subprocess.run([VIDSEG, *map(str, args)], capture_output=True, text=True, timeout=300)
     return r
@@ -333,12 +344,7 @@ def test_round_trip_through_label_studio(server, prepared, tmp_path):
     b0 = server.call("POST", f"/api/tasks/{by_segment[0]}/annotations/",
                      {"result": seg0_b, "lead_time": 20.0, "completed_by": second["id"]})
 
-    exports = {}
-    for kind in ("JSON", "JSON_MIN", "CSV"):
-        body = server.call("GET", f"/api/projects/{pid}/export?exportType={kind}", raw=True)
-        path = tmp_path / f"export_{kind.lower()}.{'csv' if kind == 'CSV' else 'json'}"
-        path.write_bytes(body)
-        exports[kind] = path
+    exports = export_all(server, pid, tmp_path / "export")
 
     # What the server exports: frame ranges unchanged, annotators by user id.
     full = json.loads(exports["JSON"].read_text(encoding="utf-8"))
@@ -476,12 +482,7 @@ def test_expert_project_two_annotators(server, media_root, tmp_path):
     server.call("POST", f"/api/tasks/{tid}/annotations/",
                 {"result": boris_result, "lead_time": 20.0, "completed_by": boris["id"]})
 
-    exports = {}
-    for kind in ("JSON", "JSON_MIN", "CSV"):
-        body = server.call("GET", f"/api/projects/{pid}/export?exportType={kind}", raw=True)
-        path = tmp_path / f"expert_{kind.lower()}.{'csv' if kind == 'CSV' else 'json'}"
-        path.write_bytes(body)
-        exports[kind] = path
+    exports = export_all(server, pid, tmp_path / "expert")
     minimal = json.loads(exports["JSON_MIN"].read_text(encoding="utf-8"))
     # What Label Studio does to a single choice in JSON_MIN: a bare string.
     assert sorted(rec["initiator"] for rec in minimal) == ["Student", "Teacher"]
