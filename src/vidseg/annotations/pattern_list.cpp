@@ -9,6 +9,7 @@
 
 #include "vidseg/annotations/xlsx_reader.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::annotations {
 
@@ -249,11 +250,7 @@ std::vector<Pattern> read_patterns(const std::string& path) {
 }
 
 std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open file", path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return read_limited_file(path);  // bounded by VIDSEG_MAX_DATA_FILE_BYTES (core/input_limits.hpp)
 }
 
 }  // namespace vidseg::annotations
