@@ -227,11 +227,20 @@ void Cutter::finish_ready(std::vector<Clip*>& clips) {
 
 void Cutter::finish_clip(Clip& c) {
     c.finished = true;
-    if (!c.started)
-        throw Error(ErrorCode::InvalidArgument,
-                    "clip [" + std::to_string(c.start) + ", " + std::to_string(c.end) +
-                        ") contains no video frame (the video ends at " + std::to_string(video_end_) + " s)",
-                    input_);
+    if (!c.started) {
+        const std::string what = "clip [" + std::to_string(c.start) + ", " + std::to_string(c.end) +
+                                 ") contains no video frame (the video ends at " +
+                                 std::to_string(video_end_) + " s";
+        // Within the duration the file declares, the pictures stop early: a truncated or damaged file (or
+        // one whose picture is shorter than its sound), not a bad request.
+        constexpr double kSlack = 1e-3;
+        if (c.start < info_.duration - kSlack && video_end_ < info_.duration - kSlack)
+            throw Error(ErrorCode::InvalidMedia,
+                        what + ", before the " + std::to_string(info_.duration) +
+                            " s the file declares: truncated or damaged?)",
+                        input_);
+        throw Error(ErrorCode::InvalidArgument, what + ")", input_);
+    }
     end_run(c);
     if (c.aenc) {
         // Flush the resampler's buffered tail, then the encoder.
