@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/scoped_env.hpp"
 #include "support/test_support.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
 
@@ -168,6 +169,26 @@ TEST(IntroCache, HitsMissesCorruptEntriesAndChangedFiles) {
     const auto changed = fingerprint_episode_cached(episode.string(), options, &cache);
     EXPECT_EQ(cache.stats().misses, misses + 1);
     EXPECT_NE(changed.audio.items, first.audio.items);
+}
+
+TEST(IntroCache, EntryOverTheDataFileLimitIsIgnoredAndRecomputed) {
+    TempDir dir;
+    const fs::path episode = dir / "episode.mp4";
+    fs::copy_file(media("h264_gop2.mp4"), episode);
+    FingerprintOptions options;
+    options.seconds = 4;
+    FingerprintCache cache(dir / "cache");
+    const auto first = fingerprint_episode_cached(episode.string(), options, &cache);
+    ASSERT_EQ(cache.stats().stored, 1);
+    // A shared cache folder is input like any other: an entry larger than the limit is not read.
+    vidseg::test::ScopedEnv limit("VIDSEG_MAX_DATA_FILE_BYTES", "64");
+    const auto again = fingerprint_episode_cached(episode.string(), options, &cache);
+    EXPECT_EQ(again.audio.items, first.audio.items);
+    EXPECT_EQ(cache.stats().hits, 0);
+    EXPECT_EQ(cache.stats().corrupt, 1);
+    ASSERT_EQ(cache.warnings().size(), 1u);
+    EXPECT_NE(cache.warnings()[0].find("VIDSEG_MAX_DATA_FILE_BYTES=N"), std::string::npos)
+        << cache.warnings()[0];
 }
 
 TEST(IntroCache, UnwritableCacheIsAWarningNotAFailure) {

@@ -12,6 +12,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::intro {
 
@@ -245,15 +246,20 @@ void FingerprintCache::warn(std::string message) {
 
 std::optional<EpisodeFingerprints> FingerprintCache::load(uint64_t key) {
     const fs::path path = entry_path(key);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
         std::lock_guard lock(mutex_);
         ++stats_.misses;
         return std::nullopt;
     }
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::string why;
-    auto fp = decode_fingerprints(bytes, key, why);
+    std::string bytes, why;
+    try {
+        bytes =
+            read_limited_file(path);  // a cache folder may be shared: an entry is bounded like any data file
+    } catch (const Error& e) {
+        why = e.cause();
+    }
+    auto fp = why.empty() ? decode_fingerprints(bytes, key, why) : std::nullopt;
     std::lock_guard lock(mutex_);
     if (!fp) {
         ++stats_.misses;
@@ -288,14 +294,17 @@ std::string key_name(uint64_t key, const char* suffix) {
 }  // namespace
 
 std::optional<std::string> FingerprintCache::load_result(uint64_t key) {
-    std::ifstream in(entry_path(key).parent_path() / "results" / key_name(key, ".json"), std::ios::binary);
-    std::lock_guard lock(mutex_);
-    if (!in) {
-        ++stats_.result_misses;
-        return std::nullopt;
+    const fs::path path = entry_path(key).parent_path() / "results" / key_name(key, ".json");
+    std::optional<std::string> text;
+    std::error_code ec;
+    try {
+        if (fs::is_regular_file(path, ec)) text = read_limited_file(path);
+    } catch (const Error&) {
+        // unreadable or over the data file limit: recomputed, like a missing entry
     }
-    ++stats_.result_hits;
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::lock_guard lock(mutex_);
+    ++(text ? stats_.result_hits : stats_.result_misses);
+    return text;
 }
 
 void FingerprintCache::store_result(uint64_t key, const std::string& text) {
