@@ -20,7 +20,7 @@ if ! command -v go >/dev/null 2>&1; then
     exit 1
 fi
 mkdir -p "$prefix"
-# A private GOPATH/GOBIN keeps the build out of the user's Go tree; the module cache is reused.
+# A private GOBIN keeps the binary out of the user's Go tree until it is complete; the module cache is shared.
 work=$(mktemp -d "$prefix/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 GOBIN=$work/bin GOFLAGS=-mod=mod GOTOOLCHAIN=${GOTOOLCHAIN:-auto} nice -n 10 go install "github.com/versity/versitygw/cmd/versitygw@$version" >&2
