@@ -4,9 +4,7 @@
 // fetched by plain curl, and the failures users will meet (wrong secret, missing bucket, server gone).
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,29 +26,6 @@ constexpr const char* kAccess = "vidsegtest";
 constexpr const char* kSecret = "vidseg-secret-key-for-tests";
 constexpr const char* kBucket = "ppi-media";
 
-int free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-bool port_open(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-}
-
 // The versitygw binary: $VIDSEG_VERSITYGW, else the cached build of tests/peers/versitygw.sh (which
 // builds it the first time, a few minutes).
 std::string versitygw_binary() {
@@ -66,7 +41,7 @@ std::string versitygw_binary() {
 // One versitygw process serving a posix folder on a free loopback port; stopped with the object.
 class VersityGw {
 public:
-    VersityGw() : port_(free_loopback_port()) {
+    VersityGw() : port_(test::free_loopback_port()) {
         fs::create_directories(dir_.path() / "data");
         start();
     }
@@ -87,9 +62,9 @@ public:
                     listen.c_str(), "posix", data.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        for (int i = 0; i < 200 && !port_open(port_); ++i)
+        for (int i = 0; i < 200 && !test::loopback_port_open(port_); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        ASSERT_TRUE(port_open(port_)) << "versitygw did not start: " << test::read_text(log);
+        ASSERT_TRUE(test::loopback_port_open(port_)) << "versitygw did not start: " << test::read_text(log);
     }
 
     void stop() {

@@ -185,19 +185,7 @@ std::pair<std::string, std::string> s3_error_of(const std::string& body) {
 }
 
 std::string encode_metadata_value(const std::string& value) {
-    static constexpr char kDigits[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c >= 0x20 && c < 0x7f && c != '%') {
-            out += ch;
-        } else {
-            out += '%';
-            out += kDigits[c >> 4];
-            out += kDigits[c & 15];
-        }
-    }
-    return out;
+    return percent_encode(value, [](unsigned char c) { return c >= 0x20 && c < 0x7f && c != '%'; });
 }
 
 std::string decode_metadata_value(const std::string& value) {

@@ -53,6 +53,11 @@ std::string utc(std::int64_t unix_seconds, const char* format) {
     return text;
 }
 
+bool unreserved(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
 }  // namespace
 
 std::string sha256_hex(const std::string& bytes) {
@@ -62,15 +67,13 @@ std::string sha256_hex(const std::string& bytes) {
     return hex(digest.data(), digest.size());
 }
 
-std::string uri_encode(const std::string& text, bool keep_slash) {
+std::string percent_encode(const std::string& text, bool (*keep)(unsigned char)) {
     static constexpr char kDigits[] = "0123456789ABCDEF";
     std::string out;
     out.reserve(text.size());
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
-        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                c == '-' || c == '.' || c == '_' || c == '~';
-        if (unreserved || (keep_slash && c == '/')) {
+        if (keep(c)) {
             out += ch;
         } else {
             out += '%';
@@ -79,6 +82,11 @@ std::string uri_encode(const std::string& text, bool keep_slash) {
         }
     }
     return out;
+}
+
+std::string uri_encode(const std::string& text, bool keep_slash) {
+    if (keep_slash) return percent_encode(text, [](unsigned char c) { return c == '/' || unreserved(c); });
+    return percent_encode(text, unreserved);
 }
 
 std::string presign_get(const PresignRequest& r) {

@@ -13,6 +13,9 @@ namespace vidseg::storage {
 // Lower-case hex SHA-256 of bytes.
 std::string sha256_hex(const std::string& bytes);
 
+// Every byte of text for which keep() is false as %XX (upper-case hex).
+std::string percent_encode(const std::string& text, bool (*keep)(unsigned char));
+
 // S3's URI encoding: every byte but A-Z a-z 0-9 - . _ ~ (and '/' when keep_slash) as %XX (upper case).
 std::string uri_encode(const std::string& text, bool keep_slash);
 
