@@ -41,7 +41,9 @@ std::string versitygw_binary() {
 // One versitygw process serving a posix folder on a free loopback port; stopped with the object.
 class VersityGw {
 public:
-    VersityGw() : port_(test::free_loopback_port()) {
+    // virtual_hosts: also answer virtual-hosted requests (http://BUCKET.localhost:PORT/key).
+    explicit VersityGw(bool virtual_hosts = false)
+        : port_(test::free_loopback_port()), virtual_hosts_(virtual_hosts) {
         fs::create_directories(dir_.path() / "data");
         start();
     }
@@ -53,13 +55,19 @@ public:
         const std::string listen = "127.0.0.1:" + std::to_string(port_);
         const std::string data = (dir_.path() / "data").string();
         const std::string log = (dir_.path() / "versitygw.log").string();
+        std::vector<std::string> args = {binary,     "--quiet", "--access", kAccess,
+                                         "--secret", kSecret,   "--port",   listen};
+        if (virtual_hosts_) args.insert(args.end(), {"--virtual-domain", "localhost"});
+        args.insert(args.end(), {"posix", data});
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
         pid_ = ::fork();
         if (pid_ == 0) {
             const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
             ::dup2(out, 1);
             ::dup2(out, 2);
-            ::execl(binary.c_str(), binary.c_str(), "--access", kAccess, "--secret", kSecret, "--port",
-                    listen.c_str(), "posix", data.c_str(), static_cast<char*>(nullptr));
+            ::execv(argv[0], argv.data());
             ::_exit(127);
         }
         for (int i = 0; i < 200 && !test::loopback_port_open(port_); ++i)
@@ -107,6 +115,7 @@ public:
 private:
     test::TempDir dir_;
     int port_;
+    bool virtual_hosts_;
     pid_t pid_ = -1;
 };
 
@@ -273,4 +282,47 @@ TEST(StorageS3, FailuresAreClearErrors) {
     // Back again: the committed object is intact.
     s3.start();
     EXPECT_EQ(sha256_of_object(*store, "kept.bin"), storage::sha256_hex(bytes));
+}
+
+TEST(StorageS3, VirtualHostedAddressing) {
+    VersityGw s3(/*virtual_hosts=*/true);
+    s3.create_bucket(kBucket);
+    auto config = s3.config();
+    config.endpoint = "http://localhost:" + std::to_string(s3.port());  // libcurl: *.localhost is loopback
+    config.path_style = false;
+    auto store = storage::open_store(config);
+    const std::string bytes = test::pattern_bytes(7u << 20, 21);  // multipart too
+    test::write_object(*store, "a/b c.bin", bytes, {{"owner", "anna"}});
+    test::write_object(*store, "a/d", "d");
+    EXPECT_EQ(test::listed_keys(*store, "a/"), (std::vector<std::string>{"a/b c.bin", "a/d"}));
+    EXPECT_EQ(store->stat("a/b c.bin")->metadata, (storage::Metadata{{"owner", "anna"}}));
+    EXPECT_EQ(test::read_object(*store, "a/b c.bin", 100, 50), bytes.substr(100, 50));
+    const std::string url = *store->presigned_get_url("a/d", std::chrono::minutes(5));
+    EXPECT_EQ(
+        url.rfind(
+            "http://" + std::string(kBucket) + ".localhost:" + std::to_string(s3.port()) + "/vidseg/a/d?", 0),
+        0u)
+        << url;
+    const auto fetched = test::run_shell("curl -s " + test::shell_quote(url));
+    EXPECT_EQ(fetched.out, "d");
+    store->remove("a/d");
+    EXPECT_EQ(test::listed_keys(*store, "a/"), (std::vector<std::string>{"a/b c.bin"}));
+}
+
+TEST(StorageS3, ServerStoppedDuringAReadIsUnsupportedNamingTheEndpoint) {
+    VersityGw s3;
+    s3.create_bucket(kBucket);
+    auto store = storage::open_store(s3.config());
+    test::write_object(*store, "long.bin", test::pattern_bytes(48u << 20, 2));
+    std::uint64_t received = 0;
+    const auto e = test::thrown_error([&] {
+        store->read("long.bin", [&](const char*, std::size_t size) {
+            if (received == 0) s3.stop();  // killed while the object streams
+            received += size;
+        });
+    });
+    EXPECT_EQ(e.code(), ErrorCode::Unsupported);
+    EXPECT_NE(std::string(e.what()).find("S3 server " + s3.endpoint() + " not reachable"), std::string::npos)
+        << e.what();
+    EXPECT_LT(received, 48u << 20);
 }
