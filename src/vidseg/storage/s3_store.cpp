@@ -1,5 +1,7 @@
 #include "vidseg/storage/s3_store.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <ctime>
 
 #include <pugixml.hpp>
@@ -47,10 +49,9 @@ pugi::xml_document parse_xml(const net::HttpResponse& response, const std::strin
     return doc;
 }
 
-class S3Store;
-
 // Bytes gather in one part_size buffer (constant memory): a small object is one PutObject at
 // commit(); once a buffer fills, a multipart upload starts and every full buffer is one part.
+// It keeps its own copy of the connection settings, so it may outlive the store that made it.
 class S3Writer final : public ObjectWriter {
 public:
     S3Writer(const S3Connection& s3, std::string key, std::string object, Metadata metadata)
@@ -166,7 +167,7 @@ private:
         buffer_.clear();
     }
 
-    const S3Connection& s3_;
+    const S3Connection s3_;
     std::string key_;
     std::string object_;
     Metadata metadata_;
@@ -205,9 +206,21 @@ public:
             request.headers.push_back("Range: bytes=" + std::to_string(offset) + "-" +
                                       (length ? std::to_string(offset + length - 1) : std::string()));
         }
-        request.body_sink = sink;
+        // A server that ignores Range answers 200 with the whole object: never pass on more than asked.
+        std::uint64_t left = length ? length : UINT64_MAX;
+        request.body_sink = [&](const char* data, std::size_t size) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(size, left));
+            if (n > 0) sink(data, n);
+            left -= n;
+        };
         const auto response = s3_.send(request, key);
         if (response.status != 200 && response.status != 206) s3_.fail(response, "read " + key, key, false);
+        if (response.status == 200 && offset != 0) {
+            throw Error(
+                ErrorCode::InvalidData,
+                "S3 server " + s3_.endpoint() + " ignored the byte range of a read (answered 200, not 206)",
+                key);
+        }
     }
 
     void get_file(const std::string& key, const std::filesystem::path& file) override {
