@@ -151,6 +151,9 @@ TEST(StorageS3, MultipartUploadsRoundTripByChecksum) {
     EXPECT_EQ(stat->size, bytes.size());
     EXPECT_EQ(stat->etag, info.etag);
     EXPECT_EQ(stat->metadata, (storage::Metadata{{"owner", "anna"}}));
+    // Served with the content type of its extension (browsers and Label Studio play presigned videos).
+    EXPECT_EQ(s3.request("HEAD", std::string("/") + kBucket + "/vidseg/lesson.mp4").header("content-type"),
+              "video/mp4");
     // Exactly one part: still multipart (the buffer filled), one part.
     const std::string one = test::pattern_bytes(5u << 20, 12);
     EXPECT_EQ(test::write_object(*store, "one-part.bin", one).size, one.size());
@@ -217,6 +220,10 @@ TEST(StorageS3, PresignedUrlsWorkWithPlainCurlUntilTheyExpire) {
               0u);
     EXPECT_NE(url.find("X-Amz-Expires=604800"), std::string::npos);
     ASSERT_EQ(fetch(url), "200") << test::read_text(tmp / "got");
+    EXPECT_EQ(s3.request("HEAD", std::string("/") + kBucket +
+                                     "/vidseg/anna/task_20261207/%D1%83%D1%80%D0%BE%D0%BA%201.wav")
+                  .header("content-type"),
+              "audio/wav");
     EXPECT_TRUE(test::read_text(tmp / "got") == bytes);
     // Tampered: another key under the same signature, or a changed signature.
     std::string other = url;

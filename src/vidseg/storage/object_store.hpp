@@ -97,6 +97,11 @@ void check_prefix(const std::string& prefix);
 // 2 KiB in all (the S3 limit). Values may be any other UTF-8 (S3: percent-encoded on the wire).
 void check_metadata(const Metadata& metadata);
 
+// The media type of a key by its extension ("a/b.MP4" -> "video/mp4", "x.wav" -> "audio/wav"),
+// "application/octet-stream" when unknown. S3 objects are stored with it (what presigned URLs are
+// served with, so that browsers and Label Studio play them); the server can serve local files with it.
+std::string content_type_for(const std::string& key);
+
 // Opens the backend the location names. Throws InvalidArgument for a bad configuration.
 std::unique_ptr<ObjectStore> open_store(const StoreConfig& config);
 

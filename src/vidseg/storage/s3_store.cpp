@@ -33,8 +33,10 @@ std::string unquote(std::string etag) {
     return etag;
 }
 
-std::vector<std::string> metadata_headers(const Metadata& metadata) {
+// The headers that describe a new object: its user metadata and content type.
+std::vector<std::string> object_headers(const std::string& key, const Metadata& metadata) {
     std::vector<std::string> out;
+    out.push_back("Content-Type: " + content_type_for(key));  // what presigned URLs are served with
     for (const auto& [name, value] : metadata)
         out.push_back(kMetaHeader + name + ": " + encode_metadata_value(value));
     return out;
@@ -89,7 +91,7 @@ public:
             net::HttpRequest put;
             put.method = "PUT";
             put.url = s3_.url(object_);
-            put.headers = metadata_headers(metadata_);
+            put.headers = object_headers(key_, metadata_);
             put.body = std::move(buffer_);
             const auto response = s3_.send(put, key_);
             if (response.status != 200) s3_.fail(response, "write " + object_, key_, true);
@@ -141,7 +143,7 @@ private:
         net::HttpRequest request;
         request.method = "POST";
         request.url = s3_.url(object_, "uploads=");
-        request.headers = metadata_headers(metadata_);
+        request.headers = object_headers(key_, metadata_);
         const auto response = s3_.send(request, key_);
         if (response.status != 200) s3_.fail(response, "start a multipart upload of " + object_, key_, true);
         upload_id_ = parse_xml(response, "CreateMultipartUpload", key_)
