@@ -185,7 +185,7 @@ def main() -> int:
     ap.add_argument("--quick", type=int, default=0, metavar="N",
                     help="run moviepy on the first N segments only and extrapolate (0 = all)")
     ap.add_argument("--repeats", type=int, default=3, help="best of R for the fast commands (default 3)")
-    ap.add_argument("--only", default="a,b,c,rss", help="comma-separated subset of a,b,c,rss")
+    ap.add_argument("--only", default="a,b,c,rss", help="comma-separated subset of a,b,c,d,rss")
     ap.add_argument("--command", default="bash bench/run.sh", help="the command line, for the report")
     args = ap.parse_args()
 
@@ -318,6 +318,33 @@ def main() -> int:
         row["ratio_text"] = speedup_text(row["ratio"])
         row["pass"] = row["ratio"] >= 5.0
 
+    # (d) keyframes --nearest-keyframe vs exact keyframes, on the same pictures with a 10-s GOP ---------
+    gop10 = media / "lesson_10m_gop10.mp4"
+
+    def d_run(row: dict, key: str, extra: list) -> dict:
+        n = max(1, math.ceil(ffprobe_duration(gop10) / seg - 1e-3))
+        warm_cache(gop10)
+        return timed(runner, key, lambda o: [vidseg, "keyframes", str(gop10), "--segment", seg_arg, *extra, "--out", str(o)],
+                     out_root / key, args.repeats,
+                     lambda o: check_counts(f"vidseg keyframes {' '.join(extra)}", o, n, videos=False, images=True),
+                     create_out=False)
+
+    def d_vid(row: dict) -> None:
+        row["input"] = gop10.name
+        row["command"] = f"vidseg keyframes {gop10.name} --segment {seg_arg} --nearest-keyframe --out OUT"
+        r = d_run(row, "d_nearest", ["--nearest-keyframe"])
+        row.update(vidseg_seconds=r["seconds"], vidseg_runs=r["runs"], outputs=r["outputs"])
+
+    def d_ref(row: dict) -> None:
+        row["reference_command"] = f"vidseg keyframes {gop10.name} --segment {seg_arg} --out OUT (exact frames)"
+        r = d_run(row, "d_exact", [])
+        row.update(reference_seconds=r["seconds"], reference_runs=r["runs"])
+
+    def d_cmp(row: dict) -> None:
+        row["ratio"] = row["reference_seconds"] / row["vidseg_seconds"]
+        row["ratio_text"] = speedup_text(row["ratio"])
+        row["pass"] = row["ratio"] >= 10.0
+
     # peak RSS on the 1-hour input ---------------------------------------------------------------------
     def rss_vid(row: dict) -> None:
         rdur = ffprobe_duration(rss_video)
@@ -344,7 +371,7 @@ def main() -> int:
         row["ratio_text"] = f"{row['max_rss_kib'] / 1024:.0f} MiB peak RSS"
         row["pass"] = row["max_rss_kib"] / 1024 < 300.0
 
-    if only & {"a", "b", "c"}:
+    if only & {"a", "b", "c", "d"}:
         warm_cache(video)
     if "a" in only:
         # moviepy on all segments takes many minutes: after a vidseg failure only in --quick/--smoke runs
@@ -354,6 +381,9 @@ def main() -> int:
         bench("b", "cut --mode copy vs ffmpeg -f segment -c copy", "<= 1.5x ffmpeg's time", b_vid, b_ref, b_cmp)
     if "c" in only:
         bench("c", "keyframes vs one ffmpeg -ss process per keyframe", ">= 5x faster", c_vid, c_ref, c_cmp)
+    if "d" in only:
+        bench("d", "keyframes --nearest-keyframe (approximate) vs exact keyframes", ">= 10x faster", d_vid, d_ref,
+              d_cmp)
     if "rss" in only:
         bench("rss", "peak RSS, prepare --mode exact on the long input", "< 300 MiB", rss_vid)
 

@@ -9,13 +9,15 @@
 #   smoke_20s.mp4   the first 20 s of the clip (harness smoke test)
 #   lesson_10m.mp4  the clip's video concatenated 10x with the concat demuxer and -c copy
 #   lesson_1h.mp4   the same, 60x (peak-RSS benchmark)
+#   lesson_10m_gop10.mp4  the clip's pictures re-encoded with x264's default keyframe interval (250 frames =
+#                   10 s, what phones and screen recorders commonly write), 10x: the --nearest-keyframe input
 #
 # Only the video is stream-copied. The audio of the long files is concatenated losslessly (PCM) and
 # encoded to AAC once: concatenating AAC with -c copy would add the encoder's priming/padding
 # (~21 ms) at every joint, so the video's keyframes would drift off the 2-s grid (and A/V apart).
 # That way keyframes stay exactly on multiples of 2 s and the files end at exactly N x 60 s.
 #
-# Usage: bash bench/make_media.sh [OUTDIR] [--only NAME...]   (NAME: clip smoke 10m 1h)
+# Usage: bash bench/make_media.sh [OUTDIR] [--only NAME...]   (NAME: clip smoke 10m 1h 10m_gop10)
 set -euo pipefail
 out=${1:-"$(dirname "$0")/work/media"}
 shift || true
@@ -59,12 +61,13 @@ gen_audio() {  # 60 s PCM: beeping tone (changes pitch per scene) over quiet pin
      -filter_complex "[0:a][1:a][2:a]concat=n=3:v=0:a=1[t];[t][3:a]amix=inputs=2:normalize=0,pan=stereo|c0=c0|c1=0.8*c0,atrim=end_sample=2880000[a]" \
      -map "[a]" -c:a pcm_s16le -f wav "$1"
 }
-# concat_n N OUT: video of clip_video.mp4 N times (-c copy) + clip_audio.wav N times, encoded to AAC.
+# concat_n N OUT [VIDEO]: VIDEO (default clip_video.mp4) N times (-c copy) + clip_audio.wav N times, to AAC.
 concat_n() {
-  local n=$1 dst=$2 i
+  local n=$1 dst=${!#} video=clip_video.mp4 i
+  [ $# -eq 3 ] && video=$2
   : > "list_v_$n.txt"; : > "list_a_$n.txt"
   for ((i = 0; i < n; i++)); do
-    echo "file 'clip_video.mp4'" >> "list_v_$n.txt"
+    echo "file '$video'" >> "list_v_$n.txt"
     echo "file 'clip_audio.wav'" >> "list_a_$n.txt"
   done
   ff -f concat -safe 0 -i "list_v_$n.txt" -f concat -safe 0 -i "list_a_$n.txt" \
@@ -82,4 +85,8 @@ if wants smoke; then
 fi
 wants 10m && make_once lesson_10m.mp4 concat_n 10
 wants 1h && make_once lesson_1h.mp4 concat_n 60
+if wants 10m_gop10; then
+  make_once clip_video_gop10.mp4 ff -i clip_video.mp4 -map 0:v "${x264[@]/#50/250}" -an -f mp4
+  make_once lesson_10m_gop10.mp4 concat_n 10 clip_video_gop10.mp4
+fi
 echo "$out"

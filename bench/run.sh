@@ -4,7 +4,7 @@
 #   bash bench/run.sh            full run: 10-min 1080p input (moviepy on all segments: ~10-20 min) + 1-hour RSS
 #   bash bench/run.sh --quick    moviepy on the first 12 segments only, extrapolated (--quick=N for N segments)
 #   bash bench/run.sh --smoke    harness smoke test on a 20-s input (moviepy on 2 of its 4 segments)
-# Other options: --only a,b,c,rss   --no-rss   --skip-build   --repeats R   (env VIDSEG=path: other binary)
+# Other options: --only a,b,c,d,rss   --no-rss   --skip-build   --repeats R   (env VIDSEG=path: other binary)
 #
 # Steps: bench/.venv with the pinned moviepy stack (if missing) -> /usr/bin/time (apt package 'time', if
 # missing) -> bash scripts/build.sh -> bench/make_media.sh bench/work/media -> bench/bench.py.
@@ -15,7 +15,7 @@ bench=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$bench/.." && pwd)
 cd "$root"
 
-quick=0 smoke=0 build=1 only="a,b,c,rss" repeats=3
+quick=0 smoke=0 build=1 only="a,b,c,d,rss" repeats=3
 cmdline="bash bench/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -72,8 +72,9 @@ if [ "$smoke" = 1 ]; then
   args+=(--input "$media/smoke_20s.mp4" --rss-input "$media/smoke_20s.mp4")
 else
   want=""
-  [[ ",$only," =~ ,(a|b|c), ]] && want+=" 10m"
+  [[ ",$only," =~ ,(a|b|c|d), ]] && want+=" 10m"
   [[ ",$only," == *,rss,* ]] && want+=" 1h"
+  [[ ",$only," == *,d,* ]] && want+=" 10m_gop10"
   say "generating media (kept if present):$want"
   bash "$bench/make_media.sh" "$media" $want >/dev/null
 fi

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Installs everything vidseg needs to build and test, by Debian package name (idempotent).
+# Installs what vidseg needs, by Debian package name (idempotent):
+#   scripts/setup.sh            everything to build and test (the test peers' Python venvs too)
+#   scripts/setup.sh --runtime  only what building and running the product needs (README command 1)
 set -euo pipefail
-packages=(
-  build-essential cmake ninja-build pkg-config git
+runtime_only=0
+[ "${1:-}" = "--runtime" ] && runtime_only=1
+packages=(  # build and run
+  build-essential cmake ninja-build pkg-config git ccache python3
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   ffmpeg espeak-ng
-  nlohmann-json3-dev libgtest-dev libgmock-dev libsqlite3-dev
-  libzip-dev libpugixml-dev
-  libchromaprint-dev libchromaprint-tools
-  clang-format python3 python3-venv
-  ccache libcurl4-openssl-dev libopencv-dev opencv-data libdlib-dev libtorch-dev
-  festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine libfftw3-dev
-  libsodium-dev
+  nlohmann-json3-dev libsqlite3-dev libzip-dev libpugixml-dev libchromaprint-dev
+  libcurl4-openssl-dev libopencv-dev opencv-data libtorch-dev libfftw3-dev libsodium-dev
 )
+if [ "$runtime_only" = 0 ]; then
+  packages+=(  # tests, test peers and benchmarks
+    libgtest-dev libgmock-dev libchromaprint-tools clang-format python3-venv
+    festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,17 +29,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Python environments, one per requirements file, each rebuilt only when its file changes:
+[ "$runtime_only" = 1 ] && exit 0
+
+# Python environments, one per requirements file, each made once per content of its file and kept
+# outside the checkout (a fresh clone, e.g. CI's, reuses them), linked from build/:
 #   tests/python/requirements.txt         -> build/pyenv        (real Hugging Face `datasets`, no PyTorch)
 #   tests/python/requirements-NAME.txt    -> build/pyenv-NAME   (peers that must not share a venv)
+# in ${VIDSEG_CACHE_DIR:-~/.cache/vidseg}/venvs/<name>-<hash of the file>. Deleting them is always safe.
 root="$(cd "$(dirname "$0")/.." && pwd)"
-make_venv() {  # make_venv VENV_DIR REQUIREMENTS_FILE
-  local venv="$1" req="$2"
-  if ! cmp -s "$req" "$venv/requirements.txt" 2>/dev/null; then
-    echo "setup: installing Python packages of ${req#$root/} into ${venv#$root/}"
+cache="${VIDSEG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vidseg}"
+mkdir -p "$root/build" "$cache/venvs"
+make_venv() {  # make_venv LINK REQUIREMENTS_FILE
+  local link="$1" req="$2" venv
+  venv="$cache/venvs/$(basename "$link")-$(sha256sum "$req" | cut -c1-16)"
+  if ! cmp -s "$req" "$venv/requirements.txt" 2>/dev/null; then  # the copy is written last: complete
+    echo "setup: installing Python packages of ${req#$root/} into $venv"
     rm -rf "$venv" && python3 -m venv "$venv"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
     cp "$req" "$venv/requirements.txt"
+  fi
+  if [ "$(readlink "$link" 2>/dev/null)" != "$venv" ]; then
+    rm -rf "$link" && ln -s "$venv" "$link"
   fi
 }
 make_venv "$root/build/pyenv" "$root/tests/python/requirements.txt"
@@ -45,9 +60,9 @@ for req in "$root"/tests/python/requirements-*.txt; do
 done
 
 # The real S3 server of the storage tests (versitygw, Apache-2.0), built once per version with Go into
-# ~/.cache/vidseg/peers/ (outside the clone). Needs Go >= 1.21 (it fetches the toolchain versitygw asks for).
+# $cache/peers/ (outside the clone). Needs Go >= 1.21 (it fetches the toolchain versitygw asks for).
 if command -v go >/dev/null 2>&1; then
-  echo "setup: versitygw at $("$root/tests/peers/versitygw.sh")"
+  echo "setup: versitygw at $(VIDSEG_CACHE_DIR="$cache" "$root/tests/peers/versitygw.sh")"
 else
   echo "setup: WARNING: Go is not installed; the S3 storage tests need it to build versitygw (tests/peers/versitygw.sh)" >&2
 fi

@@ -69,6 +69,8 @@ int run_dataset_build(const ParsedOptions& options, Context& context) {
     dataset::DatasetConfig config;
     config.videos = options.all("video");
     config.annotations = options.str("annotations");
+    if (options.given("fps")) config.fps = options.number("fps");
+    config.label_config = options.str("label-config");
     config.patterns_path = options.str("patterns");
     config.out_dir = options.str("out");
     config.keep_going = options.flag("keep-going");
@@ -182,7 +184,12 @@ Command dataset_build_command() {
             "without ?query, must equal a --video file name or end with '-<name>' (Label Studio upload prefix).\n"
             "Labels are matched to the pattern list tolerantly; labels that match nothing are reported by name\n"
             "and kept in the 'labels' column.\n"
-            "With --test-fraction F > 0, whole lessons go to test/ (a lesson is never in both splits).\n"
+            "Video results are frame numbers: read at the task's data.fps, else --fps, else the --label-config's\n"
+            "<Video frameRate> (24 when absent, Label Studio's default), else the rate probed from the task's video\n"
+            "(the report names those tasks). JSON_MIN / CSV single answers (\"initiator\": \"Teacher\") and export\n"
+            "fields that are not used are reported by name, never dropped silently.\n"
+            "With --test-fraction F > 0, whole lessons go to test/ (a lesson is never in both splits); the lesson\n"
+            "of a fragment is its task's data.lesson (clips of one lesson stay together), else the video's stem.\n"
             "Bad items (interval past the end of the video, end <= start, task video not given) are reported by\n"
             "name; then nothing is written and the exit code is 1. With --keep-going the good items are written,\n"
             "and the exit code is still 1 when any item failed. Missing inputs exit 3, a malformed export 7.\n"
@@ -204,9 +211,21 @@ Command dataset_build_command() {
         .options =
             {
                 {.name = "video", .short_name = 'v', .type = OptionType::Path,
-                 .help = "Lesson video (repeat for several).", .metavar = "FILE", .repeatable = true},
+                 .help = "Lesson video(s) or clips: several files after one --video (a shell glob such as "
+                         "prep/part_films/segment_*.mp4), a folder of them, or --video repeated.",
+                 .metavar = "FILE|DIR...", .repeatable = true, .takes_many = true},
                 {.name = "annotations", .short_name = 'a', .type = OptionType::Path,
                  .help = "Label Studio export (JSON, JSON_MIN or CSV).", .metavar = "FILE"},
+                {.name = "fps", .type = OptionType::Double,
+                 .help = "Frame rate of video results (timelinelabels frames, track keyframes) of tasks without "
+                         "'fps' in their data. Default: the --label-config's <Video frameRate>, else the rate "
+                         "probed from each task's video (the build report names those tasks).",
+                 .min = 1, .max = 1000},
+                {.name = "label-config", .type = OptionType::Path,
+                 .help = "The project's label config XML: its numeric <Video frameRate>, and its control names "
+                         "(a JSON_MIN / CSV single choice such as \"initiator\": \"Teacher\" is then read as an "
+                         "answer, never as task data).",
+                 .metavar = "FILE"},
                 {.name = "patterns", .type = OptionType::Path,
                  .help = "Pattern list (.xlsx with columns 'pattern type', 'comments'; .csv; .txt). Default: the "
                          "eight PPI patterns.",
@@ -249,6 +268,9 @@ Command dataset_build_command() {
                  .help = "Quality of re-encoded clip parts (lower = better).", .min = 0, .max = 51},
             },
         .examples = "  vidseg dataset build --video lesson.mp4 --annotations export.json --out huggingface_dataset\n"
+                    "  vidseg dataset build --video prep/part_films/segment_*.mp4 --annotations export.json --out ds\n"
+                    "  vidseg dataset build --video lesson.mp4 --annotations export_min.json --label-config config.xml "
+                    "--out ds\n"
                     "  vidseg dataset build --video a.mp4 --video b.mp4 --annotations export.json "
                     "--patterns patterns.xlsx --out ds --test-fraction 0.2 --keep-going\n"
                     "  vidseg dataset build --video lesson.mp4 --annotations export.json --out ds --exclude 3,5-9 --yes\n"

@@ -65,6 +65,7 @@ int run_keyframes(const ParsedOptions& options, Context& context) {
     const int width = options.given("width") ? static_cast<int>(options.integer("width")) : 0;
     media::FrameReaderOptions reader_options;
     reader_options.serialize_sink = false;  // the sink below writes distinct files and locks shared state
+    reader_options.nearest_keyframe = options.flag("nearest-keyframe");
     if (options.given("crop")) {
         write_options.crop = parse_crop(options.str("crop"));
         write_options.width = width;  // crop at native size, then scale
@@ -138,7 +139,9 @@ Command keyframes_command() {
         .name = "keyframes",
         .summary = "Extract representative frames (mid-segment or at given times) as JPEG/PNG images.",
         .description =
-            "Writes the exact frame shown at each requested time (not the nearest codec keyframe).\n"
+            "Writes the exact frame shown at each requested time (not the nearest codec keyframe); with\n"
+            "--nearest-keyframe, the keyframe (I-frame) nearest to each time instead: approximate (up to half\n"
+            "a GOP away, the time it shows is in --json 'frame_time'), but only that frame is decoded.\n"
             "With --segment, the video is split into fixed-length segments and the frame in the middle of\n"
             "each is saved as segment_<i>_keyframe.<ext> (i from 0); with --at, frame_<t>.<ext> per time.\n"
             "The output directory appears complete or not at all (it replaces a previous one).",
@@ -164,9 +167,13 @@ Command keyframes_command() {
                 {.name = "crop", .type = OptionType::String,
                  .help = "Crop rectangle x,y,w,h in pixels of the (rotated) frame, applied before --width.",
                  .metavar = "X,Y,W,H"},
+                {.name = "nearest-keyframe", .type = OptionType::Flag,
+                 .help = "Approximate and fast: the keyframe (I-frame) nearest to each time, decoded alone, "
+                         "instead of the exact frame."},
             },
         .examples = "  vidseg keyframes lesson.mp4 --segment 5 --out keyframes/\n"
                     "  vidseg keyframes lesson.mp4 --at 1.5,12,20 --format png --out frames/\n"
+                    "  vidseg keyframes lesson.mp4 --segment 10 --nearest-keyframe --width 320 --out thumbs/\n"
                     "  vidseg keyframes lesson.mp4 --width 320 --crop 0,0,320,180 --quality 80 --out thumbs/ --json",
     };
     return {spec, run_keyframes};

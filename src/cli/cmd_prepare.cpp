@@ -17,6 +17,7 @@ int run_prepare(const ParsedOptions& options, Context& context) {
     config.base_url = options.str("base-url");
     config.keyframe_quality = static_cast<int>(options.integer("quality"));
     config.keyframe_width = static_cast<int>(options.integer("keyframe-width"));
+    config.nearest_keyframe = options.flag("nearest-keyframe");
     config.audio_sample_rate = static_cast<int>(options.integer("audio-rate"));
     config.audio_channels = static_cast<int>(options.integer("audio-channels"));
     config.features = !options.flag("no-features");
@@ -93,6 +94,9 @@ Command prepare_command() {
                 {.name = "keyframe-width", .type = OptionType::Int, .default_value = "0",
                  .help = "Scale keyframes to this width (0 = native size).", .metavar = "PIXELS", .min = 0,
                  .max = 16384},
+                {.name = "nearest-keyframe", .type = OptionType::Flag,
+                 .help = "Keyframes: the I-frame nearest to each segment's middle, decoded alone (approximate "
+                         "and fast; manifest.json records the time it shows) instead of the exact middle frame."},
                 {.name = "audio-rate", .type = OptionType::Int, .default_value = "16000",
                  .help = "Sample rate of the WAV track.", .metavar = "HZ", .min = 1000, .max = 384000},
                 {.name = "audio-channels", .type = OptionType::Int, .default_value = "1",

@@ -327,6 +327,19 @@ TEST(AsrDatasetBuild, WritesTranscriptsAndLanguage) {
         const auto doc = json::parse(vidseg::test::read_text(out / "transcripts" / (name + ".json")));
         EXPECT_EQ(doc["text"], row["transcript"]);
         EXPECT_EQ(doc["language"], row["language"]);
+        // Word times from the worker, every word's middle inside the fragment, the text made of them.
+        const double length = row["end"].get<double>() - row["start"].get<double>();
+        std::string words;
+        for (const auto& seg : doc["segments"]) {
+            ASSERT_TRUE(seg.contains("words")) << seg.dump();
+            for (const auto& w : seg["words"]) {
+                const double middle = (w["start"].get<double>() + w["end"].get<double>()) / 2;
+                EXPECT_GE(middle, 0) << w.dump();
+                EXPECT_LT(middle, length) << w.dump();
+                words += (words.empty() ? "" : " ") + w["word"].get<std::string>();
+            }
+        }
+        EXPECT_EQ(words, doc["text"].get<std::string>()) << name;
         if (row["start"].get<double>() == 2.0) {  // "Good morning class. Today we will learn how ..."
             english_seen = true;
             EXPECT_EQ(row["language"], "en");

@@ -88,7 +88,10 @@ TEST(Prepare, LessonProducesEveryOutput) {
     EXPECT_NE(tasks[3]["data"]["video"].get<std::string>().find("segment_3.mp4"), std::string::npos);
     // Each task plays its own segment's WAV, so every result of a task is in segment time;
     // data.start / data.lesson place the segment in the lesson.
-    EXPECT_EQ(tasks[3]["data"]["audio"], "/data/local-files/?d=audio/segment_3.wav");
+    // Local-files URLs name OUT's folder: document root = OUT's parent, one local storage on OUT.
+    EXPECT_EQ(tasks[3]["data"]["audio"], "/data/local-files/?d=lesson_out/audio/segment_3.wav");
+    EXPECT_EQ(tasks[3]["data"]["video"], "/data/local-files/?d=lesson_out/part_films/segment_3.mp4");
+    EXPECT_EQ(tasks[3]["data"]["image"], "/data/local-files/?d=lesson_out/processed_data/segment_3_keyframe.jpg");
     EXPECT_EQ(tasks[3]["data"]["lesson"], "lesson");
     EXPECT_NEAR(tasks[3]["data"]["start"].get<double>(), 15.0, 1e-9);
     EXPECT_NEAR(tasks[3]["data"]["end"].get<double>(), 20.0, 1e-9);

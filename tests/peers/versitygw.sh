@@ -3,11 +3,11 @@
 # on loopback, once per version, into a cache folder outside the clone; prints the binary's path.
 # Needs Go and the Go module proxy; the build takes a few minutes of CPU the first time.
 # Usage: tests/peers/versitygw.sh            -> builds if missing, prints the path
-#        VIDSEG_PEERS_CACHE=DIR overrides the cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/vidseg/peers).
+# The cache is ${VIDSEG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vidseg}/peers/versitygw-VERSION (as setup.sh's venvs).
 set -euo pipefail
 
 version=v1.8.0
-cache_root=${VIDSEG_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vidseg/peers}
+cache_root=${VIDSEG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vidseg}/peers
 prefix=$cache_root/versitygw-$version
 binary=$prefix/bin/versitygw
 

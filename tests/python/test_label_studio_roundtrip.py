@@ -11,6 +11,15 @@ venv build/pyenv-labelstudio made by scripts/setup.sh), started on loopback by t
      (lesson time: each task's results shifted by its data.start) -> metadata.jsonl rows checked (items, patterns,
      boundaries, crops).
 
+Serving (issue 17): LOCAL_FILES_DOCUMENT_ROOT is the folder holding prepare's OUT; the test shows Label Studio refuses a
+local storage at the root, adds one on OUT and fetches every video, audio and keyframe URL of the imported tasks.
+
+Expert project (issue 17, test_expert_project_two_annotators): whole-lesson task without fps, emoji/role-prefixed audio
+labels, a single-choice control, timeline labels and a track posted exactly as the 1.23 editor serializes it
+(keyframe time = frame / frameRate), two annotators; JSON, JSON_MIN and CSV exports each build the same dataset
+(frame rate probed from the video, the single choice kept in JSON_MIN / CSV); `dataset agreement` with the
+server's user list; its consensus imports back into the project and survives a JSON_MIN export.
+
 Time base: every task plays its segment's clip AND its segment's WAV (audio/segment_<i>.wav), so every result of a
 task is in segment time; audio is annotated on a later segment too, whose lesson-time boundaries are asserted.
 
@@ -73,7 +82,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def server_env(data_dir):
+def server_env(data_dir, document_root=None):
     env = dict(os.environ)
     env.update(
         {
@@ -82,7 +91,7 @@ def server_env(data_dir):
             "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
             "LABEL_STUDIO_DEBUG": "false",
             "LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "true",
-            "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(data_dir),
+            "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(document_root or data_dir),
             "SENTRY_DSN": "",
             "FRONTEND_SENTRY_DSN": "",
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -131,6 +140,17 @@ class Server:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def try_call(self, method, path, body=None):
+        """(status, body bytes) without raising on HTTP errors."""
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, method=method, data=data,
+                                     headers={"Authorization": f"Token {TOKEN}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
     def call(self, method, path, body=None, raw=False):
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(
@@ -148,7 +168,13 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def media_root(tmp_path_factory):
+    """LOCAL_FILES_DOCUMENT_ROOT: the folder that holds `vidseg prepare`'s OUT (README: Serving prepare's files)."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, media_root):
     if not LABEL_STUDIO.exists():
         pytest.fail(f"{LABEL_STUDIO} missing: run `bash scripts/setup.sh` (tests/python/requirements-labelstudio.txt)")
     root = tmp_path_factory.mktemp("label-studio")
@@ -170,7 +196,7 @@ def server(tmp_path_factory):
                 "--data-dir", str(data_dir), "--username", ADMIN, "--password", "vidseg-Pass-1",
                 "--user-token", TOKEN, "--enable-legacy-api-token",
             ],
-            env=server_env(data_dir),
+            env=server_env(data_dir, media_root),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -209,6 +235,17 @@ def server(tmp_path_factory):
         print(f"--- label-studio log (last lines) ---\n{srv.log_tail()}")
 
 
+def export_all(server, pid, prefix):
+    """The project exported as JSON, JSON_MIN and CSV: {kind: path}, paths <prefix>_<kind>.json|csv."""
+    exports = {}
+    for kind in ("JSON", "JSON_MIN", "CSV"):
+        body = server.call("GET", f"/api/projects/{pid}/export?exportType={kind}", raw=True)
+        path = prefix.with_name(f"{prefix.name}_{kind.lower()}.{'csv' if kind == 'CSV' else 'json'}")
+        path.write_bytes(body)
+        exports[kind] = path
+    return exports
+
+
 def run_vidseg(*args):
     r = subprocess.run([VIDSEG, *map(str, args)], capture_output=True, text=True, timeout=300)
     return r
@@ -219,9 +256,9 @@ def read_jsonl(path):
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory):
+def prepared(media_root):
     assert VIDSEG and pathlib.Path(VIDSEG).exists(), "VIDSEG_BINARY must name the vidseg binary"
-    out = tmp_path_factory.mktemp("prepare") / "lesson_prepared"
+    out = media_root / "lesson_prepared"
     r = run_vidseg("prepare", MEDIA / "lesson.mp4", "--segment", "10", "--out", out)
     assert r.returncode == 0, r.stderr
     return out
@@ -247,6 +284,23 @@ def test_round_trip_through_label_studio(server, prepared, tmp_path):
     assert sorted(by_segment) == [0, 1, 2]
     # Task data (local-files URLs, fps) are stored as vidseg wrote them.
     assert {t["data"]["video"] for t in listed} == {t["data"]["video"] for t in tasks}
+
+    # Serving: the document root is OUT's parent, one local storage on OUT itself (Label Studio refuses one at
+    # the document root); then every media URL of every imported task is served with the file's bytes.
+    refused = server.try_call("POST", "/api/storages/localfiles/",
+                              {"project": pid, "path": str(prepared.parent), "title": "root"})
+    assert refused[0] == 400 and b"cannot be the same" in refused[1], refused
+    server.call("POST", "/api/storages/localfiles/", {"project": pid, "path": str(prepared), "title": "vidseg"})
+    fetched = 0
+    for task in listed:
+        for key, local in (("video", f"part_films/segment_{task['data']['segment']}.mp4"),
+                           ("audio", f"audio/segment_{task['data']['segment']}.wav"),
+                           ("image", f"processed_data/segment_{task['data']['segment']}_keyframe.jpg")):
+            url = task["data"][key]
+            assert url.startswith("/data/local-files/?d=lesson_prepared/"), url
+            assert server.call("GET", url, raw=True) == (prepared / local).read_bytes(), url
+            fetched += 1
+    assert fetched == 9
 
     # A second annotator, made by the admin through the API.
     second = server.call("POST", "/api/users/", {"email": SECOND, "username": "boris", "first_name": "Boris"})
@@ -290,12 +344,7 @@ def test_round_trip_through_label_studio(server, prepared, tmp_path):
     b0 = server.call("POST", f"/api/tasks/{by_segment[0]}/annotations/",
                      {"result": seg0_b, "lead_time": 20.0, "completed_by": second["id"]})
 
-    exports = {}
-    for kind in ("JSON", "JSON_MIN", "CSV"):
-        body = server.call("GET", f"/api/projects/{pid}/export?exportType={kind}", raw=True)
-        path = tmp_path / f"export_{kind.lower()}.{'csv' if kind == 'CSV' else 'json'}"
-        path.write_bytes(body)
-        exports[kind] = path
+    exports = export_all(server, pid, tmp_path / "export")
 
     # What the server exports: frame ranges unchanged, annotators by user id.
     full = json.loads(exports["JSON"].read_text(encoding="utf-8"))
@@ -349,10 +398,136 @@ def test_round_trip_through_label_studio(server, prepared, tmp_path):
         other = next(row for row in rows if row["start"] == 4.5)
         assert teacher["annotator"] != other["annotator"], where
         assert str(admin_id) in teacher["annotator"] and str(second_id) in other["annotator"], where
-        if kind == "JSON":
-            # JSON_MIN / CSV flatten a single choice to a bare string under the control's name, which a reader
-            # without the label config cannot tell from a task data field: only the full JSON keeps it typed.
-            assert teacher["choice_patterns"] == ["Эмоциональная поддержка П"], where
+        # JSON_MIN / CSV flatten a single choice to a bare string under the control's name; the other annotator
+        # of the task lacks it, so vidseg reads it as an answer in every format.
+        assert teacher["choice_patterns"] == ["Эмоциональная поддержка П"], where
         # The track covers the keyframe (4 s): crop 25 % x 50 % of 640x360 = 160x180.
         assert teacher["crop_path"], (where, teacher)
         assert (out / teacher["crop_path"]).is_file()
+
+
+# An expert team's own project for whole lessons (issue 17): no fps in the tasks, emoji/role-prefixed audio labels,
+# a single-choice control, a video timeline and a tracked box. Frame rate 25 in the config, as the lesson has.
+EXPERT_CONFIG = """<View>
+  <Video name="video" value="$video" frameRate="25"/>
+  <VideoRectangle name="box" toName="video"/>
+  <Labels name="tracked" toName="video"><Label value="Учитель"/></Labels>
+  <TimelineLabels name="timeline" toName="video">
+    <Label value="😊 У: Эмоциональный отклик"/>
+  </TimelineLabels>
+  <Audio name="audio" value="$audio"/>
+  <Labels name="speech" toName="audio">
+    <Label value="🎯 П: Включение в обучающий процесс"/>
+    <Label value="💖 П: Эмоциональная поддержка"/>
+  </Labels>
+  <Choices name="initiator" toName="video" choice="single">
+    <Choice value="Teacher"/><Choice value="Student"/>
+  </Choices>
+</View>"""
+INC = "🎯 П: Включение в обучающий процесс"
+SUP = "💖 П: Эмоциональная поддержка"
+EMO = "😊 У: Эмоциональный отклик"
+
+
+def editor_track(frames, fps=25.0):
+    """A VideoRectangle value exactly as the 1.23 editor serializes it: time = frame / frameRate."""
+    return {"framesCount": 750, "duration": 30.0, "labels": ["Учитель"], "sequence": [
+        {"frame": f, "time": f / fps, "x": x, "y": 20, "width": 25, "height": 50, "rotation": 0, "enabled": True}
+        for f, x in frames]}
+
+
+def test_expert_project_two_annotators(server, media_root, tmp_path):
+    lessons = media_root / "lessons"
+    lessons.mkdir(exist_ok=True)
+    shutil.copyfile(MEDIA / "lesson.mp4", lessons / "lesson.mp4")
+    r = run_vidseg("audio", lessons / "lesson.mp4", "--out", lessons / "lesson.wav")
+    assert r.returncode == 0, r.stderr
+    project = server.call("POST", "/api/projects/", {"title": "expert lessons", "label_config": EXPERT_CONFIG})
+    pid = project["id"]
+    server.call("POST", "/api/storages/localfiles/", {"project": pid, "path": str(lessons), "title": "lessons"})
+    task = {"data": {"video": "/data/local-files/?d=lessons/lesson.mp4",
+                     "audio": "/data/local-files/?d=lessons/lesson.wav", "lesson": "lesson"}}
+    server.call("POST", f"/api/projects/{pid}/import", [task])
+    listed = server.call("GET", f"/api/tasks/?project={pid}&page_size=100&fields=all")["tasks"]
+    tid = listed[0]["id"]
+    for key in ("video", "audio"):
+        assert server.call("GET", listed[0]["data"][key], raw=True) == (lessons / pathlib.Path(
+            listed[0]["data"][key]).name).read_bytes()
+    users = server.call("GET", "/api/users/")
+    boris = next((u for u in users if u["email"] == SECOND), None) or server.call(
+        "POST", "/api/users/", {"email": SECOND, "username": "boris", "first_name": "Boris"})
+
+    both_inc = {"start": 2.0, "end": 6.0, "channel": 0, "labels": [INC]}
+    anna = [
+        {"id": "a1", "from_name": "speech", "to_name": "audio", "type": "labels", "origin": "manual",
+         "original_length": 30.0, "value": both_inc},
+        {"id": "a2", "from_name": "speech", "to_name": "audio", "type": "labels", "origin": "manual",
+         "original_length": 30.0, "value": {"start": 20.0, "end": 22.0, "channel": 0, "labels": [SUP]}},
+        {"id": "t1", "from_name": "timeline", "to_name": "video", "type": "timelinelabels", "origin": "manual",
+         "value": {"ranges": [{"start": 26, "end": 75}], "timelinelabels": [EMO]}},
+        {"id": "c1", "from_name": "initiator", "to_name": "video", "type": "choices", "origin": "manual",
+         "value": {"choices": ["Teacher"]}},
+        {"id": "v1", "from_name": "box", "to_name": "video", "type": "videorectangle", "origin": "manual",
+         "value": editor_track([(1, 10), (101, 30)])},
+    ]
+    boris_result = [
+        {"id": "b1", "from_name": "speech", "to_name": "audio", "type": "labels", "origin": "manual",
+         "original_length": 30.0, "value": both_inc},
+        {"id": "t2", "from_name": "timeline", "to_name": "video", "type": "timelinelabels", "origin": "manual",
+         "value": {"ranges": [{"start": 26, "end": 75}], "timelinelabels": [EMO]}},
+        {"id": "c2", "from_name": "initiator", "to_name": "video", "type": "choices", "origin": "manual",
+         "value": {"choices": ["Student"]}},
+    ]
+    server.call("POST", f"/api/tasks/{tid}/annotations/", {"result": anna, "lead_time": 30.0})
+    server.call("POST", f"/api/tasks/{tid}/annotations/",
+                {"result": boris_result, "lead_time": 20.0, "completed_by": boris["id"]})
+
+    exports = export_all(server, pid, tmp_path / "expert")
+    minimal = json.loads(exports["JSON_MIN"].read_text(encoding="utf-8"))
+    # What Label Studio does to a single choice in JSON_MIN: a bare string.
+    assert sorted(rec["initiator"] for rec in minimal) == ["Student", "Teacher"]
+    assert all("fps" not in rec for rec in minimal)
+
+    expected = sorted([(2.0, 6.0, INC, "Teacher"), (2.0, 6.0, INC, "Student"), (20.0, 22.0, SUP, "Teacher"),
+                       (1.0, 3.0, EMO, "Teacher"), (1.0, 3.0, EMO, "Student")])
+    for kind, path in exports.items():
+        out = tmp_path / f"expert_ds_{kind.lower()}"
+        r = run_vidseg("dataset", "build", "--video", lessons / "lesson.mp4", "--annotations", path, "--out", out,
+                       "--yes")
+        assert r.returncode == 0, f"{kind}: {r.stderr}"
+        assert "task(s) without fps" in r.stderr and "probed from" in r.stderr, (kind, r.stderr)
+        rows = read_jsonl(out / "metadata.jsonl")
+        got = sorted((row["start"], row["end"], row["labels"][0], row["choice_initiator"][0]) for row in rows)
+        assert got == expected, (kind, got)
+        assert all(row["lesson"] == "lesson" for row in rows)
+        crop = next(row for row in rows if row["start"] == 2.0 and row["choice_initiator"] == ["Teacher"])
+        assert crop["crop_path"] and (out / crop["crop_path"]).is_file(), kind
+
+    # Agreement over the one double-annotated task; names from the server's user list.
+    users_file = tmp_path / "users.json"
+    users_file.write_text(json.dumps(server.call("GET", "/api/users/")), encoding="utf-8")
+    consensus = tmp_path / "consensus.json"
+    config_file = tmp_path / "label_config.xml"
+    config_file.write_text(EXPERT_CONFIG, encoding="utf-8")
+    r = run_vidseg("dataset", "agreement", exports["JSON"], "--json", "--annotators", users_file,
+                   "--label-config", config_file, "--consensus", consensus)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["shared_units"] == 1
+    by_label = {p["label"]: p for p in report["patterns"]}
+    assert by_label[INC]["band"] == "excellent" and by_label[EMO]["band"] == "excellent"
+    # Only anna used SUP: a kappa over bins where it is absent for boris, never a perfect score.
+    assert by_label[SUP]["kappa"] is None or by_label[SUP]["kappa"] < 0.8, by_label[SUP]
+    assert any("Boris" in a for a in report["annotators"]), report["annotators"]
+
+    # The consensus imports back into the same project and survives its JSON_MIN export (which keeps only
+    # results of the project's controls, with their own types and labels).
+    doc = json.loads(consensus.read_text(encoding="utf-8"))  # imported as written
+    imported = server.call("POST", f"/api/projects/{pid}/import", doc)
+    assert imported["task_count"] == 1 and imported["annotation_count"] == 1, imported
+    again = json.loads(server.call("GET", f"/api/projects/{pid}/export?exportType=JSON_MIN", raw=True))
+    merged = [rec for rec in again if rec["id"] != tid]
+    assert len(merged) == 1
+    assert [r["labels"] for r in merged[0]["speech"]] == [[INC]]
+    assert merged[0]["timeline"][0]["ranges"] == [{"start": 26, "end": 75}]
+    assert merged[0]["timeline"][0]["timelinelabels"] == [EMO]

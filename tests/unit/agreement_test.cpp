@@ -1,9 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "support/test_support.hpp"
 #include "vidseg/annotations/label_studio_export.hpp"
+#include "vidseg/annotations/label_studio_users.hpp"
+#include "vidseg/annotations/pattern_list.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/eval/agreement.hpp"
 
@@ -56,7 +60,7 @@ TEST(Agreement, Bands) {
     EXPECT_EQ(kappa_band(0.60), "good");
     EXPECT_EQ(kappa_band(0.45), "moderate");
     EXPECT_EQ(kappa_band(0.10), "poor");
-    EXPECT_EQ(kappa_band(NAN), "n/a");
+    EXPECT_EQ(kappa_band(NAN), "not enough data");
 }
 
 TEST(Agreement, SegmentMatchingIsOneToOneByIoU) {
@@ -124,7 +128,7 @@ TEST(Agreement, ConsensusAveragesMatchedBoundariesAsLabelStudioJson) {
     ASSERT_EQ(back.tasks.size(), 1u);
     EXPECT_EQ(back.tasks[0].data.at("lesson"), "lesson_20240301");
     ASSERT_EQ(back.tasks[0].annotations.size(), 1u);
-    EXPECT_EQ(back.tasks[0].annotations[0].annotator(), "consensus");
+    EXPECT_FALSE(doc[0]["annotations"][0].contains("completed_by"));  // Label Studio refuses unknown emails
     auto s = annotations::segments(back.tasks[0].annotations[0]);
     ASSERT_EQ(s.size(), 1u);
     EXPECT_DOUBLE_EQ(s[0].start, 2.25);
@@ -207,4 +211,98 @@ TEST(AgreementCli, TableJsonConsensusAndExitCodes) {
     r = test::run_vidseg("dataset agreement '" + fixture("one_annotator.json") + "'");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("at least two annotators"), std::string::npos) << r.err;
+}
+
+// A pattern only one annotator used, on a task nobody else labelled, has nothing to agree on.
+TEST(Agreement, OnlyDoubleAnnotatedUnitsCount) {
+    AgreementInput in;
+    in.annotators = {"A", "B"};
+    Unit shared;
+    shared.key = "task 1";
+    shared.duration = 10;
+    shared.raters = {std::vector<LabeledInterval>{{0, 4, "x"}}, std::vector<LabeledInterval>{{0, 4, "x"}}};
+    Unit only_a;
+    only_a.key = "task 2";
+    only_a.duration = 10;
+    only_a.raters = {std::vector<LabeledInterval>{{2, 6, "lonely"}}, std::nullopt};
+    in.units = {shared, only_a};
+    auto r = compute_agreement(in);
+    EXPECT_EQ(r.units, 2u);
+    EXPECT_EQ(r.shared_units, 1u);
+    const auto& lonely = pattern(r, "lonely");
+    EXPECT_TRUE(std::isnan(lonely.kappa));
+    EXPECT_EQ(lonely.band, "not enough data");
+    EXPECT_TRUE(std::isnan(lonely.percent_agreement));
+    EXPECT_FALSE(lonely.consensus);
+    EXPECT_EQ(lonely.shared_units, 0u);
+    EXPECT_DOUBLE_EQ(pattern(r, "x").kappa, 1.0);
+    EXPECT_EQ(pattern(r, "x").shared_units, 1u);
+    auto doc = to_json(r);
+    EXPECT_EQ(doc["shared_units"], 1);
+    EXPECT_TRUE(doc["patterns"][0]["kappa"].is_null());  // "lonely" sorts first
+    EXPECT_EQ(doc["patterns"][0]["band"], "not enough data");
+}
+
+// The grid runs to the media's end: a 5-s task with a label in [1, 2) has 5 bins, not 2.
+TEST(Agreement, GridEndsAtTheMediaEnd) {
+    const std::string text = R"([{"id": 1, "data": {"audio": "a.wav", "start": 0, "end": 5}, "annotations": [
+        {"id": 1, "completed_by": 1, "result": [{"id": "a", "from_name": "s", "to_name": "audio", "type": "labels",
+         "value": {"start": 1, "end": 2, "labels": ["x"]}}]},
+        {"id": 2, "completed_by": 2, "result": [{"id": "b", "from_name": "s", "to_name": "audio", "type": "labels",
+         "value": {"start": 1, "end": 2, "labels": ["x"]}}]}]}])";
+    auto corpus = corpus_from_exports({{"e", annotations::parse_export(text, {}, "e.json")}});
+    auto r = compute_agreement(corpus.input);
+    EXPECT_EQ(r.bins, 5);
+}
+
+// The consensus keeps each control's result type and the experts' label strings (not pattern names).
+TEST(Agreement, ConsensusKeepsResultTypesAndOriginalLabels) {
+    const std::string text = R"([{"id": 1, "data": {"video": "v.mp4", "audio": "a.wav", "fps": 25}, "annotations": [
+        {"id": 1, "completed_by": 1, "result": [
+          {"id": "a", "from_name": "speech", "to_name": "audio", "type": "labels",
+           "value": {"start": 1, "end": 3, "channel": 0, "labels": ["🎯 П: Включение в обучающий процесс"]}},
+          {"id": "t", "from_name": "timeline", "to_name": "video", "type": "timelinelabels",
+           "value": {"ranges": [{"start": 101, "end": 150}], "timelinelabels": ["😊 У: Эмоциональный отклик"]}}]},
+        {"id": 2, "completed_by": 2, "result": [
+          {"id": "b", "from_name": "speech", "to_name": "audio", "type": "labels",
+           "value": {"start": 1, "end": 3, "channel": 0, "labels": ["🎯 П: Включение в обучающий процесс"]}},
+          {"id": "u", "from_name": "timeline", "to_name": "video", "type": "timelinelabels",
+           "value": {"ranges": [{"start": 101, "end": 150}], "timelinelabels": ["😊 У: Эмоциональный отклик"]}}]}]}])";
+    const annotations::LabelMatcher matcher(annotations::default_patterns());
+    auto corpus = corpus_from_exports({{"e", annotations::parse_export(text, {}, "e.json")}}, &matcher);
+    auto report = compute_agreement(corpus.input);
+    auto segs = consensus_segments(corpus.input, report);
+    ASSERT_EQ(segs.size(), 2u);
+    auto doc = annotations::to_full_json(consensus_project(corpus, segs));
+    const auto& result = doc[0]["annotations"][0]["result"];
+    ASSERT_EQ(result.size(), 2u);
+    EXPECT_EQ(result[0]["type"], "labels");
+    EXPECT_EQ(result[0]["from_name"], "speech");
+    EXPECT_EQ(result[0]["value"]["labels"], nlohmann::json::array({"🎯 П: Включение в обучающий процесс"}));
+    EXPECT_EQ(result[1]["type"], "timelinelabels");
+    EXPECT_EQ(result[1]["from_name"], "timeline");
+    EXPECT_EQ(result[1]["value"]["ranges"], nlohmann::json::parse(R"([{"start": 101, "end": 150}])"));
+    EXPECT_EQ(result[1]["value"]["timelinelabels"], nlohmann::json::array({"😊 У: Эмоциональный отклик"}));
+}
+
+TEST(Agreement, AnnotatorNamesFromTheUserList) {
+    test::TempDir dir;
+    auto write = [](const std::filesystem::path& path, const std::string& text) { std::ofstream(path) << text; };
+    const auto users = dir / "users.json";
+    write(users, R"([{"id": 1, "first_name": "Anna", "last_name": "Petrova", "username": "anna",
+        "email": "anna@school.test"}, {"id": 7, "first_name": "", "last_name": "", "username": "boris",
+        "email": "boris@school.test"}])");
+    auto p = annotations::read_export(fixture("two_annotators_full.json"));
+    annotations::apply_user_names(p, annotations::read_users(users.string()));
+    EXPECT_EQ(p.annotators(), (std::vector<std::string>{"anna@school.ru", "boris <boris@school.test>"}));
+
+    auto r = test::run_vidseg("dataset agreement '" + fixture("two_annotators_min.json") + "' --annotators '" +
+                              users.string() + "'");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("Annotators (2): anna@school.ru, boris <boris@school.test>"), std::string::npos) << r.out;
+    write(users, "[{\"name\": 1}]");
+    r = test::run_vidseg("dataset agreement '" + fixture("two_annotators_min.json") + "' --annotators '" +
+                         users.string() + "'");
+    EXPECT_EQ(r.exit_code, 7);
+    EXPECT_NE(r.err.find("user 1 has no numeric 'id'"), std::string::npos) << r.err;
 }

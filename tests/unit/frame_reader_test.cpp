@@ -8,6 +8,8 @@
 #include <map>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "support/test_support.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/media/frame_reader.hpp"
@@ -53,6 +55,20 @@ std::vector<uint8_t> reference_frame(const std::string& path, size_t n, bool aut
                                      ")' -fps_mode passthrough -frames:v 1 -f rawvideo -pix_fmt rgb24 -");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return {r.out.begin(), r.out.end()};
+}
+
+// Presentation times of the keyframes, as ffprobe reports the packets' key flags.
+std::vector<double> frame_times_of_keyframes(const std::string& path) {
+    auto r = vidseg::test::run_shell("ffprobe -v error -select_streams v:0 -show_entries packet=pts_time,flags "
+                                     "-of csv=p=0 '" + path + "'");
+    auto st = vidseg::test::run_shell("ffprobe -v error -show_entries format=start_time -of csv=p=0 '" + path + "'");
+    const double start = std::atof(st.out.c_str());
+    std::vector<double> times;
+    std::stringstream in(r.out);
+    for (std::string line; std::getline(in, line);)
+        if (line.find(",K") != std::string::npos) times.push_back(std::atof(line.c_str()) - start);
+    std::sort(times.begin(), times.end());
+    return times;
 }
 
 size_t expected_index(const std::vector<double>& times, double t) {
@@ -272,4 +288,61 @@ TEST(FrameReader, KeyframesCommand) {
     EXPECT_FALSE(std::filesystem::exists(dir / "bad"));
     r = vidseg::test::run_vidseg("keyframes '" + video + "' --at 20 --out '" + (dir / "late").string() + "'");
     EXPECT_EQ(r.exit_code, 2);
+}
+
+// --nearest-keyframe: the keyframe nearest to each time (h264_gop2.mp4: keyframes every 2 s), decoded
+// alone; pixels equal the reference decode of that keyframe, and the frame time says which one it is.
+TEST(FrameReader, NearestKeyframeIsTheKeyframeItself) {
+    const std::string path = fixture("h264_gop2.mp4").string();
+    const auto times = frame_times(path);
+    FrameReaderOptions options;
+    options.nearest_keyframe = true;
+    FrameReader reader(path, options);
+    const std::map<double, double> nearest = {{0.3, 0.0}, {1.6, 2.0}, {2.3, 2.0}, {5.8, 6.0}, {11.5, 10.0}};
+    for (const auto& [t, keyframe] : nearest) {
+        const Image img = reader.read_at(t);
+        EXPECT_NEAR(img.time, keyframe, 1e-6) << "t=" << t;
+        const size_t n = expected_index(times, img.time);
+        EXPECT_EQ(img.pixels, reference_frame(path, n)) << "t=" << t << " keyframe frame " << n;
+    }
+    // read_many gives the same, in any order, with several workers.
+    std::vector<double> targets;
+    for (const auto& [t, keyframe] : nearest) targets.push_back(t);
+    std::reverse(targets.begin(), targets.end());
+    options.workers = 2;
+    FrameReader many(path, options);
+    many.read_many(targets, [&](size_t i, const Image& img) {
+        EXPECT_NEAR(img.time, nearest.at(targets[i]), 1e-6) << "t=" << targets[i];
+    });
+    // Matroska / WebM list their keyframes (cues) only after a first seek; other frame rates and AVI.
+    for (const char* name : {"h264.mkv", "vp9.webm", "mpeg4.avi", "ntsc.mp4"}) {
+        FrameReaderOptions o;
+        o.nearest_keyframe = true;
+        FrameReader r(fixture(name).string(), o);
+        const auto key_times = frame_times_of_keyframes(fixture(name).string());
+        ASSERT_GE(key_times.size(), 4u) << name;
+        for (double t : {0.4, 1.6, 3.1, 5.9}) {
+            double expected = key_times.front();
+            for (double k : key_times)
+                if (std::abs(k - t) < std::abs(expected - t)) expected = k;
+            EXPECT_NEAR(r.read_at(t).time, expected, 1e-6) << name << " t=" << t;
+        }
+    }
+    // The CLI option: frame_time in --json is the keyframe's.
+    vidseg::test::TempDir dir;
+    const auto r = vidseg::test::run_vidseg("keyframes '" + path + "' --at 1.6,5.8 --nearest-keyframe --out '" +
+                                            (dir / "kf").string() + "' --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\"frame_time\": 2.0"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"frame_time\": 6.0"), std::string::npos) << r.out;
+    // prepare --nearest-keyframe: every segment's keyframe_time in manifest.json is a keyframe's.
+    const auto p = vidseg::test::run_vidseg("prepare '" + path + "' --segment 5 --nearest-keyframe --no-features --out '" +
+                                            (dir / "prep").string() + "' --json");
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    const auto manifest = nlohmann::json::parse(vidseg::test::read_text(dir / "prep" / "manifest.json"));
+    ASSERT_EQ(manifest["segments"].size(), 3u);
+    for (const auto& seg : manifest["segments"]) {
+        const double k = seg["keyframe_time"].get<double>();
+        EXPECT_NEAR(k, std::round(k / 2) * 2, 1e-6) << seg.dump();  // keyframes every 2 s
+    }
 }

@@ -2,6 +2,8 @@
 
 #include "support/test_support.hpp"
 
+#include <map>
+#include <optional>
 #include <string>
 
 #include "vidseg/annotations/label_studio_export.hpp"
@@ -96,14 +98,18 @@ TEST(LabelStudioExport, JsonMinLinksRegionsByTime) {
     auto p = read_export(fixture("two_annotators_min.json"));
     EXPECT_EQ(p.format, ExportFormat::JsonMin);
     expect_two_annotators(p);
-    // A single choice in JSON_MIN is a plain string, indistinguishable from a data field.
-    EXPECT_EQ(p.tasks[0].data.at("lesson_quality"), "good");
+    // A single choice in JSON_MIN is a plain string; one annotator has it and the other not, so it is an
+    // answer, not a data field (data fields are the same in every record of a task).
+    EXPECT_FALSE(p.tasks[0].data.contains("lesson_quality"));
+    EXPECT_EQ(task_choices(p.tasks[0].annotations[0]).at("lesson_quality"), std::vector<std::string>{"good"});
+    EXPECT_TRUE(p.warnings.empty()) << p.warnings.front();
 }
 
 TEST(LabelStudioExport, CsvWithJsonCells) {
     auto p = read_export(fixture("two_annotators.csv"));
     EXPECT_EQ(p.format, ExportFormat::Csv);
     expect_two_annotators(p);
+    EXPECT_EQ(task_choices(p.tasks[0].annotations[0]).at("lesson_quality"), std::vector<std::string>{"good"});
 }
 
 TEST(LabelStudioExport, RoundTripThroughFullJson) {
@@ -112,21 +118,123 @@ TEST(LabelStudioExport, RoundTripThroughFullJson) {
     expect_two_annotators(again);
 }
 
-TEST(LabelStudioExport, FpsFromConfigOrClearError) {
-    auto e = error_of([] { read_export(fixture("no_fps.json")); });
-    EXPECT_EQ(e.code(), ErrorCode::InvalidData);
-    EXPECT_NE(std::string(e.what()).find("fps unknown for task 1 (id 5)"), std::string::npos) << e.what();
+TEST(LabelStudioExport, FramesWaitForAFrameRate) {
+    // No fps anywhere: the export still reads; the timeline ranges wait, in frame numbers.
+    auto p = read_export(fixture("no_fps.json"));
+    ASSERT_EQ(p.tasks.size(), 1u);
+    EXPECT_FALSE(p.tasks[0].fps.has_value());
+    EXPECT_TRUE(p.tasks[0].needs_fps());
+    EXPECT_TRUE(segments(p.tasks[0].annotations[0]).empty());
+    apply_frame_rate(p.tasks[0], 25.0, "video lesson.mp4");
+    EXPECT_FALSE(p.tasks[0].needs_fps());
+    EXPECT_EQ(p.tasks[0].fps_source, "video lesson.mp4");
+    auto s = segments(p.tasks[0].annotations[0]);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_DOUBLE_EQ(s[0].start, 1.0);  // frames 26..75 at 25 fps
+    EXPECT_DOUBLE_EQ(s[0].end, 3.0);
 
     ReadOptions o;
     o.fps = video_frame_rate(R"(<View><Video name="video" value="$video" frameRate="25"/></View>)");
     ASSERT_TRUE(o.fps.has_value());
-    auto p = read_export(fixture("no_fps.json"), o);
-    auto s = segments(p.tasks[0].annotations[0]);
+    p = read_export(fixture("no_fps.json"), o);
+    s = segments(p.tasks[0].annotations[0]);
     ASSERT_EQ(s.size(), 1u);
     EXPECT_DOUBLE_EQ(s[0].start, 1.0);
     EXPECT_DOUBLE_EQ(s[0].end, 3.0);
+    EXPECT_EQ(p.tasks[0].fps_source, "option");
     EXPECT_FALSE(video_frame_rate(R"(<View><Video name="v" value="$video" frameRate="$fps"/></View>)").has_value());
     EXPECT_FALSE(video_frame_rate("<View/>").has_value());
+    // Without frameRate the editor numbers frames at its default, 24 fps.
+    EXPECT_EQ(video_frame_rate(R"(<View><Video name="v" value="$video"/></View>)"), 24.0);
+}
+
+TEST(LabelStudioExport, LabelConfigNamesControls) {
+    const auto info = parse_label_config(R"(<View>
+      <Video name="video" value="$video" frameRate="29.97"/>
+      <Audio name="audio" value="$audio"/>
+      <Labels name="speech" toName="audio"><Label value="🎯 П: Включение в процесс"/></Labels>
+      <Choices name="initiator" toName="video"><Choice value="Teacher"/><Choice value="Student"/></Choices>
+      <TextArea name="action" toName="audio"/>
+    </View>)");
+    ASSERT_TRUE(info.frame_rate.has_value());
+    EXPECT_DOUBLE_EQ(*info.frame_rate, 29.97);
+    EXPECT_EQ(info.controls, (std::map<std::string, std::string>{
+                                 {"action", "TextArea"}, {"initiator", "Choices"}, {"speech", "Labels"}}));
+    EXPECT_EQ(error_of([] { parse_label_config("<View><Video frameRate=\"x\"/></View>", "c.xml"); }).code(),
+              ErrorCode::InvalidData);
+}
+
+// Label Studio's JSON_MIN / CSV flatten a single choice to a plain string; a multi choice stays {choices: [...]}.
+TEST(LabelStudioExport, FlattenedSingleChoiceIsAnAnswerInJsonMinAndCsv) {
+    const std::string min = R"([
+      {"id": 1, "video": "/v/lesson.mp4", "school": "No 5", "annotator": 3, "annotation_id": 10,
+       "speech": [{"start": 1, "end": 4, "channel": 0, "labels": ["A"]}], "initiator": "Teacher"},
+      {"id": 2, "video": "/v/lesson2.mp4", "school": "No 5", "annotator": 3, "annotation_id": 11,
+       "speech": [{"start": 2, "end": 5, "channel": 0, "labels": ["A"]}],
+       "initiator": {"choices": ["Teacher", "Student"]}}
+    ])";
+    auto p = parse_export(min, {}, "min.json");
+    ASSERT_EQ(p.tasks.size(), 2u);
+    EXPECT_EQ(task_choices(p.tasks[0].annotations[0]).at("initiator"), std::vector<std::string>{"Teacher"});
+    EXPECT_EQ(task_choices(p.tasks[1].annotations[0]).at("initiator"),
+              (std::vector<std::string>{"Teacher", "Student"}));
+    EXPECT_FALSE(p.tasks[0].data.contains("initiator"));
+    // A field that could be either is kept as data and named.
+    EXPECT_EQ(p.tasks[0].data.at("school"), "No 5");
+    ASSERT_EQ(p.warnings.size(), 1u);
+    EXPECT_NE(p.warnings[0].find("JSON_MIN text fields read as task data: 'school'"), std::string::npos)
+        << p.warnings[0];
+
+    // The same as CSV (Label Studio writes the flattened answer as a bare cell).
+    const std::string csv =
+        "id,video,school,annotator,annotation_id,speech,initiator\n"
+        "1,/v/lesson.mp4,No 5,3,10,\"[{\"\"start\"\": 1, \"\"end\"\": 4, \"\"labels\"\": [\"\"A\"\"]}]\",Teacher\n"
+        "2,/v/lesson2.mp4,No 5,3,11,\"[{\"\"start\"\": 2, \"\"end\"\": 5, \"\"labels\"\": [\"\"A\"\"]}]\","
+        "\"{\"\"choices\"\": [\"\"Teacher\"\", \"\"Student\"\"]}\"\n";
+    p = parse_export(csv, {ExportFormat::Csv}, "e.csv");
+    ASSERT_EQ(p.tasks.size(), 2u);
+    EXPECT_EQ(task_choices(p.tasks[0].annotations[0]).at("initiator"), std::vector<std::string>{"Teacher"});
+
+    // Only single choices in the export: two annotators of one task differ → a control.
+    const std::string two = R"([
+      {"id": 1, "video": "/v/l.mp4", "annotator": 3, "initiator": "Teacher",
+       "speech": [{"start": 1, "end": 4, "labels": ["A"]}]},
+      {"id": 1, "video": "/v/l.mp4", "annotator": 4, "initiator": "Student",
+       "speech": [{"start": 1, "end": 4, "labels": ["A"]}]}])";
+    p = parse_export(two, {}, "two.json");
+    EXPECT_EQ(task_choices(p.tasks[0].annotations[1]).at("initiator"), std::vector<std::string>{"Student"});
+
+    // One annotator, one single choice: only the label config can tell; with it, a TextArea too.
+    const std::string one = R"([{"id": 1, "video": "/v/l.mp4", "annotator": 3, "initiator": "Teacher",
+      "note": "asks the class", "speech": [{"start": 1, "end": 4, "labels": ["A"]}]}])";
+    p = parse_export(one, {}, "one.json");
+    EXPECT_EQ(p.tasks[0].data.at("initiator"), "Teacher");
+    ASSERT_EQ(p.warnings.size(), 1u);
+    EXPECT_NE(p.warnings[0].find("'initiator', 'note'"), std::string::npos) << p.warnings[0];
+    ReadOptions o;
+    o.controls = {{"initiator", "Choices"}, {"note", "TextArea"}, {"speech", "Labels"}};
+    p = parse_export(one, o, "one.json");
+    EXPECT_TRUE(p.warnings.empty());
+    EXPECT_EQ(task_choices(p.tasks[0].annotations[0]).at("initiator"), std::vector<std::string>{"Teacher"});
+    EXPECT_EQ(task_texts(p.tasks[0].annotations[0]).at("note"), std::vector<std::string>{"asks the class"});
+}
+
+TEST(LabelStudioExport, UnusedResultsAreReportedNotDropped) {
+    auto p = parse_export(R"([{"id": 1, "data": {"video": "v.mp4"}, "annotations": [{"id": 1, "result": [
+        {"id": "r", "from_name": "quality", "to_name": "video", "type": "rating", "value": {"rating": 4}},
+        {"id": "q", "from_name": "quality", "to_name": "video", "type": "rating", "value": {"rating": 5}}]}]}])");
+    ASSERT_EQ(p.warnings.size(), 1u);
+    EXPECT_EQ(p.warnings[0], "result type 'rating' of control 'quality' (2 result(s)) is not used by vidseg; ignored");
+    p = parse_export(R"([{"id": 1, "video": "v.mp4", "annotator": 1, "quality": [{"rating": 4}]}])", {}, "m.json");
+    ASSERT_EQ(p.warnings.size(), 1u);
+    EXPECT_NE(p.warnings[0].find("export field 'quality' holds a result vidseg does not use"), std::string::npos)
+        << p.warnings[0];
+}
+
+TEST(LabelStudioExport, DurationFromTheTaskData) {
+    auto p = parse_export(R"([{"id": 1, "data": {"video": "v.mp4", "start": 10, "end": 15}, "annotations": [
+        {"id": 1, "result": [{"id": "a", "type": "labels", "value": {"start": 0.5, "end": 3.5, "labels": ["x"]}}]}]}])");
+    EXPECT_DOUBLE_EQ(p.tasks[0].duration, 5.0);  // the segment, not the last label
 }
 
 TEST(LabelStudioExport, MalformedInputsNameTheirPlace) {
@@ -179,6 +287,24 @@ TEST(VideoTrack, InterpolatesBetweenEnabledKeyframes) {
     ASSERT_TRUE(b);
     EXPECT_DOUBLE_EQ(b->x, 50.0);
     EXPECT_FALSE(track->box_at(21.0).has_value());
+}
+
+// Keyframes exactly as the Label Studio 1.23 editor writes them: time = frame / frameRate, while frame f
+// is shown at (f - 1) / frameRate (the convention of the timeline labels).
+TEST(VideoTrack, EditorKeyframeTimesAreOneFrameLate) {
+    auto value = nlohmann::json::parse(
+        R"({"framesCount": 250, "duration": 10, "labels": ["Учитель"], "sequence": [
+            {"frame": 1, "time": 0.04, "x": 10, "y": 20, "width": 25, "height": 50, "rotation": 0, "enabled": true},
+            {"frame": 26, "time": 1.04, "x": 30, "y": 20, "width": 25, "height": 50, "rotation": 0, "enabled": false}]})");
+    for (std::optional<double> fps : {std::optional<double>(25.0), std::optional<double>()}) {
+        auto t = parse_video_track(value, "task 1", fps);
+        ASSERT_EQ(t.keyframes.size(), 2u);
+        EXPECT_NEAR(t.keyframes[0].time, 0.0, 1e-12);
+        EXPECT_NEAR(t.keyframes[1].time, 1.0, 1e-12);
+        auto b = t.box_at(0.5);  // halfway between frame 1 (0 s) and frame 26 (1 s)
+        ASSERT_TRUE(b);
+        EXPECT_NEAR(b->x, 20.0, 1e-9);
+    }
 }
 
 TEST(VideoTrack, TimeFromFrameAndErrors) {

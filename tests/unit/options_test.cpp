@@ -52,3 +52,17 @@ TEST(Options, HelpListsEveryOption) {
     for (const char* needle : {"--segment", "--mode", "--tag", "--json", "--quiet", "Default: 5", "exact|copy"})
         EXPECT_NE(help.find(needle), std::string::npos) << needle;
 }
+
+// `--video prep/part_films/segment_*.mp4`: the shell gives several words after one option.
+TEST(Options, TakesManyCollectsTheWordsUpToTheNextOption) {
+    const CommandSpec many{.name = "build",
+                           .summary = "s",
+                           .options = {{.name = "video", .type = OptionType::Path, .help = "v", .repeatable = true,
+                                        .takes_many = true},
+                                       {.name = "out", .type = OptionType::Path, .help = "o"}}};
+    auto p = parse_command_line(many, {"--video", "a.mp4", "b.mp4", "c.mp4", "--out", "ds", "--video", "d.mp4"});
+    EXPECT_EQ(p.all("video"), (std::vector<std::string>{"a.mp4", "b.mp4", "c.mp4", "d.mp4"}));
+    EXPECT_EQ(p.str("out"), "ds");
+    // Without takes_many a second word is still an unexpected argument.
+    EXPECT_EQ(error_of({"in.mp4", "--tag", "a", "b"}), "unexpected argument 'b'");
+}

@@ -26,6 +26,7 @@ const char* export_format_name(ExportFormat format) noexcept {
 }
 
 std::string Annotation::annotator() const {
+    if (!annotator_name.empty()) return annotator_email.empty() ? annotator_name : annotator_name + " <" + annotator_email + ">";
     if (!annotator_email.empty()) return annotator_email;
     if (annotator_id) return "user " + std::to_string(*annotator_id);
     return "annotation " + id;
@@ -35,6 +36,44 @@ std::string Task::describe() const {
     std::string s = "task " + std::to_string(index + 1);
     if (!id.empty()) s += " (id " + id + ")";
     return s;
+}
+
+namespace {
+// Frame ranges → seconds. Checked against Label Studio 1.23.2: the editor numbers frames from 1
+// (goToFrame(f) seeks to (f - 1) / fps) and a one-frame region is {f, f}, so {s, e} is
+// [(s - 1) / fps, e / fps); tests/python/test_label_studio_roundtrip.py pins this.
+void spans_from_frames(ResultItem& r, double fps, double& duration) {
+    r.spans.clear();
+    for (const auto& [s, e] : r.frame_ranges) {
+        const double ts = std::max(0.0, (s - 1) / fps), te = e / fps;
+        r.spans.push_back({ts, te});
+        duration = std::max(duration, te);
+    }
+}
+}  // namespace
+
+bool Task::needs_fps() const {
+    if (fps) return false;
+    for (const auto& a : annotations)
+        for (const auto& r : a.results)
+            if (!r.frame_ranges.empty()) return true;
+    return false;
+}
+
+void apply_frame_rate(Task& task, double fps, const std::string& source) {
+    if (!(fps > 0)) throw Error(ErrorCode::InvalidArgument, "frame rate must be > 0 for " + task.describe());
+    task.fps = fps;
+    task.fps_source = source;
+    for (auto& a : task.annotations)
+        for (auto& r : a.results) {
+            if (!r.frame_ranges.empty()) spans_from_frames(r, fps, task.duration);
+            if (r.track) {
+                for (auto& k : r.track->keyframes)
+                    if (k.frame > 0) k.time = (k.frame - 1) / fps;
+                std::stable_sort(r.track->keyframes.begin(), r.track->keyframes.end(),
+                                 [](const TrackKeyframe& x, const TrackKeyframe& y) { return x.time < y.time; });
+            }
+        }
 }
 
 std::vector<std::string> Project::annotators() const {
@@ -51,6 +90,13 @@ constexpr double kSameTime = 1e-6;
 
 [[noreturn]] void fail(const std::string& subject, const std::string& message) {
     throw Error(ErrorCode::InvalidData, message, subject);
+}
+
+// A missing file is "no such file" (exit 3), as before the shared reader.
+std::string read_existing_file(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "no such file", path);
+    return read_text_file(path);
 }
 
 std::string id_text(const json& v) {
@@ -112,9 +158,20 @@ void fill_task_media(Task& task, std::optional<double> config_fps, const std::st
         if (!n || *n <= 0)
             fail(subject, task.describe() + ": data." + key + " must be a positive number, got " + it->dump());
         task.fps = *n;
+        task.fps_source = "task data";
         break;
     }
-    if (!task.fps && config_fps) task.fps = config_fps;
+    if (!task.fps && config_fps) {
+        task.fps = config_fps;
+        task.fps_source = "option";
+    }
+    // The media's length, when the task says it (prepare: start / end of the segment).
+    const auto start = d.find("start"), end = d.find("end");
+    if (start != d.end() && end != d.end())
+        if (auto s = number_of(*start), e = number_of(*end); s && e && *e > *s)
+            task.duration = std::max(task.duration, *e - *s);
+    if (auto it = d.find("duration"); it != d.end())
+        if (auto v = number_of(*it); v && *v > 0) task.duration = std::max(task.duration, *v);
 }
 
 // Parses one result item's value by type. `where` names the task and item for messages.
@@ -140,10 +197,7 @@ ResultItem parse_value(ResultItem item, const json& value, Task& task, const std
         auto ranges = value.find("ranges");
         if (ranges == value.end() || !ranges->is_array())
             fail(subject, where + ": timelinelabels value has no 'ranges' list");
-        if (!task.fps)
-            fail(subject, "fps unknown for " + task.describe() +
-                              ": timelinelabels ranges are frame numbers; put the real fps into the task data "
-                              "('fps') or pass the label config's <Video frameRate>");
+        // Frame numbers; converted to seconds by apply_frame_rate once the task's fps is known.
         for (size_t i = 0; i < ranges->size(); ++i) {
             const std::string w = where + ": ranges[" + std::to_string(i) + "]";
             const json& r = (*ranges)[i];
@@ -151,15 +205,11 @@ ResultItem parse_value(ResultItem item, const json& value, Task& task, const std
             const double s = required_number(r, "start", subject, w);
             const double e = required_number(r, "end", subject, w);
             if (s < 0 || e < s) fail(subject, w + " must satisfy 0 <= start <= end (frame numbers)");
-            // Checked against Label Studio 1.23.2: the server exports the editor's ranges verbatim; the editor
-            // numbers frames from 1 (goToFrame(f) seeks to (f - 1) / fps) and a one-frame region is {f, f}.
-            // tests/python/test_label_studio_roundtrip.py pins this.
-            const double ts = std::max(0.0, (s - 1) / *task.fps), te = e / *task.fps;
-            item.spans.push_back({ts, te});
-            task.duration = std::max(task.duration, te);
+            item.frame_ranges.emplace_back(s, e);
         }
         if (auto it = value.find("timelinelabels"); it != value.end())
             item.labels = strings_of(*it, subject, where + ": value.timelinelabels");
+        if (task.fps) spans_from_frames(item, *task.fps, task.duration);
     } else if (type == "videorectangle") {
         item.track = parse_video_track(value, (subject.empty() ? "" : subject + ": ") + where, task.fps);
         item.labels = item.track->labels;
@@ -257,7 +307,7 @@ const std::set<std::string>& min_meta_keys() {
     static const std::set<std::string> keys = {"id", "annotator", "annotation_id", "created_at", "updated_at",
                                                "lead_time", "agreement", "drafts", "predictions", "meta",
                                                "total_annotations", "cancelled_annotations", "total_predictions",
-                                               "file_upload", "inner_id", "project"};
+                                               "file_upload", "inner_id", "project", "history"};
     return keys;
 }
 
@@ -269,13 +319,112 @@ std::string min_type_of(const json& v) {
     if (v.contains("choices")) return "choices";
     if (v.contains("text")) return "textarea";
     if (v.contains("start") && v.contains("end")) return "labels";
-    if (v.contains("rectanglelabels")) return "rectanglelabels";
     return {};
 }
 
-// One JSON_MIN record (= one annotation of one task). `where` is "record 3" or "line 4".
-void add_min_record(Project& project, std::map<std::string, size_t>& task_by_id, const json& rec,
-                    const std::string& where, const ReadOptions& options, const std::string& subject) {
+// Value keys of Label Studio result types vidseg does not use: a JSON_MIN field holding them is an
+// annotation result, not task data, and is reported as such.
+bool looks_like_other_result(const json& v) {
+    static const std::set<std::string> keys = {"rating", "number", "taxonomy", "rectanglelabels", "keypointlabels",
+                                               "polygonlabels", "ellipselabels", "brushlabels", "datetime",
+                                               "hypertextlabels", "paragraphlabels", "ranker", "pairwise",
+                                               "rectangle", "polygon", "keypoint", "ellipse"};
+    auto one = [&](const json& e) {
+        return e.is_object() && std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return e.contains(k); });
+    };
+    if (v.is_array()) return !v.empty() && std::all_of(v.begin(), v.end(), one);
+    return one(v);
+}
+
+// Result type for a plain-string answer under control `name`: from the label config's tag, else
+// "choices" / "textarea" as seen in another record's region form, else "choices".
+std::string flat_answer_type(const std::string& name, const std::map<std::string, std::string>& config_controls,
+                             const std::map<std::string, std::string>& seen_types) {
+    if (auto it = config_controls.find(name); it != config_controls.end()) {
+        std::string tag = it->second;
+        std::transform(tag.begin(), tag.end(), tag.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (tag == "textarea") return "textarea";
+        if (tag == "choices") return "choices";
+        return {};  // a control that never has a plain-string value
+    }
+    if (auto it = seen_types.find(name); it != seen_types.end()) return it->second;
+    return "choices";
+}
+
+bool is_flat_answer(const json& v) {
+    if (v.is_string()) return true;
+    return v.is_array() && !v.empty() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
+}
+
+bool is_region_value(const json& v) {
+    if (v.is_array() && !v.empty())
+        return std::all_of(v.begin(), v.end(), [](const json& e) { return !min_type_of(e).empty(); });
+    return v.is_object() && (v.contains("choices") || v.contains("text"));
+}
+
+// A plain-string JSON_MIN field that could be a flattened single answer: not one of the data keys
+// `vidseg prepare` writes, not a URL or path.
+bool might_be_answer(const std::string& key, const std::string& value) {
+    static const std::set<std::string> data_keys = {"video", "audio", "image", "lesson", "segment", "start",
+                                                    "end", "fps", "features", "frameRate", "frame_rate"};
+    return !data_keys.count(key) && value.find('/') == std::string::npos && value.find('\\') == std::string::npos;
+}
+
+struct MinRecord {
+    json fields;
+    std::string where;  // "record 3" or "line 4"
+};
+
+// Which JSON_MIN keys are controls (see the header): named by the label config, in region form in
+// some record, or differing between the records of one task.
+struct MinControls {
+    std::set<std::string> names;
+    std::map<std::string, std::string> types;  // "choices" / "textarea" seen in region form
+};
+
+MinControls find_min_controls(const std::vector<MinRecord>& records, const ReadOptions& options) {
+    MinControls c;
+    for (const auto& [name, tag] : options.controls) c.names.insert(name);
+    std::map<std::string, std::vector<const json*>> by_task;
+    std::set<std::string> keys;
+    for (const auto& r : records) {
+        if (!r.fields.is_object()) continue;  // add_min_record names it
+        by_task[id_text(r.fields.value("id", json()))].push_back(&r.fields);
+        for (auto it = r.fields.begin(); it != r.fields.end(); ++it) {
+            if (min_meta_keys().count(it.key())) continue;
+            keys.insert(it.key());
+            if (!is_region_value(it.value())) continue;
+            c.names.insert(it.key());
+            const json& first = it.value().is_array() ? it.value().front() : it.value();
+            const std::string type = min_type_of(first);
+            if (type == "choices" || type == "textarea") c.types[it.key()] = type;
+        }
+    }
+    for (const auto& [task, recs] : by_task) {
+        if (recs.size() < 2) continue;
+        for (const auto& k : keys) {
+            const auto first = recs.front()->find(k);
+            for (const json* r : recs) {
+                const auto it = r->find(k);
+                const bool differs = (it == r->end()) != (first == recs.front()->end()) ||
+                                     (it != r->end() && *it != *first);
+                if (differs && (it == r->end() || is_flat_answer(*it)) &&
+                    (first == recs.front()->end() || is_flat_answer(*first))) {
+                    c.names.insert(k);
+                    break;
+                }
+            }
+        }
+    }
+    return c;
+}
+
+// One JSON_MIN record (= one annotation of one task).
+void add_min_record(Project& project, std::map<std::string, size_t>& task_by_id, const MinRecord& record,
+                    const MinControls& controls, const ReadOptions& options, const std::string& subject,
+                    std::map<std::string, std::string>& notes) {
+    const json& rec = record.fields;
+    const std::string& where = record.where;
     if (!rec.is_object()) fail(subject, where + " must be an object");
     std::string tid = id_text(rec.value("id", json()));
     size_t index;
@@ -295,16 +444,22 @@ void add_min_record(Project& project, std::map<std::string, size_t>& task_by_id,
     for (auto it = rec.begin(); it != rec.end(); ++it) {
         if (min_meta_keys().count(it.key())) continue;
         const json& v = it.value();
-        bool is_region = false;
-        if (v.is_array() && !v.empty()) {
-            is_region = std::all_of(v.begin(), v.end(), [](const json& e) { return !min_type_of(e).empty(); });
-        } else if (v.is_object() && (v.contains("choices") || v.contains("text"))) {
-            is_region = true;
-        }
-        if (is_region)
+        const bool control = controls.names.count(it.key()) > 0;
+        const bool flat = control && is_flat_answer(v);
+        if (is_region_value(v) || (flat && !flat_answer_type(it.key(), options.controls, controls.types).empty())) {
             regions.emplace_back(it.key(), &v);
-        else if (!task.data.contains(it.key()))
-            task.data[it.key()] = v;
+            continue;
+        }
+        if (flat)
+            notes.emplace(it.key(), "export field '" + it.key() + "' (a <" + options.controls.at(it.key()) +
+                                        "> control) holds a plain value vidseg cannot read (" +
+                                        v.dump().substr(0, 80) + "); ignored");
+        else if (looks_like_other_result(v))
+            notes.emplace(it.key(), "export field '" + it.key() + "' holds a result vidseg does not use (e.g. " +
+                                        v.dump().substr(0, 80) + "); ignored");
+        else if (v.is_string() && !control && might_be_answer(it.key(), v.get<std::string>()))
+            notes.emplace(it.key() + "#data", it.key());
+        if (!task.data.contains(it.key())) task.data[it.key()] = v;
     }
     fill_task_media(task, options.fps, subject);
     Annotation ann;
@@ -322,38 +477,71 @@ void add_min_record(Project& project, std::map<std::string, size_t>& task_by_id,
     int counter = 0;
     for (const auto& [name, v] : regions) {
         std::vector<json> values = v->is_array() ? std::vector<json>(v->begin(), v->end()) : std::vector<json>{*v};
+        if (is_flat_answer(*v) && values.size() > 1)
+            notes.emplace(name + "#flat", "export field '" + name + "': Label Studio flattened single answers of " +
+                                              "several regions to a list of strings, which loses which region each " +
+                                              "belongs to; read as answers for the whole task");
         for (size_t i = 0; i < values.size(); ++i) {
             ResultItem item;
             item.id = "min-" + std::to_string(++counter);
             item.from_name = name;
-            item.type = min_type_of(values[i]);
+            json value = values[i];
+            if (value.is_string()) {
+                // Label Studio's flattened single choice / text.
+                item.type = flat_answer_type(name, options.controls, controls.types);
+                value = json{{item.type == "textarea" ? "text" : "choices", json::array({value})}};
+            } else {
+                item.type = min_type_of(value);
+            }
             if (item.type.empty()) fail(subject, where + ": '" + name + "' is not a region value");
             ann.results.push_back(
-                parse_value(std::move(item), values[i], task, subject, where + ": '" + name + "'[" + std::to_string(i) + "]"));
+                parse_value(std::move(item), value, task, subject, where + ": '" + name + "'[" + std::to_string(i) + "]"));
         }
     }
     task.annotations.push_back(std::move(ann));
 }
 
-Project parse_min(const json& doc, const ReadOptions& options, const std::string& subject) {
+Project parse_min_records(const std::vector<MinRecord>& records, ExportFormat format, const ReadOptions& options,
+                          const std::string& subject) {
     Project project;
-    project.format = ExportFormat::JsonMin;
+    project.format = format;
+    const MinControls controls = find_min_controls(records, options);
     std::map<std::string, size_t> task_by_id;
-    for (size_t i = 0; i < doc.size(); ++i)
-        add_min_record(project, task_by_id, doc[i], "record " + std::to_string(i + 1), options, subject);
+    std::map<std::string, std::string> notes;
+    for (const auto& r : records) add_min_record(project, task_by_id, r, controls, options, subject, notes);
+    std::vector<std::string> plain_strings;
+    for (const auto& [key, text] : notes) {
+        if (key.ends_with("#data")) plain_strings.push_back(text);
+        else project.warnings.push_back(text);
+    }
+    if (!plain_strings.empty() && options.controls.empty()) {
+        std::string names;
+        for (const auto& n : plain_strings) names += (names.empty() ? "'" : ", '") + n + "'";
+        project.warnings.push_back(std::string(export_format_name(format)) + " text fields read as task data: " +
+                                   names + " (a single choice or text answer looks the same in this format; "
+                                   "give the label config to read such a control as an answer)");
+    }
     return project;
 }
 
+Project parse_min(const json& doc, const ReadOptions& options, const std::string& subject) {
+    std::vector<MinRecord> records;
+    for (size_t i = 0; i < doc.size(); ++i) records.push_back({doc[i], "record " + std::to_string(i + 1)});
+    return parse_min_records(records, ExportFormat::JsonMin, options, subject);
+}
+
 Project parse_csv_export(const std::string& text, const ReadOptions& options, const std::string& subject) {
-    auto records = parse_csv(text, ',', subject);
-    Project project;
-    project.format = ExportFormat::Csv;
-    if (records.empty()) return project;
+    auto rows = parse_csv(text, ',', subject);
+    if (rows.empty()) {
+        Project project;
+        project.format = ExportFormat::Csv;
+        return project;
+    }
     std::vector<std::string> header;
-    for (const auto& f : records.front().fields) header.push_back(trim(f));
-    std::map<std::string, size_t> task_by_id;
-    for (size_t r = 1; r < records.size(); ++r) {
-        const auto& rec = records[r];
+    for (const auto& f : rows.front().fields) header.push_back(trim(f));
+    std::vector<MinRecord> records;
+    for (size_t r = 1; r < rows.size(); ++r) {
+        const auto& rec = rows[r];
         const std::string where = "line " + std::to_string(rec.line);
         if (rec.fields.size() > header.size())
             fail(subject, where + ": " + std::to_string(rec.fields.size()) + " fields, the header has " +
@@ -375,16 +563,39 @@ Project parse_csv_export(const std::string& text, const ReadOptions& options, co
                 obj[header[c]] = cell;
             }
         }
-        add_min_record(project, task_by_id, obj, where, options, subject);
+        records.push_back({std::move(obj), where});
     }
-    return project;
+    return parse_min_records(records, ExportFormat::Csv, options, subject);
 }
 
 bool near(double a, double b) { return std::abs(a - b) <= kSameTime; }
 
+// Result types read into segments, tracks and answers; others are named in the warnings.
+void note_unused_results(Project& project) {
+    static const std::set<std::string> used = {"labels", "timelinelabels", "videorectangle", "choices", "textarea"};
+    std::map<std::pair<std::string, std::string>, size_t> unused;  // (type, from_name) → results
+    for (const auto& t : project.tasks)
+        for (const auto& a : t.annotations)
+            for (const auto& r : a.results)
+                if (!used.count(r.type)) ++unused[{r.type, r.from_name}];
+    for (const auto& [key, n] : unused)
+        project.warnings.push_back("result type '" + key.first + "' of control '" + key.second + "' (" +
+                                   std::to_string(n) + " result(s)) is not used by vidseg; ignored");
+}
+
+Project parse_any(const std::string& text, const ReadOptions& options, const std::string& subject);
+
 }  // namespace
 
 Project parse_export(const std::string& text, const ReadOptions& options, const std::string& subject) {
+    Project project = parse_any(text, options, subject);
+    note_unused_results(project);
+    return project;
+}
+
+namespace {
+
+Project parse_any(const std::string& text, const ReadOptions& options, const std::string& subject) {
     std::optional<ExportFormat> format = options.format;
     size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
     if (!format) {
@@ -414,20 +625,17 @@ Project parse_export(const std::string& text, const ReadOptions& options, const 
     return full ? parse_full(doc, options, subject) : parse_min(doc, options, subject);
 }
 
+}  // namespace
+
 Project read_export(const std::string& path, const ReadOptions& options) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "no such file", path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open file", path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
+    const std::string text = read_existing_file(path);
     ReadOptions o = options;
     if (!o.format) {
         std::string ext = std::filesystem::path(path).extension().string();
         std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
         if (ext == ".csv") o.format = ExportFormat::Csv;
     }
-    return parse_export(ss.str(), o, path);
+    return parse_export(text, o, path);
 }
 
 std::vector<Segment> segments(const Annotation& annotation) {
@@ -495,18 +703,38 @@ std::map<std::string, std::vector<std::string>> task_texts(const Annotation& ann
 }
 
 std::optional<double> video_frame_rate(const std::string& label_config_xml) {
+    return parse_label_config(label_config_xml).frame_rate;
+}
+
+LabelConfigInfo parse_label_config(const std::string& xml, const std::string& subject) {
     pugi::xml_document doc;
-    auto ok = doc.load_string(label_config_xml.c_str());
-    if (!ok) throw Error(ErrorCode::InvalidData, std::string("label config is not valid XML: ") + ok.description());
+    auto ok = doc.load_string(xml.c_str());
+    if (!ok) throw Error(ErrorCode::InvalidData, std::string("label config is not valid XML: ") + ok.description(), subject);
+    LabelConfigInfo info;
+    // Controls are the tags with both `name` and `toName`.
+    for (const auto& node : doc.select_nodes("//*[@name and @toName]"))
+        info.controls[node.node().attribute("name").value()] = node.node().name();
     auto video = doc.select_node("//Video");
-    if (!video) return std::nullopt;
+    if (!video) return info;
     auto attr = video.node().attribute("frameRate");
-    if (!attr) return std::nullopt;
+    if (!attr) {
+        info.frame_rate = 24.0;
+        info.frame_rate_is_default = true;
+        return info;
+    }
     const std::string v = trim(attr.value());
-    if (v.empty() || v.front() == '$') return std::nullopt;
+    if (v.empty() || v.front() == '$') return info;
     auto n = number_of(json(v));
-    if (!n || *n <= 0) throw Error(ErrorCode::InvalidData, "label config: <Video frameRate> must be a positive number, got '" + v + "'");
-    return n;
+    if (!n || *n <= 0)
+        throw Error(ErrorCode::InvalidData, "label config: <Video frameRate> must be a positive number, got '" + v + "'",
+                    subject);
+    info.frame_rate = n;
+    return info;
+}
+
+
+LabelConfigInfo read_label_config(const std::string& path) {
+    return parse_label_config(read_existing_file(path), path);
 }
 
 json to_full_json(const Project& project) {

@@ -120,13 +120,6 @@ std::string lower_ascii(std::string s) {
     return s;
 }
 
-std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open file", path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // Collects patterns while enforcing the shared rules (trim, skip empty, no duplicates).
 class PatternCollector {
@@ -253,6 +246,14 @@ std::vector<Pattern> read_patterns(const std::string& path) {
     if (ext == ".txt") return read_txt_patterns(path);
     throw Error(ErrorCode::InvalidArgument,
                 "unsupported pattern list format '" + ext + "' (expected .xlsx, .csv or .txt)", path);
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open file", path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
 }  // namespace vidseg::annotations

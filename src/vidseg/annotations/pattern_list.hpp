@@ -37,6 +37,9 @@ struct CsvRecord {
 };
 std::vector<CsvRecord> parse_csv(const std::string& text, char separator = ',', const std::string& subject = {});
 
+// The bytes of a text file; throws InputNotFound (naming the path) when it cannot be opened.
+std::string read_text_file(const std::string& path);
+
 // Removes leading/trailing ASCII whitespace and no-break spaces (U+00A0, common in Excel cells).
 std::string trim(const std::string& text);
 

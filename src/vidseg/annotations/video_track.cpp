@@ -65,10 +65,14 @@ VideoTrack parse_video_track(const nlohmann::json& value, const std::string& whe
             throw Error(ErrorCode::InvalidData, where + ": sequence[" + std::to_string(i) + "] must be an object");
         TrackKeyframe kf;
         kf.frame = static_cast<int>(number_field(k, "frame", where, i, false, 0));
-        if (k.contains("time") && !k["time"].is_null()) {
-            kf.time = number_field(k, "time", where, i, true);
-        } else if (kf.frame > 0 && fps && *fps > 0) {
+        const bool has_time = k.contains("time") && !k["time"].is_null();
+        if (kf.frame > 0 && fps && *fps > 0) {
             kf.time = (kf.frame - 1) / *fps;
+        } else if (has_time && kf.frame > 0) {
+            // The editor's time = frame / frameRate; frame f is shown at (f - 1) / frameRate.
+            kf.time = number_field(k, "time", where, i, true) * (kf.frame - 1) / kf.frame;
+        } else if (has_time) {
+            kf.time = number_field(k, "time", where, i, true);
         } else {
             throw Error(ErrorCode::InvalidData, where + ": sequence[" + std::to_string(i) +
                                                     "] has no 'time' and no frame rate is known to derive it");

@@ -39,8 +39,11 @@ struct VideoTrack {
     double first_time() const { return keyframes.empty() ? 0 : keyframes.front().time; }
 };
 
-// Parses a videorectangle `value`. Keyframes without `time` get (frame - 1) / fps when fps is
-// given. Throws InvalidData naming `where` (e.g. "task 3, result 'a1b2'") for a missing or
+// Parses a videorectangle `value`. A keyframe's time is (frame - 1) / fps when it has a frame
+// number and fps is given: Label Studio numbers frames from 1 and shows frame f at (f - 1) / fps,
+// but its editor (1.23) writes `time` = frame / frameRate, one frame late. Without fps an editor
+// `time` is corrected to time · (frame - 1) / frame (the same instant); a keyframe without frame
+// number keeps its `time`. Throws InvalidData naming `where` (e.g. "task 3, result 'a1b2'") for a missing or
 // non-array `sequence`, a keyframe without a number field, or no usable time.
 VideoTrack parse_video_track(const nlohmann::json& value, const std::string& where,
                              std::optional<double> fps = std::nullopt);

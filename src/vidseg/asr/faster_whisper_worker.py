@@ -9,9 +9,11 @@ stdout (stdout carries nothing else: library output is sent to stderr).
   request   <- {"id": 1, "wav": "/path/a.wav"}                 a WAV/any file FFmpeg (PyAV) decodes
                {"id": 2, "pcm_s16le": "<base64>"}              raw 16 kHz mono PCM
                optional: "language": "ru" (forced) | "languages": ["ru", "en"] (detect among these);
-                         "vad": false (keep silence; default true: Silero VAD drops it)
+                         "vad": false (keep silence; default true: Silero VAD drops it);
+                         "word_timestamps": false (no word times; default true)
   response  -> {"id": 1, "text": ..., "language": "ru", "language_probability": 0.98, "duration": 3.2,
-                "segments": [{"start": 0.0, "end": 3.1, "text": ...}]}   or {"id": 1, "error": ...}
+                "segments": [{"start": 0.0, "end": 3.1, "text": ...,
+                              "words": [{"start": 0.0, "end": 0.4, "word": ...}, ...]}]}   or {"id": 1, "error": ...}
   {"cmd": "quit"} or end of input ends the worker.
 
 The default model "base" is OpenAI Whisper base (multilingual, MIT) shipped in the PyPI wheels
@@ -115,9 +117,19 @@ def transcribe(model, request):
         audio = samples
     # Silero VAD (shipped inside faster-whisper) drops silence first: Whisper invents text for it
     # ("Thanks for watching.") and a fragment without speech must come out empty, language unknown.
+    # Word times (cross-attention alignment): segment bounds differ between runs and instruction sets
+    # (one segment may span a question and the answer after it); what was said inside an interval is
+    # decided by the words' times (vidseg/timeline/transcript.hpp).
     segments, info = model.transcribe(audio, language=language, beam_size=request.get("beam_size", 5),
-                                      vad_filter=request.get("vad", True))
-    segs = [{"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text.strip()} for s in segments]
+                                      vad_filter=request.get("vad", True),
+                                      word_timestamps=request.get("word_timestamps", True))
+    segs = []
+    for s in segments:
+        seg = {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text.strip()}
+        if s.words:
+            seg["words"] = [{"start": round(w.start, 3), "end": round(max(w.end, w.start), 3), "word": w.word.strip()}
+                            for w in s.words if w.word.strip()]
+        segs.append(seg)
     speech = any(s["text"] for s in segs)
     return {
         "text": " ".join(s["text"] for s in segs if s["text"]),

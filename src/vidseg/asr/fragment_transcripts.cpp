@@ -29,6 +29,19 @@ void write_atomic(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
+void keep_words_inside(Transcript& t, double length) {
+    bool timed = false;
+    for (auto& s : t.segments) {
+        if (s.words.empty()) continue;
+        timed = true;
+        std::erase_if(s.words, [&](const TimedWord& w) { return w.middle() < 0 || w.middle() >= length; });
+        s.text = s.words.empty() ? std::string() : timeline::text_inside({s}, 0, length);
+    }
+    if (!timed) return;
+    std::erase_if(t.segments, [](const TranscriptSegment& s) { return s.text.empty(); });
+    t.text = timeline::text_inside(t.segments, 0, length);
+}
+
 FragmentTranscripts::FragmentTranscripts(TranscriberConfig config) : config_(std::move(config)) {
     parse_languages(config_.language);  // bad options -> errors before any media work
     if (config_.backend == Backend::Http && config_.url.empty())
@@ -45,9 +58,11 @@ std::string FragmentTranscripts::key() const {
 
 std::string FragmentTranscripts::description() const { return transcriber_ ? transcriber_->description() : ""; }
 
-Transcript FragmentTranscripts::transcribe_to(const fs::path& wav, const fs::path& txt, const fs::path& json) {
+Transcript FragmentTranscripts::transcribe_to(const fs::path& wav, double length, const fs::path& txt,
+                                              const fs::path& json) {
     if (!transcriber_) transcriber_ = make_transcriber(config_);
     Transcript t = transcriber_->transcribe_file(wav.string());
+    keep_words_inside(t, length);
     write_atomic(txt, t.text + "\n");
     write_atomic(json, to_json(t).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     ++transcribed_;

@@ -71,6 +71,10 @@ Transcript HttpTranscriber::transcribe_file(const std::string& audio_path) {
     post.parts.push_back({"file", {}, audio_path, "audio/wav"});
     post.parts.push_back({"model", config_.model, {}, {}});
     post.parts.push_back({"response_format", "verbose_json", {}, {}});
+    // Word times where the server offers them (OpenAI's API; servers that do not know the field ignore
+    // it and their transcripts fall back to segment times).
+    post.parts.push_back({"timestamp_granularities[]", "segment", {}, {}});
+    post.parts.push_back({"timestamp_granularities[]", "word", {}, {}});
     const auto languages = parse_languages(config_.language);
     if (languages.size() == 1) post.parts.push_back({"language", languages[0], {}, {}});
     if (!config_.api_key.empty()) post.headers.push_back("Authorization: Bearer " + config_.api_key);

@@ -32,7 +32,11 @@ nlohmann::json to_json(const Transcript& t) {
     doc["language_probability"] = t.language_probability ? nlohmann::json(*t.language_probability) : nlohmann::json();
     doc["duration"] = t.duration;
     auto segments = nlohmann::json::array();
-    for (const auto& s : t.segments) segments.push_back({{"start", s.start}, {"end", s.end}, {"text", s.text}});
+    for (const auto& s : t.segments) {
+        nlohmann::json seg{{"start", s.start}, {"end", s.end}, {"text", s.text}};
+        if (!s.words.empty()) seg["words"] = timeline::words_to_json(s.words);
+        segments.push_back(std::move(seg));
+    }
     doc["segments"] = segments;
     return doc;
 }
@@ -62,8 +66,13 @@ Transcript transcript_from_json(const nlohmann::json& doc) {
             seg.start = s.value("start", 0.0);
             seg.end = s.value("end", 0.0);
             seg.text = trim(s.value("text", std::string()));
+            if (s.contains("words") && !s["words"].is_null())
+                seg.words = timeline::words_from_json(s["words"], "segment " + std::to_string(t.segments.size()));
             t.segments.push_back(std::move(seg));
         }
+    const bool segment_words = std::any_of(t.segments.begin(), t.segments.end(), [](const auto& s) { return !s.words.empty(); });
+    if (!segment_words && doc.contains("words") && !doc["words"].is_null())  // servers may give both forms
+        timeline::assign_words(timeline::words_from_json(doc["words"], "transcript"), t.segments);
     return t;
 }
 

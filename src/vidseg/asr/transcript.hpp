@@ -7,13 +7,13 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "vidseg/timeline/transcript.hpp"
+
 namespace vidseg::asr {
 
-struct TranscriptSegment {
-    double start = 0;  // seconds from the start of the audio
-    double end = 0;
-    std::string text;
-};
+// Seconds from the start of the audio; `words` holds the recogniser's word times when it gave them.
+using timeline::TimedWord;
+using timeline::TranscriptSegment;
 
 struct Transcript {
     std::string text;
@@ -25,7 +25,9 @@ struct Transcript {
 
 nlohmann::json to_json(const Transcript& transcript);
 // Reads the form written by to_json() and the Whisper/OpenAI verbose_json response (whose
-// "language" may be a name: "russian" becomes "ru"). Throws Error(InvalidData) when "text" is missing.
+// "language" may be a name: "russian" becomes "ru"; word times per segment or, with
+// timestamp_granularities[]=word, in a top-level "words" list). Throws Error(InvalidData) when "text"
+// is missing or a word is malformed.
 Transcript transcript_from_json(const nlohmann::json& doc);
 
 // ISO 639-1 code for a Whisper language name or code ("English" -> "en", "ru" -> "ru"); "" if unknown.

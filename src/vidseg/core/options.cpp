@@ -127,6 +127,11 @@ ParsedOptions parse_command_line(const CommandSpec& spec, const std::vector<std:
         else
             slot = {value};
         out.given_[o->name] = true;
+        if (o->repeatable && o->takes_many && !has_inline_value)
+            while (i + 1 < args.size() && !(args[i + 1].size() >= 2 && args[i + 1][0] == '-')) {
+                validate(*o, args[i + 1]);
+                slot.push_back(args[++i]);
+            }
     }
     if (out.flag("help")) return out;  // positional checks do not apply to --help
     // Defaults.

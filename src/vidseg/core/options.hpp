@@ -23,6 +23,9 @@ struct OptionSpec {
     std::optional<double> min;         // for Int / Double
     std::optional<double> max;
     bool repeatable = false;  // collects every occurrence
+    // With repeatable: the words after the value up to the next option are values too
+    // (`--video a.mp4 b.mp4`, what a shell glob gives). Only for commands without positionals.
+    bool takes_many = false;
 };
 
 struct PositionalSpec {

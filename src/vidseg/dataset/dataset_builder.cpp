@@ -24,6 +24,7 @@
 #include "vidseg/dataset/metadata_views.hpp"
 #include "vidseg/dataset/review_plan.hpp"
 #include "vidseg/media/cutter.hpp"
+#include "vidseg/media/media_file_name.hpp"
 #include "vidseg/media/probe.hpp"
 
 namespace fs = std::filesystem;
@@ -75,6 +76,25 @@ std::vector<std::string> columns(const DatasetPlan& plan) {
     return cols;
 }
 
+// A folder stands for the video files in it (by extension, sorted by name; not recursive).
+std::vector<std::string> expand_video_folders(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& path : paths) {
+        std::error_code ec;
+        if (!fs::is_directory(path, ec)) {
+            out.push_back(path);
+            continue;
+        }
+        std::vector<std::string> found;
+        for (const auto& entry : fs::directory_iterator(path, ec))
+            if (entry.is_regular_file() && media::is_video_file_name(entry.path())) found.push_back(entry.path().string());
+        if (found.empty()) throw Error(ErrorCode::InputNotFound, "folder given as --video holds no video file", path);
+        std::sort(found.begin(), found.end());
+        out.insert(out.end(), found.begin(), found.end());
+    }
+    return out;
+}
+
 }  // namespace
 
 nlohmann::ordered_json metadata_row(const DatasetPlan& plan, const DatasetItem& item, bool has_crop) {
@@ -91,7 +111,7 @@ nlohmann::ordered_json metadata_row(const DatasetPlan& plan, const DatasetItem& 
     row["start"] = item.start;
     row["end"] = item.end;
     row["source_video"] = fs::path(src.path).filename().string();
-    row["lesson"] = src.lesson;
+    row["lesson"] = item.lesson.empty() ? src.lesson : item.lesson;
     row["task_id"] = item.task_id;
     row["annotation_id"] = item.annotation_id;
     row["keyframe_time"] = item.keyframe_time;
@@ -125,7 +145,7 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     // Whole inputs first: videos (exit 3 / 4), export (exit 3 / 7), patterns.
     std::vector<SourceVideo> videos;
     std::set<std::string> names;
-    for (const auto& path : config.videos) {
+    for (const auto& path : expand_video_folders(config.videos)) {
         if (!fs::exists(path)) throw Error(ErrorCode::InputNotFound, "video not found", path);
         const std::string name = fs::path(path).filename().string();
         if (!names.insert(name).second)
@@ -143,12 +163,20 @@ DatasetReport build_dataset(const DatasetConfig& config) {
         src.path = path;
         src.lesson = fs::path(path).stem().string();
         src.duration = info.duration;
+        src.fps = v->nominal_fps > 0 ? v->nominal_fps : v->fps;  // the declared rate: what an editor steps by
         src.width = v->width;
         src.height = v->height;
         src.clip_extension = media::clip_extension(info.container, v->codec, media::CutMode::Exact);
         videos.push_back(std::move(src));
     }
-    const auto project = annotations::read_export(config.annotations);
+    annotations::ReadOptions read;
+    if (!config.label_config.empty()) {
+        const auto info = annotations::read_label_config(config.label_config);
+        read.controls = info.controls;
+        read.fps = info.frame_rate;
+    }
+    if (config.fps) read.fps = config.fps;
+    const auto project = annotations::read_export(config.annotations, read);
     auto patterns = config.patterns_path.empty() ? annotations::default_patterns()
                                                  : annotations::read_patterns(config.patterns_path);
     const annotations::LabelMatcher matcher(patterns);
@@ -156,6 +184,7 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     DatasetReport report;
     report.out_dir = config.out_dir;
     report.plan = plan_dataset(project, std::move(videos), matcher, config.test_fraction);
+    report.plan.warnings.insert(report.plan.warnings.begin(), project.warnings.begin(), project.warnings.end());
     const DatasetPlan& plan = report.plan;
     if ((!plan.errors.empty() && !config.keep_going) || plan.items.empty()) {
         report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -215,14 +244,16 @@ DatasetReport build_dataset(const DatasetConfig& config) {
             for (size_t i : idx) {
                 const auto& item = plan.items[i];
                 const std::vector<std::string> files = {rel(item, "transcripts", ".txt"), rel(item, "transcripts", ".json")};
-                const std::string key = artifact_key("transcript", 1, {fingerprint, key_number(item.start),
+                // Version 2: transcripts carry word times and hold only the words inside the fragment.
+                const std::string key = artifact_key("transcript", 2, {fingerprint, key_number(item.start),
                                                                        key_number(item.end), transcripts.key()});
                 if (stage_dir.reuse(item.name, "transcript", key, files)) {
                     transcript_of[item.name] = asr::read_transcript_file(stage / files[1]);
                 } else {
                     throw_if_cancelled();
                     transcript_of[item.name] = transcripts.transcribe_to(stage / rel(item, "audio", ".wav"),
-                                                                         stage / files[0], stage / files[1]);
+                                                                         item.end - item.start, stage / files[0],
+                                                                         stage / files[1]);
                     stage_dir.record(item.name, "transcript", key, files);
                 }
                 if (config.progress) config.progress->update(static_cast<double>(++done));
@@ -257,7 +288,7 @@ DatasetReport build_dataset(const DatasetConfig& config) {
             d.item = item.name;
             d.excluded = true;
             d.reason = session.reason(i);
-            d.lesson = plan.videos[item.video].lesson;
+            d.lesson = item.lesson;
             d.start = item.start;
             d.end = item.end;
             d.patterns = item.patterns;

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ namespace vidseg::dataset {
 struct DatasetConfig {
     std::vector<std::string> videos;
     std::string annotations;    // Label Studio export (full JSON, JSON_MIN or CSV)
+    // Frame rate of tasks without data.fps (--fps); else the label config's numeric <Video frameRate>,
+    // else each task's probed video (dataset_plan.hpp).
+    std::optional<double> fps;
+    std::string label_config;  // --label-config: the project's XML (frameRate, control names for JSON_MIN / CSV)
     std::string patterns_path;  // empty = the eight built-in PPI patterns
     std::string out_dir;
     bool keep_going = false;

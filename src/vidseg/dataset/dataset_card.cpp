@@ -47,7 +47,7 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
     std::map<std::string, size_t> pattern_counts, unmatched_counts;
     std::set<std::string> annotators;
     for (const auto& item : plan.items) {
-        lessons.insert(plan.videos[item.video].lesson);
+        lessons.insert(item.lesson);
         ++split_counts[item.split];
         for (const auto& p : item.patterns) ++pattern_counts[p];
         for (const auto& l : item.unmatched) ++unmatched_counts[l];
@@ -88,7 +88,7 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
         for (const auto& s : splits) {
             std::set<std::string> ls;
             for (const auto& item : plan.items)
-                if (item.split == s) ls.insert(plan.videos[item.video].lesson);
+                if (item.split == s) ls.insert(item.lesson);
             std::string names;
             for (const auto& l : ls) names += (names.empty() ? "" : ", ") + l;
             o << "| " << s << " | " << split_counts[s] << " | " << cell(names) << " |\n";

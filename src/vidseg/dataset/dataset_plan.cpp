@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 
 namespace vidseg::dataset {
@@ -28,6 +29,14 @@ void append_distinct(std::vector<std::string>& to, const std::vector<std::string
         if (std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
 }
 
+// data.lesson as text ("" when absent); a CSV export turns a numeric lesson name ("2024") into a number.
+std::string task_lesson(const annotations::Task& task) {
+    if (!task.data.is_object()) return {};
+    const auto lesson = task.data.find("lesson");
+    if (lesson == task.data.end()) return {};
+    return lesson->is_string() ? lesson->get<std::string>() : lesson->is_number_integer() ? lesson->dump() : std::string();
+}
+
 // Which given video a task's times refer to, and what to add to them (the lesson-time rule in the header).
 struct TaskPlacement {
     std::optional<size_t> video;
@@ -43,12 +52,8 @@ TaskPlacement place_task(const annotations::Task& task, const std::vector<Source
     const auto& data = task.data;
     if (!data.is_object()) return {};
     const auto start = data.find("start");
-    const auto lesson = data.find("lesson");
-    if (start == data.end() || !start->is_number() || lesson == data.end()) return {};
-    // A CSV export turns a numeric lesson name ("2024") into a number.
-    const std::string lesson_name = lesson->is_string()            ? lesson->get<std::string>()
-                                    : lesson->is_number_integer() ? lesson->dump()
-                                                                  : std::string();
+    if (start == data.end() || !start->is_number()) return {};
+    const std::string lesson_name = task_lesson(task);
     if (lesson_name.empty()) return {};
     for (size_t v = 0; v < videos.size(); ++v) {
         if (std::filesystem::path(videos[v].path).stem().string() != lesson_name) continue;
@@ -121,15 +126,33 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
     std::set<std::string> choice_cols, text_cols;
     std::vector<std::string> all_labels;
 
-    for (const auto& task : project.tasks) {
-        const std::string task_file = url_basename(!task.video.empty() ? task.video : task.audio);
-        const TaskPlacement placement = place_task(task, plan.videos);
+    std::map<size_t, std::vector<std::string>> fps_from_video;  // video → tasks read at its probed frame rate
+    for (const auto& exported_task : project.tasks) {
+        const std::string task_file = url_basename(!exported_task.video.empty() ? exported_task.video : exported_task.audio);
+        const TaskPlacement placement = place_task(exported_task, plan.videos);
         const std::optional<size_t> video = placement.video;
-        const std::string task_key = task.id.empty() ? std::to_string(task.index + 1) : task.id;
+        const std::string task_key = exported_task.id.empty() ? std::to_string(exported_task.index + 1) : exported_task.id;
+        // Frame numbers of a task without fps: at the placed video's rate.
+        std::optional<annotations::Task> with_fps;
+        if (!exported_task.fps && video && plan.videos[*video].fps > 0) {
+            with_fps = exported_task;
+            const SourceVideo& v = plan.videos[*video];
+            annotations::apply_frame_rate(*with_fps, v.fps, "video " + std::filesystem::path(v.path).filename().string());
+            if (exported_task.needs_fps()) fps_from_video[*video].push_back(exported_task.describe());
+        }
+        const annotations::Task& task = with_fps ? *with_fps : exported_task;
 
         for (const auto& ann : task.annotations) {
+            size_t unplaced_frames = 0;
+            for (const auto& r : ann.results)
+                if (!r.frame_ranges.empty() && r.spans.empty()) unplaced_frames += r.frame_ranges.size();
+            if (unplaced_frames && video)
+                plan.errors.push_back({task.describe() + ", annotation " + ann.id,
+                                       std::to_string(unplaced_frames) +
+                                           " video interval(s) in frame numbers and no frame rate (no fps in the "
+                                           "task data, no --fps, none probed from the video); skipped"});
             const auto segs = annotations::segments(ann);
-            if (segs.empty()) continue;
+            if (segs.empty() && !(unplaced_frames && !video)) continue;
             if (!video) {
                 plan.errors.push_back({task.describe() + ", annotation " + ann.id,
                                        "its video '" + (task_file.empty() ? std::string("(none)") : task_file) +
@@ -141,7 +164,7 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
                                                            : task.data["lesson"].dump()) +
                                                       "')"
                                                 : std::string()) +
-                                           "; " + std::to_string(segs.size()) +
+                                           "; " + std::to_string(segs.size() + unplaced_frames) +
                                            " interval(s) skipped"});
                 continue;
             }
@@ -176,6 +199,8 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
                 item.annotation_id = ann.id;
                 item.name = src.lesson + "_" + task_key + "_" + ann.id + "_" + std::to_string(i);
                 item.annotator = ann.annotator();
+                item.lesson = task_lesson(task);
+                if (item.lesson.empty()) item.lesson = src.lesson;
                 item.start = seg.start;
                 item.end = seg.end;
                 item.mid = seg.start + (seg.end - seg.start) / 2;
@@ -213,13 +238,24 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
             }
         }
     }
+    for (const auto& [v, tasks] : fps_from_video) {
+        std::string names;
+        for (size_t i = 0; i < tasks.size() && i < 5; ++i) names += (i ? ", " : "") + tasks[i];
+        if (tasks.size() > 5) names += ", ...";
+        char rate[32];
+        std::snprintf(rate, sizeof rate, "%.3f", plan.videos[v].fps);
+        plan.warnings.push_back(std::to_string(tasks.size()) + " task(s) without fps (" + names +
+                                "): frame numbers read at " + rate + " fps, probed from " + plan.videos[v].path +
+                                "; if the project's <Video> has no frameRate, Label Studio numbered them at 24 fps: "
+                                "give --label-config or --fps");
+    }
     plan.matches = matcher.match_all(all_labels);
     plan.choice_columns.assign(choice_cols.begin(), choice_cols.end());
     plan.text_columns.assign(text_cols.begin(), text_cols.end());
 
     if (test_fraction > 0) {
         std::set<std::string> lessons_set;
-        for (const auto& item : plan.items) lessons_set.insert(plan.videos[item.video].lesson);
+        for (const auto& item : plan.items) lessons_set.insert(item.lesson);
         const std::vector<std::string> lessons(lessons_set.begin(), lessons_set.end());
         if (lessons.size() < 2) {
             plan.warnings.push_back("--test-fraction: only " + std::to_string(lessons.size()) +
@@ -229,7 +265,7 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
             const long n_test = std::clamp<long>(std::lround(test_fraction * n), 1, n - 1);
             plan.test_lessons.assign(lessons.end() - n_test, lessons.end());
             for (auto& item : plan.items)
-                if (std::find(plan.test_lessons.begin(), plan.test_lessons.end(), plan.videos[item.video].lesson) !=
+                if (std::find(plan.test_lessons.begin(), plan.test_lessons.end(), item.lesson) !=
                     plan.test_lessons.end())
                     item.split = "test";
         }

@@ -20,6 +20,15 @@
 // before prepare wrote per-segment WAVs: when data.audio is the lesson's own "<lesson>.wav", audio
 // `labels` of the task are already in lesson time and are not shifted (its video results still are).
 //
+// Frame rate: results in frame numbers (video `timelinelabels`, track keyframes) of a task without
+// data.fps (and without --fps, see ReadOptions) are read at the frame rate of the video the task is
+// placed on (probed); plan warnings say which tasks. A task that cannot be placed keeps them as
+// item errors, never as the end of the build.
+//
+// Lessons: an item's lesson (the `lesson` column and the unit of the train/test split) is the task's
+// data.lesson when it has one (clips made by `vidseg prepare` name the lesson they came from),
+// else the stem of its video.
+//
 // Intervals are numbered per annotation in time order (annotations::segments order), from 0; the
 // number is the <i> of the fragment name and of error messages.
 #pragma once
@@ -40,6 +49,7 @@ struct SourceVideo {
     std::string path;      // as given
     std::string lesson;    // file stem, used in fragment names and for the split
     double duration = 0;   // seconds (from probe)
+    double fps = 0;        // frames per second (from probe), 0 = unknown
     int width = 0, height = 0;
     std::string clip_extension = ".mp4";  // of the clips cut from it
 };
@@ -50,6 +60,7 @@ struct DatasetItem {
     size_t video = 0;  // index into the plan's videos
     std::string task_id, annotation_id;
     std::string annotator;
+    std::string lesson;  // data.lesson, else the video's stem (see above)
     double start = 0, end = 0;
     double mid = 0;  // start + (end - start) / 2
     double keyframe_time = 0;  // time of the keyframe: `mid`, or the best frame (dataset/keyframe_choice.hpp)

@@ -11,7 +11,7 @@ std::vector<ReviewItem> review_items(const DatasetPlan& plan, const fs::path& st
     for (const auto& item : plan.items) {
         ReviewItem r;
         r.id = item.name;
-        r.lesson = plan.videos[item.video].lesson;
+        r.lesson = item.lesson;
         r.start = item.start;
         r.end = item.end;
         r.patterns = item.patterns.empty() ? item.labels : item.patterns;

@@ -95,7 +95,7 @@ double fleiss_kappa(const std::vector<std::vector<double>>& counts) {
 }
 
 std::string kappa_band(double kappa) {
-    if (std::isnan(kappa)) return "n/a";
+    if (std::isnan(kappa)) return "not enough data";
     if (kappa >= 0.80) return "excellent";
     if (kappa >= 0.60) return "good";
     if (kappa >= 0.40) return "moderate";
@@ -146,6 +146,7 @@ PairCounts pair_counts(const std::vector<LabeledInterval>& a, const std::vector<
 struct KappaResult {
     double kappa = NAN, observed = NAN;
     long long bins = 0;
+    long long present = 0;  // subjects (bins) where someone marked the label present
 };
 
 KappaResult kappa_for(const AgreementInput& in, const std::vector<std::string>& labels, double bin,
@@ -163,7 +164,10 @@ KappaResult kappa_for(const AgreementInput& in, const std::vector<std::string>& 
             if (!ra || !rb) continue;
             for (const auto& l : labels) {
                 auto pa = presence(*ra, l, bins, bin), pb = presence(*rb, l, bins, bin);
-                for (size_t k = 0; k < bins; ++k) confusion[pa[k]][pb[k]] += 1;
+                for (size_t k = 0; k < bins; ++k) {
+                    confusion[pa[k]][pb[k]] += 1;
+                    res.present += pa[k] || pb[k];
+                }
                 res.bins += static_cast<long long>(bins);
             }
         } else {
@@ -175,6 +179,7 @@ KappaResult kappa_for(const AgreementInput& in, const std::vector<std::string>& 
                     auto p = presence(*u.raters[r], l, bins, bin);
                     for (size_t k = 0; k < bins; ++k) rows[k][p[k] ? 1 : 0] += 1;
                 }
+                for (const auto& row : rows) res.present += row[1] > 0;
                 subjects.insert(subjects.end(), rows.begin(), rows.end());
                 res.bins += static_cast<long long>(bins);
             }
@@ -191,6 +196,7 @@ KappaResult kappa_for(const AgreementInput& in, const std::vector<std::string>& 
         res.observed = pbar / static_cast<double>(subjects.size());
         res.kappa = fleiss_kappa(subjects);
     }
+    if (res.present == 0) res.kappa = NAN;  // nothing to agree on: not enough data, never "perfect"
     return res;
 }
 
@@ -225,9 +231,19 @@ AgreementReport compute_agreement(const AgreementInput& in, const AgreementOptio
     std::optional<std::pair<size_t, size_t>> cohen_pair;
     if (n == 2) cohen_pair = std::make_pair<size_t, size_t>(0, 1);
 
+    auto shared = [&](const Unit& u) {
+        return std::count_if(u.raters.begin(), u.raters.end(), [](const auto& r) { return r.has_value(); }) >= 2;
+    };
+    rep.units = in.units.size();
+    rep.shared_units = static_cast<size_t>(std::count_if(in.units.begin(), in.units.end(), shared));
     for (const auto& l : labels) {
         PatternAgreement p;
         p.label = l;
+        for (const auto& u : in.units)
+            p.shared_units += shared(u) && std::any_of(u.raters.begin(), u.raters.end(), [&](const auto& r) {
+                                  return r && std::any_of(r->begin(), r->end(),
+                                                          [&](const LabeledInterval& s) { return s.label == l; });
+                              });
         auto k = kappa_for(in, {l}, opt.bin_seconds, cohen_pair);
         p.kappa = k.kappa;
         p.observed = k.observed;
@@ -254,7 +270,7 @@ AgreementReport compute_agreement(const AgreementInput& in, const AgreementOptio
                     ++pct_pairs;
                 }
             }
-        p.percent_agreement = pct_pairs ? pct_sum / pct_pairs : 1.0;
+        p.percent_agreement = pct_pairs ? pct_sum / pct_pairs : NAN;
         rep.patterns.push_back(p);
     }
     auto overall = kappa_for(in, labels, opt.bin_seconds, cohen_pair);
@@ -358,7 +374,8 @@ json to_json(const AgreementReport& r) {
     for (const auto& p : r.patterns)
         patterns.push_back({{"label", p.label}, {"kappa", num(p.kappa)}, {"band", p.band},
                             {"percent_agreement", num(p.percent_agreement)}, {"observed", num(p.observed)},
-                            {"segments", p.segments}, {"matched", p.matched}, {"consensus", p.consensus}});
+                            {"segments", p.segments}, {"matched", p.matched}, {"shared_units", p.shared_units},
+                            {"consensus", p.consensus}});
     json pairs = json::array();
     for (const auto& p : r.pairs)
         pairs.push_back({{"a", r.annotators[p.a]}, {"b", r.annotators[p.b]}, {"kappa", num(p.kappa)},
@@ -366,6 +383,7 @@ json to_json(const AgreementReport& r) {
     return {{"annotators", r.annotators},     {"method", r.method},
             {"iou_threshold", r.iou_threshold}, {"bin_seconds", r.bin_seconds},
             {"min_kappa", r.min_kappa},       {"bins", r.bins},
+            {"units", r.units},               {"shared_units", r.shared_units},
             {"patterns", patterns},           {"overall", {{"kappa", num(r.overall_kappa)}, {"band", r.overall_band},
                                                            {"percent_agreement", num(r.overall_percent)}}},
             {"pairs", pairs}};
@@ -443,7 +461,7 @@ Corpus corpus_from_exports(const std::vector<NamedExport>& exports, const annota
                             auto m = matcher->match(l);
                             if (m.matched()) label = m.pattern_name;
                         }
-                        u.raters[r]->push_back({s.start, s.end, label, src});
+                        u.raters[r]->push_back({s.start, s.end, label, src, l});
                     }
                 }
             }
@@ -459,7 +477,8 @@ annotations::Project consensus_project(const Corpus& corpus, const std::vector<C
         t.index = ui;
         annotations::Annotation a;
         a.id = std::to_string(ui + 1);
-        a.annotator_email = "consensus";
+        // No completed_by: Label Studio refuses an unknown annotator email on import and gives an annotation
+        // without one to the importing user.
         int region = 0;
         for (const auto& c : segs) {
             if (c.unit != ui || c.members.empty()) continue;
@@ -470,18 +489,22 @@ annotations::Project consensus_project(const Corpus& corpus, const std::vector<C
             item.from_name = src.from_name;
             item.to_name = src.to_name;
             item.type = src.type;
-            item.labels = {c.label};
+            // The experts' own label string, so that the region imports back into their project.
+            const std::string label = first_iv.original.empty() ? c.label : first_iv.original;
+            item.labels = {label};
             item.spans = {{c.start, c.end}};
             json span_value;
-            if (src.type == "timelinelabels" && t.fps) {
+            if (src.type == "timelinelabels") {
+                if (!t.fps)
+                    throw Error(ErrorCode::InvalidArgument, "consensus: " + t.describe() +
+                                                                " has video timeline labels but no fps; pass --fps");
                 const double fps = *t.fps;
                 item.value = {{"ranges", json::array({{{"start", static_cast<long long>(std::llround(c.start * fps)) + 1},
                                                        {"end", static_cast<long long>(std::llround(c.end * fps))}}})},
-                              {"timelinelabels", json::array({c.label})}};
+                              {"timelinelabels", json::array({label})}};
                 span_value = json::object();
             } else {
-                item.type = "labels";
-                item.value = {{"start", c.start}, {"end", c.end}, {"channel", 0}, {"labels", json::array({c.label})}};
+                item.value = {{"start", c.start}, {"end", c.end}, {"channel", 0}, {src.type, json::array({label})}};
                 span_value = {{"start", c.start}, {"end", c.end}, {"channel", 0}};
             }
             a.results.push_back(item);

@@ -8,8 +8,14 @@
 //    2 · matched / (n_a + n_b), the share of their segments that found a partner (1 when both
 //    have none). For more than two annotators: the mean over pairs in which either annotator used
 //    the label. The overall value pools all labels: 2 · Σ matched / Σ (n_a + n_b), averaged over pairs.
+//  * Compared units: only units (tasks) that at least two annotators labelled count — for a pair, the
+//    units both labelled (Cohen); for Fleiss, the units everyone labelled. A pattern that is present in
+//    no bin of a compared unit has no agreement to measure: kappa and percent are NaN, band
+//    "not enough data", never a perfect score; PatternAgreement::shared_units says on how many
+//    compared units it occurs, AgreementReport::shared_units how many units were double-annotated.
 //  * Time grid: each unit (one lesson / task) is cut into bins [k·bin, (k+1)·bin), k = 0..K-1 with
-//    K = ceil(duration / bin); duration = the task's known length or the latest segment end.
+//    K = ceil(duration / bin); duration = the media's length when the export tells it (task data
+//    end - start / duration, original_length, track duration), else the latest segment end.
 //    An annotator marks label L present in a bin when the bin's centre (k + 0.5)·bin lies in
 //    [start, end) of one of their L segments. Bins between segments count as "absent" — agreement
 //    on where a pattern is NOT happens too.
@@ -19,9 +25,9 @@
 //  * Fleiss' kappa (three or more): every bin of a unit that all annotators annotated is a
 //    subject rated present/absent by n annotators; κ = (P̄ − P̄e) / (1 − P̄e) (Fleiss 1971).
 //  * Overall kappa: the same statistic over the pooled subjects (bin, label) for every label.
-//  * Degenerate case: when p_e = 1 (everyone says "absent" everywhere, or "present" everywhere)
-//    the kappa is 1 (complete, if trivial, agreement); with no subjects it is NaN.
-//  * Bands: >= 0.80 excellent, >= 0.60 good, >= 0.40 moderate, else poor.
+//  * Degenerate case: when p_e = 1 with the pattern present everywhere the kappa is 1; a pattern
+//    absent everywhere (or no subjects) gives NaN (see "Compared units").
+//  * Bands: >= 0.80 excellent, >= 0.60 good, >= 0.40 moderate, else poor; NaN "not enough data".
 //  * Consensus: for every label whose kappa >= min_kappa (default 0.60), segments linked by
 //    matches (connected components over all annotator pairs) supported by a majority of the
 //    unit's annotators (at least two: floor(n/2) + 1) become one segment with the mean start and
@@ -45,6 +51,7 @@ struct LabeledInterval {
     double start = 0, end = 0;  // seconds
     std::string label;
     size_t source = 0;  // opaque to the statistics: lets callers find the original segment
+    std::string original;  // the label as written in the export (label may be its pattern name)
 };
 
 // One lesson / task: per annotator (index into AgreementInput::annotators) their intervals, or
@@ -76,7 +83,7 @@ double cohen_kappa(const std::vector<std::vector<double>>& confusion);
 // Fleiss' kappa; counts[i][j] = number of raters who put subject i in category j; every row must
 // sum to the same n >= 2 (InvalidArgument otherwise).
 double fleiss_kappa(const std::vector<std::vector<double>>& counts);
-// "excellent" / "good" / "moderate" / "poor" ("n/a" for NaN).
+// "excellent" / "good" / "moderate" / "poor" ("not enough data" for NaN).
 std::string kappa_band(double kappa);
 
 struct PatternAgreement {
@@ -87,6 +94,7 @@ struct PatternAgreement {
     double observed = NAN;           // bin level p_o (Cohen) / P̄ (Fleiss)
     long long segments = 0;          // over all annotators
     long long matched = 0;           // matched pairs over all annotator pairs
+    size_t shared_units = 0;         // compared units (labelled by >= 2 annotators) on which it occurs
     bool consensus = false;          // kappa >= min_kappa
 };
 
@@ -101,6 +109,8 @@ struct AgreementReport {
     std::string method;  // "cohen" (two annotators) or "fleiss"
     double iou_threshold = 0.5, bin_seconds = 1.0, min_kappa = 0.6;
     long long bins = 0;  // time bins counted (per label)
+    size_t units = 0;         // all units
+    size_t shared_units = 0;  // units labelled by at least two annotators (the only ones compared)
     std::vector<PatternAgreement> patterns;  // sorted by label
     double overall_kappa = NAN;
     std::string overall_band;
@@ -146,10 +156,12 @@ struct Corpus {
 // interval; with a matcher, labels that match a pattern are replaced by the pattern name.
 Corpus corpus_from_exports(const std::vector<NamedExport>& exports, const annotations::LabelMatcher* matcher = nullptr);
 
-// The consensus as a Label Studio project: one task per unit (the source task's data), one
-// annotation completed_by {"email": "consensus"}, one region per consensus segment (type, from_name
-// and to_name of its first member; timelinelabels go back to frame numbers), plus per-region
-// choices every member agrees on.
+// The consensus as a Label Studio project that imports back into the annotators' project: one task
+// per unit (the source task's data), one annotation without completed_by (the importing user's), one region
+// per consensus segment with the result type, from_name, to_name and label string of its first
+// member (audio `labels` in seconds, `timelinelabels` back to frame numbers at the task's fps),
+// plus per-region choices every member agrees on. Throws InvalidArgument when a timelinelabels
+// segment's task has no fps.
 annotations::Project consensus_project(const Corpus& corpus, const std::vector<ConsensusSegment>& segments);
 
 }  // namespace vidseg::eval

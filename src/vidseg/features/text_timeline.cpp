@@ -30,13 +30,18 @@ std::vector<TranscriptSegment> parse_transcript(const std::string& json_text, co
     for (std::size_t i = 0; i < list->size(); ++i) {
         const auto& s = (*list)[i];
         try {
-            TranscriptSegment seg{s.at("start").get<double>(), s.at("end").get<double>(), s.value("text", std::string())};
+            TranscriptSegment seg{s.at("start").get<double>(), s.at("end").get<double>(), s.value("text", std::string()), {}};
             if (!std::isfinite(seg.start) || !std::isfinite(seg.end) || seg.end < seg.start || seg.start < 0)
                 throw Error(ErrorCode::InvalidData,
                             "segment " + std::to_string(i) + " has bad times (need 0 <= start <= end)", source);
+            if (s.contains("words") && !s["words"].is_null())
+                seg.words = timeline::words_from_json(s["words"], "segment " + std::to_string(i));
             segments.push_back(std::move(seg));
         } catch (const nlohmann::json::exception& e) {
             throw Error(ErrorCode::InvalidData, "segment " + std::to_string(i) + ": " + e.what(), source);
+        } catch (const Error& e) {
+            if (!e.subject().empty()) throw;
+            throw Error(e.code(), e.cause(), source);
         }
     }
     return segments;
@@ -55,16 +60,12 @@ void append_text_columns(const std::vector<TranscriptSegment>& segments, Feature
     const std::size_t rows = m.rows();
     std::vector<float> block(rows * 3, 0.0f);
     const double window = m.spec.window;
+    for (const auto& word : timeline::words_in_time(segments)) {
+        const double mid = word.middle();
+        for (std::size_t r = 0; r < rows; ++r)
+            if (mid >= m.times[r] && mid < m.times[r] + window) block[r * 3] += 1.0f;
+    }
     for (const auto& seg : segments) {
-        std::istringstream words(seg.text);
-        std::vector<std::string> tokens;
-        for (std::string w; words >> w;) tokens.push_back(w);
-        const double len = seg.end - seg.start;
-        for (std::size_t i = 0; i < tokens.size(); ++i) {
-            const double mid = seg.start + len * (static_cast<double>(i) + 0.5) / static_cast<double>(tokens.size());
-            for (std::size_t r = 0; r < rows; ++r)
-                if (mid >= m.times[r] && mid < m.times[r] + window) block[r * 3] += 1.0f;
-        }
         for (std::size_t r = 0; r < rows; ++r) {
             const double overlap = std::min(seg.end, m.times[r] + window) - std::max(seg.start, m.times[r]);
             if (overlap > 0) block[r * 3 + 2] += static_cast<float>(overlap / window);

@@ -58,13 +58,7 @@ public:
             duration_ = to_seconds(st_->duration, tb_);
         AVRational r = st_->avg_frame_rate.num > 0 ? st_->avg_frame_rate : st_->r_frame_rate;
         fps_ = r.num > 0 && r.den > 0 ? av_q2d(r) : 0;
-        const int n = avformat_index_get_entries_count(st_);
-        for (int i = 0; i < n; ++i) {
-            const AVIndexEntry* e = avformat_index_get_entry(st_, i);
-            if (e && (e->flags & AVINDEX_KEYFRAME) && e->timestamp != AV_NOPTS_VALUE)
-                keyframes_.push_back(to_seconds(e->timestamp, tb_) - start_);
-        }
-        std::sort(keyframes_.begin(), keyframes_.end());
+        read_index();
     }
 
     double duration() const { return duration_; }
@@ -98,6 +92,56 @@ public:
         if (!f) throw Error(ErrorCode::InvalidMedia, "no decodable frame at " + fmt_seconds(t) + " s", path_);
         const double ft = have_held_ ? held_time_ : pending_time_;
         converter_.convert(f, out_w_, out_h_, options_.layout, rotation_, ft, out);
+    }
+
+    // The keyframes the container's index lists (Matroska/WebM read their cues only at the first seek).
+    void read_index() {
+        const int n = avformat_index_get_entries_count(st_);
+        index_entries_ = n;
+        keyframe_ts_.clear();
+        keyframes_.clear();
+        for (int i = 0; i < n; ++i) {
+            const AVIndexEntry* e = avformat_index_get_entry(st_, i);
+            if (e && (e->flags & AVINDEX_KEYFRAME) && e->timestamp != AV_NOPTS_VALUE)
+                keyframe_ts_.push_back(e->timestamp);
+        }
+        std::sort(keyframe_ts_.begin(), keyframe_ts_.end());
+        for (const int64_t ts : keyframe_ts_) keyframes_.push_back(to_seconds(ts, tb_) - start_);
+    }
+
+    // The keyframe nearest to t (FrameReaderOptions::nearest_keyframe): one seek, then the decoder
+    // discards every non-key packet, so the first picture out is the keyframe.
+    void keyframe_near(double t, Image& out) {
+        // A backward seek to halfway between the chosen keyframe and the next lands on it: the index
+        // holds decoding times, which demuxers compare with presentation times (mov: a B-frame delay
+        // later), so seeking to the keyframe's own index time would land a whole GOP early.
+        int64_t ts = from_seconds(t + start_, tb_);
+        if (keyframes_.size() < 2 && !index_loaded_) {  // a first seek makes Matroska read its cues
+            index_loaded_ = true;
+            check_av(av_seek_frame(fmt_.get(), index_, ts, AVSEEK_FLAG_BACKWARD), "cannot seek", path_);
+            positioned_ = false;
+            if (avformat_index_get_entries_count(st_) != index_entries_) read_index();
+        }
+        if (!keyframes_.empty()) {
+            const auto it = std::lower_bound(keyframes_.begin(), keyframes_.end(), t);
+            std::size_t i = static_cast<std::size_t>(it - keyframes_.begin());
+            if (it == keyframes_.end()) i = keyframes_.size() - 1;
+            else if (it != keyframes_.begin() && t - *(it - 1) <= *it - t) i -= 1;
+            ts = i + 1 < keyframe_ts_.size() ? keyframe_ts_[i] + (keyframe_ts_[i + 1] - keyframe_ts_[i]) / 2
+                                             : std::numeric_limits<int64_t>::max() / 2;
+            if (i == 0) ts = std::numeric_limits<int64_t>::min() / 2;
+        }
+        int ret = av_seek_frame(fmt_.get(), index_, ts, AVSEEK_FLAG_BACKWARD);
+        if (ret < 0) ret = avformat_seek_file(fmt_.get(), -1, std::numeric_limits<int64_t>::min(), 0, 0, 0);
+        check_av(ret, "cannot seek", path_);
+        reset_state();
+        keyframes_only_ = true;
+        const bool found = next_frame(tmp_.get());
+        keyframes_only_ = false;
+        positioned_ = false;  // an exact read after this one seeks again
+        if (!found) throw Error(ErrorCode::InvalidMedia, "no decodable keyframe near " + fmt_seconds(t) + " s", path_);
+        converter_.convert(tmp_.get(), out_w_, out_h_, options_.layout, rotation_, time_of(tmp_.get()), out);
+        av_frame_unref(tmp_.get());
     }
 
 private:
@@ -230,7 +274,7 @@ private:
                 const bool skippable =
                     options_.skip_nonref && pts != AV_NOPTS_VALUE && best_seen_ != std::numeric_limits<int64_t>::min() &&
                     pts < best_seen_;
-                dec_->skip_frame = skippable ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
+                dec_->skip_frame = keyframes_only_ ? AVDISCARD_NONKEY : skippable ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
                 if (pts != AV_NOPTS_VALUE && pts <= target_ts_) best_seen_ = std::max(best_seen_, pts);
                 ret = avcodec_send_packet(dec_.get(), pkt_.get());
                 av_packet_unref(pkt_.get());
@@ -254,13 +298,17 @@ private:
     double held_time_ = 0, pending_time_ = 0;
     bool positioned_ = false, draining_ = false, eof_ = false;
     bool may_cut_ = false, cut_ = false;
+    bool keyframes_only_ = false;
     int64_t best_seen_ = std::numeric_limits<int64_t>::min();
     int64_t target_ts_ = std::numeric_limits<int64_t>::min();
     int packets_since_check_ = 0;
     int rotation_ = 0;
     int out_w_ = 0, out_h_ = 0;
     double duration_ = 0, fps_ = 0;
-    std::vector<double> keyframes_;
+    std::vector<double> keyframes_;    // seconds from the start, sorted
+    std::vector<int64_t> keyframe_ts_;  // the same, as the index's timestamps
+    int index_entries_ = 0;
+    bool index_loaded_ = false;
     detail::FrameConverter converter_;
 };
 
@@ -297,6 +345,11 @@ int FrameReader::height() const { return impl_->decoder->height(); }
 
 Image FrameReader::read_at(double t) {
     impl_->validate(t);
+    if (impl_->options.nearest_keyframe) {
+        Image out;
+        impl_->decoder->keyframe_near(t, out);
+        return out;
+    }
     return impl_->decoder->frame_at(t);
 }
 
@@ -367,7 +420,10 @@ void FrameReader::read_many(const std::vector<double>& times, const std::functio
                 may_cut = decoder.keyframes().empty() ? next - t >= 1.0
                                                       : decoder.keyframe_group(next) != decoder.keyframe_group(t);
             }
-            decoder.frame_at(t, may_cut, image);
+            if (impl_->options.nearest_keyframe)
+                decoder.keyframe_near(t, image);
+            else
+                decoder.frame_at(t, may_cut, image);
             j = i;
             for (; j < end && times[order[j]] == t; ++j) {
                 if (impl_->options.serialize_sink || shares.size() == 1) {

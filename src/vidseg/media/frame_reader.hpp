@@ -26,6 +26,10 @@ struct FrameReaderOptions {
     // read_many: when false (default) and more than one worker runs, sink is called concurrently from
     // worker threads and must be thread-safe; when true, calls are serialized under a mutex.
     bool serialize_sink = false;
+    // Approximate mode (thumbnails when exactness is not needed): every target gives the keyframe
+    // (I-frame) nearest to it by the container's index, decoded alone — no other frame of its GOP is
+    // decoded. Image::time is that keyframe's time. Without an index: the keyframe at or before t.
+    bool nearest_keyframe = false;
 };
 
 class FrameReader {

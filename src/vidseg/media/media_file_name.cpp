@@ -8,13 +8,21 @@
 
 namespace vidseg::media {
 
-bool is_media_file_name(const std::filesystem::path& path) {
-    static constexpr std::array<std::string_view, 20> kExtensions = {
-        ".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v", ".mpg", ".mpeg", ".ts",   ".mts",
-        ".flv", ".wmv", ".ogv",  ".m4a", ".mp3", ".aac", ".wav", ".flac", ".ogg", ".opus"};
+namespace {
+// Video extensions first: is_video_file_name takes the first kVideoCount.
+constexpr std::array<std::string_view, 20> kExtensions = {
+    ".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v", ".mpg", ".mpeg", ".ts",   ".mts",
+    ".flv", ".wmv", ".ogv",  ".m4a", ".mp3", ".aac", ".wav", ".flac", ".ogg", ".opus"};
+constexpr size_t kVideoCount = 13;
+
+bool has_extension(const std::filesystem::path& path, size_t count) {
     std::string ext = path.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+    return std::find(kExtensions.begin(), kExtensions.begin() + count, ext) != kExtensions.begin() + count;
 }
+}  // namespace
+
+bool is_media_file_name(const std::filesystem::path& path) { return has_extension(path, kExtensions.size()); }
+bool is_video_file_name(const std::filesystem::path& path) { return has_extension(path, kVideoCount); }
 
 }  // namespace vidseg::media

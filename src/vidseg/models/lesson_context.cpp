@@ -70,7 +70,7 @@ void add_snippets(const LessonContextOptions& o, const std::vector<Detection>& t
                         "--whisper-backend needs the lesson video (a feature file was given)");
         auto transcriber = asr::make_transcriber(o.transcriber);
         const auto transcript = transcriber->transcribe(media::read_audio(o.video, media::AudioFormat{}));
-        for (const auto& s : transcript.segments) segments.push_back({s.start, s.end, s.text});
+        segments = transcript.segments;  // with the word times that place the snippets
         out.transcript_source = transcriber->description();
     } else if (const auto beside = o.video.empty() ? std::nullopt : find_transcript_beside(o.video)) {
         segments = read_lesson_transcript(*beside);

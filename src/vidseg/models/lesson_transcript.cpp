@@ -69,7 +69,7 @@ std::vector<TranscriptSegment> parse_subtitles(const std::string& text, const st
                 throw Error(ErrorCode::InvalidData,
                             "line " + std::to_string(number) + ": bad cue timing '" + trim(line) + "'",
                             source);
-            TranscriptSegment seg{cue_time(m[1], m[2], m[3], m[4]), cue_time(m[5], m[6], m[7], m[8]), {}};
+            TranscriptSegment seg{cue_time(m[1], m[2], m[3], m[4]), cue_time(m[5], m[6], m[7], m[8]), {}, {}};
             if (seg.end < seg.start)
                 throw Error(ErrorCode::InvalidData,
                             "line " + std::to_string(number) + ": cue ends before it starts", source);
@@ -119,12 +119,7 @@ std::optional<fs::path> find_transcript_beside(const fs::path& video) {
 
 std::string transcript_snippet(const std::vector<TranscriptSegment>& segments, double start, double end,
                                std::size_t max_chars) {
-    std::string text;
-    for (const auto& s : segments) {
-        if (s.end <= start || s.start >= end) continue;
-        const std::string t = trim(s.text);
-        if (!t.empty()) text += (text.empty() ? "" : " ") + t;
-    }
+    const std::string text = timeline::text_inside(segments, start, end);
     if (text.size() <= max_chars) return text;
     std::size_t cut = max_chars;
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)

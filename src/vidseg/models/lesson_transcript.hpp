@@ -28,8 +28,9 @@ std::vector<TranscriptSegment> parse_subtitles(const std::string& text, const st
 // The first transcript file beside the video in the order listed above; nullopt when none.
 std::optional<std::filesystem::path> find_transcript_beside(const std::filesystem::path& video);
 
-// The text of the segments overlapping [start, end), joined with spaces, cut at a word boundary to
-// at most max_chars characters (bytes of UTF-8, never splitting a character) with "…" when cut.
+// What was said inside [start, end) (timeline::text_inside: the words whose middle lies inside, or
+// the cues whose middle does when the transcript has no word times), cut at a word boundary to at
+// most max_chars characters (bytes of UTF-8, never splitting a character) with "…" when cut.
 std::string transcript_snippet(const std::vector<TranscriptSegment>& segments, double start, double end,
                                std::size_t max_chars = 300);
 

@@ -80,16 +80,22 @@ TranscriptFeatures transcript_features_from_dataset(const fs::path& dataset, dou
             auto& lesson = lessons[source];
             lesson.end = std::max(lesson.end, end);
             if (const auto json = fragment_transcript(file.parent_path(), row); !json.empty()) {
-                for (const auto& s : asr::read_transcript_file(json).segments) {
-                    const double a = std::clamp(start + s.start, start, end),
-                                 b = std::clamp(start + s.end, start, end);
-                    if (b >= a) lesson.segments.push_back({a, b, s.text});
+                // Fragment time -> lesson time; a word whose middle falls outside the fragment was
+                // not said inside it (Whisper pads), the segment bounds are clipped to it.
+                for (auto s : asr::read_transcript_file(json).segments) {
+                    s = timeline::shifted(std::move(s), start);
+                    const bool timed = !s.words.empty();
+                    std::erase_if(s.words, [&](const auto& w) { return w.middle() < start || w.middle() >= end; });
+                    if (timed && s.words.empty()) continue;
+                    s.start = std::clamp(s.start, start, end);
+                    s.end = std::clamp(s.end, start, end);
+                    lesson.segments.push_back(std::move(s));
                 }
                 ++out.with_transcript;
             } else if (row.contains("transcript") && row["transcript"].is_string() &&
                        row["transcript"].get<std::string>().find_first_not_of(" \t\r\n") !=
                            std::string::npos) {
-                lesson.segments.push_back({start, end, row["transcript"].get<std::string>()});
+                lesson.segments.push_back({start, end, row["transcript"].get<std::string>(), {}});
                 ++out.with_transcript;
             }
         }

@@ -333,6 +333,7 @@ PrepareReport prepare(const PrepareConfig& input_config) {
         for (const auto& s : report.segments) times.push_back(std::min(s.keyframe_time, info.duration));
         media::FrameReaderOptions reader_options;
         reader_options.max_width = config.keyframe_width;
+        reader_options.nearest_keyframe = config.nearest_keyframe;
         media::FrameReader reader(config.video, reader_options);
         media::ImageWriteOptions image_options;
         image_options.quality = config.keyframe_quality;
@@ -378,16 +379,21 @@ PrepareReport prepare(const PrepareConfig& input_config) {
 
     // Label Studio import files.
     {
+        // Local-files URLs name OUT's own folder: Label Studio's document root is OUT's parent and one
+        // local storage points at OUT itself (it refuses a storage at the document root).
+        auto out_folder = out.destination().lexically_normal();
+        if (out_folder.filename().empty()) out_folder = out_folder.parent_path();  // "OUT/"
+        const std::string url_prefix = config.base_url.empty() ? out_folder.filename().string() + "/" : std::string();
         std::vector<annotations::SegmentTask> tasks;
         for (const auto& s : report.segments) {
             annotations::SegmentTask t;
             t.index = s.index;
             t.start = s.start;
             t.end = s.end;
-            t.video_url = annotations::media_url(config.base_url, s.clip);
+            t.video_url = annotations::media_url(config.base_url, url_prefix + s.clip);
             // The segment's own WAV, not the lesson's: every result of a task is then in segment time.
-            t.audio_url = s.audio.empty() ? "" : annotations::media_url(config.base_url, s.audio);
-            t.keyframe_url = annotations::media_url(config.base_url, s.keyframe);
+            t.audio_url = s.audio.empty() ? "" : annotations::media_url(config.base_url, url_prefix + s.audio);
+            t.keyframe_url = annotations::media_url(config.base_url, url_prefix + s.keyframe);
             t.fps = video->fps;
             t.features = segment_json(s)["features"];
             tasks.push_back(std::move(t));

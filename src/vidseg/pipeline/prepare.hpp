@@ -29,6 +29,7 @@ struct PrepareConfig {
     std::string base_url;                      // URL prefix of OUT for Label Studio; empty = local-files URLs
     int keyframe_quality = 90;                 // JPEG quality 1..100
     int keyframe_width = 0;                    // 0 = native width
+    bool nearest_keyframe = false;             // the I-frame nearest to each middle (approximate, fast)
     int audio_sample_rate = 16000;
     int audio_channels = 1;
     bool features = true;                      // decode the video once more for brightness/scene cuts
