@@ -10,7 +10,7 @@ packages=(  # build and run
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   ffmpeg espeak-ng
   nlohmann-json3-dev libsqlite3-dev libzip-dev libpugixml-dev libchromaprint-dev
-  libcurl4-openssl-dev libopencv-dev opencv-data libtorch-dev libfftw3-dev
+  libcurl4-openssl-dev libopencv-dev opencv-data libtorch-dev libfftw3-dev libsodium-dev
 )
 if [ "$runtime_only" = 0 ]; then
   packages+=(  # tests, test peers and benchmarks
@@ -58,3 +58,11 @@ for req in "$root"/tests/python/requirements-*.txt; do
   name=$(basename "$req" .txt); name=${name#requirements-}
   make_venv "$root/build/pyenv-$name" "$req"
 done
+
+# The real S3 server of the storage tests (versitygw, Apache-2.0), built once per version with Go into
+# $cache/peers/ (outside the clone). Needs Go >= 1.21 (it fetches the toolchain versitygw asks for).
+if command -v go >/dev/null 2>&1; then
+  echo "setup: versitygw at $(VIDSEG_CACHE_DIR="$cache" "$root/tests/peers/versitygw.sh")"
+else
+  echo "setup: WARNING: Go is not installed; the S3 storage tests need it to build versitygw (tests/peers/versitygw.sh)" >&2
+fi

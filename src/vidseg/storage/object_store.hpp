@@ -64,9 +64,12 @@ public:
     virtual void remove(const std::string& key) = 0;                       // missing key: no error
     // A URL that lets anyone holding it GET the object until it expires (S3: SigV4 query signing,
     // against the public endpoint when one is configured); nullopt for a local store (the server
-    // serves those files itself, behind its own authentication).
+    // serves those files itself, behind its own authentication). expiry 0 = the configured default
+    // (StoreConfig::presign_expiry); more than 7 days is InvalidArgument.
     virtual std::optional<std::string> presigned_get_url(const std::string& key, std::chrono::seconds expiry) = 0;
 };
+
+inline constexpr std::chrono::seconds kDefaultPresignExpiry{604800};  // 7 days, the S3 maximum
 
 struct StoreConfig {
     // A local folder ("/srv/vidseg/store", "file:///srv/...") or "s3://bucket/prefix".
@@ -79,10 +82,25 @@ struct StoreConfig {
     std::string secret_key;       // from flags or AWS_SECRET_ACCESS_KEY / VIDSEG_S3_SECRET_KEY
     bool path_style = true;       // MinIO / SeaweedFS / versitygw need path-style addressing
     std::size_t part_size = 16u << 20;  // multipart part size (S3 minimum 5 MiB)
+    std::size_t list_page_size = 1000;  // keys per ListObjectsV2 request (S3 maximum 1000)
+    // Expiry of presigned URLs when presigned_get_url() is given 0 s (S3 allows at most 7 days).
+    std::chrono::seconds presign_expiry = kDefaultPresignExpiry;
 };
 
 // Throws InvalidArgument for a key check_key() refuses (the message says why).
 void check_key(const std::string& key);
+// A list() prefix: empty, or a key with an optional trailing '/'. Throws InvalidArgument otherwise.
+void check_prefix(const std::string& prefix);
+
+// Throws InvalidArgument for metadata every backend cannot keep: names other than lower-case letters,
+// digits, '-' and '_' (S3 lower-cases x-amz-meta-* names), control characters in values, more than
+// 2 KiB in all (the S3 limit). Values may be any other UTF-8 (S3: percent-encoded on the wire).
+void check_metadata(const Metadata& metadata);
+
+// The media type of a key by its extension ("a/b.MP4" -> "video/mp4", "x.wav" -> "audio/wav"),
+// "application/octet-stream" when unknown. S3 objects are stored with it (what presigned URLs are
+// served with, so that browsers and Label Studio play them); the server can serve local files with it.
+std::string content_type_for(const std::string& key);
 
 // Opens the backend the location names. Throws InvalidArgument for a bad configuration.
 std::unique_ptr<ObjectStore> open_store(const StoreConfig& config);
