@@ -11,6 +11,7 @@ packages=(
   clang-format python3 python3-venv
   ccache libcurl4-openssl-dev libopencv-dev opencv-data libdlib-dev libtorch-dev
   festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine libfftw3-dev
+  libcpp-httplib-dev libsodium-dev libssl-dev
 )
 missing=()
 for p in "${packages[@]}"; do
