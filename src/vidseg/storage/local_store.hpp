@@ -1,0 +1,42 @@
+// The local-folder backend of ObjectStore (the embedded default of `vidseg serve --data DIR`): an
+// object is the file <root>/<key>; its metadata lives in a sidecar "<key>.vidseg-meta.json" beside
+// it. Writes stream into a temp file beside the target ("<key>.vidseg-tmp-XXXXXX") that commit()
+// fsyncs and renames into place, so readers never see half an object. list() skips both kinds of
+// bookkeeping file, and keys that would collide with them are refused (InvalidArgument).
+#pragma once
+
+#include <filesystem>
+
+#include "vidseg/storage/object_store.hpp"
+
+namespace vidseg::storage {
+
+class LocalStore final : public ObjectStore {
+  public:
+    static constexpr const char* kMetaSuffix = ".vidseg-meta.json";
+
+    // Creates the root folder when missing; Error(OutputError) when it cannot.
+    explicit LocalStore(const std::filesystem::path& root);
+
+    std::string describe() const override;
+    std::unique_ptr<ObjectWriter> create(const std::string& key, const Metadata& metadata = {}) override;
+    ObjectInfo put_file(const std::string& key, const std::filesystem::path& file,
+                        const Metadata& metadata = {}) override;
+    void read(const std::string& key, const std::function<void(const char*, std::size_t)>& sink,
+              std::uint64_t offset = 0, std::uint64_t length = 0) override;
+    void get_file(const std::string& key, const std::filesystem::path& file) override;
+    std::optional<ObjectInfo> stat(const std::string& key) override;
+    std::vector<ObjectInfo> list(const std::string& prefix) override;
+    void remove(const std::string& key) override;
+    std::optional<std::string> presigned_get_url(const std::string& key,
+                                                 std::chrono::seconds expiry) override;
+
+    const std::filesystem::path& root() const { return root_; }
+
+  private:
+    std::filesystem::path path_of(const std::string& key) const;  // checks the key
+
+    std::filesystem::path root_;
+};
+
+}  // namespace vidseg::storage
