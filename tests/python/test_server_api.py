@@ -530,6 +530,36 @@ def test_metrics_and_slow_client_cut_off(server, accounts):
     assert time.time() - started < 9.5
 
 
+def test_users_add_cli_and_environment_settings(data_dir):
+    """`vidseg users add` before the first start (then no admin is made), settings from VIDSEG_* variables."""
+    data = os.path.join(data_dir, "env-data")
+    add = subprocess.run([VIDSEG, "users", "add", "dora", "--role", "admin", "--password-stdin", "--data", data],
+                         input="dora-secret-pw\n", capture_output=True, text=True)
+    assert add.returncode == 0 and add.stdout == "Created user 'dora' (admin)\n", add.stderr
+    again = subprocess.run([VIDSEG, "users", "add", "dora", "--password-stdin", "--data", data],
+                           input="other-password\n", capture_output=True, text=True)
+    assert again.returncode == 2 and "dora: a user with this name exists" in again.stderr
+    short = subprocess.run([VIDSEG, "users", "add", "ed", "--password-stdin", "--data", data],
+                           input="short\n", capture_output=True, text=True)
+    assert short.returncode == 2 and "a password has 8 to 1024 characters" in short.stderr
+    os.environ["VIDSEG_MAX_UPLOAD"] = "1000"
+    try:
+        s = Server(data)
+    finally:
+        del os.environ["VIDSEG_MAX_UPLOAD"]
+    try:
+        assert s.password is None  # an account existed: no one-time password
+        token = login(s, "dora", "dora-secret-pw").json()["token"]
+        assert api(s, "OPTIONS", "/api/uploads/", expect=204).headers["Tus-Max-Size"] == "1000"
+        api(s, "POST", "/api/uploads/", token=token, headers={"Tus-Resumable": "1.0.0", "Upload-Length": "1001"},
+            expect=413)
+    finally:
+        s.stop()
+    bad = subprocess.run([VIDSEG, "serve", "--data", data], capture_output=True, text=True,
+                         env={**os.environ, "VIDSEG_WORKERS": "many"})
+    assert bad.returncode == 2 and "VIDSEG_WORKERS: option --workers: expects a number, got 'many'" in bad.stderr
+
+
 def test_zz_every_documented_route_was_exercised(server):
     doc = requests.get(server.url + "/api/openapi.json").json()
     documented = {(m.upper(), p) for p, item in doc["paths"].items() for m in item}
