@@ -472,8 +472,24 @@ def test_server_killed_mid_job_finishes_after_restart(server, accounts):
             break
         time.sleep(0.1)
     assert j["state"] == "running", j
+    # An upload half done when the server dies resumes after the restart.
+    mkv = os.path.join(MEDIA, "h264.mkv")
+    half = os.path.getsize(mkv) // 2
+    tus = {"Tus-Resumable": "1.0.0"}
+    url = api(server, "POST", "/api/uploads/", token=anna, expect=201, headers={
+        **tus, "Upload-Length": str(os.path.getsize(mkv)),
+        "Upload-Metadata": "filename " + base64.b64encode(b"lesson.mkv").decode()}).headers["Location"]
+    api(server, "PATCH", "/api/uploads/{id}", path=url, token=anna, data=open(mkv, "rb").read()[:half], expect=204,
+        headers={**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
     server.kill9()
     server.start()
+    c = tus_client.TusClient(server.url + "/api/uploads/", headers={"Authorization": "Bearer " + anna})
+    up = c.uploader(mkv, url=server.url + url, chunk_size=1 << 20, upload_checksum=True)
+    assert up.offset == half
+    up.upload()
+    v = video_named(server, anna, "lesson.mkv")[0]
+    assert v["sha256"] == sha256_file(mkv)
+    assert v["key"].endswith("/lesson_2.mkv"), v  # lesson.mp4 holds the stem 'lesson' (lesson.wav is its audio)
     done, _ = wait_job(server, anna, job["id"], timeout=300)
     assert done["state"] == "finished" and done["attempts"] == 2, done
     log = [l["line"] for l in api(server, "GET", "/api/jobs/{id}/log", path=f"/api/jobs/{job['id']}/log", token=anna,
@@ -483,6 +499,8 @@ def test_server_killed_mid_job_finishes_after_restart(server, accounts):
                                     token=anna, expect=200).json()["files"]}
     assert {f"part_films/segment_{i}.mp4" for i in range(22)} <= files and "tasks.json" in files
     assert "part_films/segment_22.mp4" not in files  # ceil(150 / 7) = 22 segments, as an uninterrupted run
+    for other in api(server, "GET", "/api/jobs", token=anna, expect=200).json()["jobs"]:
+        wait_job(server, anna, other["id"], states=("finished", "error", "cancelled"))
     assert not os.listdir(os.path.join(server.data, "work"))  # no job folder left behind
 
 
@@ -505,6 +523,8 @@ def test_metrics_and_slow_client_cut_off(server, accounts):
     # Metrics count since the (re)start: make a request and send 100 upload bytes first.
     anna, tus = accounts["anna"], {"Tus-Resumable": "1.0.0"}
     api(server, "GET", "/api/videos", token=anna, expect=200)
+    uploaded = lambda text: int(re.search(r"vidseg_upload_bytes_total (\d+)", text).group(1))
+    before = uploaded(api(server, "GET", "/metrics", expect=200).text)
     url = api(server, "POST", "/api/uploads/", token=anna, headers={**tus, "Upload-Length": "1000"},
               expect=201).headers["Location"]
     api(server, "PATCH", "/api/uploads/{id}", path=url, token=anna, data=b"x" * 100, expect=204,
@@ -514,7 +534,7 @@ def test_metrics_and_slow_client_cut_off(server, accounts):
     assert re.search(r'vidseg_http_requests_total\{route="GET /api/videos",status="200"\} \d+', text)
     assert re.search(r'vidseg_http_request_duration_seconds_bucket\{route="GET /api/videos",le="\+Inf"\} \d+', text)
     assert re.search(r'vidseg_jobs\{state="finished"\} [1-9]', text)
-    assert int(re.search(r"vidseg_upload_bytes_total (\d+)", text).group(1)) == 100
+    assert uploaded(text) == before + 100
     # Headers started and never finished: cut off after --read-timeout (2 s) + the keep-alive wait (5 s),
     # while other clients are served.
     host, port = server.url[7:].split(":")

@@ -64,7 +64,8 @@ struct Video {
     std::string key;   // object key in the store: <user>/task_YYYYMMDD/<safe name>
     std::uint64_t size = 0;
     std::string sha256;     // hex of the whole file
-    std::string state;      // "arriving" (arrival job pending), "ready", "error"
+    std::string state;      // "storing" (being copied to the store), "arriving" (arrival
+                            // job pending), "ready", "error"
     std::string info_json;  // probe summary, audio/poster keys once the arrival job ran
     std::int64_t created = 0;
 };

@@ -11,6 +11,7 @@
 #include "vidseg/media/probe.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
 #include "vidseg/platform/safe_name.hpp"
+#include "vidseg/platform/uploads.hpp"
 
 namespace vidseg::platform {
 
@@ -100,11 +101,7 @@ void run_arrival(JobContext& c) {
     nlohmann::json summary = media::to_json(info);
     summary.erase("path");
     // Outputs beside the video: anna/task_20261207/lesson.mp4 -> lesson.wav, lesson.poster.jpg.
-    const auto slash = video.key.rfind('/');
-    const auto dot = video.key.rfind('.');
-    const std::string prefix = dot != std::string::npos && (slash == std::string::npos || dot > slash)
-                                   ? video.key.substr(0, dot)
-                                   : video.key;
+    const std::string prefix = key_stem(video.key);
     const std::string stem = prefix.substr(prefix.rfind('/') + 1);
     nlohmann::json outputs = nlohmann::json::object();
     if (info.audio()) {

@@ -202,27 +202,41 @@ catalog::Video Uploads::finish(const Principal& caller, const catalog::Upload& u
     video.created = unix_now();
     video.size = upload.length;
     video.sha256 = file_sha256_hex(file);
-    video.state = "arriving";
+    video.state = "storing";
     nlohmann::json summary = {{"container", info.container}, {"duration", info.duration}};
     video.info_json = summary.dump();
-    // Same name on the same day: lesson.mp4, lesson_2.mp4, ...
+    // Same name on the same day: lesson.mp4, lesson_2.mp4, ... The stem is unique among the user's videos,
+    // since the arrival job's outputs are named after it (lesson.wav); the catalog row reserves the key.
     const std::string base = video_key(owner->name, upload.filename, video.created);
-    const auto dot = base.rfind('.');
-    const bool has_ext = dot != std::string::npos && dot > base.rfind('/');
-    video.key = base;
-    for (int n = 2; catalog_.find_video_by_key(video.key) || store_.stat(video.key); ++n)
-        video.key = has_ext ? base.substr(0, dot) + "_" + std::to_string(n) + base.substr(dot)
-                            : base + "_" + std::to_string(n);
+    const std::string base_stem = key_stem(base);
+    const std::string ext = base.substr(base_stem.size());
+    {
+        std::lock_guard lock(finish_mutex_);
+        std::set<std::string> stems;
+        for (const auto& v : catalog_.videos(owner->id)) stems.insert(key_stem(v.key));
+        video.key = base;
+        for (int n = 2; stems.count(key_stem(video.key)) || store_.stat(video.key); ++n)
+            video.key = base_stem + "_" + std::to_string(n) + ext;
+        video = catalog_.add_video(video);
+    }
     try {
         store_.put_file(video.key, file, {{"owner", owner->name}, {"sha256", video.sha256}});
     } catch (...) {
+        catalog_.remove_video(video.id);
         discard();
         throw;
     }
     discard();
-    video = catalog_.add_video(video);
+    video.state = "arriving";
+    catalog_.update_video(video.id, video.state, video.info_json);
     if (on_video_) on_video_(caller, video, ip);
     return video;
+}
+
+std::string key_stem(const std::string& key) {
+    const auto slash = key.rfind('/');
+    const auto dot = key.rfind('.');
+    return dot != std::string::npos && (slash == std::string::npos || dot > slash) ? key.substr(0, dot) : key;
 }
 
 void Uploads::terminate(const Principal& caller, const std::string& id) {

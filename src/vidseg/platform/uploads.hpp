@@ -68,11 +68,14 @@ class Uploads {
     storage::ObjectStore& store_;
     UploadsConfig config_;
     std::function<void(const Principal&, const catalog::Video&, const std::string&)> on_video_;
+    std::mutex finish_mutex_;  // choosing a free key and reserving it in the catalog
     std::mutex busy_mutex_;
     std::set<std::string> busy_;  // uploads a request is writing to
 };
 
 // "anna/task_20261207/lesson_1.mp4": the key a video of `user` named `file_name` gets on `unix_time`.
 std::string video_key(const std::string& user, const std::string& file_name, std::int64_t unix_time);
+// The key without its extension ("anna/task_20261207/lesson"): outputs beside the video are named after it.
+std::string key_stem(const std::string& key);
 
 }  // namespace vidseg::platform
