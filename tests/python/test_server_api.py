@@ -425,7 +425,11 @@ def test_prepare_job_runs_with_progress_and_files(server, accounts, anna_video):
     api(server, "GET", "/api/jobs/{id}/files/{name}", path=f"/api/jobs/{job['id']}/files/..%2F..%2Fcatalog.sqlite",
         token=anna, expect=404)
     log = api(server, "GET", "/api/jobs/{id}/log", path=f"/api/jobs/{job['id']}/log", token=anna, expect=200).json()
-    assert any("prepared 3 segments" in l["line"] for l in log["lines"])
+    lines = [l["line"] for l in log["lines"]]
+    assert "prepared 3 segments" in " ".join(lines)
+    assert [l for l in lines if l.startswith("stage ")] == [
+        "stage prepare (fetch)", "stage segments (cutting (exact))", "stage frames (keyframes)",
+        "stage assemble (assemble)"], lines
 
 
 def make_long_video(folder):

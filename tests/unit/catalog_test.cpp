@@ -50,7 +50,8 @@ TEST(Catalog, JobsAreClaimedOnceCancelledAndRequeued) {
     EXPECT_FALSE(c->claim_job("w1", 102));
     EXPECT_FALSE(c->request_job_cancel(a.id, 103));  // running: flagged for its worker
     EXPECT_TRUE(c->find_job(a.id)->cancel_requested);
-    c->set_job_progress(b.id, "segments", 42.5);
+    EXPECT_TRUE(c->set_job_progress(a.id, "segments", 10));  // the worker learns of the cancel
+    EXPECT_FALSE(c->set_job_progress(b.id, "segments", 42.5));
     EXPECT_EQ(c->find_job(b.id)->stage, "segments");
     EXPECT_EQ(c->requeue_running_jobs("w2"), 1);  // only w2's job
     EXPECT_EQ(c->find_job(b.id)->state, "queued");

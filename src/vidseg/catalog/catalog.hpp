@@ -157,7 +157,9 @@ class Catalog {
     virtual std::vector<Job> jobs(std::int64_t user_id) = 0;
     virtual std::vector<Job> jobs_of_video(std::int64_t video_id) = 0;
     virtual std::optional<Job> claim_job(const std::string& worker, std::int64_t now) = 0;
-    virtual void set_job_progress(std::int64_t id, const std::string& stage, double progress) = 0;
+    // Records a running job's stage and percentage; true when a cancel was requested for it (the
+    // worker's signal to stop, whichever process asked).
+    virtual bool set_job_progress(std::int64_t id, const std::string& stage, double progress) = 0;
     // Ends a running job: state finished / error / cancelled (stage follows the state).
     virtual void end_job(std::int64_t id, const std::string& state, const std::string& error,
                          std::int64_t now) = 0;

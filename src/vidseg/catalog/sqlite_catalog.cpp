@@ -335,11 +335,15 @@ class SqliteCatalog final : public Catalog {
         s.run();
         return lookup_job(id);
     }
-    void set_job_progress(std::int64_t id, const std::string& stage, double progress) override {
+    bool set_job_progress(std::int64_t id, const std::string& stage, double progress) override {
         std::lock_guard lock(mutex_);
-        Statement(db_, "UPDATE jobs SET stage = ?, progress = ? WHERE id = ? AND state = 'running'")
-            .bind_all(stage, progress, id)
-            .run();
+        Statement s(db_,
+                    "UPDATE jobs SET stage = ?, progress = ? WHERE id = ? AND state = 'running' "
+                    "RETURNING cancel_requested");
+        s.bind_all(stage, progress, id);
+        const bool cancel = s.step() && s.integer(0) != 0;
+        s.run();
+        return cancel;
     }
     void end_job(std::int64_t id, const std::string& state, const std::string& error,
                  std::int64_t now) override {

@@ -17,16 +17,21 @@ namespace {
 
 // The engine's Progress turned into the job's stage and overall percentage in the catalog: each
 // progress label maps to a stage and a share of the job (job_stage_spans), written at most 4 times
-// a second. Thread-safe: the engine may report from worker threads.
+// a second, with a log line per new stage. Each write also reads back whether a cancel was requested
+// (by any process) and sets the job's token. Thread-safe: the engine may report from worker threads.
 class JobProgress final : public Progress {
   public:
-    JobProgress(catalog::Catalog& catalog, const catalog::Job& job)
-        : catalog_(catalog), job_id_(job.id), spans_(job_stage_spans(job.kind)) {}
+    JobProgress(catalog::Catalog& catalog, const catalog::Job& job, std::atomic<bool>& cancel)
+        : catalog_(catalog), job_id_(job.id), spans_(job_stage_spans(job.kind)), cancel_(cancel) {}
 
     void begin(const std::string& label, double total) override {
         std::lock_guard lock(mutex_);
+        const std::string before = span_.stage;
         for (const auto& s : spans_)
             if (label.rfind(s.label_prefix, 0) == 0) span_ = s;
+        if (span_.stage != before || !logged_)
+            catalog_.add_job_log(job_id_, unix_now(), "stage " + span_.stage + " (" + label + ")");
+        logged_ = true;
         total_ = total;
         percent_ = std::max(percent_, span_.from);
         write(true);
@@ -49,12 +54,14 @@ class JobProgress final : public Progress {
         const auto now = std::chrono::steady_clock::now();
         if (!force && now - last_write_ < std::chrono::milliseconds(250)) return;
         last_write_ = now;
-        catalog_.set_job_progress(job_id_, span_.stage, std::round(percent_ * 10) / 10);
+        if (catalog_.set_job_progress(job_id_, span_.stage, std::round(percent_ * 10) / 10)) cancel_ = true;
     }
 
     catalog::Catalog& catalog_;
     std::int64_t job_id_;
     const std::vector<StageSpan>& spans_;
+    std::atomic<bool>& cancel_;
+    bool logged_ = false;
     std::mutex mutex_;
     StageSpan span_{"", "prepare", 0, 0};
     double total_ = 0;
@@ -152,7 +159,7 @@ void JobRunner::execute(const catalog::Job& job) {
     try {
         CancelScope scope(*token);
         WorkDir work(config_.work_dir / ("job-" + std::to_string(job.id)));
-        JobProgress progress(catalog_, job);
+        JobProgress progress(catalog_, job, *token);
         JobContext context{catalog_, store_, job, work.path, progress, log};
         throw_if_cancelled();
         run_job(context);
