@@ -12,6 +12,7 @@
 #include "command.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/safe_path.hpp"
 #include "vidseg/intro/intro_detector.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/intro/series_grouping.hpp"
@@ -162,8 +163,9 @@ void write_intro_outputs(const std::vector<intro::IntroDetection>& detections, c
         const bool edl = std::string(which) == "edl";
         for (const auto& d : detections) {
             if (!d.error.empty()) continue;
-            const std::string stem = fs::path(d.episode).stem().string();
-            write_file_atomic(dir / (stem + (edl ? ".edl" : ".ffmetadata")),
+            // An episode's file name is data (an upload's name): cleaned, and kept inside DIR.
+            const std::string stem = safe_file_name(fs::path(d.episode).stem().string());
+            write_file_atomic(join_under(dir, stem + (edl ? ".edl" : ".ffmetadata")),
                               edl ? intro::to_edl(d.intro) : intro::to_ffmetadata_chapters(d.intro));
         }
     }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/scoped_env.hpp"
 #include "support/test_support.hpp"
 #include "vidseg/asr/http_client.hpp"
 #include "vidseg/core/module_loader.hpp"
@@ -15,9 +16,10 @@
 
 namespace fs = std::filesystem;
 using vidseg::ErrorCode;
-using vidseg::ModuleSpec;
 using vidseg::load_module_symbol;
+using vidseg::ModuleSpec;
 using vidseg::test::run_shell;
+using vidseg::test::ScopedEnv;
 using vidseg::test::shell_quote;
 using vidseg::test::thrown_error;
 
@@ -30,18 +32,6 @@ std::string ldd(const fs::path& file) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
 }
-
-// Sets an environment variable for the life of the object.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) { ::setenv(name, value.c_str(), 1); }
-    ~ScopedEnv() { ::unsetenv(name_); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* name_;
-};
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 
 #include "vidseg/annotations/pattern_list.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::annotations {
 
@@ -417,17 +418,14 @@ Project parse_export(const std::string& text, const ReadOptions& options, const 
 Project read_export(const std::string& path, const ReadOptions& options) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "no such file", path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open file", path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
+    const std::string text = read_limited_file(path);
     ReadOptions o = options;
     if (!o.format) {
         std::string ext = std::filesystem::path(path).extension().string();
         std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
         if (ext == ".csv") o.format = ExportFormat::Csv;
     }
-    return parse_export(ss.str(), o, path);
+    return parse_export(text, o, path);
 }
 
 std::vector<Segment> segments(const Annotation& annotation) {

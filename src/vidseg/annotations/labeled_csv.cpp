@@ -11,6 +11,7 @@
 
 #include "vidseg/annotations/pattern_list.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 #include "vidseg/timeline/interval.hpp"
 
 namespace vidseg::annotations {
@@ -173,11 +174,7 @@ LabeledTable parse_labeled_csv(const std::string& input, const std::string& subj
 }
 
 LabeledTable read_labeled_csv(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open file", path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_labeled_csv(ss.str(), path);
+    return parse_labeled_csv(read_limited_file(path), path);
 }
 
 std::string write_labeled_csv(const LabeledTable& table) {

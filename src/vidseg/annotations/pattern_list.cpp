@@ -9,6 +9,7 @@
 
 #include "vidseg/annotations/xlsx_reader.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::annotations {
 
@@ -121,11 +122,7 @@ std::string lower_ascii(std::string s) {
 }
 
 std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open file", path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return read_limited_file(path);
 }
 
 // Collects patterns while enforcing the shared rules (trim, skip empty, no duplicates).

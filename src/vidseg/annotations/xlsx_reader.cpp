@@ -9,14 +9,16 @@
 #include <pugixml.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::annotations {
 
 namespace {
 
-// Parts larger than this are refused: a real pattern table is kilobytes, and a tiny archive
-// that inflates to gigabytes must not take the process down.
-constexpr zip_uint64_t kMaxPartBytes = 256ull * 1024 * 1024;
+// A real pattern table is kilobytes. Parts that inflate beyond kMaxXlsxBytes are refused before
+// they are read (a tiny archive that inflates to gigabytes must not take the process down), and so
+// are sheets spanning more than kMaxSheetCells cells or copying more than kMaxXlsxBytes of text into
+// their cells (one huge shared string referenced by every cell) (core/input_limits.hpp).
 // Excel's own limit; anything above is a corrupt or hostile reference.
 constexpr long kMaxRows = 1048576;
 
@@ -55,7 +57,7 @@ std::string read_entry(zip_t* z, const std::string& name, const std::string& pat
     zip_stat_init(&st);
     if (zip_stat_index(z, static_cast<zip_uint64_t>(index), 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
         invalid(path, "cannot read the size of part '" + name + "'");
-    if (st.size > kMaxPartBytes) invalid(path, "part '" + name + "' is too large (" + std::to_string(st.size) + " bytes)");
+    check_limit(kMaxXlsxBytes, st.size, path, "part '" + name + "' (uncompressed)");
     ZipFilePtr file(zip_fopen_index(z, static_cast<zip_uint64_t>(index), 0));
     if (!file) invalid(path, "cannot open part '" + name + "': " + zip_strerror(z));
     std::string data(static_cast<size_t>(st.size), '\0');
@@ -162,6 +164,7 @@ std::vector<std::vector<std::string>> read_sheet_rows(zip_t* z, const std::strin
     parse_xml(doc, read_entry(z, part, path), part, path);
     const auto data = child(child(doc, "worksheet"), "sheetData");
     std::vector<std::vector<std::string>> rows;
+    uint64_t cells_spanned = 0, text_bytes = 0;  // against kMaxSheetCells / kMaxXlsxBytes
     for (auto row : data.children()) {
         if (local_name(row.name()) != "row") continue;
         // Row numbers are optional in the format; without one the row follows the previous.
@@ -172,6 +175,10 @@ std::vector<std::vector<std::string>> read_sheet_rows(zip_t* z, const std::strin
         // Rows are stored in ascending order; a repeat would silently merge two rows' cells.
         if (r <= static_cast<long>(rows.size()))
             invalid(path, part + ": row " + std::to_string(r) + " is out of order or repeated");
+        // Every row up to r is allocated: sparse row numbers count as cells too.
+        cells_spanned += static_cast<uint64_t>(r) - rows.size();
+        check_limit(kMaxSheetCells, cells_spanned, path,
+                    part + ": the sheet (up to row " + std::to_string(r) + ")");
         if (static_cast<long>(rows.size()) < r) rows.resize(static_cast<size_t>(r));
         auto& cells = rows[static_cast<size_t>(r - 1)];
         for (auto c : row.children()) {
@@ -202,7 +209,15 @@ std::vector<std::vector<std::string>> read_sheet_rows(zip_t* z, const std::strin
             } else {
                 value = v;  // n (number), str (formula text), e (error), d (ISO date): stored text
             }
-            if (static_cast<int>(cells.size()) <= col) cells.resize(static_cast<size_t>(col) + 1);
+            if (static_cast<int>(cells.size()) <= col) {
+                cells_spanned += static_cast<uint64_t>(col) + 1 - cells.size();
+                check_limit(kMaxSheetCells, cells_spanned, path,
+                            part + ": the sheet (up to cell " + ref + ")");
+                cells.resize(static_cast<size_t>(col) + 1);
+            }
+            text_bytes += value.size();
+            check_limit(kMaxXlsxBytes, text_bytes, path,
+                        part + ": the text of the sheet's cells (up to cell " + ref + ")");
             cells[static_cast<size_t>(col)] = std::move(value);
         }
         // Styled but empty cells still get <c> elements; drop the trailing blanks they leave.

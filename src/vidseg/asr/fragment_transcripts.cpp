@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace fs = std::filesystem;
 
@@ -55,12 +56,9 @@ Transcript FragmentTranscripts::transcribe_to(const fs::path& wav, const fs::pat
 }
 
 Transcript read_transcript_file(const fs::path& json) {
-    std::ifstream in(json, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InvalidData, "cannot read transcript", json.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
+    const std::string text = read_limited_file(json);
     try {
-        return transcript_from_json(nlohmann::json::parse(ss.str()));
+        return transcript_from_json(nlohmann::json::parse(text));
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("bad transcript JSON: ") + e.what(), json.string());
     }

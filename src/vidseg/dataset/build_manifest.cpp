@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/safe_path.hpp"
 
 namespace fs = std::filesystem;
 
@@ -50,6 +52,14 @@ bool all_exist(const fs::path& root, const std::vector<std::string>& files) {
     for (const auto& f : files)
         if (!fs::is_regular_file(root / f, ec)) return false;
     return !files.empty();
+}
+
+// Files of a manifest or journal entry: relative paths of safe names under the dataset root. A manifest
+// is read back from the output folder, so a tampered one ("../../x") must not make reuse link or move
+// files from or to elsewhere; such an entry is dropped (it only costs a rebuild).
+bool safe_files(const std::vector<std::string>& files) {
+    return std::all_of(files.begin(), files.end(),
+                       [](const std::string& f) { return is_safe_relative_path(f); });
 }
 
 // Hard link (same filesystem: instant, same inode and mtime) or copy.
@@ -106,9 +116,12 @@ ManifestItems read_manifest(const fs::path& path) {
     try {
         const auto j = nlohmann::json::parse(in);
         for (const auto& [name, arts] : j.at("items").items())
-            for (const auto& [art, e] : arts.items())
-                items[name][art] = {e.at("key").get<std::string>(), e.at("files").get<std::vector<std::string>>(),
+            for (const auto& [art, e] : arts.items()) {
+                auto files = e.at("files").get<std::vector<std::string>>();
+                if (!safe_files(files)) continue;
+                items[name][art] = {e.at("key").get<std::string>(), std::move(files),
                                     e.contains("value") ? e["value"].dump() : std::string()};
+            }
     } catch (const nlohmann::json::exception&) {
         return {};  // unreadable: everything is rebuilt
     }
@@ -163,8 +176,10 @@ ResumableStage::ResumableStage(fs::path destination, bool reuse_enabled)
                 journal_.clear();
                 continue;
             }
+            auto files = j.at("files").get<std::vector<std::string>>();
+            if (!safe_files(files)) continue;
             journal_[j.at("item").get<std::string>()][j.at("artifact").get<std::string>()] = {
-                j.at("key").get<std::string>(), j.at("files").get<std::vector<std::string>>(),
+                j.at("key").get<std::string>(), std::move(files),
                 j.contains("value") ? j["value"].dump() : std::string()};
         } catch (const nlohmann::json::exception&) {
         }

@@ -17,6 +17,7 @@
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/progress.hpp"
+#include "vidseg/core/safe_path.hpp"
 #include "vidseg/core/version.hpp"
 #include "vidseg/dataset/build_manifest.hpp"
 #include "vidseg/dataset/dataset_card.hpp"
@@ -218,11 +219,12 @@ DatasetReport build_dataset(const DatasetConfig& config) {
                 const std::string key = artifact_key("transcript", 1, {fingerprint, key_number(item.start),
                                                                        key_number(item.end), transcripts.key()});
                 if (stage_dir.reuse(item.name, "transcript", key, files)) {
-                    transcript_of[item.name] = asr::read_transcript_file(stage / files[1]);
+                    transcript_of[item.name] = asr::read_transcript_file(join_under(stage, files[1]));
                 } else {
                     throw_if_cancelled();
-                    transcript_of[item.name] = transcripts.transcribe_to(stage / rel(item, "audio", ".wav"),
-                                                                         stage / files[0], stage / files[1]);
+                    transcript_of[item.name] =
+                        transcripts.transcribe_to(join_under(stage, rel(item, "audio", ".wav")),
+                                                  join_under(stage, files[0]), join_under(stage, files[1]));
                     stage_dir.record(item.name, "transcript", key, files);
                 }
                 if (config.progress) config.progress->update(static_cast<double>(++done));

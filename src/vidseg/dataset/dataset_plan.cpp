@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <set>
 
+#include "vidseg/core/safe_path.hpp"
+
 namespace vidseg::dataset {
 
 namespace {
@@ -57,6 +59,17 @@ TaskPlacement place_task(const annotations::Task& task, const std::vector<Source
         return placement;
     }
     return {};
+}
+
+// "<lesson>_<task>_<ann>_<i>" with every part from the data cleaned (core/safe_path.hpp): ids are taken
+// verbatim from the export ("../../x" once wrote outside the dataset); ordinary ids keep their names. Each
+// part is bounded (100 bytes), the whole to 200 bytes: room for "_crop.jpg" and temp-file suffixes.
+std::string fragment_name(const std::string& lesson, const std::string& task, const std::string& annotation,
+                          size_t i) {
+    constexpr size_t kMaxFragmentNameBytes = 200;
+    return safe_file_name(safe_file_name(lesson) + "_" + safe_file_name(task) + "_" +
+                              safe_file_name(annotation) + "_" + std::to_string(i),
+                          kMaxFragmentNameBytes);
 }
 
 annotations::VideoTrack shifted(annotations::VideoTrack track, double shift, std::optional<double> fps) {
@@ -118,7 +131,7 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
                          const annotations::LabelMatcher& matcher, double test_fraction) {
     DatasetPlan plan;
     plan.videos = std::move(videos);
-    std::set<std::string> choice_cols, text_cols;
+    std::set<std::string> choice_cols, text_cols, fragment_names;
     std::vector<std::string> all_labels;
 
     for (const auto& task : project.tasks) {
@@ -174,7 +187,16 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
                 item.video = *video;
                 item.task_id = task_key;
                 item.annotation_id = ann.id;
-                item.name = src.lesson + "_" + task_key + "_" + ann.id + "_" + std::to_string(i);
+                item.name = fragment_name(src.lesson, task_key, ann.id, i);
+                // One name, one set of files: a repeated id (or ids crafted to meet after cleaning) is an
+                // error.
+                if (!fragment_names.insert(item.name).second) {
+                    plan.errors.push_back(
+                        {where, "its fragment name '" + item.name +
+                                    "' is already used by an earlier interval (a repeated task or "
+                                    "annotation id?)"});
+                    continue;
+                }
                 item.annotator = ann.annotator();
                 item.start = seg.start;
                 item.end = seg.end;

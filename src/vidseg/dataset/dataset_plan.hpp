@@ -46,7 +46,7 @@ struct SourceVideo {
 
 // One fragment of the dataset: an annotated interval of one annotation.
 struct DatasetItem {
-    std::string name;  // "<lesson>_<task>_<ann>_<i>" (no extension)
+    std::string name;  // "<lesson>_<task>_<ann>_<i>" (no extension; each part a core/safe_path.hpp safe name)
     size_t video = 0;  // index into the plan's videos
     std::string task_id, annotation_id;
     std::string annotator;

@@ -11,6 +11,7 @@
 
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/progress.hpp"
+#include "vidseg/core/safe_path.hpp"
 #include "vidseg/dataset/build_manifest.hpp"
 #include "vidseg/dataset/dataset_card.hpp"
 #include "vidseg/media/audio_reader.hpp"
@@ -149,15 +150,15 @@ FragmentMediaStats make_fragment_media(const DatasetPlan& plan, size_t video, co
             reader.read_many(times, [&](size_t k, const media::Image& image) {
                 const size_t i = keyframe_todo[k];
                 const auto& item = plan.items[i];
-                const std::string base = (dir / (split_prefix(plan, item) + "images/" + item.name)).string();
                 media::ImageWriteOptions write;
                 write.quality = options.keyframe_quality;
-                media::write_image(image, base + ".jpg", write);
+                media::write_image(image, join_under(dir, rel(item, "images", ".jpg")).string(), write);
                 std::vector<std::string> files = {rel(item, "images", ".jpg")};
                 if (item.box)
                     if (const auto px = box_to_pixels(*item.box, image.width, image.height)) {
                         write.crop = media::PixelRect{px->x, px->y, px->width, px->height};
-                        media::write_image(image, base + "_crop.jpg", write);
+                        media::write_image(image, join_under(dir, rel(item, "images", "_crop.jpg")).string(),
+                                           write);
                         crop[i] = 1;
                         files.push_back(rel(item, "images", "_crop.jpg"));
                     }
@@ -172,7 +173,7 @@ FragmentMediaStats make_fragment_media(const DatasetPlan& plan, size_t video, co
             std::vector<media::AudioSpan> spans;
             for (size_t i : audio_todo) {
                 const auto& item = plan.items[i];
-                spans.push_back({item.start, item.end, (dir / rel(item, "audio", ".wav")).string()});
+                spans.push_back({item.start, item.end, join_under(dir, rel(item, "audio", ".wav")).string()});
             }
             media::extract_audio_spans(src.path, spans, media::AudioFormat{16000, 1}, [&](size_t k) {
                 const auto& item = plan.items[audio_todo[k]];
@@ -196,7 +197,8 @@ FragmentMediaStats make_fragment_media(const DatasetPlan& plan, size_t video, co
             std::vector<media::ClipSpec> clips;
             for (size_t k = b; k < e; ++k) {
                 const auto& item = plan.items[clip_todo[k]];
-                clips.push_back({item.start, item.end, (dir / rel(item, "videos", src.clip_extension)).string()});
+                clips.push_back({item.start, item.end,
+                                 join_under(dir, rel(item, "videos", src.clip_extension)).string()});
             }
             auto& cutter = cutters[worker];
             if (!cutter) cutter = std::make_unique<media::ClipCutter>(src.path, cut);

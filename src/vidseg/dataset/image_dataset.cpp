@@ -9,6 +9,7 @@
 #include "vidseg/annotations/pattern_list.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/safe_path.hpp"
 
 namespace fs = std::filesystem;
 
@@ -62,13 +63,16 @@ ImageDatasetReport build_image_dataset(const ImageDatasetConfig& config) {
             report.errors.push_back({item, "the row has no keyframe"});
             continue;
         }
+        // The keyframe as a path under --images, else its file name there; never a file elsewhere
+        // ("/etc/passwd", "../../secret.jpg" or a symlink out of --images would be copied into the dataset).
         fs::path source = images / row.keyframe;
-        if (!fs::is_regular_file(source, ec)) source = images / fs::path(row.keyframe).filename();
-        if (!fs::is_regular_file(source, ec)) {
+        if (!fs::is_regular_file(source, ec) || !lies_under(images, source))
+            source = images / fs::path(row.keyframe).filename();
+        if (!fs::is_regular_file(source, ec) || !lies_under(images, source)) {
             report.errors.push_back({item, "keyframe '" + row.keyframe + "' not found in " + images.string()});
             continue;
         }
-        const std::string name = source.filename().string();
+        const std::string name = safe_file_name(source.filename().string());
         auto [it, inserted] = by_name.try_emplace(name, report.items.size());
         if (inserted) {
             ImageDatasetItem fresh;
@@ -99,7 +103,7 @@ ImageDatasetReport build_image_dataset(const ImageDatasetConfig& config) {
     if (ec) throw Error(ErrorCode::OutputError, "cannot create directory: " + ec.message(), image_dir.string());
     std::string metadata;
     for (const auto& item : report.items) {
-        const fs::path dest = out.staging() / item.file_name;
+        const fs::path dest = join_under(out.staging(), item.file_name);
         if (!fs::copy_file(item.source, dest, fs::copy_options::overwrite_existing, ec) || ec)
             throw Error(ErrorCode::OutputError, "cannot copy keyframe: " + ec.message(), item.source);
         metadata += metadata_line(item) + "\n";

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace fs = std::filesystem;
 
@@ -115,8 +116,9 @@ std::vector<ExcludeEntry> read_exclude_argument(const std::string& argument) {
         if (!sel.empty()) out.push_back({sel, reason});
         return out;
     }
-    std::ifstream in(argument, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot read the --exclude file", argument);
+    if (!fs::is_regular_file(argument, ec))
+        throw Error(ErrorCode::InputNotFound, "cannot read the --exclude file", argument);
+    std::istringstream in(read_limited_file(argument));
     for (std::string line; std::getline(in, line);) {
         line = trim(line);
         if (line.empty() || line[0] == '#') continue;
@@ -130,8 +132,7 @@ std::vector<ReviewDecision> read_review_log(const fs::path& path) {
     std::vector<ReviewDecision> log;
     std::error_code ec;
     if (!fs::exists(path, ec)) return log;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InvalidData, "cannot read the review log", path.string());
+    std::istringstream in(read_limited_file(path));
     size_t number = 0;
     for (std::string line; std::getline(in, line);) {
         ++number;

@@ -18,6 +18,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::features {
 
@@ -378,6 +379,11 @@ FeatureMatrix from_npy(const std::string& npy, const std::string& sidecar, const
     std::size_t rows = 0, cols = 0;
     if (std::sscanf(header.c_str() + shape_at, "'shape': (%zu, %zu)", &rows, &cols) != 2)
         throw bad(".npy feature matrix must be 2-dimensional");
+    if (cols != 0 && rows > SIZE_MAX / sizeof(float) / cols)
+        throw bad(".npy shape (" + std::to_string(rows) + ", " + std::to_string(cols) +
+                  ") is impossibly large");
+    check_limit(kMaxFeatureValues, rows * cols, source,
+                "the .npy matrix (" + std::to_string(rows) + " x " + std::to_string(cols) + ")");
     const std::size_t data_at = header_at + header_len;
     if (npy.size() - data_at != rows * cols * sizeof(float))
         throw bad(".npy has " + std::to_string(npy.size() - data_at) + " data bytes for " + std::to_string(rows) + " x " +
@@ -426,19 +432,15 @@ FeatureMatrix read_features(const std::filesystem::path& path, std::optional<Fea
     if (!std::filesystem::is_regular_file(path, ec))
         throw Error(ErrorCode::InputNotFound, "feature file not found", path.string());
     const FeatureFormat f = format ? *format : format_for_path(path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open feature file", path.string());
-    std::ostringstream buf;
-    buf << in.rdbuf();
+    const std::string content = read_limited_file(path);
     if (f == FeatureFormat::Npy) {
         const auto side = npy_sidecar_path(path);
-        std::ifstream side_in(side, std::ios::binary);
-        if (!side_in) throw Error(ErrorCode::InputNotFound, "the .npy feature file's sidecar is missing", side.string());
-        std::ostringstream side_buf;
-        side_buf << side_in.rdbuf();
-        return from_npy(buf.str(), side_buf.str(), path.string());
+        if (!std::filesystem::is_regular_file(side, ec))
+            throw Error(ErrorCode::InputNotFound, "the .npy feature file's sidecar is missing",
+                        side.string());
+        return from_npy(content, read_limited_file(side), path.string());
     }
-    return f == FeatureFormat::Csv ? from_csv(buf.str(), path.string()) : from_jsonl(buf.str(), path.string());
+    return f == FeatureFormat::Csv ? from_csv(content, path.string()) : from_jsonl(content, path.string());
 }
 
 }  // namespace vidseg::features

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 #include "vidseg/features/audio_timeline.hpp"
 
 namespace vidseg::features {
@@ -45,10 +46,7 @@ std::vector<TranscriptSegment> parse_transcript(const std::string& json_text, co
 std::vector<TranscriptSegment> read_transcript(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) throw Error(ErrorCode::InputNotFound, "transcript not found", path);
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    return parse_transcript(buf.str(), path);
+    return parse_transcript(read_limited_file(path), path);
 }
 
 void append_text_columns(const std::vector<TranscriptSegment>& segments, FeatureMatrix& m) {

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::intro {
 
@@ -123,11 +124,7 @@ IntroLabelFile read_intro_labels(const fs::path& path) {
     if (!fs::exists(status)) throw Error(ErrorCode::InputNotFound, "no such file", path.string());
     if (fs::is_directory(status))
         throw Error(ErrorCode::InvalidArgument, "is a directory, expected a label file", path.string());
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open for reading", path.string());
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return parse_intro_labels_text(buffer.str(), path.string());
+    return parse_intro_labels_text(read_limited_file(path), path.string());
 }
 
 std::string match_key(std::string_view id) {

@@ -9,6 +9,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 #include "vidseg/intro/episode_alignment.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
 #include "vidseg/intro/visual_alignment.hpp"
@@ -538,9 +539,7 @@ IntroLibrary load_intro_library(const fs::path& path) {
     if (fs::is_directory(path, ec))
         throw Error(ErrorCode::InvalidData, "intro library is a directory, expected the file written by `vidseg intro learn --out`",
                     path.string());
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot open the intro library", path.string());
-    const json doc = json::parse(in, nullptr, false);
+    const json doc = json::parse(read_limited_file(path), nullptr, false);
     if (doc.is_discarded()) throw Error(ErrorCode::InvalidData, "intro library is not valid JSON (corrupt?)", path.string());
     return intro_library_from_json(doc, path.string());
 }

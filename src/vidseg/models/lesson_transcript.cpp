@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::models {
 
@@ -21,10 +22,7 @@ std::string read_all(const fs::path& path) {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
         throw Error(ErrorCode::InputNotFound, "transcript not found", path.string());
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    return buf.str();
+    return read_limited_file(path);
 }
 
 std::string lower(std::string s) {

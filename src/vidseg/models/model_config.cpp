@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::models {
 
@@ -86,6 +87,39 @@ nlohmann::json to_json(const ModelInfo& info) {
     };
 }
 
+namespace {
+
+// The network is allocated from the header before a single weight is read: a header asking for a
+// 10^6-wide layer must be refused here, not by the OOM killer (core/input_limits.hpp).
+void check_header_dimensions(const ModelInfo& info, const std::string& subject) {
+    const auto& h = info.hyper;
+    for (const auto& [name, value] : {std::pair<const char*, int>{"hyper.hidden", h.hidden},
+                                      {"hyper.layers", h.layers},
+                                      {"hyper.chunk", h.chunk}})
+        if (value < 1)
+            throw Error(ErrorCode::InvalidData,
+                        std::string("malformed model header: ") + name + " must be positive, got " +
+                            std::to_string(value),
+                        subject);
+    const auto count = [](int v) { return static_cast<uint64_t>(std::max(v, 0)); };
+    for (const auto& [name, value] : {std::pair<const char*, uint64_t>{"hyper.hidden", count(h.hidden)},
+                                      {"hyper.layers", count(h.layers)},
+                                      {"hyper.heads", count(h.heads)},
+                                      {"hyper.kernel", count(h.kernel)},
+                                      {"hyper.chunk", count(h.chunk)},
+                                      {"the number of feature columns", info.spec.columns.size()},
+                                      {"the number of labels", info.labels.size()}})
+        check_limit(kMaxModelDimension, value, subject, std::string("the model header's ") + name);
+    // Every parameter is in the file: a network bigger than the largest model file allowed cannot be real.
+    // Rough size of the largest architecture (a bidirectional LSTM / an encoder layer) in bytes.
+    const uint64_t width = static_cast<uint64_t>(h.hidden);
+    const uint64_t bytes =
+        static_cast<uint64_t>(h.layers) * 16 * 4 * width * (width + info.spec.columns.size());
+    check_limit(kMaxModelFileBytes, bytes, subject, "the network the model header describes (about)");
+}
+
+}  // namespace
+
 ModelInfo model_info_from_json(const nlohmann::json& doc, const std::string& subject) {
     if (!doc.is_object() || doc.value("format", "") != "vidseg.model")
         throw Error(ErrorCode::InvalidData, "not a vidseg model (header without \"format\": \"vidseg.model\")", subject);
@@ -127,6 +161,7 @@ ModelInfo model_info_from_json(const nlohmann::json& doc, const std::string& sub
             throw Error(ErrorCode::InvalidData, "normalisation does not match the feature columns", subject);
         if (info.labels.empty() || info.spec.columns.empty())
             throw Error(ErrorCode::InvalidData, "model header without labels or feature columns", subject);
+        check_header_dimensions(info, subject);
         return info;
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("malformed model header: ") + e.what(), subject);

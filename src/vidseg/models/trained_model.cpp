@@ -9,6 +9,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 #include "vidseg/models/torch_backend.hpp"
 
 namespace vidseg::models {
@@ -153,9 +154,7 @@ TrainedModel TrainedModel::load(const fs::path& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "model not found", path.string());
     if (fs::is_directory(path, ec)) throw Error(ErrorCode::InvalidArgument, "is a directory, not a model file", path.string());
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot read the model", path.string());
-    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string content = read_limited_file(path, kMaxModelFileBytes);
     const auto newline = content.find('\n');
     if (content.empty() || content[0] != '{' || newline == std::string::npos)
         throw Error(ErrorCode::InvalidData, "not a vidseg model (no JSON header line)", path.string());

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 
 namespace vidseg::models {
@@ -27,8 +28,7 @@ std::string fmt(double v) {
 }
 
 void read_metadata_jsonl(const fs::path& file, IntervalLabels& out, std::set<std::string>& seen) {
-    std::ifstream in(file);
-    if (!in) throw Error(ErrorCode::InputNotFound, "cannot read", file.string());
+    std::istringstream in(read_limited_file(file));
     std::string line;
     int number = 0;
     while (std::getline(in, line)) {

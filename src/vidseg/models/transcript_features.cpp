@@ -4,11 +4,14 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "vidseg/asr/fragment_transcripts.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/input_limits.hpp"
+#include "vidseg/core/safe_path.hpp"
 #include "vidseg/features/text_timeline.hpp"
 
 namespace vidseg::models {
@@ -40,10 +43,13 @@ std::vector<fs::path> metadata_files(const fs::path& dataset) {
 fs::path fragment_transcript(const fs::path& metadata_dir, const nlohmann::json& row) {
     for (const char* key : {"file_name", "audio_path"})
         if (row.contains(key) && row[key].is_string()) {
-            const fs::path candidate = metadata_dir / "transcripts" /
-                                       (fs::path(row[key].get<std::string>()).stem().string() + ".json");
+            // The builder names transcripts after the fragment (a safe name); anything else in the
+            // metadata is not looked up (a row is data: "../../x" must not read elsewhere).
+            const std::string stem = fs::path(row[key].get<std::string>()).stem().string();
+            if (!is_safe_file_name(stem)) continue;
+            const fs::path candidate = metadata_dir / "transcripts" / (stem + ".json");
             std::error_code ec;
-            if (fs::is_regular_file(candidate, ec)) return candidate;
+            if (fs::is_regular_file(candidate, ec) && lies_under(metadata_dir, candidate)) return candidate;
         }
     return {};
 }
@@ -55,8 +61,7 @@ TranscriptFeatures transcript_features_from_dataset(const fs::path& dataset, dou
     std::map<std::string, Lesson> lessons;
     std::vector<std::string> order;
     for (const auto& file : metadata_files(dataset)) {
-        std::ifstream in(file);
-        if (!in) throw Error(ErrorCode::InputNotFound, "cannot read", file.string());
+        std::istringstream in(read_limited_file(file));
         std::string line;
         for (int number = 1; std::getline(in, line); ++number) {
             if (line.find_first_not_of(" \t\r") == std::string::npos) continue;

@@ -20,6 +20,7 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/safe_path.hpp"
 #include "vidseg/core/version.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/frame_reader.hpp"
@@ -81,7 +82,8 @@ AudioAnalysis analyse_audio(const PrepareConfig& config, const std::vector<timel
                             const fs::path& stage, const std::string& wav_name, const AbortFlag& abort) {
     AudioAnalysis result;
     result.per_segment.resize(segments.size());
-    audio::WavWriter wav((stage / wav_name).string(), config.audio_sample_rate, config.audio_channels);
+    audio::WavWriter wav(join_under(stage, wav_name).string(), config.audio_sample_rate,
+                         config.audio_channels);
     const int channels = config.audio_channels;
     const double rate = config.audio_sample_rate;
     const std::vector<float> silence(4096 * static_cast<size_t>(channels), 0.0f);
@@ -245,7 +247,7 @@ PrepareConfig validated(PrepareConfig c) {
     require(c.crf >= 0 && c.crf <= 51, "crf", "must be in 0..51");
     if (c.out_dir.empty()) {
         fs::path v(c.video);
-        c.out_dir = (v.parent_path() / (v.stem().string() + "_prepared")).string();
+        c.out_dir = (v.parent_path() / safe_file_name(v.stem().string() + "_prepared")).string();
     }
     return c;
 }
@@ -289,7 +291,7 @@ PrepareReport prepare(const PrepareConfig& input_config) {
     AbortFlag abort_flag;
     std::future<AudioAnalysis> audio_job;
     if (has_audio) {
-        report.audio_wav = stem + ".wav";
+        report.audio_wav = safe_file_name(stem) + ".wav";  // an uploaded file's name: no "-x", "\n" in OUT
         fs::create_directories(stage / "audio");
         audio_job = std::async(std::launch::async, analyse_audio, std::cref(config), std::cref(segments), stage,
                                report.audio_wav, std::cref(abort_flag));
