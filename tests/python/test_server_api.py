@@ -349,7 +349,7 @@ os.kill(os.getpid(), signal.SIGKILL)
     v = videos[0]
     assert v["sha256"] == sha256_file(VIDEO)
     assert v["size"] == os.path.getsize(VIDEO)
-    assert re.fullmatch(r"anna/task_\d{8}/le_sson_1\.mp4", v["key"]), v["key"]
+    assert re.fullmatch(r"anna/task_\d{8}/le_sson 1-[0-9a-f]{8}\.mp4", v["key"]), v["key"]  # core/safe_path
     assert not any("evil" in p for p in files_under(server.data))
     assert os.listdir(os.path.join(server.data, "uploads")) == []
     # The arrival job: audio (WAV 16 kHz mono) and a poster frame beside the video, the duration recorded.
@@ -364,10 +364,11 @@ os.kill(os.getpid(), signal.SIGKILL)
     assert v["info"]["outputs"] == {"audio": stem + ".wav", "poster": stem + ".poster.jpg"}
     files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
                                        token=anna, expect=200).json()["files"]}
-    wav = api(server, "GET", "/api/jobs/{id}/files/{name}", path=files["le_sson_1.wav"]["url"], token=anna, expect=200)
+    name = stem.rsplit("/", 1)[1]
+    wav = api(server, "GET", "/api/jobs/{id}/files/{name}", path=files[name + ".wav"]["url"], token=anna, expect=200)
     assert wav.content[:4] == b"RIFF" and int.from_bytes(wav.content[24:28], "little") == 16000
     assert int.from_bytes(wav.content[22:24], "little") == 1  # mono
-    poster = requests.get(server.url + files["le_sson_1.poster.jpg"]["url"], headers={"Authorization": "Bearer " + anna})
+    poster = requests.get(server.url + files[name + ".poster.jpg"]["url"], headers={"Authorization": "Bearer " + anna})
     assert poster.content[:2] == b"\xff\xd8"
 
 

@@ -11,13 +11,14 @@
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/options.hpp"
+#include "vidseg/core/safe_path.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
 #include "vidseg/platform/api_error.hpp"
 #include "vidseg/platform/crypto.hpp"
 #include "vidseg/platform/job_kinds.hpp"
-#include "vidseg/platform/safe_name.hpp"
 #include "vidseg/platform/tus_headers.hpp"
 #include "vidseg/platform/uploads.hpp"
+#include "vidseg/platform/user_name.hpp"
 
 using namespace vidseg;
 using nlohmann::json;
@@ -160,15 +161,20 @@ TEST(TusHeaders, ChecksumAndSizes) {
 }
 
 TEST(SafeNames, UploadNamesNeverEscape) {
-    EXPECT_EQ(platform::safe_file_name("lesson 1 (final).mp4"), "lesson_1_final_.mp4");
-    EXPECT_EQ(platform::safe_file_name("../../etc/passwd"), "passwd");
-    EXPECT_EQ(platform::safe_file_name("..\\..\\win.ini"), "win.ini");
-    EXPECT_EQ(platform::safe_file_name(".."), "upload");
-    EXPECT_EQ(platform::safe_file_name(""), "upload");
-    EXPECT_EQ(platform::safe_file_name(".hidden.mp4"), "hidden.mp4");
-    EXPECT_EQ(platform::safe_file_name("a\nb\x01;rm -rf.mp4"), "a_b_rm_-rf.mp4");
-    EXPECT_EQ(platform::safe_file_name("урок.mp4"), "mp4");  // non-ASCII bytes dropped, leading '_' removed
-    EXPECT_EQ(platform::safe_file_name(std::string(300, 'x') + ".mp4").size(), 120u);
+    const std::int64_t day = 1796601600;  // 2026-12-07
+    EXPECT_EQ(platform::video_key("anna", "lesson 1.mp4", day), "anna/task_20261207/lesson 1.mp4");
+    EXPECT_EQ(platform::video_key("anna", "..\\..\\win.mp4", day), "anna/task_20261207/win.mp4");
+    EXPECT_EQ(platform::video_key("anna", "x/", day), "anna/task_20261207/upload");
+    for (const std::string hostile :
+         {"..", ".hidden.mp4", "a\nb\x01;rm -rf.mp4", "-rf.mp4", "\xe2\x81\x84x.mp4"}) {
+        const auto key = platform::video_key("anna", hostile, day);
+        const auto name = key.substr(std::string("anna/task_20261207/").size());
+        EXPECT_EQ(name, vidseg::safe_file_name(hostile)) << hostile;
+        EXPECT_TRUE(vidseg::is_safe_file_name(name)) << name;
+        EXPECT_NE(name, hostile);
+    }
+    EXPECT_EQ(platform::key_stem("anna/task_20261207/lesson.mp4"), "anna/task_20261207/lesson");
+    EXPECT_EQ(platform::key_stem("anna/task.x/lesson"), "anna/task.x/lesson");
     EXPECT_EQ(platform::video_key("anna", "../x/lesson.mp4", 1796601600), "anna/task_20261207/lesson.mp4");
     EXPECT_EQ(error_of([] { platform::check_user_name("../root"); }),
               "../root: a user name may hold only letters, digits, '.', '_' and '-'");

@@ -3,7 +3,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/platform/api_error.hpp"
 #include "vidseg/platform/crypto.hpp"
-#include "vidseg/platform/safe_name.hpp"
+#include "vidseg/platform/user_name.hpp"
 
 namespace vidseg::platform {
 

@@ -10,7 +10,6 @@
 #include "vidseg/media/image_writer.hpp"
 #include "vidseg/media/probe.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
-#include "vidseg/platform/safe_name.hpp"
 #include "vidseg/platform/uploads.hpp"
 
 namespace vidseg::platform {
@@ -78,7 +77,7 @@ catalog::Video job_video(JobContext& c, std::size_t index) {
 
 fs::path fetch_video(JobContext& c, const catalog::Video& video) {
     c.progress.begin("fetch", 1);
-    const fs::path local = c.work_dir / "input" / safe_file_name(video.name);
+    const fs::path local = c.work_dir / "input" / video.key.substr(video.key.rfind('/') + 1);  // a safe name
     fs::create_directories(local.parent_path());
     c.store.get_file(video.key, local);
     c.progress.end();

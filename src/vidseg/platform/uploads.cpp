@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/safe_path.hpp"
 #include "vidseg/media/probe.hpp"
 #include "vidseg/platform/api_error.hpp"
 #include "vidseg/platform/crypto.hpp"
 #include "vidseg/platform/digest.hpp"
-#include "vidseg/platform/safe_name.hpp"
 
 namespace vidseg::platform {
 
@@ -58,7 +58,11 @@ std::string video_key(const std::string& user, const std::string& file_name, std
     gmtime_r(&t, &tm);
     char day[16];
     std::strftime(day, sizeof day, "%Y%m%d", &tm);
-    return user + "/task_" + day + "/" + safe_file_name(file_name);
+    // Only the last component of the client's name, made safe (core/safe_path: an ordinary name stays
+    // as it is, another one is cleaned and gets a hash of the original).
+    const auto slash = file_name.find_last_of("/\\");
+    const std::string base = slash == std::string::npos ? file_name : file_name.substr(slash + 1);
+    return user + "/task_" + day + "/" + vidseg::safe_file_name(base.empty() ? "upload" : base);
 }
 
 Uploads::Uploads(catalog::Catalog& catalog, storage::ObjectStore& store, UploadsConfig config,

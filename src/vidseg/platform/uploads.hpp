@@ -46,7 +46,7 @@ class Uploads {
     const UploadsConfig& config() const { return config_; }
 
     // ApiError 413 when length > max_size, 400 for a missing "filename"-less name... (any name works:
-    // it becomes safe_file_name(filename or "upload")).
+    // it becomes the last part of the video's key through core/safe_path).
     catalog::Upload create(const Principal& owner, std::uint64_t length,
                            const std::map<std::string, std::string>& metadata);
     // ApiError 404 when unknown or not the caller's (admins see all).

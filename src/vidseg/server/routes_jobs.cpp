@@ -1,8 +1,8 @@
 // Videos, jobs, their result files and logs.
 #include <nlohmann/json.hpp>
 
+#include "vidseg/core/safe_path.hpp"
 #include "vidseg/platform/api_error.hpp"
-#include "vidseg/platform/safe_name.hpp"
 #include "vidseg/server/router.hpp"
 
 namespace vidseg::server {
@@ -117,7 +117,9 @@ void add_video_and_job_routes(Router& router) {
                    auto& store = platform.store();
                    x.response.set_header(
                        "Content-Disposition",
-                       "attachment; filename=\"" + platform::safe_file_name(target.file.name) + "\"");
+                       "attachment; filename=\"" +
+                           vidseg::safe_file_name(target.file.name.substr(target.file.name.rfind('/') + 1)) +
+                           "\"");
                    x.response.set_content_provider(
                        target.file.size, content_type_of(target.file.name).c_str(),
                        [&store, key](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
