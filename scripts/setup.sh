@@ -11,7 +11,7 @@ packages=(
   clang-format python3 python3-venv
   ccache libcurl4-openssl-dev libopencv-dev opencv-data libdlib-dev libtorch-dev
   festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine libfftw3-dev
-  libcpp-httplib-dev libsodium-dev libssl-dev
+  libsodium-dev libcpp-httplib-dev libssl-dev
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -43,3 +43,11 @@ for req in "$root"/tests/python/requirements-*.txt; do
   name=$(basename "$req" .txt); name=${name#requirements-}
   make_venv "$root/build/pyenv-$name" "$req"
 done
+
+# The real S3 server of the storage tests (versitygw, Apache-2.0), built once per version with Go into
+# ~/.cache/vidseg/peers/ (outside the clone). Needs Go >= 1.21 (it fetches the toolchain versitygw asks for).
+if command -v go >/dev/null 2>&1; then
+  echo "setup: versitygw at $("$root/tests/peers/versitygw.sh")"
+else
+  echo "setup: WARNING: Go is not installed; the S3 storage tests need it to build versitygw (tests/peers/versitygw.sh)" >&2
+fi

@@ -12,15 +12,12 @@
 // words more without letting a broken pipeline (wrong sample rate, wrong language: WER > 0.8) pass.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
 #include <chrono>
 #include <csignal>
 #include <fstream>
-#include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
-#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -136,29 +133,6 @@ struct Corpus {
 
 void require_venv() {
     ASSERT_TRUE(fs::exists(venv_python())) << venv_python() << " is missing: run bash scripts/setup.sh";
-}
-
-int free_port() {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(s);
-    return ntohs(a.sin_port);
-}
-
-bool port_open(int port) {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(s);
-    return ok;
 }
 
 }  // namespace
@@ -287,7 +261,7 @@ TEST(AsrFasterWhisper, MissingPiecesAreClearErrors) {
         asr::TranscriberConfig c;
         c.backend = asr::Backend::Http;
         EXPECT_EQ(vidseg::test::thrown_code([&] { asr::make_transcriber(c); }), ErrorCode::InvalidArgument);
-        c.url = "http://127.0.0.1:" + std::to_string(free_port());
+        c.url = "http://127.0.0.1:" + std::to_string(vidseg::test::free_loopback_port());
         auto t = asr::make_transcriber(c);
         const auto e = vidseg::test::thrown_error([&] { t->transcribe_file((kRu / "wav/ru_0003.wav").string()); });
         EXPECT_EQ(e.code(), ErrorCode::Unsupported);
@@ -304,14 +278,15 @@ TEST(AsrHttp, RoundTripWithFasterWhisperServer) {
     const auto exported = run_shell(shell_quote(venv_python()) + " " + shell_quote(worker_script()) +
                                     " --export-model " + shell_quote(tmp / "model"));
     ASSERT_EQ(exported.exit_code, 0) << exported.err;
-    const int port = free_port();
+    const int port = vidseg::test::free_loopback_port();
     asr::ChildProcess server({source_path("build/pyenv-asr/bin/faster-whisper-server").string(), (tmp / "model").string(),
                               "--host", "127.0.0.1", "--port", std::to_string(port)},
                              {"HF_HUB_OFFLINE=1", "PYTHONDONTWRITEBYTECODE=1"}, asr::ChildProcess::Stdout::ToLog);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!port_open(port) && server.running() && std::chrono::steady_clock::now() < deadline)
+    while (!vidseg::test::loopback_port_open(port) && server.running() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    ASSERT_TRUE(port_open(port)) << "server did not start: " << server.exit_status() << "\n" << server.log_tail();
+    ASSERT_TRUE(vidseg::test::loopback_port_open(port))
+        << "server did not start: " << server.exit_status() << "\n" << server.log_tail();
 
     asr::TranscriberConfig c;
     c.backend = asr::Backend::Http;

@@ -25,6 +25,11 @@ inline std::filesystem::path intro_case_dir(const std::string& name) {
     return generated_media_dir("intro_" + name, "tests/media/make_intro_cases.sh", name);
 }
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for a peer server the test starts).
+int free_loopback_port();
+// Whether something accepts connections on 127.0.0.1:port.
+bool loopback_port_open(int port);
+
 // A path quoted for the shell (single quotes, embedded quotes escaped).
 std::string shell_quote(const std::filesystem::path& path);
 

@@ -10,7 +10,7 @@
 
 #include "support/scoped_env.hpp"
 #include "support/test_support.hpp"
-#include "vidseg/asr/http_client.hpp"
+#include "vidseg/net/http_client.hpp"
 #include "vidseg/core/module_loader.hpp"
 #include "vidseg/vision/vision_backend.hpp"
 
@@ -85,7 +85,7 @@ TEST(ModuleLoader, TheEnvironmentOverrideComesFirstAndBadFilesAreReported) {
         // Only the override exists: its dlopen() error is reported.
         ScopedEnv env("VIDSEG_TEST_MODULE", not_a_library.string());
         const ModuleSpec spec{"libvidseg_test_only.so", "VIDSEG_TEST_MODULE", "", "the test module"};
-        const auto e = thrown_error([&] { load_module_symbol(spec, vidseg::asr::kHttpClientSymbol); });
+        const auto e = thrown_error([&] { load_module_symbol(spec, vidseg::net::kHttpClientSymbol); });
         EXPECT_EQ(e.code(), ErrorCode::Unsupported);
         EXPECT_NE(std::string(e.what()).find(not_a_library.string() + " ("), std::string::npos) << e.what();
         EXPECT_EQ(std::string(e.what()).find(not_a_library.string() + " (missing)"), std::string::npos)
@@ -95,7 +95,7 @@ TEST(ModuleLoader, TheEnvironmentOverrideComesFirstAndBadFilesAreReported) {
         // The override names a real module: it is used; a wrong entry point is reported.
         ScopedEnv env("VIDSEG_TEST_MODULE", real);
         const ModuleSpec spec{"libvidseg_test_only.so", "VIDSEG_TEST_MODULE", "", "the test module"};
-        EXPECT_NE(load_module_symbol(spec, vidseg::asr::kHttpClientSymbol), nullptr);
+        EXPECT_NE(load_module_symbol(spec, vidseg::net::kHttpClientSymbol), nullptr);
         const auto e = thrown_error([&] { load_module_symbol(spec, "vidseg_no_such_entry"); });
         EXPECT_EQ(e.code(), ErrorCode::Unsupported);
         EXPECT_NE(std::string(e.what()).find(real + " (no vidseg_no_such_entry)"), std::string::npos) << e.what();

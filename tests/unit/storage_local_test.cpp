@@ -71,6 +71,14 @@ TEST(StorageKeys, RefusesEscapesWithTheReason) {
     EXPECT_EQ(test::thrown_error([] { storage::check_key("a\nb"); }).subject(), "a\\x0ab");
 }
 
+TEST(StorageKeys, ContentTypesByExtension) {
+    EXPECT_EQ(storage::content_type_for("anna/task_20261207/lesson 1.MP4"), "video/mp4");
+    EXPECT_EQ(storage::content_type_for("a/audio.wav"), "audio/wav");
+    EXPECT_EQ(storage::content_type_for("a/poster.jpg"), "image/jpeg");
+    EXPECT_EQ(storage::content_type_for("a.mp4/noext"), "application/octet-stream");
+    EXPECT_EQ(storage::content_type_for("x.unknown"), "application/octet-stream");
+}
+
 TEST(StorageOpen, LocationsChooseTheBackend) {
     test::TempDir tmp;
     EXPECT_EQ(local(tmp / "store")->describe(), "local " + (tmp / "store").string());

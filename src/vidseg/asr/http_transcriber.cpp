@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "vidseg/asr/http_client.hpp"
 #include "vidseg/audio/wav_writer.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/net/http_client.hpp"
 
 namespace fs = std::filesystem;
 
@@ -66,7 +66,7 @@ std::string HttpTranscriber::description() const { return "http " + endpoint_ + 
 
 Transcript HttpTranscriber::transcribe_file(const std::string& audio_path) {
     if (!fs::exists(audio_path)) throw Error(ErrorCode::InputNotFound, "audio file not found", audio_path);
-    MultipartPost post;
+    net::MultipartPost post;
     post.url = endpoint_;
     post.parts.push_back({"file", {}, audio_path, "audio/wav"});
     post.parts.push_back({"model", config_.model, {}, {}});
@@ -77,14 +77,14 @@ Transcript HttpTranscriber::transcribe_file(const std::string& audio_path) {
     post.connect_timeout_seconds = 10;
     post.timeout_seconds = static_cast<long>(config_.timeout_seconds);
     // libcurl lives in the dlopen()ed HTTP module (http_client.hpp): loaded on the first request.
-    const HttpResponse response = http_client().post_multipart(post);
+    const net::HttpResponse response = net::http_client().post_multipart(post);
     switch (response.outcome) {
-    case HttpResponse::Outcome::FileUnreadable:
+    case net::HttpResponse::Outcome::FileUnreadable:
         throw Error(ErrorCode::InputNotFound, "cannot read the audio file", audio_path);
-    case HttpResponse::Outcome::NotReachable:
+    case net::HttpResponse::Outcome::NotReachable:
         throw Error(ErrorCode::Unsupported, "transcription server " + endpoint_ + " not reachable: " + response.error,
                     audio_path);
-    case HttpResponse::Outcome::Answered:
+    case net::HttpResponse::Outcome::Answered:
         break;
     }
     const long status = response.status;

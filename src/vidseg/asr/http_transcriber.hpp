@@ -1,6 +1,6 @@
 // HTTP backend: OpenAI-compatible `POST /v1/audio/transcriptions` (multipart form: file, model,
 // response_format=verbose_json, language when one is forced), via libcurl in the dlopen()ed HTTP
-// module (asr/http_client.hpp), so only this backend pays libcurl's start-up. Works with whisper.cpp's
+// module (net/http_client.hpp), so only this backend pays libcurl's start-up. Works with whisper.cpp's
 // server, faster-whisper servers and OpenAI. Language candidates ("ru,en") cannot be expressed in
 // that API: the server detects the language itself.
 #pragma once

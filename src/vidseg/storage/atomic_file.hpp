@@ -11,7 +11,7 @@
 namespace vidseg::storage {
 
 class AtomicFile {
-  public:
+public:
     // Marks the temp files so that a folder listing can skip them: "<name>.vidseg-tmp-XXXXXX".
     static constexpr const char* kTempMarker = ".vidseg-tmp-";
 
@@ -29,7 +29,7 @@ class AtomicFile {
     const std::filesystem::path& target() const { return target_; }
     std::uint64_t size() const { return size_; }
 
-  private:
+private:
     std::filesystem::path target_;
     std::string temp_;
     int fd_ = -1;

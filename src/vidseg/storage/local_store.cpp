@@ -76,7 +76,7 @@ void write_metadata(const fs::path& object, const Metadata& metadata) {
 }
 
 class LocalWriter final : public ObjectWriter {
-  public:
+public:
     LocalWriter(std::string key, const fs::path& path, Metadata metadata)
         : key_(std::move(key)), file_(path), metadata_(std::move(metadata)) {}
 
@@ -101,7 +101,7 @@ class LocalWriter final : public ObjectWriter {
         file_.abort();
     }
 
-  private:
+private:
     std::string key_;
     AtomicFile file_;
     Metadata metadata_;

@@ -12,7 +12,7 @@
 namespace vidseg::storage {
 
 class LocalStore final : public ObjectStore {
-  public:
+public:
     static constexpr const char* kMetaSuffix = ".vidseg-meta.json";
 
     // Creates the root folder when missing; Error(OutputError) when it cannot.
@@ -33,7 +33,7 @@ class LocalStore final : public ObjectStore {
 
     const std::filesystem::path& root() const { return root_; }
 
-  private:
+private:
     std::filesystem::path path_of(const std::string& key) const;  // checks the key
 
     std::filesystem::path root_;

@@ -1,6 +1,9 @@
 #include "vidseg/storage/object_store.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <string_view>
+#include <utility>
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/storage/local_store.hpp"
@@ -86,6 +89,41 @@ void check_metadata(const Metadata& metadata) {
     if (total > kMaxMetadataBytes) {
         throw Error(ErrorCode::InvalidArgument, "object metadata larger than 2 KiB (the S3 limit)");
     }
+}
+
+std::string content_type_for(const std::string& key) {
+    static const std::pair<const char*, const char*> kTypes[] = {
+        {".mp4", "video/mp4"},
+        {".m4v", "video/mp4"},
+        {".mov", "video/quicktime"},
+        {".mkv", "video/x-matroska"},
+        {".webm", "video/webm"},
+        {".avi", "video/x-msvideo"},
+        {".wav", "audio/wav"},
+        {".mp3", "audio/mpeg"},
+        {".m4a", "audio/mp4"},
+        {".ogg", "audio/ogg"},
+        {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"},
+        {".png", "image/png"},
+        {".webp", "image/webp"},
+        {".json", "application/json"},
+        {".jsonl", "application/jsonl"},
+        {".csv", "text/csv"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".srt", "application/x-subrip"},
+        {".vtt", "text/vtt"},
+        {".zip", "application/zip"},
+    };
+    const auto dot = key.rfind('.');
+    if (dot == std::string::npos || key.find('/', dot) != std::string::npos)
+        return "application/octet-stream";
+    std::string ext = key.substr(dot);
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (const auto& [suffix, type] : kTypes) {
+        if (ext == suffix) return type;
+    }
+    return "application/octet-stream";
 }
 
 std::unique_ptr<ObjectStore> open_store(const StoreConfig& config) {

@@ -29,16 +29,16 @@ using Metadata = std::map<std::string, std::string>;  // e.g. {"owner": "anna"};
 struct ObjectInfo {
     std::string key;
     std::uint64_t size = 0;
-    std::string etag;  // backend's tag (S3 ETag; local: size + mtime), for change detection
+    std::string etag;             // backend's tag (S3 ETag; local: size + mtime), for change detection
     std::int64_t modified_unix = 0;
-    Metadata metadata;  // filled by stat(), not by list()
+    Metadata metadata;            // filled by stat(), not by list()
 };
 
 // A streamed write: bytes go out as they come (S3: multipart parts of part_size bytes; local: a temp
 // file beside the target), constant memory. Nothing is visible under the key before commit();
 // destroying an uncommitted writer aborts it (S3: AbortMultipartUpload; local: the temp file goes).
 class ObjectWriter {
-  public:
+public:
     virtual ~ObjectWriter() = default;
     virtual void write(const char* data, std::size_t size) = 0;
     virtual ObjectInfo commit() = 0;
@@ -46,7 +46,7 @@ class ObjectWriter {
 };
 
 class ObjectStore {
-  public:
+public:
     virtual ~ObjectStore() = default;
 
     // "local /srv/vidseg/store" / "s3 http://127.0.0.1:7070 bucket/prefix" (no credentials).
@@ -61,13 +61,12 @@ class ObjectStore {
     virtual void get_file(const std::string& key, const std::filesystem::path& file) = 0;  // atomic
     virtual std::optional<ObjectInfo> stat(const std::string& key) = 0;
     virtual std::vector<ObjectInfo> list(const std::string& prefix) = 0;  // every key under prefix, sorted
-    virtual void remove(const std::string& key) = 0;                      // missing key: no error
+    virtual void remove(const std::string& key) = 0;                       // missing key: no error
     // A URL that lets anyone holding it GET the object until it expires (S3: SigV4 query signing,
     // against the public endpoint when one is configured); nullopt for a local store (the server
     // serves those files itself, behind its own authentication). expiry 0 = the configured default
     // (StoreConfig::presign_expiry); more than 7 days is InvalidArgument.
-    virtual std::optional<std::string> presigned_get_url(const std::string& key,
-                                                         std::chrono::seconds expiry) = 0;
+    virtual std::optional<std::string> presigned_get_url(const std::string& key, std::chrono::seconds expiry) = 0;
 };
 
 inline constexpr std::chrono::seconds kDefaultPresignExpiry{604800};  // 7 days, the S3 maximum
@@ -79,9 +78,9 @@ struct StoreConfig {
     std::string endpoint;         // "http://127.0.0.1:7070"; empty = AWS for the region
     std::string public_endpoint;  // base URL used in presigned links handed to browsers / Label Studio
     std::string region = "us-east-1";
-    std::string access_key;             // from flags or AWS_ACCESS_KEY_ID / VIDSEG_S3_ACCESS_KEY
-    std::string secret_key;             // from flags or AWS_SECRET_ACCESS_KEY / VIDSEG_S3_SECRET_KEY
-    bool path_style = true;             // MinIO / SeaweedFS / versitygw need path-style addressing
+    std::string access_key;       // from flags or AWS_ACCESS_KEY_ID / VIDSEG_S3_ACCESS_KEY
+    std::string secret_key;       // from flags or AWS_SECRET_ACCESS_KEY / VIDSEG_S3_SECRET_KEY
+    bool path_style = true;       // MinIO / SeaweedFS / versitygw need path-style addressing
     std::size_t part_size = 16u << 20;  // multipart part size (S3 minimum 5 MiB)
     std::size_t list_page_size = 1000;  // keys per ListObjectsV2 request (S3 maximum 1000)
     // Expiry of presigned URLs when presigned_get_url() is given 0 s (S3 allows at most 7 days).
@@ -97,6 +96,11 @@ void check_prefix(const std::string& prefix);
 // digits, '-' and '_' (S3 lower-cases x-amz-meta-* names), control characters in values, more than
 // 2 KiB in all (the S3 limit). Values may be any other UTF-8 (S3: percent-encoded on the wire).
 void check_metadata(const Metadata& metadata);
+
+// The media type of a key by its extension ("a/b.MP4" -> "video/mp4", "x.wav" -> "audio/wav"),
+// "application/octet-stream" when unknown. S3 objects are stored with it (what presigned URLs are
+// served with, so that browsers and Label Studio play them); the server can serve local files with it.
+std::string content_type_for(const std::string& key);
 
 // Opens the backend the location names. Throws InvalidArgument for a bad configuration.
 std::unique_ptr<ObjectStore> open_store(const StoreConfig& config);

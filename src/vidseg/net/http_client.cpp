@@ -1,4 +1,4 @@
-#include "vidseg/asr/http_client.hpp"
+#include "vidseg/net/http_client.hpp"
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/module_loader.hpp"
@@ -7,16 +7,20 @@
 #define VIDSEG_HTTP_MODULE_PATH ""
 #endif
 
-namespace vidseg::asr {
+namespace vidseg::net {
 
 namespace {
+
+const ModuleErrors kErrors{"the HTTP module", "HTTP module: "};
 
 class GuardedClient final : public HttpClient {
 public:
     explicit GuardedClient(HttpClient* inner) : inner_(inner) {}
     HttpResponse post_multipart(const MultipartPost& request) override {
-        return call_module(ModuleErrors{"the HTTP module", "HTTP module: "},
-                           [&] { return inner_->post_multipart(request); });
+        return call_module(kErrors, [&] { return inner_->post_multipart(request); });
+    }
+    HttpResponse send(const HttpRequest& request) override {
+        return call_module(kErrors, [&] { return inner_->send(request); });
     }
 
 private:
@@ -33,4 +37,4 @@ HttpClient& http_client() {
     return client;
 }
 
-}  // namespace vidseg::asr
+}  // namespace vidseg::net
