@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -30,6 +31,12 @@ platform::PlatformConfig platform_config(const ParsedOptions& options) {
     platform::PlatformConfig config;
     config.data_dir = options.str("data");
     if (options.has("storage")) config.store.location = options.str("storage");
+    config.store.endpoint = options.str("s3-endpoint");
+    config.store.public_endpoint = options.str("s3-public-endpoint");
+    config.store.region = options.str("s3-region");
+    config.store.access_key = options.str("s3-access-key");  // empty: the backend reads AWS_ACCESS_KEY_ID
+    config.store.secret_key = options.str("s3-secret-key");
+    config.store.presign_expiry = std::chrono::seconds(options.integer("presign-expiry"));
     if (options.has("max-upload"))
         config.max_upload = static_cast<std::uint64_t>(options.integer("max-upload"));
     if (options.has("workers")) config.workers = static_cast<int>(options.integer("workers"));
@@ -113,8 +120,38 @@ Command serve_command() {
                  .metavar = "HOST:PORT"},
                 {.name = "storage",
                  .type = OptionType::String,
-                 .help = "Object store location (a folder). Default: DIR/store.",
+                 .help = "Object store: a folder, or s3://BUCKET/PREFIX (see the S3 options). Default: "
+                         "DIR/store.",
                  .metavar = "LOCATION"},
+                {.name = "s3-endpoint",
+                 .type = OptionType::String,
+                 .help = "S3 server URL (MinIO, SeaweedFS, ...); empty = AWS for --s3-region.",
+                 .metavar = "URL"},
+                {.name = "s3-public-endpoint",
+                 .type = OptionType::String,
+                 .help = "Base URL browsers and Label Studio reach the S3 server under (presigned links).",
+                 .metavar = "URL"},
+                {.name = "s3-region",
+                 .type = OptionType::String,
+                 .default_value = "us-east-1",
+                 .help = "S3 region (signatures).",
+                 .metavar = "REGION"},
+                {.name = "s3-access-key",
+                 .type = OptionType::String,
+                 .help = "S3 access key (prefer the variable: command lines are visible to other users; "
+                         "else AWS_ACCESS_KEY_ID).",
+                 .metavar = "KEY"},
+                {.name = "s3-secret-key",
+                 .type = OptionType::String,
+                 .help = "S3 secret key (prefer the variable; else AWS_SECRET_ACCESS_KEY).",
+                 .metavar = "KEY"},
+                {.name = "presign-expiry",
+                 .type = OptionType::Int,
+                 .default_value = "604800",
+                 .help = "Lifetime of presigned download URLs on S3 (at most 7 days).",
+                 .metavar = "SECONDS",
+                 .min = 1,
+                 .max = 604800},
                 {.name = "max-upload",
                  .type = OptionType::Int,
                  .default_value = "2147483648",

@@ -12,23 +12,6 @@ using platform::ApiError;
 
 namespace {
 
-std::string content_type_of(const std::string& name) {
-    const auto dot = name.rfind('.');
-    const std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
-    if (ext == "json") return "application/json";
-    if (ext == "jsonl") return "application/x-ndjson";
-    if (ext == "csv") return "text/csv";
-    if (ext == "xml") return "application/xml";
-    if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
-    if (ext == "png") return "image/png";
-    if (ext == "wav") return "audio/wav";
-    if (ext == "mp4" || ext == "m4v") return "video/mp4";
-    if (ext == "mkv") return "video/x-matroska";
-    if (ext == "webm") return "video/webm";
-    if (ext == "mov") return "video/quicktime";
-    return "application/octet-stream";
-}
-
 std::vector<std::int64_t> id_list(const json& body) {
     const auto it = body.find("video_ids");
     if (it == body.end() || !it->is_array())
@@ -121,7 +104,7 @@ void add_video_and_job_routes(Router& router) {
                            vidseg::safe_file_name(target.file.name.substr(target.file.name.rfind('/') + 1)) +
                            "\"");
                    x.response.set_content_provider(
-                       target.file.size, content_type_of(target.file.name).c_str(),
+                       target.file.size, storage::content_type_for(target.file.name).c_str(),
                        [&store, key](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
                            store.read(
                                key, [&sink](const char* data, std::size_t size) { sink.write(data, size); },
