@@ -59,6 +59,7 @@ class Server:
             if m:
                 self.url = m.group(1).decode()
                 return
+        self.proc.kill()  # no orphan server when the start fails
         raise AssertionError("vidseg serve did not start")
 
     def kill9(self):
