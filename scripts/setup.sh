@@ -11,6 +11,7 @@ packages=(  # build and run
   ffmpeg espeak-ng
   nlohmann-json3-dev libsqlite3-dev libzip-dev libpugixml-dev libchromaprint-dev
   libcurl4-openssl-dev libopencv-dev opencv-data libtorch-dev libfftw3-dev libsodium-dev
+  libcpp-httplib-dev libssl-dev
 )
 if [ "$runtime_only" = 0 ]; then
   packages+=(  # tests, test peers and benchmarks

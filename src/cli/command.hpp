@@ -60,6 +60,8 @@ Command train_command();
 Command predict_command();
 Command patterns_find_command();
 Command patterns_eval_command();
+Command serve_command();
+Command users_add_command();
 
 // Shared by intro detect and intro learn (cmd_intro_learn.cpp): the fingerprint cache (--cache DIR,
 // --no-cache; "" = no cache), matching against an intro library (--library), the series groups of a

@@ -1,9 +1,12 @@
 #include "vidseg/core/options.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
 
@@ -134,6 +137,27 @@ ParsedOptions parse_command_line(const CommandSpec& spec, const std::vector<std:
             }
     }
     if (out.flag("help")) return out;  // positional checks do not apply to --help
+    for (const auto& o : spec.options) {
+        const std::string variable = option_env_name(spec, o);
+        const char* value = variable.empty() || out.given_[o.name] ? nullptr : std::getenv(variable.c_str());
+        if (!value) continue;
+        const std::string text = value;
+        if (o.type == OptionType::Flag) {
+            if (text != "1" && text != "true" && text != "yes" && text != "0" && text != "false" && text != "no" &&
+                !text.empty())
+                throw Error(ErrorCode::InvalidArgument, variable + " (--" + o.name + ") expects 1/true/yes or 0/false/no");
+            if (text == "1" || text == "true" || text == "yes") out.values_[o.name] = {"1"};
+            else continue;
+        } else {
+            try {
+                validate(o, text);
+            } catch (const Error& e) {
+                throw Error(ErrorCode::InvalidArgument, "environment variable " + variable + ": " + e.cause());
+            }
+            out.values_[o.name] = {text};
+        }
+        out.given_[o.name] = true;
+    }
     // Defaults.
     for (const auto& o : spec.options)
         if (!out.given_[o.name] && !o.default_value.empty()) out.values_[o.name] = {o.default_value};
@@ -157,6 +181,50 @@ ParsedOptions parse_command_line(const CommandSpec& spec, const std::vector<std:
     if (!unbounded && n > max_total)
         throw Error(ErrorCode::InvalidArgument, "unexpected argument '" + out.positionals_[max_total] + "'");
     return out;
+}
+
+std::string option_env_name(const CommandSpec& spec, const OptionSpec& option) {
+    if (spec.env_prefix.empty()) return {};
+    std::string name = spec.env_prefix;
+    for (char c : option.name) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+ParsedOptions parse_option_object(const CommandSpec& spec, const nlohmann::json& object,
+                                  const std::vector<std::string>& positionals) {
+    if (!object.is_object())
+        throw Error(ErrorCode::InvalidArgument, "options must be a JSON object, got " + std::string(object.type_name()));
+    // Rebuilt as an argv so that one parser applies the table; "--" keeps positionals literal.
+    std::vector<std::string> args;
+    for (const auto& [name, value] : object.items()) {
+        const OptionSpec* o = find_option(spec, name, 0);
+        if (!o || name.empty() || o->name == "help" || o->name == "json" || o->name == "quiet")
+            throw Error(ErrorCode::InvalidArgument, "unknown option '" + name + "'");
+        auto scalar = [&](const nlohmann::json& v) -> std::string {
+            if (v.is_string()) return v.get<std::string>();
+            if (v.is_number_integer()) return std::to_string(v.get<long long>());
+            if (v.is_number()) {
+                std::ostringstream s;
+                s.precision(17);
+                s << v.get<double>();
+                return s.str();
+            }
+            throw Error(ErrorCode::InvalidArgument, "option " + name + ": expects a number or a string, got " +
+                                                        std::string(v.type_name()));
+        };
+        if (o->type == OptionType::Flag) {
+            if (!value.is_boolean())
+                throw Error(ErrorCode::InvalidArgument, "option " + name + ": expects true or false");
+            if (value.get<bool>()) args.push_back("--" + name);
+        } else if (value.is_array() && o->repeatable) {
+            for (const auto& v : value) args.insert(args.end(), {"--" + name, scalar(v)});
+        } else {
+            args.insert(args.end(), {"--" + name, scalar(value)});
+        }
+    }
+    args.push_back("--");
+    args.insert(args.end(), positionals.begin(), positionals.end());
+    return parse_command_line(spec, args);
 }
 
 bool ParsedOptions::has(const std::string& name) const { return values_.count(name) > 0; }
@@ -193,7 +261,7 @@ std::string format_help(const CommandSpec& spec, const std::string& program) {
         s << "\nArguments:\n";
         for (const auto& p : spec.positionals) s << "  " << p.name << "\n      " << p.help << "\n";
     }
-    auto print = [&](const OptionSpec& o) {
+    auto print = [&](const OptionSpec& o, bool own) {
         std::string head = "  ";
         head += o.short_name ? std::string("-") + o.short_name + ", " : "    ";
         head += "--" + o.name;
@@ -218,12 +286,14 @@ std::string format_help(const CommandSpec& spec, const std::string& program) {
               << ".";
         }
         if (!o.default_value.empty()) s << " Default: " << o.default_value << ".";
+        if (const auto variable = option_env_name(spec, o); own && !variable.empty())
+            s << " Env: " << variable << ".";
         if (o.repeatable) s << " May be repeated.";
         s << "\n";
     };
     s << "\nOptions:\n";
-    for (const auto& o : spec.options) print(o);
-    for (const auto& o : common_options()) print(o);
+    for (const auto& o : spec.options) print(o, true);
+    for (const auto& o : common_options()) print(o, false);
     if (!spec.examples.empty()) s << "\nExamples:\n" << spec.examples << "\n";
     return s.str();
 }

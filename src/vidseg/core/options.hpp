@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace vidseg {
 
 enum class OptionType { Flag, String, Path, Int, Double, Choice };
@@ -42,6 +44,10 @@ struct CommandSpec {
     std::vector<PositionalSpec> positionals;
     std::vector<OptionSpec> options;
     std::string examples;
+    // When set (e.g. "VIDSEG_"), an option not given on the command line is read from the
+    // environment variable <prefix><NAME> (upper case, '-' as '_'): VIDSEG_MAX_UPLOAD for
+    // --max-upload. Flags accept 1/true/yes and 0/false/no.
+    std::string env_prefix;
 };
 
 class ParsedOptions {
@@ -57,6 +63,7 @@ public:
 
 private:
     friend ParsedOptions parse_command_line(const CommandSpec&, const std::vector<std::string>&);
+    friend ParsedOptions parse_option_object(const CommandSpec&, const nlohmann::json&, const std::vector<std::string>&);
     std::map<std::string, std::vector<std::string>> values_;
     std::map<std::string, bool> given_;
     std::vector<std::string> positionals_;
@@ -65,9 +72,20 @@ private:
 // Options every command accepts (--help, --json, --quiet); appended by parse and help.
 const std::vector<OptionSpec>& common_options();
 
+// The environment variable that sets an option of a spec with an env_prefix ("" without one).
+std::string option_env_name(const CommandSpec& spec, const OptionSpec& option);
+
 // Parses args (without the program and command names). Throws Error(InvalidArgument) with a
 // message naming the option on unknown options, missing values, out-of-range numbers, bad choices.
 ParsedOptions parse_command_line(const CommandSpec& spec, const std::vector<std::string>& args);
+
+// The same options given as a JSON object instead of argv (a job submitted to `vidseg serve`:
+// {"segment": 5, "mode": "exact", "no-features": true}): names without "--", numbers or strings as
+// values, true/false for flags, arrays for repeatable options. Validated by the same table with the
+// same messages as parse_command_line; `positionals` stand for the command's arguments. Throws
+// Error(InvalidArgument) for an unknown name, a value of the wrong JSON type, or a non-object.
+ParsedOptions parse_option_object(const CommandSpec& spec, const nlohmann::json& object,
+                                  const std::vector<std::string>& positionals);
 
 // Renders the --help text of a command from its table.
 std::string format_help(const CommandSpec& spec, const std::string& program = "vidseg");

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "vidseg/core/cancel.hpp"
+
 namespace vidseg {
 
 WorkerPool::WorkerPool(std::size_t threads) {
@@ -25,7 +27,14 @@ void WorkerPool::start(std::function<void(std::size_t)> job) {
     wait();
     {
         std::lock_guard lock(mutex_);
-        job_ = std::move(job);
+        // The workers see the caller's cancellation token (a server job's CancelScope) as their own.
+        if (const auto* token = current_cancel_token())
+            job_ = [token, job = std::move(job)](std::size_t index) {
+                CancelScope scope(*token);
+                job(index);
+            };
+        else
+            job_ = std::move(job);
         running_ = threads_.size();
         ++generation_;
     }

@@ -1,0 +1,189 @@
+// The platform's catalog: accounts, API tokens, browser sessions, uploads in progress, videos, jobs
+// with their log and result files, and the audit log. One interface, so that the embedded SQLite
+// catalog (sqlite_catalog.hpp) and a shared PostgreSQL one (issue 11, `--db postgresql://`) serve the
+// same server and workers. Times are UNIX seconds. Secrets are never stored: tokens and session ids
+// only as SHA-256 hex, passwords only as argon2id strings.
+//
+// Jobs are claimed with claim_job(): one atomic step that moves the oldest queued job to running
+// and names the worker; PostgreSQL does the same with SELECT ... FOR UPDATE SKIP LOCKED.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vidseg::catalog {
+
+enum class Role { Admin, DlUser };
+const char* role_name(Role role) noexcept;  // "admin", "dl-user"
+std::optional<Role> role_from_name(const std::string& name);
+
+struct User {
+    std::int64_t id = 0;
+    std::string name;
+    Role role = Role::DlUser;
+    std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
+    std::int64_t created = 0;
+};
+
+struct ApiToken {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string label;
+    std::string token_hash;  // SHA-256 hex of the secret
+    std::int64_t created = 0;
+    std::int64_t last_used = 0;
+    bool revoked = false;
+};
+
+struct Session {
+    std::string id_hash;  // SHA-256 hex of the cookie value
+    std::int64_t user_id = 0;
+    std::string csrf_token;
+    std::int64_t expires = 0;
+};
+
+// A tus upload before its last byte arrived; the bytes wait in the server's staging folder.
+struct Upload {
+    std::string id;  // random hex, the last part of its URL
+    std::int64_t user_id = 0;
+    std::uint64_t length = 0;
+    std::uint64_t offset = 0;
+    std::string filename;       // as the client sent it (Upload-Metadata); never used as a path
+    std::string metadata_json;  // every Upload-Metadata pair
+    std::int64_t created = 0;
+};
+
+struct Video {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string name;  // the client's file name (display only)
+    std::string key;   // object key in the store: <user>/task_YYYYMMDD/<safe name>
+    std::uint64_t size = 0;
+    std::string sha256;     // hex of the whole file
+    std::string state;      // "storing" (being copied to the store), "arriving" (arrival
+                            // job pending), "ready", "error"
+    std::string info_json;  // probe summary, audio/poster keys once the arrival job ran
+    std::int64_t created = 0;
+};
+
+// state: queued, running, finished, error, cancelled. stage: what the job is doing (the states plus
+// prepare, frames, segments, transcribe, assemble while running).
+struct Job {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string kind;  // "arrival", "prepare", ...
+    std::vector<std::int64_t> video_ids;
+    std::string options_json = "{}";  // exactly the options of the matching CLI command
+    std::string state = "queued";
+    std::string stage = "queued";
+    double progress = 0;  // 0..100
+    std::string error;
+    int attempts = 0;
+    std::string worker;
+    bool cancel_requested = false;
+    std::int64_t created = 0, started = 0, finished = 0;
+};
+
+struct JobFile {
+    std::string name;  // relative to the job's output ("part_films/segment_0.mp4")
+    std::string key;   // object key in the store
+    std::uint64_t size = 0;
+};
+
+struct JobLogLine {
+    std::int64_t time = 0;
+    std::string line;
+};
+
+struct AuditEntry {
+    std::int64_t id = 0;
+    std::int64_t time = 0;
+    std::int64_t user_id = 0;  // 0 = the system or an unknown user
+    std::string user_name;
+    std::string action;   // "login", "login-failed", "upload", "delete-video", "role-change", ...
+    std::string subject;  // what it concerns ("video 12", "user anna")
+    std::string detail;
+    std::string ip;
+};
+
+class Catalog {
+  public:
+    virtual ~Catalog() = default;
+
+    // Users. add_user throws InvalidArgument when the name exists.
+    virtual User add_user(const std::string& name, Role role, const std::string& password_hash) = 0;
+    virtual std::optional<User> find_user(const std::string& name) = 0;
+    virtual std::optional<User> user_by_id(std::int64_t id) = 0;
+    virtual std::vector<User> users() = 0;
+    virtual std::int64_t user_count() = 0;
+    virtual void set_role(std::int64_t user_id, Role role) = 0;
+    virtual void set_password_hash(std::int64_t user_id, const std::string& hash) = 0;
+
+    // API tokens.
+    virtual ApiToken add_token(std::int64_t user_id, const std::string& label,
+                               const std::string& token_hash) = 0;
+    virtual std::optional<ApiToken> find_token(const std::string& token_hash) = 0;
+    virtual std::vector<ApiToken> tokens(std::int64_t user_id) = 0;
+    virtual bool revoke_token(std::int64_t user_id,
+                              std::int64_t token_id) = 0;  // false: no such token of the user
+    virtual void touch_token(std::int64_t token_id, std::int64_t now) = 0;
+
+    // Browser sessions.
+    virtual void add_session(const Session& session) = 0;
+    virtual std::optional<Session> find_session(const std::string& id_hash) = 0;
+    virtual void remove_session(const std::string& id_hash) = 0;
+
+    // Uploads in progress.
+    virtual void add_upload(const Upload& upload) = 0;
+    virtual std::optional<Upload> find_upload(const std::string& id) = 0;
+    virtual void set_upload_offset(const std::string& id, std::uint64_t offset) = 0;
+    virtual void remove_upload(const std::string& id) = 0;
+
+    // Videos. user_id 0 in videos() = everyone's.
+    virtual Video add_video(const Video& video) = 0;
+    virtual std::optional<Video> find_video(std::int64_t id) = 0;
+    virtual std::optional<Video> find_video_by_key(const std::string& key) = 0;
+    virtual std::vector<Video> videos(std::int64_t user_id) = 0;
+    virtual void update_video(std::int64_t id, const std::string& state, const std::string& info_json) = 0;
+    virtual void remove_video(std::int64_t id) = 0;
+
+    // Jobs. user_id 0 in jobs() = everyone's.
+    virtual Job add_job(const Job& job) = 0;
+    virtual std::optional<Job> find_job(std::int64_t id) = 0;
+    virtual std::vector<Job> jobs(std::int64_t user_id) = 0;
+    virtual std::vector<Job> jobs_of_video(std::int64_t video_id) = 0;
+    virtual std::optional<Job> claim_job(const std::string& worker, std::int64_t now) = 0;
+    // Records a running job's stage and percentage; true when a cancel was requested for it (the
+    // worker's signal to stop, whichever process asked).
+    virtual bool set_job_progress(std::int64_t id, const std::string& stage, double progress) = 0;
+    // Ends a running job: state finished / error / cancelled (stage follows the state).
+    virtual void end_job(std::int64_t id, const std::string& state, const std::string& error,
+                         std::int64_t now) = 0;
+    // Queued: cancelled at once (true). Running: flags it for its worker (false). Ended: nothing.
+    virtual bool request_job_cancel(std::int64_t id, std::int64_t now) = 0;
+    // An ended job (error, cancelled, finished) back to queued; false when it is queued or running.
+    virtual bool requeue_job(std::int64_t id) = 0;
+    // After a restart: every running job of `worker` ("" = every worker) back to queued; how many.
+    virtual int requeue_running_jobs(const std::string& worker) = 0;
+    virtual void remove_job(std::int64_t id) = 0;
+    virtual std::map<std::string, std::int64_t> job_counts_by_state() = 0;
+
+    virtual void add_job_log(std::int64_t job_id, std::int64_t time, const std::string& line) = 0;
+    virtual std::vector<JobLogLine> job_log(std::int64_t job_id) = 0;
+    virtual void add_job_file(std::int64_t job_id, const JobFile& file) = 0;
+    virtual std::vector<JobFile> job_files(std::int64_t job_id) = 0;
+    virtual void clear_job_files(std::int64_t job_id) = 0;
+
+    // Audit log, newest first.
+    virtual void add_audit(const AuditEntry& entry) = 0;
+    virtual std::vector<AuditEntry> audit(int limit) = 0;
+};
+
+// The embedded catalog in a SQLite file (created with its schema when missing; WAL mode).
+std::unique_ptr<Catalog> open_sqlite_catalog(const std::string& path);
+
+}  // namespace vidseg::catalog

@@ -1,0 +1,147 @@
+#include "vidseg/platform/accounts.hpp"
+
+#include "vidseg/core/error.hpp"
+#include "vidseg/platform/api_error.hpp"
+#include "vidseg/platform/crypto.hpp"
+#include "vidseg/platform/user_name.hpp"
+
+namespace vidseg::platform {
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+Accounts::Accounts(catalog::Catalog& catalog, AccountsConfig config)
+    : catalog_(catalog), config_(config), dummy_hash_(hash_password(random_token(16))) {}
+
+catalog::User Accounts::create_user(const std::string& name, catalog::Role role,
+                                    const std::string& password) {
+    check_user_name(name);
+    if (password.size() < 8 || password.size() > 1024)
+        throw Error(ErrorCode::InvalidArgument, "a password has 8 to 1024 characters", name);
+    return catalog_.add_user(name, role, hash_password(password));
+}
+
+std::string Accounts::create_first_admin() {
+    if (catalog_.user_count() > 0) return {};
+    std::string password = random_token(18);
+    create_user("admin", catalog::Role::Admin, password);
+    return password;
+}
+
+bool Accounts::too_many_failures(const std::string& key, std::int64_t now) {
+    std::lock_guard lock(failures_mutex_);
+    auto& times = failures_[key];
+    while (!times.empty() && times.front() <= now - config_.failure_window_seconds) times.pop_front();
+    return static_cast<int>(times.size()) >= config_.max_failed_logins;
+}
+
+LoginResult Accounts::login(const std::string& name, const std::string& password, const std::string& ip) {
+    const auto now = unix_now();
+    const std::string key = name + "\n" + ip;
+    if (too_many_failures(key, now)) {
+        audit(nullptr, "login-throttled", "user " + name, "", ip);
+        throw ApiError(429, "too_many_attempts", "too many failed logins; try again in a few minutes");
+    }
+    const auto user = catalog_.find_user(name);
+    const bool ok = user ? verify_password(user->password_hash, password)
+                         : (verify_password(dummy_hash_, password), false);
+    if (!ok) {
+        {
+            std::lock_guard lock(failures_mutex_);
+            failures_[key].push_back(now);
+        }
+        audit(nullptr, "login-failed", "user " + name, "", ip);
+        throw unauthorized("wrong user name or password");
+    }
+    {
+        std::lock_guard lock(failures_mutex_);
+        failures_.erase(key);
+    }
+    LoginResult result;
+    result.user = *user;
+    result.session_id = random_token(32);
+    result.csrf_token = random_token(32);
+    result.expires = now + config_.session_seconds;
+    catalog_.add_session({sha256_hex(result.session_id), user->id, result.csrf_token, result.expires});
+    auto token = create_token(*user, "login " + ip);
+    result.token = token.secret;
+    result.token_id = token.record.id;
+    Principal actor{*user};
+    audit(&actor, "login", "user " + name, "", ip);
+    return result;
+}
+
+void Accounts::logout(const Principal& principal) {
+    if (!principal.session_hash.empty()) catalog_.remove_session(principal.session_hash);
+}
+
+Principal Accounts::authenticate_token(const std::string& token) {
+    if (token.empty() || token.size() > 256) throw unauthorized("missing or malformed API token");
+    const auto record = catalog_.find_token(sha256_hex(token));
+    if (!record || record->revoked) throw unauthorized("unknown or revoked API token");
+    const auto user = catalog_.user_by_id(record->user_id);
+    if (!user) throw unauthorized("unknown or revoked API token");
+    catalog_.touch_token(record->id, unix_now());
+    return Principal{*user};
+}
+
+Principal Accounts::authenticate_session(const std::string& session_id) {
+    if (session_id.empty() || session_id.size() > 256) throw unauthorized("not logged in");
+    const auto hash = sha256_hex(session_id);
+    const auto session = catalog_.find_session(hash);
+    if (!session || session->expires < unix_now()) throw unauthorized("the session expired; log in again");
+    const auto user = catalog_.user_by_id(session->user_id);
+    if (!user) throw unauthorized("not logged in");
+    return Principal{*user, true, session->csrf_token, hash};
+}
+
+NewToken Accounts::create_token(const catalog::User& user, const std::string& label) {
+    if (label.size() > 200)
+        throw Error(ErrorCode::InvalidArgument, "a token label has at most 200 characters");
+    NewToken out;
+    out.secret = random_token(32);
+    out.record = catalog_.add_token(user.id, label, sha256_hex(out.secret));
+    return out;
+}
+
+void Accounts::revoke_token(const catalog::User& user, std::int64_t token_id) {
+    if (!catalog_.revoke_token(user.id, token_id)) throw not_found("token " + std::to_string(token_id));
+}
+
+void Accounts::require_admin(const Principal& principal) const {
+    if (!principal.is_admin()) throw forbidden("this needs the admin role");
+}
+
+catalog::User Accounts::set_role(const Principal& actor, std::int64_t user_id, catalog::Role role,
+                                 const std::string& ip) {
+    require_admin(actor);
+    auto user = catalog_.user_by_id(user_id);
+    if (!user) throw not_found("user " + std::to_string(user_id));
+    if (user->id == actor.user.id && role != catalog::Role::Admin)
+        throw ApiError(409, "conflict", "an admin cannot take the admin role from itself");
+    const std::string before = catalog::role_name(user->role);
+    catalog_.set_role(user_id, role);
+    user->role = role;
+    audit(&actor, "role-change", "user " + user->name, before + " -> " + catalog::role_name(role), ip);
+    return *user;
+}
+
+void Accounts::audit(const Principal* actor, const std::string& action, const std::string& subject,
+                     const std::string& detail, const std::string& ip) {
+    catalog::AuditEntry entry;
+    entry.time = unix_now();
+    if (actor) {
+        entry.user_id = actor->user.id;
+        entry.user_name = actor->user.name;
+    }
+    entry.action = action;
+    entry.subject = subject;
+    entry.detail = detail;
+    entry.ip = ip;
+    catalog_.add_audit(entry);
+}
+
+}  // namespace vidseg::platform

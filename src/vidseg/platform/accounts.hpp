@@ -1,0 +1,86 @@
+// Accounts of the platform: users with roles, password login (argon2id, rate-limited per user name
+// and client address), browser sessions (cookie + CSRF token), API tokens (shown once, stored as
+// SHA-256, revocable) and the audit log of logins and role changes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vidseg/catalog/catalog.hpp"
+
+namespace vidseg::platform {
+
+struct AccountsConfig {
+    std::int64_t session_seconds = 12 * 3600;
+    int max_failed_logins = 5;  // per user name + address within the window; then 429
+    std::int64_t failure_window_seconds = 300;
+};
+
+// Who makes a request.
+struct Principal {
+    catalog::User user;
+    bool via_session = false;  // cookie: state-changing requests must carry the CSRF token
+    std::string csrf_token;
+    std::string session_hash;
+    bool is_admin() const { return user.role == catalog::Role::Admin; }
+};
+
+struct LoginResult {
+    catalog::User user;
+    std::string session_id;  // the cookie value (only its hash is stored)
+    std::string csrf_token;
+    std::string token;  // a new API token (only its hash is stored)
+    std::int64_t token_id = 0;
+    std::int64_t expires = 0;
+};
+
+struct NewToken {
+    catalog::ApiToken record;
+    std::string secret;  // shown once
+};
+
+std::int64_t unix_now();
+
+class Accounts {
+  public:
+    Accounts(catalog::Catalog& catalog, AccountsConfig config = {});
+
+    // Checks the name (check_user_name) and the password (8..1024 bytes); InvalidArgument otherwise.
+    catalog::User create_user(const std::string& name, catalog::Role role, const std::string& password);
+    // On an empty catalog: creates `admin` with a random password and returns it; "" otherwise.
+    std::string create_first_admin();
+
+    // ApiError 401 (wrong name or password: one message for both), 429 (too many failures).
+    LoginResult login(const std::string& name, const std::string& password, const std::string& ip);
+    void logout(const Principal& principal);
+    // ApiError 401 for an unknown, revoked or malformed token / an unknown or expired session.
+    Principal authenticate_token(const std::string& token);
+    Principal authenticate_session(const std::string& session_id);
+
+    NewToken create_token(const catalog::User& user, const std::string& label);
+    void revoke_token(const catalog::User& user, std::int64_t token_id);  // ApiError 404 when not the user's
+
+    // Admin actions; ApiError 403 for a dl-user, 404 for an unknown user.
+    catalog::User set_role(const Principal& actor, std::int64_t user_id, catalog::Role role,
+                           const std::string& ip);
+    void require_admin(const Principal& principal) const;
+
+    void audit(const Principal* actor, const std::string& action, const std::string& subject,
+               const std::string& detail, const std::string& ip);
+
+  private:
+    bool too_many_failures(const std::string& key, std::int64_t now);
+
+    catalog::Catalog& catalog_;
+    AccountsConfig config_;
+    std::mutex failures_mutex_;
+    std::map<std::string, std::deque<std::int64_t>> failures_;  // "name\nip" -> failure times
+    std::string dummy_hash_;  // verified against for unknown names, so both cases take as long
+};
+
+}  // namespace vidseg::platform

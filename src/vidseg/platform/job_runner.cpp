@@ -1,0 +1,196 @@
+#include "vidseg/platform/job_runner.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "vidseg/core/cancel.hpp"
+#include "vidseg/core/error.hpp"
+#include "vidseg/core/progress.hpp"
+#include "vidseg/platform/accounts.hpp"
+#include "vidseg/platform/job_kinds.hpp"
+
+namespace vidseg::platform {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The engine's Progress turned into the job's stage and overall percentage in the catalog: each
+// progress label maps to a stage and a share of the job (job_stage_spans), written at most 4 times
+// a second, with a log line per new stage. Each write also reads back whether a cancel was requested
+// (by any process) and sets the job's token. Thread-safe: the engine may report from worker threads.
+class JobProgress final : public Progress {
+  public:
+    JobProgress(catalog::Catalog& catalog, const catalog::Job& job, std::atomic<bool>& cancel)
+        : catalog_(catalog), job_id_(job.id), spans_(job_stage_spans(job.kind)), cancel_(cancel) {}
+
+    void begin(const std::string& label, double total) override {
+        std::lock_guard lock(mutex_);
+        const std::string before = span_.stage;
+        for (const auto& s : spans_)
+            if (label.rfind(s.label_prefix, 0) == 0) span_ = s;
+        if (span_.stage != before || !logged_)
+            catalog_.add_job_log(job_id_, unix_now(), "stage " + span_.stage + " (" + label + ")");
+        logged_ = true;
+        total_ = total;
+        percent_ = std::max(percent_, span_.from);
+        write(true);
+    }
+    void update(double done) override {
+        std::lock_guard lock(mutex_);
+        if (total_ > 0)
+            percent_ = std::max(percent_,
+                                span_.from + (span_.to - span_.from) * std::clamp(done / total_, 0.0, 1.0));
+        write(false);
+    }
+    void end() override {
+        std::lock_guard lock(mutex_);
+        percent_ = std::max(percent_, span_.to);
+        write(true);
+    }
+
+  private:
+    void write(bool force) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!force && now - last_write_ < std::chrono::milliseconds(250)) return;
+        last_write_ = now;
+        if (catalog_.set_job_progress(job_id_, span_.stage, std::round(percent_ * 10) / 10)) cancel_ = true;
+    }
+
+    catalog::Catalog& catalog_;
+    std::int64_t job_id_;
+    const std::vector<StageSpan>& spans_;
+    std::atomic<bool>& cancel_;
+    bool logged_ = false;
+    std::mutex mutex_;
+    StageSpan span_{"", "prepare", 0, 0};
+    double total_ = 0;
+    double percent_ = 0;
+    std::chrono::steady_clock::time_point last_write_{};
+};
+
+// The job's work folder, removed whatever happens.
+struct WorkDir {
+    fs::path path;
+    explicit WorkDir(fs::path p) : path(std::move(p)) {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+        fs::create_directories(path);
+    }
+    ~WorkDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+}  // namespace
+
+JobRunner::JobRunner(catalog::Catalog& catalog, storage::ObjectStore& store, JobRunnerConfig config)
+    : catalog_(catalog), store_(store), config_(std::move(config)) {}
+
+JobRunner::~JobRunner() {
+    stop();
+}
+
+void JobRunner::start() {
+    for (const auto& job : catalog_.jobs(0))
+        if (job.state == "running" && job.worker == config_.worker_name)
+            catalog_.add_job_log(job.id, unix_now(), "queued again: the server stopped while it ran");
+    catalog_.requeue_running_jobs(config_.worker_name);
+    fs::create_directories(config_.work_dir);
+    for (int i = 0; i < config_.workers; ++i) threads_.emplace_back([this] { loop(); });
+}
+
+void JobRunner::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ && threads_.empty()) return;
+        stopping_ = true;
+        for (auto& [id, token] : running_) token->store(true);
+    }
+    wake_.notify_all();
+    for (auto& t : threads_)
+        if (t.joinable()) t.join();
+    threads_.clear();
+}
+
+void JobRunner::wake() {
+    wake_.notify_all();
+}
+
+void JobRunner::cancel(std::int64_t job_id) {
+    std::lock_guard lock(mutex_);
+    if (auto it = running_.find(job_id); it != running_.end()) it->second->store(true);
+}
+
+void JobRunner::loop() {
+    const std::string worker = config_.worker_name;
+    while (true) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+        }
+        std::optional<catalog::Job> job;
+        try {
+            job = catalog_.claim_job(worker, unix_now());
+        } catch (const std::exception&) {
+            job.reset();
+        }
+        if (!job) {
+            std::unique_lock lock(mutex_);
+            // Also polls: another process (`vidseg users`, a second server) may queue jobs.
+            wake_.wait_for(lock, std::chrono::seconds(1));
+            continue;
+        }
+        execute(*job);
+    }
+}
+
+void JobRunner::execute(const catalog::Job& job) {
+    auto token = std::make_shared<std::atomic<bool>>(job.cancel_requested);
+    {
+        std::lock_guard lock(mutex_);
+        running_[job.id] = token;
+    }
+    auto log = [&](const std::string& line) { catalog_.add_job_log(job.id, unix_now(), line); };
+    log("started (attempt " + std::to_string(job.attempts) + ", worker " + config_.worker_name + ")");
+    std::string state = "finished", error;
+    bool requeue = false;
+    try {
+        CancelScope scope(*token);
+        WorkDir work(config_.work_dir / ("job-" + std::to_string(job.id)));
+        JobProgress progress(catalog_, job, *token);
+        JobContext context{catalog_, store_, job, work.path, progress, log};
+        throw_if_cancelled();
+        run_job(context);
+    } catch (const Error& e) {
+        std::lock_guard lock(mutex_);
+        // Outside the job's CancelScope, cancel_requested() is the process's own stop request.
+        if (e.code() == ErrorCode::Interrupted && (stopping_ || cancel_requested())) {
+            requeue = true;
+        } else if (e.code() == ErrorCode::Interrupted) {
+            state = "cancelled";
+            error = "cancelled";
+        } else {
+            state = "error";
+            error = e.what();
+        }
+    } catch (const std::exception& e) {
+        state = "error";
+        error = std::string("internal error: ") + e.what();
+    }
+    if (requeue) {
+        catalog_.requeue_running_jobs(config_.worker_name);
+        log("interrupted by the server's shutdown; queued again");
+    } else {
+        if (state == "error" && job.kind == "arrival" && !job.video_ids.empty())
+            if (auto video = catalog_.find_video(job.video_ids.front()))
+                catalog_.update_video(video->id, "error", video->info_json);
+        catalog_.end_job(job.id, state, error, unix_now());
+        log(state == "finished" ? "finished" : state + ": " + error);
+    }
+    std::lock_guard lock(mutex_);
+    running_.erase(job.id);
+}
+
+}  // namespace vidseg::platform

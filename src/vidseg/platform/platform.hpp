@@ -1,0 +1,85 @@
+// The PPI platform as a library: everything `vidseg serve` does, without HTTP. It owns the catalog,
+// the object store, accounts, uploads and the job workers, and applies the access rules: an admin
+// sees everything, a dl-user only its own videos and jobs — another user's id answers 404, exactly
+// as an id that does not exist.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "vidseg/catalog/catalog.hpp"
+#include "vidseg/platform/accounts.hpp"
+#include "vidseg/platform/job_runner.hpp"
+#include "vidseg/platform/uploads.hpp"
+#include "vidseg/storage/object_store.hpp"
+
+namespace vidseg::platform {
+
+struct PlatformConfig {
+    std::filesystem::path data_dir;  // catalog.sqlite, store/ (local storage), uploads/, work/
+    storage::StoreConfig store;      // location empty = DIR/store
+    std::uint64_t max_upload = 2ull << 30;
+    int workers = 1;  // in-process job workers (0 = none: a separate worker runs jobs)
+};
+
+struct DownloadTarget {
+    catalog::JobFile file;
+    std::optional<std::string> presigned_url;  // set when the store hands out URLs itself
+};
+
+class Platform {
+  public:
+    explicit Platform(PlatformConfig config);  // opens (creates) everything; workers not started yet
+    ~Platform();
+
+    void start_workers();
+    void stop_workers();
+
+    catalog::Catalog& catalog() { return *catalog_; }
+    storage::ObjectStore& store() { return *store_; }
+    Accounts& accounts() { return *accounts_; }
+    Uploads& uploads() { return *uploads_; }
+    const PlatformConfig& config() const { return config_; }
+
+    std::vector<catalog::Video> videos(const Principal& caller);
+    catalog::Video video(const Principal& caller, std::int64_t id);
+    // Removes the video, its jobs and every object they made.
+    void delete_video(const Principal& caller, std::int64_t id, const std::string& ip);
+
+    // kind + video_ids + options (exactly the CLI command's options). Throws InvalidArgument.
+    catalog::Job submit_job(const Principal& caller, const std::string& kind,
+                            const std::vector<std::int64_t>& video_ids, const nlohmann::json& options,
+                            const std::string& ip);
+    std::vector<catalog::Job> jobs(const Principal& caller);
+    catalog::Job job(const Principal& caller, std::int64_t id);
+    catalog::Job cancel_job(const Principal& caller, std::int64_t id, const std::string& ip);
+    catalog::Job retry_job(const Principal& caller, std::int64_t id,
+                           const std::string& ip);  // 409 unless ended
+    std::vector<catalog::JobFile> job_files(const Principal& caller, std::int64_t id);
+    DownloadTarget job_file(const Principal& caller, std::int64_t id, const std::string& name);
+    std::vector<catalog::JobLogLine> job_log(const Principal& caller, std::int64_t id);
+
+  private:
+    catalog::Job enqueue(const catalog::Job& job);
+
+    PlatformConfig config_;
+    std::unique_ptr<catalog::Catalog> catalog_;
+    std::unique_ptr<storage::ObjectStore> store_;
+    std::unique_ptr<Accounts> accounts_;
+    std::unique_ptr<Uploads> uploads_;
+    std::unique_ptr<JobRunner> runner_;
+};
+
+// JSON forms shared by the API and the CLI (no secrets: no hashes).
+nlohmann::json to_json(const catalog::User& user);
+nlohmann::json to_json(const catalog::Video& video);
+nlohmann::json to_json(const catalog::Job& job);
+nlohmann::json to_json(const catalog::ApiToken& token);
+nlohmann::json to_json(const catalog::AuditEntry& entry);
+
+}  // namespace vidseg::platform

@@ -1,0 +1,101 @@
+#include "vidseg/server/http_server.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "vidseg/core/cancel.hpp"
+#include "vidseg/core/error.hpp"
+#include "vidseg/server/router.hpp"
+
+namespace vidseg::server {
+
+namespace {
+
+std::pair<std::string, int> split_listen(const std::string& listen) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+        throw Error(ErrorCode::InvalidArgument, "--listen expects HOST:PORT, got '" + listen + "'");
+    const std::string port_text = listen.substr(colon + 1);
+    if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port_text) > 65535)
+        throw Error(ErrorCode::InvalidArgument, "--listen: bad port '" + port_text + "'");
+    std::string host = listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    return {host, std::stoi(port_text)};
+}
+
+}  // namespace
+
+void run_server(platform::Platform& platform, const ServerConfig& config,
+                const std::function<void(const std::string&, int)>& on_listening) {
+    const auto [host, port] = split_listen(config.listen);
+    httplib::Server server;
+    // cpp-httplib owns the queue it is given (its API takes a raw pointer and deletes it).
+    const auto threads = static_cast<std::size_t>(std::max(1, config.threads));
+    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server.set_read_timeout(config.read_timeout_seconds, 0);
+    server.set_write_timeout(config.write_timeout_seconds, 0);
+    server.set_keep_alive_timeout(config.keep_alive_seconds);
+    server.set_payload_max_length(platform.config().max_upload + (1u << 20));
+    server.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
+    // Bodies are only read by the routes that take one (with their own limits); a body sent to a
+    // route without one is refused before it is read.
+    server.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+        const bool takes_body = request.method == "POST" || request.method == "PATCH" ||
+                                request.method == "PUT" || request.method == "DELETE";
+        const std::string length = request.get_header_value("Content-Length");
+        if (!takes_body && ((!length.empty() && length != "0") || request.has_header("Transfer-Encoding"))) {
+            send_error(response, 413, "too_large", request.method + " takes no body");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    server.set_error_handler([](const httplib::Request&, httplib::Response& response) {
+        if (!response.body.empty()) return;
+        send_error(response, response.status, response.status == 404 ? "not_found" : "http_error",
+                   response.status == 404 ? "no such route" : "request refused");
+    });
+
+    Metrics metrics;
+    Router router(server, platform, metrics, config);
+    router.add("GET", "/healthz", "GET /healthz", Access::Public, [&platform](Exchange& x) {
+        platform.catalog().user_count();  // the catalog answers
+        x.send_json(200, {{"status", "ok"}});
+    });
+    router.add("GET", "/metrics", "GET /metrics", Access::Public, [&platform, &metrics](Exchange& x) {
+        x.response.set_content(metrics.render(platform.catalog().job_counts_by_state()),
+                               "text/plain; version=0.0.4; charset=utf-8");
+    });
+    router.add("GET", "/api/openapi.json", "GET /api/openapi.json", Access::Public,
+               [](Exchange& x) { x.response.set_content(openapi_document(), "application/json"); });
+    add_account_routes(router);
+    add_upload_routes(router);
+    add_video_and_job_routes(router);
+
+    const int bound =
+        port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+    if (bound < 0)
+        throw Error(ErrorCode::OutputError, "cannot listen on " + config.listen + " (in use or not allowed)");
+    // SIGINT/SIGTERM set the process's cancel flag; this watcher turns it into a clean stop.
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+        while (!done.load()) {
+            if (cancel_requested()) {
+                server.stop();
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    });
+    if (on_listening) on_listening(host, bound);
+    log_line({{"level", "info"}, {"event", "listening"}, {"host", host}, {"port", bound}});
+    const bool ok = server.listen_after_bind();
+    done = true;
+    watcher.join();
+    log_line({{"level", "info"}, {"event", "stopped"}});
+    if (!ok && !cancel_requested())
+        throw Error(ErrorCode::OutputError, "the HTTP server stopped unexpectedly");
+}
+
+}  // namespace vidseg::server

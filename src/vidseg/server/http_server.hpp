@@ -1,0 +1,31 @@
+// `vidseg serve`'s HTTP layer (cpp-httplib): a fixed pool of request threads, read/write timeouts,
+// the routes of the JSON API and the tus upload endpoint, /healthz, /metrics, /api/openapi.json.
+// Routes only parse requests and format answers; the platform library does the work, and its
+// errors (vidseg::Error, ApiError) become an HTTP status + {"error": {"code", "message"}} here.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "vidseg/platform/platform.hpp"
+
+namespace vidseg::server {
+
+struct ServerConfig {
+    std::string listen = "127.0.0.1:8080";  // host:port; port 0 = any free port
+    int threads = 32;                       // request threads (each serves one connection at a time)
+    int read_timeout_seconds = 10;          // a client that sends nothing for this long is cut off
+    int write_timeout_seconds = 10;
+    int keep_alive_seconds = 5;
+    bool secure_cookies = false;  // add `Secure` to the session cookie (behind a TLS proxy)
+};
+
+// Serves until cancel_requested() (SIGINT/SIGTERM). on_listening(host, port) runs once bound.
+// Throws Error(OutputError) when the address cannot be bound, InvalidArgument for a bad address.
+void run_server(platform::Platform& platform, const ServerConfig& config,
+                const std::function<void(const std::string& host, int port)>& on_listening);
+
+// The OpenAPI 3.1 document of the API (src/vidseg/server/openapi.json, compiled in).
+const std::string& openapi_document();
+
+}  // namespace vidseg::server

@@ -1,0 +1,592 @@
+"""`vidseg serve` end to end: the real binary on a free loopback port, real clients (tuspy, requests),
+the OpenAPI document checked by openapi-spec-validator. Every route of the document is exercised
+(test_zz_every_documented_route_was_exercised checks it last).
+
+Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (h264_gop2.mp4: 12 s H.264 + AAC).
+"""
+import base64
+import hashlib
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import requests
+from openapi_spec_validator import validate
+from tusclient import client as tus_client
+from tusclient.exceptions import TusCommunicationError
+
+VIDSEG = os.environ["VIDSEG_BINARY"]
+MEDIA = os.environ["VIDSEG_TEST_MEDIA_DIR"]
+VIDEO = os.path.join(MEDIA, "h264_gop2.mp4")
+EXERCISED = set()  # (METHOD, documented path) of every request made through api()
+
+
+class Server:
+    """One `vidseg serve` process on --data DIR; restartable on the same folder."""
+
+    def __init__(self, data, *extra):
+        self.data, self.extra, self.password, self.proc = data, list(extra), None, None
+        self.start()
+
+    def start(self):
+        self.log = open(os.path.join(self.data + ".log"), "ab")
+        self.proc = subprocess.Popen(
+            [VIDSEG, "serve", "--data", self.data, "--listen", "127.0.0.1:0", "--threads", "8", *self.extra],
+            stdout=subprocess.PIPE, stderr=self.log)
+        out = b""
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 1)
+            if not ready:
+                assert self.proc.poll() is None, "vidseg serve exited: " + open(self.data + ".log").read()[-2000:]
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            assert chunk, "vidseg serve closed its output: " + open(self.data + ".log").read()[-2000:]
+            out += chunk
+            m = re.search(rb"one-time password: (\S+)", out)
+            if m:
+                self.password = m.group(1).decode()
+            m = re.search(rb"listening on (http://127\.0\.0\.1:\d+)", out)
+            if m:
+                self.url = m.group(1).decode()
+                return
+        self.proc.kill()  # no orphan server when the start fails
+        raise AssertionError("vidseg serve did not start")
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(timeout=30) == 0
+
+
+def api(server, method, template, *, token=None, path=None, session=None, expect=None, **kwargs):
+    """A request to a documented route (`template` as in the OpenAPI document), recorded as exercised."""
+    EXERCISED.add((method.upper(), template))
+    headers = kwargs.pop("headers", {})
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    r = (session or requests).request(method, server.url + (path or template), headers=headers,
+                                      allow_redirects=False, timeout=60, **kwargs)
+    if expect is not None:
+        assert r.status_code == expect, (method, path or template, r.status_code, r.text)
+    return r
+
+
+def error_of(r):
+    doc = r.json()
+    assert set(doc) == {"error"} and set(doc["error"]) == {"code", "message"}, doc
+    return doc["error"]
+
+
+@pytest.fixture(scope="module")
+def data_dir():
+    d = tempfile.mkdtemp(prefix="vidseg-serve-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(data_dir):
+    s = Server(os.path.join(data_dir, "data"), "--read-timeout", "2")
+    yield s
+    if s.proc.poll() is None:
+        s.stop()
+
+
+def login(server, user, password, expect=200):
+    return api(server, "POST", "/api/login", json={"username": user, "password": password}, expect=expect)
+
+
+@pytest.fixture(scope="module")
+def accounts(server):
+    """admin (first-start password), anna and bob (dl-users) with their API tokens."""
+    assert server.password, "the first start prints the admin's one-time password"
+    admin = login(server, "admin", server.password).json()["token"]
+    tokens = {"admin": admin}
+    for name in ("anna", "bob"):
+        r = api(server, "POST", "/api/users", token=admin, expect=201,
+                json={"username": name, "password": name + "-secret-pw", "role": "dl-user"})
+        assert r.json()["role"] == "dl-user"
+        tokens[name] = login(server, name, name + "-secret-pw").json()["token"]
+    return tokens
+
+
+def tus_upload(server, token, path, filename, chunk_size=None, checksum=True):
+    c = tus_client.TusClient(server.url + "/api/uploads/", headers={"Authorization": "Bearer " + token})
+    up = c.uploader(path, metadata={"filename": filename}, chunk_size=chunk_size or os.path.getsize(path),
+                    upload_checksum=checksum)
+    up.upload()
+    EXERCISED.update({("POST", "/api/uploads/"), ("PATCH", "/api/uploads/{id}")})
+    return up
+
+
+def video_named(server, token, name_part):
+    videos = api(server, "GET", "/api/videos", token=token, expect=200).json()["videos"]
+    return [v for v in videos if name_part in v["name"]]
+
+
+def wait_job(server, token, job_id, states=("finished", "error", "cancelled"), timeout=300):
+    seen = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = api(server, "GET", "/api/jobs/{id}", path=f"/api/jobs/{job_id}", token=token, expect=200).json()
+        seen.append((job["state"], job["stage"], job["progress"]))
+        if job["state"] in states:
+            return job, seen
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not end: {seen[-5:]}")
+
+
+def sha256_file(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def files_under(folder):
+    return sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, fs in os.walk(folder) for f in fs)
+
+
+# --- operations and the document -------------------------------------------------------------
+
+def test_openapi_document_validates(server):
+    doc = api(server, "GET", "/api/openapi.json", expect=200).json()
+    validate(doc)  # raises on an invalid OpenAPI 3.1 document
+    assert doc["openapi"] == "3.1.0"
+    assert api(server, "GET", "/healthz", expect=200).json() == {"status": "ok"}
+    r = api(server, "GET", "/api/nope", token="x")
+    assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+def test_login_tokens_and_401s(server, accounts):
+    admin = accounts["admin"]
+    assert api(server, "GET", "/api/me", token=admin, expect=200).json()["name"] == "admin"
+    assert error_of(login(server, "admin", "wrong-password", expect=401))["code"] == "unauthorized"
+    assert error_of(login(server, "nobody", "wrong-password", expect=401))["message"] == "wrong user name or password"
+    assert error_of(api(server, "GET", "/api/videos", expect=401))["code"] == "unauthorized"  # missing
+    api(server, "GET", "/api/videos", token="forged" + admin[6:], expect=401)  # forged
+    api(server, "GET", "/api/videos", headers={"Authorization": "Basic YWRtaW46eA=="}, expect=401)
+    r = api(server, "POST", "/api/tokens", token=admin, json={"label": "script"}, expect=201).json()
+    script_token, script_id = r["token"], r["id"]
+    api(server, "GET", "/api/me", token=script_token, expect=200)
+    listed = api(server, "GET", "/api/tokens", token=admin, expect=200).json()["tokens"]
+    assert [t for t in listed if t["id"] == script_id][0]["label"] == "script"
+    assert all("token" not in t and "token_hash" not in t for t in listed)  # secrets never listed
+    api(server, "DELETE", "/api/tokens/{id}", path=f"/api/tokens/{script_id}", token=admin, expect=200)
+    assert "revoked" in error_of(api(server, "GET", "/api/me", token=script_token, expect=401))["message"]
+    # Another user's token id is not ours to revoke.
+    api(server, "DELETE", "/api/tokens/{id}", path=f"/api/tokens/{script_id}", token=accounts["anna"], expect=404)
+
+
+def test_login_rate_limit(server, accounts):
+    for _ in range(5):
+        login(server, "bob", "not-the-password", expect=401)
+    r = login(server, "bob", "bob-secret-pw", expect=429)  # even the right password, for a while
+    assert error_of(r)["code"] == "too_many_attempts"
+
+
+def test_roles_users_and_audit(server, accounts):
+    admin, anna = accounts["admin"], accounts["anna"]
+    users = api(server, "GET", "/api/users", token=admin, expect=200).json()["users"]
+    assert {u["name"] for u in users} >= {"admin", "anna", "bob"}
+    assert all("password_hash" not in u for u in users)
+    assert error_of(api(server, "GET", "/api/users", token=anna, expect=403))["code"] == "forbidden"
+    api(server, "GET", "/api/audit", token=anna, expect=403)
+    api(server, "POST", "/api/users", token=anna, json={"username": "eve", "password": "x" * 10, "role": "admin"},
+        expect=403)
+    carl = api(server, "POST", "/api/users", token=admin, expect=201,
+               json={"username": "carl", "password": "carl-secret-pw", "role": "dl-user"}).json()
+    r = api(server, "PUT", "/api/users/{id}/role", path=f"/api/users/{carl['id']}/role", token=admin,
+            json={"role": "admin"}, expect=200)
+    assert r.json()["role"] == "admin"
+    api(server, "PUT", "/api/users/{id}/role", path="/api/users/99999/role", token=admin, json={"role": "admin"},
+        expect=404)
+    api(server, "PUT", "/api/users/{id}/role", path=f"/api/users/{carl['id']}/role", token=admin,
+        json={"role": "root"}, expect=400)
+    entries = api(server, "GET", "/api/audit", token=admin, params={"limit": 500}, expect=200).json()["entries"]
+    actions = {(e["action"], e["subject"]) for e in entries}
+    assert ("role-change", "user carl") in actions
+    assert ("login", "user anna") in actions
+    assert ("login-failed", "user admin") in actions
+    assert [e for e in entries if e["action"] == "role-change"][0]["detail"] == "dl-user -> admin"
+
+
+def test_cookie_session_needs_csrf_for_changes(server, accounts):
+    s = requests.Session()
+    doc = api(server, "POST", "/api/login", session=s, json={"username": "anna", "password": "anna-secret-pw"},
+              expect=200)
+    cookie = doc.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    csrf = doc.json()["csrf_token"]
+    assert api(server, "GET", "/api/me", session=s, expect=200).json()["name"] == "anna"
+    r = api(server, "POST", "/api/tokens", session=s, json={"label": "x"}, expect=403)
+    assert "X-CSRF-Token" in error_of(r)["message"]
+    api(server, "POST", "/api/tokens", session=s, json={"label": "x"}, headers={"X-CSRF-Token": "forged"}, expect=403)
+    api(server, "POST", "/api/tokens", session=s, json={"label": "x"}, headers={"X-CSRF-Token": csrf}, expect=201)
+    api(server, "POST", "/api/logout", session=s, headers={"X-CSRF-Token": csrf}, expect=200)
+    api(server, "GET", "/api/me", session=s, expect=401)
+
+
+def test_injection_and_control_characters_are_inert(server, accounts):
+    admin = accounts["admin"]
+    for name in ("x'; DROP TABLE users;--", "a\nb", "../root", "", "a" * 65):
+        r = api(server, "POST", "/api/users", token=admin, json={"username": name, "password": "password-1",
+                                                                  "role": "dl-user"}, expect=400)
+        assert "user name" in error_of(r)["message"]
+    login(server, "admin' OR '1'='1", "x' OR '1'='1", expect=401)
+    label = "label'); DELETE FROM api_tokens;--\u0001\n\u202e"
+    tok = api(server, "POST", "/api/tokens", token=admin, json={"label": label}, expect=201).json()
+    assert tok["label"] == label
+    assert api(server, "GET", "/api/me", token=admin, expect=200).json()["name"] == "admin"  # tables intact
+    api(server, "POST", "/api/login", data=b"\x00\xff{", expect=400)
+    api(server, "POST", "/api/jobs", token=admin, json={"kind": "prepare'; --", "video_ids": [1]}, expect=400)
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+def test_tus_discovery_and_protocol_errors(server, accounts):
+    r = api(server, "OPTIONS", "/api/uploads/", expect=204)
+    assert r.headers["Tus-Version"] == "1.0.0"
+    assert set(r.headers["Tus-Extension"].split(",")) == {"creation", "termination", "checksum"}
+    assert r.headers["Tus-Checksum-Algorithm"] == "sha1,sha256"
+    assert int(r.headers["Tus-Max-Size"]) == 2 << 30
+    anna = accounts["anna"]
+    tus = {"Tus-Resumable": "1.0.0"}
+    api(server, "POST", "/api/uploads/", token=anna, headers={"Upload-Length": "10"}, expect=412)  # no Tus-Resumable
+    api(server, "POST", "/api/uploads/", headers={**tus, "Upload-Length": "10"}, expect=401)
+    r = api(server, "POST", "/api/uploads/", token=anna, headers={**tus, "Upload-Length": "11"}, expect=201)
+    url = r.headers["Location"]
+    up_id = url.rsplit("/", 1)[1]
+    path = f"/api/uploads/{up_id}"
+    patch = {**tus, "Content-Type": "application/offset+octet-stream"}
+    api(server, "PATCH", "/api/uploads/{id}", path=path, token=anna, headers={**patch, "Upload-Offset": "3"},
+        data=b"abc", expect=409)
+    bad = "sha256 " + base64.b64encode(hashlib.sha256(b"xyz").digest()).decode()
+    r = api(server, "PATCH", "/api/uploads/{id}", path=path, token=anna,
+            headers={**patch, "Upload-Offset": "0", "Upload-Checksum": bad}, data=b"abc", expect=460)
+    assert error_of(r)["code"] == "checksum_mismatch"
+    good = "sha256 " + base64.b64encode(hashlib.sha256(b"abc").digest()).decode()
+    r = api(server, "PATCH", "/api/uploads/{id}", path=path, token=anna,
+            headers={**patch, "Upload-Offset": "0", "Upload-Checksum": good}, data=b"abc", expect=204)
+    assert r.headers["Upload-Offset"] == "3"
+    r = api(server, "HEAD", "/api/uploads/{id}", path=path, token=anna, headers=tus, expect=200)
+    assert r.headers["Upload-Offset"] == "3" and r.headers["Upload-Length"] == "11"
+    api(server, "HEAD", "/api/uploads/{id}", path=path, token=accounts["bob"], headers=tus, expect=404)
+    api(server, "DELETE", "/api/uploads/{id}", path=path, token=accounts["bob"], headers=tus, expect=404)
+    api(server, "DELETE", "/api/uploads/{id}", path=path, token=anna, headers=tus, expect=204)
+    api(server, "HEAD", "/api/uploads/{id}", path=path, token=anna, headers=tus, expect=404)
+    assert os.listdir(os.path.join(server.data, "uploads")) == []
+
+
+def test_oversize_upload_refused_before_any_byte(server, accounts):
+    before = files_under(server.data + "/store")
+    r = api(server, "POST", "/api/uploads/", token=accounts["anna"],
+            headers={"Tus-Resumable": "1.0.0", "Upload-Length": str((2 << 30) + 1)}, expect=413)
+    assert error_of(r)["code"] == "too_large"
+    assert os.listdir(os.path.join(server.data, "uploads")) == []
+    assert files_under(server.data + "/store") == before
+
+
+def test_non_video_refused_and_nothing_kept(server, accounts, tmp_path):
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("these are lesson notes, not a video\n" * 200)
+    before = files_under(server.data + "/store")
+    with pytest.raises(TusCommunicationError) as e:
+        tus_upload(server, accounts["anna"], str(fake), "notes.mp4")
+    assert e.value.status_code == 422
+    assert "'notes.mp4' is not a video the engine can read" in e.value.response_content.decode()
+    assert files_under(server.data + "/store") == before
+    assert os.listdir(os.path.join(server.data, "uploads")) == []
+    assert video_named(server, accounts["anna"], "notes") == []
+
+
+def test_tus_upload_killed_client_resumes_with_checksum(server, accounts, tmp_path):
+    """A client process killed mid-upload (once between chunks, once inside a PATCH) resumes with HEAD + PATCH."""
+    anna = accounts["anna"]
+    name = "../../evil/le\u0001sson 1.mp4"  # traversal + control character in the metadata
+    script = f"""
+import os, signal, socket, sys
+from tusclient import client
+c = client.TusClient({server.url + '/api/uploads/'!r}, headers={{"Authorization": "Bearer {anna}"}})
+up = c.uploader({VIDEO!r}, metadata={{"filename": {name!r}}}, chunk_size=16384, upload_checksum=True)
+up.upload(stop_at=3 * 16384)
+print(up.url, flush=True)
+# Inside a PATCH: the headers and 50 kB of the remaining body, then the process dies.
+host, port = {server.url[7:]!r}.split(":")
+s = socket.create_connection((host, int(port)))
+s.sendall((f"PATCH {{up.url[len({server.url!r}):]}} HTTP/1.1\\r\\nHost: x\\r\\nTus-Resumable: 1.0.0\\r\\n"
+           f"Authorization: Bearer {anna}\\r\\nContent-Type: application/offset+octet-stream\\r\\n"
+           f"Upload-Offset: {{up.offset}}\\r\\nContent-Length: {{os.path.getsize({VIDEO!r}) - up.offset}}\\r\\n\\r\\n").encode())
+f = open({VIDEO!r}, "rb"); f.seek(up.offset); s.sendall(f.read(50000))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    url = child.stdout.strip()
+    time.sleep(0.5)
+    EXERCISED.add(("HEAD", "/api/uploads/{id}"))
+    head = requests.head(url, headers={"Tus-Resumable": "1.0.0", "Authorization": "Bearer " + anna})
+    assert head.status_code == 200, head.status_code
+    offset = int(head.headers["Upload-Offset"])
+    assert 3 * 16384 <= offset <= 3 * 16384 + 50000  # what arrived of the cut PATCH is kept
+    c = tus_client.TusClient(server.url + "/api/uploads/", headers={"Authorization": "Bearer " + anna})
+    up = c.uploader(VIDEO, url=url, chunk_size=1 << 20, upload_checksum=True)
+    assert up.offset == offset
+    up.upload()
+    videos = video_named(server, anna, "sson 1.mp4")
+    assert len(videos) == 1
+    v = videos[0]
+    assert v["sha256"] == sha256_file(VIDEO)
+    assert v["size"] == os.path.getsize(VIDEO)
+    assert re.fullmatch(r"anna/task_\d{8}/le_sson 1-[0-9a-f]{8}\.mp4", v["key"]), v["key"]  # core/safe_path
+    assert not any("evil" in p for p in files_under(server.data))
+    assert os.listdir(os.path.join(server.data, "uploads")) == []
+    # The arrival job: audio (WAV 16 kHz mono) and a poster frame beside the video, the duration recorded.
+    arrival = [j for j in api(server, "GET", "/api/jobs", token=anna, expect=200).json()["jobs"]
+               if j["kind"] == "arrival" and j["video_ids"] == [v["id"]]][0]
+    job, _ = wait_job(server, anna, arrival["id"])
+    assert job["state"] == "finished", job
+    v = api(server, "GET", "/api/videos/{id}", path=f"/api/videos/{v['id']}", token=anna, expect=200).json()
+    assert v["state"] == "ready"
+    assert abs(v["info"]["duration"] - 12.0) < 0.1
+    stem = v["key"][:-4]
+    assert v["info"]["outputs"] == {"audio": stem + ".wav", "poster": stem + ".poster.jpg"}
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                       token=anna, expect=200).json()["files"]}
+    name = stem.rsplit("/", 1)[1]
+    wav = api(server, "GET", "/api/jobs/{id}/files/{name}", path=files[name + ".wav"]["url"], token=anna, expect=200)
+    assert wav.content[:4] == b"RIFF" and int.from_bytes(wav.content[24:28], "little") == 16000
+    assert int.from_bytes(wav.content[22:24], "little") == 1  # mono
+    poster = requests.get(server.url + files[name + ".poster.jpg"]["url"], headers={"Authorization": "Bearer " + anna})
+    assert poster.content[:2] == b"\xff\xd8"
+
+
+# --- videos and jobs -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def anna_video(server, accounts):
+    tus_upload(server, accounts["anna"], VIDEO, "lesson.mp4", chunk_size=256 * 1024)
+    v = video_named(server, accounts["anna"], "lesson.mp4")[0]
+    return v
+
+
+def test_dl_users_see_only_their_own(server, accounts, anna_video):
+    bob, anna, admin = accounts["bob"], accounts["anna"], accounts["admin"]
+    vid = anna_video["id"]
+    assert [v for v in api(server, "GET", "/api/videos", token=bob, expect=200).json()["videos"]] == []
+    assert vid in [v["id"] for v in api(server, "GET", "/api/videos", token=admin, expect=200).json()["videos"]]
+    r = api(server, "GET", "/api/videos/{id}", path=f"/api/videos/{vid}", token=bob, expect=404)
+    assert error_of(r)["message"] == f"video {vid} not found"
+    assert api(server, "GET", "/api/videos/{id}", path="/api/videos/987654", token=bob, expect=404).json() == {
+        "error": {"code": "not_found", "message": "video 987654 not found"}}  # same answer as a missing id
+    api(server, "DELETE", "/api/videos/{id}", path=f"/api/videos/{vid}", token=bob, expect=404)
+    api(server, "POST", "/api/jobs", token=bob, json={"kind": "prepare", "video_ids": [vid]}, expect=404)
+    anna_jobs = api(server, "GET", "/api/jobs", token=anna, expect=200).json()["jobs"]
+    assert api(server, "GET", "/api/jobs", token=bob, expect=200).json()["jobs"] == []
+    j = anna_jobs[0]["id"]
+    for route in ("/api/jobs/{id}", "/api/jobs/{id}/files", "/api/jobs/{id}/log"):
+        api(server, "GET", route, path=route.replace("{id}", str(j)), token=bob, expect=404)
+    for route in ("/api/jobs/{id}/cancel", "/api/jobs/{id}/retry"):
+        api(server, "POST", route, path=route.replace("{id}", str(j)), token=bob, expect=404)
+    api(server, "GET", "/api/jobs/{id}", path=f"/api/jobs/{j}", token=admin, expect=200)
+
+
+def test_prepare_job_runs_with_progress_and_files(server, accounts, anna_video):
+    anna = accounts["anna"]
+    r = api(server, "POST", "/api/jobs", token=anna, expect=400,
+            json={"kind": "prepare", "video_ids": [anna_video["id"]], "options": {"segment": 0}})
+    assert error_of(r)["message"] == "option --segment: must be >= 0.1, got 0"  # the CLI's table and message
+    r = api(server, "POST", "/api/jobs", token=anna, expect=400,
+            json={"kind": "prepare", "video_ids": [anna_video["id"]], "options": {"out": "/tmp/x"}})
+    assert "chosen by the server" in error_of(r)["message"]
+    job = api(server, "POST", "/api/jobs", token=anna, expect=201,
+              json={"kind": "prepare", "video_ids": [anna_video["id"]], "options": {"segment": 4, "mode": "exact"}}).json()
+    assert job["state"] == "queued" and job["options"] == {"segment": 4, "mode": "exact"}
+    done, seen = wait_job(server, anna, job["id"])
+    assert done["state"] == "finished" and done["stage"] == "finished" and done["progress"] == 100, done
+    assert done["error"] is None
+    assert [s for s in seen if s[0] == "running" and 0 < s[2] < 100 and s[1] != "queued"], seen  # progress seen
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                       token=anna, expect=200).json()["files"]}
+    assert {"tasks.json", "manifest.json", "label_config.xml", "part_films/segment_0.mp4",
+            "part_films/segment_2.mp4", "processed_data/features.csv"} <= set(files)
+    tasks = requests.get(server.url + files["tasks.json"]["url"], headers={"Authorization": "Bearer " + anna})
+    assert len(tasks.json()) == 3 and len(tasks.content) == files["tasks.json"]["size"]
+    api(server, "GET", "/api/jobs/{id}/files/{name}", path=f"/api/jobs/{job['id']}/files/..%2F..%2Fcatalog.sqlite",
+        token=anna, expect=404)
+    log = api(server, "GET", "/api/jobs/{id}/log", path=f"/api/jobs/{job['id']}/log", token=anna, expect=200).json()
+    lines = [l["line"] for l in log["lines"]]
+    assert "prepared 3 segments" in " ".join(lines)
+    assert [l for l in lines if l.startswith("stage ")] == [
+        "stage prepare (fetch)", "stage segments (cutting (exact))", "stage frames (keyframes)",
+        "stage assemble (assemble)"], lines
+
+
+def make_long_video(folder):
+    path = os.path.join(folder, "long.mp4")
+    if not os.path.exists(path):
+        subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440", "-t", "150",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "250", "-c:a", "aac", path], check=True)
+    return path
+
+
+def test_cancel_and_retry(server, accounts, anna_video, data_dir):
+    anna = accounts["anna"]
+    tus_upload(server, anna, make_long_video(data_dir), "long.mp4")
+    long_id = video_named(server, anna, "long.mp4")[0]["id"]
+    slow = {"kind": "prepare", "video_ids": [long_id], "options": {"segment": 1, "mode": "exact", "preset": "medium"}}
+    running = api(server, "POST", "/api/jobs", token=anna, json=slow, expect=201).json()
+    queued = api(server, "POST", "/api/jobs", token=anna, expect=201,
+                 json={"kind": "prepare", "video_ids": [anna_video["id"]], "options": {"segment": 6}}).json()
+    r = api(server, "POST", "/api/jobs/{id}/cancel", path=f"/api/jobs/{queued['id']}/cancel", token=anna, expect=200)
+    assert r.json()["state"] == "cancelled"  # a queued job is cancelled at once
+    wait_job(server, anna, running["id"], states=("running",))
+    api(server, "POST", "/api/jobs/{id}/retry", path=f"/api/jobs/{running['id']}/retry", token=anna, expect=409)
+    api(server, "POST", "/api/jobs/{id}/cancel", path=f"/api/jobs/{running['id']}/cancel", token=anna, expect=200)
+    job, _ = wait_job(server, anna, running["id"], timeout=60)
+    assert job["state"] == "cancelled" and job["error"] == "cancelled", job
+    assert api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{running['id']}/files", token=anna,
+               expect=200).json()["files"] == []
+    r = api(server, "POST", "/api/jobs/{id}/retry", path=f"/api/jobs/{queued['id']}/retry", token=anna, expect=200)
+    assert r.json()["state"] in ("queued", "running")  # a free worker may have claimed it already
+    job, _ = wait_job(server, anna, queued["id"])
+    assert job["state"] == "finished" and job["attempts"] == 1
+
+
+def test_server_killed_mid_job_finishes_after_restart(server, accounts):
+    anna = accounts["anna"]
+    long_id = video_named(server, anna, "long.mp4")[0]["id"]
+    opts = {"kind": "prepare", "video_ids": [long_id], "options": {"segment": 7, "mode": "exact", "preset": "fast"}}
+    job = api(server, "POST", "/api/jobs", token=anna, json=opts, expect=201).json()
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        j = api(server, "GET", "/api/jobs/{id}", path=f"/api/jobs/{job['id']}", token=anna, expect=200).json()
+        if j["state"] == "running" and j["progress"] > 5:
+            break
+        time.sleep(0.1)
+    assert j["state"] == "running", j
+    # An upload half done when the server dies resumes after the restart.
+    mkv = os.path.join(MEDIA, "h264.mkv")
+    half = os.path.getsize(mkv) // 2
+    tus = {"Tus-Resumable": "1.0.0"}
+    url = api(server, "POST", "/api/uploads/", token=anna, expect=201, headers={
+        **tus, "Upload-Length": str(os.path.getsize(mkv)),
+        "Upload-Metadata": "filename " + base64.b64encode(b"lesson.mkv").decode()}).headers["Location"]
+    api(server, "PATCH", "/api/uploads/{id}", path=url, token=anna, data=open(mkv, "rb").read()[:half], expect=204,
+        headers={**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+    server.kill9()
+    server.start()
+    c = tus_client.TusClient(server.url + "/api/uploads/", headers={"Authorization": "Bearer " + anna})
+    up = c.uploader(mkv, url=server.url + url, chunk_size=1 << 20, upload_checksum=True)
+    assert up.offset == half
+    up.upload()
+    v = video_named(server, anna, "lesson.mkv")[0]
+    assert v["sha256"] == sha256_file(mkv)
+    assert v["key"].endswith("/lesson_2.mkv"), v  # lesson.mp4 holds the stem 'lesson' (lesson.wav is its audio)
+    done, _ = wait_job(server, anna, job["id"], timeout=300)
+    assert done["state"] == "finished" and done["attempts"] == 2, done
+    log = [l["line"] for l in api(server, "GET", "/api/jobs/{id}/log", path=f"/api/jobs/{job['id']}/log", token=anna,
+                                  expect=200).json()["lines"]]
+    assert "queued again: the server stopped while it ran" in log
+    files = {f["name"] for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                    token=anna, expect=200).json()["files"]}
+    assert {f"part_films/segment_{i}.mp4" for i in range(22)} <= files and "tasks.json" in files
+    assert "part_films/segment_22.mp4" not in files  # ceil(150 / 7) = 22 segments, as an uninterrupted run
+    for other in api(server, "GET", "/api/jobs", token=anna, expect=200).json()["jobs"]:
+        wait_job(server, anna, other["id"], states=("finished", "error", "cancelled"))
+    assert not os.listdir(os.path.join(server.data, "work"))  # no job folder left behind
+
+
+def test_delete_video_removes_its_objects(server, accounts, anna_video):
+    anna = accounts["anna"]
+    vid = anna_video["id"]
+    jobs = [j["id"] for j in api(server, "GET", "/api/jobs", token=anna, expect=200).json()["jobs"]
+            if j["video_ids"] == [vid]]
+    api(server, "DELETE", "/api/videos/{id}", path=f"/api/videos/{vid}", token=anna, expect=200)
+    api(server, "GET", "/api/videos/{id}", path=f"/api/videos/{vid}", token=anna, expect=404)
+    for j in jobs:
+        api(server, "GET", "/api/jobs/{id}", path=f"/api/jobs/{j}", token=anna, expect=404)
+    assert not [p for p in files_under(server.data + "/store") if p.endswith("lesson.mp4") or "/lesson." in p]
+    audit = api(server, "GET", "/api/audit", token=accounts["admin"], expect=200).json()["entries"]
+    assert any(e["action"] == "delete-video" and e["subject"] == f"video {vid}" for e in audit)
+    assert any(e["action"] == "upload" and e["user"] == "anna" for e in audit)
+
+
+def test_metrics_and_slow_client_cut_off(server, accounts):
+    # Metrics count since the (re)start: make a request and send 100 upload bytes first.
+    anna, tus = accounts["anna"], {"Tus-Resumable": "1.0.0"}
+    api(server, "GET", "/api/videos", token=anna, expect=200)
+    uploaded = lambda text: int(re.search(r"vidseg_upload_bytes_total (\d+)", text).group(1))
+    before = uploaded(api(server, "GET", "/metrics", expect=200).text)
+    url = api(server, "POST", "/api/uploads/", token=anna, headers={**tus, "Upload-Length": "1000"},
+              expect=201).headers["Location"]
+    api(server, "PATCH", "/api/uploads/{id}", path=url, token=anna, data=b"x" * 100, expect=204,
+        headers={**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+    api(server, "DELETE", "/api/uploads/{id}", path=url, token=anna, headers=tus, expect=204)
+    text = api(server, "GET", "/metrics", expect=200).text
+    assert re.search(r'vidseg_http_requests_total\{route="GET /api/videos",status="200"\} \d+', text)
+    assert re.search(r'vidseg_http_request_duration_seconds_bucket\{route="GET /api/videos",le="\+Inf"\} \d+', text)
+    assert re.search(r'vidseg_jobs\{state="finished"\} [1-9]', text)
+    assert uploaded(text) == before + 100
+    # Headers started and never finished: cut off after --read-timeout (2 s) + the keep-alive wait (5 s),
+    # while other clients are served.
+    host, port = server.url[7:].split(":")
+    s = socket.create_connection((host, int(port)))
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    s.settimeout(10)
+    started = time.time()
+    api(server, "GET", "/healthz", expect=200)
+    answer = s.recv(100)  # nothing, or a 4xx answer, then the connection is closed
+    assert answer == b"" or re.match(rb"HTTP/1.1 4\d\d", answer), answer
+    while answer:
+        answer = s.recv(100)
+    assert time.time() - started < 9.5
+
+
+def test_users_add_cli_and_environment_settings(data_dir):
+    """`vidseg users add` before the first start (then no admin is made), settings from VIDSEG_* variables."""
+    data = os.path.join(data_dir, "env-data")
+    add = subprocess.run([VIDSEG, "users", "add", "dora", "--role", "admin", "--password-stdin", "--data", data],
+                         input="dora-secret-pw\n", capture_output=True, text=True)
+    assert add.returncode == 0 and add.stdout == "Created user 'dora' (admin)\n", add.stderr
+    again = subprocess.run([VIDSEG, "users", "add", "dora", "--password-stdin", "--data", data],
+                           input="other-password\n", capture_output=True, text=True)
+    assert again.returncode == 2 and "dora: a user with this name exists" in again.stderr
+    short = subprocess.run([VIDSEG, "users", "add", "ed", "--password-stdin", "--data", data],
+                           input="short\n", capture_output=True, text=True)
+    assert short.returncode == 2 and "a password has 8 to 1024 characters" in short.stderr
+    os.environ["VIDSEG_MAX_UPLOAD"] = "1000"
+    try:
+        s = Server(data)
+    finally:
+        del os.environ["VIDSEG_MAX_UPLOAD"]
+    try:
+        assert s.password is None  # an account existed: no one-time password
+        token = login(s, "dora", "dora-secret-pw").json()["token"]
+        assert api(s, "OPTIONS", "/api/uploads/", expect=204).headers["Tus-Max-Size"] == "1000"
+        api(s, "POST", "/api/uploads/", token=token, headers={"Tus-Resumable": "1.0.0", "Upload-Length": "1001"},
+            expect=413)
+    finally:
+        s.stop()
+    bad = subprocess.run([VIDSEG, "serve", "--data", data], capture_output=True, text=True,
+                         env={**os.environ, "VIDSEG_WORKERS": "many"})
+    assert bad.returncode == 2 and "VIDSEG_WORKERS: option --workers: expects a number, got 'many'" in bad.stderr
+
+
+def test_zz_every_documented_route_was_exercised(server):
+    doc = requests.get(server.url + "/api/openapi.json").json()
+    documented = {(m.upper(), p) for p, item in doc["paths"].items() for m in item}
+    assert documented - EXERCISED == set()

@@ -1,0 +1,209 @@
+// The server's parsing entry points without a server: job options through the CLI's option table,
+// tus headers, safe file names, the environment fallback of option tables, per-job cancellation.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "vidseg/core/cancel.hpp"
+#include "vidseg/core/error.hpp"
+#include "vidseg/core/options.hpp"
+#include "vidseg/core/safe_path.hpp"
+#include "vidseg/pipeline/prepare_options.hpp"
+#include "vidseg/platform/api_error.hpp"
+#include "vidseg/platform/crypto.hpp"
+#include "vidseg/platform/job_kinds.hpp"
+#include "vidseg/platform/tus_headers.hpp"
+#include "vidseg/platform/uploads.hpp"
+#include "vidseg/platform/user_name.hpp"
+
+using namespace vidseg;
+using nlohmann::json;
+
+namespace {
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+}  // namespace
+
+TEST(JobOptions, JsonOptionsGiveTheSameConfigAsTheCommandLine) {
+    const auto spec = pipeline::prepare_command_spec();
+    const auto from_json = pipeline::prepare_config(parse_option_object(
+        spec, json{{"segment", 2.5}, {"mode", "copy"}, {"no-features", true}, {"silence-db", -30}},
+        {"lesson.mp4"}));
+    const auto from_argv = pipeline::prepare_config(parse_command_line(
+        spec, {"lesson.mp4", "--segment", "2.5", "--mode", "copy", "--no-features", "--silence-db", "-30"}));
+    EXPECT_EQ(from_json.video, "lesson.mp4");
+    EXPECT_DOUBLE_EQ(from_json.segment_seconds, 2.5);
+    EXPECT_EQ(from_json.mode, media::CutMode::Copy);
+    EXPECT_FALSE(from_json.features);
+    EXPECT_DOUBLE_EQ(from_json.silence_threshold_db, -30);
+    EXPECT_EQ(from_json.segment_seconds, from_argv.segment_seconds);
+    EXPECT_EQ(from_json.crf, from_argv.crf);  // the table's default, once
+    EXPECT_EQ(from_json.preset, from_argv.preset);
+    EXPECT_EQ(from_json.audio_sample_rate, 16000);
+}
+
+TEST(JobOptions, RefusalsNameTheOption) {
+    const auto spec = pipeline::prepare_command_spec();
+    EXPECT_EQ(error_of([&] {
+                  parse_option_object(spec, json{{"segment", 0}}, {"v"});
+              }),
+              "option --segment: must be >= 0.1, got 0");
+    EXPECT_EQ(error_of([&] {
+                  parse_option_object(spec, json{{"mode", "fast"}}, {"v"});
+              }),
+              "option --mode: 'fast' is not one of: exact, copy");
+    EXPECT_EQ(error_of([&] {
+                  parse_option_object(spec, json{{"segmnet", 5}}, {"v"});
+              }),
+              "unknown option 'segmnet'");
+    EXPECT_EQ(error_of([&] {
+                  parse_option_object(spec, json{{"segment", json::array({1})}}, {"v"});
+              }),
+              "option segment: expects a number or a string, got array");
+    EXPECT_EQ(error_of([&] {
+                  parse_option_object(spec, json{{"no-features", "yes"}}, {"v"});
+              }),
+              "option no-features: expects true or false");
+    EXPECT_EQ(error_of([&] { parse_option_object(spec, json::array(), {"v"}); }),
+              "options must be a JSON object, got array");
+    EXPECT_EQ(error_of([&] {
+                  parse_option_object(spec, json{{"json", true}}, {"v"});
+              }),
+              "unknown option 'json'");
+    // Paths are the server's business.
+    EXPECT_EQ(error_of([&] {
+                  platform::validate_job_request("prepare", {1}, json{{"out", "/etc"}});
+              }),
+              "option out is chosen by the server, not by a job");
+    EXPECT_EQ(error_of([&] {
+                  platform::validate_job_request("prepare", {1, 2}, json::object());
+              }),
+              "a prepare job takes exactly one video (video_ids)");
+    EXPECT_EQ(error_of([&] { platform::validate_job_request("arrival", {1}, json::object()); }),
+              "unknown job kind 'arrival' (known: prepare)");
+    // A value that looks like an option stays a value.
+    EXPECT_EQ(error_of([&] { parse_option_object(spec, json{{"base-url", "--mode"}}, {"v"}); }), "no error");
+}
+
+TEST(OptionEnvironment, FillsWhatTheCommandLineLeftOpen) {
+    CommandSpec spec{
+        .name = "t",
+        .options =
+            {{.name = "max-upload", .type = OptionType::Int, .default_value = "5", .min = 1, .max = 100},
+             {.name = "secure", .type = OptionType::Flag}},
+        .env_prefix = "VIDSEG_TEST_"};
+    ::setenv("VIDSEG_TEST_MAX_UPLOAD", "42", 1);
+    ::setenv("VIDSEG_TEST_SECURE", "true", 1);
+    auto parsed = parse_command_line(spec, {});
+    EXPECT_EQ(parsed.integer("max-upload"), 42);
+    EXPECT_TRUE(parsed.flag("secure"));
+    EXPECT_EQ(parse_command_line(spec, {"--max-upload", "7"}).integer("max-upload"), 7);  // flag wins
+    ::setenv("VIDSEG_TEST_MAX_UPLOAD", "1000", 1);
+    EXPECT_EQ(error_of([&] { parse_command_line(spec, {}); }),
+              "environment variable VIDSEG_TEST_MAX_UPLOAD: option --max-upload: must be <= 100, got 1000");
+    ::unsetenv("VIDSEG_TEST_MAX_UPLOAD");
+    ::unsetenv("VIDSEG_TEST_SECURE");
+    EXPECT_EQ(parse_command_line(spec, {}).integer("max-upload"), 5);
+    EXPECT_NE(format_help(spec).find("Env: VIDSEG_TEST_MAX_UPLOAD."), std::string::npos);
+}
+
+TEST(TusHeaders, Metadata) {
+    const auto m =
+        platform::parse_upload_metadata("filename bGVzc29uLm1wNA==,is_confidential, filetype dmlkZW8vbXA0");
+    EXPECT_EQ(m.at("filename"), "lesson.mp4");
+    EXPECT_EQ(m.at("is_confidential"), "");
+    EXPECT_EQ(m.at("filetype"), "video/mp4");
+    EXPECT_TRUE(platform::parse_upload_metadata("").empty());
+    EXPECT_EQ(error_of([] { platform::parse_upload_metadata("filename !!!"); }),
+              "Upload-Metadata: the value of 'filename' is not base64");
+    EXPECT_EQ(error_of([] { platform::parse_upload_metadata("a YQ==,a Yg=="); }),
+              "Upload-Metadata: key 'a' given twice");
+    EXPECT_EQ(error_of([] { platform::parse_upload_metadata("a YQ==,,b Yg=="); }),
+              "Upload-Metadata: empty pair");
+}
+
+TEST(TusHeaders, ChecksumAndSizes) {
+    // sha1("abc") and sha256("abc").
+    const auto sha1 = platform::parse_upload_checksum("sha1 qZk+NkcGgWq6PiVxeFDCbJzQ2J0=");
+    EXPECT_EQ(sha1.algorithm, platform::DigestAlgorithm::Sha1);
+    EXPECT_EQ(platform::to_hex(sha1.digest), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    platform::Digest d(platform::DigestAlgorithm::Sha256);
+    d.update("abc", 3);
+    EXPECT_EQ(platform::to_hex(d.finish()),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(platform::sha256_hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    try {
+        platform::parse_upload_checksum("md5 kAFQmDzST7DWlj99KOF/cg==");
+        FAIL();
+    } catch (const platform::ApiError& e) {
+        EXPECT_EQ(e.status(), 400);
+        EXPECT_EQ(std::string(e.what()), "Upload-Checksum: unsupported algorithm (supported: sha1,sha256)");
+    }
+    EXPECT_EQ(error_of([] { platform::parse_upload_checksum("sha256 qZk+NkcGgWq6PiVxeFDCbJzQ2J0="); }),
+              "Upload-Checksum: the digest is not base64 of the right length");
+    EXPECT_EQ(platform::parse_tus_size("0"), 0u);
+    EXPECT_EQ(platform::parse_tus_size("2147483648"), 2147483648u);
+    EXPECT_FALSE(platform::parse_tus_size("-1"));
+    EXPECT_FALSE(platform::parse_tus_size(" 5"));
+    EXPECT_FALSE(platform::parse_tus_size("1e9"));
+    EXPECT_FALSE(platform::parse_tus_size("99999999999999999999"));
+}
+
+TEST(SafeNames, UploadNamesNeverEscape) {
+    const std::int64_t day = 1796601600;  // 2026-12-07
+    EXPECT_EQ(platform::video_key("anna", "lesson 1.mp4", day), "anna/task_20261207/lesson 1.mp4");
+    EXPECT_EQ(platform::video_key("anna", "..\\..\\win.mp4", day), "anna/task_20261207/win.mp4");
+    EXPECT_EQ(platform::video_key("anna", "x/", day), "anna/task_20261207/upload");
+    for (const std::string hostile :
+         {"..", ".hidden.mp4", "a\nb\x01;rm -rf.mp4", "-rf.mp4", "\xe2\x81\x84x.mp4"}) {
+        const auto key = platform::video_key("anna", hostile, day);
+        const auto name = key.substr(std::string("anna/task_20261207/").size());
+        EXPECT_EQ(name, vidseg::safe_file_name(hostile)) << hostile;
+        EXPECT_TRUE(vidseg::is_safe_file_name(name)) << name;
+        EXPECT_NE(name, hostile);
+    }
+    EXPECT_EQ(platform::key_stem("anna/task_20261207/lesson.mp4"), "anna/task_20261207/lesson");
+    EXPECT_EQ(platform::key_stem("anna/task.x/lesson"), "anna/task.x/lesson");
+    EXPECT_EQ(platform::video_key("anna", "../x/lesson.mp4", 1796601600), "anna/task_20261207/lesson.mp4");
+    EXPECT_EQ(error_of([] { platform::check_user_name("../root"); }),
+              "../root: a user name may hold only letters, digits, '.', '_' and '-'");
+    EXPECT_EQ(error_of([] { platform::check_user_name("anna'; DROP TABLE users;--"); }),
+              "anna'; DROP TABLE users;--: a user name may hold only letters, digits, '.', '_' and '-'");
+    EXPECT_EQ(error_of([] { platform::check_user_name("anna.b-2"); }), "no error");
+}
+
+TEST(Passwords, Argon2idHashesVerify) {
+    const auto hash = platform::hash_password("correct horse");
+    EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u);
+    EXPECT_TRUE(platform::verify_password(hash, "correct horse"));
+    EXPECT_FALSE(platform::verify_password(hash, "correct hors"));
+    EXPECT_NE(platform::random_token(), platform::random_token());
+    EXPECT_EQ(platform::random_token(32).size(), 43u);
+}
+
+TEST(CancelScope, CancelsOnlyItsThread) {
+    std::atomic<bool> token{false};
+    std::atomic<bool> seen_elsewhere{true};
+    {
+        CancelScope scope(token);
+        EXPECT_FALSE(cancel_requested());
+        token = true;
+        EXPECT_TRUE(cancel_requested());
+        EXPECT_THROW(throw_if_cancelled(), Error);
+        std::thread other([&] { seen_elsewhere = cancel_requested(); });
+        other.join();
+    }
+    EXPECT_FALSE(seen_elsewhere.load());
+    EXPECT_FALSE(cancel_requested());
+}
