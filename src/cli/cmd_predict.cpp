@@ -78,6 +78,13 @@ int run_predict(const ParsedOptions& options, Context& context) {
                 try {
                     return model.predict(m);
                 } catch (const Error& e) {
+                    // Features computed here from a video that do not fit (no rows, a NaN where the picture or
+                    // the sound has no data, audio columns of a video without sound) are the media's fault.
+                    if (e.code() == ErrorCode::InvalidData && !models::is_feature_file(item))
+                        throw Error(ErrorCode::InvalidMedia,
+                                    e.cause() + " (features computed from this video: a stream the model reads is "
+                                                "missing or has no data there)",
+                                    item);
                     if (e.code() != ErrorCode::InvalidData || !models::is_feature_file(item) || m.source == item) throw;
                     throw Error(e.code(), e.cause() + " (features of " + m.source + ")", item);
                 }
