@@ -330,3 +330,22 @@ TEST_F(DamagedMedia, BrokenTimestampsGiveCleanAnswers) {
     ASSERT_EQ(code, 0);
     EXPECT_NEAR(doc["duration"].get<double>(), 3.0, 0.1);
 }
+
+// A track declared but never written: the commands that need it say so, the others use the other track.
+TEST_F(DamagedMedia, ZeroLengthStreams) {
+    TempDir out;
+    const std::string vidseg = shell_quote(VIDSEG_BINARY);
+    const auto no_video = shell_quote(extreme_ / "no_video_frames.mkv");
+    for (const char* command : {"cut", "prepare"}) {
+        const auto r = run_shell(vidseg + " " + command + " " + no_video + " --segment 1 --out " +
+                                 shell_quote(out / command));
+        EXPECT_EQ(r.exit_code, 4) << command << ": " << r.err;
+        EXPECT_NE(r.err.find("no_video_frames.mkv: its video stream holds no frames"), std::string::npos) << r.err;
+    }
+    auto r = run_shell(vidseg + " audio " + no_video + " --out " + shell_quote(out / "a.wav"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    r = run_shell(vidseg + " cut " + shell_quote(extreme_ / "no_audio_samples.mkv") + " --segment 1 --out " +
+                  shell_quote(out / "c"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(fs::exists(out / "c"));
+}
