@@ -36,11 +36,11 @@ struct Damaged {
 
 // The files of tests/media/make_extreme_media.sh, made once per build tree beside the test media.
 const std::vector<std::pair<std::string, bool>> kExtreme = {  // name, must_fail
-    {"no_video_frames.mkv", false},   {"no_audio_samples.mkv", false}, {"no_frames_at_all.mkv", true},
-    {"ts_backwards.ts", false},       {"stalled_pts.mkv", false},      {"tiny_1x1.mp4", false},
-    {"wide_16384.mp4", false},        {"header_16384x16384.h264", true}, {"header_16384x8192.mkv", true},
-    {"header_16384x8192.ts", true},   {"header_8192x8192.mkv", false}, {"silent_3h.mkv", false},
-    {"audio_longer.mp4", false},      {"phone_vfr_rot90.mp4", false}};
+    {"no_video_frames.mkv", false}, {"no_audio_samples.mkv", false},   {"no_frames_at_all.mkv", true},
+    {"ts_backwards.ts", false},     {"stalled_pts.mkv", false},        {"tiny_1x1.mp4", false},
+    {"wide_16384.mp4", false},      {"header_16384x16384.h264", true}, {"header_16384x8192.mkv", true},
+    {"header_16384x8192.ts", true}, {"header_8192x8192.mkv", false},   {"silent_3h.mkv", false},
+    {"audio_longer.mp4", false},    {"phone_vfr_rot90.mp4", false}};
 
 std::string bytes_of(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
@@ -119,8 +119,8 @@ class DamagedMedia : public ::testing::Test {
     // the undamaged video, the file, an output path) and checks each outcome. `items_may_fail`: exit 1
     // (some items failed, named) is a clean outcome too. On the hours-long file `long_args` run instead
     // (bounded: a window, fewer segments); empty = the command is not run on it (said where it is so).
-    static void run_on_corpus(const std::string& command, const std::string& args, bool items_may_fail = false,
-                              const std::string& long_args = "") {
+    static void run_on_corpus(const std::string& command, const std::string& args,
+                              bool items_may_fail = false, const std::string& long_args = "") {
         for (const auto& d : *corpus_) {
             if (d.hours_long && long_args.empty()) continue;
             SCOPED_TRACE(command + " on " + d.name);
@@ -148,8 +148,8 @@ class DamagedMedia : public ::testing::Test {
                     << r.exit_code << ": " << r.err;
                 // "vidseg CMD: error: ...", or for items that failed (exit 1) a line "error: ITEM: ...".
                 EXPECT_TRUE(r.err.find(": error: ") != std::string::npos ||
-                            (r.exit_code == 1 && (r.err.starts_with("error: ") ||
-                                                  r.err.find("\nerror: ") != std::string::npos)))
+                            (r.exit_code == 1 &&
+                             (r.err.starts_with("error: ") || r.err.find("\nerror: ") != std::string::npos)))
                     << "no message: " << r.err;
                 // Nothing half-written; `dataset build` keeps its resumable work dir (.out.vidseg-partial) by
                 // design.
@@ -162,7 +162,8 @@ class DamagedMedia : public ::testing::Test {
 
     // `vidseg probe --json` of an extreme file: exit code and document (null unless exit 0).
     static std::pair<int, nlohmann::json> probe(const std::string& name, std::string* err = nullptr) {
-        const auto r = run_shell(shell_quote(VIDSEG_BINARY) + " probe --json " + shell_quote(extreme_ / name));
+        const auto r =
+            run_shell(shell_quote(VIDSEG_BINARY) + " probe --json " + shell_quote(extreme_ / name));
         if (err) *err = r.err;
         return {r.exit_code, r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json()};
     }
@@ -229,7 +230,8 @@ TEST_F(DamagedMedia, Predict) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     fs::create_directories(work / "ds");
     std::ofstream(work / "ds" / "metadata.jsonl")
-        << nlohmann::json{{"patterns", {"Q"}}, {"start", 0.5}, {"end", 1.5}, {"source_video", "good.mp4"}}.dump()
+        << nlohmann::json{{"patterns", {"Q"}}, {"start", 0.5}, {"end", 1.5}, {"source_video", "good.mp4"}}
+               .dump()
         << "\n";
     r = run_shell(vidseg + " train --data " + shell_quote(work / "ds") + " --features " +
                   shell_quote(work / "good.features.csv") + " --arch linear --epochs 5 --out " +
@@ -238,18 +240,25 @@ TEST_F(DamagedMedia, Predict) {
     run_on_corpus("predict", "--model " + shell_quote(work / "q.model") + " FILE --json --out OUT.json");
     // Features computed from a video that lacks what the model reads are the media's fault (exit 4), not a
     // malformed data file (7): no sound at all, or no picture after 2 s.
-    for (const auto& [name, says] : {std::pair{"tiny_1x1.mp4", "features lack "},
-                                     std::pair{"audio_longer.mp4", "NaN feature value in column 'brightness' at 2 s"}}) {
-        r = run_shell(vidseg + " predict --model " + shell_quote(work / "q.model") + " " + shell_quote(extreme_ / name));
+    for (const auto& [name, says] :
+         {std::pair{"tiny_1x1.mp4", "features lack "},
+          std::pair{"audio_longer.mp4", "NaN feature value in column 'brightness' at 2 s"}}) {
+        r = run_shell(vidseg + " predict --model " + shell_quote(work / "q.model") + " " +
+                      shell_quote(extreme_ / name));
         EXPECT_EQ(r.exit_code, 4) << name << ": " << r.err;
         EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
-        EXPECT_NE(r.err.find("a stream the model reads is missing or has no data there"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("a stream the model reads is missing or has no data there"), std::string::npos)
+            << r.err;
     }
 
     // The folder: the good video and a few of each kind (all of them would only repeat the runs above).
     fs::create_directories(work / "videos");
-    const std::set<std::string> some = {"empty",           "moov_end_cut1000",      "moov_start_flip_header",
-                                        "no_frames_at_all.mkv", "header_16384x8192.mkv", "audio_longer.mp4",
+    const std::set<std::string> some = {"empty",
+                                        "moov_end_cut1000",
+                                        "moov_start_flip_header",
+                                        "no_frames_at_all.mkv",
+                                        "header_16384x8192.mkv",
+                                        "audio_longer.mp4",
                                         "phone_vfr_rot90.mp4"};
     size_t failing = 0;
     std::vector<Damaged> in_folder;
@@ -261,19 +270,22 @@ TEST_F(DamagedMedia, Predict) {
     }
     ASSERT_EQ(in_folder.size(), some.size());
     fs::copy_file(dir_->path() / "moov_end.mp4", work / "videos" / "good.mp4");
-    const std::string folder = "predict --model " + shell_quote(work / "q.model") + " " + shell_quote(work / "videos");
-    r = run_shell("ulimit -v " + std::to_string(kMemoryLimitKb) + "; timeout -s KILL 300 " + vidseg + " " + folder +
-                  " --json");
+    const std::string folder =
+        "predict --model " + shell_quote(work / "q.model") + " " + shell_quote(work / "videos");
+    r = run_shell("ulimit -v " + std::to_string(kMemoryLimitKb) + "; timeout -s KILL 300 " + vidseg + " " +
+                  folder + " --json");
     ASSERT_EQ(r.exit_code, 1) << r.err;
     const auto doc = nlohmann::json::parse(r.out);
     std::set<std::string> failed;
-    for (const auto& f : doc["failed"]) failed.insert(fs::path(f["input"].get<std::string>()).filename().string());
+    for (const auto& f : doc["failed"])
+        failed.insert(fs::path(f["input"].get<std::string>()).filename().string());
     for (const auto& d : in_folder)
         if (d.must_fail) EXPECT_TRUE(failed.count(d.file.filename().string())) << d.name << ": " << r.out;
     EXPECT_GE(failed.size(), failing);
     EXPECT_EQ(failed.count("good.mp4"), 0u) << r.out;
     EXPECT_GE(doc["videos"].size(), 1u);
-    for (const auto& name : failed) EXPECT_NE(r.err.find(name), std::string::npos) << name << " not named: " << r.err;
+    for (const auto& name : failed)
+        EXPECT_NE(r.err.find(name), std::string::npos) << name << " not named: " << r.err;
 }
 
 // The extreme files give the right answers, not only clean exits.
@@ -311,8 +323,8 @@ TEST_F(DamagedMedia, ExtremeFilesProbeRight) {
         EXPECT_NE(err.find("VIDSEG_MAX_VIDEO_PIXELS"), std::string::npos) << err;
     }
     // ... and accepted when the limit is raised.
-    const auto raised = run_shell("VIDSEG_MAX_VIDEO_PIXELS=200000000 " + shell_quote(VIDSEG_BINARY) + " probe " +
-                                  shell_quote(extreme_ / "header_16384x8192.mkv"));
+    const auto raised = run_shell("VIDSEG_MAX_VIDEO_PIXELS=200000000 " + shell_quote(VIDSEG_BINARY) +
+                                  " probe " + shell_quote(extreme_ / "header_16384x8192.mkv"));
     EXPECT_EQ(raised.exit_code, 0) << raised.err;
     EXPECT_EQ(probe("header_16384x16384.h264").first, 4);  // FFmpeg refuses the size: no media data
     EXPECT_EQ(probe("no_frames_at_all.mkv").first, 4);
@@ -340,7 +352,8 @@ TEST_F(DamagedMedia, ZeroLengthStreams) {
         const auto r = run_shell(vidseg + " " + command + " " + no_video + " --segment 1 --out " +
                                  shell_quote(out / command));
         EXPECT_EQ(r.exit_code, 4) << command << ": " << r.err;
-        EXPECT_NE(r.err.find("no_video_frames.mkv: its video stream holds no frames"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("no_video_frames.mkv: its video stream holds no frames"), std::string::npos)
+            << r.err;
     }
     auto r = run_shell(vidseg + " audio " + no_video + " --out " + shell_quote(out / "a.wav"));
     EXPECT_EQ(r.exit_code, 0) << r.err;

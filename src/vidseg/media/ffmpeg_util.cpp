@@ -65,7 +65,8 @@ void check_picture_sizes(const AVFormatContext* fmt, const std::string& path) {
     for (unsigned i = 0; i < fmt->nb_streams; ++i) {
         const AVCodecParameters* par = fmt->streams[i]->codecpar;
         if (par->codec_type != AVMEDIA_TYPE_VIDEO || par->width <= 0 || par->height <= 0) continue;
-        check_limit(kMaxVideoPixels, static_cast<uint64_t>(par->width) * static_cast<uint64_t>(par->height), path,
+        check_limit(kMaxVideoPixels, static_cast<uint64_t>(par->width) * static_cast<uint64_t>(par->height),
+                    path,
                     "the picture of stream #" + std::to_string(i) + " (" + std::to_string(par->width) + "x" +
                         std::to_string(par->height) + ")");
     }

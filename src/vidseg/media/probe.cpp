@@ -165,7 +165,8 @@ MediaInfo probe(const std::string& path, const ProbeOptions& options) {
         // the data ends is the latest end over all streams — a picture shorter than its sound is not a
         // truncated file.
         for (unsigned i = 0; i < fmt->nb_streams; ++i)
-            if (static_cast<int>(i) != video_index && fmt->streams[i]->codecpar->codec_type != AVMEDIA_TYPE_AUDIO)
+            if (static_cast<int>(i) != video_index &&
+                fmt->streams[i]->codecpar->codec_type != AVMEDIA_TYPE_AUDIO)
                 fmt->streams[i]->discard = AVDISCARD_ALL;
         const AVStream* vst = fmt->streams[video_index];
         auto& vs = stats[video_index];
