@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -78,6 +79,21 @@ int run_predict(const ParsedOptions& options, Context& context) {
                 try {
                     return model.predict(m);
                 } catch (const Error& e) {
+                    // Features computed here from a video that do not fit (no rows, a NaN where the picture
+                    // or the sound has no data, audio columns of a video without sound) are the media's fault
+                    // — unless the video gives none of the model's columns (a model of other features).
+                    const auto& want = info.spec.columns;
+                    const bool some_columns =
+                        std::any_of(want.begin(), want.end(), [&](const std::string& c) {
+                            return std::find(m.spec.columns.begin(), m.spec.columns.end(), c) !=
+                                   m.spec.columns.end();
+                        });
+                    if (e.code() == ErrorCode::InvalidData && !models::is_feature_file(item) && some_columns)
+                        throw Error(ErrorCode::InvalidMedia,
+                                    e.cause() +
+                                        " (features computed from this video: a stream the model reads is "
+                                        "missing or has no data there)",
+                                    item);
                     if (e.code() != ErrorCode::InvalidData || !models::is_feature_file(item) || m.source == item) throw;
                     throw Error(e.code(), e.cause() + " (features of " + m.source + ")", item);
                 }

@@ -44,6 +44,12 @@ inline constexpr InputLimit kMaxFeatureValues{"the values of one feature file", 
 inline constexpr InputLimit kMaxModelDimension{"a model dimension (hidden width, columns, chunk rows)",
                                                "VIDSEG_MAX_MODEL_DIMENSION", 65'536, "units"};
 
+// Pixels of one video picture (width x height) as a stream's header states them: a 1 kB H.264 stream
+// whose SPS claims 16384x8192 makes every decoded frame 200 MB (and each RGB copy 400 MB). 8192x8192
+// is twice an 8K UHD picture; FFmpeg itself refuses 16384x16384.
+inline constexpr InputLimit kMaxVideoPixels{"one video picture", "VIDSEG_MAX_VIDEO_PIXELS", 8192ull * 8192,
+                                            "pixels"};
+
 // The limit in force: the environment variable (a positive integer) or the default. A malformed
 // value is Error(InvalidArgument) naming the variable.
 uint64_t limit_value(const InputLimit& limit);

@@ -26,6 +26,9 @@ void Cutter::open() {
     int vi = av_find_best_stream(fmt_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
     if (vi >= 0 && (fmt_->streams[vi]->disposition & AV_DISPOSITION_ATTACHED_PIC)) vi = -1;
     if (vi < 0) throw Error(ErrorCode::InvalidMedia, "has no video stream", input_);
+    // A video track without a single packet (declared, never written): seeking in it fails with EPERM.
+    if (const StreamInfo* v = info_.video(); v && v->frame_count == 0 && v->keyframes.empty())
+        throw Error(ErrorCode::InvalidMedia, "its video stream holds no frames", input_);
     vst_ = fmt_->streams[vi];
     if (options_.audio) {
         for (unsigned i = 0; i < fmt_->nb_streams; ++i)

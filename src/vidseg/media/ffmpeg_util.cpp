@@ -4,12 +4,16 @@ extern "C" {
 #include <libavutil/display.h>
 }
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "vidseg/core/cancel.hpp"
+#include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::media {
 
@@ -54,6 +58,22 @@ void quiet_ffmpeg_logs() {
     (void)once;
 }
 
+namespace {
+
+// Error(Unsupported) naming the limit when a video stream's picture is larger than kMaxVideoPixels.
+void check_picture_sizes(const AVFormatContext* fmt, const std::string& path) {
+    for (unsigned i = 0; i < fmt->nb_streams; ++i) {
+        const AVCodecParameters* par = fmt->streams[i]->codecpar;
+        if (par->codec_type != AVMEDIA_TYPE_VIDEO || par->width <= 0 || par->height <= 0) continue;
+        check_limit(kMaxVideoPixels, static_cast<uint64_t>(par->width) * static_cast<uint64_t>(par->height),
+                    path,
+                    "the picture of stream #" + std::to_string(i) + " (" + std::to_string(par->width) + "x" +
+                        std::to_string(par->height) + ")");
+    }
+}
+
+}  // namespace
+
 InputFormatPtr open_input(const std::string& path) {
     namespace fs = std::filesystem;
     quiet_ffmpeg_logs();
@@ -68,15 +88,24 @@ InputFormatPtr open_input(const std::string& path) {
         throw Error(ErrorCode::InvalidMedia,
                     "not a readable media file (" + av_error_string(ret) + ")", path);
     InputFormatPtr fmt(raw);
+    // Containers with a header (MP4, Matroska) state the picture size before a frame is decoded: refuse an
+    // absurd one before avformat_find_stream_info decodes frames of that size.
+    check_picture_sizes(fmt.get(), path);
     // FFmpeg's WAV demuxer asks for PCM packets to be probed for MP3 / AC-3 / DTS carried inside, and
     // avformat_find_stream_info then runs every demuxer's probe over up to `probesize` (5 MB) of
     // samples: ~4 ms per open of a WAV, twice per feature pass. 32 KiB is 16 times what format
     // probing itself starts with, plenty to recognise a compressed stream's headers.
     if (std::strcmp(fmt->iformat->name, "wav") == 0) fmt->probesize = 32768;
-    ret = avformat_find_stream_info(fmt.get(), nullptr);
+    // Its probing decoders are held to the same limit (a raw stream's first frame would be decoded whole).
+    std::vector<AVDictionary*> decoder_options(fmt->nb_streams, nullptr);
+    const std::string max_pixels = std::to_string(limit_value(kMaxVideoPixels));
+    for (auto& o : decoder_options) av_dict_set(&o, "max_pixels", max_pixels.c_str(), 0);
+    ret = avformat_find_stream_info(fmt.get(), decoder_options.empty() ? nullptr : decoder_options.data());
+    for (auto& o : decoder_options) av_dict_free(&o);
     if (ret < 0)
         throw Error(ErrorCode::InvalidMedia, "cannot read stream information (" + av_error_string(ret) + ")",
                     path);
+    check_picture_sizes(fmt.get(), path);  // raw streams (H.264 Annex B, MPEG-TS) only state it now
     return fmt;
 }
 
@@ -90,6 +119,9 @@ CodecContextPtr open_decoder(const AVStream* stream, const std::string& subject,
     check_av(avcodec_parameters_to_context(ctx.get(), stream->codecpar), "decoder parameters", subject);
     ctx->pkt_timebase = stream->time_base;
     ctx->thread_count = threads;
+    // A stream may switch to a larger picture mid-way (a new SPS): the decoder refuses frames over the limit.
+    if (stream->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
+        ctx->max_pixels = static_cast<int64_t>(std::min<uint64_t>(limit_value(kMaxVideoPixels), INT64_MAX));
     if (stream->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     check_av(avcodec_open2(ctx.get(), codec, nullptr), "cannot open decoder", subject);
     return ctx;

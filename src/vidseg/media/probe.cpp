@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -160,16 +161,29 @@ MediaInfo probe(const std::string& path, const ProbeOptions& options) {
     }
     if (video_index >= 0 && (options.scan_packets || !complete_index)) {
         // Exact keyframes, frame count and VFR need every packet's timestamp: read packets of the
-        // video stream without decoding (other streams are discarded by the demuxer).
+        // video stream without decoding. The audio streams' packets are read too (not decoded): where
+        // the data ends is the latest end over all streams — a picture shorter than its sound is not a
+        // truncated file.
         for (unsigned i = 0; i < fmt->nb_streams; ++i)
-            if (static_cast<int>(i) != video_index) fmt->streams[i]->discard = AVDISCARD_ALL;
+            if (static_cast<int>(i) != video_index &&
+                fmt->streams[i]->codecpar->codec_type != AVMEDIA_TYPE_AUDIO)
+                fmt->streams[i]->discard = AVDISCARD_ALL;
         const AVStream* vst = fmt->streams[video_index];
         auto& vs = stats[video_index];
         vs.keyframes.clear();
         PacketPtr pkt = make_packet();
         int ret;
         int64_t last_end = AV_NOPTS_VALUE;
+        double data_start = std::numeric_limits<double>::infinity();  // seconds, over all read streams
+        double data_end = -std::numeric_limits<double>::infinity();
         while ((ret = av_read_frame(fmt.get(), pkt.get())) >= 0) {
+            const int64_t any_ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+            if (any_ts != AV_NOPTS_VALUE && pkt->stream_index >= 0 &&
+                static_cast<unsigned>(pkt->stream_index) < fmt->nb_streams) {
+                const AVRational tb = fmt->streams[pkt->stream_index]->time_base;
+                data_start = std::min(data_start, to_seconds(any_ts, tb));
+                data_end = std::max(data_end, to_seconds(any_ts + std::max<int64_t>(pkt->duration, 0), tb));
+            }
             if (pkt->stream_index == video_index) {
                 int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
                 if (ts != AV_NOPTS_VALUE) {
@@ -187,11 +201,13 @@ MediaInfo probe(const std::string& path, const ProbeOptions& options) {
         finish_video_stats(s, vs, vst->time_base, info.start_time);
         if (last_end != AV_NOPTS_VALUE && !vs.pts.empty()) {
             double scanned = to_seconds(last_end - vs.pts.front(), vst->time_base);
-            // A truncated file declares a longer duration than its packets cover.
-            if (info.duration > 0 && scanned + 1.0 < info.duration * 0.9)
+            const double scanned_all = std::max(scanned, data_end - data_start);
+            // A truncated file declares a longer duration than the packets of all its streams cover.
+            if (info.duration > 0 && scanned_all + 1.0 < info.duration * 0.9)
                 throw Error(ErrorCode::InvalidMedia,
                             "truncated: the container declares " + std::to_string(info.duration) +
-                                " s but video data ends at " + std::to_string(scanned) + " s",
+                                " s but its data ends at " + std::to_string(scanned_all) + " s (video at " +
+                                std::to_string(scanned) + " s)",
                             path);
             if (s.duration <= 0) s.duration = scanned;
         }
