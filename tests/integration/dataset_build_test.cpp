@@ -14,12 +14,14 @@
 #include <set>
 #include <sstream>
 
+#include "support/jsonl_support.hpp"
 #include "support/test_support.hpp"
 #include "vidseg/dataset/dataset_plan.hpp"
 
 namespace fs = std::filesystem;
 using vidseg::test::shell_quote;
 using nlohmann::json;
+using vidseg::test::read_jsonl;
 using vidseg::test::media;
 using vidseg::test::read_text;
 using vidseg::test::run_shell;
@@ -29,14 +31,6 @@ using vidseg::test::TempDir;
 namespace {
 
 fs::path data(const std::string& name) { return vidseg::test::source_path("tests/data/dataset") / name; }
-
-std::vector<json> read_jsonl(const fs::path& file) {
-    std::vector<json> rows;
-    std::istringstream in(read_text(file));
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) rows.push_back(json::parse(line));
-    return rows;
-}
 
 long long frame_count(const fs::path& file) {
     auto r = run_shell("ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames -of csv=p=0 " +

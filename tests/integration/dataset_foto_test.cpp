@@ -7,11 +7,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/jsonl_support.hpp"
 #include "support/test_support.hpp"
 
 namespace fs = std::filesystem;
 using vidseg::test::shell_quote;
 using nlohmann::json;
+using vidseg::test::read_jsonl;
 using vidseg::test::read_text;
 using vidseg::test::run_shell;
 using vidseg::test::run_vidseg;
@@ -26,14 +28,6 @@ void make_jpeg(const fs::path& file) {
     auto r = run_shell("ffmpeg -v error -y -f lavfi -i testsrc=size=64x48 -frames:v 1 " + shell_quote(file));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ASSERT_TRUE(fs::is_regular_file(file));
-}
-
-std::vector<json> read_jsonl(const fs::path& file) {
-    std::vector<json> rows;
-    std::istringstream in(read_text(file));
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) rows.push_back(json::parse(line));
-    return rows;
 }
 
 size_t file_count(const fs::path& dir) {

@@ -9,10 +9,12 @@
 #include <sstream>
 #include <thread>
 
+#include "support/jsonl_support.hpp"
 #include "support/test_support.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using vidseg::test::read_jsonl;
 using vidseg::test::media;
 using vidseg::test::read_text;
 using vidseg::test::run_shell;
@@ -20,14 +22,6 @@ using vidseg::test::shell_quote;
 using vidseg::test::TempDir;
 
 namespace {
-
-std::vector<json> read_jsonl(const fs::path& file) {
-    std::vector<json> rows;
-    std::istringstream in(read_text(file));
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) rows.push_back(json::parse(line));
-    return rows;
-}
 
 std::vector<std::string> names_of(const std::vector<json>& rows) {
     std::vector<std::string> names;

@@ -34,18 +34,31 @@ double psnr(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
     return 10 * std::log10(255.0 * 255.0 / (se / a.size()));
 }
 
-// Presentation times (relative to the container start) of every frame, as ffprobe reports them.
-std::vector<double> frame_times(const std::string& path) {
-    auto fr = vidseg::test::run_shell("ffprobe -v error -select_streams v:0 -show_entries "
-                                      "frame=best_effort_timestamp_time -of csv=p=0 '" + path + "'");
+// Presentation times (relative to the container start) that ffprobe lists with `entries` ("frame=..." or
+// "packet=...,flags"), keeping the lines that contain `only` (e.g. ",K" for keyframe packets), sorted
+// when `sorted` (packets come in decoding order).
+std::vector<double> ffprobe_times(const std::string& path, const std::string& entries, const std::string& only = "",
+                                  bool sorted = false) {
+    auto fr = vidseg::test::run_shell("ffprobe -v error -select_streams v:0 -show_entries " + entries +
+                                      " -of csv=p=0 '" + path + "'");
     auto st = vidseg::test::run_shell("ffprobe -v error -show_entries format=start_time -of csv=p=0 '" + path + "'");
     const double start = std::atof(st.out.c_str());
     std::vector<double> times;
     std::stringstream in(fr.out);
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty()) times.push_back(std::atof(line.c_str()) - start);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line.find(only) != std::string::npos) times.push_back(std::atof(line.c_str()) - start);
+    if (sorted) std::sort(times.begin(), times.end());
     return times;
+}
+
+// Presentation times of every frame.
+std::vector<double> frame_times(const std::string& path) {
+    return ffprobe_times(path, "frame=best_effort_timestamp_time");
+}
+
+// Presentation times of the keyframes, as ffprobe reports the packets' key flags.
+std::vector<double> frame_times_of_keyframes(const std::string& path) {
+    return ffprobe_times(path, "packet=pts_time,flags", ",K", true);
 }
 
 // Frame n decoded by the ffmpeg CLI (independent of libvidseg), as packed RGB.
@@ -55,20 +68,6 @@ std::vector<uint8_t> reference_frame(const std::string& path, size_t n, bool aut
                                      ")' -fps_mode passthrough -frames:v 1 -f rawvideo -pix_fmt rgb24 -");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return {r.out.begin(), r.out.end()};
-}
-
-// Presentation times of the keyframes, as ffprobe reports the packets' key flags.
-std::vector<double> frame_times_of_keyframes(const std::string& path) {
-    auto r = vidseg::test::run_shell("ffprobe -v error -select_streams v:0 -show_entries packet=pts_time,flags "
-                                     "-of csv=p=0 '" + path + "'");
-    auto st = vidseg::test::run_shell("ffprobe -v error -show_entries format=start_time -of csv=p=0 '" + path + "'");
-    const double start = std::atof(st.out.c_str());
-    std::vector<double> times;
-    std::stringstream in(r.out);
-    for (std::string line; std::getline(in, line);)
-        if (line.find(",K") != std::string::npos) times.push_back(std::atof(line.c_str()) - start);
-    std::sort(times.begin(), times.end());
-    return times;
 }
 
 size_t expected_index(const std::vector<double>& times, double t) {
