@@ -109,6 +109,14 @@ public:
         for (const int64_t ts : keyframe_ts_) keyframes_.push_back(to_seconds(ts, tb_) - start_);
     }
 
+    // Index in keyframes() of the keyframe nearest to t (keyframes() must not be empty).
+    std::size_t nearest_keyframe_index(double t) const {
+        const auto it = std::lower_bound(keyframes_.begin(), keyframes_.end(), t);
+        if (it == keyframes_.end()) return keyframes_.size() - 1;
+        const auto i = static_cast<std::size_t>(it - keyframes_.begin());
+        return it != keyframes_.begin() && t - *(it - 1) <= *it - t ? i - 1 : i;
+    }
+
     // The keyframe nearest to t (FrameReaderOptions::nearest_keyframe): one seek, then the decoder
     // discards every non-key packet, so the first picture out is the keyframe.
     void keyframe_near(double t, Image& out) {
@@ -123,10 +131,7 @@ public:
             if (avformat_index_get_entries_count(st_) != index_entries_) read_index();
         }
         if (!keyframes_.empty()) {
-            const auto it = std::lower_bound(keyframes_.begin(), keyframes_.end(), t);
-            std::size_t i = static_cast<std::size_t>(it - keyframes_.begin());
-            if (it == keyframes_.end()) i = keyframes_.size() - 1;
-            else if (it != keyframes_.begin() && t - *(it - 1) <= *it - t) i -= 1;
+            const std::size_t i = nearest_keyframe_index(t);
             ts = i + 1 < keyframe_ts_.size() ? keyframe_ts_[i] + (keyframe_ts_[i + 1] - keyframe_ts_[i]) / 2
                                              : std::numeric_limits<int64_t>::max() / 2;
             if (i == 0) ts = std::numeric_limits<int64_t>::min() / 2;
@@ -365,10 +370,18 @@ std::vector<Image> FrameReader::read_span(double from, double to) {
     return images;
 }
 
-void FrameReader::read_many(const std::vector<double>& times, const std::function<void(size_t, const Image&)>& sink,
-                            Progress* progress) {
-    for (double t : times) impl_->validate(t);
-    if (times.empty()) return;
+void FrameReader::read_many(const std::vector<double>& requested,
+                            const std::function<void(size_t, const Image&)>& sink, Progress* progress) {
+    for (double t : requested) impl_->validate(t);
+    if (requested.empty()) return;
+    // Nearest-keyframe mode: targets that pick the same keyframe become one target, decoded once.
+    std::vector<double> snapped;
+    if (impl_->options.nearest_keyframe && !impl_->decoder->keyframes().empty()) {
+        const auto& keys = impl_->decoder->keyframes();
+        snapped.reserve(requested.size());
+        for (double t : requested) snapped.push_back(keys[impl_->decoder->nearest_keyframe_index(t)]);
+    }
+    const std::vector<double>& times = snapped.empty() ? requested : snapped;
     std::vector<size_t> order(times.size());
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return times[a] < times[b]; });
