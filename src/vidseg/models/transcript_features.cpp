@@ -85,13 +85,13 @@ TranscriptFeatures transcript_features_from_dataset(const fs::path& dataset, dou
             auto& lesson = lessons[source];
             lesson.end = std::max(lesson.end, end);
             if (const auto json = fragment_transcript(file.parent_path(), row); !json.empty()) {
-                // Fragment time -> lesson time; a word whose middle falls outside the fragment was
-                // not said inside it (Whisper pads), the segment bounds are clipped to it.
-                for (auto s : asr::read_transcript_file(json).segments) {
+                // Only the words said inside the fragment (Whisper pads; asr::keep_words_inside, as the
+                // builder applies to new transcripts), then fragment time -> lesson time with the segment
+                // bounds clipped to the fragment.
+                auto transcript = asr::read_transcript_file(json);
+                asr::keep_words_inside(transcript, end - start);
+                for (auto& s : transcript.segments) {
                     s = timeline::shifted(std::move(s), start);
-                    const bool timed = !s.words.empty();
-                    std::erase_if(s.words, [&](const auto& w) { return w.middle() < start || w.middle() >= end; });
-                    if (timed && s.words.empty()) continue;
                     s.start = std::clamp(s.start, start, end);
                     s.end = std::clamp(s.end, start, end);
                     lesson.segments.push_back(std::move(s));
