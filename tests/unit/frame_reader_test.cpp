@@ -326,6 +326,15 @@ TEST(FrameReader, NearestKeyframeIsTheKeyframeItself) {
                 if (std::abs(k - t) < std::abs(expected - t)) expected = k;
             EXPECT_NEAR(r.read_at(t).time, expected, 1e-6) << name << " t=" << t;
         }
+        // read_many on a fresh reader (no read_at before it: the cues are not read yet).
+        FrameReader fresh(fixture(name).string(), o);
+        const std::vector<double> targets = {5.9, 1.6, 3.1};
+        fresh.read_many(targets, [&](size_t i, const Image& img) {
+            double expected = key_times.front();
+            for (double k : key_times)
+                if (std::abs(k - targets[i]) < std::abs(expected - targets[i])) expected = k;
+            EXPECT_NEAR(img.time, expected, 1e-6) << name << " read_many t=" << targets[i];
+        });
     }
     // The CLI option: frame_time in --json is the keyframe's.
     vidseg::test::TempDir dir;

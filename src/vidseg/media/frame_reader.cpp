@@ -97,7 +97,6 @@ public:
     // The keyframes the container's index lists (Matroska/WebM read their cues only at the first seek).
     void read_index() {
         const int n = avformat_index_get_entries_count(st_);
-        index_entries_ = n;
         keyframe_ts_.clear();
         keyframes_.clear();
         for (int i = 0; i < n; ++i) {
@@ -107,6 +106,17 @@ public:
         }
         std::sort(keyframe_ts_.begin(), keyframe_ts_.end());
         for (const int64_t ts : keyframe_ts_) keyframes_.push_back(to_seconds(ts, tb_) - start_);
+    }
+
+    // Matroska / WebM list their keyframes (cues) only after a first seek: one seek towards t, once, when
+    // the index looks empty, then the index is read again.
+    void load_deferred_index(double t) {
+        if (keyframes_.size() >= 2 || index_loaded_) return;
+        index_loaded_ = true;
+        check_av(av_seek_frame(fmt_.get(), index_, from_seconds(t + start_, tb_), AVSEEK_FLAG_BACKWARD), "cannot seek",
+                 path_);
+        positioned_ = false;
+        read_index();
     }
 
     // Index in keyframes() of the keyframe nearest to t (keyframes() must not be empty).
@@ -123,13 +133,8 @@ public:
         // A backward seek to halfway between the chosen keyframe and the next lands on it: the index
         // holds decoding times, which demuxers compare with presentation times (mov: a B-frame delay
         // later), so seeking to the keyframe's own index time would land a whole GOP early.
+        load_deferred_index(t);
         int64_t ts = from_seconds(t + start_, tb_);
-        if (keyframes_.size() < 2 && !index_loaded_) {  // a first seek makes Matroska read its cues
-            index_loaded_ = true;
-            check_av(av_seek_frame(fmt_.get(), index_, ts, AVSEEK_FLAG_BACKWARD), "cannot seek", path_);
-            positioned_ = false;
-            if (avformat_index_get_entries_count(st_) != index_entries_) read_index();
-        }
         if (!keyframes_.empty()) {
             const std::size_t i = nearest_keyframe_index(t);
             ts = i + 1 < keyframe_ts_.size() ? keyframe_ts_[i] + (keyframe_ts_[i + 1] - keyframe_ts_[i]) / 2
@@ -312,7 +317,6 @@ private:
     double duration_ = 0, fps_ = 0;
     std::vector<double> keyframes_;    // seconds from the start, sorted
     std::vector<int64_t> keyframe_ts_;  // the same, as the index's timestamps
-    int index_entries_ = 0;
     bool index_loaded_ = false;
     detail::FrameConverter converter_;
 };
@@ -376,6 +380,7 @@ void FrameReader::read_many(const std::vector<double>& requested,
     if (requested.empty()) return;
     // Nearest-keyframe mode: targets that pick the same keyframe become one target, decoded once.
     std::vector<double> snapped;
+    if (impl_->options.nearest_keyframe) impl_->decoder->load_deferred_index(requested.front());
     if (impl_->options.nearest_keyframe && !impl_->decoder->keyframes().empty()) {
         const auto& keys = impl_->decoder->keyframes();
         snapped.reserve(requested.size());
