@@ -66,8 +66,12 @@ int run_cut(const ParsedOptions& options, Context& context) {
         clips = parse_clip_list(options.str("clips"));
     } else {
         const double fps = video->fps > 0 ? video->fps : (video->nominal_fps > 0 ? video->nominal_fps : 25.0);
-        clips = media::fixed_segments(info.duration, options.number("segment"), 1.0 / fps);
+        // Over the picture: sound that outlasts it is reported below, not cut into clips without frames.
+        clips = media::fixed_segments(media::picture_end(info), options.number("segment"), 1.0 / fps);
     }
+    std::vector<std::string> warnings;
+    if (const std::string w = media::sound_past_picture_note(info, "clips"); !w.empty() && !options.given("clips"))
+        warnings.push_back(w);
 
     AtomicOutputDir out(options.str("out"));
     const std::string ext = media::clip_extension(info.container, video->codec, cut.mode);
@@ -92,7 +96,7 @@ int run_cut(const ParsedOptions& options, Context& context) {
 
     if (context.json) {
         context.print_json({{"input", input}, {"out", out.destination().string()}, {"mode", options.str("mode")},
-                            {"clips", manifest}});
+                            {"clips", manifest}, {"warnings", warnings}});
         return 0;
     }
     for (size_t i = 0; i < results.size() && !context.quiet && !context.json; ++i) {
@@ -101,6 +105,7 @@ int run_cut(const ParsedOptions& options, Context& context) {
                     names[i].c_str(), r.actual_start, r.actual_end, r.requested_start, r.requested_end, r.frames,
                     r.method.c_str(), r.reencoded_seconds);
     }
+    for (const auto& w : warnings) context.info("warning: " + w);
     context.info(std::to_string(results.size()) + " clips written to " + out.destination().string());
     return 0;
 }

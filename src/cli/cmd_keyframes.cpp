@@ -84,7 +84,7 @@ int run_keyframes(const ParsedOptions& options, Context& context) {
         for (double t : times) names.push_back("frame_" + time_name(t) + "." + ext);
     } else {
         const double segment = options.number("segment");
-        const double duration = reader.duration();
+        const double duration = reader.picture_duration();  // sound past the picture gets no keyframes
         const auto count = static_cast<size_t>(std::max(1.0, std::ceil(duration / segment - 1e-9)));
         for (size_t i = 0; i < count; ++i) {
             const double a = static_cast<double>(i) * segment;

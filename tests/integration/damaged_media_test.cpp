@@ -8,6 +8,7 @@
 // a message): never an internal error (70), a signal or a hang.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <tuple>
@@ -40,7 +41,8 @@ const std::vector<std::pair<std::string, bool>> kExtreme = {  // name, must_fail
     {"ts_backwards.ts", false},     {"stalled_pts.mkv", false},        {"tiny_1x1.mp4", false},
     {"wide_16384.mp4", false},      {"header_16384x16384.h264", true}, {"header_16384x8192.mkv", true},
     {"header_16384x8192.ts", true}, {"header_8192x8192.mkv", false},   {"silent_3h.mkv", false},
-    {"audio_longer.mp4", false},    {"phone_vfr_rot90.mp4", false}};
+    {"audio_longer.mp4", false},    {"phone_vfr_rot90.mp4", false},    {"raw_4s.h264", false},
+    {"raw_4s.hevc", false}};
 
 std::string bytes_of(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
@@ -92,7 +94,8 @@ class DamagedMedia : public ::testing::Test {
                 middle[i] = static_cast<char>(middle[i] ^ 0x5A);
             add("flip_middle", middle, false);
         }
-        extreme_ = vidseg::test::generated_media_dir("extreme", "tests/media/make_extreme_media.sh");
+        // Versioned: a build tree that made an older set (without the raw streams) makes this one beside it.
+        extreme_ = vidseg::test::generated_media_dir("extreme-v2", "tests/media/make_extreme_media.sh");
         for (const auto& [name, must_fail] : kExtreme) {
             // Copied beside the damaged files: each gets its own export (FILE.export.json) there.
             fs::copy_file(extreme_ / name, dir_->path() / name);
@@ -330,17 +333,172 @@ TEST_F(DamagedMedia, ExtremeFilesProbeRight) {
     EXPECT_EQ(probe("no_frames_at_all.mkv").first, 4);
 }
 
-// A timestamp jump backwards (two MPEG-TS segments back to back) and stalled timestamps: every packet
-// of the TS is counted, the stalled file keeps its length. Not yet right (issue 14 §4, left open): the TS
-// is taken for its first segment's 3 s (FFmpeg's duration) with keyframes of the earlier-stamped segment
-// at negative times, and frames sharing a pts count once (stalled_pts.mkv: 64 of 75).
-TEST_F(DamagedMedia, BrokenTimestampsGiveCleanAnswers) {
+namespace {
+// `vidseg ARGS` (FILE = the file, OUT = an output path in `out`): the exit code and output.
+vidseg::test::CommandResult run_on(const std::string& args_with_file, const fs::path& file, const TempDir& out) {
+    std::string line = args_with_file;
+    for (size_t at; (at = line.find("FILE")) != std::string::npos;) line.replace(at, 4, shell_quote(file));
+    for (size_t at; (at = line.find("OUT")) != std::string::npos;) line.replace(at, 3, shell_quote(out / "out"));
+    return run_shell(shell_quote(VIDSEG_BINARY) + " " + line);
+}
+}  // namespace
+
+// MPEG-TS parts joined end to end (video stamped 11.4..14.4 s, then 1.45..4.45 s: a jump back).
+// probe unwraps the jump into one continuous timeline, as ffmpeg does when it remuxes the file: the later
+// part continues where the earlier ended; the whole 6 s, all 150 frames, keyframes ascending from 0, and
+// the jump itself under "discontinuities". The commands that seek, cut or place frames in time refuse the
+// file (exit 4) naming the jump and the remux that joins the parts; `audio` reads the sound in file order.
+TEST_F(DamagedMedia, TimestampJumpBack) {
     auto [code, doc] = probe("ts_backwards.ts");
     ASSERT_EQ(code, 0);
-    EXPECT_EQ(doc["streams"][0]["frame_count"], 150);
-    std::tie(code, doc) = probe("stalled_pts.mkv");
+    EXPECT_NEAR(doc["duration"].get<double>(), 6.065, 0.001);
+    const auto& video = doc["streams"][0];
+    EXPECT_EQ(video["frame_count"], 150);
+    EXPECT_NEAR(video["duration"].get<double>(), 6.0, 0.01);
+    EXPECT_NEAR(video["fps"].get<double>(), 25.0, 0.01);
+    const auto keyframes = video["keyframes"].get<std::vector<double>>();
+    ASSERT_EQ(keyframes.size(), 6u);
+    for (size_t i = 0; i < keyframes.size(); ++i) EXPECT_NEAR(keyframes[i], 0.0464 + double(i), 0.001) << i;
+    ASSERT_EQ(doc["discontinuities"].size(), 1u) << doc.dump();
+    const auto& jump = doc["discontinuities"][0];
+    EXPECT_NEAR(jump["at"].get<double>(), 3.0464, 0.001);
+    EXPECT_NEAR(jump["from"].get<double>(), 14.36, 0.001);
+    EXPECT_NEAR(jump["to"].get<double>(), 1.4464, 0.001);
+    EXPECT_EQ(jump["byte"], 90428);
+    // Ordinary files carry no such key.
+    EXPECT_FALSE(probe("tiny_1x1.mp4").second.contains("discontinuities"));
+
+    TempDir out;
+    for (const char* args : {"cut FILE --segment 1 --out OUT", "prepare FILE --segment 1 --out OUT",
+                             "keyframes FILE --segment 1 --out OUT", "features FILE --no-audio --out OUT.csv"}) {
+        const auto r = run_on(args, extreme_ / "ts_backwards.ts", out);
+        EXPECT_EQ(r.exit_code, 4) << args << ": " << r.err;
+        EXPECT_NE(r.err.find("ts_backwards.ts: timestamps jump back from 14.360 s to 1.446 s at 3.046 s into the "
+                             "file (byte 90428, the only discontinuity): parts joined end to end"),
+                  std::string::npos)
+            << args << ": " << r.err;
+        EXPECT_NE(r.err.find("ffmpeg -i INPUT -c copy OUTPUT.mp4"), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(out / "out")) << args;
+    }
+    // The sound of both parts, in file order: 2 x 3 s of AAC (+ its tails) at 16 kHz mono, 16-bit.
+    const auto r = run_on("audio FILE --out OUT.wav", extreme_ / "ts_backwards.ts", out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NEAR(double(fs::file_size(out / "out.wav") - 44) / (16000 * 2), 6.13, 0.01);
+}
+
+// Frames sharing a timestamp (frames 29..40 all stamped 1.206 s): each is a frame. probe counts all 75 (as
+// ffprobe -count_frames), the average rate stays 25 fps, the clips of `cut` hold all 75 between them, and
+// the still at a time among them is the last of them in decode order (what a player leaves on screen).
+TEST_F(DamagedMedia, StalledTimestampsCountEveryFrame) {
+    auto [code, doc] = probe("stalled_pts.mkv");
     ASSERT_EQ(code, 0);
     EXPECT_NEAR(doc["duration"].get<double>(), 3.0, 0.1);
+    EXPECT_EQ(doc["streams"][0]["frame_count"], 75);
+    EXPECT_NEAR(doc["streams"][0]["fps"].get<double>(), 25.0, 0.01);
+    EXPECT_EQ(doc["streams"][0]["variable_frame_rate"], false);
+    TempDir out;
+    auto r = run_on("cut FILE --segment 1 --out OUT --json", extreme_ / "stalled_pts.mkv", out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    long long frames = 0;
+    const auto clips = nlohmann::json::parse(r.out)["clips"];
+    ASSERT_EQ(clips.size(), 4u) << r.out;
+    for (const auto& clip : clips) frames += clip["frames"].get<long long>();
+    EXPECT_EQ(frames, 75);
+    r = run_on("keyframes FILE --at 1.3 --format png --out OUT --json", extreme_ / "stalled_pts.mkv", out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto frame = nlohmann::json::parse(r.out)["frames"][0];
+    EXPECT_NEAR(frame["frame_time"].get<double>(), 1.206, 0.0005) << r.out;
+    // Which of the 12: the picture is frame 40's (testsrc draws a counter), not the first one's (29).
+    const auto gray = [&](const std::string& input, const std::string& filter, const fs::path& to) {
+        const auto g = run_shell("ffmpeg -v error -y -i " + input + filter +
+                                 " -frames:v 1 -f rawvideo -pix_fmt gray " + shell_quote(to));
+        EXPECT_EQ(g.exit_code, 0) << g.err;
+        return bytes_of(to);
+    };
+    const std::string still = gray(shell_quote(frame["file"].get<std::string>()), "", out / "still.gray");
+    const auto distance = [&](int n) {
+        const std::string decoded = gray(shell_quote(extreme_ / "stalled_pts.mkv"),
+                                         " -vf 'select=eq(n\\," + std::to_string(n) + ")' -fps_mode passthrough",
+                                         out / ("f" + std::to_string(n) + ".gray"));
+        EXPECT_EQ(decoded.size(), still.size());
+        double sum = 0;
+        for (size_t i = 0; i < std::min(decoded.size(), still.size()); ++i)
+            sum += std::abs(static_cast<unsigned char>(decoded[i]) - static_cast<unsigned char>(still[i]));
+        return sum / static_cast<double>(std::max<size_t>(1, still.size()));
+    };
+    EXPECT_LT(distance(40), 1.0);  // PNG of RGB vs the decoder's luma: rounding only
+    EXPECT_GT(distance(29), 3.0);
+}
+
+// Sound longer than the picture (2 s of picture, 6 s of sound): segments are planned over the picture and
+// the sound past it is reported, not a failure; `audio` still extracts the whole sound.
+TEST_F(DamagedMedia, SoundLongerThanPicture) {
+    const fs::path file = extreme_ / "audio_longer.mp4";
+    const std::string says = "the sound continues 4.000 s past the picture (picture ends at 2.000 s, sound at "
+                             "6.000 s): ";
+    TempDir out;
+    auto r = run_on("cut FILE --segment 1 --out OUT --json", file, out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    ASSERT_EQ(doc["clips"].size(), 2u) << r.out;
+    EXPECT_DOUBLE_EQ(doc["clips"][1]["actual_end"].get<double>(), 2.0);
+    ASSERT_EQ(doc["warnings"].size(), 1u);
+    EXPECT_EQ(doc["warnings"][0], says + "clips cover the picture only; 'vidseg audio' extracts the whole sound");
+    r = run_on("cut FILE --segment 1 --out OUT", file, out);  // and on stderr
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("warning: " + says + "clips"), std::string::npos) << r.err;
+
+    fs::remove_all(out / "out");
+    r = run_on("prepare FILE --segment 1 --out OUT --quiet", file, out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = nlohmann::json::parse(vidseg::test::read_text(out / "out" / "manifest.json"));
+    ASSERT_EQ(doc["segments"].size(), 2u);
+    EXPECT_DOUBLE_EQ(doc["segments"][1]["end"].get<double>(), 2.0);
+    EXPECT_NE(doc["warnings"].dump().find(says + "segments cover the picture only"), std::string::npos) << doc.dump();
+    // The lesson's WAV is the whole sound: 6 s (+ the AAC tail) at 16 kHz mono, 16-bit.
+    EXPECT_NEAR(double(fs::file_size(out / "out" / "audio_longer.wav") - 44) / (16000 * 2), 6.04, 0.01);
+
+    r = run_on("keyframes FILE --segment 1 --out OUT2 --json", file, out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["frames"].size(), 2u) << r.out;
+    r = run_on("audio FILE --out OUT.wav", file, out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NEAR(double(fs::file_size(out / "out.wav") - 44) / (16000 * 2), 6.04, 0.01);
+}
+
+// Raw elementary streams (.h264, .hevc: no container, no timestamps): probe places the frames by the frame
+// rate (4 s, 100 frames, a keyframe a second); commands that seek, cut or place frames in time refuse them
+// as unsupported (exit 5) with the remux that gives them timestamps. A folder scan takes them as videos.
+TEST_F(DamagedMedia, RawElementaryStreams) {
+    for (const char* name : {"raw_4s.h264", "raw_4s.hevc"}) {
+        SCOPED_TRACE(name);
+        auto [code, doc] = probe(name);
+        ASSERT_EQ(code, 0);
+        EXPECT_DOUBLE_EQ(doc["duration"].get<double>(), 4.0);
+        EXPECT_EQ(doc["streams"][0]["frame_count"], 100);
+        EXPECT_EQ(doc["streams"][0]["keyframes"], nlohmann::json({0.0, 1.0, 2.0, 3.0}));
+        EXPECT_EQ(doc["timestamps"], "none (raw stream: frames placed by the frame rate)");
+        TempDir out;
+        for (const char* args : {"cut FILE --segment 1 --out OUT", "keyframes FILE --at 2.5 --out OUT",
+                                 "features FILE --out OUT.csv"}) {
+            const auto r = run_on(args, extreme_ / name, out);
+            EXPECT_EQ(r.exit_code, 5) << args << ": " << r.err;
+            EXPECT_NE(r.err.find(std::string(name) + ": a raw "), std::string::npos) << r.err;
+            EXPECT_NE(r.err.find(" stream without timestamps: probe places its frames by the frame rate, but "
+                                 "seeking, cutting and timed frames need a container; remux it first: ffmpeg -r "
+                                 "FPS -i INPUT -c copy OUTPUT.mp4"),
+                      std::string::npos)
+                << r.err;
+        }
+    }
+    // `intro detect --dir`: the raw streams are taken from the folder (and fail as items, named).
+    TempDir season;
+    for (const char* name : {"raw_4s.h264", "raw_4s.hevc"}) fs::copy_file(extreme_ / name, season / name);
+    fs::copy_file(dir_->path() / "moov_end.mp4", season / "good.mp4");
+    const auto r = run_shell(shell_quote(VIDSEG_BINARY) + " intro detect --dir " + shell_quote(season.path()) +
+                             " --no-cache --json");
+    EXPECT_NE(r.err.find("raw_4s.h264"), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.err.find("raw_4s.hevc"), std::string::npos) << r.out << r.err;
 }
 
 // A track declared but never written: the commands that need it say so, the others use the other track.
@@ -354,6 +512,15 @@ TEST_F(DamagedMedia, ZeroLengthStreams) {
         EXPECT_EQ(r.exit_code, 4) << command << ": " << r.err;
         EXPECT_NE(r.err.find("no_video_frames.mkv: its video stream holds no frames"), std::string::npos)
             << r.err;
+    }
+    // keyframes: the same clear error (was "cannot seek: Operation not permitted").
+    for (const char* mode : {"", " --nearest-keyframe"}) {
+        const auto r = run_shell(vidseg + " keyframes " + no_video + " --segment 1 --out " +
+                                 shell_quote(out / "k") + mode);
+        EXPECT_EQ(r.exit_code, 4) << mode << ": " << r.err;
+        EXPECT_NE(r.err.find("no_video_frames.mkv: its video stream holds no frames"), std::string::npos)
+            << r.err;
+        EXPECT_FALSE(fs::exists(out / "k"));
     }
     auto r = run_shell(vidseg + " audio " + no_video + " --out " + shell_quote(out / "a.wav"));
     EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -13,6 +13,7 @@
 #   silent_3h.mkv         3 hours of silent AAC audio and a still picture at 1 fps (~1 MB)
 #   audio_longer.mp4      2 s of picture, 6 s of audio
 #   phone_vfr_rot90.mp4   variable frame rate (30 fps for 1 s, then ~10 fps, uneven), 4 s, display matrix rotated 90°
+#   raw_4s.h264, raw_4s.hevc  raw elementary streams (no container, no timestamps): 4 s at 25 fps, a keyframe a second
 # truth.json last: its presence means "made" (tests/support/test_support.cpp).
 set -euo pipefail
 out=${1:?usage: make_extreme_media.sh OUTDIR}
@@ -63,5 +64,9 @@ ff -f lavfi -i testsrc=size=320x180:rate=30:duration=4 -f lavfi -i sine=frequenc
    -vf "select='lt(t\,1)+not(mod(n\,3))',setpts='if(lt(N\,30)\,N/30\,1+(N-30)/10+0.02*mod(N\,2))/TB'" -fps_mode vfr \
    -c:v libx264 -preset ultrafast -pix_fmt yuv420p -threads 1 -c:a aac "$tmp/vfr.mp4"
 ff -i "$tmp/vfr.mp4" -c copy -metadata:s:v:0 rotate=90 "$out/phone_vfr_rot90.mp4"
+
+ff -f lavfi -i testsrc=size=160x120:rate=25:duration=4 "${h264[@]}" -f h264 "$out/raw_4s.h264"
+ff -f lavfi -i testsrc=size=160x120:rate=25:duration=4 -c:v libx265 -preset ultrafast -pix_fmt yuv420p \
+   -x265-params log-level=error:keyint=25:min-keyint=25:scenecut=0:pools=1 -f hevc "$out/raw_4s.hevc"
 
 echo '{"made_by": "make_extreme_media.sh"}' > "$out/truth.json"

@@ -21,6 +21,8 @@ namespace detail {
 
 void Cutter::open() {
     info_ = probe(input_, ProbeOptions{.scan_packets = false});
+    require_timestamps(info_);
+    require_continuous_timestamps(info_);
     fmt_ = open_input(input_);
     t0_ = container_start(fmt_.get());
     int vi = av_find_best_stream(fmt_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);

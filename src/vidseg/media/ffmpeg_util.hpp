@@ -94,6 +94,15 @@ double container_start(const AVFormatContext* fmt);
 // Best effort frame timestamp: best_effort_timestamp, else pts.
 int64_t frame_timestamp(const AVFrame* frame);
 
+namespace detail {
+// For readers that seek or place frames in time: a container whose timestamps may jump (MPEG-TS, ...) or
+// be missing (raw .h264 / .hevc) is probed (a packet scan) and refused when they do (probe.hpp:
+// require_timestamps, require_continuous_timestamps). Other containers cost nothing.
+void require_one_timeline(const AVFormatContext* fmt, const std::string& path);
+// A raw elementary video stream (h264, hevc, mpegvideo, ... demuxers): packets carry no timestamps.
+bool is_raw_elementary_stream(const AVFormatContext* fmt);
+}  // namespace detail
+
 // Rotation (degrees clockwise to apply for display, 0/90/180/270) from the display matrix.
 int stream_rotation(const AVStream* stream);
 

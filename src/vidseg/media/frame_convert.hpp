@@ -56,6 +56,7 @@ inline VideoOnlyInput open_video_only(const std::string& path) {
     VideoOnlyInput in;
     in.fmt = open_input(path);
     in.index = find_video_stream(in.fmt.get(), path);
+    require_one_timeline(in.fmt.get(), path);
     in.stream = in.fmt->streams[in.index];
     for (unsigned i = 0; i < in.fmt->nb_streams; ++i)
         if (static_cast<int>(i) != in.index) in.fmt->streams[i]->discard = AVDISCARD_ALL;

@@ -14,6 +14,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/media/ffmpeg_util.hpp"
 #include "vidseg/media/frame_convert.hpp"
+#include "vidseg/media/probe.hpp"
 
 namespace vidseg::media {
 
@@ -56,12 +57,21 @@ public:
             duration_ = fmt_->duration / static_cast<double>(AV_TIME_BASE);
         else if (st_->duration != AV_NOPTS_VALUE && st_->duration > 0)
             duration_ = to_seconds(st_->duration, tb_);
+        picture_duration_ = duration_;
+        if (st_->duration != AV_NOPTS_VALUE && st_->duration > 0) {
+            const int64_t first = st_->start_time != AV_NOPTS_VALUE ? st_->start_time : 0;
+            const double end = to_seconds(first + st_->duration, tb_) - start_;
+            // Muxing slack (AAC padding: the sound a few ms longer) keeps the container's duration.
+            if (end > 0 && (duration_ <= 0 || end < duration_ - kSoundPastPictureTolerance)) picture_duration_ = end;
+        }
         AVRational r = st_->avg_frame_rate.num > 0 ? st_->avg_frame_rate : st_->r_frame_rate;
         fps_ = r.num > 0 && r.den > 0 ? av_q2d(r) : 0;
         read_index();
     }
 
     double duration() const { return duration_; }
+    double picture_duration() const { return picture_duration_; }
+    const AVFormatContext* format() const { return fmt_.get(); }
     double fps() const { return fps_; }
     int width() const { return out_w_; }
     int height() const { return out_h_; }
@@ -113,8 +123,7 @@ public:
     void load_deferred_index(double t) {
         if (keyframes_.size() >= 2 || index_loaded_) return;
         index_loaded_ = true;
-        check_av(av_seek_frame(fmt_.get(), index_, from_seconds(t + start_, tb_), AVSEEK_FLAG_BACKWARD), "cannot seek",
-                 path_);
+        check_seek(av_seek_frame(fmt_.get(), index_, from_seconds(t + start_, tb_), AVSEEK_FLAG_BACKWARD));
         positioned_ = false;
         read_index();
     }
@@ -143,7 +152,7 @@ public:
         }
         int ret = av_seek_frame(fmt_.get(), index_, ts, AVSEEK_FLAG_BACKWARD);
         if (ret < 0) ret = avformat_seek_file(fmt_.get(), -1, std::numeric_limits<int64_t>::min(), 0, 0, 0);
-        check_av(ret, "cannot seek", path_);
+        check_seek(ret);
         reset_state();
         keyframes_only_ = true;
         const bool found = next_frame(tmp_.get());
@@ -156,6 +165,28 @@ public:
 
 private:
     double time_of(const AVFrame* f) const { return to_seconds(frame_timestamp(f), tb_) - start_; }
+
+    // A failed seek: a video track declared but never written (no packet at all) fails every seek
+    // (EPERM in Matroska); that is bad media and said so, not "cannot seek".
+    void check_seek(int ret) {
+        if (ret >= 0) return;
+        if (!stream_has_packets())
+            throw Error(ErrorCode::InvalidMedia, "its video stream holds no frames", path_);
+        check_av(ret, "cannot seek", path_);
+    }
+
+    // Reads from the first byte until a packet of the video stream appears (a stream without packets is
+    // read to the end once: then the command stops anyway).
+    bool stream_has_packets() {
+        if (av_seek_frame(fmt_.get(), -1, 0, AVSEEK_FLAG_BYTE) < 0 && fmt_->pb) avio_seek(fmt_->pb, 0, SEEK_SET);
+        positioned_ = false;
+        for (;;) {
+            if (av_read_frame(fmt_.get(), pkt_.get()) < 0) return false;
+            const bool ours = pkt_->stream_index == index_;
+            av_packet_unref(pkt_.get());
+            if (ours) return true;
+        }
+    }
 
     bool answerable_without_seek(double t) const {
         if (!positioned_ || !have_held_ || held_time_ > t + kEps) return false;
@@ -195,7 +226,7 @@ private:
                 ret = avformat_seek_file(fmt_.get(), -1, std::numeric_limits<int64_t>::min(), 0, 0, 0);
             if (ret < 0 && seek_t <= 0)
                 ret = av_seek_frame(fmt_.get(), index_, 0, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE);
-            check_av(ret, "cannot seek", path_);
+            check_seek(ret);
             reset_state();
             target_ts_ = target_ts(t);
             if (!next_frame(tmp_.get())) {
@@ -314,7 +345,7 @@ private:
     int packets_since_check_ = 0;
     int rotation_ = 0;
     int out_w_ = 0, out_h_ = 0;
-    double duration_ = 0, fps_ = 0;
+    double duration_ = 0, picture_duration_ = 0, fps_ = 0;
     std::vector<double> keyframes_;    // seconds from the start, sorted
     std::vector<int64_t> keyframe_ts_;  // the same, as the index's timestamps
     bool index_loaded_ = false;
@@ -343,11 +374,13 @@ FrameReader::FrameReader(const std::string& path, FrameReaderOptions options) : 
     // One decoding thread: targets are reached by seeking and decoding a part of a GOP, where frame
     // threading adds latency and memory; read_many parallelises across targets instead.
     impl_->decoder = std::make_unique<Decoder>(path, options, 1);
+    detail::require_one_timeline(impl_->decoder->format(), path);
 }
 
 FrameReader::~FrameReader() = default;
 
 double FrameReader::duration() const { return impl_->decoder->duration(); }
+double FrameReader::picture_duration() const { return impl_->decoder->picture_duration(); }
 double FrameReader::fps() const { return impl_->decoder->fps(); }
 int FrameReader::width() const { return impl_->decoder->width(); }
 int FrameReader::height() const { return impl_->decoder->height(); }

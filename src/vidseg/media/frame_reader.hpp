@@ -41,6 +41,9 @@ public:
     FrameReader& operator=(const FrameReader&) = delete;
 
     double duration() const;  // seconds
+    // Where the picture ends when the container says (the video stream's own duration), else duration():
+    // sound may outlast the picture, and times past the picture show its last frame.
+    double picture_duration() const;
     double fps() const;       // average frame rate (0 when unknown)
     int width() const;        // output size after rotation and scaling
     int height() const;

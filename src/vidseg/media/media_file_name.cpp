@@ -10,10 +10,12 @@ namespace vidseg::media {
 
 namespace {
 // Video extensions first: is_video_file_name takes the first kVideoCount.
-constexpr std::array<std::string_view, 20> kExtensions = {
-    ".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v", ".mpg", ".mpeg", ".ts",   ".mts",
-    ".flv", ".wmv", ".ogv",  ".m4a", ".mp3", ".aac", ".wav", ".flac", ".ogg", ".opus"};
-constexpr size_t kVideoCount = 13;
+// The raw elementary streams (.h264 .264 .h265 .265 .hevc) are video too: probe reads them; commands that
+// need timestamps refuse them with how to remux (probe.hpp: require_timestamps).
+constexpr std::array<std::string_view, 25> kExtensions = {
+    ".mp4", ".mkv",  ".webm", ".avi", ".mov",  ".m4v", ".mpg", ".mpeg", ".ts",  ".mts", ".flv", ".wmv",  ".ogv",
+    ".h264", ".264", ".h265", ".265", ".hevc", ".m4a", ".mp3", ".aac",  ".wav", ".flac", ".ogg", ".opus"};
+constexpr size_t kVideoCount = 18;
 
 bool has_extension(const std::filesystem::path& path, size_t count) {
     std::string ext = path.extension().string();

@@ -7,7 +7,8 @@
 
 namespace vidseg::media {
 
-// mp4 mkv webm avi mov m4v mpg mpeg ts mts flv wmv ogv (video); m4a mp3 aac wav flac ogg opus (audio).
+// mp4 mkv webm avi mov m4v mpg mpeg ts mts flv wmv ogv h264 264 h265 265 hevc (video); m4a mp3 aac wav flac
+// ogg opus (audio).
 bool is_media_file_name(const std::filesystem::path& path);
 // The video extensions of that list (a folder of clips given as --video).
 bool is_video_file_name(const std::filesystem::path& path);

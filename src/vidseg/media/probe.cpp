@@ -1,9 +1,12 @@
 #include "vidseg/media/probe.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -52,20 +55,24 @@ StreamKind kind_of(AVMediaType t) {
 
 // Analyses presentation timestamps of a video stream: frame count, VFR, keyframes.
 struct TimestampStats {
-    std::vector<int64_t> pts;
+    std::vector<int64_t> pts;  // one per frame (packet), frames sharing a timestamp each count
     std::vector<double> keyframes;
 };
 
 void finish_video_stats(StreamInfo& info, TimestampStats& stats, AVRational tb, double start) {
     auto& pts = stats.pts;
     std::sort(pts.begin(), pts.end());
-    pts.erase(std::unique(pts.begin(), pts.end()), pts.end());
+    // Every frame counts, also frames that share a timestamp (a stalled clock): the count is what a
+    // decoder outputs (ffprobe -count_frames) and what the clips of `cut` hold.
     info.frame_count = static_cast<long long>(pts.size());
+    const size_t frames = pts.size();
+    pts.erase(std::unique(pts.begin(), pts.end()), pts.end());
     std::sort(stats.keyframes.begin(), stats.keyframes.end());
     stats.keyframes.erase(std::unique(stats.keyframes.begin(), stats.keyframes.end()), stats.keyframes.end());
     info.keyframes = stats.keyframes;
     for (auto& k : info.keyframes) k -= start;
     if (pts.size() >= 3) {
+        // Variable frame rate is judged on the distinct timestamps (a stall is one odd gap, not VFR).
         std::vector<int64_t> deltas;
         deltas.reserve(pts.size() - 1);
         for (size_t i = 1; i < pts.size(); ++i) deltas.push_back(pts[i] - pts[i - 1]);
@@ -80,8 +87,59 @@ void finish_video_stats(StreamInfo& info, TimestampStats& stats, AVRational tb, 
             if (std::abs(static_cast<double>(d) - median) > tolerance) ++deviating;
         info.variable_frame_rate = deviating > std::max<size_t>(2, deltas.size() / 100);
         const double span = (pts.back() - pts.front()) * av_q2d(tb);
-        if (span > 0) info.fps = (pts.size() - 1) / span;
+        if (span > 0) info.fps = static_cast<double>(frames - 1) / span;
     }
+}
+
+// Packet timestamps in file order placed on one continuous presentation timeline: a backward jump (a
+// discontinuity, e.g. MPEG-TS segments joined end to end) is unwrapped with one offset for every stream, as
+// ffmpeg does for MPEG-TS (the later part continues where the earlier ended); packets of a raw elementary
+// stream (no timestamps at all) get the running sum of their durations.
+class ContinuousTimeline {
+  public:
+    // A jump back by more than this is a discontinuity, not a reordering glitch.
+    static constexpr double kBackwardJumpSeconds = 1.0;
+
+    explicit ContinuousTimeline(std::size_t streams) : last_(streams) {}
+
+    // The packet's timestamp (its stream's time base) on the continuous timeline; AV_NOPTS_VALUE when it
+    // has none and is not synthesised. Records each discontinuity in `jumps`.
+    int64_t place(const AVPacket* pkt, AVRational tb, bool synthesise, std::vector<TimestampJump>& jumps) {
+        const int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+        const int64_t order_ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
+        const double duration = to_seconds(std::max<int64_t>(pkt->duration, 0), tb);
+        if (ts == AV_NOPTS_VALUE) {
+            if (!synthesise) return AV_NOPTS_VALUE;
+            const int64_t placed = from_seconds(synthetic_, tb);
+            synthetic_ += duration;
+            return placed;
+        }
+        Last& last = last_[static_cast<std::size_t>(pkt->stream_index)];
+        const double order = to_seconds(order_ts, tb);
+        if (last.seen && last.order - (order + offset_) > kBackwardJumpSeconds) {
+            const double continued = last.order + std::max(last.duration, av_q2d(tb));
+            jumps.push_back({continued, last.order - offset_, order, pkt->pos});
+            offset_ = continued - order;
+        }
+        last = {true, order + offset_, duration};
+        return ts + from_seconds(offset_, tb);
+    }
+
+  private:
+    struct Last {
+        bool seen = false;
+        double order = 0;  // the stream's last decoding time on the continuous timeline, seconds
+        double duration = 0;
+    };
+    std::vector<Last> last_;
+    double offset_ = 0;     // seconds added to every timestamp since the last jump
+    double synthetic_ = 0;  // seconds: where the next timestamp-less packet goes
+};
+
+std::string seconds_text(double s) {
+    char buf[48];
+    std::snprintf(buf, sizeof(buf), "%.3f", s);
+    return buf;
 }
 
 }  // namespace
@@ -171,32 +229,42 @@ MediaInfo probe(const std::string& path, const ProbeOptions& options) {
         const AVStream* vst = fmt->streams[video_index];
         auto& vs = stats[video_index];
         vs.keyframes.clear();
+        // A raw elementary stream (.h264, .hevc) has no timestamps: its frames are placed by their
+        // durations (the demuxer's frame rate), which gives the duration and keyframes a probe reports.
+        const bool synthesise = detail::is_raw_elementary_stream(fmt.get());
+        ContinuousTimeline timeline(fmt->nb_streams);
         PacketPtr pkt = make_packet();
         int ret;
         int64_t last_end = AV_NOPTS_VALUE;
         double data_start = std::numeric_limits<double>::infinity();  // seconds, over all read streams
         double data_end = -std::numeric_limits<double>::infinity();
         while ((ret = av_read_frame(fmt.get(), pkt.get())) >= 0) {
-            const int64_t any_ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-            if (any_ts != AV_NOPTS_VALUE && pkt->stream_index >= 0 &&
-                static_cast<unsigned>(pkt->stream_index) < fmt->nb_streams) {
-                const AVRational tb = fmt->streams[pkt->stream_index]->time_base;
-                data_start = std::min(data_start, to_seconds(any_ts, tb));
-                data_end = std::max(data_end, to_seconds(any_ts + std::max<int64_t>(pkt->duration, 0), tb));
+            if (pkt->stream_index < 0 || static_cast<unsigned>(pkt->stream_index) >= fmt->nb_streams) {
+                av_packet_unref(pkt.get());
+                continue;
             }
-            if (pkt->stream_index == video_index) {
-                int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-                if (ts != AV_NOPTS_VALUE) {
-                    vs.pts.push_back(ts);
-                    if (pkt->flags & AV_PKT_FLAG_KEY) vs.keyframes.push_back(to_seconds(ts, vst->time_base));
-                    int64_t end = ts + pkt->duration;
-                    if (last_end == AV_NOPTS_VALUE || end > last_end) last_end = end;
-                }
+            const bool is_video = pkt->stream_index == video_index;
+            const AVRational tb = fmt->streams[pkt->stream_index]->time_base;
+            const int64_t ts = timeline.place(pkt.get(), tb, synthesise && is_video, info.discontinuities);
+            if (ts != AV_NOPTS_VALUE) {
+                data_start = std::min(data_start, to_seconds(ts, tb));
+                data_end = std::max(data_end, to_seconds(ts + std::max<int64_t>(pkt->duration, 0), tb));
+            }
+            if (is_video && ts != AV_NOPTS_VALUE) {
+                vs.pts.push_back(ts);
+                if (pkt->flags & AV_PKT_FLAG_KEY) vs.keyframes.push_back(to_seconds(ts, vst->time_base));
+                int64_t end = ts + pkt->duration;
+                if (last_end == AV_NOPTS_VALUE || end > last_end) last_end = end;
             }
             av_packet_unref(pkt.get());
         }
         if (ret != AVERROR_EOF)
             throw Error(ErrorCode::InvalidMedia, "read error while scanning packets: " + av_error_string(ret), path);
+        for (auto& jump : info.discontinuities) jump.at -= info.start_time;
+        // The continuous timeline is longer than what the container declares (its first part's span).
+        if (!info.discontinuities.empty() && data_end > data_start)
+            info.duration = std::max(info.duration, data_end - info.start_time);
+        if (synthesise && !vs.pts.empty()) info.timestamps_synthesised = true;
         auto& s = info.streams[video_index];
         finish_video_stats(s, vs, vst->time_base, info.start_time);
         if (last_end != AV_NOPTS_VALUE && !vs.pts.empty()) {
@@ -209,7 +277,7 @@ MediaInfo probe(const std::string& path, const ProbeOptions& options) {
                                 " s but its data ends at " + std::to_string(scanned_all) + " s (video at " +
                                 std::to_string(scanned) + " s)",
                             path);
-            if (s.duration <= 0) s.duration = scanned;
+            if (s.duration <= 0 || !info.discontinuities.empty()) s.duration = scanned;
         }
     } else if (video_index >= 0) {
         auto& s = info.streams[video_index];
@@ -223,8 +291,69 @@ MediaInfo probe(const std::string& path, const ProbeOptions& options) {
         for (const auto& s : info.streams) info.duration = std::max(info.duration, s.duration);
     }
     if (!(info.duration > 0)) throw Error(ErrorCode::InvalidMedia, "zero duration (no media data)", path);
+    // A picture whose size FFmpeg could not read or refused (an absurd SPS in a raw stream): nothing of it
+    // decodes, while its packets alone would give it a duration.
+    if (const StreamInfo* v = info.video(); v && (v->width <= 0 || v->height <= 0) && info.timestamps_synthesised)
+        throw Error(ErrorCode::InvalidMedia, "the video stream has no picture size (its header is unreadable)", path);
     return info;
 }
+
+double picture_end(const MediaInfo& info) {
+    const StreamInfo* video = info.video();
+    if (!video || !(video->duration > 0)) return info.duration;
+    const double end = video->start + video->duration;
+    // Muxing slack (AAC padding: the sound a few ms longer) keeps the container's duration.
+    return end > 0 && end < info.duration - kSoundPastPictureTolerance ? end : info.duration;
+}
+
+double sound_past_picture(const MediaInfo& info) { return info.duration - picture_end(info); }
+
+std::string sound_past_picture_note(const MediaInfo& info, const std::string& what) {
+    const double past = sound_past_picture(info);
+    if (past <= 0) return {};
+    return "the sound continues " + seconds_text(past) + " s past the picture (picture ends at " +
+           seconds_text(picture_end(info)) + " s, sound at " + seconds_text(info.duration) + " s): " + what +
+           " cover the picture only; 'vidseg audio' extracts the whole sound";
+}
+
+void require_continuous_timestamps(const MediaInfo& info) {
+    if (info.discontinuities.empty()) return;
+    const TimestampJump& j = info.discontinuities.front();
+    throw Error(ErrorCode::InvalidMedia,
+                "timestamps jump back from " + seconds_text(j.from) + " s to " + seconds_text(j.to) + " s at " +
+                    seconds_text(j.at) + " s into the file (byte " + std::to_string(j.byte) + ", " +
+                    (info.discontinuities.size() == 1
+                         ? std::string("the only discontinuity")
+                         : "the first of " + std::to_string(info.discontinuities.size()) + " discontinuities") +
+                    "): parts joined end to end (e.g. MPEG-TS segments); remux it into one continuous timeline "
+                    "first: ffmpeg -i INPUT -c copy OUTPUT.mp4",
+                info.path);
+}
+
+void require_timestamps(const MediaInfo& info) {
+    if (!info.timestamps_synthesised) return;
+    throw Error(ErrorCode::Unsupported,
+                "a raw " + (info.video() ? info.video()->codec : info.container) +
+                    " stream without timestamps: probe places its frames by the frame rate, but seeking, cutting "
+                    "and timed frames need a container; remux it first: ffmpeg -r FPS -i INPUT -c copy OUTPUT.mp4",
+                info.path);
+}
+
+namespace detail {
+bool is_raw_elementary_stream(const AVFormatContext* fmt) {
+    static constexpr std::array<std::string_view, 15> kRaw = {"h264", "hevc", "vvc",   "mpegvideo", "m4v",
+                                                              "cavsvideo", "h261", "h263", "vc1", "dirac",
+                                                              "dnxhd", "mjpeg", "avs2", "avs3", "obu"};
+    return std::find(kRaw.begin(), kRaw.end(), std::string_view(fmt->iformat->name)) != kRaw.end();
+}
+
+void require_one_timeline(const AVFormatContext* fmt, const std::string& path) {
+    if (!(fmt->iformat->flags & AVFMT_TS_DISCONT) && !is_raw_elementary_stream(fmt)) return;
+    const MediaInfo info = probe(path, ProbeOptions{.scan_packets = false});
+    require_timestamps(info);
+    require_continuous_timestamps(info);
+}
+}  // namespace detail
 
 nlohmann::json to_json(const MediaInfo& info) {
     nlohmann::json streams = nlohmann::json::array();
@@ -254,9 +383,16 @@ nlohmann::json to_json(const MediaInfo& info) {
         }
         streams.push_back(std::move(j));
     }
-    return {{"path", info.path},         {"container", info.container}, {"duration", info.duration},
-            {"start_time", info.start_time}, {"size_bytes", info.size_bytes}, {"bit_rate", info.bit_rate},
-            {"streams", streams}};
+    nlohmann::json jumps = nlohmann::json::array();
+    for (const auto& j : info.discontinuities)
+        jumps.push_back({{"at", j.at}, {"from", j.from}, {"to", j.to}, {"byte", j.byte}});
+    nlohmann::json doc = {{"path", info.path},         {"container", info.container}, {"duration", info.duration},
+                          {"start_time", info.start_time}, {"size_bytes", info.size_bytes}, {"bit_rate", info.bit_rate},
+                          {"streams", streams}};
+    // Only when there are some: the documents of ordinary files stay as they were.
+    if (!jumps.empty()) doc["discontinuities"] = std::move(jumps);
+    if (info.timestamps_synthesised) doc["timestamps"] = "none (raw stream: frames placed by the frame rate)";
+    return doc;
 }
 
 }  // namespace vidseg::media

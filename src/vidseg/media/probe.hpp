@@ -37,6 +37,15 @@ struct StreamInfo {
     std::string sample_format;
 };
 
+// A video timestamp jumping back (parts joined end to end, e.g. MPEG-TS segments): probe unwraps it into
+// one continuous timeline (the later part continues where the earlier ended, as ffmpeg does for MPEG-TS).
+struct TimestampJump {
+    double at = 0;    // seconds on the continuous timeline (relative to start_time) where the later part begins
+    double from = 0;  // the stream's own timestamp (s) before the jump
+    double to = 0;    // and after it
+    long long byte = -1;  // file offset of the first packet after it (-1 unknown)
+};
+
 struct MediaInfo {
     std::string path;
     std::string container;  // demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
@@ -45,6 +54,11 @@ struct MediaInfo {
     long long size_bytes = 0;
     long long bit_rate = 0;
     std::vector<StreamInfo> streams;
+    // Backward jumps of the video timestamps (scan_packets, or containers without a complete index);
+    // durations, keyframes and frame counts above are on the unwrapped timeline.
+    std::vector<TimestampJump> discontinuities;
+    // A raw elementary stream (.h264, .hevc): no timestamps, frames placed by their durations.
+    bool timestamps_synthesised = false;
 
     // First video / audio stream (the ones vidseg works with), or nullptr.
     const StreamInfo* video() const;
@@ -59,6 +73,21 @@ struct ProbeOptions {
 
 // Throws Error: InputNotFound, InvalidMedia (not media, no streams, zero duration, truncated).
 MediaInfo probe(const std::string& path, const ProbeOptions& options = {});
+
+// Where the picture ends: the video stream's end when the sound outlasts it by more than
+// kSoundPastPictureTolerance (AAC padding and muxing slack are not "sound without picture"), else the
+// duration. Segments are planned over it.
+constexpr double kSoundPastPictureTolerance = 0.5;
+double picture_end(const MediaInfo& info);
+// Seconds of sound after picture_end (0 unless the sound outlasts the picture as above).
+double sound_past_picture(const MediaInfo& info);
+// A warning saying so ("... WHAT cover the picture only ..."), empty when the sound does not outlast it.
+std::string sound_past_picture_note(const MediaInfo& info, const std::string& what);
+
+// Commands that seek, cut or place frames in time need one continuous timeline with timestamps:
+// InvalidMedia naming the first discontinuity (and how to remux) / Unsupported for a raw stream.
+void require_continuous_timestamps(const MediaInfo& info);
+void require_timestamps(const MediaInfo& info);
 
 // Convenience: index of the keyframe at or before t (or 0).
 double keyframe_at_or_before(const StreamInfo& video, double t);

@@ -263,11 +263,15 @@ PrepareReport prepare(const PrepareConfig& input_config) {
         throw Error(ErrorCode::InvalidMedia,
                     "has no video stream; prepare needs a video (use 'vidseg audio' for audio-only files)",
                     config.video);
-    if (config.segment_seconds > info.duration)
+    // Segments cover the picture; sound that outlasts it is reported, and kept whole in the lesson's WAV.
+    const double picture = media::picture_end(info);
+    if (config.segment_seconds > picture)
         throw Error(ErrorCode::InvalidArgument,
                     "segment length " + std::to_string(config.segment_seconds) + " s is longer than the video (" +
-                        std::to_string(info.duration) + " s)",
+                        std::to_string(picture) + " s)",
                     config.video);
+    if (const std::string w = media::sound_past_picture_note(info, "segments"); !w.empty())
+        report.warnings.push_back(w);
     const bool has_audio = info.audio() != nullptr;
     if (!has_audio) report.warnings.push_back("the video has no audio track: no WAV, no audio features");
     if (video->variable_frame_rate)
@@ -277,7 +281,7 @@ PrepareReport prepare(const PrepareConfig& input_config) {
     const auto patterns = config.patterns_path.empty() ? annotations::default_patterns()
                                                        : annotations::read_patterns(config.patterns_path);
 
-    const auto segments = timeline::fixed_segments(info.duration, config.segment_seconds,
+    const auto segments = timeline::fixed_segments(picture, config.segment_seconds,
                                                    video->fps > 0 ? 1.0 / video->fps : 0.04);
     AtomicOutputDir out(config.out_dir);
     report.out_dir = out.destination().string();
@@ -332,7 +336,7 @@ PrepareReport prepare(const PrepareConfig& input_config) {
     // Keyframes at the middle of each segment: one pass over the sorted times.
     {
         std::vector<double> times;
-        for (const auto& s : report.segments) times.push_back(std::min(s.keyframe_time, info.duration));
+        for (const auto& s : report.segments) times.push_back(std::min(s.keyframe_time, picture));
         media::FrameReaderOptions reader_options;
         reader_options.max_width = config.keyframe_width;
         reader_options.nearest_keyframe = config.nearest_keyframe;
