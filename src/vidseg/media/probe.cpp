@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -349,9 +352,40 @@ bool is_raw_elementary_stream(const AVFormatContext* fmt) {
 
 void require_one_timeline(const AVFormatContext* fmt, const std::string& path) {
     if (!(fmt->iformat->flags & AVFMT_TS_DISCONT) && !is_raw_elementary_stream(fmt)) return;
-    const MediaInfo info = probe(path, ProbeOptions{.scan_packets = false});
-    require_timestamps(info);
-    require_continuous_timestamps(info);
+    // The verdict of a file (by path, size and mtime) is kept for the process: readers opened per boundary
+    // or per worker (intro cues, read_many's workers) do not scan the file again.
+    static std::mutex mutex;
+    static std::map<std::string, std::optional<Error>> verdicts;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    const auto mtime = std::filesystem::last_write_time(path, ec).time_since_epoch().count();
+    const std::string key = path + '\n' + std::to_string(size) + '\n' + std::to_string(mtime);
+    {
+        std::lock_guard lock(mutex);
+        if (const auto it = verdicts.find(key); it != verdicts.end()) {
+            if (it->second) throw *it->second;
+            return;
+        }
+    }
+    std::optional<MediaInfo> info;
+    try {
+        info = probe(path, ProbeOptions{.scan_packets = false});
+    } catch (const Error& e) {
+        // Damage the probe refuses (a truncated tail) is the reader's to meet as before; not its verdict.
+        if (e.code() == ErrorCode::Interrupted) throw;
+    }
+    std::optional<Error> verdict;
+    try {
+        if (info) {
+            require_timestamps(*info);
+            require_continuous_timestamps(*info);
+        }
+    } catch (const Error& e) {
+        verdict = e;
+    }
+    std::lock_guard lock(mutex);
+    verdicts.emplace(key, verdict);
+    if (verdict) throw *verdict;
 }
 }  // namespace detail
 
