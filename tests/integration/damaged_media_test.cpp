@@ -3,7 +3,8 @@
 // with the index (moov) at the end and at the start — plus the extreme files of
 // tests/media/make_extreme_media.sh (zero-length streams, timestamps jumping back or stalling, 1x1 and
 // 16384-wide pictures, headers claiming 16384x16384, 3 hours of silence, sound outlasting the picture, a
-// variable-frame-rate phone video rotated 90°), and every media command run on each under a memory limit
+// variable-frame-rate phone video rotated 90°, raw .h264 / .hevc streams without timestamps; how each is
+// read is in README.md, "Unusual timelines"), and every media command run on each under a memory limit
 // (ulimit -v) and a time limit. Each run must end in a clean result or a clear error (exit 3, 4 or 5 with
 // a message): never an internal error (70), a signal or a hang.
 #include <gtest/gtest.h>
@@ -447,6 +448,13 @@ TEST_F(DamagedMedia, SoundLongerThanPicture) {
     r = run_on("cut FILE --segment 1 --out OUT", file, out);  // and on stderr
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("warning: " + says + "clips"), std::string::npos) << r.err;
+    // A clip asked for in the sound past the picture: a bad request (exit 2), not damaged media.
+    r = run_on("cut FILE --clips 3-4 --out OUT3", file, out);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("audio_longer.mp4: clip [3.000000, 4.000000) lies in the sound past the picture (the "
+                         "picture ends at 2.000000 s, the sound at 6.000000 s): no frame to cut"),
+              std::string::npos)
+        << r.err;
 
     fs::remove_all(out / "out");
     r = run_on("prepare FILE --segment 1 --out OUT --quiet", file, out);

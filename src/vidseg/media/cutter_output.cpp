@@ -234,6 +234,15 @@ void Cutter::finish_clip(Clip& c) {
         // Within the duration the file declares, the pictures stop early: a truncated or damaged file (or
         // one whose picture is shorter than its sound), not a bad request.
         constexpr double kSlack = 1e-3;
+        // Sound that outlasts the picture (probe.hpp: picture_end): a clip there asks for what is not there.
+        if (sound_past_picture(info_) > 0 && c.start >= picture_end(info_) - kSlack)
+            throw Error(ErrorCode::InvalidArgument,
+                        "clip [" + std::to_string(c.start) + ", " + std::to_string(c.end) +
+                            ") lies in the sound past the picture (the picture ends at " +
+                            std::to_string(picture_end(info_)) + " s, the sound at " +
+                            std::to_string(info_.duration) +
+                            " s): no frame to cut; 'vidseg audio --start S --end E' extracts that sound",
+                        input_);
         if (c.start < info_.duration - kSlack && video_end_ < info_.duration - kSlack)
             throw Error(ErrorCode::InvalidMedia,
                         what + ", before the " + std::to_string(info_.duration) +
