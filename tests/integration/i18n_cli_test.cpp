@@ -337,7 +337,7 @@ TEST_F(I18nPatterns, SummaryAndReportInRussianAndEnglish) {
     // Report snapshots: lang attribute, translated headings, decimal comma in Russian, pattern names as data.
     const std::string ru_html = read_text(dir / "ru.html"), en_html = read_text(dir / "en.html");
     const std::string minutes = fixed(doc["duration"].get<double>() / 60, 1);
-    for (const std::string& piece :
+    for (const std::string& piece : std::vector<std::string>
          {std::string("<html lang=\"ru\">"),
           "<title>Паттерны: " + doc["source"].get<std::string>() + "</title>", "<h2>Речь и тишина</h2>",
           "<h2>Итоги по паттернам</h2>", "<h2>Главные сегменты</h2>",
@@ -350,7 +350,7 @@ TEST_F(I18nPatterns, SummaryAndReportInRussianAndEnglish) {
               with_comma(fixed(100 * doc["totals"][0]["share"].get<double>(), 1)) + "\u00a0%</td>",
           std::string("<td>Вопрос учителя &lt;П&gt;</td>")})
         EXPECT_NE(ru_html.find(piece), std::string::npos) << piece;
-    for (const std::string& piece :
+    for (const std::string& piece : std::vector<std::string>
          {std::string("<html lang=\"en\">"),
           "<title>Patterns: " + doc["source"].get<std::string>() + "</title>", "<h2>Talk and silence</h2>",
           "<h2>Totals per pattern</h2>", "<h2>Top segments</h2>",

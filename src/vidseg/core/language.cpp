@@ -30,7 +30,6 @@ OptionSpec language_option() {
             .help =
                 "Language of the results printed and of reports: ru or en (default: from LC_ALL,\n"
                 "LC_MESSAGES or LANG, ru_* -> ru, else en). --json output and errors are not translated.",
-            .metavar = "ru|en",
             .choices = {"ru", "en"}};
 }
 
