@@ -27,9 +27,8 @@ Language language_from_environment() {
 OptionSpec language_option() {
     return {.name = "lang",
             .type = OptionType::Choice,
-            .help =
-                "Language of the results printed and of reports: ru or en (default: from LC_ALL,\n"
-                "LC_MESSAGES or LANG, ru_* -> ru, else en). --json output and errors are not translated.",
+            .help = "Language of printed results and reports (default: LC_ALL, LC_MESSAGES or LANG; "
+                    "ru_* -> ru, else en).",
             .choices = {"ru", "en"}};
 }
 
