@@ -128,6 +128,43 @@ TEST(I18nCli, IntroDetectLinesInRussianAndEnglish) {
     EXPECT_EQ(a, b);
 }
 
+// intro detect --library: a match names its variant, a miss says why, in the language asked for.
+TEST(I18nCli, IntroLibraryMatchLinesInRussianAndEnglish) {
+    TempDir tmp;
+    const auto ep = [](int i) { return (vidseg::test::series_dir() / ("ep" + std::to_string(i) + ".mp4")).string(); };
+    const std::string cache = " --cache " + shell_quote(tmp / "cache");
+    auto r = run_vidseg("intro learn " + shell_quote(ep(1)) + " " + shell_quote(ep(3)) + " " + shell_quote(ep(4)) +
+                        " --out " + shell_quote(tmp / "lib.json") + cache);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string args = "intro detect " + shell_quote(ep(2)) + " " + shell_quote(ep(5)) + " --library " +
+                             shell_quote(tmp / "lib.json") + cache;
+    const auto js = run_vidseg(args + " --json");
+    ASSERT_EQ(js.exit_code, 0) << js.err;
+    const json doc = json::parse(js.out);
+    const json& found = doc["episodes"][0];
+    ASSERT_FALSE(found["intro"].is_null()) << js.out;
+    ASSERT_TRUE(doc["episodes"][1]["intro"].is_null()) << js.out;
+    const std::string interval_ru = fixed(found["intro"][0].get<double>(), 2) + "с - " +
+                                    fixed(found["intro"][1].get<double>(), 2) + "с";
+    const std::string interval_en = fixed(found["intro"][0].get<double>(), 2) + "s - " +
+                                    fixed(found["intro"][1].get<double>(), 2) + "s";
+    const std::string confidence = fixed(found["confidence"].get<double>(), 2);
+    EXPECT_EQ(doc["episodes"][1]["reason"], "no intro variant of the library matches its first 900.00 s");
+    const auto ru = run_vidseg(args + " --lang ru");
+    ASSERT_EQ(ru.exit_code, 0) << ru.err;
+    EXPECT_EQ(lines_of(ru.out),
+              (std::vector<std::string>{ep(2) + ": Заставка обнаружена: " + interval_ru + " (вариант 0, уверенность " +
+                                            confidence + ")",
+                                        ep(5) + ": Заставка не найдена (ни один вариант заставки из библиотеки не "
+                                                "совпадает с первыми 900.00 с)"}));
+    const auto en = run_vidseg(args);
+    EXPECT_EQ(lines_of(en.out),
+              (std::vector<std::string>{ep(2) + ": Intro found: " + interval_en + " (variant 0, confidence " +
+                                            confidence + ")",
+                                        ep(5) + ": No intro found (no intro variant of the library matches its "
+                                                "first 900.00 s)"}));
+}
+
 // prepare: the plural of the segment and clip counts (1 сегмент, 3 сегмента, 6 сегментов) in real output.
 TEST(I18nCli, PrepareSummaryInRussianAndEnglish) {
     TempDir tmp;
