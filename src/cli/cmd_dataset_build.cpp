@@ -65,6 +65,57 @@ private:
     struct sigaction old_int_ {}, old_term_ {};
 };
 
+// The summary on stdout, in the language of --lang: what was built, reused, excluded, transcribed.
+void print_build_summary(const dataset::DatasetReport& report, bool skip_deletion, const Messages& m) {
+    const auto& plan = report.plan;
+    const auto count = [&m](Msg noun, std::size_t n) { return m.count(noun, static_cast<long long>(n)); };
+    const auto line = [](const std::string& text) { std::printf("%s\n", text.c_str()); };
+    size_t test = 0;
+    for (const auto& i : plan.items) test += i.split == "test";
+    if (report.written) {
+        line(m.text(Msg::DatasetBuilt, {{"dir", report.out_dir},
+                                        {"fragments", count(Msg::CountFragments, plan.items.size())},
+                                        {"crops", std::to_string(report.crops)},
+                                        {"seconds", one_decimal(report.seconds)}}));
+        line(m.text(Msg::DatasetReused, {{"fragments", count(Msg::CountFragments, report.reused_items)},
+                                         {"files", count(Msg::CountFiles, report.built_artifacts)},
+                                         {"reused", std::to_string(report.reused_artifacts)}}));
+        if (!report.excluded.empty())
+            line(m.text(Msg::DatasetExcluded,
+                        {{"fragments", count(Msg::CountFragments, report.excluded.size())},
+                         {"kept", skip_deletion ? m.text(Msg::DatasetExcludedFilesKept) : ""}}));
+        if (!plan.test_lessons.empty())
+            line(m.text(Msg::DatasetSplit, {{"train", std::to_string(plan.items.size() - test)},
+                                            {"test", std::to_string(test)}}));
+        if (report.transcripts_skipped)
+            line(m.text(Msg::DatasetTranscriptsSkipped));
+        else
+            line(m.text(Msg::DatasetTranscriptsMade,
+                        {{"made", std::to_string(report.transcribed)},
+                         {"by", report.transcriber.empty() ? ""
+                                                           : m.text(Msg::DatasetTranscribedBy,
+                                                                    {{"transcriber", report.transcriber}})},
+                         {"reused", std::to_string(plan.items.size() -
+                                                   std::min(plan.items.size(), report.transcribed))}}));
+    } else if (plan.items.empty()) {
+        line(m.text(Msg::DatasetNothingNoInterval));
+    } else {
+        line(m.text(Msg::DatasetNothingFailed, {{"items", count(Msg::CountItems, plan.errors.size())},
+                                                {"good", std::to_string(plan.items.size())}}));
+    }
+    if (plan.matches.unmatched.empty()) {
+        line(m.text(Msg::DatasetEveryLabelMatched));
+    } else {
+        std::string names;
+        for (const auto& u : plan.matches.unmatched) names += (names.empty() ? "'" : ", '") + u.label + "'";
+        line(m.text(Msg::DatasetUnmatchedLabels, {{"labels", names}}));
+    }
+    if (!plan.errors.empty())
+        line(m.text(report.written ? Msg::DatasetSummaryWritten : Msg::DatasetSummaryNotWritten,
+                    {{"items", count(Msg::CountItems, plan.errors.size())},
+                     {"fragments", count(Msg::CountFragments, plan.items.size())}}));
+}
+
 int run_dataset_build(const ParsedOptions& options, Context& context) {
     dataset::DatasetConfig config;
     config.videos = options.all("video");
@@ -110,7 +161,8 @@ int run_dataset_build(const ParsedOptions& options, Context& context) {
     const auto report = dataset::build_dataset(config);
     if (report.aborted) {
         if (context.json) context.print_json(dataset::to_json(report));
-        else if (!context.quiet) std::printf("Review aborted: nothing written (finished files are kept for the next run)\n");
+        else if (!context.quiet)
+            std::printf("%s\n", context.messages.text(Msg::DatasetReviewAborted).c_str());
         return 1;
     }
     const auto& plan = report.plan;
@@ -124,39 +176,7 @@ int run_dataset_build(const ParsedOptions& options, Context& context) {
     for (const auto& w : plan.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     print_unmatched_labels(plan.matches);
     if (context.quiet) return code;
-    size_t test = 0;
-    for (const auto& i : plan.items) test += i.split == "test";
-    if (report.written) {
-        std::printf("Built dataset %s: %zu fragment(s) (%zu with a crop) in %.1f s\n", report.out_dir.c_str(),
-                    plan.items.size(), report.crops, report.seconds);
-        std::printf("  %zu fragment(s) reused unchanged from an earlier build; %zu file(s) made, %zu reused\n",
-                    report.reused_items, report.built_artifacts, report.reused_artifacts);
-        if (!report.excluded.empty())
-            std::printf("  excluded in review: %zu fragment(s)%s (decisions in review.jsonl)\n", report.excluded.size(),
-                        config.skip_deletion ? ", files kept under excluded/" : "");
-        if (!plan.test_lessons.empty()) std::printf("  split by lesson: train %zu, test %zu\n", plan.items.size() - test, test);
-        if (report.transcripts_skipped)
-            std::printf("  transcripts: skipped (no --whisper-backend; transcripts/ is empty)\n");
-        else
-            std::printf("  transcripts: %zu made%s, %zu reused\n", report.transcribed,
-                        report.transcriber.empty() ? "" : (" by " + report.transcriber).c_str(),
-                        plan.items.size() - std::min(plan.items.size(), report.transcribed));
-    } else if (plan.items.empty()) {
-        std::printf("Nothing written: no valid labeled interval for the given videos\n");
-    } else {
-        std::printf("Nothing written: %zu item(s) failed (use --keep-going to write the %zu good ones)\n",
-                    plan.errors.size(), plan.items.size());
-    }
-    if (plan.matches.unmatched.empty()) {
-        std::printf("  every label matched a pattern\n");
-    } else {
-        std::string names;
-        for (const auto& m : plan.matches.unmatched) names += (names.empty() ? "'" : ", '") + m.label + "'";
-        std::printf("  unmatched labels (kept in 'labels', no pattern): %s\n", names.c_str());
-    }
-    if (!plan.errors.empty())
-        std::printf("Summary: %zu item(s) failed, %zu fragment(s) %s\n", plan.errors.size(), plan.items.size(),
-                    report.written ? "written" : "not written");
+    print_build_summary(report, config.skip_deletion, context.messages);
     return code;
 }
 
@@ -278,6 +298,7 @@ Command dataset_build_command() {
     };
     const auto whisper = whisper_options();  // the --whisper-* rows shared with `patterns find`
     spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
+    spec.options.push_back(language_option());
     return {spec, run_dataset_build};
 }
 

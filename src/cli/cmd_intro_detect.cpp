@@ -130,15 +130,17 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
         context.print_json(doc);
         return 0;
     }
-    print_intro_series(season);
+    print_intro_series(season, context.messages);
     for (const auto& d : detections) {
         if (!d.error.empty()) continue;
-        std::string line = d.episode + ": " + intro::intro_found_line(d.intro);
+        std::string line = d.episode + ": " + context.messages.from_english(intro::intro_found_line(d.intro));
         if (d.intro)
-            line += " (confirmed by " + std::to_string(d.confirmations) + " of " + std::to_string(series_peers(season, d)) +
-                    " episodes, confidence " + two_decimals(d.confidence) + ")";
+            line += " " + context.messages.count(Msg::IntroConfirmation,
+                                                 static_cast<long long>(series_peers(season, d)),
+                                                 {{"confirmed", std::to_string(d.confirmations)},
+                                                  {"confidence", two_decimals(d.confidence)}});
         else if (const auto& why = season.reasons[std::size_t(&d - detections.data())]; !why.empty())
-            line += " (" + why + ")";
+            line += " (" + context.messages.from_english(why) + ")";
         std::printf("%s\n", line.c_str());
     }
     return 0;
@@ -216,6 +218,7 @@ Command intro_detect_command() {
     // The season options (--dir, --max-start, --min-length, --max-length, --cache, --no-cache) come first.
     const auto season = intro_season_options();
     spec.options.insert(spec.options.begin(), season.begin(), season.end());
+    spec.options.push_back(language_option());
     return {spec, run_intro_detect};
 }
 

@@ -191,26 +191,37 @@ nlohmann::json intro_series_json(const intro::SeriesDetection& season) {
     return series;
 }
 
-void print_intro_series(const intro::SeriesDetection& season) {
+void print_intro_series(const intro::SeriesDetection& season, const Messages& messages) {
+    const auto count = [](std::size_t n) { return static_cast<long long>(n); };
     if (season.series.size() >= 2) {
-        std::printf("The episodes belong to %zu different series (grouped by shared audio or pictures):\n",
-                    season.series.size());
+        std::printf("%s\n", messages.count(Msg::IntroSeriesHeader, count(season.series.size())).c_str());
         for (std::size_t s = 0; s < season.series.size(); ++s) {
             std::string names;
             for (std::size_t i : season.series[s]) names += " " + file_name(season.detections[i].episode);
-            std::printf("  series %zu:%s\n", s + 1, names.c_str());
+            std::printf(
+                "%s\n",
+                messages.text(Msg::IntroSeriesLine, {{"series", std::to_string(s + 1)}, {"episodes", names}})
+                    .c_str());
         }
     }
     // A new intro from the middle of a season: say which episodes show which one.
     for (std::size_t s = 0; s < season.series.size(); ++s) {
         const auto variants = variants_of(season, s);
         if (variants.size() < 2) continue;
-        if (season.series.size() >= 2) std::printf("Series %zu shows %zu intro variants:\n", s + 1, variants.size());
-        else std::printf("The episodes show %zu intro variants:\n", variants.size());
+        if (season.series.size() >= 2)
+            std::printf("%s\n", messages
+                                    .count(Msg::IntroVariantsOfSeries, count(variants.size()),
+                                           {{"series", std::to_string(s + 1)}})
+                                    .c_str());
+        else
+            std::printf("%s\n", messages.count(Msg::IntroVariantsOfSeason, count(variants.size())).c_str());
         for (const auto& [id, eps] : variants) {
             std::string names;
             for (std::size_t i : eps) names += " " + file_name(season.detections[i].episode);
-            std::printf("  variant %d:%s\n", id, names.c_str());
+            std::printf(
+                "%s\n",
+                messages.text(Msg::IntroVariantLine, {{"variant", std::to_string(id)}, {"episodes", names}})
+                    .c_str());
         }
     }
 }
@@ -271,12 +282,14 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
             if (!sound && !pictures) {
                 d.no_audio = !fp.has_audio;
                 d.no_video = !fp.has_video;
-                reason = "it has no audio, and the intro library has no pictures to match it by";
+                reason = Messages().text(Msg::ReasonLibraryNoPictures);  // English in --json
             } else {
                 ++usable;
                 d = intro::match_intro_library(library, path, fp, config);
                 if (d.intro && config.refine) intro::refine_library_match(library, path, fp, d, config);
-                if (!d.intro) reason = "no intro variant of the library matches its first " + two_decimals(config.max_start) + " s";
+                if (!d.intro)
+                    reason = Messages().text(Msg::ReasonLibraryNoMatch,
+                                             {{"seconds", two_decimals(config.max_start)}});
             }
         } catch (const Error& e) {
             if (e.code() == ErrorCode::Interrupted || e.code() == ErrorCode::Internal) throw;
@@ -329,11 +342,13 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
     for (std::size_t k = 0; k < results.size(); ++k) {
         const auto& d = results[k];
         if (!d.error.empty()) continue;
-        std::string line = d.episode + ": " + intro::intro_found_line(d.intro);
+        std::string line = d.episode + ": " + context.messages.from_english(intro::intro_found_line(d.intro));
         if (d.intro)
-            line += " (variant " + std::to_string(d.variant) + ", confidence " + two_decimals(d.confidence) + ")";
+            line += " " + context.messages.text(Msg::IntroLibraryMatch,
+                                                {{"variant", std::to_string(d.variant)},
+                                                 {"confidence", two_decimals(d.confidence)}});
         else if (!reasons[k].empty())
-            line += " (" + reasons[k] + ")";
+            line += " (" + context.messages.from_english(reasons[k]) + ")";
         std::printf("%s\n", line.c_str());
     }
     return 0;

@@ -17,6 +17,37 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The console summary in the language of --lang; pattern names are data and stay as the model has them.
+void print_summary(const nlohmann::json& doc, const models::LessonContext& lesson, const Messages& m) {
+    const auto line = [](const std::string& text) { std::printf("%s\n", text.c_str()); };
+    const auto padded = [](const char* format, double value) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, format, value);
+        return std::string(buf);
+    };
+    line(m.text(Msg::PatternsLesson, {{"source", doc["source"].get<std::string>()},
+                                      {"minutes", one_decimal(doc["duration"].get<double>() / 60)}}));
+    for (const auto& t : doc["totals"]) {
+        char name[256];
+        std::snprintf(name, sizeof name, "%-40s", t["label"].get<std::string>().c_str());
+        line(m.text(Msg::PatternsTotal,
+                    {{"pattern", name},
+                     {"seconds", padded("%7.1f", t["seconds"].get<double>())},
+                     {"share", padded("%5.1f", 100 * t["share"].get<double>())},
+                     {"intervals", m.count(Msg::CountIntervals, t["intervals"].get<long long>())}}));
+    }
+    if (lesson.talk)
+        line(m.text(Msg::PatternsTalk,
+                    {{"teacher", one_decimal(100 * lesson.talk->teacher_share)},
+                     {"students", one_decimal(100 * lesson.talk->student_share)},
+                     {"silence", one_decimal(100 * lesson.talk->silence_share)},
+                     {"one_voice", lesson.talk->speakers_separated ? "" : m.text(Msg::PatternsOneVoice)}}));
+    else
+        line(m.text(Msg::PatternsTalkUnavailable, {{"note", m.from_english(lesson.talk_note)}}));
+    if (!lesson.snippets)
+        line(m.text(Msg::PatternsTranscriptsUnavailable, {{"note", m.from_english(lesson.transcript_note)}}));
+}
+
 int run_patterns_find(const ParsedOptions& options, Context& context) {
     if (!options.given("model")) throw Error(ErrorCode::InvalidArgument, "--model MODEL is required");
     const auto model = models::TrainedModel::load(options.str("model"));
@@ -52,24 +83,16 @@ int run_patterns_find(const ParsedOptions& options, Context& context) {
         fs::path json = html;
         json.replace_extension(".json");
         write_file_atomic(json, doc.dump(2) + "\n");
-        write_file_atomic(html, models::pattern_report_html(prediction, model.info(), lesson_context, shown));
-        context.info("report written to " + html.string() + " (figures in " + json.string() + ")");
+        write_file_atomic(html, models::pattern_report_html(prediction, model.info(), lesson_context, shown,
+                                                            context.messages));
+        context.info(context.messages.text(Msg::PatternsReportWritten,
+                                           {{"html", html.string()}, {"json", json.string()}}));
     }
     if (context.json) {
         context.print_json(doc);
         return 0;
     }
-    std::printf("%s (%.1f min)\n", prediction.source.c_str(), doc["duration"].get<double>() / 60);
-    for (const auto& t : doc["totals"])
-        std::printf("  %-40s %7.1f s  %5.1f%%  %zu intervals\n", t["label"].get<std::string>().c_str(),
-                    t["seconds"].get<double>(), 100 * t["share"].get<double>(), t["intervals"].get<std::size_t>());
-    if (lesson_context.talk)
-        std::printf("  talk: teacher %.1f%%, students %.1f%%, silence %.1f%%%s\n", 100 * lesson_context.talk->teacher_share,
-                    100 * lesson_context.talk->student_share, 100 * lesson_context.talk->silence_share,
-                    lesson_context.talk->speakers_separated ? "" : " (one voice: all speech counted as the teacher's)");
-    else
-        std::printf("  talk: not available (%s)\n", lesson_context.talk_note.c_str());
-    if (!lesson_context.snippets) std::printf("  transcripts: not available (%s)\n", lesson_context.transcript_note.c_str());
+    print_summary(doc, lesson_context, context.messages);
     return 0;
 }
 
@@ -116,6 +139,7 @@ Command patterns_find_command() {
     };
     const auto whisper = whisper_options();
     spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
+    spec.options.push_back(language_option());
     return {spec, run_patterns_find};
 }
 

@@ -18,26 +18,39 @@ int run_prepare(const ParsedOptions& options, Context& context) {
     }
     for (const auto& w : report.warnings) context.info("warning: " + w);
     if (!context.quiet) {
-        std::printf("Prepared %zu segments of %.1f s from %s in %.1f s (%s mode)\n", report.segments.size(),
-                    config.segment_seconds, config.video.c_str(), report.seconds,
-                    config.mode == media::CutMode::Copy ? "copy" : "exact");
-        std::printf("Outputs in %s:\n", report.out_dir.c_str());
-        std::printf("  part_films/        %zu clips\n", report.segments.size());
-        std::printf("  processed_data/    keyframes (segment_<i>_keyframe.jpg), features.jsonl, features.csv\n");
+        const Messages& m = context.messages;
+        const long long segments = static_cast<long long>(report.segments.size());
+        std::printf("%s\n", m.text(Msg::PreparedSummary,
+                                   {{"segments", m.count(Msg::CountSegments, segments)},
+                                    {"length", one_decimal(config.segment_seconds)},
+                                    {"video", config.video},
+                                    {"seconds", one_decimal(report.seconds)},
+                                    {"mode", config.mode == media::CutMode::Copy ? "copy" : "exact"}})
+                                .c_str());
+        std::printf("%s\n", m.text(Msg::PreparedOutputs, {{"dir", report.out_dir}}).c_str());
+        std::printf("%s\n",
+                    m.text(Msg::PreparedClips, {{"clips", m.count(Msg::CountClips, segments)}}).c_str());
+        std::printf("%s\n", m.text(Msg::PreparedKeyframes).c_str());
         if (!report.audio_wav.empty()) {
-            std::printf("  %-18s full audio track (%d Hz, %d ch)\n", report.audio_wav.c_str(), config.audio_sample_rate,
-                        config.audio_channels);
-            std::printf("  audio/             each segment's audio (segment_<i>.wav), what its task plays\n");
+            std::printf("  %-18s %s\n", report.audio_wav.c_str(),
+                        m.text(Msg::PreparedAudioTrack, {{"rate", std::to_string(config.audio_sample_rate)},
+                                                         {"channels", std::to_string(config.audio_channels)}})
+                            .c_str());
+            std::printf("%s\n", m.text(Msg::PreparedSegmentAudio).c_str());
         }
-        std::printf("  tasks.json         Label Studio tasks (import into a project)\n");
-        std::printf("  label_config.xml   Label Studio labeling config\n");
-        std::printf("  manifest.json      input, parameters and every segment's actual boundaries\n");
+        for (Msg line : {Msg::PreparedTasks, Msg::PreparedLabelConfig, Msg::PreparedManifest})
+            std::printf("%s\n", m.text(line).c_str());
     }
     return 0;
 }
 
 }  // namespace
 
-Command prepare_command() { return {pipeline::prepare_command_spec(), run_prepare}; }
+Command prepare_command() {
+    // --lang is the console's alone: a prepare job of `vidseg serve` takes the same table without it.
+    auto spec = pipeline::prepare_command_spec();
+    spec.options.push_back(language_option());
+    return {spec, run_prepare};
+}
 
 }  // namespace vidseg::cli

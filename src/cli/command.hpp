@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vidseg/core/messages.hpp"
 #include "vidseg/core/options.hpp"
 #include "vidseg/core/progress.hpp"
 
@@ -28,6 +29,7 @@ struct Context {
     bool json = false;
     bool quiet = false;
     std::unique_ptr<Progress> progress;  // TerminalProgress on a tty, NullProgress otherwise
+    Messages messages;                   // console results in the language of --lang / the locale
 
     // Informational message on stderr (suppressed by --quiet and --json).
     void info(const std::string& message) const;
@@ -35,8 +37,10 @@ struct Context {
     void print_json(const nlohmann::json& doc) const;
 };
 
-// "12.35": seconds, scores and confidences in console lines.
+// "12.35": seconds, scores and confidences in console lines; one_decimal: "12.3". Console lines keep
+// the decimal point in every language (scripts parse them); HTML reports format per language.
 std::string two_decimals(double value);
+std::string one_decimal(double value);
 
 struct Command {
     CommandSpec spec;
@@ -77,7 +81,7 @@ nlohmann::json intro_cache_json(const intro::FingerprintCache& cache);
 void write_intro_outputs(const std::vector<intro::IntroDetection>& detections, const ParsedOptions& options);
 int run_intro_detect_library(const std::vector<std::string>& episodes, const ParsedOptions& options, Context& context);
 nlohmann::json intro_series_json(const intro::SeriesDetection& season);
-void print_intro_series(const intro::SeriesDetection& season);
+void print_intro_series(const intro::SeriesDetection& season, const Messages& messages);
 
 // The transcriber options of `dataset build` (--whisper-backend, -model, -url, -language, -python,
 // -worker, --device) for other commands (whisper_options.cpp), and the config they give.

@@ -12,10 +12,19 @@ void Context::info(const std::string& message) const {
 
 void Context::print_json(const nlohmann::json& doc) const { std::cout << doc.dump(2) << std::endl; }
 
-std::string two_decimals(double value) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", value);
+namespace {
+std::string fixed(double value, int digits) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, value);
     return buf;
+}
+}  // namespace
+
+std::string two_decimals(double value) {
+    return fixed(value, 2);
+}
+std::string one_decimal(double value) {
+    return fixed(value, 1);
 }
 
 }  // namespace vidseg::cli

@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/language.hpp"
 #include "vidseg/core/version.hpp"
 
 namespace {
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
         }
         context.json = parsed.flag("json");
         context.quiet = parsed.flag("quiet");
+        context.messages = vidseg::Messages(vidseg::chosen_language(parsed));
         if (!context.quiet && !context.json && vidseg::stderr_is_terminal())
             context.progress = std::make_unique<vidseg::TerminalProgress>();
         else
@@ -95,7 +97,10 @@ int main(int argc, char** argv) {
         return command->run(parsed, context);
     } catch (const vidseg::Error& e) {
         if (context.progress) context.progress->end();
-        std::fprintf(stderr, "vidseg %s: error: %s\n", command->spec.name.c_str(), e.what());
+        // The text stays English; the code in brackets (the "code" of --json) is stable, for a UI to
+        // translate.
+        std::fprintf(stderr, "vidseg %s: error[%s]: %s\n", command->spec.name.c_str(),
+                     vidseg::error_code_name(e.code()), e.what());
         if (context.json) {
             nlohmann::json doc = {{"error", {{"code", vidseg::error_code_name(e.code())},
                                               {"message", e.what()},
@@ -104,7 +109,8 @@ int main(int argc, char** argv) {
         }
         return vidseg::exit_code_for(e.code());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "vidseg %s: internal error: %s\n", command->spec.name.c_str(), e.what());
+        std::fprintf(stderr, "vidseg %s: error[internal]: internal error: %s\n", command->spec.name.c_str(),
+                     e.what());
         return 70;
     }
 }

@@ -150,8 +150,9 @@ class DamagedMedia : public ::testing::Test {
                 EXPECT_TRUE(r.exit_code == 3 || r.exit_code == 4 || r.exit_code == 5 ||
                             (items_may_fail && r.exit_code == 1))
                     << r.exit_code << ": " << r.err;
-                // "vidseg CMD: error: ...", or for items that failed (exit 1) a line "error: ITEM: ...".
-                EXPECT_TRUE(r.err.find(": error: ") != std::string::npos ||
+                // "vidseg CMD: error[CODE]: ...", or for items that failed (exit 1) a line "error: ITEM:
+                // ...".
+                EXPECT_TRUE(r.err.find(": error[") != std::string::npos ||
                             (r.exit_code == 1 &&
                              (r.err.starts_with("error: ") || r.err.find("\nerror: ") != std::string::npos)))
                     << "no message: " << r.err;

@@ -113,6 +113,10 @@ vidseg::Error thrown_error(const std::function<void()>& f) {
     return vidseg::Error(vidseg::ErrorCode::Internal, "none");
 }
 
-CommandResult run_vidseg(const std::string& args) { return run_shell(std::string(VIDSEG_BINARY) + " " + args); }
+// In English whatever the locale of whoever runs the tests (their LC_ALL / LC_MESSAGES / LANG would choose
+// the language of the console lines the tests assert); --lang still chooses.
+CommandResult run_vidseg(const std::string& args) {
+    return run_shell("env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 " + std::string(VIDSEG_BINARY) + " " + args);
+}
 
 }  // namespace vidseg::test

@@ -9,6 +9,7 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/input_limits.hpp"
+#include "vidseg/core/messages.hpp"
 
 namespace vidseg::intro {
 
@@ -221,11 +222,14 @@ std::string to_ffmetadata_chapters(const std::optional<timeline::Interval>& intr
     return out;
 }
 
+// English from the catalogue; a console in another language shows it through Messages::from_english.
 std::string intro_found_line(const std::optional<timeline::Interval>& intro) {
-    if (!intro) return "No intro found";
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "Intro found: %.2fs - %.2fs", intro->start, intro->end);
-    return buf;
+    const Messages messages;
+    if (!intro) return messages.text(Msg::IntroNotFound);
+    char start[48], end[48];
+    std::snprintf(start, sizeof start, "%.2f", intro->start);
+    std::snprintf(end, sizeof end, "%.2f", intro->end);
+    return messages.text(Msg::IntroFound, {{"start", start}, {"end", end}});
 }
 
 }  // namespace vidseg::intro

@@ -17,6 +17,7 @@
 
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/messages.hpp"
 #include "vidseg/intro/boundary_refiner.hpp"
 #include "vidseg/intro/episode_alignment.hpp"
 #include "vidseg/intro/visual_alignment.hpp"
@@ -517,15 +518,13 @@ SeriesDetection detect_intros_by_series(const std::vector<std::string>& episodes
     } else {
         for (std::size_t i : without_audio)
             if (alone(i))
-                result.reasons[i] = "has no audio, and the folder holds episodes of " + std::to_string(series.size()) +
-                                    " series: cannot tell which one it belongs to";
+                result.reasons[i] = Messages().text(Msg::ReasonNoAudioSeveralSeries,
+                                                    {{"count", std::to_string(series.size())}});
     }
     for (const auto& g : singletons)
         if (result.reasons[g[0]].empty())
-            result.reasons[g[0]] = any_pictures
-                                       ? "shares no audio with any other episode given, nor pictures (another series, or "
-                                         "its intro is missing)"
-                                       : "shares no audio with any other episode given (another series, or its intro is missing)";
+            result.reasons[g[0]] =
+                Messages().text(any_pictures ? Msg::ReasonSharesNothing : Msg::ReasonSharesNoAudio);
 
     std::sort(series.begin(), series.end());
     for (std::size_t s = 0; s < series.size(); ++s) {

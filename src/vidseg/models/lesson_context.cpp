@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/messages.hpp"
 #include "vidseg/features/timeline_features.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/models/lesson_keyframes.hpp"
@@ -20,9 +21,7 @@ void add_talk(const LessonContextOptions& o, LessonContext& out) {
         return;
     }
     if (o.video.empty()) {
-        out.talk_note =
-            "the features have no speech_fraction / MFCC columns on a 1 s grid and the lesson video "
-            "was not found";
+        out.talk_note = Messages().text(Msg::NoteNoTalkColumns);
         return;
     }
     try {
@@ -30,23 +29,23 @@ void add_talk(const LessonContextOptions& o, LessonContext& out) {
         audio_only.visual = false;
         auto result = features::compute_timeline_features(o.video, audio_only, o.progress);
         if (!has_talk_columns(result.matrix.spec)) {
-            out.talk_note = "the lesson has no audio stream";
+            out.talk_note = Messages().text(Msg::NoteNoAudioStream);
             return;
         }
         out.talk = estimate_talk_shares(result.matrix);
     } catch (const Error& e) {
         if (e.code() == ErrorCode::Interrupted) throw;
-        out.talk_note = "the lesson's audio could not be analysed: " + e.cause();
+        out.talk_note = Messages().text(Msg::NoteAudioNotAnalysed, {{"cause", e.cause()}});
     }
 }
 
 void add_keyframes(const LessonContextOptions& o, const std::vector<Detection>& top, LessonContext& out) {
     if (top.empty()) {
-        out.keyframe_note = "no segments were detected";
+        out.keyframe_note = Messages().text(Msg::NoteNoSegments);
         return;
     }
     if (o.video.empty()) {
-        out.keyframe_note = "the lesson video was not found (the report was made from a feature file)";
+        out.keyframe_note = Messages().text(Msg::NoteVideoNotFound);
         return;
     }
     std::vector<double> middles;
@@ -55,7 +54,7 @@ void add_keyframes(const LessonContextOptions& o, const std::vector<Detection>& 
         out.keyframes = keyframe_data_uris(o.video, middles);
     } catch (const Error& e) {
         if (e.code() == ErrorCode::Interrupted) throw;
-        out.keyframe_note = "no pictures: " + e.cause();
+        out.keyframe_note = Messages().text(Msg::NoteNoPictures, {{"cause", e.cause()}});
     }
 }
 
@@ -76,9 +75,7 @@ void add_snippets(const LessonContextOptions& o, const std::vector<Detection>& t
         segments = read_lesson_transcript(*beside);
         out.transcript_source = beside->string();
     } else {
-        out.transcript_note =
-            "no --transcript, no transcript file beside the lesson (.srt, .vtt, .transcript.json) "
-            "and no --whisper-backend";
+        out.transcript_note = Messages().text(Msg::NoteNoTranscript);
         return;
     }
     std::vector<std::string> snippets;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/messages.hpp"
 
 namespace vidseg::models {
 
@@ -181,22 +182,16 @@ TalkShares estimate_talk_shares(const features::FeatureMatrix& m) {
 
     char separation[32];
     std::snprintf(separation, sizeof separation, "%.1f", out.separation);
-    out.method =
-        "Speech: rows of " + std::to_string(int(std::lround(m.spec.step * 1000))) +
-        " ms whose voice-activity share (energy above the lesson's noise floor + 12 dB, tonal spectrum) is "
-        "at least " +
-        percent(kSpeechRowThreshold) +
-        "; the rest is silence. Teacher vs students: the speech rows' timbre (mean MFCC " +
-        "1-12, standardised) split in two by k-means; the larger group is taken to be the teacher (the "
-        "lesson's "
-        "dominant speaker). " +
-        (out.speakers_separated ? "The groups are apart (separation " + std::string(separation) +
-                                      " >= " + std::to_string(int(kMinSeparation)) +
-                                      "), so the smaller one is counted as students."
-                                : "The groups were not clearly apart (separation " + std::string(separation) +
-                                      " < " + std::to_string(int(kMinSeparation)) +
-                                      ", or too little speech), so all speech is counted as the teacher's.") +
-        " An estimate from the audio only: not speaker recognition.";
+    // English, as everything the library stores (report.json); the console and the HTML page show it in
+    // the user's language through Messages::from_english.
+    const Messages english;
+    const std::string minimum = std::to_string(int(kMinSeparation));
+    out.method = english.text(
+        Msg::TalkMethod,
+        {{"ms", std::to_string(int(std::lround(m.spec.step * 1000)))},
+         {"threshold", percent(kSpeechRowThreshold)},
+         {"verdict", english.text(out.speakers_separated ? Msg::TalkGroupsApart : Msg::TalkGroupsNotApart,
+                                  {{"separation", separation}, {"minimum", minimum}})}});
     return out;
 }
 

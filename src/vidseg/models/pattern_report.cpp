@@ -38,20 +38,27 @@ double lesson_duration(const Prediction& p, const ModelInfo& info) {
 const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                           "#bcbd22", "#17becf"};
 
-std::string talk_html(const nlohmann::json& talk) {
+std::string talk_html(const nlohmann::json& talk, const Messages& m) {
     std::ostringstream html;
-    html << "<h2>Talk and silence</h2>\n";
+    html << "<h2>" << m.text(Msg::ReportTalkHeading) << "</h2>\n";
     if (!talk["available"].get<bool>()) {
-        html << "<p>Not available: " << escape(talk.value("note", std::string())) << ".</p>\n";
+        html << "<p>"
+             << m.text(Msg::ReportNotAvailable,
+                       {{"note", escape(m.from_english(talk.value("note", std::string())))}})
+             << "</p>\n";
         return html.str();
     }
-    html << "<table><tr><th>part of the lesson</th><th>share</th><th>minutes</th></tr>\n";
+    html << "<table><tr><th>" << m.text(Msg::ReportPartOfLesson) << "</th><th>" << m.text(Msg::ReportShare)
+         << "</th><th>" << m.text(Msg::ReportMinutes) << "</th></tr>\n";
     const double seconds = talk["seconds"].get<double>();
-    for (const auto& [key, name] : {std::pair{"teacher_share", "teacher talk"}, std::pair{"student_share", "student talk"},
-                                    std::pair{"silence_share", "silence"}})
-        html << "<tr><td>" << name << "</td><td>" << num(100 * talk[key].get<double>()) << "%</td><td>"
-             << num(talk[key].get<double>() * seconds / 60, 1) << "</td></tr>\n";
-    html << "</table>\n<p><small>How this was estimated: " << escape(talk["method"].get<std::string>())
+    for (const auto& [key, name] :
+         {std::pair{"teacher_share", Msg::ReportTeacherTalk},
+          std::pair{"student_share", Msg::ReportStudentTalk}, std::pair{"silence_share", Msg::ReportSilence}})
+        html << "<tr><td>" << m.text(name) << "</td><td>" << m.percent(talk[key].get<double>()) << "</td><td>"
+             << m.number(talk[key].get<double>() * seconds / 60, 1) << "</td></tr>\n";
+    html << "</table>\n<p><small>"
+         << m.text(Msg::ReportHowEstimated,
+                   {{"method", escape(m.from_english(talk["method"].get<std::string>()))}})
          << "</small></p>\n";
     return html.str();
 }
@@ -134,7 +141,7 @@ nlohmann::json pattern_report_json(const Prediction& p, const ModelInfo& info, c
 }
 
 std::string pattern_report_html(const Prediction& p, const ModelInfo& info, const LessonContext& context,
-                                std::size_t top) {
+                                std::size_t top, const Messages& m) {
     const auto doc = pattern_report_json(p, info, context, top);
     const double duration = std::max(1e-9, lesson_duration(p, info));
     const std::size_t labels = p.labels.size();
@@ -154,8 +161,11 @@ std::string pattern_report_html(const Prediction& p, const ModelInfo& info, cons
             if (d.label == p.labels[l])
                 svg << "<rect x=\"" << num(x(d.span.start), 2) << "\" y=\"" << y0 + 4 << "\" width=\""
                     << num(std::max(0.5, x(d.span.end) - x(d.span.start)), 2) << "\" height=\"" << lane - 6
-                    << "\" fill=\"" << colour << "\" fill-opacity=\"0.25\"><title>" << escape(d.label) << " "
-                    << num(d.span.start) << "-" << num(d.span.end) << " s, score " << num(d.score, 2)
+                    << "\" fill=\"" << colour << "\" fill-opacity=\"0.25\"><title>"
+                    << m.text(Msg::ReportIntervalTitle, {{"pattern", escape(d.label)},
+                                                         {"start", m.number(d.span.start, 1)},
+                                                         {"end", m.number(d.span.end, 1)},
+                                                         {"score", m.number(d.score, 2)}})
                     << "</title></rect>\n";
         svg << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"1\" points=\"";
         for (std::size_t r = 0; r < p.times.size(); ++r)
@@ -174,13 +184,17 @@ std::string pattern_report_html(const Prediction& p, const ModelInfo& info, cons
             if (t.rows[r] != TalkKind::Silence) {
                 const bool teacher = t.rows[r] == TalkKind::Teacher;
                 const double a = t.times[r], b = t.times[e - 1] + t.step;
-                svg << "<rect x=\"" << num(x(a), 2) << "\" y=\"" << y0 << "\" width=\"" << num(std::max(0.5, x(b) - x(a)), 2)
-                    << "\" height=\"" << talk_lane - 6 << "\" fill=\"" << (teacher ? "#4a6fa5" : "#e8a33d") << "\"><title>"
-                    << (teacher ? "teacher" : "students") << " " << num(a) << "-" << num(b) << " s</title></rect>\n";
+                svg << "<rect x=\"" << num(x(a), 2) << "\" y=\"" << y0 << "\" width=\""
+                    << num(std::max(0.5, x(b) - x(a)), 2) << "\" height=\"" << talk_lane - 6 << "\" fill=\""
+                    << (teacher ? "#4a6fa5" : "#e8a33d") << "\"><title>"
+                    << m.text(teacher ? Msg::ReportTeacher : Msg::ReportStudents) << " " << m.number(a, 1)
+                    << "-" << m.number(b, 1) << (m.language() == Language::Russian ? " с" : " s")
+                    << "</title></rect>\n";
             }
             r = e;
         }
-        svg << "<text x=\"" << left + 4 << "\" y=\"" << y0 + 13 << "\">talk: teacher (blue), students (orange)</text>\n";
+        svg << "<text x=\"" << left + 4 << "\" y=\"" << y0 + 13 << "\">" << m.text(Msg::ReportTalkLane)
+            << "</text>\n";
     }
     const double tick = duration > 1200 ? 300 : duration > 300 ? 60 : duration > 60 ? 10 : 1;
     for (double t = 0; t <= duration + 1e-9; t += tick) {
@@ -194,36 +208,63 @@ std::string pattern_report_html(const Prediction& p, const ModelInfo& info, cons
     svg << "</svg>\n";
 
     std::ostringstream html;
-    html << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Patterns: " << escape(p.source)
+    const auto th = [&m](std::initializer_list<Msg> heads) {
+        std::string row = "<tr>";
+        for (Msg h : heads) row += "<th>" + m.text(h) + "</th>";
+        return row + "</tr>\n";
+    };
+    html << "<!DOCTYPE html>\n<html lang=\"" << language_code(m.language())
+         << "\"><head><meta charset=\"utf-8\"><title>"
+         << m.text(Msg::ReportTitle, {{"source", escape(p.source)}})
          << "</title>\n<style>body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
-            "</style></head><body>\n<h1>Patterns in " << escape(p.source) << "</h1>\n<p>Model: "
-         << architecture_name(info.arch) << ", " << labels << " patterns; lesson " << num(duration / 60, 1)
-         << " min. Curves: probability per " << num(info.spec.step, 0) << " s row; shaded: detected intervals.</p>\n"
-         << svg.str() << talk_html(doc["talk"]) << "<h2>Totals per pattern</h2>\n<table><tr><th>pattern</th><th>seconds</th><th>share</th>"
-                         "<th>intervals</th><th>mean probability</th></tr>\n";
+            "td,th{border:1px solid #ccc;padding:3px "
+            "8px;text-align:right}td:first-child,th:first-child{text-align:left}"
+            "</style></head><body>\n<h1>"
+         << m.text(Msg::ReportHeading, {{"source", escape(p.source)}}) << "</h1>\n<p>"
+         << m.text(Msg::ReportModelLine,
+                   {{"arch", architecture_name(info.arch)},
+                    {"patterns", m.count(Msg::CountPatterns, static_cast<long long>(labels))},
+                    {"minutes", m.number(duration / 60, 1)},
+                    {"step", m.number(info.spec.step, 0)}})
+         << "</p>\n"
+         << svg.str() << talk_html(doc["talk"], m) << "<h2>" << m.text(Msg::ReportTotalsHeading)
+         << "</h2>\n<table>"
+         << th({Msg::ReportPattern, Msg::ReportSeconds, Msg::ReportShare, Msg::ReportIntervals,
+                Msg::ReportMeanProbability});
     for (const auto& t : doc["totals"])
-        html << "<tr><td>" << escape(t["label"].get<std::string>()) << "</td><td>" << num(t["seconds"].get<double>())
-             << "</td><td>" << num(100 * t["share"].get<double>()) << "%</td><td>" << t["intervals"].get<std::size_t>()
-             << "</td><td>" << num(t["mean_probability"].get<double>(), 3) << "</td></tr>\n";
-    html << "</table>\n<h2>Top segments</h2>\n";
+        html << "<tr><td>" << escape(t["label"].get<std::string>()) << "</td><td>"
+             << m.number(t["seconds"].get<double>(), 1) << "</td><td>" << m.percent(t["share"].get<double>())
+             << "</td><td>" << t["intervals"].get<std::size_t>() << "</td><td>"
+             << m.number(t["mean_probability"].get<double>(), 3) << "</td></tr>\n";
+    html << "</table>\n<h2>" << m.text(Msg::ReportTopSegmentsHeading) << "</h2>\n";
     if (!doc["keyframes"]["available"].get<bool>())
-        html << "<p>Keyframes: not available (" << escape(doc["keyframes"].value("note", std::string())) << ").</p>\n";
+        html << "<p>"
+             << m.text(Msg::ReportKeyframesUnavailable,
+                       {{"note", escape(m.from_english(doc["keyframes"].value("note", std::string())))}})
+             << "</p>\n";
     if (doc["transcript"]["available"].get<bool>())
-        html << "<p>Transcript snippets from " << escape(doc["transcript"]["source"].get<std::string>()) << ".</p>\n";
+        html << "<p>"
+             << m.text(Msg::ReportSnippetsFrom,
+                       {{"source", escape(doc["transcript"]["source"].get<std::string>())}})
+             << "</p>\n";
     else
-        html << "<p>Transcripts were not available (" << escape(doc["transcript"].value("note", std::string()))
-             << "): no snippets.</p>\n";
-    html << "<table><tr><th>pattern</th><th>start</th><th>end</th><th>score</th><th>keyframe (middle)</th>"
-            "<th>transcript</th></tr>\n";
+        html << "<p>"
+             << m.text(Msg::ReportTranscriptsUnavailable,
+                       {{"note", escape(m.from_english(doc["transcript"].value("note", std::string())))}})
+             << "</p>\n";
+    html << "<table>"
+         << th({Msg::ReportPattern, Msg::ReportStart, Msg::ReportEnd, Msg::ReportScore, Msg::ReportKeyframe,
+                Msg::ReportTranscript});
     for (const auto& d : doc["top_segments"]) {
         html << "<tr><td>" << escape(d["label"].get<std::string>()) << "</td><td>"
              << timeline::format_timecode(d["start"].get<double>()) << "</td><td>"
-             << timeline::format_timecode(d["end"].get<double>()) << "</td><td>" << num(d["score"].get<double>(), 2)
-             << "</td><td>";
+             << timeline::format_timecode(d["end"].get<double>()) << "</td><td>"
+             << m.number(d["score"].get<double>(), 2) << "</td><td>";
         if (d.contains("keyframe"))
-            html << "<img src=\"" << d["keyframe"].get<std::string>() << "\" alt=\"frame at "
-                 << timeline::format_timecode(d["middle"].get<double>()) << "\" width=\"240\">";
+            html << "<img src=\"" << d["keyframe"].get<std::string>() << "\" alt=\""
+                 << m.text(Msg::ReportFrameAt,
+                           {{"time", timeline::format_timecode(d["middle"].get<double>())}})
+                 << "\" width=\"240\">";
         html << "</td><td style=\"text-align:left;max-width:420px\">" << escape(d.value("transcript", std::string()))
              << "</td></tr>\n";
     }

@@ -10,8 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "vidseg/models/model_config.hpp"
+#include "vidseg/core/messages.hpp"
 #include "vidseg/models/lesson_talk.hpp"
+#include "vidseg/models/model_config.hpp"
 #include "vidseg/models/trained_model.hpp"
 
 namespace vidseg::models {
@@ -36,8 +37,11 @@ std::vector<Detection> top_segments(const Prediction& prediction, std::size_t to
 nlohmann::json pattern_report_json(const Prediction& prediction, const ModelInfo& info, const LessonContext& context = {},
                                    std::size_t top = 10);
 
-// HTML page built from pattern_report_json's figures plus the per-row probabilities.
-std::string pattern_report_html(const Prediction& prediction, const ModelInfo& info, const LessonContext& context = {},
-                                std::size_t top = 10);
+// HTML page built from pattern_report_json's figures plus the per-row probabilities, its fixed texts,
+// numbers (decimal comma in Russian) and lang attribute in the messages' language. Pattern names,
+// file names and the notes of the context are data: shown as they are.
+std::string pattern_report_html(const Prediction& prediction, const ModelInfo& info,
+                                const LessonContext& context = {}, std::size_t top = 10,
+                                const Messages& messages = Messages());
 
 }  // namespace vidseg::models
