@@ -1,0 +1,166 @@
+"""The shared deployment end to end: a real PostgreSQL server on loopback (tests/peers/postgres.sh:
+Debian's initdb + pg_ctl), `vidseg serve --db postgresql://... --workers 0` (the server runs no jobs) and
+three `vidseg worker` processes sharing the catalog and a storage folder. 30 prepare jobs are submitted
+through the API; one worker is killed with SIGKILL while it runs a job. Every job must finish exactly
+once: state finished, one "finished" line in its log, its result files listed once and present once in
+the store, the killed job run again (attempt 2) after its lease expired, every other job at attempt 1.
+Then a worker stopped with SIGTERM mid-job exits 0 and its job is queued again and finished by another.
+
+Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (h264_gop2.mp4), VIDSEG_SOURCE_DIR.
+"""
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import requests
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_server_api import VIDEO, VIDSEG, Server, api, login, tus_upload, wait_job  # noqa: E402
+
+SOURCE = os.environ.get("VIDSEG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+PEER = os.path.join(SOURCE, "tests", "peers", "postgres.sh")
+LEASE = "3"  # seconds: a dead worker's job runs again within a few seconds
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    d = tempfile.mkdtemp(prefix="vidseg-pg-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def postgres(workdir):
+    out = subprocess.run(["bash", PEER, "start", workdir], capture_output=True, text=True)
+    assert out.returncode == 0, "PostgreSQL did not start: " + out.stderr
+    url = out.stdout.strip().splitlines()[0]
+    yield url
+    subprocess.run(["bash", PEER, "stop", workdir], capture_output=True)
+
+
+def sql(url, query):
+    """One query through psql (the test's own view of the catalog)."""
+    m = re.match(r"postgresql://(\w+)@([\d.]+):(\d+)/(\w+)", url)
+    out = subprocess.run(["psql", "-h", m[2], "-p", m[3], "-U", m[1], "-d", m[4], "-Atc", query],
+                         capture_output=True, text=True, check=True)
+    return [line.split("|") for line in out.stdout.splitlines()]
+
+
+class Worker:
+    def __init__(self, name, url, store, workdir):
+        self.name = name
+        self.log = open(os.path.join(workdir, name + ".log"), "wb")
+        self.proc = subprocess.Popen(
+            [VIDSEG, "worker", "--db", url, "--storage", store, "--name", name, "--lease", LEASE,
+             "--work-dir", os.path.join(workdir, name + "-work")],
+            stdout=subprocess.PIPE, stderr=self.log)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 60)
+        line = os.read(self.proc.stdout.fileno(), 4096).decode() if ready else ""
+        assert f"vidseg worker {name}: running" in line, (line, self.proc.poll())
+
+
+def job_log(server, token, job_id):
+    lines = api(server, "GET", "/api/jobs/{id}/log", token=token, path=f"/api/jobs/{job_id}/log", expect=200)
+    return [line["line"] for line in lines.json()["lines"]]
+
+
+def running_job_of(url, worker, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        rows = sql(url, f"SELECT id FROM jobs WHERE state = 'running' AND worker = '{worker}'")
+        if rows:
+            return int(rows[0][0])
+        time.sleep(0.05)
+    raise AssertionError(f"worker {worker} never ran a job")
+
+
+def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgres, workdir):
+    store = os.path.join(workdir, "store")
+    server = Server(os.path.join(workdir, "data"), "--db", postgres, "--storage", store, "--workers", "0")
+    workers = []
+    try:
+        token = login(server, "admin", server.password).json()["token"]
+        workers = [Worker(f"w{i}", postgres, store, workdir) for i in (1, 2, 3)]
+        tus_upload(server, token, VIDEO, "lesson.mp4")
+        videos = api(server, "GET", "/api/videos", token=token, expect=200).json()["videos"]
+        assert len(videos) == 1
+        arrival = [j for j in api(server, "GET", "/api/jobs", token=token, expect=200).json()["jobs"]
+                   if j["kind"] == "arrival"][0]
+        assert wait_job(server, token, arrival["id"])[0]["state"] == "finished"
+
+        ids = [api(server, "POST", "/api/jobs", token=token, expect=201,
+                   json={"kind": "prepare", "video_ids": [videos[0]["id"]],
+                         "options": {"segment": 3, "mode": "copy"}}).json()["id"] for _ in range(30)]
+        victim = workers[1]
+        killed_job = running_job_of(postgres, victim.name)
+        victim.proc.send_signal(signal.SIGKILL)
+        victim.proc.wait()
+
+        jobs = {i: wait_job(server, token, i, timeout=600)[0] for i in ids}
+        assert {j["state"] for j in jobs.values()} == {"finished"}, {i: j["error"] for i, j in jobs.items()}
+        # The killed job ran twice (its lease expired, another worker claimed it); no other job did.
+        assert jobs[killed_job]["attempts"] == 2
+        assert [i for i in ids if i != killed_job and jobs[i]["attempts"] != 1] == []
+        killed_log = job_log(server, token, killed_job)
+        assert f"started (attempt 1, worker {victim.name})" in killed_log, killed_log
+        assert any(l.startswith("queued again: the lease of its worker expired") for l in killed_log), killed_log
+        assert any(re.fullmatch(r"started \(attempt 2, worker w[13]\)", l) for l in killed_log), killed_log
+
+        expected_names = None
+        for i in ids:
+            log = job_log(server, token, i)
+            assert log.count("finished") == 1, (i, log)  # ended exactly once
+            files = api(server, "GET", "/api/jobs/{id}/files", token=token, path=f"/api/jobs/{i}/files",
+                        expect=200).json()["files"]
+            names = [f["name"] for f in files]
+            assert len(names) == len(set(names)), (i, names)
+            expected_names = expected_names or sorted(names)
+            assert sorted(names) == expected_names, i  # the same video and options: the same results
+            assert "tasks.json" in names and "manifest.json" in names
+            folder = os.path.join(store, "admin", "jobs", str(i))
+            on_disk = sorted(os.path.relpath(os.path.join(d, f), folder)
+                             for d, _, fs in os.walk(folder) for f in fs if not f.endswith(".vidseg-meta.json"))
+            assert on_disk == expected_names, (i, on_disk)  # present once, nothing half-written left
+            for f in files:
+                assert os.path.getsize(os.path.join(folder, f["name"])) == f["size"]
+        rows = sql(postgres, "SELECT state, count(*), sum(attempts) FROM jobs WHERE kind = 'prepare' GROUP BY state")
+        assert rows == [["finished", "30", "31"]]
+
+        # SIGTERM mid-job: the worker hands its job back and exits 0; another worker finishes it.
+        more = [api(server, "POST", "/api/jobs", token=token, expect=201,
+                    json={"kind": "prepare", "video_ids": [videos[0]["id"]],
+                          "options": {"segment": 3, "mode": "copy"}}).json()["id"] for _ in range(4)]
+        stopping = workers[0]
+        stopped_job = running_job_of(postgres, stopping.name)
+        stopping.proc.send_signal(signal.SIGTERM)
+        assert stopping.proc.wait(timeout=60) == 0
+        for i in more:
+            assert wait_job(server, token, i, timeout=300)[0]["state"] == "finished"
+        log = job_log(server, token, stopped_job)
+        assert f"interrupted: worker {stopping.name} is stopping; queued again" in log, log
+        assert log.count("finished") == 1 and log[-1] == "finished", log
+        assert any(re.fullmatch(r"started \(attempt 2, worker w3\)", l) for l in log), log
+    finally:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.proc.send_signal(signal.SIGTERM)
+                w.proc.wait(timeout=60)
+        if server.proc.poll() is None:
+            server.stop()
+
+
+def test_worker_refuses_a_missing_catalog_or_storage(postgres):
+    out = subprocess.run([VIDSEG, "worker", "--storage", "/tmp/x"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "--db postgresql://" in out.stderr, out.stderr
+    out = subprocess.run([VIDSEG, "worker", "--db", postgres], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "--storage" in out.stderr, out.stderr
+    help_text = subprocess.run([VIDSEG, "worker", "--help"], capture_output=True, text=True, timeout=30).stdout
+    for option in ("--db", "--storage", "--s3-endpoint", "--concurrency", "--lease", "SIGTERM"):
+        assert option in help_text, option
