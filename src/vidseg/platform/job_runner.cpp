@@ -182,7 +182,8 @@ void JobRunner::loop() {
     while (true) {
         {
             std::lock_guard lock(mutex_);
-            if (stopping_) return;
+            // The process is stopping (SIGTERM) before stop() was called: claim nothing more.
+            if (stopping_ || cancel_requested()) return;
         }
         std::optional<catalog::Job> job;
         try {
