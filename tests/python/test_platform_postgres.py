@@ -66,6 +66,13 @@ class Worker:
         assert f"vidseg worker {name}: running" in line, (line, self.proc.poll())
 
 
+def submit_prepare_jobs(server, token, video_id, count):
+    """`count` cheap prepare jobs of one video (3-s segments, stream copy); their ids."""
+    return [api(server, "POST", "/api/jobs", token=token, expect=201,
+                json={"kind": "prepare", "video_ids": [video_id], "options": {"segment": 3, "mode": "copy"}}
+                ).json()["id"] for _ in range(count)]
+
+
 def job_log(server, token, job_id):
     lines = api(server, "GET", "/api/jobs/{id}/log", token=token, path=f"/api/jobs/{job_id}/log", expect=200)
     return [line["line"] for line in lines.json()["lines"]]
@@ -95,9 +102,7 @@ def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgre
                    if j["kind"] == "arrival"][0]
         assert wait_job(server, token, arrival["id"])[0]["state"] == "finished"
 
-        ids = [api(server, "POST", "/api/jobs", token=token, expect=201,
-                   json={"kind": "prepare", "video_ids": [videos[0]["id"]],
-                         "options": {"segment": 3, "mode": "copy"}}).json()["id"] for _ in range(30)]
+        ids = submit_prepare_jobs(server, token, videos[0]["id"], 30)
         victim = workers[1]
         killed_job = running_job_of(postgres, victim.name)
         victim.proc.send_signal(signal.SIGKILL)
@@ -138,9 +143,7 @@ def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgre
         assert rows == [["finished", "30", "31"]]
 
         # SIGTERM mid-job: the worker hands its job back and exits 0; another worker finishes it.
-        more = [api(server, "POST", "/api/jobs", token=token, expect=201,
-                    json={"kind": "prepare", "video_ids": [videos[0]["id"]],
-                          "options": {"segment": 3, "mode": "copy"}}).json()["id"] for _ in range(4)]
+        more = submit_prepare_jobs(server, token, videos[0]["id"], 4)
         stopping = workers[0]
         stopped_job = running_job_of(postgres, stopping.name)
         stopping.proc.send_signal(signal.SIGTERM)

@@ -71,15 +71,23 @@ void check_uploads_videos_and_audit(const Opener& open) {
     EXPECT_EQ(audit[0].action, "upload");  // newest first
 }
 
+// `count` queued prepare jobs of a new user `owner` on video `video`.
+std::vector<catalog::Job> add_jobs(catalog::Catalog& c, const std::string& owner, int count,
+                                   std::int64_t video) {
+    catalog::Job job;
+    job.user_id = c.add_user(owner, catalog::Role::DlUser, "h").id;
+    job.kind = "prepare";
+    job.video_ids = {video};
+    std::vector<catalog::Job> out;
+    for (int i = 0; i < count; ++i) out.push_back(c.add_job(job));
+    return out;
+}
+
 void check_jobs_claimed_once_cancelled_and_requeued(const Opener& open) {
     auto c = open();
-    const auto user = c->add_user("bob", catalog::Role::DlUser, "h");
-    catalog::Job job;
-    job.user_id = user.id;
-    job.kind = "prepare";
-    job.video_ids = {7};
-    const auto a = c->add_job(job);
-    const auto b = c->add_job(job);
+    const auto jobs = add_jobs(*c, "bob", 2, 7);
+    const auto& a = jobs[0];
+    const auto& b = jobs[1];
     EXPECT_EQ(c->jobs_of_video(7).size(), 2u);
     const auto first = c->claim_job("w1", 100, 130);
     ASSERT_TRUE(first);
@@ -124,13 +132,9 @@ void check_jobs_claimed_once_cancelled_and_requeued(const Opener& open) {
 
 void check_leases(const Opener& open) {
     auto c = open();
-    const auto user = c->add_user("dora", catalog::Role::DlUser, "h");
-    catalog::Job job;
-    job.user_id = user.id;
-    job.kind = "prepare";
-    job.video_ids = {1};
-    const auto a = c->add_job(job);
-    const auto b = c->add_job(job);
+    const auto jobs = add_jobs(*c, "dora", 2, 1);
+    const auto& a = jobs[0];
+    const auto& b = jobs[1];
     ASSERT_EQ(c->claim_job("dead", 1000, 1030)->id, a.id);
     ASSERT_EQ(c->claim_job("alive", 1000, 1030)->id, b.id);
     EXPECT_TRUE(c->renew_job_lease(b.id, "alive", 1060));  // the heartbeat of a live worker
@@ -216,14 +220,7 @@ TEST(Catalog, PostgresContractAndConcurrentClaims) {
 
     // 4 workers, each with its own connection, claim 60 jobs at once: every job exactly once.
     const auto url = server.fresh_database();
-    {
-        auto c = catalog::open_postgres_catalog(url);
-        const auto user = c->add_user("eve", catalog::Role::DlUser, "h");
-        catalog::Job job;
-        job.user_id = user.id;
-        job.kind = "prepare";
-        for (int i = 0; i < 60; ++i) c->add_job(job);
-    }
+    add_jobs(*catalog::open_postgres_catalog(url), "eve", 60, 1);
     std::mutex mutex;
     std::multiset<std::int64_t> claimed;
     std::vector<std::thread> workers;
