@@ -1,18 +1,22 @@
 """The shared deployment end to end: a real PostgreSQL server on loopback (tests/peers/postgres.sh:
 Debian's initdb + pg_ctl), `vidseg serve --db postgresql://... --workers 0` (the server runs no jobs) and
-three `vidseg worker` processes sharing the catalog and a storage folder. 30 prepare jobs are submitted
+three `vidseg worker` processes sharing the catalog and the storage: a folder, or a real S3 server
+(versitygw, tests/peers/versitygw.sh) on loopback. 30 prepare jobs are submitted
 through the API; one worker is killed with SIGKILL while it runs a job. Every job must finish exactly
 once: state finished, one "finished" line in its log, its result files listed once and present once in
 the store, the killed job run again (attempt 2) after its lease expired, every other job at attempt 1.
 Then a worker stopped with SIGTERM mid-job exits 0 and its job is queued again and finished by another.
 
-Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (h264_gop2.mp4), VIDSEG_SOURCE_DIR.
+Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (h264_gop2.mp4), VIDSEG_SOURCE_DIR, VIDSEG_VERSITYGW
+(optional: the versitygw binary, else tests/peers/versitygw.sh's cached build).
 """
+import hashlib
 import os
 import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +31,7 @@ from test_server_api import VIDEO, VIDSEG, Server, api, login, tus_upload, wait_
 SOURCE = os.environ.get("VIDSEG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 PEER = os.path.join(SOURCE, "tests", "peers", "postgres.sh")
 LEASE = "3"  # seconds: a dead worker's job runs again within a few seconds
+S3_ACCESS, S3_SECRET, S3_BUCKET = "vidsegtest", "vidseg-secret-key-for-tests", "ppi-platform"
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +50,91 @@ def postgres(workdir):
     subprocess.run(["bash", PEER, "stop", workdir], capture_output=True)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FolderStorage:
+    """A storage folder every process shares; results checked on disk."""
+
+    def __init__(self, workdir):
+        self.root = os.path.join(workdir, "store")
+        self.args = ["--storage", self.root]
+
+    def check_job_files(self, server, token, job_id, files, killed_job):
+        folder = os.path.join(self.root, "admin", "jobs", str(job_id))
+        on_disk = sorted(os.path.relpath(os.path.join(d, f), folder)
+                         for d, _, fs in os.walk(folder) for f in fs if not f.endswith(".vidseg-meta.json"))
+        # The store's own view: temp files (".vidseg-tmp-") are not objects. Only the killed
+        # worker can have left one (its write cut by SIGKILL); every object is there once.
+        temps = [f for f in on_disk if ".vidseg-tmp-" in f]
+        assert not temps or job_id == killed_job, (job_id, temps)
+        assert [f for f in on_disk if f not in temps] == sorted(f["name"] for f in files), (job_id, on_disk)
+        for f in files:
+            assert os.path.getsize(os.path.join(folder, f["name"])) == f["size"]
+
+    def stop(self):
+        pass
+
+
+class S3Storage:
+    """A real S3 server (versitygw) on loopback with one bucket; results fetched through the API's
+    download route, which redirects to presigned URLs of that server."""
+
+    def __init__(self, workdir):
+        binary = os.environ.get("VIDSEG_VERSITYGW") or subprocess.run(
+            ["bash", os.path.join(SOURCE, "tests", "peers", "versitygw.sh")], capture_output=True, text=True,
+            check=True).stdout.strip()
+        data = os.path.join(workdir, "s3")
+        os.makedirs(data)
+        port = free_port()
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen([binary, "--quiet", "--access", S3_ACCESS, "--secret", S3_SECRET,
+                                      "--port", f"127.0.0.1:{port}", "posix", data],
+                                     stdout=subprocess.DEVNULL, stderr=open(data + ".log", "wb"))
+        deadline = time.time() + 30
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert time.time() < deadline and self.proc.poll() is None, "versitygw did not start"
+            time.sleep(0.1)
+        made = subprocess.run(["curl", "-sf", "-X", "PUT", "--aws-sigv4", "aws:amz:us-east-1:s3",
+                               "--user", f"{S3_ACCESS}:{S3_SECRET}", "-H",
+                               "x-amz-content-sha256: " + hashlib.sha256(b"").hexdigest(),
+                               f"{self.endpoint}/{S3_BUCKET}"], capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        os.environ["VIDSEG_S3_ACCESS_KEY"], os.environ["VIDSEG_S3_SECRET_KEY"] = S3_ACCESS, S3_SECRET
+        self.args = ["--storage", f"s3://{S3_BUCKET}/platform", "--s3-endpoint", self.endpoint]
+
+    def check_job_files(self, server, token, job_id, files, killed_job):
+        for f in files:
+            assert f["url"].startswith(self.endpoint + f"/{S3_BUCKET}/platform/admin/jobs/{job_id}/"), f
+            body = requests.get(f["url"], timeout=60)
+            assert body.status_code == 200 and len(body.content) == f["size"], (job_id, f["name"])
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        for name in ("VIDSEG_S3_ACCESS_KEY", "VIDSEG_S3_SECRET_KEY"):
+            os.environ.pop(name, None)
+
+
+@pytest.fixture(params=["folder", "s3"])
+def storage(request, workdir):
+    kind = {"folder": FolderStorage, "s3": S3Storage}[request.param]
+    s = kind(tempfile.mkdtemp(prefix=request.param + "-", dir=workdir))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def postgres_db(postgres, workdir):
+    """A new database on the server for one test, and a folder of its own: (url, folder)."""
+    name = "t" + str(len(os.listdir(workdir)))
+    sql(postgres, f"CREATE DATABASE {name}")
+    return postgres.rsplit("/", 1)[0] + "/" + name, tempfile.mkdtemp(prefix=name + "-", dir=workdir)
+
+
 def sql(url, query):
     """One query through psql (the test's own view of the catalog)."""
     m = re.match(r"postgresql://(\w+)@([\d.]+):(\d+)/(\w+)", url)
@@ -54,11 +144,11 @@ def sql(url, query):
 
 
 class Worker:
-    def __init__(self, name, url, store, workdir):
+    def __init__(self, name, url, storage_args, workdir):
         self.name = name
         self.log = open(os.path.join(workdir, name + ".log"), "wb")
         self.proc = subprocess.Popen(
-            [VIDSEG, "worker", "--db", url, "--storage", store, "--name", name, "--lease", LEASE,
+            [VIDSEG, "worker", "--db", url, *storage_args, "--name", name, "--lease", LEASE,
              "--work-dir", os.path.join(workdir, name + "-work")],
             stdout=subprocess.PIPE, stderr=self.log)
         ready, _, _ = select.select([self.proc.stdout], [], [], 60)
@@ -88,13 +178,13 @@ def running_job_of(url, worker, timeout=120):
     raise AssertionError(f"worker {worker} never ran a job")
 
 
-def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgres, workdir):
-    store = os.path.join(workdir, "store")
-    server = Server(os.path.join(workdir, "data"), "--db", postgres, "--storage", store, "--workers", "0")
+def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgres_db, storage):
+    url, workdir = postgres_db
+    server = Server(os.path.join(workdir, "data"), "--db", url, *storage.args, "--workers", "0")
     workers = []
     try:
         token = login(server, "admin", server.password).json()["token"]
-        workers = [Worker(f"w{i}", postgres, store, workdir) for i in (1, 2, 3)]
+        workers = [Worker(f"w{i}", url, storage.args, workdir) for i in (1, 2, 3)]
         tus_upload(server, token, VIDEO, "lesson.mp4")
         videos = api(server, "GET", "/api/videos", token=token, expect=200).json()["videos"]
         assert len(videos) == 1
@@ -104,7 +194,7 @@ def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgre
 
         ids = submit_prepare_jobs(server, token, videos[0]["id"], 30)
         victim = workers[1]
-        killed_job = running_job_of(postgres, victim.name)
+        killed_job = running_job_of(url, victim.name)
         victim.proc.send_signal(signal.SIGKILL)
         victim.proc.wait()
 
@@ -129,23 +219,14 @@ def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgre
             expected_names = expected_names or sorted(names)
             assert sorted(names) == expected_names, i  # the same video and options: the same results
             assert "tasks.json" in names and "manifest.json" in names
-            folder = os.path.join(store, "admin", "jobs", str(i))
-            on_disk = sorted(os.path.relpath(os.path.join(d, f), folder)
-                             for d, _, fs in os.walk(folder) for f in fs if not f.endswith(".vidseg-meta.json"))
-            # The store's own view: temp files (".vidseg-tmp-") are not objects. Only the killed
-            # worker can have left one (its write cut by SIGKILL); every object is there once.
-            temps = [f for f in on_disk if ".vidseg-tmp-" in f]
-            assert not temps or i == killed_job, (i, temps)
-            assert [f for f in on_disk if f not in temps] == expected_names, (i, on_disk)
-            for f in files:
-                assert os.path.getsize(os.path.join(folder, f["name"])) == f["size"]
-        rows = sql(postgres, "SELECT state, count(*), sum(attempts) FROM jobs WHERE kind = 'prepare' GROUP BY state")
+            storage.check_job_files(server, token, i, files, killed_job)
+        rows = sql(url, "SELECT state, count(*), sum(attempts) FROM jobs WHERE kind = 'prepare' GROUP BY state")
         assert rows == [["finished", "30", "31"]]
 
         # SIGTERM mid-job: the worker hands its job back and exits 0; another worker finishes it.
         more = submit_prepare_jobs(server, token, videos[0]["id"], 4)
         stopping = workers[0]
-        stopped_job = running_job_of(postgres, stopping.name)
+        stopped_job = running_job_of(url, stopping.name)
         stopping.proc.send_signal(signal.SIGTERM)
         assert stopping.proc.wait(timeout=60) == 0
         for i in more:

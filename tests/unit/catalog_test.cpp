@@ -55,7 +55,8 @@ void check_uploads_videos_and_audit(const Opener& open) {
     EXPECT_EQ(c->find_upload("abc")->offset, 4000000000ull);
     c->remove_upload("abc");
     EXPECT_FALSE(c->find_upload("abc"));
-    auto video = c->add_video({0, user.id, "lesson.mp4", "carl/task_1/lesson.mp4", 123, "ff", "arriving", "{}", 5});
+    auto video =
+        c->add_video({0, user.id, "lesson.mp4", "carl/task_1/lesson.mp4", 123, "ff", "arriving", "{}", 5});
     EXPECT_GT(video.id, 0);
     c->update_video(video.id, "ready", R"({"duration": 3})");
     EXPECT_EQ(c->find_video_by_key("carl/task_1/lesson.mp4")->state, "ready");
@@ -139,12 +140,12 @@ void check_leases(const Opener& open) {
     ASSERT_EQ(c->claim_job("alive", 1000, 1030)->id, b.id);
     EXPECT_TRUE(c->renew_job_lease(b.id, "alive", 1060));  // the heartbeat of a live worker
     EXPECT_FALSE(c->renew_job_lease(b.id, "dead", 1060));
-    EXPECT_TRUE(c->requeue_expired_jobs(1020).empty());  // no lease over yet
+    EXPECT_TRUE(c->requeue_expired_jobs(1020).empty());                         // no lease over yet
     EXPECT_EQ(c->requeue_expired_jobs(1031), std::vector<std::int64_t>{a.id});  // only the dead one's
     const auto requeued = c->find_job(a.id);
     EXPECT_EQ(requeued->state, "queued");
     EXPECT_EQ(requeued->worker, "");
-    EXPECT_EQ(requeued->attempts, 1);  // kept
+    EXPECT_EQ(requeued->attempts, 1);                      // kept
     EXPECT_FALSE(c->renew_job_lease(a.id, "dead", 1090));  // the dead worker lost it
     EXPECT_FALSE(c->end_job(a.id, "dead", "finished", "", 1032));
     const auto again = c->claim_job("alive", 1033, 1063);
@@ -244,9 +245,12 @@ TEST(Catalog, PostgresContractAndConcurrentClaims) {
 
 TEST(Catalog, PostgresUnreachableIsAClearError) {
     const int port = test::free_loopback_port();
-    const auto error = test::thrown_error(
-        [&] { catalog::open_postgres_catalog("postgresql://vidseg:secret@127.0.0.1:" + std::to_string(port) + "/x"); });
+    const auto error = test::thrown_error([&] {
+        catalog::open_postgres_catalog("postgresql://vidseg:secret@127.0.0.1:" + std::to_string(port) + "/x");
+    });
     EXPECT_EQ(error.code(), ErrorCode::Unsupported);
-    EXPECT_NE(std::string(error.what()).find("PostgreSQL server not reachable"), std::string::npos) << error.what();
-    EXPECT_EQ(std::string(error.what()).find("secret"), std::string::npos) << error.what();  // password hidden
+    EXPECT_NE(std::string(error.what()).find("PostgreSQL server not reachable"), std::string::npos)
+        << error.what();
+    EXPECT_EQ(std::string(error.what()).find("secret"), std::string::npos)
+        << error.what();  // password hidden
 }

@@ -88,7 +88,7 @@ ApiToken read_token(const pqxx::row& r) {
 }
 
 Video read_video(const pqxx::row& r) {
-    return {i64(r[0]),   i64(r[1]),    r[2].c_str(), r[3].c_str(), static_cast<std::uint64_t>(i64(r[4])),
+    return {i64(r[0]),    i64(r[1]),    r[2].c_str(), r[3].c_str(), static_cast<std::uint64_t>(i64(r[4])),
             r[5].c_str(), r[6].c_str(), r[7].c_str(), i64(r[8])};
 }
 
@@ -186,8 +186,8 @@ class PostgresCatalog final : public Catalog {
                        const std::string& token_hash) override {
         return in_transaction([&](pqxx::work& tx) {
             return read_token(tx.exec_params1(
-                sql({"INSERT INTO api_tokens (user_id, label, token_hash, created) VALUES ($1, $2, $3, ", kNow,
-                     ") RETURNING ", kTokenColumns}),
+                sql({"INSERT INTO api_tokens (user_id, label, token_hash, created) VALUES ($1, $2, $3, ",
+                     kNow, ") RETURNING ", kTokenColumns}),
                 user_id, label, token_hash));
         });
     }
@@ -201,11 +201,10 @@ class PostgresCatalog final : public Catalog {
     }
     std::vector<ApiToken> tokens(std::int64_t user_id) override {
         return in_transaction([&](pqxx::work& tx) {
-            return read_all<ApiToken>(
-                tx.exec_params(
-                    sql({"SELECT ", kTokenColumns, " FROM api_tokens WHERE user_id = $1 ORDER BY id"}),
-                    user_id),
-                read_token);
+            return read_all<ApiToken>(tx.exec_params(sql({"SELECT ", kTokenColumns,
+                                                          " FROM api_tokens WHERE user_id = $1 ORDER BY id"}),
+                                                     user_id),
+                                      read_token);
         });
     }
     bool revoke_token(std::int64_t user_id, std::int64_t token_id) override {
@@ -219,15 +218,16 @@ class PostgresCatalog final : public Catalog {
     void add_session(const Session& s) override {
         in_transaction([&](pqxx::work& tx) {
             tx.exec(sql({"DELETE FROM sessions WHERE expires < ", kNow}));
-            tx.exec_params("INSERT INTO sessions (id_hash, user_id, csrf_token, expires) VALUES ($1, $2, $3, $4)",
-                           s.id_hash, s.user_id, s.csrf_token, s.expires);
+            tx.exec_params(
+                "INSERT INTO sessions (id_hash, user_id, csrf_token, expires) VALUES ($1, $2, $3, $4)",
+                s.id_hash, s.user_id, s.csrf_token, s.expires);
         });
     }
     std::optional<Session> find_session(const std::string& id_hash) override {
         return in_transaction([&](pqxx::work& tx) {
             return read_first<Session>(
-                tx.exec_params("SELECT id_hash, user_id, csrf_token, expires FROM sessions WHERE id_hash = $1",
-                               id_hash),
+                tx.exec_params(
+                    "SELECT id_hash, user_id, csrf_token, expires FROM sessions WHERE id_hash = $1", id_hash),
                 [](const pqxx::row& r) {
                     return Session{r[0].c_str(), i64(r[1]), r[2].c_str(), i64(r[3])};
                 });
@@ -269,16 +269,15 @@ class PostgresCatalog final : public Catalog {
     Video add_video(const Video& v) override {
         Video out = v;
         out.id = in_transaction([&](pqxx::work& tx) {
-            return i64(tx.exec_params1("INSERT INTO videos (user_id, name, object_key, size, sha256, state, "
-                                       "info, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                                       v.user_id, v.name, v.key, static_cast<std::int64_t>(v.size), v.sha256,
-                                       v.state, v.info_json, v.created)[0]);
+            return i64(
+                tx.exec_params1("INSERT INTO videos (user_id, name, object_key, size, sha256, state, "
+                                "info, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                                v.user_id, v.name, v.key, static_cast<std::int64_t>(v.size), v.sha256,
+                                v.state, v.info_json, v.created)[0]);
         });
         return out;
     }
-    std::optional<Video> find_video(std::int64_t id) override {
-        return select_videos_first("id = $1", id);
-    }
+    std::optional<Video> find_video(std::int64_t id) override { return select_videos_first("id = $1", id); }
     std::optional<Video> find_video_by_key(const std::string& key) override {
         return select_videos_first("object_key = $1", key);
     }
@@ -310,8 +309,8 @@ class PostgresCatalog final : public Catalog {
     }
     std::optional<Job> find_job(std::int64_t id) override {
         return in_transaction([&](pqxx::work& tx) {
-            return read_first<Job>(tx.exec_params(sql({"SELECT ", kJobColumns, " FROM jobs WHERE id = $1"}), id),
-                                   read_job);
+            return read_first<Job>(
+                tx.exec_params(sql({"SELECT ", kJobColumns, " FROM jobs WHERE id = $1"}), id), read_job);
         });
     }
     std::vector<Job> jobs(std::int64_t user_id) override {
@@ -326,10 +325,11 @@ class PostgresCatalog final : public Catalog {
     std::vector<Job> jobs_of_video(std::int64_t video_id) override {
         return in_transaction([&](pqxx::work& tx) {
             return read_all<Job>(
-                tx.exec_params(sql({"SELECT ", kJobColumns,
-                                    " FROM jobs WHERE id IN (SELECT job_id FROM job_videos WHERE video_id = $1) "
-                                    "ORDER BY id"}),
-                               video_id),
+                tx.exec_params(
+                    sql({"SELECT ", kJobColumns,
+                         " FROM jobs WHERE id IN (SELECT job_id FROM job_videos WHERE video_id = $1) "
+                         "ORDER BY id"}),
+                    video_id),
                 read_job);
         });
     }
@@ -350,8 +350,9 @@ class PostgresCatalog final : public Catalog {
         });
     }
     bool renew_job_lease(std::int64_t id, const std::string& worker, std::int64_t lease_expires) override {
-        return execute("UPDATE jobs SET lease_expires = $1 WHERE id = $2 AND state = 'running' AND worker = $3",
-                       lease_expires, id, worker) > 0;
+        return execute(
+                   "UPDATE jobs SET lease_expires = $1 WHERE id = $2 AND state = 'running' AND worker = $3",
+                   lease_expires, id, worker) > 0;
     }
     std::vector<std::int64_t> requeue_expired_jobs(std::int64_t now) override {
         return in_transaction([&](pqxx::work& tx) {
@@ -363,7 +364,8 @@ class PostgresCatalog final : public Catalog {
         });
     }
     bool release_job(std::int64_t id, const std::string& worker) override {
-        return execute(sql({"UPDATE jobs SET ", kRequeue, " WHERE id = $1 AND state = 'running' AND worker = $2"}),
+        return execute(sql({"UPDATE jobs SET ", kRequeue,
+                            " WHERE id = $1 AND state = 'running' AND worker = $2"}),
                        id, worker) > 0;
     }
     bool set_job_progress(std::int64_t id, const std::string& stage, double progress) override {
@@ -375,8 +377,8 @@ class PostgresCatalog final : public Catalog {
             return !rows.empty() && rows[0][0].as<bool>();
         });
     }
-    bool end_job(std::int64_t id, const std::string& worker, const std::string& state, const std::string& error,
-                 std::int64_t now) override {
+    bool end_job(std::int64_t id, const std::string& worker, const std::string& state,
+                 const std::string& error, std::int64_t now) override {
         return execute(
                    "UPDATE jobs SET state = $1::text, stage = $1::text, error = $2, finished = $3, "
                    "lease_expires = 0, progress = CASE WHEN $1::text = 'finished' THEN 100 ELSE progress END "
@@ -395,10 +397,11 @@ class PostgresCatalog final : public Catalog {
         });
     }
     bool requeue_job(std::int64_t id) override {
-        return execute("UPDATE jobs SET state = 'queued', stage = 'queued', progress = 0, error = '', "
-                       "cancel_requested = false, worker = '', started = 0, finished = 0, lease_expires = 0 "
-                       "WHERE id = $1 AND state IN ('error', 'cancelled', 'finished')",
-                       id) > 0;
+        return execute(
+                   "UPDATE jobs SET state = 'queued', stage = 'queued', progress = 0, error = '', "
+                   "cancel_requested = false, worker = '', started = 0, finished = 0, lease_expires = 0 "
+                   "WHERE id = $1 AND state IN ('error', 'cancelled', 'finished')",
+                   id) > 0;
     }
     int requeue_running_jobs(const std::string& worker) override {
         return static_cast<int>(
@@ -424,13 +427,16 @@ class PostgresCatalog final : public Catalog {
         return in_transaction([&](pqxx::work& tx) {
             return read_all<JobLogLine>(
                 tx.exec_params("SELECT time, line FROM job_log WHERE job_id = $1 ORDER BY id", job_id),
-                [](const pqxx::row& r) { return JobLogLine{i64(r[0]), r[1].c_str()}; });
+                [](const pqxx::row& r) {
+                    return JobLogLine{i64(r[0]), r[1].c_str()};
+                });
         });
     }
     void add_job_file(std::int64_t job_id, const JobFile& f) override {
-        execute("INSERT INTO job_files (job_id, name, object_key, size) VALUES ($1, $2, $3, $4) "
-                "ON CONFLICT (job_id, name) DO UPDATE SET object_key = excluded.object_key, size = excluded.size",
-                job_id, f.name, f.key, static_cast<std::int64_t>(f.size));
+        execute(
+            "INSERT INTO job_files (job_id, name, object_key, size) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (job_id, name) DO UPDATE SET object_key = excluded.object_key, size = excluded.size",
+            job_id, f.name, f.key, static_cast<std::int64_t>(f.size));
     }
     std::vector<JobFile> job_files(std::int64_t job_id) override {
         return in_transaction([&](pqxx::work& tx) {
@@ -447,16 +453,18 @@ class PostgresCatalog final : public Catalog {
     }
 
     void add_audit(const AuditEntry& e) override {
-        execute("INSERT INTO audit_log (time, user_id, user_name, action, subject, detail, ip) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                e.time, e.user_id, e.user_name, e.action, e.subject, e.detail, e.ip);
+        execute(
+            "INSERT INTO audit_log (time, user_id, user_name, action, subject, detail, ip) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            e.time, e.user_id, e.user_name, e.action, e.subject, e.detail, e.ip);
     }
     std::vector<AuditEntry> audit(int limit) override {
         return in_transaction([&](pqxx::work& tx) {
             return read_all<AuditEntry>(
-                tx.exec_params("SELECT id, time, user_id, user_name, action, subject, detail, ip FROM audit_log "
-                               "ORDER BY id DESC LIMIT $1",
-                               limit),
+                tx.exec_params(
+                    "SELECT id, time, user_id, user_name, action, subject, detail, ip FROM audit_log "
+                    "ORDER BY id DESC LIMIT $1",
+                    limit),
                 [](const pqxx::row& r) {
                     return AuditEntry{i64(r[0]),    i64(r[1]),    i64(r[2]),    r[3].c_str(),
                                       r[4].c_str(), r[5].c_str(), r[6].c_str(), r[7].c_str()};
@@ -492,7 +500,8 @@ class PostgresCatalog final : public Catalog {
                 throw Error(ErrorCode::Unsupported,
                             std::string("PostgreSQL server not reachable: ") + e.what(), redacted(url_));
             } catch (const pqxx::data_exception& e) {
-                throw Error(ErrorCode::InvalidArgument, std::string("value refused by PostgreSQL: ") + e.what());
+                throw Error(ErrorCode::InvalidArgument,
+                            std::string("value refused by PostgreSQL: ") + e.what());
             } catch (const pqxx::in_doubt_error& e) {
                 connection_.reset();
                 throw Error(ErrorCode::Internal, std::string("PostgreSQL commit in doubt: ") + e.what());
@@ -514,7 +523,8 @@ class PostgresCatalog final : public Catalog {
     std::optional<Video> select_videos_first(const char* where, const Key& key) {
         return in_transaction([&](pqxx::work& tx) {
             return read_first<Video>(
-                tx.exec_params(sql({"SELECT ", kVideoColumns, " FROM videos WHERE ", where}), key), read_video);
+                tx.exec_params(sql({"SELECT ", kVideoColumns, " FROM videos WHERE ", where}), key),
+                read_video);
         });
     }
 

@@ -543,7 +543,8 @@ std::unique_ptr<Catalog> open_catalog(const std::string& db, const std::string& 
     if (db.empty()) return open_sqlite_catalog(sqlite_path);
     if (is_postgres_url(db)) return open_postgres_catalog(db);
     throw Error(ErrorCode::InvalidArgument,
-                "the catalog database must be a postgresql:// URL (or nothing: SQLite in the data folder)", db);
+                "the catalog database must be a postgresql:// URL (or nothing: SQLite in the data folder)",
+                db);
 }
 
 }  // namespace vidseg::catalog

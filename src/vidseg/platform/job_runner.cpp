@@ -157,7 +157,8 @@ void JobRunner::heartbeat() {
         for (const auto& [id, job] : jobs) {
             bool renewed = true;
             try {
-                renewed = catalog_.renew_job_lease(id, config_.worker_name, unix_now() + config_.lease_seconds);
+                renewed =
+                    catalog_.renew_job_lease(id, config_.worker_name, unix_now() + config_.lease_seconds);
             } catch (const std::exception&) {
                 continue;  // the database is unreachable: try again; the lease may still be ours
             }
@@ -173,8 +174,9 @@ void JobRunner::heartbeat() {
 void JobRunner::requeue_expired() {
     const auto now = unix_now();
     for (auto id : catalog_.requeue_expired_jobs(now))
-        catalog_.add_job_log(id, now, "queued again: the lease of its worker expired (the worker stopped "
-                                      "renewing it)");
+        catalog_.add_job_log(id, now,
+                             "queued again: the lease of its worker expired (the worker stopped "
+                             "renewing it)");
 }
 
 void JobRunner::loop() {

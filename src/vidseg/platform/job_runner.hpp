@@ -28,9 +28,9 @@ namespace vidseg::platform {
 
 struct JobRunnerConfig {
     int workers = 1;
-    std::filesystem::path work_dir;  // job folders live here while they run
+    std::filesystem::path work_dir;        // job folders live here while they run
     std::string worker_name = "embedded";  // unique per process when several share a catalog
-    int lease_seconds = 30;                 // a job unrenewed this long is queued again
+    int lease_seconds = 30;                // a job unrenewed this long is queued again
     // On start, queue again the jobs this worker name left running (the embedded server: its name
     // is fixed, so a restart resumes them at once instead of after their lease).
     bool requeue_own_on_start = true;

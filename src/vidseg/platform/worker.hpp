@@ -13,11 +13,11 @@
 namespace vidseg::platform {
 
 struct WorkerConfig {
-    std::string db;               // postgresql://... (the server's --db)
-    storage::StoreConfig store;   // the server's --storage and S3 settings
-    int concurrency = 1;          // jobs run at once
+    std::string db;                  // postgresql://... (the server's --db)
+    storage::StoreConfig store;      // the server's --storage and S3 settings
+    int concurrency = 1;             // jobs run at once
     std::filesystem::path work_dir;  // empty = a private folder in the system's temp dir, removed at exit
-    std::string name;             // empty = worker@<host>:<pid>
+    std::string name;                // empty = worker@<host>:<pid>
     int lease_seconds = 30;
 };
 
