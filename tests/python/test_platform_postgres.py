@@ -146,7 +146,7 @@ def sql(url, query):
 class Worker:
     def __init__(self, name, url, storage_args, workdir):
         self.name = name
-        self.log = open(os.path.join(workdir, name + ".log"), "wb")
+        self.log = open(os.path.join(workdir, name + ".log"), "ab")
         self.proc = subprocess.Popen(
             [VIDSEG, "worker", "--db", url, *storage_args, "--name", name, "--lease", LEASE,
              "--work-dir", os.path.join(workdir, name + "-work")],
@@ -229,12 +229,17 @@ def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgre
         stopped_job = running_job_of(url, stopping.name)
         stopping.proc.send_signal(signal.SIGTERM)
         assert stopping.proc.wait(timeout=60) == 0
+        kept = os.path.join(workdir, stopping.name + "-work", f"job-{stopped_job}")
+        assert os.path.isdir(kept)  # the interrupted job's work folder stays for a resume here
         for i in more:
             assert wait_job(server, token, i, timeout=300)[0]["state"] == "finished"
         log = job_log(server, token, stopped_job)
         assert f"interrupted: worker {stopping.name} is stopping; queued again" in log, log
         assert log.count("finished") == 1 and log[-1] == "finished", log
         assert any(re.fullmatch(r"started \(attempt 2, worker w3\)", l) for l in log), "\n".join(log)
+        # Restarted on the same work folder: the job it kept a folder for has ended elsewhere.
+        workers[0] = Worker(stopping.name, url, storage.args, workdir)
+        assert not os.path.exists(kept)
     finally:
         for w in workers:
             if w.proc.poll() is None:

@@ -73,19 +73,22 @@ class JobProgress final : public Progress {
     std::chrono::steady_clock::time_point last_write_{};
 };
 
-// The job's work folder, removed whatever happens.
+// The job's work folder. Kept when the job is interrupted (this process stops, or its lease was
+// lost) and found again by the next attempt on this machine, so that the engine's resumable outputs
+// (a dataset build's partial folder) resume; removed when the job ends.
 struct WorkDir {
     fs::path path;
-    explicit WorkDir(fs::path p) : path(std::move(p)) {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-        fs::create_directories(path);
-    }
+    bool keep = false;
+    explicit WorkDir(fs::path p) : path(std::move(p)) { fs::create_directories(path); }
     ~WorkDir() {
         std::error_code ec;
-        fs::remove_all(path, ec);
+        if (!keep) fs::remove_all(path, ec);
     }
 };
+
+fs::path job_work_dir(const fs::path& root, std::int64_t job_id) {
+    return root / ("job-" + std::to_string(job_id));
+}
 
 }  // namespace
 
@@ -110,12 +113,30 @@ void JobRunner::start() {
         catalog_.requeue_running_jobs(config_.worker_name);
     }
     fs::create_directories(config_.work_dir);
+    remove_stale_work_dirs();
     {
         std::lock_guard lock(mutex_);
         stopping_ = false;
     }
     for (int i = 0; i < config_.workers; ++i) threads_.emplace_back([this] { loop(); });
     heartbeat_ = std::thread([this] { heartbeat(); });
+}
+
+void JobRunner::remove_stale_work_dirs() {
+    // Folders kept for a resume whose job has ended (elsewhere) or was deleted meanwhile.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(config_.work_dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("job-", 0) != 0) continue;
+        std::int64_t id = 0;
+        try {
+            id = std::stoll(name.substr(4));
+        } catch (const std::exception&) {
+            continue;
+        }
+        const auto job = catalog_.find_job(id);
+        if (!job || (job->state != "queued" && job->state != "running")) fs::remove_all(entry.path(), ec);
+    }
 }
 
 void JobRunner::stop() {
@@ -215,11 +236,14 @@ void JobRunner::execute(const catalog::Job& job) {
     log("started (attempt " + std::to_string(job.attempts) + ", worker " + config_.worker_name + ")");
     std::string state = "finished", error;
     bool requeue = false;
+    std::optional<WorkDir> work;
     try {
         CancelScope scope(running->cancel);
-        WorkDir work(config_.work_dir / ("job-" + std::to_string(job.id)));
+        work.emplace(job_work_dir(config_.work_dir, job.id));
+        if (job.attempts > 1 && !fs::is_empty(work->path))
+            log("resuming from the work folder of an earlier attempt on this machine");
         JobProgress progress(catalog_, job, running->cancel);
-        JobContext context{catalog_, store_, job, work.path, progress, log};
+        JobContext context{catalog_, store_, job, work->path, progress, log};
         throw_if_cancelled();
         run_job(context);
     } catch (const Error& e) {
@@ -238,6 +262,7 @@ void JobRunner::execute(const catalog::Job& job) {
         state = "error";
         error = std::string("internal error: ") + e.what();
     }
+    if (work && (requeue || running->lease_lost.load())) work->keep = true;
     try {
         if (running->lease_lost.load()) {
             log("worker " + config_.worker_name + " lost its lease on the job and left it to the next one");

@@ -8,6 +8,8 @@
 // leases of the running jobs every lease/3. Before claiming, a worker queues again the jobs whose
 // lease ran out (their worker died: kill -9, a lost machine), so they run again elsewhere with their
 // attempt count kept. A worker that finds its lease taken stops that job without ending it.
+// An interrupted job's work folder (work_dir/job-<id>) stays for its next attempt on this machine,
+// so the engine's resumable outputs resume; it is removed once the job ends.
 #pragma once
 
 #include <atomic>
@@ -64,6 +66,7 @@ class JobRunner {
     void loop();
     void heartbeat();
     void requeue_expired();
+    void remove_stale_work_dirs();
     void execute(const catalog::Job& job);
 
     catalog::Catalog& catalog_;
