@@ -162,11 +162,6 @@ void JobRunner::cancel(std::int64_t job_id) {
     if (auto it = running_.find(job_id); it != running_.end()) it->second->cancel.store(true);
 }
 
-int JobRunner::running_count() {
-    std::lock_guard lock(mutex_);
-    return static_cast<int>(running_.size());
-}
-
 void JobRunner::heartbeat() {
     const auto interval = std::chrono::seconds(std::max(1, config_.lease_seconds / 3));
     std::unique_lock lock(mutex_);

@@ -56,8 +56,6 @@ class JobRunner {
     // Cancels a job running here (the catalog records the request for other workers).
     void cancel(std::int64_t job_id);
 
-    int running_count();  // jobs running here now
-
   private:
     struct RunningJob {
         std::atomic<bool> cancel{false};
