@@ -11,12 +11,13 @@ packages=(  # build and run
   ffmpeg espeak-ng
   nlohmann-json3-dev libsqlite3-dev libzip-dev libpugixml-dev libchromaprint-dev
   libcurl4-openssl-dev libopencv-dev opencv-data libtorch-dev libfftw3-dev libsodium-dev
-  libcpp-httplib-dev libssl-dev
+  libcpp-httplib-dev libssl-dev libpqxx-dev
 )
 if [ "$runtime_only" = 0 ]; then
   packages+=(  # tests, test peers and benchmarks
     libgtest-dev libgmock-dev libchromaprint-tools clang-format python3-venv
     festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine
+    postgresql  # the PostgreSQL catalog and worker tests start their own server (initdb + pg_ctl)
   )
 fi
 missing=()

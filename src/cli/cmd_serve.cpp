@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "platform_options.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/platform/platform.hpp"
 #include "vidseg/server/http_server.hpp"
@@ -30,13 +31,8 @@ platform::PlatformConfig platform_config(const ParsedOptions& options) {
     require_data(options);
     platform::PlatformConfig config;
     config.data_dir = options.str("data");
-    if (options.has("storage")) config.store.location = options.str("storage");
-    config.store.endpoint = options.str("s3-endpoint");
-    config.store.public_endpoint = options.str("s3-public-endpoint");
-    config.store.region = options.str("s3-region");
-    config.store.access_key = options.str("s3-access-key");  // empty: the backend reads AWS_ACCESS_KEY_ID
-    config.store.secret_key = options.str("s3-secret-key");
-    config.store.presign_expiry = std::chrono::seconds(options.integer("presign-expiry"));
+    config.db = options.str("db");
+    config.store = store_config(options);
     if (options.has("max-upload"))
         config.max_upload = static_cast<std::uint64_t>(options.integer("max-upload"));
     if (options.has("workers")) config.workers = static_cast<int>(options.integer("workers"));
@@ -81,8 +77,8 @@ int run_users_add(const ParsedOptions& options, Context& context) {
         throw Error(ErrorCode::InvalidArgument, "give the password on standard input with --password-stdin");
     }
     std::filesystem::create_directories(options.str("data"));
-    auto catalog = catalog::open_sqlite_catalog(
-        (std::filesystem::path(options.str("data")) / "catalog.sqlite").string());
+    auto catalog = catalog::open_catalog(
+        options.str("db"), (std::filesystem::path(options.str("data")) / "catalog.sqlite").string());
     platform::Accounts accounts(*catalog);
     const auto user = accounts.create_user(options.positionals().front(), *role, password);
     accounts.audit(nullptr, "create-user", "user " + user.name,
@@ -104,6 +100,8 @@ Command serve_command() {
             "Serves the JSON API (described at /api/openapi.json), the tus 1.0 upload endpoint "
             "/api/uploads/,\n"
             "/healthz and /metrics, and runs jobs (prepare, and the arrival job of each upload) in-process.\n"
+            "With --db postgresql://... the catalog is shared: `vidseg worker` processes on any machine run\n"
+            "jobs too (give them the same --db and --storage).\n"
             "Everything lives in --data DIR: the SQLite catalog, the local object store, unfinished "
             "uploads.\n"
             "The first start creates the account 'admin' and prints its one-time password once.\n"
@@ -118,40 +116,8 @@ Command serve_command() {
                  .default_value = "127.0.0.1:8080",
                  .help = "Address to listen on (port 0 = any free port, printed at start).",
                  .metavar = "HOST:PORT"},
-                {.name = "storage",
-                 .type = OptionType::String,
-                 .help = "Object store: a folder, or s3://BUCKET/PREFIX (see the S3 options). Default: "
-                         "DIR/store.",
-                 .metavar = "LOCATION"},
-                {.name = "s3-endpoint",
-                 .type = OptionType::String,
-                 .help = "S3 server URL (MinIO, SeaweedFS, ...); empty = AWS for --s3-region.",
-                 .metavar = "URL"},
-                {.name = "s3-public-endpoint",
-                 .type = OptionType::String,
-                 .help = "Base URL browsers and Label Studio reach the S3 server under (presigned links).",
-                 .metavar = "URL"},
-                {.name = "s3-region",
-                 .type = OptionType::String,
-                 .default_value = "us-east-1",
-                 .help = "S3 region (signatures).",
-                 .metavar = "REGION"},
-                {.name = "s3-access-key",
-                 .type = OptionType::String,
-                 .help = "S3 access key (prefer the variable: command lines are visible to other users; "
-                         "else AWS_ACCESS_KEY_ID).",
-                 .metavar = "KEY"},
-                {.name = "s3-secret-key",
-                 .type = OptionType::String,
-                 .help = "S3 secret key (prefer the variable; else AWS_SECRET_ACCESS_KEY).",
-                 .metavar = "KEY"},
-                {.name = "presign-expiry",
-                 .type = OptionType::Int,
-                 .default_value = "604800",
-                 .help = "Lifetime of presigned download URLs on S3 (at most 7 days).",
-                 .metavar = "SECONDS",
-                 .min = 1,
-                 .max = 604800},
+                db_option("Shared catalog in PostgreSQL (a deployment with `vidseg worker`s); default: "
+                          "the SQLite file DIR/catalog.sqlite."),
                 {.name = "max-upload",
                  .type = OptionType::Int,
                  .default_value = "2147483648",
@@ -194,6 +160,9 @@ Command serve_command() {
             "  VIDSEG_DATA=/srv/vidseg VIDSEG_LISTEN=0.0.0.0:8080 vidseg serve",
         .env_prefix = "VIDSEG_",
     };
+    const auto storage = storage_options(
+        "Object store: a folder, or s3://BUCKET/PREFIX (see the S3 options). Default: DIR/store.");
+    spec.options.insert(spec.options.begin() + 3, storage.begin(), storage.end());  // after --db
     return {spec, run_serve};
 }
 
@@ -205,6 +174,7 @@ Command users_add_command() {
         .options =
             {
                 data_option(),
+                db_option("The server's shared PostgreSQL catalog, when it has one."),
                 {.name = "role",
                  .type = OptionType::Choice,
                  .default_value = "dl-user",

@@ -66,6 +66,7 @@ Command patterns_find_command();
 Command patterns_eval_command();
 Command serve_command();
 Command users_add_command();
+Command worker_command();
 
 // Shared by intro detect and intro learn (cmd_intro_learn.cpp): the fingerprint cache (--cache DIR,
 // --no-cache; "" = no cache), matching against an intro library (--library), the series groups of a

@@ -25,7 +25,8 @@ std::vector<Command> all_commands() {
             vidseg::cli::dataset_agreement_command(),
             vidseg::cli::features_command(),
             vidseg::cli::train_command(), vidseg::cli::predict_command(), vidseg::cli::patterns_find_command(),
-            vidseg::cli::patterns_eval_command(), vidseg::cli::serve_command(), vidseg::cli::users_add_command()};
+            vidseg::cli::patterns_eval_command(), vidseg::cli::serve_command(), vidseg::cli::users_add_command(),
+            vidseg::cli::worker_command()};
 }
 
 void print_usage(const std::vector<Command>& commands) {

@@ -1,6 +1,15 @@
-// The embedded SQLite catalog: schema creation and re-opening, users, tokens, job claiming,
-// cancellation and re-queueing, hostile text stored verbatim.
+// The catalog contract, checked on both backends: the embedded SQLite file and a real PostgreSQL
+// server started by the test on loopback (tests/peers/postgres.sh: Debian's initdb + pg_ctl).
+// Schema creation and re-opening, users, tokens, hostile text stored verbatim, job claiming,
+// cancellation and re-queueing, leases (renewal, expiry keeping the attempt count, only the holder
+// may end or release a job), and on PostgreSQL concurrent claims from several connections.
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "support/test_support.hpp"
 #include "vidseg/catalog/catalog.hpp"
@@ -8,64 +17,240 @@
 
 using namespace vidseg;
 
-TEST(Catalog, UsersTokensAndHostileText) {
-    vidseg::test::TempDir dir;
-    const auto path = (dir / "catalog.sqlite").string();
+namespace {
+
+using Opener = std::function<std::unique_ptr<catalog::Catalog>()>;
+
+void check_users_tokens_and_hostile_text(const Opener& open) {
     {
-        auto c = catalog::open_sqlite_catalog(path);
+        auto c = open();
         const auto anna = c->add_user("anna", catalog::Role::DlUser, "$argon2id$x");
         EXPECT_EQ(anna.name, "anna");
-        EXPECT_THROW(c->add_user("anna", catalog::Role::Admin, "h"), Error);
+        EXPECT_GT(anna.created, 1700000000);
+        EXPECT_EQ(test::thrown_code([&] { c->add_user("anna", catalog::Role::Admin, "h"); }),
+                  ErrorCode::InvalidArgument);
         const auto token = c->add_token(anna.id, "x'); DROP TABLE users;--\n\x01", "hash1");
         EXPECT_EQ(c->find_token("hash1")->label, "x'); DROP TABLE users;--\n\x01");
         EXPECT_TRUE(c->revoke_token(anna.id, token.id));
         EXPECT_FALSE(c->revoke_token(anna.id + 1, token.id));
         EXPECT_TRUE(c->find_token("hash1")->revoked);
+        c->add_session({"sess", anna.id, "csrf", 4102444800});
+        EXPECT_EQ(c->find_session("sess")->csrf_token, "csrf");
+        c->remove_session("sess");
+        EXPECT_FALSE(c->find_session("sess"));
     }
-    auto c = catalog::open_sqlite_catalog(path);  // re-opened: schema kept, data kept
+    auto c = open();  // re-opened: schema kept (no second migration), data kept
     EXPECT_EQ(c->user_count(), 1);
     EXPECT_EQ(c->find_user("anna")->role, catalog::Role::DlUser);
     EXPECT_FALSE(c->find_user("anna' OR '1'='1"));
+    c->set_role(c->find_user("anna")->id, catalog::Role::Admin);
+    EXPECT_EQ(c->users().at(0).role, catalog::Role::Admin);
 }
 
-TEST(Catalog, JobsAreClaimedOnceCancelledAndRequeued) {
-    vidseg::test::TempDir dir;
-    auto c = catalog::open_sqlite_catalog((dir / "catalog.sqlite").string());
-    const auto user = c->add_user("bob", catalog::Role::DlUser, "h");
+void check_uploads_videos_and_audit(const Opener& open) {
+    auto c = open();
+    const auto user = c->add_user("carl", catalog::Role::DlUser, "h");
+    c->add_upload({"abc", user.id, 5000000000ull, 10, "l\"esson.mp4", "{}", 1});
+    c->set_upload_offset("abc", 4000000000ull);
+    EXPECT_EQ(c->find_upload("abc")->offset, 4000000000ull);
+    c->remove_upload("abc");
+    EXPECT_FALSE(c->find_upload("abc"));
+    auto video =
+        c->add_video({0, user.id, "lesson.mp4", "carl/task_1/lesson.mp4", 123, "ff", "arriving", "{}", 5});
+    EXPECT_GT(video.id, 0);
+    c->update_video(video.id, "ready", R"({"duration": 3})");
+    EXPECT_EQ(c->find_video_by_key("carl/task_1/lesson.mp4")->state, "ready");
+    EXPECT_EQ(c->videos(user.id).size(), 1u);
+    EXPECT_EQ(c->videos(0).size(), 1u);
+    EXPECT_TRUE(c->videos(user.id + 100).empty());
+    c->remove_video(video.id);
+    EXPECT_FALSE(c->find_video(video.id));
+    c->add_audit({0, 10, user.id, "carl", "login", "user carl", "", "127.0.0.1"});
+    c->add_audit({0, 11, 0, "", "upload", "video 1", "x", ""});
+    const auto audit = c->audit(1);
+    ASSERT_EQ(audit.size(), 1u);
+    EXPECT_EQ(audit[0].action, "upload");  // newest first
+}
+
+// `count` queued prepare jobs of a new user `owner` on video `video`.
+std::vector<catalog::Job> add_jobs(catalog::Catalog& c, const std::string& owner, int count,
+                                   std::int64_t video) {
     catalog::Job job;
-    job.user_id = user.id;
+    job.user_id = c.add_user(owner, catalog::Role::DlUser, "h").id;
     job.kind = "prepare";
-    job.video_ids = {7};
-    const auto a = c->add_job(job);
-    const auto b = c->add_job(job);
+    job.video_ids = {video};
+    std::vector<catalog::Job> out;
+    for (int i = 0; i < count; ++i) out.push_back(c.add_job(job));
+    return out;
+}
+
+void check_jobs_claimed_once_cancelled_and_requeued(const Opener& open) {
+    auto c = open();
+    const auto jobs = add_jobs(*c, "bob", 2, 7);
+    const auto& a = jobs[0];
+    const auto& b = jobs[1];
     EXPECT_EQ(c->jobs_of_video(7).size(), 2u);
-    const auto first = c->claim_job("w1", 100);
+    const auto first = c->claim_job("w1", 100, 130);
     ASSERT_TRUE(first);
     EXPECT_EQ(first->id, a.id);
     EXPECT_EQ(first->state, "running");
     EXPECT_EQ(first->attempts, 1);
-    const auto second = c->claim_job("w2", 101);
+    EXPECT_EQ(first->worker, "w1");
+    EXPECT_EQ(first->lease_expires, 130);
+    const auto second = c->claim_job("w2", 101, 131);
     ASSERT_TRUE(second);
     EXPECT_EQ(second->id, b.id);
-    EXPECT_FALSE(c->claim_job("w1", 102));
+    EXPECT_FALSE(c->claim_job("w1", 102, 132));
     EXPECT_FALSE(c->request_job_cancel(a.id, 103));  // running: flagged for its worker
     EXPECT_TRUE(c->find_job(a.id)->cancel_requested);
     EXPECT_TRUE(c->set_job_progress(a.id, "segments", 10));  // the worker learns of the cancel
     EXPECT_FALSE(c->set_job_progress(b.id, "segments", 42.5));
     EXPECT_EQ(c->find_job(b.id)->stage, "segments");
+    EXPECT_DOUBLE_EQ(c->find_job(b.id)->progress, 42.5);
     EXPECT_EQ(c->requeue_running_jobs("w2"), 1);  // only w2's job
     EXPECT_EQ(c->find_job(b.id)->state, "queued");
     EXPECT_EQ(c->find_job(a.id)->state, "running");
-    c->end_job(a.id, "cancelled", "cancelled", 104);
+    EXPECT_FALSE(c->end_job(a.id, "w2", "finished", "", 104));  // not w2's job
+    EXPECT_TRUE(c->end_job(a.id, "w1", "cancelled", "cancelled", 104));
     EXPECT_EQ(c->find_job(a.id)->stage, "cancelled");
+    EXPECT_FALSE(c->end_job(a.id, "w1", "finished", "", 105));  // ended once only
     EXPECT_TRUE(c->requeue_job(a.id));
     EXPECT_FALSE(c->requeue_job(a.id));  // already queued
     const auto counts = c->job_counts_by_state();
     EXPECT_EQ(counts.at("queued"), 2);
     EXPECT_EQ(counts.at("running"), 0);
     c->add_job_file(a.id, {"tasks.json", "bob/jobs/1/tasks.json", 10});
-    EXPECT_EQ(c->job_files(a.id).size(), 1u);
+    c->add_job_file(a.id, {"tasks.json", "bob/jobs/1/tasks.json", 12});  // a re-run replaces it
+    ASSERT_EQ(c->job_files(a.id).size(), 1u);
+    EXPECT_EQ(c->job_files(a.id)[0].size, 12u);
+    c->add_job_log(a.id, 106, "line 'one'");
+    EXPECT_EQ(c->job_log(a.id).back().line, "line 'one'");
     c->remove_job(a.id);
     EXPECT_FALSE(c->find_job(a.id));
     EXPECT_TRUE(c->job_files(a.id).empty());
+    EXPECT_TRUE(c->job_log(a.id).empty());
+}
+
+void check_leases(const Opener& open) {
+    auto c = open();
+    const auto jobs = add_jobs(*c, "dora", 2, 1);
+    const auto& a = jobs[0];
+    const auto& b = jobs[1];
+    ASSERT_EQ(c->claim_job("dead", 1000, 1030)->id, a.id);
+    ASSERT_EQ(c->claim_job("alive", 1000, 1030)->id, b.id);
+    EXPECT_TRUE(c->renew_job_lease(b.id, "alive", 1060));  // the heartbeat of a live worker
+    EXPECT_FALSE(c->renew_job_lease(b.id, "dead", 1060));
+    EXPECT_TRUE(c->requeue_expired_jobs(1020).empty());                         // no lease over yet
+    EXPECT_EQ(c->requeue_expired_jobs(1031), std::vector<std::int64_t>{a.id});  // only the dead one's
+    const auto requeued = c->find_job(a.id);
+    EXPECT_EQ(requeued->state, "queued");
+    EXPECT_EQ(requeued->worker, "");
+    EXPECT_EQ(requeued->attempts, 1);                      // kept
+    EXPECT_FALSE(c->renew_job_lease(a.id, "dead", 1090));  // the dead worker lost it
+    EXPECT_FALSE(c->end_job(a.id, "dead", "finished", "", 1032));
+    const auto again = c->claim_job("alive", 1033, 1063);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->id, a.id);
+    EXPECT_EQ(again->attempts, 2);
+    EXPECT_FALSE(c->release_job(a.id, "dead"));
+    EXPECT_TRUE(c->release_job(a.id, "alive"));  // a stopping worker hands it back
+    EXPECT_EQ(c->find_job(a.id)->state, "queued");
+    EXPECT_EQ(c->find_job(a.id)->attempts, 2);
+    EXPECT_EQ(c->find_job(b.id)->state, "running");
+}
+
+// Each check on its own empty catalog: fresh_catalog() gives an opener of a new one (called
+// again, the opener re-opens that same catalog).
+void check_contract(const std::function<Opener()>& fresh_catalog) {
+    for (const auto& check : {check_users_tokens_and_hostile_text, check_uploads_videos_and_audit,
+                              check_jobs_claimed_once_cancelled_and_requeued, check_leases}) {
+        check(fresh_catalog());
+        if (::testing::Test::HasFatalFailure()) return;
+    }
+}
+
+// A PostgreSQL server for the duration of a test: a new database per call of fresh_database().
+class PostgresServer {
+  public:
+    PostgresServer() {
+        const auto start = test::run_shell("bash " + test::shell_quote(script()) + " start " +
+                                           test::shell_quote(dir_.path()));
+        if (start.exit_code != 0) throw std::runtime_error("PostgreSQL did not start: " + start.err);
+        url_ = start.out.substr(0, start.out.find('\n'));
+        const auto colon = url_.rfind(':');
+        port_ = url_.substr(colon + 1, url_.rfind('/') - colon - 1);
+    }
+    ~PostgresServer() {
+        test::run_shell("bash " + test::shell_quote(script()) + " stop " + test::shell_quote(dir_.path()));
+    }
+    // The URL of a new empty database.
+    std::string fresh_database() {
+        const std::string name = "contract_" + std::to_string(++databases_);
+        const auto made = test::run_shell("psql -q -h 127.0.0.1 -p " + port_ +
+                                          " -U vidseg -d vidseg -c 'CREATE DATABASE " + name + "'");
+        if (made.exit_code != 0) throw std::runtime_error("CREATE DATABASE failed: " + made.err);
+        return "postgresql://vidseg@127.0.0.1:" + port_ + "/" + name;
+    }
+    const std::string& url() const { return url_; }
+
+  private:
+    static std::filesystem::path script() { return test::source_path("tests/peers/postgres.sh"); }
+    test::TempDir dir_;
+    std::string url_, port_;
+    int databases_ = 0;
+};
+
+}  // namespace
+
+TEST(Catalog, SqliteContract) {
+    test::TempDir dir;
+    int made = 0;
+    check_contract([&]() -> Opener {
+        const auto path = (dir / ("catalog" + std::to_string(++made) + ".sqlite")).string();
+        return [path] { return catalog::open_sqlite_catalog(path); };
+    });
+}
+
+TEST(Catalog, PostgresContractAndConcurrentClaims) {
+    PostgresServer server;
+    check_contract([&]() -> Opener {
+        const auto url = server.fresh_database();
+        return [url] { return catalog::open_postgres_catalog(url); };
+    });
+    if (HasFatalFailure()) return;
+
+    // 4 workers, each with its own connection, claim 60 jobs at once: every job exactly once.
+    const auto url = server.fresh_database();
+    add_jobs(*catalog::open_postgres_catalog(url), "eve", 60, 1);
+    std::mutex mutex;
+    std::multiset<std::int64_t> claimed;
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 4; ++w)
+        workers.emplace_back([&, w] {
+            auto c = catalog::open_postgres_catalog(url);
+            const std::string name = "w" + std::to_string(w);
+            while (auto job = c->claim_job(name, 1, 100)) {
+                EXPECT_TRUE(c->end_job(job->id, name, "finished", "", 2));
+                std::lock_guard lock(mutex);
+                claimed.insert(job->id);
+            }
+        });
+    for (auto& t : workers) t.join();
+    EXPECT_EQ(claimed.size(), 60u);
+    EXPECT_EQ(std::set<std::int64_t>(claimed.begin(), claimed.end()).size(), 60u);
+    auto c = catalog::open_postgres_catalog(url);
+    EXPECT_EQ(c->job_counts_by_state().at("finished"), 60);
+    for (const auto& job : c->jobs(0)) EXPECT_EQ(job.attempts, 1) << "job " << job.id;
+}
+
+TEST(Catalog, PostgresUnreachableIsAClearError) {
+    const int port = test::free_loopback_port();
+    const auto error = test::thrown_error([&] {
+        catalog::open_postgres_catalog("postgresql://vidseg:secret@127.0.0.1:" + std::to_string(port) + "/x");
+    });
+    EXPECT_EQ(error.code(), ErrorCode::Unsupported);
+    EXPECT_NE(std::string(error.what()).find("PostgreSQL server not reachable"), std::string::npos)
+        << error.what();
+    EXPECT_EQ(std::string(error.what()).find("secret"), std::string::npos)
+        << error.what();  // password hidden
 }

@@ -4,8 +4,12 @@
 // same server and workers. Times are UNIX seconds. Secrets are never stored: tokens and session ids
 // only as SHA-256 hex, passwords only as argon2id strings.
 //
-// Jobs are claimed with claim_job(): one atomic step that moves the oldest queued job to running
-// and names the worker; PostgreSQL does the same with SELECT ... FOR UPDATE SKIP LOCKED.
+// Jobs are claimed with claim_job(): one atomic step that moves the oldest queued job to running,
+// names the worker and gives it a lease (SQLite: one UPDATE, writers are serialised; PostgreSQL:
+// SELECT ... FOR UPDATE SKIP LOCKED, so workers on many machines never wait for each other). The
+// worker renews the lease while the job runs (renew_job_lease); a job whose lease ran out (its
+// worker died or lost the database) goes back to the queue with requeue_expired_jobs, keeping its
+// attempt count, and only the worker holding a job may end or release it.
 #pragma once
 
 #include <cstdint>
@@ -84,6 +88,7 @@ struct Job {
     std::string error;
     int attempts = 0;
     std::string worker;
+    std::int64_t lease_expires = 0;  // while running: the worker must renew the lease before this
     bool cancel_requested = false;
     std::int64_t created = 0, started = 0, finished = 0;
 };
@@ -156,13 +161,23 @@ class Catalog {
     virtual std::optional<Job> find_job(std::int64_t id) = 0;
     virtual std::vector<Job> jobs(std::int64_t user_id) = 0;
     virtual std::vector<Job> jobs_of_video(std::int64_t video_id) = 0;
-    virtual std::optional<Job> claim_job(const std::string& worker, std::int64_t now) = 0;
+    // The oldest queued job, now running on `worker` with a lease until `lease_expires`; attempts + 1.
+    virtual std::optional<Job> claim_job(const std::string& worker, std::int64_t now,
+                                         std::int64_t lease_expires) = 0;
+    // Extends the lease of a job running on `worker`; false when the job is no longer that worker's
+    // (its lease ran out and it was queued again, or it was deleted): the worker must stop it.
+    virtual bool renew_job_lease(std::int64_t id, const std::string& worker, std::int64_t lease_expires) = 0;
+    // Running jobs whose lease ended before `now` back to queued (attempts kept); their ids.
+    virtual std::vector<std::int64_t> requeue_expired_jobs(std::int64_t now) = 0;
+    // A job `worker` runs back to queued (the worker stops); false when it is not that worker's.
+    virtual bool release_job(std::int64_t id, const std::string& worker) = 0;
     // Records a running job's stage and percentage; true when a cancel was requested for it (the
     // worker's signal to stop, whichever process asked).
     virtual bool set_job_progress(std::int64_t id, const std::string& stage, double progress) = 0;
-    // Ends a running job: state finished / error / cancelled (stage follows the state).
-    virtual void end_job(std::int64_t id, const std::string& state, const std::string& error,
-                         std::int64_t now) = 0;
+    // Ends a job running on `worker`: state finished / error / cancelled (stage follows the state).
+    // False (nothing changed) when the job is no longer that worker's.
+    virtual bool end_job(std::int64_t id, const std::string& worker, const std::string& state,
+                         const std::string& error, std::int64_t now) = 0;
     // Queued: cancelled at once (true). Running: flags it for its worker (false). Ended: nothing.
     virtual bool request_job_cancel(std::int64_t id, std::int64_t now) = 0;
     // An ended job (error, cancelled, finished) back to queued; false when it is queued or running.
@@ -185,5 +200,15 @@ class Catalog {
 
 // The embedded catalog in a SQLite file (created with its schema when missing; WAL mode).
 std::unique_ptr<Catalog> open_sqlite_catalog(const std::string& path);
+
+// The shared catalog in a PostgreSQL database (libpq URL: postgresql://USER@HOST:PORT/DB?...; the
+// password from the URL, PGPASSWORD or ~/.pgpass). Migrates the schema when it is older.
+std::unique_ptr<Catalog> open_postgres_catalog(const std::string& url);
+
+bool is_postgres_url(const std::string& location);  // postgresql:// or postgres://
+
+// `db` empty: the SQLite catalog at `sqlite_path`; a PostgreSQL URL: that database. Anything else is
+// refused (InvalidArgument).
+std::unique_ptr<Catalog> open_catalog(const std::string& db, const std::string& sqlite_path);
 
 }  // namespace vidseg::catalog

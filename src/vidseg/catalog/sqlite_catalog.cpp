@@ -55,14 +55,15 @@ CREATE TABLE audit_log (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, user_id I
                         user_name TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
                         detail TEXT NOT NULL, ip TEXT NOT NULL);
 )sql",
+    // 2: job leases (a worker renews its job's lease; an expired one is queued again).
+    "ALTER TABLE jobs ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;",
 };
 
 constexpr const char* kUserColumns = "id, name, role, password_hash, created";
 constexpr const char* kVideoColumns = "id, user_id, name, object_key, size, sha256, state, info, created";
 constexpr const char* kJobColumns =
     "id, user_id, kind, video_ids, options, state, stage, progress, error, attempts, worker, "
-    "cancel_requested, "
-    "created, started, finished";
+    "cancel_requested, created, started, finished, lease_expires";
 
 User read_user(const Statement& s) {
     return {s.integer(0), s.text(1), role_from_name(s.text(2)).value_or(Role::DlUser), s.text(3),
@@ -91,6 +92,7 @@ Job read_job(const Statement& s) {
     j.created = s.integer(12);
     j.started = s.integer(13);
     j.finished = s.integer(14);
+    j.lease_expires = s.integer(15);
     return j;
 }
 
@@ -320,20 +322,47 @@ class SqliteCatalog final : public Catalog {
         while (s.step()) out.push_back(read_job(s));
         return out;
     }
-    std::optional<Job> claim_job(const std::string& worker, std::int64_t now) override {
+    std::optional<Job> claim_job(const std::string& worker, std::int64_t now,
+                                 std::int64_t lease_expires) override {
         std::lock_guard lock(mutex_);
         // One statement, so two processes on the same file never claim the same job (SQLite
-        // serialises writers). PostgreSQL: SELECT id ... FOR UPDATE SKIP LOCKED in the sub-select.
+        // serialises writers).
         Statement s(
             db_,
             "UPDATE jobs SET state = 'running', stage = 'prepare', progress = 0, error = '', worker = ?, "
-            "started = ?, attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE state = 'queued' "
-            "ORDER BY id LIMIT 1) RETURNING id");
-        s.bind_all(worker, now);
+            "started = ?, lease_expires = ?, attempts = attempts + 1 WHERE id = (SELECT id FROM jobs "
+            "WHERE state = 'queued' ORDER BY id LIMIT 1) RETURNING id");
+        s.bind_all(worker, now, lease_expires);
         if (!s.step()) return std::nullopt;
         const std::int64_t id = s.integer(0);
         s.run();
         return lookup_job(id);
+    }
+    bool renew_job_lease(std::int64_t id, const std::string& worker, std::int64_t lease_expires) override {
+        std::lock_guard lock(mutex_);
+        Statement(db_, "UPDATE jobs SET lease_expires = ? WHERE id = ? AND state = 'running' AND worker = ?")
+            .bind_all(lease_expires, id, worker)
+            .run();
+        return db_.changes() > 0;
+    }
+    std::vector<std::int64_t> requeue_expired_jobs(std::int64_t now) override {
+        std::lock_guard lock(mutex_);
+        Statement s(db_,
+                    "UPDATE jobs SET state = 'queued', stage = 'queued', progress = 0, worker = '', "
+                    "lease_expires = 0 WHERE state = 'running' AND lease_expires < ? RETURNING id");
+        s.bind(1, now);
+        std::vector<std::int64_t> ids;
+        while (s.step()) ids.push_back(s.integer(0));
+        return ids;
+    }
+    bool release_job(std::int64_t id, const std::string& worker) override {
+        std::lock_guard lock(mutex_);
+        Statement(db_,
+                  "UPDATE jobs SET state = 'queued', stage = 'queued', progress = 0, worker = '', "
+                  "lease_expires = 0 WHERE id = ? AND state = 'running' AND worker = ?")
+            .bind_all(id, worker)
+            .run();
+        return db_.changes() > 0;
     }
     bool set_job_progress(std::int64_t id, const std::string& stage, double progress) override {
         std::lock_guard lock(mutex_);
@@ -345,14 +374,16 @@ class SqliteCatalog final : public Catalog {
         s.run();
         return cancel;
     }
-    void end_job(std::int64_t id, const std::string& state, const std::string& error,
-                 std::int64_t now) override {
+    bool end_job(std::int64_t id, const std::string& worker, const std::string& state,
+                 const std::string& error, std::int64_t now) override {
         std::lock_guard lock(mutex_);
         Statement(db_,
-                  "UPDATE jobs SET state = ?1, stage = ?1, error = ?2, finished = ?3, "
-                  "progress = CASE WHEN ?1 = 'finished' THEN 100 ELSE progress END WHERE id = ?4")
-            .bind_all(state, error, now, id)
+                  "UPDATE jobs SET state = ?1, stage = ?1, error = ?2, finished = ?3, lease_expires = 0, "
+                  "progress = CASE WHEN ?1 = 'finished' THEN 100 ELSE progress END "
+                  "WHERE id = ?4 AND state = 'running' AND worker = ?5")
+            .bind_all(state, error, now, id, worker)
             .run();
+        return db_.changes() > 0;
     }
     bool request_job_cancel(std::int64_t id, std::int64_t now) override {
         std::lock_guard lock(mutex_);
@@ -381,8 +412,8 @@ class SqliteCatalog final : public Catalog {
     int requeue_running_jobs(const std::string& worker) override {
         std::lock_guard lock(mutex_);
         Statement(db_,
-                  "UPDATE jobs SET state = 'queued', stage = 'queued', progress = 0, worker = '' "
-                  "WHERE state = 'running' AND (?1 = '' OR worker = ?1)")
+                  "UPDATE jobs SET state = 'queued', stage = 'queued', progress = 0, worker = '', "
+                  "lease_expires = 0 WHERE state = 'running' AND (?1 = '' OR worker = ?1)")
             .bind(1, worker)
             .run();
         return db_.changes();
@@ -502,6 +533,18 @@ class SqliteCatalog final : public Catalog {
 
 std::unique_ptr<Catalog> open_sqlite_catalog(const std::string& path) {
     return std::make_unique<SqliteCatalog>(path);
+}
+
+bool is_postgres_url(const std::string& location) {
+    return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+std::unique_ptr<Catalog> open_catalog(const std::string& db, const std::string& sqlite_path) {
+    if (db.empty()) return open_sqlite_catalog(sqlite_path);
+    if (is_postgres_url(db)) return open_postgres_catalog(db);
+    throw Error(ErrorCode::InvalidArgument,
+                "the catalog database must be a postgresql:// URL (or nothing: SQLite in the data folder)",
+                db);
 }
 
 }  // namespace vidseg::catalog

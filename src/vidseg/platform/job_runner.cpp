@@ -1,7 +1,11 @@
 #include "vidseg/platform/job_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+
+#include <unistd.h>
 
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
@@ -69,21 +73,30 @@ class JobProgress final : public Progress {
     std::chrono::steady_clock::time_point last_write_{};
 };
 
-// The job's work folder, removed whatever happens.
+// The job's work folder. Kept when the job is interrupted (this process stops, or its lease was
+// lost) and found again by the next attempt on this machine, so that the engine's resumable outputs
+// (a dataset build's partial folder) resume; removed when the job ends.
 struct WorkDir {
     fs::path path;
-    explicit WorkDir(fs::path p) : path(std::move(p)) {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-        fs::create_directories(path);
-    }
+    bool keep = false;
+    explicit WorkDir(fs::path p) : path(std::move(p)) { fs::create_directories(path); }
     ~WorkDir() {
         std::error_code ec;
-        fs::remove_all(path, ec);
+        if (!keep) fs::remove_all(path, ec);
     }
 };
 
+fs::path job_work_dir(const fs::path& root, std::int64_t job_id) {
+    return root / ("job-" + std::to_string(job_id));
+}
+
 }  // namespace
+
+std::string unique_worker_name(const std::string& role) {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+    return role + "@" + host + ":" + std::to_string(getpid());
+}
 
 JobRunner::JobRunner(catalog::Catalog& catalog, storage::ObjectStore& store, JobRunnerConfig config)
     : catalog_(catalog), store_(store), config_(std::move(config)) {}
@@ -93,12 +106,37 @@ JobRunner::~JobRunner() {
 }
 
 void JobRunner::start() {
-    for (const auto& job : catalog_.jobs(0))
-        if (job.state == "running" && job.worker == config_.worker_name)
-            catalog_.add_job_log(job.id, unix_now(), "queued again: the server stopped while it ran");
-    catalog_.requeue_running_jobs(config_.worker_name);
+    if (config_.requeue_own_on_start) {
+        for (const auto& job : catalog_.jobs(0))
+            if (job.state == "running" && job.worker == config_.worker_name)
+                catalog_.add_job_log(job.id, unix_now(), "queued again: the server stopped while it ran");
+        catalog_.requeue_running_jobs(config_.worker_name);
+    }
     fs::create_directories(config_.work_dir);
+    remove_stale_work_dirs();
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = false;
+    }
     for (int i = 0; i < config_.workers; ++i) threads_.emplace_back([this] { loop(); });
+    heartbeat_ = std::thread([this] { heartbeat(); });
+}
+
+void JobRunner::remove_stale_work_dirs() {
+    // Folders kept for a resume whose job has ended (elsewhere) or was deleted meanwhile.
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(config_.work_dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("job-", 0) != 0) continue;
+        std::int64_t id = 0;
+        try {
+            id = std::stoll(name.substr(4));
+        } catch (const std::exception&) {
+            continue;
+        }
+        const auto job = catalog_.find_job(id);
+        if (!job || (job->state != "queued" && job->state != "running")) fs::remove_all(entry.path(), ec);
+    }
 }
 
 void JobRunner::stop() {
@@ -106,12 +144,13 @@ void JobRunner::stop() {
         std::lock_guard lock(mutex_);
         if (stopping_ && threads_.empty()) return;
         stopping_ = true;
-        for (auto& [id, token] : running_) token->store(true);
+        for (auto& [id, job] : running_) job->cancel.store(true);
     }
     wake_.notify_all();
     for (auto& t : threads_)
         if (t.joinable()) t.join();
     threads_.clear();
+    if (heartbeat_.joinable()) heartbeat_.join();
 }
 
 void JobRunner::wake() {
@@ -120,7 +159,40 @@ void JobRunner::wake() {
 
 void JobRunner::cancel(std::int64_t job_id) {
     std::lock_guard lock(mutex_);
-    if (auto it = running_.find(job_id); it != running_.end()) it->second->store(true);
+    if (auto it = running_.find(job_id); it != running_.end()) it->second->cancel.store(true);
+}
+
+void JobRunner::heartbeat() {
+    const auto interval = std::chrono::seconds(std::max(1, config_.lease_seconds / 3));
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        wake_.wait_for(lock, interval);
+        if (stopping_) return;
+        const auto jobs = running_;
+        lock.unlock();
+        for (const auto& [id, job] : jobs) {
+            bool renewed = true;
+            try {
+                renewed =
+                    catalog_.renew_job_lease(id, config_.worker_name, unix_now() + config_.lease_seconds);
+            } catch (const std::exception&) {
+                continue;  // the database is unreachable: try again; the lease may still be ours
+            }
+            if (!renewed) {  // queued again (our lease ran out) or deleted: someone else owns it now
+                job->lease_lost.store(true);
+                job->cancel.store(true);
+            }
+        }
+        lock.lock();
+    }
+}
+
+void JobRunner::requeue_expired() {
+    const auto now = unix_now();
+    for (auto id : catalog_.requeue_expired_jobs(now))
+        catalog_.add_job_log(id, now,
+                             "queued again: the lease of its worker expired (the worker stopped "
+                             "renewing it)");
 }
 
 void JobRunner::loop() {
@@ -128,17 +200,19 @@ void JobRunner::loop() {
     while (true) {
         {
             std::lock_guard lock(mutex_);
-            if (stopping_) return;
+            // The process is stopping (SIGTERM) before stop() was called: claim nothing more.
+            if (stopping_ || cancel_requested()) return;
         }
         std::optional<catalog::Job> job;
         try {
-            job = catalog_.claim_job(worker, unix_now());
+            requeue_expired();
+            job = catalog_.claim_job(worker, unix_now(), unix_now() + config_.lease_seconds);
         } catch (const std::exception&) {
             job.reset();
         }
         if (!job) {
             std::unique_lock lock(mutex_);
-            // Also polls: another process (`vidseg users`, a second server) may queue jobs.
+            // Also polls: another process (`vidseg users`, a server, other workers) may queue jobs.
             wake_.wait_for(lock, std::chrono::seconds(1));
             continue;
         }
@@ -147,20 +221,24 @@ void JobRunner::loop() {
 }
 
 void JobRunner::execute(const catalog::Job& job) {
-    auto token = std::make_shared<std::atomic<bool>>(job.cancel_requested);
+    auto running = std::make_shared<RunningJob>();
+    running->cancel.store(job.cancel_requested);
     {
         std::lock_guard lock(mutex_);
-        running_[job.id] = token;
+        running_[job.id] = running;
     }
     auto log = [&](const std::string& line) { catalog_.add_job_log(job.id, unix_now(), line); };
     log("started (attempt " + std::to_string(job.attempts) + ", worker " + config_.worker_name + ")");
     std::string state = "finished", error;
     bool requeue = false;
+    std::optional<WorkDir> work;
     try {
-        CancelScope scope(*token);
-        WorkDir work(config_.work_dir / ("job-" + std::to_string(job.id)));
-        JobProgress progress(catalog_, job, *token);
-        JobContext context{catalog_, store_, job, work.path, progress, log};
+        CancelScope scope(running->cancel);
+        work.emplace(job_work_dir(config_.work_dir, job.id));
+        if (job.attempts > 1 && !fs::is_empty(work->path))
+            log("resuming from the work folder of an earlier attempt on this machine");
+        JobProgress progress(catalog_, job, running->cancel);
+        JobContext context{catalog_, store_, job, work->path, progress, log};
         throw_if_cancelled();
         run_job(context);
     } catch (const Error& e) {
@@ -179,15 +257,25 @@ void JobRunner::execute(const catalog::Job& job) {
         state = "error";
         error = std::string("internal error: ") + e.what();
     }
-    if (requeue) {
-        catalog_.requeue_running_jobs(config_.worker_name);
-        log("interrupted by the server's shutdown; queued again");
-    } else {
-        if (state == "error" && job.kind == "arrival" && !job.video_ids.empty())
-            if (auto video = catalog_.find_video(job.video_ids.front()))
-                catalog_.update_video(video->id, "error", video->info_json);
-        catalog_.end_job(job.id, state, error, unix_now());
-        log(state == "finished" ? "finished" : state + ": " + error);
+    if (work && (requeue || running->lease_lost.load())) work->keep = true;
+    try {
+        if (running->lease_lost.load()) {
+            log("worker " + config_.worker_name + " lost its lease on the job and left it to the next one");
+        } else if (requeue) {
+            if (catalog_.release_job(job.id, config_.worker_name))
+                log("interrupted: worker " + config_.worker_name + " is stopping; queued again");
+        } else {
+            if (state == "error" && job.kind == "arrival" && !job.video_ids.empty())
+                if (auto video = catalog_.find_video(job.video_ids.front()))
+                    catalog_.update_video(video->id, "error", video->info_json);
+            if (catalog_.end_job(job.id, config_.worker_name, state, error, unix_now()))
+                log(state == "finished" ? "finished" : state + ": " + error);
+            else
+                log("worker " + config_.worker_name + " ended the job (" + state +
+                    ") after it lost its lease; the result is left to the next attempt");
+        }
+    } catch (const std::exception&) {
+        // The catalog is unreachable: the job stays running until its lease expires and runs again.
     }
     std::lock_guard lock(mutex_);
     running_.erase(job.id);

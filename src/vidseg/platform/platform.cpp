@@ -20,7 +20,7 @@ nlohmann::json parse_stored(const std::string& text) {
 
 Platform::Platform(PlatformConfig config) : config_(std::move(config)) {
     fs::create_directories(config_.data_dir);
-    catalog_ = catalog::open_sqlite_catalog((config_.data_dir / "catalog.sqlite").string());
+    catalog_ = catalog::open_catalog(config_.db, (config_.data_dir / "catalog.sqlite").string());
     auto store_config = config_.store;
     if (store_config.location.empty()) store_config.location = (config_.data_dir / "store").string();
     store_ = storage::open_store(store_config);
@@ -37,8 +37,15 @@ Platform::Platform(PlatformConfig config) : config_(std::move(config)) {
             arrival.video_ids = {video.id};
             enqueue(arrival);
         });
-    runner_ = std::make_unique<JobRunner>(
-        *catalog_, *store_, JobRunnerConfig{config_.workers, config_.data_dir / "work", "embedded"});
+    // The embedded catalog has one server: its jobs are "embedded"'s and a restart resumes them at
+    // once. A shared one may have several servers and workers: each has its own name, and a job
+    // left behind waits for its lease to expire.
+    JobRunnerConfig runner{config_.workers, config_.data_dir / "work", "embedded"};
+    if (!config_.db.empty()) {
+        runner.worker_name = unique_worker_name("serve");
+        runner.requeue_own_on_start = false;
+    }
+    runner_ = std::make_unique<JobRunner>(*catalog_, *store_, runner);
 }
 
 Platform::~Platform() {

@@ -22,6 +22,7 @@ namespace vidseg::platform {
 
 struct PlatformConfig {
     std::filesystem::path data_dir;  // catalog.sqlite, store/ (local storage), uploads/, work/
+    std::string db;                  // postgresql://... (shared catalog); empty = DIR/catalog.sqlite
     storage::StoreConfig store;      // location empty = DIR/store
     std::uint64_t max_upload = 2ull << 30;
     int workers = 1;  // in-process job workers (0 = none: a separate worker runs jobs)

@@ -1,0 +1,259 @@
+"""The shared deployment end to end: a real PostgreSQL server on loopback (tests/peers/postgres.sh:
+Debian's initdb + pg_ctl), `vidseg serve --db postgresql://... --workers 0` (the server runs no jobs) and
+three `vidseg worker` processes sharing the catalog and the storage: a folder, or a real S3 server
+(versitygw, tests/peers/versitygw.sh) on loopback. 30 prepare jobs are submitted
+through the API; one worker is killed with SIGKILL while it runs a job. Every job must finish exactly
+once: state finished, one "finished" line in its log, its result files listed once and present once in
+the store, the killed job run again (attempt 2) after its lease expired, every other job at attempt 1.
+Then a worker stopped with SIGTERM mid-job exits 0 and its job is queued again and finished by another.
+
+Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (h264_gop2.mp4), VIDSEG_SOURCE_DIR, VIDSEG_VERSITYGW
+(optional: the versitygw binary, else tests/peers/versitygw.sh's cached build).
+"""
+import hashlib
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import requests
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_server_api import VIDEO, VIDSEG, Server, api, login, tus_upload, wait_job  # noqa: E402
+
+SOURCE = os.environ.get("VIDSEG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+PEER = os.path.join(SOURCE, "tests", "peers", "postgres.sh")
+LEASE = "3"  # seconds: a dead worker's job runs again within a few seconds
+S3_ACCESS, S3_SECRET, S3_BUCKET = "vidsegtest", "vidseg-secret-key-for-tests", "ppi-platform"
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    d = tempfile.mkdtemp(prefix="vidseg-pg-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def postgres(workdir):
+    out = subprocess.run(["bash", PEER, "start", workdir], capture_output=True, text=True)
+    assert out.returncode == 0, "PostgreSQL did not start: " + out.stderr
+    url = out.stdout.strip().splitlines()[0]
+    yield url
+    subprocess.run(["bash", PEER, "stop", workdir], capture_output=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FolderStorage:
+    """A storage folder every process shares; results checked on disk."""
+
+    def __init__(self, workdir):
+        self.root = os.path.join(workdir, "store")
+        self.args = ["--storage", self.root]
+
+    def check_job_files(self, server, token, job_id, files, killed_job):
+        folder = os.path.join(self.root, "admin", "jobs", str(job_id))
+        on_disk = sorted(os.path.relpath(os.path.join(d, f), folder)
+                         for d, _, fs in os.walk(folder) for f in fs if not f.endswith(".vidseg-meta.json"))
+        # The store's own view: temp files (".vidseg-tmp-") are not objects. Only the killed
+        # worker can have left one (its write cut by SIGKILL); every object is there once.
+        temps = [f for f in on_disk if ".vidseg-tmp-" in f]
+        assert not temps or job_id == killed_job, (job_id, temps)
+        assert [f for f in on_disk if f not in temps] == sorted(f["name"] for f in files), (job_id, on_disk)
+        for f in files:
+            assert os.path.getsize(os.path.join(folder, f["name"])) == f["size"]
+
+    def stop(self):
+        pass
+
+
+class S3Storage:
+    """A real S3 server (versitygw) on loopback with one bucket; results fetched through the API's
+    download route, which redirects to presigned URLs of that server."""
+
+    def __init__(self, workdir):
+        binary = os.environ.get("VIDSEG_VERSITYGW") or subprocess.run(
+            ["bash", os.path.join(SOURCE, "tests", "peers", "versitygw.sh")], capture_output=True, text=True,
+            check=True).stdout.strip()
+        data = os.path.join(workdir, "s3")
+        os.makedirs(data)
+        port = free_port()
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen([binary, "--quiet", "--access", S3_ACCESS, "--secret", S3_SECRET,
+                                      "--port", f"127.0.0.1:{port}", "posix", data],
+                                     stdout=subprocess.DEVNULL, stderr=open(data + ".log", "wb"))
+        deadline = time.time() + 30
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert time.time() < deadline and self.proc.poll() is None, "versitygw did not start"
+            time.sleep(0.1)
+        made = subprocess.run(["curl", "-sf", "-X", "PUT", "--aws-sigv4", "aws:amz:us-east-1:s3",
+                               "--user", f"{S3_ACCESS}:{S3_SECRET}", "-H",
+                               "x-amz-content-sha256: " + hashlib.sha256(b"").hexdigest(),
+                               f"{self.endpoint}/{S3_BUCKET}"], capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        os.environ["VIDSEG_S3_ACCESS_KEY"], os.environ["VIDSEG_S3_SECRET_KEY"] = S3_ACCESS, S3_SECRET
+        self.args = ["--storage", f"s3://{S3_BUCKET}/platform", "--s3-endpoint", self.endpoint]
+
+    def check_job_files(self, server, token, job_id, files, killed_job):
+        for f in files:
+            assert f["url"].startswith(self.endpoint + f"/{S3_BUCKET}/platform/admin/jobs/{job_id}/"), f
+            body = requests.get(f["url"], timeout=60)
+            assert body.status_code == 200 and len(body.content) == f["size"], (job_id, f["name"])
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        for name in ("VIDSEG_S3_ACCESS_KEY", "VIDSEG_S3_SECRET_KEY"):
+            os.environ.pop(name, None)
+
+
+@pytest.fixture(params=["folder", "s3"])
+def storage(request, workdir):
+    kind = {"folder": FolderStorage, "s3": S3Storage}[request.param]
+    s = kind(tempfile.mkdtemp(prefix=request.param + "-", dir=workdir))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def postgres_db(postgres, workdir):
+    """A new database on the server for one test, and a folder of its own: (url, folder)."""
+    name = "t" + str(len(os.listdir(workdir)))
+    sql(postgres, f"CREATE DATABASE {name}")
+    return postgres.rsplit("/", 1)[0] + "/" + name, tempfile.mkdtemp(prefix=name + "-", dir=workdir)
+
+
+def sql(url, query):
+    """One query through psql (the test's own view of the catalog)."""
+    m = re.match(r"postgresql://(\w+)@([\d.]+):(\d+)/(\w+)", url)
+    out = subprocess.run(["psql", "-h", m[2], "-p", m[3], "-U", m[1], "-d", m[4], "-Atc", query],
+                         capture_output=True, text=True, check=True)
+    return [line.split("|") for line in out.stdout.splitlines()]
+
+
+class Worker:
+    def __init__(self, name, url, storage_args, workdir):
+        self.name = name
+        self.log = open(os.path.join(workdir, name + ".log"), "ab")
+        self.proc = subprocess.Popen(
+            [VIDSEG, "worker", "--db", url, *storage_args, "--name", name, "--lease", LEASE,
+             "--work-dir", os.path.join(workdir, name + "-work")],
+            stdout=subprocess.PIPE, stderr=self.log)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 60)
+        line = os.read(self.proc.stdout.fileno(), 4096).decode() if ready else ""
+        assert f"vidseg worker {name}: running" in line, (line, self.proc.poll())
+
+
+def submit_prepare_jobs(server, token, video_id, count):
+    """`count` cheap prepare jobs of one video (3-s segments, stream copy); their ids."""
+    return [api(server, "POST", "/api/jobs", token=token, expect=201,
+                json={"kind": "prepare", "video_ids": [video_id], "options": {"segment": 3, "mode": "copy"}}
+                ).json()["id"] for _ in range(count)]
+
+
+def job_log(server, token, job_id):
+    lines = api(server, "GET", "/api/jobs/{id}/log", token=token, path=f"/api/jobs/{job_id}/log", expect=200)
+    return [line["line"] for line in lines.json()["lines"]]
+
+
+def running_job_of(url, worker, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        rows = sql(url, f"SELECT id FROM jobs WHERE state = 'running' AND worker = '{worker}'")
+        if rows:
+            return int(rows[0][0])
+        time.sleep(0.05)
+    raise AssertionError(f"worker {worker} never ran a job")
+
+
+def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgres_db, storage):
+    url, workdir = postgres_db
+    server = Server(os.path.join(workdir, "data"), "--db", url, *storage.args, "--workers", "0")
+    workers = []
+    try:
+        token = login(server, "admin", server.password).json()["token"]
+        workers = [Worker(f"w{i}", url, storage.args, workdir) for i in (1, 2, 3)]
+        tus_upload(server, token, VIDEO, "lesson.mp4")
+        videos = api(server, "GET", "/api/videos", token=token, expect=200).json()["videos"]
+        assert len(videos) == 1
+        arrival = [j for j in api(server, "GET", "/api/jobs", token=token, expect=200).json()["jobs"]
+                   if j["kind"] == "arrival"][0]
+        assert wait_job(server, token, arrival["id"])[0]["state"] == "finished"
+
+        ids = submit_prepare_jobs(server, token, videos[0]["id"], 30)
+        victim = workers[1]
+        killed_job = running_job_of(url, victim.name)
+        victim.proc.send_signal(signal.SIGKILL)
+        victim.proc.wait()
+
+        jobs = {i: wait_job(server, token, i, timeout=600)[0] for i in ids}
+        assert {j["state"] for j in jobs.values()} == {"finished"}, {i: j["error"] for i, j in jobs.items()}
+        # The killed job ran twice (its lease expired, another worker claimed it); no other job did.
+        assert jobs[killed_job]["attempts"] == 2
+        assert [i for i in ids if i != killed_job and jobs[i]["attempts"] != 1] == []
+        killed_log = job_log(server, token, killed_job)
+        assert f"started (attempt 1, worker {victim.name})" in killed_log, killed_log
+        assert any(l.startswith("queued again: the lease of its worker expired") for l in killed_log), killed_log
+        assert any(re.fullmatch(r"started \(attempt 2, worker w[13]\)", l) for l in killed_log), killed_log
+
+        expected_names = None
+        for i in ids:
+            log = job_log(server, token, i)
+            assert log.count("finished") == 1, (i, log)  # ended exactly once
+            files = api(server, "GET", "/api/jobs/{id}/files", token=token, path=f"/api/jobs/{i}/files",
+                        expect=200).json()["files"]
+            names = [f["name"] for f in files]
+            assert len(names) == len(set(names)), (i, names)
+            expected_names = expected_names or sorted(names)
+            assert sorted(names) == expected_names, i  # the same video and options: the same results
+            assert "tasks.json" in names and "manifest.json" in names
+            storage.check_job_files(server, token, i, files, killed_job)
+        rows = sql(url, "SELECT state, count(*), sum(attempts) FROM jobs WHERE kind = 'prepare' GROUP BY state")
+        assert rows == [["finished", "30", "31"]]
+
+        # SIGTERM mid-job: the worker hands its job back and exits 0; another worker finishes it.
+        more = submit_prepare_jobs(server, token, videos[0]["id"], 4)
+        stopping = workers[0]
+        stopped_job = running_job_of(url, stopping.name)
+        stopping.proc.send_signal(signal.SIGTERM)
+        assert stopping.proc.wait(timeout=60) == 0
+        kept = os.path.join(workdir, stopping.name + "-work", f"job-{stopped_job}")
+        assert os.path.isdir(kept)  # the interrupted job's work folder stays for a resume here
+        for i in more:
+            assert wait_job(server, token, i, timeout=300)[0]["state"] == "finished"
+        log = job_log(server, token, stopped_job)
+        assert f"interrupted: worker {stopping.name} is stopping; queued again" in log, log
+        assert log.count("finished") == 1 and log[-1] == "finished", log
+        assert any(re.fullmatch(r"started \(attempt 2, worker w3\)", l) for l in log), "\n".join(log)
+        # Restarted on the same work folder: the job it kept a folder for has ended elsewhere.
+        workers[0] = Worker(stopping.name, url, storage.args, workdir)
+        assert not os.path.exists(kept)
+    finally:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.proc.send_signal(signal.SIGTERM)
+                w.proc.wait(timeout=60)
+        if server.proc.poll() is None:
+            server.stop()
+
+
+def test_worker_refuses_a_missing_catalog_or_storage(postgres):
+    out = subprocess.run([VIDSEG, "worker", "--storage", "/tmp/x"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "--db postgresql://" in out.stderr, out.stderr
+    out = subprocess.run([VIDSEG, "worker", "--db", postgres], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "--storage" in out.stderr, out.stderr
+    help_text = subprocess.run([VIDSEG, "worker", "--help"], capture_output=True, text=True, timeout=30).stdout
+    for option in ("--db", "--storage", "--s3-endpoint", "--concurrency", "--lease", "SIGTERM"):
+        assert option in help_text, option
