@@ -55,6 +55,8 @@ CREATE TABLE audit_log (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, user_id I
                         user_name TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
                         detail TEXT NOT NULL, ip TEXT NOT NULL);
 )sql",
+    // 2: what a job reads besides its videos (dataset build: the Label Studio export, review decisions).
+    "ALTER TABLE jobs ADD COLUMN inputs TEXT NOT NULL DEFAULT '{}';",
 };
 
 constexpr const char* kUserColumns = "id, name, role, password_hash, created";
@@ -62,7 +64,7 @@ constexpr const char* kVideoColumns = "id, user_id, name, object_key, size, sha2
 constexpr const char* kJobColumns =
     "id, user_id, kind, video_ids, options, state, stage, progress, error, attempts, worker, "
     "cancel_requested, "
-    "created, started, finished";
+    "created, started, finished, inputs";
 
 User read_user(const Statement& s) {
     return {s.integer(0), s.text(1), role_from_name(s.text(2)).value_or(Role::DlUser), s.text(3),
@@ -91,6 +93,7 @@ Job read_job(const Statement& s) {
     j.created = s.integer(12);
     j.started = s.integer(13);
     j.finished = s.integer(14);
+    j.inputs_json = s.text(15);
     return j;
 }
 
@@ -284,10 +287,10 @@ class SqliteCatalog final : public Catalog {
         std::lock_guard lock(mutex_);
         Transaction t(db_);
         Statement(db_,
-                  "INSERT INTO jobs (user_id, kind, video_ids, options, state, stage, created) "
-                  "VALUES (?, ?, ?, ?, 'queued', 'queued', ?)")
+                  "INSERT INTO jobs (user_id, kind, video_ids, options, state, stage, created, inputs) "
+                  "VALUES (?, ?, ?, ?, 'queued', 'queued', ?, ?)")
             .bind_all(job.user_id, job.kind, nlohmann::json(job.video_ids).dump(), job.options_json,
-                      job.created)
+                      job.created, job.inputs_json)
             .run();
         const std::int64_t id = db_.last_insert_id();
         for (auto video : job.video_ids)
