@@ -762,15 +762,15 @@ def test_config_file_active_job_limit_and_abandoned_uploads(data_dir):
     data = os.path.join(data_dir, "config-data")
     conf = os.path.join(data_dir, "serve.conf")
     with open(conf, "w") as f:
-        f.write("# test settings\nmax-upload = 5000\nmax-active-jobs = 1\nworkers = 0\n"
+        f.write("# test settings\nmax-upload = 50000000\nmax-active-jobs = 1\nworkers = 0\n"
                 "abandoned-upload-hours = 0.001\nread-timeout = \"4\"\n")
-    os.environ["VIDSEG_MAX_UPLOAD"] = "4000"  # the environment beats the file
+    os.environ["VIDSEG_MAX_UPLOAD"] = "40000000"  # the environment beats the file
     try:
         s = Server(data, "--config", conf)
     finally:
         del os.environ["VIDSEG_MAX_UPLOAD"]
     try:
-        assert api(s, "OPTIONS", "/api/uploads/", expect=204).headers["Tus-Max-Size"] == "4000"
+        assert api(s, "OPTIONS", "/api/uploads/", expect=204).headers["Tus-Max-Size"] == "40000000"
         admin = login(s, "admin", s.password).json()["token"]
         api(s, "POST", "/api/users", token=admin, expect=201,
             json={"username": "gil", "password": "gil-secret-pw", "role": "dl-user"})
@@ -798,9 +798,9 @@ def test_config_file_active_job_limit_and_abandoned_uploads(data_dir):
     finally:
         s.stop()
     # A flag beats the file; a bad line is named with its line number.
-    s = Server(data, "--config", conf, "--max-upload", "3000")
+    s = Server(data, "--config", conf, "--max-upload", "30000000")
     try:
-        assert api(s, "OPTIONS", "/api/uploads/", expect=204).headers["Tus-Max-Size"] == "3000"
+        assert api(s, "OPTIONS", "/api/uploads/", expect=204).headers["Tus-Max-Size"] == "30000000"
     finally:
         s.stop()
     with open(conf, "a") as f:

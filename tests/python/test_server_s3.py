@@ -65,8 +65,10 @@ class VersityGw:
         self.proc.wait()
 
     def create_bucket(self, name):
+        empty_sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"  # S3 servers require it
         r = subprocess.run(["curl", "-sS", "-f", "-X", "PUT", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user",
-                            f"{ACCESS}:{SECRET}", f"{self.url}/{name}"], capture_output=True, text=True)
+                            f"{ACCESS}:{SECRET}", "-H", f"x-amz-content-sha256: {empty_sha256}",
+                            f"{self.url}/{name}"], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
 
 
