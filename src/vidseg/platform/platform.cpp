@@ -129,7 +129,8 @@ catalog::Job Platform::submit_job(const Principal& caller, const std::string& ki
     for (auto id : video_ids) video(caller, id);  // 404 for another user's video
     if (config_.max_active_jobs > 0 && !caller.is_admin()) {
         std::size_t active = 0;
-        for (const auto& j : catalog_->jobs(caller.user.id)) active += j.state == "queued" || j.state == "running";
+        for (const auto& j : catalog_->jobs(caller.user.id))  // the server's own arrival jobs do not count
+            active += j.kind != "arrival" && (j.state == "queued" || j.state == "running");
         if (active >= config_.max_active_jobs)
             throw ApiError(429, "too_many_jobs",
                            "you have " + std::to_string(active) + " queued or running jobs, the limit is " +
