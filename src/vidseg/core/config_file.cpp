@@ -38,7 +38,8 @@ CommandSpec with_config_file(CommandSpec spec, const std::filesystem::path& file
             throw Error(ErrorCode::InvalidArgument, where + "expected 'name = value', got '" + line + "'");
         const std::string name = trim(line.substr(0, eq));
         std::string value = trim(line.substr(eq + 1));
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+            value = value.substr(1, value.size() - 2);
         auto option = std::find_if(spec.options.begin(), spec.options.end(),
                                    [&](const OptionSpec& o) { return o.name == name; });
         if (option == spec.options.end() || name == "config")

@@ -23,8 +23,8 @@ namespace {
 std::string srt_time(double seconds) {
     const auto ms = static_cast<long long>(std::llround(std::max(0.0, seconds) * 1000));
     char text[32];
-    std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld,%03lld", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60,
-                  ms % 1000);
+    std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld,%03lld", ms / 3600000, ms / 60000 % 60,
+                  ms / 1000 % 60, ms % 1000);
     return text;
 }
 
@@ -35,7 +35,8 @@ std::string to_srt(const asr::Transcript& transcript) {
     int n = 0;
     for (const auto& s : transcript.segments) {
         if (s.text.empty()) continue;
-        out += std::to_string(++n) + "\n" + srt_time(s.start) + " --> " + srt_time(s.end) + "\n" + s.text + "\n\n";
+        out += std::to_string(++n) + "\n" + srt_time(s.start) + " --> " + srt_time(s.end) + "\n" + s.text +
+               "\n\n";
     }
     return out;
 }

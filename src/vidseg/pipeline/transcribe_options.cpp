@@ -7,7 +7,8 @@ namespace vidseg::pipeline {
 CommandSpec transcribe_command_spec() {
     CommandSpec spec{
         .name = "transcribe",
-        .summary = "Transcribe the speech of a video or audio file (faster-whisper or an OpenAI-compatible server).",
+        .summary =
+            "Transcribe the speech of a video or audio file (faster-whisper or an OpenAI-compatible server).",
         .description =
             "Extracts the audio (16 kHz mono) and transcribes it with --whisper-backend; writes into OUT:\n"
             "  <stem>.json   language, probability, timed segments with word times\n"
@@ -20,8 +21,9 @@ CommandSpec transcribe_command_spec() {
                      .type = OptionType::Path,
                      .help = "Output directory (default: <media stem>_transcript beside it).",
                      .metavar = "DIR"}},
-        .examples = "  vidseg transcribe lesson.mp4\n"
-                    "  vidseg transcribe lesson.mp4 --whisper-backend http --whisper-url http://127.0.0.1:8000",
+        .examples =
+            "  vidseg transcribe lesson.mp4\n"
+            "  vidseg transcribe lesson.mp4 --whisper-backend http --whisper-url http://127.0.0.1:8000",
     };
     auto whisper = asr::whisper_option_specs();
     // Transcribing is the command's purpose: faster-whisper unless another backend is chosen.

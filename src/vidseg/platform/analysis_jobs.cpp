@@ -21,8 +21,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json job_options(const JobContext& c) { return nlohmann::json::parse(c.job.options_json); }
-nlohmann::json job_inputs(const JobContext& c) { return nlohmann::json::parse(c.job.inputs_json); }
+nlohmann::json job_options(const JobContext& c) {
+    return nlohmann::json::parse(c.job.options_json);
+}
+nlohmann::json job_inputs(const JobContext& c) {
+    return nlohmann::json::parse(c.job.inputs_json);
+}
 
 std::vector<fs::path> fetch_all_videos(JobContext& c) {
     std::vector<fs::path> files;
@@ -53,12 +57,14 @@ void run_dataset_build_job(JobContext& c) {
     const auto videos = fetch_all_videos(c);
     const auto option_object = job_options(c);
     const auto inputs = job_inputs(c);
-    auto config = dataset::dataset_build_config(parse_job_options(dataset::dataset_build_command_spec(), option_object, {}));
+    auto config = dataset::dataset_build_config(
+        parse_job_options(dataset::dataset_build_command_spec(), option_object, {}));
     for (const auto& v : videos) config.videos.push_back(v.string());
     const auto& annotations = inputs.at("annotations");
     const fs::path export_file =
         c.work_dir / "input" / (annotations.is_string() ? "export.csv" : "export.json");
-    write_file_atomic(export_file, annotations.is_string() ? annotations.get<std::string>() : annotations.dump());
+    write_file_atomic(export_file,
+                      annotations.is_string() ? annotations.get<std::string>() : annotations.dump());
     config.annotations = export_file.string();
     if (inputs.contains("label_config")) {
         const fs::path xml = c.work_dir / "input" / "label_config.xml";
@@ -77,14 +83,14 @@ void run_dataset_build_job(JobContext& c) {
     if (!report.written) {
         if (report.plan.errors.empty())
             throw Error(ErrorCode::InvalidData, "no valid labeled interval for the given videos");
-        throw Error(ErrorCode::InvalidData,
-                    std::to_string(report.plan.errors.size()) + " item(s) failed, first: " +
-                        report.plan.errors.front().item + ": " + report.plan.errors.front().message +
-                        " (keep-going writes the good ones)");
+        throw Error(ErrorCode::InvalidData, std::to_string(report.plan.errors.size()) +
+                                                " item(s) failed, first: " + report.plan.errors.front().item +
+                                                ": " + report.plan.errors.front().message +
+                                                " (keep-going writes the good ones)");
     }
     c.log("built " + std::to_string(report.plan.items.size()) + " fragment(s), " +
-          std::to_string(report.excluded.size()) + " excluded in review, " + std::to_string(report.transcribed) +
-          " transcript(s)");
+          std::to_string(report.excluded.size()) + " excluded in review, " +
+          std::to_string(report.transcribed) + " transcript(s)");
     store_output_folder(c, out);
 }
 
@@ -132,20 +138,22 @@ void run_intro_detect_job(JobContext& c) {
             e["variant"] = d.variant >= 0 ? nlohmann::json(d.variant) : nlohmann::json();
             labels.push_back({stem, d.intro, {}, {}});
             write_file_atomic(out / "edl" / (stem + ".edl"), intro::to_edl(d.intro));
-            write_file_atomic(out / "chapters" / (stem + ".ffmetadata"), intro::to_ffmetadata_chapters(d.intro));
+            write_file_atomic(out / "chapters" / (stem + ".ffmetadata"),
+                              intro::to_ffmetadata_chapters(d.intro));
             c.log(fs::path(d.episode).filename().string() + ": " + intro::intro_found_line(d.intro));
         }
         episodes_json.push_back(std::move(e));
     }
     if (usable < 2)
         throw Error(ErrorCode::InvalidMedia, "needs at least two usable episodes of a series, only " +
-                                                 std::to_string(usable) + " of " + std::to_string(paths.size()) +
-                                                 " could be read");
+                                                 std::to_string(usable) + " of " +
+                                                 std::to_string(paths.size()) + " could be read");
     write_file_atomic(out / "test_predictions.json", intro::to_predictions_json(labels).dump(2) + "\n");
-    write_file_atomic(out / "intro.json",
-                      nlohmann::json({{"episodes", episodes_json}, {"usable", usable}, {"audio_only", run.audio_only}})
-                              .dump(2) +
-                          "\n");
+    write_file_atomic(
+        out / "intro.json",
+        nlohmann::json({{"episodes", episodes_json}, {"usable", usable}, {"audio_only", run.audio_only}})
+                .dump(2) +
+            "\n");
     store_output_folder(c, out);
 }
 

@@ -21,7 +21,9 @@ namespace {
 constexpr auto kPollInterval = std::chrono::milliseconds(250);
 constexpr auto kHeartbeat = std::chrono::seconds(15);
 
-bool ended(const std::string& state) { return state == "finished" || state == "error" || state == "cancelled"; }
+bool ended(const std::string& state) {
+    return state == "finished" || state == "error" || state == "cancelled";
+}
 
 std::string sse_event(const std::string& name, const json& data) {
     return "event: " + name + "\ndata: " + data.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
@@ -72,7 +74,8 @@ void add_stream_routes(Router& router) {
                    stream_events(x, [&platform, caller, id, last = std::string()]() mutable {
                        const auto doc = platform::to_json(platform.job(caller, id));
                        const std::string text = doc.dump();
-                       if (ended(doc["state"].get<std::string>())) return std::pair{sse_event("end", doc), true};
+                       if (ended(doc["state"].get<std::string>()))
+                           return std::pair{sse_event("end", doc), true};
                        if (text == last) return std::pair{std::string(), false};
                        last = text;
                        return std::pair{sse_event("job", doc), false};

@@ -12,8 +12,8 @@ namespace vidseg::storage {
 namespace {
 
 constexpr std::uint32_t kMax32 = 0xFFFFFFFFu;
-constexpr std::uint16_t kVersion = 45;          // 4.5: ZIP64
-constexpr std::uint16_t kFlags = 0x0808;        // bit 3: data descriptor, bit 11: UTF-8 names
+constexpr std::uint16_t kVersion = 45;    // 4.5: ZIP64
+constexpr std::uint16_t kFlags = 0x0808;  // bit 3: data descriptor, bit 11: UTF-8 names
 
 const std::array<std::uint32_t, 256>& crc_table() {
     static const auto table = [] {
@@ -38,7 +38,9 @@ void put32(std::string& out, std::uint64_t v) {
 void put64(std::string& out, std::uint64_t v) {
     for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
 }
-std::uint32_t clamp32(std::uint64_t v) { return v >= kMax32 ? kMax32 : static_cast<std::uint32_t>(v); }
+std::uint32_t clamp32(std::uint64_t v) {
+    return v >= kMax32 ? kMax32 : static_cast<std::uint32_t>(v);
+}
 
 }  // namespace
 
@@ -57,7 +59,8 @@ void ZipStreamWriter::emit(const std::string& bytes) {
     offset_ += bytes.size();
 }
 
-void ZipStreamWriter::begin_entry(const std::string& name, std::uint64_t expected_size, std::int64_t unix_time) {
+void ZipStreamWriter::begin_entry(const std::string& name, std::uint64_t expected_size,
+                                  std::int64_t unix_time) {
     if (open_ || finished_) throw Error(ErrorCode::Internal, "zip: an entry is still open");
     check_key(name);
     for (const auto& e : entries_)
@@ -71,7 +74,8 @@ void ZipStreamWriter::begin_entry(const std::string& name, std::uint64_t expecte
     gmtime_r(&t, &tm);
     if (tm.tm_year < 80) tm = std::tm{.tm_mday = 1, .tm_year = 80};
     entry.dos_time = static_cast<std::uint16_t>((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
-    entry.dos_date = static_cast<std::uint16_t>(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
+    entry.dos_date =
+        static_cast<std::uint16_t>(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
     std::string h;
     put32(h, 0x04034b50);
     put16(h, kVersion);
@@ -149,9 +153,9 @@ void ZipStreamWriter::finish() {
         put32(c, clamp32(e.size));
         put16(c, e.name.size());
         put16(c, extra.empty() ? 0 : extra.size() + 4);
-        put16(c, 0);  // comment
-        put16(c, 0);  // disk
-        put16(c, 0);  // internal attributes
+        put16(c, 0);               // comment
+        put16(c, 0);               // disk
+        put16(c, 0);               // internal attributes
         put32(c, 0100644u << 16);  // a regular file, rw-r--r--
         put32(c, clamp32(e.offset));
         c += e.name;
