@@ -12,6 +12,7 @@ packages=(  # build and run
   nlohmann-json3-dev libsqlite3-dev libzip-dev libpugixml-dev libchromaprint-dev
   libcurl4-openssl-dev libopencv-dev opencv-data libtorch-dev libfftw3-dev libsodium-dev
   libcpp-httplib-dev libssl-dev libpqxx-dev
+  curl  # tests/python/test_server_s3.py creates its bucket with curl --aws-sigv4
 )
 if [ "$runtime_only" = 0 ]; then
   packages+=(  # tests, test peers and benchmarks

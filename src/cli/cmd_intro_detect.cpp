@@ -13,6 +13,7 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/safe_path.hpp"
+#include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/intro/intro_detector.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/intro/series_grouping.hpp"
@@ -41,7 +42,7 @@ void use_allocator_settings_for_decoding() {
 
 int run_intro_detect(const ParsedOptions& options, Context& context) {
     use_allocator_settings_for_decoding();
-    const std::vector<std::string> episodes = intro_episodes(options);
+    const std::vector<std::string> episodes = intro::intro_episodes(options);
     if (options.given("library")) return run_intro_detect_library(episodes, options, context);
     if (episodes.size() < 2)
         throw Error(ErrorCode::InvalidArgument,
@@ -49,39 +50,14 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
                         "): give EPISODE files or --dir DIR, or match one episode against an intro library (--library LIB from "
                         "`vidseg intro learn`)");
 
-    intro::IntroDetectOptions config = intro_detect_options(options);
-    if (options.given("audio-only")) config.visual.fps = 0;
-    if (options.given("no-cues")) config.cues = false;
-
-    // Fingerprints through the on-disk cache; episodes of different series are grouped (cmd_intro_learn.cpp).
-    std::unique_ptr<intro::FingerprintCache> cache;
-    if (const auto dir = intro_cache_dir(options); !dir.empty()) cache = std::make_unique<intro::FingerprintCache>(dir);
-    // Audio first: video decoding costs several times the audio, so the pictures are fingerprinted
-    // only when the sound alone leaves some episode unsure (intro::audio_detection_suffices). The
-    // audio-first pass keeps its own cache (DIR/v1/audio-first) so the entries and counters of the
-    // fused detection stay what they were.
-    const bool audio_only_asked = options.given("audio-only");
-    bool audio_only = audio_only_asked;
-    std::unique_ptr<intro::FingerprintCache> audio_cache;
-    if (cache && !audio_only_asked) audio_cache = std::make_unique<intro::FingerprintCache>(cache->dir() / "v1" / "audio-first");
-    intro::FingerprintCache* shown_cache = audio_only_asked ? cache.get() : audio_cache.get();
-    intro::IntroDetectOptions audio_config = config;
-    audio_config.visual.fps = 0;
-    auto season = intro::detect_intros_by_series(episodes, audio_config, shown_cache, context.progress.get(), false);
-    if (!audio_only) {
-        std::vector<const intro::AudioFingerprint*> sound;
-        for (const auto& e : season.episodes)
-            sound.push_back(e.error.empty() && e.fingerprints.has_audio ? &e.fingerprints.audio : nullptr);
-        if (intro::audio_detection_suffices(season.detections, sound, config.min_length)) {
-            audio_only = true;
-        } else {
-            if (audio_cache)
-                for (const auto& w : audio_cache->warnings())
-                    if (!context.quiet) std::fprintf(stderr, "warning: %s\n", w.c_str());
-            season = intro::detect_intros_by_series(episodes, config, cache.get(), context.progress.get(), false);
-            shown_cache = cache.get();
-        }
-    }
+    const intro::IntroDetectOptions config = intro::intro_detect_options(options);
+    // Fingerprints through the on-disk cache; episodes of different series are grouped.
+    auto run = intro::detect_season(episodes, config, intro::intro_cache_dir(options), context.progress.get());
+    if (!context.quiet)
+        for (const auto& w : run.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    const auto& season = run.season;
+    const bool audio_only = run.audio_only;
+    const intro::FingerprintCache* shown_cache = run.shown_cache;
     if (shown_cache) report_intro_cache(*shown_cache, context);
     const auto& detections = season.detections;
 
@@ -174,50 +150,7 @@ void write_intro_outputs(const std::vector<intro::IntroDetection>& detections, c
 }
 
 Command intro_detect_command() {
-    CommandSpec spec{
-        .name = "intro detect",
-        .summary = "Find the intro that repeats across the episodes of a series (audio + visual fingerprints).",
-        .description =
-            "Fingerprints the first MAX-START + MAX-LENGTH seconds of every episode: audio with Chromaprint\n"
-            "(11025 Hz), pictures as 64-bit perceptual hashes of 4 frames a second decoded at low resolution.\n"
-            "Audio comes first: the pictures are fingerprinted only when the sound alone leaves an episode\n"
-            "unsure. Every pair of episodes is aligned on both; each episode takes the matched interval confirmed by\n"
-            "the most other episodes (a longer one among nearly equally confirmed ones: logo stings and sponsor\n"
-            "cards are shorter), then each boundary is refined on the re-decoded audio (sample-level alignment)\n"
-            "and frames, and snapped to a shot cut, black frame or silence gap within 1 s where that cue agrees\n"
-            "with the alignment (the pictures stop matching exactly there). Episodes whose intros match each other share a variant id. An episode that matches no\n"
-            "other episode, or only below the confidence threshold, has no intro (never a guess). Unreadable\n"
-            "episodes are skipped with a warning; episodes without audio or video use what they have.",
-        .positionals = {{.name = "EPISODE", .help = "Episode files of one series (or use --dir).", .min_count = 0,
-                         .max_count = -1}},
-        .options =
-            {
-                {.name = "library", .type = OptionType::Path,
-                 .help = "Match each EPISODE against this intro library (from `vidseg intro learn`) instead of "
-                         "comparing the episodes with each other; one episode is enough.",
-                 .metavar = "LIB"},
-                {.name = "audio-only", .type = OptionType::Flag,
-                 .help = "Never decode video (by default it is decoded only when the sound alone leaves an\n"
-                         "episode unsure); intros shown over silence or under dubbed speech may then be missed."},
-                {.name = "no-cues", .type = OptionType::Flag,
-                 .help = "Keep the boundaries where the alignment puts them: do not snap them to shot cuts,\n"
-                         "black frames or silence (for comparison)."},
-                {.name = "edl", .type = OptionType::Path,
-                 .help = "Also write DIR/<episode stem>.edl (Kodi/MPV: the intro as a skippable commercial break).",
-                 .metavar = "DIR"},
-                {.name = "chapters", .type = OptionType::Path,
-                 .help = "Also write DIR/<episode stem>.ffmetadata (FFmpeg chapter metadata with an \"Intro\" chapter).",
-                 .metavar = "DIR"},
-                {.name = "predictions", .type = OptionType::Path,
-                 .help = "Also write test_predictions.json: {\"<episode stem>\": [start, end]} ([] = no intro).",
-                 .metavar = "FILE"},
-            },
-        .examples = "  vidseg intro detect s01e01.mkv s01e02.mkv s01e03.mkv\n"
-                    "  vidseg intro detect --dir season1 --predictions test_predictions.json",
-    };
-    // The season options (--dir, --max-start, --min-length, --max-length, --cache, --no-cache) come first.
-    const auto season = intro_season_options();
-    spec.options.insert(spec.options.begin(), season.begin(), season.end());
+    auto spec = intro::intro_detect_command_spec();
     spec.options.push_back(language_option());
     return {spec, run_intro_detect};
 }

@@ -15,6 +15,7 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
+#include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/intro/intro_library.hpp"
 #include "vidseg/intro/series_grouping.hpp"
@@ -29,17 +30,17 @@ namespace fs = std::filesystem;
 std::string file_name(const std::string& path) { return fs::path(path).filename().string(); }
 
 std::unique_ptr<intro::FingerprintCache> open_cache(const ParsedOptions& options) {
-    const std::string dir = intro_cache_dir(options);
+    const std::string dir = intro::intro_cache_dir(options);
     return dir.empty() ? nullptr : std::make_unique<intro::FingerprintCache>(dir);
 }
 
 int run_intro_learn(const ParsedOptions& options, Context& context) {
-    const auto episodes = intro_episodes(options);
+    const auto episodes = intro::intro_episodes(options);
     if (episodes.size() < 2)
         throw Error(ErrorCode::InvalidArgument,
                     "intro learn needs at least two episodes of one series (got " + std::to_string(episodes.size()) +
                         "): give EPISODE files or --dir DIR");
-    const auto config = intro_detect_options(options);
+    const auto config = intro::intro_detect_options(options);
     const fs::path out = options.str("out");
     auto cache = open_cache(options);
     const auto season = intro::detect_intros_by_series(episodes, config, cache.get(), context.progress.get());
@@ -100,57 +101,6 @@ int run_intro_learn(const ParsedOptions& options, Context& context) {
 }
 
 }  // namespace
-
-std::vector<std::string> intro_episodes(const ParsedOptions& options) {
-    std::vector<std::string> episodes = options.positionals();
-    if (!options.given("dir")) return episodes;
-    const std::string dir = options.str("dir");
-    std::error_code ec;
-    if (!fs::exists(dir, ec)) throw Error(ErrorCode::InputNotFound, "directory not found", dir);
-    if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::InvalidArgument, "--dir is not a directory", dir);
-    std::vector<std::string> files;
-    for (const auto& entry : fs::directory_iterator(dir))
-        if (entry.is_regular_file() && media::is_media_file_name(entry.path())) files.push_back(entry.path().string());
-    std::sort(files.begin(), files.end());
-    episodes.insert(episodes.end(), files.begin(), files.end());
-    return episodes;
-}
-
-intro::IntroDetectOptions intro_detect_options(const ParsedOptions& options) {
-    intro::IntroDetectOptions config;
-    config.max_start = options.number("max-start");
-    config.min_length = options.number("min-length");
-    config.max_length = options.number("max-length");
-    config.threads = static_cast<int>(options.integer("threads"));
-    if (config.max_length < config.min_length)
-        throw Error(ErrorCode::InvalidArgument, "--max-length must be >= --min-length");
-    return config;
-}
-
-std::vector<OptionSpec> intro_season_options() {
-    return {
-        {.name = "dir", .type = OptionType::Path, .help = "Use every media file in DIR as an episode.", .metavar = "DIR"},
-        {.name = "max-start", .type = OptionType::Double, .default_value = "900",
-         .help = "The intro starts within this many seconds.", .metavar = "SECONDS", .min = 1},
-        {.name = "min-length", .type = OptionType::Double, .default_value = "1", .help = "Shortest intro, seconds.",
-         .metavar = "SECONDS", .min = 0.5},
-        {.name = "max-length", .type = OptionType::Double, .default_value = "120", .help = "Longest intro, seconds.",
-         .metavar = "SECONDS", .min = 1},
-        {.name = "cache", .type = OptionType::Path,
-         .help = "Fingerprint cache directory (default $XDG_CACHE_HOME/vidseg/intro or ~/.cache/vidseg/intro).",
-         .metavar = "DIR"},
-        {.name = "no-cache", .type = OptionType::Flag, .help = "Neither read nor write the fingerprint cache."},
-        {.name = "threads", .type = OptionType::Int, .default_value = "0",
-         .help = "Episodes decoded and pairs aligned at once (0 = one per core).", .metavar = "N", .min = 0,
-         .max = 256},
-    };
-}
-
-std::string intro_cache_dir(const ParsedOptions& options) {
-    if (options.flag("no-cache")) return {};
-    if (options.given("cache")) return options.str("cache");
-    return intro::FingerprintCache::default_dir().string();
-}
 
 void report_intro_cache(const intro::FingerprintCache& cache, const Context& context) {
     if (context.quiet) return;
@@ -230,9 +180,7 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
     if (episodes.empty())
         throw Error(ErrorCode::InvalidArgument, "give the EPISODE files to match against --library (or --dir DIR)");
     const auto library = intro::load_intro_library(options.str("library"));
-    auto config = intro_detect_options(options);
-    if (options.given("audio-only")) config.visual.fps = 0;
-    if (options.given("no-cues")) config.cues = false;
+    auto config = intro::intro_detect_options(options);
     auto cache = open_cache(options);
     const auto fp_options = intro::fingerprint_options_for_detection(config);
     bool library_has_pictures = false;
@@ -377,7 +325,7 @@ Command intro_learn_command() {
                     "  vidseg intro detect s02e01.mkv --library show.intro.json",
     };
     // The season options (--dir, --max-start, --min-length, --max-length, --cache, --no-cache) come first.
-    const auto season = intro_season_options();
+    const auto season = intro::intro_season_options();
     spec.options.insert(spec.options.begin(), season.begin(), season.end());
     return {spec, [](const ParsedOptions& options, Context& context) {
                 if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "--out LIB is required");

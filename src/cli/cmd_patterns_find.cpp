@@ -3,6 +3,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "vidseg/asr/whisper_options.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/asr/transcriber.hpp"
@@ -72,7 +73,7 @@ int run_patterns_find(const ParsedOptions& options, Context& context) {
         sources.video = features.source;
     sources.features = &features;
     sources.transcript = options.str("transcript");
-    sources.transcriber = whisper_config(options);
+    sources.transcriber = asr::whisper_config(options);
     sources.progress = context.progress.get();
     const auto lesson_context = models::gather_lesson_context(sources, top);
 
@@ -137,7 +138,7 @@ Command patterns_find_command() {
                     "  vidseg patterns find --model patterns.model lesson7.mp4 --transcript lesson7.srt --report r.html\n"
                     "  vidseg patterns find --model patterns.model lesson7.mp4 --whisper-backend faster-whisper --report r.html",
     };
-    const auto whisper = whisper_options();
+    const auto whisper = asr::whisper_option_specs();
     spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
     spec.options.push_back(language_option());
     return {spec, run_patterns_find};

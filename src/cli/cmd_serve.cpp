@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -36,6 +38,11 @@ platform::PlatformConfig platform_config(const ParsedOptions& options) {
     if (options.has("max-upload"))
         config.max_upload = static_cast<std::uint64_t>(options.integer("max-upload"));
     if (options.has("workers")) config.workers = static_cast<int>(options.integer("workers"));
+    if (options.has("max-active-jobs"))
+        config.max_active_jobs = static_cast<std::size_t>(options.integer("max-active-jobs"));
+    if (options.has("abandoned-upload-hours"))
+        config.abandoned_upload_age =
+            std::chrono::seconds(std::max<long long>(1, std::llround(options.number("abandoned-upload-hours") * 3600)));
     return config;
 }
 
@@ -56,6 +63,7 @@ int run_serve(const ParsedOptions& options, Context& context) {
     config.write_timeout_seconds = static_cast<int>(options.integer("write-timeout"));
     config.secure_cookies = options.flag("secure-cookies");
     platform.start_workers();
+    platform.start_housekeeping();
     server::run_server(platform, config, [&](const std::string& host, int port) {
         std::printf("vidseg serve: listening on http://%s:%d (data %s, storage %s)\n", host.c_str(), port,
                     options.str("data").c_str(), platform.store().describe().c_str());
@@ -105,10 +113,19 @@ Command serve_command() {
             "Everything lives in --data DIR: the SQLite catalog, the local object store, unfinished "
             "uploads.\n"
             "The first start creates the account 'admin' and prints its one-time password once.\n"
-            "Every option can also come from the environment variable named after it (VIDSEG_LISTEN, ...).",
+            "Every option can also come from the environment variable named after it (VIDSEG_LISTEN, ...)\n"
+            "or from a config file (--config FILE or VIDSEG_CONFIG: one 'name = value' per line, e.g.\n"
+            "'listen = 0.0.0.0:8080', '#' comments). Precedence: flags > VIDSEG_* > config file > defaults.\n"
+            "Jobs: prepare, dataset build, transcribe, intro detect (their options are the CLI commands'),\n"
+            "and the arrival job of each upload.",
         .positionals = {},
         .options =
             {
+                {.name = "config",
+                 .short_name = 'c',
+                 .type = OptionType::Path,
+                 .help = "Config file with the defaults of these options ('name = value' lines).",
+                 .metavar = "FILE"},
                 data_option(),
                 {.name = "listen",
                  .short_name = 'l',
@@ -131,6 +148,21 @@ Command serve_command() {
                  .help = "In-process job workers (0 = the server runs no jobs).",
                  .min = 0,
                  .max = 64},
+                {.name = "max-active-jobs",
+                 .type = OptionType::Int,
+                 .default_value = "0",
+                 .help = "Queued or running jobs (active projects) a dl-user may have at once; more answer 429 "
+                         "(0 = no limit; admins have none).",
+                 .metavar = "N",
+                 .min = 0,
+                 .max = 100000},
+                {.name = "abandoned-upload-hours",
+                 .type = OptionType::Double,
+                 .default_value = "24",
+                 .help = "Unfinished uploads no byte reached for this long are removed (checked periodically).",
+                 .metavar = "HOURS",
+                 .min = 0.0002,
+                 .max = 87600},
                 {.name = "threads",
                  .type = OptionType::Int,
                  .default_value = "32",
@@ -157,7 +189,8 @@ Command serve_command() {
             },
         .examples =
             "  vidseg serve --data /srv/vidseg\n"
-            "  VIDSEG_DATA=/srv/vidseg VIDSEG_LISTEN=0.0.0.0:8080 vidseg serve",
+            "  VIDSEG_DATA=/srv/vidseg VIDSEG_LISTEN=0.0.0.0:8080 vidseg serve\n"
+            "  vidseg serve --config /etc/vidseg/serve.conf",
         .env_prefix = "VIDSEG_",
     };
     const auto storage = storage_options(

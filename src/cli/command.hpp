@@ -19,10 +19,6 @@ struct IntroDetection;
 struct IntroDetectOptions;
 }  // namespace vidseg::intro
 
-namespace vidseg::asr {
-struct TranscriberConfig;
-}  // namespace vidseg::asr
-
 namespace vidseg::cli {
 
 struct Context {
@@ -64,6 +60,7 @@ Command train_command();
 Command predict_command();
 Command patterns_find_command();
 Command patterns_eval_command();
+Command transcribe_command();
 Command serve_command();
 Command users_add_command();
 Command worker_command();
@@ -71,10 +68,6 @@ Command worker_command();
 // Shared by intro detect and intro learn (cmd_intro_learn.cpp): the fingerprint cache (--cache DIR,
 // --no-cache; "" = no cache), matching against an intro library (--library), the series groups of a
 // mixed folder.
-std::string intro_cache_dir(const ParsedOptions& options);
-std::vector<OptionSpec> intro_season_options();  // --dir, --max-start, --min-length, --max-length, --cache, --no-cache
-std::vector<std::string> intro_episodes(const ParsedOptions& options);  // EPISODE... then the media files of --dir
-intro::IntroDetectOptions intro_detect_options(const ParsedOptions& options);  // checks max-length >= min-length
 void report_intro_cache(const intro::FingerprintCache& cache, const Context& context);
 nlohmann::json intro_cache_json(const intro::FingerprintCache& cache);
 // --predictions FILE (test_predictions.json), --edl DIR and --chapters DIR of `intro detect`, for the
@@ -83,10 +76,5 @@ void write_intro_outputs(const std::vector<intro::IntroDetection>& detections, c
 int run_intro_detect_library(const std::vector<std::string>& episodes, const ParsedOptions& options, Context& context);
 nlohmann::json intro_series_json(const intro::SeriesDetection& season);
 void print_intro_series(const intro::SeriesDetection& season, const Messages& messages);
-
-// The transcriber options of `dataset build` (--whisper-backend, -model, -url, -language, -python,
-// -worker, --device) for other commands (whisper_options.cpp), and the config they give.
-std::vector<OptionSpec> whisper_options();
-asr::TranscriberConfig whisper_config(const ParsedOptions& options);
 
 }  // namespace vidseg::cli

@@ -1,13 +1,16 @@
 // vidseg command-line front end: parse, call libvidseg, print; errors become exit codes.
 #include <malloc.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "command.hpp"
+#include "vidseg/core/config_file.hpp"
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/language.hpp"
@@ -25,8 +28,8 @@ std::vector<Command> all_commands() {
             vidseg::cli::dataset_agreement_command(),
             vidseg::cli::features_command(),
             vidseg::cli::train_command(), vidseg::cli::predict_command(), vidseg::cli::patterns_find_command(),
-            vidseg::cli::patterns_eval_command(), vidseg::cli::serve_command(), vidseg::cli::users_add_command(),
-            vidseg::cli::worker_command()};
+            vidseg::cli::patterns_eval_command(), vidseg::cli::transcribe_command(), vidseg::cli::serve_command(),
+            vidseg::cli::users_add_command(), vidseg::cli::worker_command()};
 }
 
 void print_usage(const std::vector<Command>& commands) {
@@ -42,6 +45,21 @@ void print_usage(const std::vector<Command>& commands) {
         "  0 success            1 some items failed     2 invalid arguments\n"
         "  3 input not found    4 invalid/corrupt media 5 unsupported input\n"
         "  6 cannot write output  7 malformed data file  70 internal error  130 interrupted\n");
+}
+
+// A command with a --config option reads its defaults from that file (or $<PREFIX>CONFIG).
+vidseg::CommandSpec with_config(const vidseg::CommandSpec& spec, const std::vector<std::string>& args) {
+    const auto option = std::find_if(spec.options.begin(), spec.options.end(),
+                                     [](const vidseg::OptionSpec& o) { return o.name == "config"; });
+    if (option == spec.options.end()) return spec;
+    std::string file;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) file = args[i + 1];
+        else if (args[i].rfind("--config=", 0) == 0) file = args[i].substr(9);
+    }
+    if (file.empty())
+        if (const char* v = std::getenv(vidseg::option_env_name(spec, *option).c_str()); v && *v) file = v;
+    return file.empty() ? spec : vidseg::with_config_file(spec, file);
 }
 
 extern "C" void on_signal(int) { vidseg::request_cancel(); }
@@ -83,9 +101,11 @@ int main(int argc, char** argv) {
     }
     vidseg::cli::Context context;
     try {
-        auto parsed = vidseg::parse_command_line(command->spec, {args.begin() + static_cast<long>(words), args.end()});
+        const std::vector<std::string> command_args(args.begin() + static_cast<long>(words), args.end());
+        const auto spec = with_config(command->spec, command_args);
+        auto parsed = vidseg::parse_command_line(spec, command_args);
         if (parsed.flag("help")) {
-            std::cout << vidseg::format_help(command->spec);
+            std::cout << vidseg::format_help(spec);
             return 0;
         }
         context.json = parsed.flag("json");

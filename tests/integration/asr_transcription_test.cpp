@@ -301,6 +301,34 @@ TEST(AsrHttp, RoundTripWithFasterWhisperServer) {
     std::printf("http: en '%s'\n", en.text.c_str());
 }
 
+// `vidseg transcribe` (the command a server's transcribe job runs through the same table): the lesson's
+// English speech as JSON with word times, TXT and SRT; backend none is refused by the table.
+TEST(AsrTranscribeCli, WritesJsonTextAndSubtitles) {
+    require_venv();
+    TempDir tmp;
+    const fs::path out = tmp / "tr";
+    auto r = run_vidseg("transcribe " + shell_quote(vidseg::test::media("lesson.mp4")) + " --out " + shell_quote(out) +
+                        " --whisper-language en --json --whisper-python " + shell_quote(venv_python()) +
+                        " --whisper-worker " + shell_quote(worker_script()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto report = json::parse(r.out);
+    EXPECT_EQ(report["language"], "en");
+    const auto doc = json::parse(vidseg::test::read_text(out / "lesson.json"));
+    EXPECT_EQ(doc["text"], report["text"]);
+    EXPECT_NE(doc["text"].get<std::string>().find("plants"), std::string::npos) << doc["text"];
+    ASSERT_FALSE(doc["segments"].empty());
+    EXPECT_FALSE(doc["segments"][0]["words"].empty());
+    EXPECT_TRUE(std::regex_search(vidseg::test::read_text(out / "lesson.srt"),
+                                  std::regex("^1\n00:00:0\\d,\\d{3} --> 00:00:\\d\\d,\\d{3}\n\\S")));
+    EXPECT_FALSE(fs::exists(out / ".audio.wav"));
+    const auto none = run_vidseg("transcribe " + shell_quote(vidseg::test::media("lesson.mp4")) +
+                                 " --whisper-backend none --out " + shell_quote(tmp / "none"));
+    EXPECT_EQ(none.exit_code, 2);
+    EXPECT_NE(none.err.find("option --whisper-backend: 'none' is not one of: faster-whisper, http"), std::string::npos)
+        << none.err;
+    EXPECT_FALSE(fs::exists(tmp / "none"));
+}
+
 // `vidseg dataset build --whisper-backend faster-whisper` on the generated lesson (espeak-ng speech:
 // English from 2 s, Russian from about 13 s): transcripts/<name>.{txt,json} and the columns.
 TEST(AsrDatasetBuild, WritesTranscriptsAndLanguage) {

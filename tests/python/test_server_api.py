@@ -5,6 +5,7 @@ the OpenAPI document checked by openapi-spec-validator. Every route of the docum
 Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (h264_gop2.mp4: 12 s H.264 + AAC).
 """
 import base64
+import io
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 import pytest
 import requests
@@ -27,6 +29,10 @@ from tusclient.exceptions import TusCommunicationError
 VIDSEG = os.environ["VIDSEG_BINARY"]
 MEDIA = os.environ["VIDSEG_TEST_MEDIA_DIR"]
 VIDEO = os.path.join(MEDIA, "h264_gop2.mp4")
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The transcribe job's faster-whisper worker (venv build/pyenv-asr, as the ASR tests use it).
+os.environ.setdefault("VIDSEG_WHISPER_PYTHON", os.path.join(SOURCE, "build", "pyenv-asr", "bin", "python"))
+os.environ.setdefault("VIDSEG_WHISPER_WORKER", os.path.join(SOURCE, "src", "vidseg", "asr", "faster_whisper_worker.py"))
 EXERCISED = set()  # (METHOD, documented path) of every request made through api()
 
 
@@ -556,6 +562,168 @@ def test_metrics_and_slow_client_cut_off(server, accounts):
     assert time.time() - started < 9.5
 
 
+# --- passwords, the analysis jobs, progress streams, results as one zip ------------------------
+
+def test_password_change(server, accounts):
+    admin = accounts["admin"]
+    api(server, "POST", "/api/users", token=admin, expect=201,
+        json={"username": "fay", "password": "fay-first-pw", "role": "dl-user"})
+    fay = login(server, "fay", "fay-first-pw").json()["token"]
+    r = api(server, "POST", "/api/me/password", token=fay, json={"old_password": "wrong-one", "new_password": "x" * 10},
+            expect=403)
+    assert error_of(r) == {"code": "wrong_password", "message": "the current password is wrong"}
+    r = api(server, "POST", "/api/me/password", token=fay, json={"old_password": "fay-first-pw", "new_password": "short"},
+            expect=400)
+    assert "a password has 8 to 1024 characters" in error_of(r)["message"]
+    api(server, "POST", "/api/me/password", token=fay, json={"old_password": "fay-first-pw"}, expect=400)
+    r = api(server, "POST", "/api/me/password", token=fay,
+            json={"old_password": "fay-first-pw", "new_password": "fay-second-pw"}, expect=200)
+    assert r.json() == {"changed": True}
+    login(server, "fay", "fay-first-pw", expect=401)
+    assert login(server, "fay", "fay-second-pw").json()["user"]["name"] == "fay"
+    api(server, "POST", "/api/me/password", json={"old_password": "a", "new_password": "b" * 9}, expect=401)
+    entries = api(server, "GET", "/api/audit", token=admin, params={"limit": 500}, expect=200).json()["entries"]
+    assert ("password-change", "user fay") in {(e["action"], e["subject"]) for e in entries}
+    assert ("password-change-failed", "user fay") in {(e["action"], e["subject"]) for e in entries}
+
+
+def read_events(response, until):
+    """(event, data) pairs of a Server-Sent Events response until until(event, data) is true."""
+    events, name, data = [], None, []
+    for line in response.iter_lines(decode_unicode=True):
+        if line == "":
+            if name:
+                events.append((name, json.loads("\n".join(data))))
+                if until(*events[-1]):
+                    break
+            name, data = None, []
+        elif line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            data.append(line[6:])
+    return events
+
+
+def job_events(server, token, job_id):
+    r = api(server, "GET", "/api/jobs/{id}/events", path=f"/api/jobs/{job_id}/events", token=token, stream=True,
+            expect=200)
+    assert r.headers["Content-Type"].startswith("text/event-stream")
+    events = read_events(r, lambda name, _: name == "end")
+    r.close()
+    return events
+
+
+@pytest.fixture(scope="module")
+def erin(server, accounts):
+    """A dl-user with the spoken lesson (lesson.mp4, 'lesson' in the export) and a five-episode series."""
+    api(server, "POST", "/api/users", token=accounts["admin"], expect=201,
+        json={"username": "erin", "password": "erin-secret-pw", "role": "dl-user"})
+    token = login(server, "erin", "erin-secret-pw").json()["token"]
+    tus_upload(server, token, os.path.join(MEDIA, "lesson.mp4"), "lesson.mp4")
+    for i in range(1, 6):
+        tus_upload(server, token, os.path.join(MEDIA, "series", f"ep{i}.mp4"), f"ep{i}.mp4")
+    ids = {v["name"]: v["id"] for v in api(server, "GET", "/api/videos", token=token, expect=200).json()["videos"]}
+    return token, ids
+
+
+def test_dataset_build_job_with_review_decisions_and_zip(server, accounts, erin):
+    token, ids = erin
+    export = json.load(open(os.path.join(SOURCE, "tests", "data", "dataset", "lesson_export.json")))
+    body = {"kind": "dataset build", "video_ids": [ids["lesson.mp4"]], "options": {"keyframe": "middle"},
+            "inputs": {"annotations": export, "review": [{"item": "2", "decision": "excluded",
+                                                            "reason": "teacher not in frame"}]}}
+    r = api(server, "POST", "/api/jobs", token=token, json={**body, "options": {"annotations": "/etc/passwd"}},
+            expect=400)
+    assert error_of(r)["message"] == "option annotations is chosen by the server, not by a job"
+    r = api(server, "POST", "/api/jobs", token=token, json={**body, "inputs": {}}, expect=400)
+    assert error_of(r)["message"] == "a dataset build job needs inputs.annotations"
+    job = api(server, "POST", "/api/jobs", token=token, json=body, expect=201).json()
+    assert job["kind"] == "dataset build" and job["options"] == {"keyframe": "middle"}
+    events = job_events(server, token, job["id"])
+    assert events[-1][0] == "end" and events[-1][1]["state"] == "finished", events[-3:]
+    progress = [d["progress"] for _, d in events]
+    assert progress == sorted(progress) and progress[-1] == 100
+    stages = [d["stage"] for _, d in events]
+    assert "segments" in stages and stages[-1] == "finished", stages
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                       token=token, expect=200).json()["files"]}
+    assert {"metadata.jsonl", "README.md", "review.jsonl", "build_manifest.json"} <= set(files), sorted(files)
+    r = api(server, "GET", "/api/jobs/{id}/files.zip", path=f"/api/jobs/{job['id']}/files.zip", token=token,
+            expect=200)
+    assert r.headers["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(r.content))
+    assert archive.testzip() is None  # every entry's CRC-32 matches
+    assert sorted(archive.namelist()) == sorted(files)
+    for name, f in files.items():
+        assert not name.startswith("/") and ".." not in name.split("/")
+        data = archive.read(name)
+        assert len(data) == f["size"], name
+        direct = requests.get(server.url + f["url"], headers={"Authorization": "Bearer " + token}).content
+        assert hashlib.sha256(data).hexdigest() == hashlib.sha256(direct).hexdigest(), name
+    rows = [json.loads(l) for l in archive.read("metadata.jsonl").decode().splitlines() if l]
+    decisions = [json.loads(l) for l in archive.read("review.jsonl").decode().splitlines() if l]
+    excluded = [d for d in decisions if d["decision"] == "excluded"]
+    assert len(excluded) == 1 and excluded[0]["reason"] == "teacher not in frame" and excluded[0]["who"] == "erin"
+    assert len(rows) == 3 and excluded[0]["item"] not in {row["file_name"] for row in rows}
+    assert len([n for n in archive.namelist() if n.startswith("videos/")]) == 3
+    for route in ("/api/jobs/{id}/files.zip", "/api/jobs/{id}/events"):  # another user's job does not exist
+        api(server, "GET", route, path=route.replace("{id}", str(job["id"])), token=accounts["bob"], expect=404)
+
+
+def test_transcribe_job(server, erin):
+    token, ids = erin
+    r = api(server, "POST", "/api/jobs", token=token, expect=400,
+            json={"kind": "transcribe", "video_ids": [ids["lesson.mp4"]], "options": {"whisper-python": "/bin/sh"}})
+    assert "chosen by the server" in error_of(r)["message"]
+    job = api(server, "POST", "/api/jobs", token=token, expect=201,
+              json={"kind": "transcribe", "video_ids": [ids["lesson.mp4"]], "options": {"whisper-language": "ru,en"}}).json()
+    done, seen = wait_job(server, token, job["id"], timeout=600)
+    assert done["state"] == "finished", (done, api(server, "GET", "/api/jobs/{id}/log", path=f"/api/jobs/{job['id']}/log",
+                                                   token=token).json())
+    assert "transcribe" in {s[1] for s in seen}
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                       token=token, expect=200).json()["files"]}
+    assert set(files) == {"lesson.json", "lesson.txt", "lesson.srt"}
+    get = lambda name: requests.get(server.url + files[name]["url"], headers={"Authorization": "Bearer " + token})
+    doc = get("lesson.json").json()
+    assert doc["language"] in ("en", "ru") and len(doc["text"].split()) >= 5, doc["text"]
+    assert doc["segments"] and all("words" in s for s in doc["segments"])
+    srt = get("lesson.srt").text
+    assert re.match(r"1\n\d\d:\d\d:\d\d,\d\d\d --> \d\d:\d\d:\d\d,\d\d\d\n\S", srt), srt[:200]
+    assert get("lesson.txt").text.strip() == doc["text"].strip()
+
+
+def test_intro_detect_job_and_user_event_stream(server, erin):
+    token, ids = erin
+    episodes = [ids[f"ep{i}.mp4"] for i in range(1, 6)]
+    r = api(server, "POST", "/api/jobs", token=token, json={"kind": "intro detect", "video_ids": episodes[:1]},
+            expect=400)
+    assert error_of(r)["message"] == "a intro detect job takes 2 to 256 videos (video_ids)"
+    stream = api(server, "GET", "/api/events", token=token, stream=True, expect=200)
+    job = api(server, "POST", "/api/jobs", token=token, expect=201,
+              json={"kind": "intro detect", "video_ids": episodes, "options": {"max-length": 30}}).json()
+    events = read_events(stream, lambda _, d: d["id"] == job["id"] and d["state"] in ("finished", "error"))
+    stream.close()
+    mine = [d for _, d in events if d["id"] == job["id"]]
+    assert mine[-1]["state"] == "finished", (mine[-1], api(server, "GET", "/api/jobs/{id}/log",
+                                                          path=f"/api/jobs/{job['id']}/log", token=token).json())
+    assert len(mine) >= 2 and mine[-1]["stage"] == "finished" and mine[-1]["progress"] == 100, mine
+    assert [d["progress"] for d in mine] == sorted(d["progress"] for d in mine)
+    assert all(d["owner_id"] == job["owner_id"] for _, d in events)  # only erin's jobs
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                       token=token, expect=200).json()["files"]}
+    assert {"intro.json", "test_predictions.json", "edl/ep1.edl", "chapters/ep4.ffmetadata"} <= set(files)
+    get = lambda name: requests.get(server.url + files[name]["url"], headers={"Authorization": "Bearer " + token})
+    predictions = get("test_predictions.json").json()
+    truth = {"ep1": (3, 9), "ep2": (8, 14), "ep3": (0, 6), "ep4": (12, 18)}
+    for ep, (start, end) in truth.items():
+        assert abs(predictions[ep][0] - start) < 0.5 and abs(predictions[ep][1] - end) < 0.5, (ep, predictions)
+    assert predictions["ep5"] == []
+    report = get("intro.json").json()
+    assert [e["video_id"] for e in report["episodes"]] == episodes and report["usable"] == 5
+    assert get("edl/ep1.edl").text.endswith("\t3\n")
+
+
 def test_users_add_cli_and_environment_settings(data_dir):
     """`vidseg users add` before the first start (then no admin is made), settings from VIDSEG_* variables."""
     data = os.path.join(data_dir, "env-data")
@@ -584,6 +752,61 @@ def test_users_add_cli_and_environment_settings(data_dir):
     bad = subprocess.run([VIDSEG, "serve", "--data", data], capture_output=True, text=True,
                          env={**os.environ, "VIDSEG_WORKERS": "many"})
     assert bad.returncode == 2 and "VIDSEG_WORKERS: option --workers: expects a number, got 'many'" in bad.stderr
+
+
+def test_config_file_active_job_limit_and_abandoned_uploads(data_dir):
+    """--config FILE under the environment and the flags; the dl-user job limit; abandoned uploads removed."""
+    help_text = subprocess.run([VIDSEG, "serve", "--help"], capture_output=True, text=True).stdout
+    for option in ("--config FILE", "--max-active-jobs N", "--abandoned-upload-hours HOURS"):
+        assert option in help_text, help_text
+    data = os.path.join(data_dir, "config-data")
+    conf = os.path.join(data_dir, "serve.conf")
+    with open(conf, "w") as f:
+        f.write("# test settings\nmax-upload = 50000000\nmax-active-jobs = 1\nworkers = 0\n"
+                "abandoned-upload-hours = 0.001\nread-timeout = \"4\"\n")
+    os.environ["VIDSEG_MAX_UPLOAD"] = "40000000"  # the environment beats the file
+    try:
+        s = Server(data, "--config", conf)
+    finally:
+        del os.environ["VIDSEG_MAX_UPLOAD"]
+    try:
+        assert api(s, "OPTIONS", "/api/uploads/", expect=204).headers["Tus-Max-Size"] == "40000000"
+        admin = login(s, "admin", s.password).json()["token"]
+        api(s, "POST", "/api/users", token=admin, expect=201,
+            json={"username": "gil", "password": "gil-secret-pw", "role": "dl-user"})
+        gil = login(s, "gil", "gil-secret-pw").json()["token"]
+        tus_upload(s, gil, VIDEO, "lesson.mp4")  # its arrival job stays queued (workers = 0) and does not count
+        vid = video_named(s, gil, "lesson.mp4")[0]["id"]
+        prepare = {"kind": "prepare", "video_ids": [vid]}
+        api(s, "POST", "/api/jobs", token=gil, json=prepare, expect=201)
+        r = api(s, "POST", "/api/jobs", token=gil, json=prepare, expect=429)
+        assert error_of(r) == {"code": "too_many_jobs", "message": "you have 1 queued or running jobs, the limit is 1; "
+                                                                   "wait for one to end or cancel one"}
+        api(s, "POST", "/api/jobs", token=admin, json=prepare, expect=201)  # admins have no limit
+        # An upload no byte reached for 3.6 s is removed (bytes and catalog entry).
+        tus = {"Tus-Resumable": "1.0.0"}
+        url = api(s, "POST", "/api/uploads/", token=gil, headers={**tus, "Upload-Length": "1000"},
+                  expect=201).headers["Location"]
+        api(s, "PATCH", "/api/uploads/{id}", path=url, token=gil, data=b"x" * 10, expect=204,
+            headers={**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+        assert len(os.listdir(os.path.join(data, "uploads"))) == 1
+        deadline = time.time() + 15
+        while time.time() < deadline and os.listdir(os.path.join(data, "uploads")):
+            time.sleep(0.5)
+        assert os.listdir(os.path.join(data, "uploads")) == []
+        api(s, "HEAD", "/api/uploads/{id}", path=url, token=gil, headers=tus, expect=404)
+    finally:
+        s.stop()
+    # A flag beats the file; a bad line is named with its line number.
+    s = Server(data, "--config", conf, "--max-upload", "30000000")
+    try:
+        assert api(s, "OPTIONS", "/api/uploads/", expect=204).headers["Tus-Max-Size"] == "30000000"
+    finally:
+        s.stop()
+    with open(conf, "a") as f:
+        f.write("workers = many\n")
+    bad = subprocess.run([VIDSEG, "serve", "--data", data, "--config", conf], capture_output=True, text=True)
+    assert bad.returncode == 2 and f"{conf}:7: option --workers: expects a number, got 'many'" in bad.stderr, bad.stderr
 
 
 def test_zz_every_documented_route_was_exercised(server):

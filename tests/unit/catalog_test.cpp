@@ -254,3 +254,28 @@ TEST(Catalog, PostgresUnreachableIsAClearError) {
     EXPECT_EQ(std::string(error.what()).find("secret"), std::string::npos)
         << error.what();  // password hidden
 }
+
+// A job's inputs (dataset build: the export and review decisions as data) are kept verbatim; a job
+// without any has "{}" (schema version 2 added the column).
+TEST(Catalog, JobInputsAreKept) {
+    vidseg::test::TempDir dir;
+    const auto path = (dir / "catalog.sqlite").string();
+    std::int64_t with_inputs = 0, without = 0;
+    {
+        auto c = catalog::open_sqlite_catalog(path);
+        const auto user = c->add_user("erin", catalog::Role::DlUser, "h");
+        catalog::Job job;
+        job.user_id = user.id;
+        job.kind = "dataset build";
+        job.video_ids = {1};
+        job.inputs_json = R"({"annotations":[{"id":1}],"review":[{"item":"2","reason":"x'); --"}]})";
+        with_inputs = c->add_job(job).id;
+        job.inputs_json = "{}";
+        without = c->add_job(job).id;
+    }
+    auto c = catalog::open_sqlite_catalog(path);
+    EXPECT_EQ(c->find_job(with_inputs)->inputs_json,
+              R"({"annotations":[{"id":1}],"review":[{"item":"2","reason":"x'); --"}]})");
+    EXPECT_EQ(c->find_job(without)->inputs_json, "{}");
+    EXPECT_EQ(c->claim_job("w", 1)->inputs_json.substr(0, 15), R"({"annotations":)");
+}

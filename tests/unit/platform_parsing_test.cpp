@@ -82,17 +82,59 @@ TEST(JobOptions, RefusalsNameTheOption) {
               "unknown option 'json'");
     // Paths are the server's business.
     EXPECT_EQ(error_of([&] {
-                  platform::validate_job_request("prepare", {1}, json{{"out", "/etc"}});
+                  platform::validate_job_request("prepare", {1}, json{{"out", "/etc"}}, json::object());
               }),
               "option out is chosen by the server, not by a job");
     EXPECT_EQ(error_of([&] {
-                  platform::validate_job_request("prepare", {1, 2}, json::object());
+                  platform::validate_job_request("prepare", {1, 2}, json::object(), json::object());
               }),
               "a prepare job takes exactly one video (video_ids)");
-    EXPECT_EQ(error_of([&] { platform::validate_job_request("arrival", {1}, json::object()); }),
-              "unknown job kind 'arrival' (known: prepare)");
+    EXPECT_EQ(error_of([&] { platform::validate_job_request("arrival", {1}, json::object(), json::object()); }),
+              "unknown job kind 'arrival' (known: prepare, dataset build, transcribe, intro detect)");
     // A value that looks like an option stays a value.
     EXPECT_EQ(error_of([&] { parse_option_object(spec, json{{"base-url", "--mode"}}, {"v"}); }), "no error");
+}
+
+// The analysis kinds: the CLI commands' tables, their video counts, and the inputs given as data.
+TEST(JobRequest, AnalysisKindsUseTheCommandTables) {
+    const json none = json::object();
+    const json export_doc = json::array({json{{"id", 1}}});
+    auto check = [](const std::string& kind, std::vector<std::int64_t> ids, const json& options, const json& inputs) {
+        return error_of([&] { platform::validate_job_request(kind, ids, options, inputs); });
+    };
+    EXPECT_EQ(check("transcribe", {1}, json{{"whisper-language", "en"}}, none), "no error");
+    EXPECT_EQ(check("transcribe", {1}, json{{"whisper-backend", "none"}}, none),
+              "option --whisper-backend: 'none' is not one of: faster-whisper, http");
+    EXPECT_EQ(check("transcribe", {1}, json{{"whisper-model", "/srv/models/x"}}, none),
+              "option whisper-model: a job gives a name or list here, not a path");
+    EXPECT_EQ(check("transcribe", {1}, json{{"whisper-python", "/usr/bin/python3"}}, none),
+              "option whisper-python is chosen by the server, not by a job");
+    EXPECT_EQ(check("transcribe", {1}, none, json{{"annotations", export_doc}}), "a transcribe job takes no inputs");
+    EXPECT_EQ(check("intro detect", {1}, none, none), "a intro detect job takes 2 to 256 videos (video_ids)");
+    EXPECT_EQ(check("intro detect", {1, 2, 3}, json{{"max-length", 60}, {"audio-only", true}}, none), "no error");
+    EXPECT_EQ(check("intro detect", {1, 2}, json{{"min-length", 0.25}}, none),
+              "option --min-length: must be >= 0.5, got 0.25");
+    EXPECT_EQ(check("intro detect", {1, 2}, json{{"library", "lib.json"}}, none),
+              "option library is chosen by the server, not by a job");
+    EXPECT_EQ(check("dataset build", {1}, none, none), "a dataset build job needs inputs.annotations");
+    EXPECT_EQ(check("dataset build", {1}, json{{"test-fraction", 0.2}, {"keyframe", "best"}},
+                    json{{"annotations", export_doc}, {"review", json::array({json{{"item", "2"}, {"reason", "blurred"}}})}}),
+              "no error");
+    EXPECT_EQ(check("dataset build", {1}, json{{"video", json::array({"/etc/passwd"})}}, json{{"annotations", export_doc}}),
+              "option video is chosen by the server, not by a job");
+    EXPECT_EQ(check("dataset build", {1}, json{{"exclude", "../x.txt"}}, json{{"annotations", export_doc}}),
+              "option exclude: a job gives a name or list here, not a path");
+    EXPECT_EQ(check("dataset build", {1}, none, json{{"annotations", 5}}),
+              "inputs.annotations must be the Label Studio export (JSON, JSON_MIN, or CSV text)");
+    EXPECT_EQ(check("dataset build", {1}, none, json{{"annotations", export_doc}, {"path", "/etc"}}),
+              "unknown input 'path' (known: annotations, label_config, review)");
+    EXPECT_EQ(check("dataset build", {1}, none,
+                    json{{"annotations", export_doc}, {"review", json::array({json{{"item", "2"}, {"decision", "drop"}}})}}),
+              "inputs.review: decision must be excluded or kept, got 'drop'");
+    EXPECT_EQ(check("dataset build", {1}, none,
+                    json{{"annotations", export_doc}, {"review", json::array({json{{"item", "2\nx"}}})}}),
+              "inputs.review: each decision is {\"item\": \"3\" or a fragment name, \"decision\": "
+              "\"excluded\"|\"kept\", \"reason\": \"...\"}");
 }
 
 TEST(OptionEnvironment, FillsWhatTheCommandLineLeftOpen) {

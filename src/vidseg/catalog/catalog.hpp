@@ -82,6 +82,9 @@ struct Job {
     std::string kind;  // "arrival", "prepare", ...
     std::vector<std::int64_t> video_ids;
     std::string options_json = "{}";  // exactly the options of the matching CLI command
+    // What the job reads besides its videos, as data (dataset build: {"annotations": <Label Studio
+    // export>, "label_config": "<View>...", "review": [{"item": "3", "decision": "excluded"}]}).
+    std::string inputs_json = "{}";
     std::string state = "queued";
     std::string stage = "queued";
     double progress = 0;  // 0..100

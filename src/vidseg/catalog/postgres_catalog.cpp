@@ -41,7 +41,7 @@ CREATE TABLE jobs (id BIGSERIAL PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES 
                    attempts INTEGER NOT NULL DEFAULT 0, worker TEXT NOT NULL DEFAULT '',
                    cancel_requested BOOLEAN NOT NULL DEFAULT false, created BIGINT NOT NULL,
                    started BIGINT NOT NULL DEFAULT 0, finished BIGINT NOT NULL DEFAULT 0,
-                   lease_expires BIGINT NOT NULL DEFAULT 0);
+                   lease_expires BIGINT NOT NULL DEFAULT 0, inputs TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX jobs_by_state ON jobs(state, id);
 CREATE TABLE job_videos (job_id BIGINT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, video_id BIGINT NOT NULL);
 CREATE INDEX job_videos_by_video ON job_videos(video_id);
@@ -64,7 +64,7 @@ constexpr const char* kTokenColumns = "id, user_id, label, token_hash, created, 
 constexpr const char* kVideoColumns = "id, user_id, name, object_key, size, sha256, state, info, created";
 constexpr const char* kJobColumns =
     "id, user_id, kind, video_ids, options, state, stage, progress, error, attempts, worker, "
-    "cancel_requested, created, started, finished, lease_expires";
+    "cancel_requested, created, started, finished, lease_expires, inputs";
 constexpr const char* kRequeue =
     "state = 'queued', stage = 'queued', progress = 0, worker = '', lease_expires = 0";
 
@@ -110,6 +110,7 @@ Job read_job(const pqxx::row& r) {
     j.started = i64(r[13]);
     j.finished = i64(r[14]);
     j.lease_expires = i64(r[15]);
+    j.inputs_json = r[16].c_str();
     return j;
 }
 
@@ -298,10 +299,11 @@ class PostgresCatalog final : public Catalog {
     Job add_job(const Job& job) override {
         return in_transaction([&](pqxx::work& tx) {
             const auto stored = read_job(tx.exec_params1(
-                sql({"INSERT INTO jobs (user_id, kind, video_ids, options, state, stage, created) "
-                     "VALUES ($1, $2, $3, $4, 'queued', 'queued', $5) RETURNING ",
+                sql({"INSERT INTO jobs (user_id, kind, video_ids, options, state, stage, created, inputs) "
+                     "VALUES ($1, $2, $3, $4, 'queued', 'queued', $5, $6) RETURNING ",
                      kJobColumns}),
-                job.user_id, job.kind, nlohmann::json(job.video_ids).dump(), job.options_json, job.created));
+                job.user_id, job.kind, nlohmann::json(job.video_ids).dump(), job.options_json, job.created,
+                job.inputs_json));
             for (auto video : job.video_ids)
                 tx.exec_params("INSERT INTO job_videos (job_id, video_id) VALUES ($1, $2)", stored.id, video);
             return stored;

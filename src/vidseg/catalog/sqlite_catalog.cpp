@@ -57,13 +57,15 @@ CREATE TABLE audit_log (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, user_id I
 )sql",
     // 2: job leases (a worker renews its job's lease; an expired one is queued again).
     "ALTER TABLE jobs ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;",
+    // 3: what a job reads besides its videos (dataset build: the Label Studio export, review decisions).
+    "ALTER TABLE jobs ADD COLUMN inputs TEXT NOT NULL DEFAULT '{}';",
 };
 
 constexpr const char* kUserColumns = "id, name, role, password_hash, created";
 constexpr const char* kVideoColumns = "id, user_id, name, object_key, size, sha256, state, info, created";
 constexpr const char* kJobColumns =
     "id, user_id, kind, video_ids, options, state, stage, progress, error, attempts, worker, "
-    "cancel_requested, created, started, finished, lease_expires";
+    "cancel_requested, created, started, finished, lease_expires, inputs";
 
 User read_user(const Statement& s) {
     return {s.integer(0), s.text(1), role_from_name(s.text(2)).value_or(Role::DlUser), s.text(3),
@@ -93,6 +95,7 @@ Job read_job(const Statement& s) {
     j.started = s.integer(13);
     j.finished = s.integer(14);
     j.lease_expires = s.integer(15);
+    j.inputs_json = s.text(16);
     return j;
 }
 
@@ -286,10 +289,10 @@ class SqliteCatalog final : public Catalog {
         std::lock_guard lock(mutex_);
         Transaction t(db_);
         Statement(db_,
-                  "INSERT INTO jobs (user_id, kind, video_ids, options, state, stage, created) "
-                  "VALUES (?, ?, ?, ?, 'queued', 'queued', ?)")
+                  "INSERT INTO jobs (user_id, kind, video_ids, options, state, stage, created, inputs) "
+                  "VALUES (?, ?, ?, ?, 'queued', 'queued', ?, ?)")
             .bind_all(job.user_id, job.kind, nlohmann::json(job.video_ids).dump(), job.options_json,
-                      job.created)
+                      job.created, job.inputs_json)
             .run();
         const std::int64_t id = db_.last_insert_id();
         for (auto video : job.video_ids)

@@ -19,9 +19,33 @@ Accounts::Accounts(catalog::Catalog& catalog, AccountsConfig config)
 catalog::User Accounts::create_user(const std::string& name, catalog::Role role,
                                     const std::string& password) {
     check_user_name(name);
+    check_password(name, password);
+    return catalog_.add_user(name, role, hash_password(password));
+}
+
+void Accounts::check_password(const std::string& name, const std::string& password) {
     if (password.size() < 8 || password.size() > 1024)
         throw Error(ErrorCode::InvalidArgument, "a password has 8 to 1024 characters", name);
-    return catalog_.add_user(name, role, hash_password(password));
+}
+
+void Accounts::change_password(const Principal& caller, const std::string& old_password,
+                               const std::string& new_password, const std::string& ip) {
+    const auto now = unix_now();
+    const std::string key = "password\n" + caller.user.name + "\n" + ip;
+    if (too_many_failures(key, now))
+        throw ApiError(429, "too_many_attempts", "too many wrong passwords; try again in a few minutes");
+    const auto user = catalog_.user_by_id(caller.user.id);
+    if (!user || !verify_password(user->password_hash, old_password)) {
+        {
+            std::lock_guard lock(failures_mutex_);
+            failures_[key].push_back(now);
+        }
+        audit(&caller, "password-change-failed", "user " + caller.user.name, "", ip);
+        throw ApiError(403, "wrong_password", "the current password is wrong");
+    }
+    check_password(user->name, new_password);
+    catalog_.set_password_hash(user->id, hash_password(new_password));
+    audit(&caller, "password-change", "user " + user->name, "", ip);
 }
 
 std::string Accounts::create_first_admin() {

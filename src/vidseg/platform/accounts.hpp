@@ -52,6 +52,10 @@ class Accounts {
 
     // Checks the name (check_user_name) and the password (8..1024 bytes); InvalidArgument otherwise.
     catalog::User create_user(const std::string& name, catalog::Role role, const std::string& password);
+    // The caller's own password: ApiError 403 when old_password is wrong (rate-limited like logins:
+    // 429), InvalidArgument for a new one outside 8..1024 bytes. Sessions and tokens stay valid.
+    void change_password(const Principal& caller, const std::string& old_password,
+                         const std::string& new_password, const std::string& ip);
     // On an empty catalog: creates `admin` with a random password and returns it; "" otherwise.
     std::string create_first_admin();
 
@@ -74,6 +78,7 @@ class Accounts {
                const std::string& detail, const std::string& ip);
 
   private:
+    static void check_password(const std::string& name, const std::string& password);
     bool too_many_failures(const std::string& key, std::int64_t now);
 
     catalog::Catalog& catalog_;

@@ -9,34 +9,120 @@
 #include "vidseg/media/frame_reader.hpp"
 #include "vidseg/media/image_writer.hpp"
 #include "vidseg/media/probe.hpp"
+#include "vidseg/dataset/dataset_build_options.hpp"
+#include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
+#include "vidseg/pipeline/transcribe_options.hpp"
+#include "vidseg/platform/job_steps.hpp"
 #include "vidseg/platform/uploads.hpp"
 
 namespace vidseg::platform {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// What a submittable kind takes: its command's option table, how many videos, and whether it reads
+// inputs given as data.
+struct KindSpec {
+    std::string kind;
+    CommandSpec (*spec)();
+    std::size_t min_videos, max_videos;
+    bool takes_inputs = false;
+};
+
+const std::vector<KindSpec>& kind_specs() {
+    static const std::vector<KindSpec> kinds = {
+        {"prepare", pipeline::prepare_command_spec, 1, 1},
+        {"dataset build", dataset::dataset_build_command_spec, 1, 64, true},
+        {"transcribe", pipeline::transcribe_command_spec, 1, 1},
+        {"intro detect", intro::intro_detect_command_spec, 2, 256},
+    };
+    return kinds;
+}
+
+// The options' positionals: the command's video arguments (dataset build takes its videos through
+// --video, which the server sets).
+std::vector<std::string> job_positionals(const std::string& kind, std::size_t videos) {
+    if (kind == "dataset build") return {};
+    return std::vector<std::string>(videos, "video");
+}
+
+void validate_inputs(const KindSpec& spec, const nlohmann::json& inputs) {
+    if (inputs.is_null() || (inputs.is_object() && inputs.empty())) {
+        if (spec.takes_inputs) throw Error(ErrorCode::InvalidArgument, "a " + spec.kind + " job needs inputs.annotations");
+        return;
+    }
+    if (!spec.takes_inputs) throw Error(ErrorCode::InvalidArgument, "a " + spec.kind + " job takes no inputs");
+    if (!inputs.is_object()) throw Error(ErrorCode::InvalidArgument, "'inputs' must be an object");
+    for (const auto& [name, value] : inputs.items())
+        if (name != "annotations" && name != "label_config" && name != "review")
+            throw Error(ErrorCode::InvalidArgument,
+                        "unknown input '" + name + "' (known: annotations, label_config, review)");
+    const auto a = inputs.find("annotations");
+    if (a == inputs.end() || !(a->is_array() || a->is_object() || a->is_string()))
+        throw Error(ErrorCode::InvalidArgument,
+                    "inputs.annotations must be the Label Studio export (JSON, JSON_MIN, or CSV text)");
+    if (inputs.contains("label_config") && !inputs["label_config"].is_string())
+        throw Error(ErrorCode::InvalidArgument, "inputs.label_config must be the label config XML text");
+    if (!inputs.contains("review")) return;
+    if (!inputs["review"].is_array())
+        throw Error(ErrorCode::InvalidArgument, "inputs.review must be a list of decisions");
+    for (const auto& d : inputs["review"]) {
+        if (!d.is_object() || !d.contains("item") || !d["item"].is_string() || d["item"].get<std::string>().empty() ||
+            d["item"].get<std::string>().find_first_of("\r\n") != std::string::npos)
+            throw Error(ErrorCode::InvalidArgument,
+                        "inputs.review: each decision is {\"item\": \"3\" or a fragment name, \"decision\": "
+                        "\"excluded\"|\"kept\", \"reason\": \"...\"}");
+        const std::string decision = d.value("decision", "excluded");
+        if (decision != "excluded" && decision != "kept")
+            throw Error(ErrorCode::InvalidArgument, "inputs.review: decision must be excluded or kept, got '" + decision + "'");
+        if (d.contains("reason") && !d["reason"].is_string())
+            throw Error(ErrorCode::InvalidArgument, "inputs.review: reason must be text");
+    }
+}
+
+}  // namespace
+
 const std::vector<std::string>& submittable_job_kinds() {
-    static const std::vector<std::string> kinds = {"prepare"};
+    static const std::vector<std::string> kinds = [] {
+        std::vector<std::string> names;
+        for (const auto& k : kind_specs()) names.push_back(k.kind);
+        return names;
+    }();
     return kinds;
 }
 
 ParsedOptions parse_job_options(const CommandSpec& spec, const nlohmann::json& options,
                                 const std::vector<std::string>& positionals) {
-    if (options.is_object())
+    if (options.is_object()) {
         for (const auto& o : spec.options)
             if (o.type == OptionType::Path && options.contains(o.name))
                 throw Error(ErrorCode::InvalidArgument,
                             "option " + o.name + " is chosen by the server, not by a job");
+        // A model is named, never a folder of the server; an exclusion is a list, never a server file.
+        for (const char* name : {"whisper-model", "exclude"})
+            if (const auto it = options.find(name);
+                it != options.end() && it->is_string() && it->get<std::string>().find('/') != std::string::npos)
+                throw Error(ErrorCode::InvalidArgument,
+                            std::string("option ") + name + ": a job gives a name or list here, not a path");
+    }
     return parse_option_object(spec, options, positionals);
 }
 
 void validate_job_request(const std::string& kind, const std::vector<std::int64_t>& video_ids,
-                          const nlohmann::json& options) {
-    if (kind == "prepare") {
-        if (video_ids.size() != 1)
-            throw Error(ErrorCode::InvalidArgument, "a prepare job takes exactly one video (video_ids)");
-        parse_job_options(pipeline::prepare_command_spec(), options, {"video"});
+                          const nlohmann::json& options, const nlohmann::json& inputs) {
+    for (const auto& k : kind_specs()) {
+        if (k.kind != kind) continue;
+        if (video_ids.size() < k.min_videos || video_ids.size() > k.max_videos)
+            throw Error(ErrorCode::InvalidArgument,
+                        "a " + kind + " job takes " +
+                            (k.max_videos == 1 ? std::string("exactly one video")
+                                               : std::to_string(k.min_videos) + " to " +
+                                                     std::to_string(k.max_videos) + " videos") +
+                            " (video_ids)");
+        validate_inputs(k, inputs);
+        parse_job_options(k.spec(), options, job_positionals(kind, video_ids.size()));
         return;
     }
     std::string known;
@@ -53,9 +139,28 @@ const std::vector<StageSpan>& job_stage_spans(const std::string& kind) {
                                                    {"cutting", "segments", 5, 75},
                                                    {"keyframes", "frames", 75, 90},
                                                    {"assemble", "assemble", 90, 100}};
+    static const std::vector<StageSpan> dataset_build = {{"fetch", "prepare", 0, 5},
+                                                         {"making clips", "segments", 5, 60},
+                                                         {"transcribing", "transcribe", 60, 90},
+                                                         {"assemble", "assemble", 90, 100}};
+    static const std::vector<StageSpan> transcribe = {{"fetch", "prepare", 0, 5},
+                                                      {"audio", "prepare", 5, 20},
+                                                      {"transcribe", "transcribe", 20, 90},
+                                                      {"assemble", "assemble", 90, 100}};
+    static const std::vector<StageSpan> intro_detect = {{"fetch", "prepare", 0, 10},
+                                                        {"Fingerprinting", "frames", 10, 50},
+                                                        {"Grouping", "segments", 50, 60},
+                                                        {"Comparing", "segments", 60, 75},
+                                                        {"Decoding audio", "segments", 75, 85},
+                                                        {"Refining", "segments", 75, 85},
+                                                        {"Snapping", "segments", 85, 90},
+                                                        {"assemble", "assemble", 90, 100}};
     static const std::vector<StageSpan> none;
     if (kind == "arrival") return arrival;
     if (kind == "prepare") return prepare;
+    if (kind == "dataset build") return dataset_build;
+    if (kind == "transcribe") return transcribe;
+    if (kind == "intro detect") return intro_detect;
     return none;
 }
 
@@ -65,33 +170,6 @@ void remove_job_files(catalog::Catalog& catalog, storage::ObjectStore& store, st
 }
 
 namespace {
-
-catalog::Video job_video(JobContext& c, std::size_t index) {
-    if (index >= c.job.video_ids.size()) throw Error(ErrorCode::InvalidArgument, "the job names no video");
-    auto video = c.catalog.find_video(c.job.video_ids[index]);
-    if (!video)
-        throw Error(ErrorCode::InputNotFound, "the video was deleted",
-                    "video " + std::to_string(c.job.video_ids[index]));
-    return *video;
-}
-
-fs::path fetch_video(JobContext& c, const catalog::Video& video) {
-    c.progress.begin("fetch", 1);
-    const fs::path local = c.work_dir / "input" / video.key.substr(video.key.rfind('/') + 1);  // a safe name
-    fs::create_directories(local.parent_path());
-    c.store.get_file(video.key, local);
-    c.progress.end();
-    c.log("fetched " + video.key + " (" + std::to_string(video.size) + " bytes)");
-    return local;
-}
-
-catalog::JobFile store_file(JobContext& c, const fs::path& file, const std::string& name,
-                            const std::string& key) {
-    const auto info = c.store.put_file(key, file, {{"job", std::to_string(c.job.id)}});
-    catalog::JobFile out{name, key, info.size};
-    c.catalog.add_job_file(c.job.id, out);
-    return out;
-}
 
 void run_arrival(JobContext& c) {
     auto video = job_video(c, 0);
@@ -142,20 +220,7 @@ void run_prepare(JobContext& c) {
     c.log("prepared " + std::to_string(report.segments.size()) + " segments in " +
           std::to_string(report.seconds) + " s");
 
-    const auto owner = c.catalog.user_by_id(c.job.user_id);
-    const std::string prefix = (owner ? owner->name : "unknown") + "/jobs/" + std::to_string(c.job.id) + "/";
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::recursive_directory_iterator(out))
-        if (entry.is_regular_file()) files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    c.progress.begin("assemble", static_cast<double>(files.size()));
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        const std::string name = fs::relative(files[i], out).generic_string();
-        store_file(c, files[i], name, prefix + name);
-        c.progress.update(static_cast<double>(i + 1));
-    }
-    c.progress.end();
-    c.log("stored " + std::to_string(files.size()) + " result files under " + prefix);
+    store_output_folder(c, out);
 }
 
 }  // namespace
@@ -163,6 +228,9 @@ void run_prepare(JobContext& c) {
 void run_job(JobContext& context) {
     if (context.job.kind == "arrival") return run_arrival(context);
     if (context.job.kind == "prepare") return run_prepare(context);
+    if (context.job.kind == "dataset build") return run_dataset_build_job(context);
+    if (context.job.kind == "transcribe") return run_transcribe_job(context);
+    if (context.job.kind == "intro detect") return run_intro_detect_job(context);
     throw Error(ErrorCode::InvalidArgument, "unknown job kind '" + context.job.kind + "'");
 }
 

@@ -4,7 +4,12 @@
 //
 //   arrival  (made by the server when an upload completes) probes the video, extracts its audio
 //            (WAV 16 kHz mono) and a poster frame (JPEG) beside it in the store, records duration etc.
-//   prepare  `vidseg prepare` on one video; results under <user>/jobs/<id>/.
+//   prepare        `vidseg prepare` on one video; results under <user>/jobs/<id>/.
+//   dataset build  `vidseg dataset build` on one or more videos with a Label Studio export given as
+//                  data (inputs.annotations; inputs.label_config; inputs.review: the review decisions).
+//   transcribe     `vidseg transcribe` on one video (<stem>.json/.txt/.srt).
+//   intro detect   `vidseg intro detect` over two or more episodes (intro.json, test_predictions.json,
+//                  edl/, chapters/).
 #pragma once
 
 #include <cstdint>
@@ -26,10 +31,11 @@ namespace vidseg::platform {
 const std::vector<std::string>& submittable_job_kinds();
 
 // Checks a submission: a known kind, the number of videos it takes, and its options against the
-// command's table. Options the server decides (paths: --out, --patterns) are refused. Throws
-// Error(InvalidArgument) naming the problem.
+// command's table, and its inputs (data the job reads besides its videos: dataset build only).
+// Options the server decides (paths: --out, --patterns) are refused. Throws Error(InvalidArgument)
+// naming the problem.
 void validate_job_request(const std::string& kind, const std::vector<std::int64_t>& video_ids,
-                          const nlohmann::json& options);
+                          const nlohmann::json& options, const nlohmann::json& inputs);
 
 // The options object parsed by a command's table, refusing the options of type Path.
 ParsedOptions parse_job_options(const CommandSpec& spec, const nlohmann::json& options,

@@ -1,5 +1,7 @@
 #include "vidseg/platform/platform.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
@@ -49,7 +51,34 @@ Platform::Platform(PlatformConfig config) : config_(std::move(config)) {
 }
 
 Platform::~Platform() {
+    {
+        std::lock_guard lock(housekeeping_mutex_);
+        housekeeping_stop_ = true;
+    }
+    housekeeping_wake_.notify_all();
+    if (housekeeping_.joinable()) housekeeping_.join();
     stop_workers();
+}
+
+void Platform::start_housekeeping() {
+    if (housekeeping_.joinable()) return;
+    const auto age = config_.abandoned_upload_age;
+    const auto every = std::clamp<std::chrono::seconds>(age / 4, std::chrono::seconds(1), std::chrono::minutes(10));
+    housekeeping_ = std::thread([this, age, every] {
+        std::unique_lock lock(housekeeping_mutex_);
+        while (!housekeeping_stop_) {
+            lock.unlock();
+            try {
+                if (const auto n = uploads_->remove_abandoned(age))
+                    accounts_->audit(nullptr, "remove-abandoned-uploads", "uploads", std::to_string(n) +
+                                     " unfinished upload(s) untouched for " + std::to_string(age.count()) + " s", "");
+            } catch (const std::exception&) {
+                // The next round tries again (a catalog busy with a long write, a folder being moved).
+            }
+            lock.lock();
+            housekeeping_wake_.wait_for(lock, every, [this] { return housekeeping_stop_; });
+        }
+    });
 }
 
 void Platform::start_workers() {
@@ -102,14 +131,24 @@ catalog::Job Platform::enqueue(const catalog::Job& job) {
 
 catalog::Job Platform::submit_job(const Principal& caller, const std::string& kind,
                                   const std::vector<std::int64_t>& video_ids, const nlohmann::json& options,
-                                  const std::string& ip) {
-    validate_job_request(kind, video_ids, options);
+                                  const nlohmann::json& inputs, const std::string& ip) {
+    validate_job_request(kind, video_ids, options, inputs);
     for (auto id : video_ids) video(caller, id);  // 404 for another user's video
+    if (config_.max_active_jobs > 0 && !caller.is_admin()) {
+        std::size_t active = 0;
+        for (const auto& j : catalog_->jobs(caller.user.id))  // the server's own arrival jobs do not count
+            active += j.kind != "arrival" && (j.state == "queued" || j.state == "running");
+        if (active >= config_.max_active_jobs)
+            throw ApiError(429, "too_many_jobs",
+                           "you have " + std::to_string(active) + " queued or running jobs, the limit is " +
+                               std::to_string(config_.max_active_jobs) + "; wait for one to end or cancel one");
+    }
     catalog::Job job;
     job.user_id = caller.user.id;
     job.kind = kind;
     job.video_ids = video_ids;
     job.options_json = options.dump();
+    if (inputs.is_object() && !inputs.empty()) job.inputs_json = inputs.dump();
     auto stored = enqueue(job);
     accounts_->audit(&caller, "submit-job", "job " + std::to_string(stored.id), kind, ip);
     return stored;

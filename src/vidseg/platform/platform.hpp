@@ -4,10 +4,14 @@
 // as an id that does not exist.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -26,6 +30,10 @@ struct PlatformConfig {
     storage::StoreConfig store;      // location empty = DIR/store
     std::uint64_t max_upload = 2ull << 30;
     int workers = 1;  // in-process job workers (0 = none: a separate worker runs jobs)
+    // A dl-user's queued + running jobs ("active projects") at most; 0 = no limit. Admins have none.
+    std::size_t max_active_jobs = 0;
+    // Unfinished tus uploads untouched for this long are removed (staged bytes and catalog entry).
+    std::chrono::seconds abandoned_upload_age{24 * 3600};
 };
 
 struct DownloadTarget {
@@ -40,6 +48,9 @@ class Platform {
 
     void start_workers();
     void stop_workers();
+    // A background thread that removes abandoned uploads (older than abandoned_upload_age), first at
+    // once, then every age / 4 (between 1 s and 10 min). Stopped by the destructor.
+    void start_housekeeping();
 
     catalog::Catalog& catalog() { return *catalog_; }
     storage::ObjectStore& store() { return *store_; }
@@ -52,10 +63,11 @@ class Platform {
     // Removes the video, its jobs and every object they made.
     void delete_video(const Principal& caller, std::int64_t id, const std::string& ip);
 
-    // kind + video_ids + options (exactly the CLI command's options). Throws InvalidArgument.
+    // kind + video_ids + options (exactly the CLI command's options) + inputs (data: dataset build's
+    // export and review decisions). Throws InvalidArgument; ApiError 429 over max_active_jobs.
     catalog::Job submit_job(const Principal& caller, const std::string& kind,
                             const std::vector<std::int64_t>& video_ids, const nlohmann::json& options,
-                            const std::string& ip);
+                            const nlohmann::json& inputs, const std::string& ip);
     std::vector<catalog::Job> jobs(const Principal& caller);
     catalog::Job job(const Principal& caller, std::int64_t id);
     catalog::Job cancel_job(const Principal& caller, std::int64_t id, const std::string& ip);
@@ -74,6 +86,10 @@ class Platform {
     std::unique_ptr<Accounts> accounts_;
     std::unique_ptr<Uploads> uploads_;
     std::unique_ptr<JobRunner> runner_;
+    std::mutex housekeeping_mutex_;
+    std::condition_variable housekeeping_wake_;
+    bool housekeeping_stop_ = false;
+    std::thread housekeeping_;
 };
 
 // JSON forms shared by the API and the CLI (no secrets: no hashes).

@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <fstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -249,6 +250,29 @@ void Uploads::terminate(const Principal& caller, const std::string& id) {
     std::error_code ec;
     fs::remove(staging_file(id), ec);
     catalog_.remove_upload(id);
+}
+
+std::size_t Uploads::remove_abandoned(std::chrono::seconds age) {
+    std::error_code ec;
+    if (!fs::is_directory(config_.staging_dir, ec)) return 0;
+    const auto cutoff = fs::file_time_type::clock::now() - age;
+    std::vector<std::string> stale;
+    for (const auto& entry : fs::directory_iterator(config_.staging_dir, ec)) {
+        const auto name = entry.path().filename().string();
+        if (entry.path().extension() != ".part" || entry.last_write_time(ec) > cutoff || ec) continue;
+        stale.push_back(name.substr(0, name.size() - 5));
+    }
+    std::size_t removed = 0;
+    for (const auto& id : stale) {
+        try {
+            BusyGuard guard(busy_mutex_, busy_, id);  // a request writing to it now keeps it
+            fs::remove(staging_file(id), ec);
+            if (catalog_.find_upload(id)) catalog_.remove_upload(id);
+            ++removed;
+        } catch (const ApiError&) {
+        }
+    }
+    return removed;
 }
 
 }  // namespace vidseg::platform

@@ -7,6 +7,7 @@
 // and probing found a video the engine reads. Then it goes to <user>/task_YYYYMMDD/<safe name>.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -59,6 +60,9 @@ class Uploads {
                         const std::optional<UploadChecksum>& checksum, const BodyReader& body,
                         const std::string& ip);
     void terminate(const Principal& caller, const std::string& id);
+    // Removes the unfinished uploads no byte reached for `age` (staged file and catalog entry; the
+    // staged file's modification time is the last write); how many. Uploads being written stay.
+    std::size_t remove_abandoned(std::chrono::seconds age);
 
   private:
     catalog::Video finish(const Principal& caller, const catalog::Upload& upload, const std::string& ip);

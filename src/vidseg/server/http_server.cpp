@@ -71,6 +71,7 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
                [](Exchange& x) { x.response.set_content(openapi_document(), "application/json"); });
     add_account_routes(router);
     add_upload_routes(router);
+    add_stream_routes(router);
     add_video_and_job_routes(router);
 
     const int bound =

@@ -79,5 +79,6 @@ void log_line(const nlohmann::json& fields);
 void add_account_routes(Router& router);
 void add_upload_routes(Router& router);
 void add_video_and_job_routes(Router& router);
+void add_stream_routes(Router& router);  // SSE progress, results as one zip
 
 }  // namespace vidseg::server

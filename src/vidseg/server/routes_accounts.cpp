@@ -82,6 +82,13 @@ void add_account_routes(Router& router) {
                    x.send_json(200, {{"revoked", true}});
                });
 
+    router.add("POST", "/api/me/password", "POST /api/me/password", Access::User, [&accounts](Exchange& x) {
+        const auto body = x.json_body();
+        accounts.change_password(x.who(), string_field(body, "old_password"), string_field(body, "new_password"),
+                                 x.ip);
+        x.send_json(200, {{"changed", true}});
+    });
+
     router.add("GET", "/api/users", "GET /api/users", Access::Admin, [&platform](Exchange& x) {
         json out = json::array();
         for (const auto& u : platform.catalog().users()) out.push_back(platform::to_json(u));

@@ -54,8 +54,9 @@ void add_video_and_job_routes(Router& router) {
         if (kind == body.end() || !kind->is_string())
             throw ApiError(400, "bad_request", "'kind' is required");
         const json options = body.contains("options") ? body["options"] : json::object();
+        const json inputs = body.contains("inputs") ? body["inputs"] : json::object();
         x.send_json(201, platform::to_json(platform.submit_job(x.who(), kind->get<std::string>(),
-                                                               id_list(body), options, x.ip)));
+                                                               id_list(body), options, inputs, x.ip)));
     });
     router.add("GET", R"(/api/jobs/([^/]+))", "GET /api/jobs/{id}", Access::User, [&platform](Exchange& x) {
         x.send_json(200, platform::to_json(platform.job(x.who(), x.id())));

@@ -1,10 +1,8 @@
-// The --whisper-* options as a block other commands reuse (the same table rows as `dataset build`).
-#include "command.hpp"
-#include "vidseg/asr/transcriber.hpp"
+#include "vidseg/asr/whisper_options.hpp"
 
-namespace vidseg::cli {
+namespace vidseg::asr {
 
-std::vector<OptionSpec> whisper_options() {
+std::vector<OptionSpec> whisper_option_specs() {
     return {
         {.name = "whisper-backend", .type = OptionType::Choice, .default_value = "none",
          .help = "Transcription: 'faster-whisper' (local worker, packaged Whisper base model), 'http' "
@@ -31,9 +29,9 @@ std::vector<OptionSpec> whisper_options() {
     };
 }
 
-asr::TranscriberConfig whisper_config(const ParsedOptions& options) {
-    asr::TranscriberConfig config;
-    config.backend = asr::parse_backend(options.str("whisper-backend"));
+TranscriberConfig whisper_config(const ParsedOptions& options) {
+    TranscriberConfig config;
+    config.backend = parse_backend(options.str("whisper-backend"));
     config.model = options.str("whisper-model");
     config.device = options.str("device");
     config.url = options.str("whisper-url");
@@ -43,4 +41,4 @@ asr::TranscriberConfig whisper_config(const ParsedOptions& options) {
     return config;
 }
 
-}  // namespace vidseg::cli
+}  // namespace vidseg::asr

@@ -1,0 +1,18 @@
+// The options of a dataset build, for every front end: `vidseg dataset build` and a job submitted to
+// `vidseg serve` ({"kind": "dataset build", "options": {"test-fraction": 0.2, "keyframe": "best"}}) are
+// checked by this one table and turned into a DatasetConfig by this one function (as
+// pipeline/prepare_options.hpp does for prepare).
+#pragma once
+
+#include "vidseg/core/options.hpp"
+#include "vidseg/dataset/dataset_builder.hpp"
+
+namespace vidseg::dataset {
+
+// The option table of `vidseg dataset build` (--video, --annotations, --out, ..., the --whisper-* rows).
+CommandSpec dataset_build_command_spec();
+
+// The config the options describe; progress, reviewer and the review callback are left to the front end.
+DatasetConfig dataset_build_config(const ParsedOptions& options);
+
+}  // namespace vidseg::dataset

@@ -1,0 +1,160 @@
+// The job kinds that run an analysis command of the CLI on uploaded videos: dataset build,
+// transcribe, intro detect. Each parses its options with the command's own table and turns them into
+// the library config with the command's own function; only what the server decides (paths: inputs,
+// outputs, caches) is set here.
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "vidseg/core/atomic_dir.hpp"
+#include "vidseg/core/error.hpp"
+#include "vidseg/core/safe_path.hpp"
+#include "vidseg/dataset/dataset_build_options.hpp"
+#include "vidseg/intro/intro_detect_options.hpp"
+#include "vidseg/intro/intro_labels.hpp"
+#include "vidseg/pipeline/transcribe_options.hpp"
+#include "vidseg/platform/job_steps.hpp"
+
+namespace vidseg::platform {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json job_options(const JobContext& c) {
+    return nlohmann::json::parse(c.job.options_json);
+}
+nlohmann::json job_inputs(const JobContext& c) {
+    return nlohmann::json::parse(c.job.inputs_json);
+}
+
+std::vector<fs::path> fetch_all_videos(JobContext& c) {
+    std::vector<fs::path> files;
+    for (std::size_t i = 0; i < c.job.video_ids.size(); ++i) files.push_back(fetch_video(c, job_video(c, i)));
+    return files;
+}
+
+// The exclude file of a dataset build job: the `exclude` option's selections (a LIST, never a
+// server path) and the excluded items of the review decisions, one per line with their reason.
+fs::path write_exclusions(JobContext& c, const nlohmann::json& options, const nlohmann::json& inputs) {
+    std::string text;
+    if (options.contains("exclude")) text += options["exclude"].get<std::string>() + "\n";
+    for (const auto& d : inputs.value("review", nlohmann::json::array())) {
+        if (d.value("decision", "excluded") != "excluded") continue;
+        std::string reason = d.value("reason", "");
+        for (auto& ch : reason)
+            if (ch == '\n' || ch == '\r') ch = ' ';
+        text += d["item"].get<std::string>() + (reason.empty() ? "" : " " + reason) + "\n";
+    }
+    const fs::path file = c.work_dir / "input" / "exclude.txt";
+    write_file_atomic(file, text);
+    return file;
+}
+
+}  // namespace
+
+void run_dataset_build_job(JobContext& c) {
+    const auto videos = fetch_all_videos(c);
+    const auto option_object = job_options(c);
+    const auto inputs = job_inputs(c);
+    auto config = dataset::dataset_build_config(
+        parse_job_options(dataset::dataset_build_command_spec(), option_object, {}));
+    for (const auto& v : videos) config.videos.push_back(v.string());
+    const auto& annotations = inputs.at("annotations");
+    const fs::path export_file =
+        c.work_dir / "input" / (annotations.is_string() ? "export.csv" : "export.json");
+    write_file_atomic(export_file,
+                      annotations.is_string() ? annotations.get<std::string>() : annotations.dump());
+    config.annotations = export_file.string();
+    if (inputs.contains("label_config")) {
+        const fs::path xml = c.work_dir / "input" / "label_config.xml";
+        write_file_atomic(xml, inputs["label_config"].get<std::string>());
+        config.label_config = xml.string();
+    }
+    config.exclude = write_exclusions(c, option_object, inputs).string();
+    const auto owner = c.catalog.user_by_id(c.job.user_id);
+    config.reviewer = owner ? owner->name : "unknown";
+    const fs::path out = c.work_dir / "out" / "dataset";
+    config.out_dir = out.string();
+    config.progress = &c.progress;
+    const auto report = dataset::build_dataset(config);
+    for (const auto& e : report.plan.errors) c.log("item error: " + e.item + ": " + e.message);
+    for (const auto& w : report.plan.warnings) c.log("warning: " + w);
+    if (!report.written) {
+        if (report.plan.errors.empty())
+            throw Error(ErrorCode::InvalidData, "no valid labeled interval for the given videos");
+        throw Error(ErrorCode::InvalidData, std::to_string(report.plan.errors.size()) +
+                                                " item(s) failed, first: " + report.plan.errors.front().item +
+                                                ": " + report.plan.errors.front().message +
+                                                " (keep-going writes the good ones)");
+    }
+    c.log("built " + std::to_string(report.plan.items.size()) + " fragment(s), " +
+          std::to_string(report.excluded.size()) + " excluded in review, " +
+          std::to_string(report.transcribed) + " transcript(s)");
+    store_output_folder(c, out);
+}
+
+void run_transcribe_job(JobContext& c) {
+    const auto local = fetch_video(c, job_video(c, 0));
+    auto config = pipeline::transcribe_config(
+        parse_job_options(pipeline::transcribe_command_spec(), job_options(c), {local.string()}));
+    const fs::path out = c.work_dir / "out";
+    config.out_dir = out.string();
+    config.progress = &c.progress;
+    const auto report = pipeline::transcribe(config);
+    c.log("transcribed by " + report.transcriber + ": language " + report.transcript.language + ", " +
+          std::to_string(report.transcript.segments.size()) + " segment(s)");
+    store_output_folder(c, out);
+}
+
+void run_intro_detect_job(JobContext& c) {
+    const auto episodes = fetch_all_videos(c);
+    std::vector<std::string> paths;
+    for (const auto& e : episodes) paths.push_back(e.string());
+    const auto options = parse_job_options(intro::intro_detect_command_spec(), job_options(c), paths);
+    // No fingerprint cache: a job's episodes live only in its work folder.
+    const auto run = intro::detect_season(paths, intro::intro_detect_options(options), "", &c.progress);
+    for (const auto& w : run.warnings) c.log("warning: " + w);
+    const fs::path out = c.work_dir / "out";
+    fs::create_directories(out / "edl");
+    fs::create_directories(out / "chapters");
+    std::vector<intro::IntroLabel> labels;
+    nlohmann::json episodes_json = nlohmann::json::array();
+    std::size_t usable = 0;
+    for (std::size_t i = 0; i < run.season.detections.size(); ++i) {
+        const auto& d = run.season.detections[i];
+        const std::string stem = safe_file_name(fs::path(d.episode).stem().string());
+        nlohmann::json e = {{"episode", fs::path(d.episode).filename().string()},
+                            {"video_id", c.job.video_ids[i]}};
+        if (!d.error.empty()) {
+            e["error"] = d.error;
+            e["intro"] = nullptr;
+            c.log("skipped " + fs::path(d.episode).filename().string() + ": " + d.error);
+        } else {
+            ++usable;
+            e["intro"] = d.intro ? nlohmann::json::array({d.intro->start, d.intro->end}) : nlohmann::json();
+            e["confidence"] = d.confidence;
+            e["confirmations"] = d.confirmations;
+            e["variant"] = d.variant >= 0 ? nlohmann::json(d.variant) : nlohmann::json();
+            labels.push_back({stem, d.intro, {}, {}});
+            write_file_atomic(out / "edl" / (stem + ".edl"), intro::to_edl(d.intro));
+            write_file_atomic(out / "chapters" / (stem + ".ffmetadata"),
+                              intro::to_ffmetadata_chapters(d.intro));
+            c.log(fs::path(d.episode).filename().string() + ": " + intro::intro_found_line(d.intro));
+        }
+        episodes_json.push_back(std::move(e));
+    }
+    if (usable < 2)
+        throw Error(ErrorCode::InvalidMedia, "needs at least two usable episodes of a series, only " +
+                                                 std::to_string(usable) + " of " +
+                                                 std::to_string(paths.size()) + " could be read");
+    write_file_atomic(out / "test_predictions.json", intro::to_predictions_json(labels).dump(2) + "\n");
+    write_file_atomic(
+        out / "intro.json",
+        nlohmann::json({{"episodes", episodes_json}, {"usable", usable}, {"audio_only", run.audio_only}})
+                .dump(2) +
+            "\n");
+    store_output_folder(c, out);
+}
+
+}  // namespace vidseg::platform

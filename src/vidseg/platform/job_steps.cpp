@@ -1,0 +1,57 @@
+#include "vidseg/platform/job_steps.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "vidseg/core/error.hpp"
+
+namespace vidseg::platform {
+
+namespace fs = std::filesystem;
+
+catalog::Video job_video(JobContext& c, std::size_t index) {
+    if (index >= c.job.video_ids.size()) throw Error(ErrorCode::InvalidArgument, "the job names no video");
+    auto video = c.catalog.find_video(c.job.video_ids[index]);
+    if (!video)
+        throw Error(ErrorCode::InputNotFound, "the video was deleted",
+                    "video " + std::to_string(c.job.video_ids[index]));
+    return *video;
+}
+
+fs::path fetch_video(JobContext& c, const catalog::Video& video) {
+    c.progress.begin("fetch", 1);
+    const fs::path local = c.work_dir / "input" / video.key.substr(video.key.rfind('/') + 1);  // a safe name
+    fs::create_directories(local.parent_path());
+    c.store.get_file(video.key, local);
+    c.progress.end();
+    c.log("fetched " + video.key + " (" + std::to_string(video.size) + " bytes)");
+    return local;
+}
+
+catalog::JobFile store_file(JobContext& c, const fs::path& file, const std::string& name,
+                            const std::string& key) {
+    const auto info = c.store.put_file(key, file, {{"job", std::to_string(c.job.id)}});
+    catalog::JobFile out{name, key, info.size};
+    c.catalog.add_job_file(c.job.id, out);
+    return out;
+}
+
+std::size_t store_output_folder(JobContext& c, const fs::path& folder) {
+    const auto owner = c.catalog.user_by_id(c.job.user_id);
+    const std::string prefix = (owner ? owner->name : "unknown") + "/jobs/" + std::to_string(c.job.id) + "/";
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::recursive_directory_iterator(folder))
+        if (entry.is_regular_file()) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    c.progress.begin("assemble", static_cast<double>(files.size()));
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const std::string name = fs::relative(files[i], folder).generic_string();
+        store_file(c, files[i], name, prefix + name);
+        c.progress.update(static_cast<double>(i + 1));
+    }
+    c.progress.end();
+    c.log("stored " + std::to_string(files.size()) + " result files under " + prefix);
+    return files.size();
+}
+
+}  // namespace vidseg::platform

@@ -1,0 +1,28 @@
+// The steps every job kind is made of (job_kinds.cpp, analysis_jobs.cpp): its videos fetched from the
+// store into the work folder, result files stored under <user>/jobs/<id>/ and recorded in the catalog.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "vidseg/platform/job_kinds.hpp"
+
+namespace vidseg::platform {
+
+// The job's index-th video; InputNotFound when it was deleted meanwhile.
+catalog::Video job_video(JobContext& c, std::size_t index);
+// Copies the video into work_dir/input/<last part of its key> (unique per user and day).
+std::filesystem::path fetch_video(JobContext& c, const catalog::Video& video);
+// Stores one result file under `key` and records it as the job's file `name`.
+catalog::JobFile store_file(JobContext& c, const std::filesystem::path& file, const std::string& name,
+                            const std::string& key);
+// Stores every file under `folder` as <user>/jobs/<id>/<relative path> (stage "assemble"); how many.
+std::size_t store_output_folder(JobContext& c, const std::filesystem::path& folder);
+
+// The job kinds that run an analysis command (analysis_jobs.cpp).
+void run_dataset_build_job(JobContext& c);
+void run_transcribe_job(JobContext& c);
+void run_intro_detect_job(JobContext& c);
+
+}  // namespace vidseg::platform
