@@ -72,6 +72,9 @@ void check_uploads_videos_and_audit(const Opener& open) {
     EXPECT_EQ(audit[0].action, "upload");  // newest first
 }
 
+// What a job reads besides its videos, kept verbatim (quotes and SQL included) by both backends.
+constexpr const char* kJobInputs = R"({"review":[{"item":"2","reason":"x'); --"}]})";
+
 // `count` queued prepare jobs of a new user `owner` on video `video`.
 std::vector<catalog::Job> add_jobs(catalog::Catalog& c, const std::string& owner, int count,
                                    std::int64_t video) {
@@ -79,6 +82,7 @@ std::vector<catalog::Job> add_jobs(catalog::Catalog& c, const std::string& owner
     job.user_id = c.add_user(owner, catalog::Role::DlUser, "h").id;
     job.kind = "prepare";
     job.video_ids = {video};
+    job.inputs_json = kJobInputs;
     std::vector<catalog::Job> out;
     for (int i = 0; i < count; ++i) out.push_back(c.add_job(job));
     return out;
@@ -97,6 +101,7 @@ void check_jobs_claimed_once_cancelled_and_requeued(const Opener& open) {
     EXPECT_EQ(first->attempts, 1);
     EXPECT_EQ(first->worker, "w1");
     EXPECT_EQ(first->lease_expires, 130);
+    EXPECT_EQ(first->inputs_json, kJobInputs);
     const auto second = c->claim_job("w2", 101, 131);
     ASSERT_TRUE(second);
     EXPECT_EQ(second->id, b.id);
@@ -277,5 +282,5 @@ TEST(Catalog, JobInputsAreKept) {
     EXPECT_EQ(c->find_job(with_inputs)->inputs_json,
               R"({"annotations":[{"id":1}],"review":[{"item":"2","reason":"x'); --"}]})");
     EXPECT_EQ(c->find_job(without)->inputs_json, "{}");
-    EXPECT_EQ(c->claim_job("w", 1)->inputs_json.substr(0, 15), R"({"annotations":)");
+    EXPECT_EQ(c->claim_job("w", 1, 100)->inputs_json.substr(0, 15), R"({"annotations":)");
 }
