@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -34,43 +35,10 @@ typedef double Double2 __attribute__((vector_size(16)));
 typedef double Double4 __attribute__((vector_size(32)));
 typedef double Double8 __attribute__((vector_size(64)));
 
+// The element type of a GCC vector (what indexing it gives), or of a Pair.
 template <class V>
-struct ElementOf;
-template <>
-struct ElementOf<Float4> {
-    using type = float;
-};
-template <>
-struct ElementOf<Float8> {
-    using type = float;
-};
-template <>
-struct ElementOf<Float16> {
-    using type = float;
-};
-template <>
-struct ElementOf<Double2> {
-    using type = double;
-};
-template <>
-struct ElementOf<Double4> {
-    using type = double;
-};
-template <>
-struct ElementOf<Double8> {
-    using type = double;
-};
-template <>
-struct ElementOf<Int4> {
-    using type = std::int32_t;
-};
-template <>
-struct ElementOf<Int8> {
-    using type = std::int32_t;
-};
-template <>
-struct ElementOf<Int16> {
-    using type = std::int32_t;
+struct ElementOf {
+    using type = std::remove_cvref_t<decltype(V{}[0])>;
 };
 
 // Two native half vectors acting as one (Pair<Float4> = 8 floats on SSE / NEON).
@@ -158,15 +126,26 @@ VIDSEG_LANES_INLINE V splat(typename ElementOf<V>::type x) {
         return V{} + x;
     }
 }
+// A Pair half by half: one memcpy of the whole struct goes through the stack.
 template <class V>
 VIDSEG_LANES_INLINE V load(const typename ElementOf<V>::type* p) {
-    V v;
-    std::memcpy(&v, p, sizeof v);  // a Pair is two halves without padding
-    return v;
+    if constexpr (requires { V{}.lo; }) {
+        using H = decltype(V{}.lo);
+        return {load<H>(p), load<H>(p + V::kHalf)};
+    } else {
+        V v;
+        std::memcpy(&v, p, sizeof v);
+        return v;
+    }
 }
 template <class V>
 VIDSEG_LANES_INLINE void store(typename ElementOf<V>::type* p, V v) {
-    std::memcpy(p, &v, sizeof v);
+    if constexpr (requires { V{}.lo; }) {
+        store(p, v.lo);
+        store(p + V::kHalf, v.hi);
+    } else {
+        std::memcpy(p, &v, sizeof v);
+    }
 }
 template <class V>
 constexpr std::size_t lanes_of = sizeof(V) / sizeof(typename ElementOf<V>::type);
@@ -205,15 +184,23 @@ VIDSEG_LANES_INLINE bool any(M m) {
 // --- bit casts and conversions between a float vector and its integer twin ---
 template <class V>
 VIDSEG_LANES_INLINE Mask<V> bits_of(V v) {
-    Mask<V> r;
-    std::memcpy(&r, &v, sizeof r);
-    return r;
+    if constexpr (requires { V{}.lo; }) {
+        return {bits_of(v.lo), bits_of(v.hi)};
+    } else {
+        Mask<V> r;
+        std::memcpy(&r, &v, sizeof r);
+        return r;
+    }
 }
 template <class V, class I>
 VIDSEG_LANES_INLINE V floats_of(I i) {
-    V r;
-    std::memcpy(&r, &i, sizeof r);
-    return r;
+    if constexpr (requires { V{}.lo; }) {
+        return {floats_of<decltype(V{}.lo)>(i.lo), floats_of<decltype(V{}.lo)>(i.hi)};
+    } else {
+        V r;
+        std::memcpy(&r, &i, sizeof r);
+        return r;
+    }
 }
 template <class V, class I>
 VIDSEG_LANES_INLINE V to_float(I i) {
