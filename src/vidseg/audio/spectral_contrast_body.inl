@@ -91,9 +91,66 @@ template <bool Smallest, std::size_t Q>
     return sum;
 }
 
+// Inserts `carry` into the sorted rows (best first): Q compare-exchanges, the worst value drops out.
+template <bool Smallest, std::size_t Q>
+[[gnu::always_inline]] inline void insert_sorted(F8 (&rows)[Q], F8 carry) {
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < Q; ++r) {
+        const F8 row = rows[r];
+        rows[r] = better<Smallest>(row, carry);
+        carry = worse<Smallest>(row, carry);
+    }
+}
+
+// extreme_sum_fixed with bins taken in pairs (8-lane levels): the better of a pair goes into the Q
+// best, the worse into the Q / 2 best of the pairs' worse ones, merged at the end. Exact: a pair's
+// worse value among the Q best overall brings its pair's better one along, so at most Q / 2 of them
+// are there, and they are the best of the worse ones. 2 + 2 Q + 2 (Q / 2) vector operations per pair
+// instead of 4 Q (q = 9: 14 per bin instead of 18).
+template <bool Smallest, std::size_t Q>
+[[gnu::always_inline]] inline F8 extreme_sum_pairs(const float* M, std::size_t begin, std::size_t end) {
+    constexpr std::size_t kLow = Q / 2 > 0 ? Q / 2 : 1;
+    const F8 start = lanes::splat<F8>(Smallest ? std::numeric_limits<float>::infinity()
+                                               : -std::numeric_limits<float>::infinity());
+    F8 top[Q], low[kLow];  // in registers: every loop over them is unrolled
+#pragma GCC unroll 16
+    for (auto& r : top) r = start;
+#pragma GCC unroll 16
+    for (auto& r : low) r = start;
+    std::size_t b = begin;
+    for (; b + 2 <= end; b += 2) {
+        const F8 x = lanes::load<F8>(M + b * kLanes), y = lanes::load<F8>(M + (b + 1) * kLanes);
+        insert_sorted<Smallest>(top, better<Smallest>(x, y));
+        if constexpr (Q > 1) insert_sorted<Smallest>(low, worse<Smallest>(x, y));
+    }
+    if (b < end) insert_sorted<Smallest>(top, lanes::load<F8>(M + b * kLanes));
+    if constexpr (Q > 1)
+#pragma GCC unroll 16
+        for (const F8 r : low) insert_sorted<Smallest>(top, r);
+    F8 sum = top[0];
+#pragma GCC unroll 16
+    for (std::size_t r = 1; r < Q; ++r) sum += top[r];
+    return sum;
+}
+
 template <bool Smallest>
 [[gnu::always_inline]] inline F8 band_extreme_sum(const float* M, std::size_t begin, std::size_t end, std::size_t q,
                                                   float* rows) {
+    if constexpr (kBinsPerStep == 1) {
+        switch (q) {
+            case 1: return extreme_sum_pairs<Smallest, 1>(M, begin, end);
+            case 2: return extreme_sum_pairs<Smallest, 2>(M, begin, end);
+            case 3: return extreme_sum_pairs<Smallest, 3>(M, begin, end);
+            case 4: return extreme_sum_pairs<Smallest, 4>(M, begin, end);
+            case 5: return extreme_sum_pairs<Smallest, 5>(M, begin, end);
+            case 6: return extreme_sum_pairs<Smallest, 6>(M, begin, end);
+            case 7: return extreme_sum_pairs<Smallest, 7>(M, begin, end);
+            case 8: return extreme_sum_pairs<Smallest, 8>(M, begin, end);
+            case 9: return extreme_sum_pairs<Smallest, 9>(M, begin, end);
+            case 10: return extreme_sum_pairs<Smallest, 10>(M, begin, end);
+            default: return extreme_sum<Smallest>(M, begin, end, q, rows);
+        }
+    }
     switch (q) {
         case 1: return extreme_sum_fixed<Smallest, 1>(M, begin, end);
         case 2: return extreme_sum_fixed<Smallest, 2>(M, begin, end);
