@@ -20,7 +20,9 @@
 
 namespace vidseg::audio {
 // gtest prints a parameter with it ("v3" instead of the enum's bytes).
-void PrintTo(SimdLevel level, std::ostream* os) { *os << simd_level_name(level); }
+void PrintTo(SimdLevel level, std::ostream* os) {
+    *os << simd_level_name(level);
+}
 }  // namespace vidseg::audio
 
 using namespace vidseg;
@@ -113,14 +115,15 @@ TEST_P(FeaturesSimdLevel, ContrastPicksTheSameExtremesAsASort) {
         // so both bins of a pair are among them), all equal, equal pairs, alternating, coarse ties.
         for (std::size_t b = 0; b < k.bins; ++b) {
             const float x = static_cast<float>(b);
-            const float lane_value[kLanes] = {static_cast<float>(level(rng)) / 16.0f + 40.0f / (1.0f + x / 50.0f),
-                                              2000.0f - x,
-                                              x,
-                                              5.0f,
-                                              static_cast<float>((b / 2) % 7),
-                                              static_cast<float>((b * 37) % 101),
-                                              b % 2 ? 100.0f : 1.0f,
-                                              static_cast<float>(level(rng) / 60)};
+            const float lane_value[kLanes] = {
+                static_cast<float>(level(rng)) / 16.0f + 40.0f / (1.0f + x / 50.0f),
+                2000.0f - x,
+                x,
+                5.0f,
+                static_cast<float>((b / 2) % 7),
+                static_cast<float>((b * 37) % 101),
+                b % 2 ? 100.0f : 1.0f,
+                static_cast<float>(level(rng) / 60)};
             for (std::size_t j = 0; j < kLanes; ++j) s.mag[b * kLanes + j] = lane_value[j];
         }
         const std::size_t nb = k.bands.size();

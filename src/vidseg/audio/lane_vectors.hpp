@@ -364,6 +364,30 @@ VIDSEG_LANES_INLINE W repeat_bins(F8 v) {
     }
 }
 
+// The types of one level's kernels (see spectral_kernels_body.inl): F8 / I8 one bin of a block and
+// its mask, FW / IW the bins handled per step, D8 eight doubles.
+struct HalvesVectors {  // SSE levels and NEON: 128-bit registers
+    using F8 = Pair<Float4>;
+    using I8 = Pair<Int4>;
+    using FW = F8;
+    using IW = I8;
+    using D8 = Pair<Pair<Double2>>;
+};
+struct Avx2Vectors {  // x86-64-v3
+    using F8 = Float8;
+    using I8 = Int8;
+    using FW = F8;
+    using IW = I8;
+    using D8 = Pair<Double4>;
+};
+struct Avx512Vectors {  // x86-64-v4: two bins per 512-bit register in the per-bin sums
+    using F8 = Float8;
+    using I8 = Int8;
+    using FW = Float16;
+    using IW = Int16;
+    using D8 = Double8;
+};
+
 #undef VIDSEG_LANES_INLINE
 
 }  // namespace vidseg::audio::lanes

@@ -87,13 +87,9 @@ void FrameKernel::make_chroma_runs(const Filterbank& chroma) {
     }
 }
 
-// The kernels, once per level (see spectral_kernels_body.inl for what each namespace provides).
+// The kernels, once per level (spectral_kernels_body.inl takes its vector types from `Vectors`).
 namespace portable {
-using F8 = lanes::Pair<lanes::Float4>;
-using I8 = lanes::Mask<F8>;
-using FW = F8;
-using IW = I8;
-using D8 = lanes::Pair<lanes::Pair<lanes::Double2>>;
+using Vectors = lanes::HalvesVectors;
 #define VIDSEG_LEVEL_TARGET
 #include "vidseg/audio/spectral_kernels_body.inl"
 #undef VIDSEG_LEVEL_TARGET
@@ -102,33 +98,21 @@ using D8 = lanes::Pair<lanes::Pair<lanes::Double2>>;
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define VIDSEG_HAVE_X86_LEVELS 1
 namespace v2 {
-using F8 = lanes::Pair<lanes::Float4>;
-using I8 = lanes::Mask<F8>;
-using FW = F8;
-using IW = I8;
-using D8 = lanes::Pair<lanes::Pair<lanes::Double2>>;
+using Vectors = lanes::HalvesVectors;
 #define VIDSEG_LEVEL_TARGET __attribute__((target("arch=x86-64-v2")))
 #include "vidseg/audio/spectral_kernels_body.inl"
 #undef VIDSEG_LEVEL_TARGET
 }  // namespace v2
 
 namespace v3 {
-using F8 = lanes::Float8;
-using I8 = lanes::Int8;
-using FW = F8;
-using IW = I8;
-using D8 = lanes::Pair<lanes::Double4>;
+using Vectors = lanes::Avx2Vectors;
 #define VIDSEG_LEVEL_TARGET __attribute__((target("arch=x86-64-v3")))
 #include "vidseg/audio/spectral_kernels_body.inl"
 #undef VIDSEG_LEVEL_TARGET
 }  // namespace v3
 
 namespace v4 {
-using F8 = lanes::Float8;
-using I8 = lanes::Int8;
-using FW = lanes::Float16;  // two bins per 512-bit register in the per-bin sums
-using IW = lanes::Int16;
-using D8 = lanes::Double8;
+using Vectors = lanes::Avx512Vectors;
 #define VIDSEG_LEVEL_TARGET __attribute__((target("arch=x86-64-v4")))
 #include "vidseg/audio/spectral_kernels_body.inl"
 #undef VIDSEG_LEVEL_TARGET

@@ -1,15 +1,20 @@
 // The block kernels of SpectralAnalyzer, written once and compiled once per SIMD level: included by
 // spectral_kernels.cpp inside namespace kernels::<level> after it has defined
-//   F8 / I8   one bin of a block (8 frames, one per lane) and its mask type (audio/lane_vectors.hpp),
-//   D8        8 doubles (the MFCC DCT), native registers only (a GCC vector wider than the
-//             target's registers lives in memory between operations),
-//   FW / IW   kBinsPerStep adjacent bins at once (FW = F8 except with AVX-512, where a Float16
-//             holds two bins) and its mask type,
+//   Vectors   the level's vector types (lanes::HalvesVectors / Avx2Vectors / Avx512Vectors):
+//             F8 / I8 one bin of a block (8 frames, one per lane) and its mask type; FW / IW
+//             kBinsPerStep adjacent bins at once (FW = F8 except with AVX-512, where a Float16 holds
+//             two bins); D8 8 doubles (the MFCC DCT) in native registers (a GCC vector wider than the
+//             target's registers lives in memory between operations);
 //   VIDSEG_LEVEL_TARGET  the level's target attribute (empty for the portable build).
 // Every function here carries VIDSEG_LEVEL_TARGET or is always inlined into one that does, so no
 // code of one level ever runs on another. Nothing here includes a header (the file is included inside a
 // namespace); spectral_contrast_body.inl is the second half of it.
 
+using F8 = Vectors::F8;
+using I8 = Vectors::I8;
+using FW = Vectors::FW;
+using IW = Vectors::IW;
+using D8 = Vectors::D8;
 constexpr std::size_t kBinsPerStep = sizeof(FW) / sizeof(F8);
 
 // librosa's zero_crossing_rate zeroes |x| <= 1e-10 and counts 0 as positive: "negative" = x < -1e-10.
