@@ -69,12 +69,13 @@ SimdLevel selected_simd_level() {
     if (!env || !*env) return best_simd_level();
     const auto level = parse_simd_level(env);
     if (!level)
-        throw Error(ErrorCode::InvalidArgument, "VIDSEG_SIMD_LEVEL must be portable, v2, v3 or v4", env);
+        throw Error(ErrorCode::InvalidArgument,
+                    "'" + std::string(env) + "' is not a SIMD level (portable, v2, v3 or v4)",
+                    "VIDSEG_SIMD_LEVEL");
     if (!cpu_supports(*level))
-        throw Error(
-            ErrorCode::InvalidArgument,
-            "VIDSEG_SIMD_LEVEL=" + std::string(env) + ": this CPU (or this build) cannot run that level",
-            env);
+        throw Error(ErrorCode::InvalidArgument,
+                    "this CPU (or this build) cannot run SIMD level " + std::string(env),
+                    "VIDSEG_SIMD_LEVEL");
     return *level;
 }
 
