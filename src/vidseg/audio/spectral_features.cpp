@@ -29,6 +29,7 @@ constexpr std::size_t kBatchFrames = 1024;  // a multiple of kLanes
 
 struct SpectralAnalyzer::Impl {
     SpectralConfig cfg;
+    const BlockKernels& kernels;  // the SIMD level's block kernels
     FrameKernel kernel;
     std::vector<double> dct;  // n_mfcc x n_mels
     std::size_t bins;
@@ -80,12 +81,18 @@ struct SpectralAnalyzer::Impl {
             throw Error(ErrorCode::InvalidArgument, "n_fft must be a power of two >= 32, got " + std::to_string(c.n_fft));
         if (c.n_mfcc == 0 || c.n_mfcc > c.n_mels) throw Error(ErrorCode::InvalidArgument, "n_mfcc must be in 1..n_mels");
         if (c.threads < 1) c.threads = 1;
+        if (c.simd_level && !cpu_supports(*c.simd_level))
+            throw Error(ErrorCode::InvalidArgument,
+                        "SIMD level " + std::string(simd_level_name(*c.simd_level)) + " cannot run on this CPU");
         return c;
     }
 
-    explicit Impl(SpectralConfig c) : cfg(checked(c)), kernel(cfg), bins(cfg.n_fft / 2 + 1) {
+    explicit Impl(SpectralConfig c)
+        : cfg(checked(c)),
+          kernels(block_kernels(cfg.simd_level.value_or(selected_simd_level()))),
+          kernel(cfg),
+          bins(cfg.n_fft / 2 + 1) {
         dct = dct_ortho_matrix(cfg.n_mfcc, cfg.n_mels);
-        make_bands();
         buffer.assign(cfg.n_fft / 2, 0.0f);
         if (cfg.expected_seconds > 0 && std::isfinite(cfg.expected_seconds)) {
             // A little over the expected length: containers' durations are approximate.
@@ -112,36 +119,6 @@ struct SpectralAnalyzer::Impl {
         out.frame_period = static_cast<double>(cfg.hop) / cfg.sample_rate;
         out.n_mfcc = cfg.n_mfcc;
         out.n_contrast = cfg.contrast_bands + 1;
-    }
-
-    // librosa.feature.spectral_contrast's band layout (see its source): octave bands
-    // [fmin 2^(k-1), fmin 2^k] plus the bin just below each (k > 0), minus the top bin (k < n),
-    // the last band running to Nyquist.
-    void make_bands() {
-        const std::size_t n = cfg.contrast_bands;
-        const auto freqs = fft_frequencies(cfg.sample_rate, cfg.n_fft);
-        std::vector<double> octa(n + 2, 0.0);
-        for (std::size_t i = 1; i < n + 2; ++i) octa[i] = cfg.contrast_fmin * std::pow(2.0, static_cast<double>(i - 1));
-        for (std::size_t k = 0; k + 1 < n + 2; ++k)
-            if (octa[k] >= 0.5 * cfg.sample_rate)
-                throw Error(ErrorCode::InvalidArgument, "spectral contrast band exceeds Nyquist");
-        for (std::size_t k = 0; k <= n; ++k) {
-            std::size_t first = bins, last = 0;
-            for (std::size_t b = 0; b < bins; ++b)
-                if (freqs[b] >= octa[k] && freqs[b] <= octa[k + 1]) {
-                    first = std::min(first, b);
-                    last = b;
-                }
-            if (first == bins) throw Error(ErrorCode::InvalidArgument, "empty spectral contrast band");
-            std::size_t begin = first, end = last + 1;
-            if (k > 0) begin = first - 1;
-            if (k == n) end = bins;
-            const std::size_t count = end - begin;
-            if (k < n) end -= 1;
-            Band band{begin, end, static_cast<std::size_t>(std::max(1.0, std::nearbyint(cfg.contrast_quantile * count)))};
-            kernel.bands.push_back(band);
-            kernel.max_take = std::max(kernel.max_take, band.take);
-        }
     }
 
     void grow(std::size_t frames) {
@@ -211,11 +188,11 @@ struct SpectralAnalyzer::Impl {
             o.chroma = out.chroma.data() + f0 * 12;
             o.peak = peak.data() + f0 * nb;
             o.valley = valley.data() + f0 * nb;
-            block_spectra(kernel, o, s);
-            block_moments(kernel, o, s);
-            block_mel(kernel, o, s);
-            block_chroma(kernel, o, s);
-            block_contrast(kernel, o, s);
+            kernels.spectra(kernel, o, s);
+            kernels.moments(kernel, o, s);
+            kernels.mel(kernel, o, s);
+            kernels.chroma(kernel, o, s);
+            kernels.contrast(kernel, o, s);
         }
     }
 
@@ -264,7 +241,7 @@ struct SpectralAnalyzer::Impl {
         auto cepstra = [&](std::size_t) {
             std::vector<double> clipped;
             for (std::size_t blk = next_block++; blk < blocks; blk = next_block++)
-                block_cepstrum(mel_block(blk), blk ? mel_block(blk - 1) : nullptr, nm, floor_db, dct.data(),
+                kernels.cepstrum(mel_block(blk), blk ? mel_block(blk - 1) : nullptr, nm, floor_db, dct.data(),
                                cfg.n_mfcc, out.mfcc.data() + blk * kLanes * cfg.n_mfcc, flux.data() + blk * kLanes,
                                clipped);
         };
@@ -284,8 +261,8 @@ struct SpectralAnalyzer::Impl {
         const std::size_t nb = kernel.bands.size();
         peak.resize(n * nb);
         valley.resize(n * nb);
-        const float peak_floor = power_to_db(peak.data(), peak.size()) - static_cast<float>(cfg.top_db);
-        const float valley_floor = power_to_db(valley.data(), valley.size()) - static_cast<float>(cfg.top_db);
+        const float peak_floor = kernels.power_to_db(peak.data(), peak.size()) - static_cast<float>(cfg.top_db);
+        const float valley_floor = kernels.power_to_db(valley.data(), valley.size()) - static_cast<float>(cfg.top_db);
         out.contrast.resize(peak.size());
         for (std::size_t i = 0; i < peak.size(); ++i)
             out.contrast[i] = std::max(peak[i], peak_floor) - std::max(valley[i], valley_floor);

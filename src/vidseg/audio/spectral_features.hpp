@@ -18,14 +18,17 @@
 //              shifted by 1 + n_fft / (2 hop) frames).
 // All frames are computed once from one STFT (FFTW, audio/real_fft.hpp); frames are processed in
 // batches split over `threads` threads, each batch in blocks of 8 frames whose spectra are laid out
-// bin-major ([bin][frame], audio/float8.hpp), so every per-bin sum (moments, mel, chroma, contrast
+// bin-major ([bin][frame], audio/lane_vectors.hpp), so every per-bin sum (moments, mel, chroma, contrast
 // quantiles) is one vector operation for 8 frames. Arithmetic is float32 like librosa's spectra;
 // sums run in float lanes, which keeps every feature within ~1e-5 relative of librosa.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <vector>
+
+#include "vidseg/audio/simd_level.hpp"
 
 namespace vidseg::audio {
 
@@ -44,6 +47,9 @@ struct SpectralConfig {
     // Expected signal length, when known (e.g. from probing): output arrays are reserved once
     // instead of growing by doubling, which copies them and faults in fresh pages again. 0 = unknown.
     double expected_seconds = 0;
+    // The kernels' instruction-set level; unset = selected_simd_level() (the best the CPU runs, or
+    // $VIDSEG_SIMD_LEVEL). Every level gives the same values up to float rounding.
+    std::optional<SimdLevel> simd_level;
 };
 
 // Row-major [frame][dimension] arrays; every array has `frames` rows.
