@@ -2,7 +2,8 @@
 // plus the CSRF token on requests that change state; errors as ApiError with the server's code.
 export type Role = "admin" | "dl-user";
 export interface User { id: number; name: string; role: Role; created: number; csrf_token?: string }
-export interface VideoInfo { duration?: number; media?: { video?: { width?: number; height?: number; fps?: number } } }
+export interface MediaStream { type: string; codec?: string; width?: number; height?: number; fps?: number }
+export interface VideoInfo { duration?: number; media?: { container?: string; streams?: MediaStream[] } }
 export interface Video {
   id: number; owner_id: number; name: string; key: string; size: number; sha256: string;
   state: "storing" | "arriving" | "ready" | "error"; info: VideoInfo | null; created: number;

@@ -35,3 +35,10 @@ export function table(caption: string, headers: string[], rows: Child[][]): HTML
     h("tbody", {}, ...rows.map((cells) => h("tr", {}, ...cells.map((cell) => h("td", {}, cell))))),
   );
 }
+
+// A table that may scroll sideways on a narrow screen: the scrolling region is focusable (keyboard
+// users can scroll it) and named after the table's caption.
+export function wrapTable(tableEl: HTMLTableElement): HTMLElement {
+  const label = tableEl.caption?.textContent ?? "";
+  return h("div", { class: "table-wrap", tabindex: 0, role: "region", "aria-label": label }, tableEl);
+}

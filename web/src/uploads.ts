@@ -57,7 +57,9 @@ function refusalOf(error: unknown): Refusal {
   }
   if (status === 413) return { errorKey: "uploads.error.tooLarge", serverMessage, final: true };
   if (status === 422 || status === 415) return { errorKey: "uploads.error.notVideo", serverMessage, final: true };
-  if (status === 0 || status >= 500) return { errorKey: "uploads.error.network", serverMessage, final: false };
+  // 409/423: the offset moved or an interrupted request still holds the upload: ask again (tus-js-client's rule).
+  if (status === 0 || status >= 500 || status === 409 || status === 423)
+    return { errorKey: "uploads.error.network", serverMessage, final: false };
   return { errorKey: "uploads.error.other", serverMessage, final: true };
 }
 

@@ -115,6 +115,7 @@ export const en = {
   "job.state.cancelled": "Cancelled",
   "job.stage.queued": "waiting",
   "job.stage.prepare": "preparing",
+  "job.stage.fetch": "fetching the video",
   "job.stage.frames": "frames",
   "job.stage.segments": "segments",
   "job.stage.transcribe": "transcription",

@@ -115,6 +115,7 @@ export const ru: Catalogue = {
   "job.state.cancelled": "Отменено",
   "job.stage.queued": "ожидание",
   "job.stage.prepare": "подготовка",
+  "job.stage.fetch": "получение видео",
   "job.stage.frames": "кадры",
   "job.stage.segments": "фрагменты",
   "job.stage.transcribe": "расшифровка речи",

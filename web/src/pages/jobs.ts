@@ -1,5 +1,5 @@
 import { api, type Job, type JobFile } from "../api";
-import { h, table } from "../dom";
+import { h, table, wrapTable } from "../dom";
 import { formatDate, formatSize, plural, t } from "../i18n/i18n";
 import { createJobUpdates, ended } from "../job_updates";
 import { errorBox, pageTitle, type PageContext } from "../page";
@@ -19,7 +19,7 @@ export async function jobsPage(ctx: PageContext): Promise<Node> {
     {},
     title,
     h("p", { class: "muted" }, plural("jobs.count", jobs.length)),
-    h("div", { class: "table-wrap" }, table(t("jobs.title"), jobHeaders(), jobs.map(jobCells))),
+    wrapTable(table(t("jobs.title"), jobHeaders(), jobs.map(jobCells))),
   );
 }
 

@@ -1,5 +1,5 @@
 import { api } from "../api";
-import { h, table } from "../dom";
+import { h, table, wrapTable } from "../dom";
 import { formatDate, t } from "../i18n/i18n";
 import { errorBox, pageTitle, type PageContext } from "../page";
 
@@ -29,10 +29,7 @@ export async function tokensPage(ctx: PageContext): Promise<Node> {
   const tokensTable = async (list = tokens): Promise<Node> => {
     if (list !== tokens) list = await api.tokens();
     if (!list.length) return h("p", { class: "muted" }, t("tokens.empty"));
-    return h(
-      "div",
-      { class: "table-wrap" },
-      table(
+    return wrapTable(table(
         t("tokens.title"),
         [t("tokens.label"), t("tokens.col.created"), t("tokens.col.lastUsed"), t("tokens.col.state"), ""],
         list.map((tok) => {

@@ -1,5 +1,5 @@
 import { api, type Role } from "../api";
-import { h, table } from "../dom";
+import { h, table, wrapTable } from "../dom";
 import { formatDate, plural, t } from "../i18n/i18n";
 import { errorBox, pageTitle, type PageContext } from "../page";
 
@@ -59,7 +59,7 @@ export async function usersPage(ctx: PageContext): Promise<Node> {
     pageTitle(t("users.title")),
     h("p", { class: "muted" }, plural("users.count", users.length)),
     status,
-    h("div", { class: "table-wrap" }, table(t("users.title"), [t("users.col.name"), t("users.col.role"), t("users.col.created")], rows)),
+    wrapTable(table(t("users.title"), [t("users.col.name"), t("users.col.role"), t("users.col.created")], rows)),
     form,
   );
 }

@@ -1,5 +1,5 @@
 import { api, type Job, type User, type Video } from "../api";
-import { h, table } from "../dom";
+import { h, table, wrapTable } from "../dom";
 import { formatDate, formatDuration, formatNumber, formatSize, plural, t } from "../i18n/i18n";
 import { errorBox, pageTitle, type PageContext } from "../page";
 import { jobCells, jobHeaders, videoStateBadge } from "./status";
@@ -32,10 +32,7 @@ export async function videosPage(ctx: PageContext): Promise<Node> {
     {},
     title,
     h("p", { class: "muted", "data-testid": "video-count" }, plural("videos.count", videos.length)),
-    h(
-      "div",
-      { class: "table-wrap" },
-      table(t("videos.title"), [t("videos.col.name"), t("videos.col.owner"), t("videos.col.duration"), t("videos.col.size"), t("videos.col.status"), t("videos.col.added")], rows),
+    wrapTable(table(t("videos.title"), [t("videos.col.name"), t("videos.col.owner"), t("videos.col.duration"), t("videos.col.size"), t("videos.col.status"), t("videos.col.added")], rows),
     ),
   );
 }
@@ -45,7 +42,7 @@ function jobsOf(jobs: Job[], videoId: number): Job[] {
 }
 
 function detailsList(video: Video, owners: Map<number, string>): HTMLElement {
-  const media = video.info?.media?.video;
+  const media = video.info?.media?.streams?.find((stream) => stream.type === "video");
   return h(
     "dl",
     { class: "details" },
@@ -63,7 +60,7 @@ function detailsList(video: Video, owners: Map<number, string>): HTMLElement {
 
 function jobsBlock(jobs: Job[]): HTMLElement {
   return jobs.length
-    ? h("div", { class: "table-wrap" }, table(t("video.jobs"), jobHeaders(), jobs.map(jobCells)))
+    ? wrapTable(table(t("video.jobs"), jobHeaders(), jobs.map(jobCells)))
     : h("p", { class: "muted" }, t("video.noJobs"));
 }
 
