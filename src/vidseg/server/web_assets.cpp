@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vidseg/storage/object_store.hpp"
+
 namespace vidseg::server {
 
 namespace fs = std::filesystem;
@@ -14,25 +16,22 @@ std::string lower_extension(const fs::path& file) {
     return ext;
 }
 
+// The web's own types; images, JSON and text as the object store types them.
 std::string content_type_of(const fs::path& file) {
     static const std::pair<const char*, const char*> kTypes[] = {
         {".html", "text/html; charset=utf-8"},
         {".js", "text/javascript; charset=utf-8"},
         {".mjs", "text/javascript; charset=utf-8"},
         {".css", "text/css; charset=utf-8"},
-        {".json", "application/json"},
         {".svg", "image/svg+xml"},
-        {".png", "image/png"},
-        {".jpg", "image/jpeg"},
         {".ico", "image/x-icon"},
         {".woff2", "font/woff2"},
-        {".txt", "text/plain; charset=utf-8"},
         {".map", "application/json"},
     };
     const std::string ext = lower_extension(file);
     for (const auto& [suffix, type] : kTypes)
         if (ext == suffix) return type;
-    return "application/octet-stream";
+    return storage::content_type_for(file.filename().string());
 }
 
 bool file_exists(const fs::path& path) {
