@@ -227,6 +227,51 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
     await context.close();
   });
 
+  it("an upload cut off by leaving the page continues when the same file is chosen again", async () => {
+    const { context, page } = await newPage();
+    await login(page, "anna", passwords.anna);
+    await page.goto(server.url + "/uploads");
+    await heading(page, T("uploads.title"));
+    const second = join(outDir, `lesson-${lang}-b.mp4`);
+    makeVideo(second, 3);
+    const name = `lesson-${lang}-b.mp4`;
+    let patches = 0;
+    let cut!: () => void;
+    const wasCut = new Promise<void>((resolve) => (cut = resolve));
+    await page.route("**/api/uploads/**", async (route) => {
+      if (route.request().method() === "PATCH" && ++patches >= 2) {
+        cut();
+        return route.abort("connectionreset");
+      }
+      return route.continue();
+    });
+    await page.setInputFiles("#upload-input", second);
+    await wasCut;  // one chunk is on the server, the next one broke
+    await page.reload();  // the page (and its upload) is gone
+    await heading(page, T("uploads.title"));
+    await page.unroute("**/api/uploads/**");
+    expect(await page.locator(`li[data-upload="${name}"]`).count()).toBe(0);
+
+    const requests: { method: string; offset?: string }[] = [];
+    let headOffset = "";
+    page.on("request", (r) => {
+      if (r.url().includes("/api/uploads/")) requests.push({ method: r.method(), offset: r.headers()["upload-offset"] });
+    });
+    page.on("response", (r) => {
+      if (r.request().method() === "HEAD" && r.url().includes("/api/uploads/")) headOffset = r.headers()["upload-offset"] ?? "";
+    });
+    await page.setInputFiles("#upload-input", second);
+    await page.locator(`li[data-upload="${name}"][data-state="done"]`).waitFor({ timeout: 120_000 });
+    // No new upload: HEAD asks the server's offset, the bytes continue from the first chunk.
+    expect(requests.filter((r) => r.method === "POST")).toEqual([]);
+    expect(requests[0].method).toBe("HEAD");
+    expect(headOffset).toBe(String(chunkSize));
+    expect(requests.find((r) => r.method === "PATCH")?.offset).toBe(headOffset);
+    await page.locator(`li[data-upload="${name}"] a`).click();
+    await page.locator("[data-testid=video-state]", { hasText: T("videos.state.ready") }).waitFor({ timeout: 180_000 });
+    await context.close();
+  });
+
   it("a dl-user does not see another user's video", async () => {
     const { context, page } = await newPage();
     await login(page, "bob", passwords.bob);
