@@ -25,14 +25,20 @@ export function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
 
-// A table with a caption and column headers; rows are arrays of cells.
+// A table with a caption and column headers; rows are arrays of cells. The explicit roles keep it a
+// table for screen readers where a narrow screen restyles the rows as cards (style.css).
 export function table(caption: string, headers: string[], rows: Child[][]): HTMLTableElement {
   return h(
     "table",
-    {},
+    { role: "table" },
     h("caption", { class: "visually-hidden" }, caption),
-    h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", { scope: "col" }, text)))),
-    h("tbody", {}, ...rows.map((cells) => h("tr", {}, ...cells.map((cell) => h("td", {}, cell))))),
+    h("thead", { role: "rowgroup" }, h("tr", { role: "row" }, ...headers.map((text) => h("th", { scope: "col", role: "columnheader" }, text)))),
+    // data-label: the column's name, shown beside each cell where a narrow screen stacks the rows.
+    h(
+      "tbody",
+      { role: "rowgroup" },
+      ...rows.map((cells) => h("tr", { role: "row" }, ...cells.map((cell, i) => h("td", { role: "cell", "data-label": headers[i] ?? "" }, cell)))),
+    ),
   );
 }
 
