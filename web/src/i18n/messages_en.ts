@@ -18,7 +18,7 @@ export const en = {
   "lang.en": "English",
   "lang.ru": "Русский",
   "role.admin": "administrator",
-  "role.dl-user": "researcher",
+  "role.dl-user": "researcher (dl-user)",
   "common.loading": "Loading…",
   "common.error": "Something went wrong: {message}",
   "common.none": "—",

@@ -18,7 +18,7 @@ export const ru: Catalogue = {
   "lang.en": "English",
   "lang.ru": "Русский",
   "role.admin": "администратор",
-  "role.dl-user": "исследователь",
+  "role.dl-user": "исследователь (dl-user)",
   "common.loading": "Загрузка…",
   "common.error": "Что-то пошло не так: {message}",
   "common.none": "—",
