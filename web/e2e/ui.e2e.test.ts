@@ -272,6 +272,41 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
     await context.close();
   });
 
+  it("pause stops an upload between requests, resume continues it", async () => {
+    const { context, page } = await newPage();
+    await login(page, "anna", passwords.anna);
+    await page.goto(server.url + "/uploads");
+    await heading(page, T("uploads.title"));
+    const third = join(outDir, `lesson-${lang}-c.mp4`);
+    makeVideo(third, 3);
+    const name = `lesson-${lang}-c.mp4`;
+    let patches = 0;
+    let held!: () => void;
+    const secondHeld = new Promise<void>((resolve) => (held = resolve));
+    await page.route("**/api/uploads/**", async (route) => {
+      if (route.request().method() === "PATCH" && ++patches === 2) {
+        held();  // the second chunk waits, so that Pause finds the upload running
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return route.continue().catch(() => undefined);  // (aborted by the pause meanwhile)
+      }
+      return route.continue();
+    });
+    await page.setInputFiles("#upload-input", third);
+    await secondHeld;
+    const row = page.locator(`li[data-upload="${name}"]`);
+    await row.locator('button[data-action="pause"]').click();
+    await page.locator(`li[data-upload="${name}"][data-state="paused"]`).waitFor();
+    expect(await row.locator("[data-testid=upload-state]").innerText()).toBe(T("uploads.state.paused"));
+    const patchesAtPause = patches;
+    await page.waitForTimeout(2500);
+    expect(patches).toBe(patchesAtPause);  // nothing is sent while paused
+    expect(await row.getAttribute("data-state")).toBe("paused");
+    await row.locator('button[data-action="resume"]').click();
+    await page.locator(`li[data-upload="${name}"][data-state="done"]`).waitFor({ timeout: 120_000 });
+    expect(patches).toBeGreaterThan(patchesAtPause);
+    await context.close();
+  });
+
   it("a dl-user does not see another user's video", async () => {
     const { context, page } = await newPage();
     await login(page, "bob", passwords.bob);
