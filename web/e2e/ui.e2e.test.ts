@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageKey } from "../src/i18n/catalogue";
 import { translate, type Language } from "../src/i18n/i18n";
@@ -106,6 +106,32 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
     }, files);
   }
 
+  // anna on the Uploads page with a fresh video named lesson-<lang>-<suffix>.mp4.
+  async function uploadsWithNewVideo(suffix: string) {
+    const { context, page } = await newPage();
+    await login(page, "anna", passwords.anna);
+    await page.goto(server.url + "/uploads");
+    await heading(page, T("uploads.title"));
+    const name = `lesson-${lang}-${suffix}.mp4`;
+    const file = join(outDir, name);
+    makeVideo(file, 3);
+    return { context, page, name, file };
+  }
+
+  // Upload PATCHes from the `from`-th on go to `handle` (the others to the server); `reached` resolves
+  // when the `from`-th arrives, `count()` tells how many were sent.
+  async function interceptPatches(page: Page, from: number, handle: (route: Route, n: number) => Promise<void>) {
+    let patches = 0;
+    let reach!: () => void;
+    const reached = new Promise<void>((resolve) => (reach = resolve));
+    await page.route("**/api/uploads/**", async (route) => {
+      if (route.request().method() !== "PATCH" || ++patches < from) return route.continue();
+      reach();
+      return handle(route, patches);
+    });
+    return { reached, count: () => patches };
+  }
+
   beforeAll(() => {
     mkdirSync(shots, { recursive: true });
     makeVideo(video, 3);
@@ -153,12 +179,8 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
     page.on("request", (r) => {
       if (r.method() === "PATCH" && r.url().includes("/api/uploads/")) offsets.push(r.headers()["upload-offset"]);
     });
-    let patches = 0;
     let breakConnection = true;
-    await page.route("**/api/uploads/**", async (route) => {
-      if (route.request().method() === "PATCH" && ++patches >= 2 && breakConnection) return route.abort("connectionreset");
-      return route.continue();
-    });
+    await interceptPatches(page, 2, (route) => (breakConnection ? route.abort("connectionreset") : route.continue()));
     await page.setInputFiles("#upload-input", video);
     const name = `lesson-${lang}.mp4`;
     const row = page.locator(`li[data-upload="${name}"]`);
@@ -197,6 +219,7 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
     await page.waitForURL(/\/jobs\/\d+$/);
     const prepareJobId = Number(new URL(page.url()).pathname.split("/").pop());
     await page.locator('[data-testid=job-state][data-state="finished"]').waitFor({ timeout: 180_000 });
+    await page.locator("[data-testid=fragment-count]").waitFor();  // the results are drawn after the state
     const clips = await page.locator("ul.files a", { hasText: /part_films\/segment_\d+\.mp4$/ }).count();
     expect(clips).toBeGreaterThanOrEqual(3);  // 1-s segments of a 3-s video
     expect(await page.locator("[data-testid=fragment-count]").innerText()).toBe(T("job.fragments", { count: clips }));
@@ -228,25 +251,10 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
   });
 
   it("an upload cut off by leaving the page continues when the same file is chosen again", async () => {
-    const { context, page } = await newPage();
-    await login(page, "anna", passwords.anna);
-    await page.goto(server.url + "/uploads");
-    await heading(page, T("uploads.title"));
-    const second = join(outDir, `lesson-${lang}-b.mp4`);
-    makeVideo(second, 3);
-    const name = `lesson-${lang}-b.mp4`;
-    let patches = 0;
-    let cut!: () => void;
-    const wasCut = new Promise<void>((resolve) => (cut = resolve));
-    await page.route("**/api/uploads/**", async (route) => {
-      if (route.request().method() === "PATCH" && ++patches >= 2) {
-        cut();
-        return route.abort("connectionreset");
-      }
-      return route.continue();
-    });
+    const { context, page, name, file: second } = await uploadsWithNewVideo("b");
+    const cut = await interceptPatches(page, 2, (route) => route.abort("connectionreset"));
     await page.setInputFiles("#upload-input", second);
-    await wasCut;  // one chunk is on the server, the next one broke
+    await cut.reached;  // one chunk is on the server, the next one broke
     await page.reload();  // the page (and its upload) is gone
     await heading(page, T("uploads.title"));
     await page.unroute("**/api/uploads/**");
@@ -273,37 +281,25 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
   });
 
   it("pause stops an upload between requests, resume continues it", async () => {
-    const { context, page } = await newPage();
-    await login(page, "anna", passwords.anna);
-    await page.goto(server.url + "/uploads");
-    await heading(page, T("uploads.title"));
-    const third = join(outDir, `lesson-${lang}-c.mp4`);
-    makeVideo(third, 3);
-    const name = `lesson-${lang}-c.mp4`;
-    let patches = 0;
-    let held!: () => void;
-    const secondHeld = new Promise<void>((resolve) => (held = resolve));
-    await page.route("**/api/uploads/**", async (route) => {
-      if (route.request().method() === "PATCH" && ++patches === 2) {
-        held();  // the second chunk waits, so that Pause finds the upload running
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        return route.continue().catch(() => undefined);  // (aborted by the pause meanwhile)
-      }
-      return route.continue();
+    const { context, page, name, file: third } = await uploadsWithNewVideo("c");
+    const sent = await interceptPatches(page, 2, async (route, n) => {
+      if (n > 2) return route.continue();
+      await new Promise((resolve) => setTimeout(resolve, 1500));  // the second chunk waits: Pause finds it running
+      return route.continue().catch(() => undefined);  // (aborted by the pause meanwhile)
     });
     await page.setInputFiles("#upload-input", third);
-    await secondHeld;
+    await sent.reached;
     const row = page.locator(`li[data-upload="${name}"]`);
     await row.locator('button[data-action="pause"]').click();
     await page.locator(`li[data-upload="${name}"][data-state="paused"]`).waitFor();
     expect(await row.locator("[data-testid=upload-state]").innerText()).toBe(T("uploads.state.paused"));
-    const patchesAtPause = patches;
+    const patchesAtPause = sent.count();
     await page.waitForTimeout(2500);
-    expect(patches).toBe(patchesAtPause);  // nothing is sent while paused
+    expect(sent.count()).toBe(patchesAtPause);  // nothing is sent while paused
     expect(await row.getAttribute("data-state")).toBe("paused");
     await row.locator('button[data-action="resume"]').click();
     await page.locator(`li[data-upload="${name}"][data-state="done"]`).waitFor({ timeout: 120_000 });
-    expect(patches).toBeGreaterThan(patchesAtPause);
+    expect(sent.count()).toBeGreaterThan(patchesAtPause);
     await context.close();
   });
 
