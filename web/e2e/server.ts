@@ -1,7 +1,7 @@
 // The real `vidseg serve` for the browser test: a fresh --data folder, a free loopback port, the
 // first admin's one-time password read from its output; accounts made with `vidseg users add`.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, openSync } from "node:fs";
+import { mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -9,7 +9,7 @@ export interface RunningServer {
   url: string;
   data: string;
   adminPassword: string;
-  stop: () => Promise<void>;
+  stop: () => Promise<void>;  // and removes its temporary folder
 }
 
 export const vidseg = process.env.VIDSEG_BINARY ?? "";
@@ -44,12 +44,15 @@ export async function startServer(webDir: string, extra: string[] = []): Promise
     url: ready.url,
     data,
     adminPassword: ready.password,
-    stop: () =>
-      new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once("exit", () => resolve());
-        proc.kill("SIGTERM");
-      }),
+    stop: async () => {
+      if (proc.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          proc.once("exit", () => resolve());
+          proc.kill("SIGTERM");
+        });
+      }
+      rmSync(root, { recursive: true, force: true });
+    },
   };
 }
 
