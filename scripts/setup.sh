@@ -19,8 +19,12 @@ if [ "$runtime_only" = 0 ]; then
     libgtest-dev libgmock-dev libchromaprint-tools clang-format python3-venv
     festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine
     postgresql  # the PostgreSQL catalog and worker tests start their own server (initdb + pg_ctl)
+    chromium  # the web UI's browser test (playwright-core drives it; nothing downloads a browser)
   )
 fi
+# Node.js and npm build the web UI (web/); a Node from elsewhere (e.g. NodeSource's nodejs, which
+# bundles npm) is kept as it is.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

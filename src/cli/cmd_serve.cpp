@@ -62,6 +62,7 @@ int run_serve(const ParsedOptions& options, Context& context) {
     config.read_timeout_seconds = static_cast<int>(options.integer("read-timeout"));
     config.write_timeout_seconds = static_cast<int>(options.integer("write-timeout"));
     config.secure_cookies = options.flag("secure-cookies");
+    config.web_dir = options.str("web");
     platform.start_workers();
     platform.start_housekeeping();
     server::run_server(platform, config, [&](const std::string& host, int port) {
@@ -107,7 +108,8 @@ Command serve_command() {
         .description =
             "Serves the JSON API (described at /api/openapi.json), the tus 1.0 upload endpoint "
             "/api/uploads/,\n"
-            "/healthz and /metrics, and runs jobs (prepare, and the arrival job of each upload) in-process.\n"
+            "/healthz and /metrics, the web UI at /, and runs jobs (prepare, and the arrival job of each "
+            "upload) in-process.\n"
             "With --db postgresql://... the catalog is shared: `vidseg worker` processes on any machine run\n"
             "jobs too (give them the same --db and --storage).\n"
             "Everything lives in --data DIR: the SQLite catalog, the local object store, unfinished "
@@ -183,6 +185,11 @@ Command serve_command() {
                  .metavar = "SECONDS",
                  .min = 1,
                  .max = 3600},
+                {.name = "web",
+                 .type = OptionType::Path,
+                 .help = "Folder of the built web UI (default: web/ beside the executable, else "
+                         "../share/vidseg/web).",
+                 .metavar = "DIR"},
                 {.name = "secure-cookies",
                  .type = OptionType::Flag,
                  .help = "Mark the session cookie Secure (when a TLS reverse proxy is in front)."},

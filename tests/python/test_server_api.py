@@ -409,6 +409,75 @@ def test_dl_users_see_only_their_own(server, accounts, anna_video):
     api(server, "GET", "/api/jobs/{id}", path=f"/api/jobs/{j}", token=admin, expect=200)
 
 
+# --- what the web UI (web/) needs ---------------------------------------------------------------
+
+def test_video_file_streams_with_ranges_to_its_owner_only(server, accounts, anna_video):
+    vid, content = anna_video["id"], open(VIDEO, "rb").read()
+    path = f"/api/videos/{vid}/file"
+    whole = api(server, "GET", "/api/videos/{id}/file", path=path, token=accounts["anna"], expect=200)
+    assert whole.content == content and whole.headers["Content-Type"] == "video/mp4"
+    part = api(server, "GET", "/api/videos/{id}/file", path=path, token=accounts["anna"],
+               headers={"Range": "bytes=100-199"}, expect=206)
+    assert part.content == content[100:200]
+    assert part.headers["Content-Range"] == f"bytes 100-199/{len(content)}"
+    api(server, "GET", "/api/videos/{id}/file", path=path, token=accounts["admin"], expect=200)
+    r = api(server, "GET", "/api/videos/{id}/file", path=path, token=accounts["bob"], expect=404)
+    assert error_of(r)["message"] == f"video {vid} not found"
+    api(server, "GET", "/api/videos/{id}/file", path=path, expect=401)
+
+
+def test_browser_login_makes_no_api_token_and_me_returns_its_csrf(server, accounts):
+    anna = accounts["anna"]  # (bob is throttled by test_login_rate_limit)
+    token_ids = lambda: [t["id"] for t in api(server, "GET", "/api/tokens", token=anna, expect=200).json()["tokens"]]
+    tokens_before = token_ids()
+    s = requests.Session()
+    doc = api(server, "POST", "/api/login", session=s, expect=200,
+              json={"username": "anna", "password": "anna-secret-pw", "api_token": False}).json()
+    assert "token" not in doc and "token_id" not in doc and len(doc["csrf_token"]) > 20
+    assert token_ids() == tokens_before
+    me = api(server, "GET", "/api/me", session=s, expect=200).json()
+    assert me["name"] == "anna" and me["csrf_token"] == doc["csrf_token"]  # a reloaded page can still change things
+    assert "csrf_token" not in api(server, "GET", "/api/me", token=anna, expect=200).json()
+    api(server, "POST", "/api/tokens", session=s, json={"label": "ui"}, headers={"X-CSRF-Token": me["csrf_token"]},
+        expect=201)
+    r = api(server, "POST", "/api/login", json={"username": "anna", "password": "anna-secret-pw", "api_token": "no"},
+            expect=400)
+    assert error_of(r)["message"] == "'api_token' must be true or false"
+
+
+def test_web_ui_files_app_paths_and_api_404s(data_dir, tmp_path):
+    web = tmp_path / "web"
+    (web / "assets").mkdir(parents=True)
+    index = "<!doctype html><title>vidseg ui</title>"
+    (web / "index.html").write_text(index)
+    (web / "assets" / "index-abc123.js").write_text("console.log(1)")
+    (tmp_path / "secret.txt").write_text("not served")
+    s = Server(os.path.join(data_dir, "web-data"), "--web", str(web))
+    try:
+        for path in ("/", "/videos/3", "/jobs/12", "/admin/users"):  # the app's own URLs get the app
+            r = requests.get(s.url + path, timeout=10)
+            assert (r.status_code, r.text) == (200, index), path
+            assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert r.headers["Cache-Control"] == "no-cache"
+            assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+        r = requests.get(s.url + "/assets/index-abc123.js", timeout=10)
+        assert r.text == "console.log(1)" and r.headers["Content-Type"].startswith("text/javascript")
+        assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        for path in ("/assets/gone.js", "/favicon.ico", "/%2e%2e/secret.txt", "/.hidden", "/assets/..%2F..%2Fsecret.txt"):
+            r = requests.get(s.url + path, timeout=10)
+            assert r.status_code == 404 and error_of(r)["code"] == "not_found", path
+        r = requests.get(s.url + "/api/no-such-route", timeout=10)  # the API's 404 stays JSON, never the app
+        assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+        assert requests.get(s.url + "/healthz", timeout=10).json() == {"status": "ok"}
+    finally:
+        s.stop()
+    bad = subprocess.run([VIDSEG, "serve", "--data", os.path.join(data_dir, "web-data"), "--listen", "127.0.0.1:0",
+                          "--web", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "--web: no index.html in" in bad.stderr
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
 def test_prepare_job_runs_with_progress_and_files(server, accounts, anna_video):
     anna = accounts["anna"]
     r = api(server, "POST", "/api/jobs", token=anna, expect=400,

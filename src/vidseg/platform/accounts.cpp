@@ -62,7 +62,8 @@ bool Accounts::too_many_failures(const std::string& key, std::int64_t now) {
     return static_cast<int>(times.size()) >= config_.max_failed_logins;
 }
 
-LoginResult Accounts::login(const std::string& name, const std::string& password, const std::string& ip) {
+LoginResult Accounts::login(const std::string& name, const std::string& password, const std::string& ip,
+                            bool with_api_token) {
     const auto now = unix_now();
     const std::string key = name + "\n" + ip;
     if (too_many_failures(key, now)) {
@@ -90,9 +91,11 @@ LoginResult Accounts::login(const std::string& name, const std::string& password
     result.csrf_token = random_token(32);
     result.expires = now + config_.session_seconds;
     catalog_.add_session({sha256_hex(result.session_id), user->id, result.csrf_token, result.expires});
-    auto token = create_token(*user, "login " + ip);
-    result.token = token.secret;
-    result.token_id = token.record.id;
+    if (with_api_token) {
+        auto token = create_token(*user, "login " + ip);
+        result.token = token.secret;
+        result.token_id = token.record.id;
+    }
     Principal actor{*user};
     audit(&actor, "login", "user " + name, "", ip);
     return result;

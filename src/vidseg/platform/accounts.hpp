@@ -60,7 +60,9 @@ class Accounts {
     std::string create_first_admin();
 
     // ApiError 401 (wrong name or password: one message for both), 429 (too many failures).
-    LoginResult login(const std::string& name, const std::string& password, const std::string& ip);
+    // with_api_token = false: a browser session only (the web UI), no API token is made.
+    LoginResult login(const std::string& name, const std::string& password, const std::string& ip,
+                      bool with_api_token = true);
     void logout(const Principal& principal);
     // ApiError 401 for an unknown, revoked or malformed token / an unknown or expired session.
     Principal authenticate_token(const std::string& token);

@@ -7,6 +7,7 @@
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/server/router.hpp"
+#include "vidseg/server/web_assets.hpp"
 
 namespace vidseg::server {
 
@@ -73,6 +74,11 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     add_upload_routes(router);
     add_stream_routes(router);
     add_video_and_job_routes(router);
+    const auto web_root = find_web_root(config.web_dir);
+    if (!web_root && !config.web_dir.empty())
+        throw Error(ErrorCode::InputNotFound, "--web: no index.html in '" + config.web_dir + "'",
+                    config.web_dir);
+    add_web_routes(router, web_root);
 
     const int bound =
         port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
@@ -90,7 +96,11 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
         }
     });
     if (on_listening) on_listening(host, bound);
-    log_line({{"level", "info"}, {"event", "listening"}, {"host", host}, {"port", bound}});
+    log_line({{"level", "info"},
+              {"event", "listening"},
+              {"host", host},
+              {"port", bound},
+              {"web", web_root ? web_root->string() : "(not built)"}});
     const bool ok = server.listen_after_bind();
     done = true;
     watcher.join();

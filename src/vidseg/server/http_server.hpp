@@ -18,9 +18,11 @@ struct ServerConfig {
     int write_timeout_seconds = 10;
     int keep_alive_seconds = 5;
     bool secure_cookies = false;  // add `Secure` to the session cookie (behind a TLS proxy)
+    std::string web_dir;          // the built web UI (--web); empty = found (server/web_assets.hpp)
 };
 
 // Serves until cancel_requested() (SIGINT/SIGTERM). on_listening(host, port) runs once bound.
+// The web UI is served at / from config.web_dir or the folder find_web_root() finds.
 // Throws Error(OutputError) when the address cannot be bound, InvalidArgument for a bad address.
 void run_server(platform::Platform& platform, const ServerConfig& config,
                 const std::function<void(const std::string& host, int port)>& on_listening);

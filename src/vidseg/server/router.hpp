@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -79,6 +80,8 @@ void log_line(const nlohmann::json& fields);
 void add_account_routes(Router& router);
 void add_upload_routes(Router& router);
 void add_video_and_job_routes(Router& router);
+// The web UI's files from root (nothing found: a page saying how to build it); registered last.
+void add_web_routes(Router& router, const std::optional<std::filesystem::path>& root);
 void add_stream_routes(Router& router);  // SSE progress, results as one zip
 
 }  // namespace vidseg::server

@@ -38,18 +38,25 @@ void add_account_routes(Router& router) {
 
     router.add("POST", "/api/login", "POST /api/login", Access::Public, [&accounts, secure](Exchange& x) {
         const auto body = x.json_body();
+        const auto api_token = body.find("api_token");
+        if (api_token != body.end() && !api_token->is_boolean())
+            throw ApiError(400, "bad_request", "'api_token' must be true or false");
+        const bool with_token = api_token == body.end() || api_token->get<bool>();
         const auto result =
-            accounts.login(string_field(body, "username"), string_field(body, "password"), x.ip);
+            accounts.login(string_field(body, "username"), string_field(body, "password"), x.ip, with_token);
         std::string cookie = std::string(kSessionCookie) + "=" + result.session_id +
                              "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                              std::to_string(result.expires - platform::unix_now());
         if (secure) cookie += "; Secure";
         x.response.set_header("Set-Cookie", cookie);
-        x.send_json(200, {{"user", platform::to_json(result.user)},
-                          {"token", result.token},
-                          {"token_id", result.token_id},
-                          {"csrf_token", result.csrf_token},
-                          {"expires", result.expires}});
+        json doc = {{"user", platform::to_json(result.user)},
+                    {"csrf_token", result.csrf_token},
+                    {"expires", result.expires}};
+        if (with_token) {
+            doc["token"] = result.token;
+            doc["token_id"] = result.token_id;
+        }
+        x.send_json(200, doc);
     });
 
     router.add("POST", "/api/logout", "POST /api/logout", Access::User, [&accounts](Exchange& x) {
@@ -59,8 +66,13 @@ void add_account_routes(Router& router) {
         x.send_json(200, {{"ok", true}});
     });
 
-    router.add("GET", "/api/me", "GET /api/me", Access::User,
-               [](Exchange& x) { x.send_json(200, platform::to_json(x.who().user)); });
+    // A browser session also gets its CSRF token back, so a reloaded page can still change things
+    // (another origin cannot read this answer).
+    router.add("GET", "/api/me", "GET /api/me", Access::User, [](Exchange& x) {
+        auto doc = platform::to_json(x.who().user);
+        if (x.who().via_session) doc["csrf_token"] = x.who().csrf_token;
+        x.send_json(200, doc);
+    });
 
     router.add("GET", "/api/tokens", "GET /api/tokens", Access::User, [&platform](Exchange& x) {
         json out = json::array();

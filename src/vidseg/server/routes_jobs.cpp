@@ -37,6 +37,33 @@ void add_video_and_job_routes(Router& router) {
     router.add(
         "GET", R"(/api/videos/([^/]+))", "GET /api/videos/{id}", Access::User,
         [&platform](Exchange& x) { x.send_json(200, platform::to_json(platform.video(x.who(), x.id()))); });
+    // The stored video itself, for the UI's player (byte ranges: seeking), or a presigned URL.
+    router.add("GET", R"(/api/videos/([^/]+)/file)", "GET /api/videos/{id}/file", Access::User,
+               [&platform](Exchange& x) {
+                   const auto video = platform.video(x.who(), x.id());
+                   auto& store = platform.store();
+                   if (const auto url = store.presigned_get_url(video.key, std::chrono::seconds{0})) {
+                       x.response.set_redirect(*url);
+                       return;
+                   }
+                   const auto info = store.stat(video.key);
+                   if (!info)
+                       throw ApiError(
+                           404, "not_found",
+                           "the file of video " + std::to_string(video.id) + " is not stored (yet)");
+                   const auto size = info->size;
+                   const std::string key = video.key;
+                   x.response.set_header("Content-Disposition",
+                                         "inline; filename=\"" + vidseg::safe_file_name(video.name) + "\"");
+                   x.response.set_content_provider(
+                       size, storage::content_type_for(video.key).c_str(),
+                       [&store, key](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                           store.read(
+                               key, [&sink](const char* data, std::size_t n) { sink.write(data, n); }, offset,
+                               length);
+                           return true;
+                       });
+               });
     router.add("DELETE", R"(/api/videos/([^/]+))", "DELETE /api/videos/{id}", Access::User,
                [&platform](Exchange& x) {
                    platform.delete_video(x.who(), x.id(), x.ip);

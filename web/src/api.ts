@@ -1,0 +1,90 @@
+// The vidseg serve API (src/vidseg/server/openapi.json) as the UI uses it: the browser session cookie
+// plus the CSRF token on requests that change state; errors as ApiError with the server's code.
+export type Role = "admin" | "dl-user";
+export interface User { id: number; name: string; role: Role; created: number; csrf_token?: string }
+export interface MediaStream { type: string; codec?: string; width?: number; height?: number; fps?: number }
+export interface VideoInfo { duration?: number; media?: { container?: string; streams?: MediaStream[] } }
+export interface Video {
+  id: number; owner_id: number; name: string; key: string; size: number; sha256: string;
+  state: "storing" | "arriving" | "ready" | "error"; info: VideoInfo | null; created: number;
+}
+export type JobState = "queued" | "running" | "finished" | "error" | "cancelled";
+export interface Job {
+  id: number; owner_id: number; kind: string; video_ids: number[]; options: Record<string, unknown>;
+  state: JobState; stage: string; progress: number; error: string | null; attempts: number;
+  created: number; started?: number; finished?: number;
+}
+export interface JobFile { name: string; size: number; key: string; url: string }
+export interface Token { id: number; label: string; created: number; last_used?: number; revoked: boolean }
+export interface AuditEntry { id: number; time: number; user_id?: number; user?: string; action: string; subject: string; detail: string; ip: string }
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+let csrfToken = "";
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token ?? "";
+}
+export function csrfHeader(): Record<string, string> {
+  return csrfToken ? { "X-CSRF-Token": csrfToken } : {};
+}
+
+// Called on a 401 from any request (the session ended): the app shows the login page.
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (method !== "GET") Object.assign(headers, csrfHeader());
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const text = await response.text();
+  let doc: unknown = null;
+  try {
+    doc = text ? JSON.parse(text) : null;
+  } catch {
+    doc = null;
+  }
+  if (!response.ok) {
+    const error = (doc as { error?: { code?: string; message?: string } } | null)?.error;
+    if (response.status === 401 && path !== "/api/login") onUnauthorized();
+    throw new ApiError(response.status, error?.code ?? "http_error", error?.message ?? `${response.status} ${response.statusText}`);
+  }
+  return doc as T;
+}
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<{ user: User; csrf_token: string; expires: number }>("POST", "/api/login", { username, password, api_token: false }),
+  logout: () => request<unknown>("POST", "/api/logout"),
+  me: () => request<User>("GET", "/api/me"),
+  videos: () => request<{ videos: Video[] }>("GET", "/api/videos").then((r) => r.videos),
+  video: (id: number) => request<Video>("GET", `/api/videos/${id}`),
+  deleteVideo: (id: number) => request<unknown>("DELETE", `/api/videos/${id}`),
+  videoFileUrl: (id: number) => `/api/videos/${id}/file`,
+  jobs: () => request<{ jobs: Job[] }>("GET", "/api/jobs").then((r) => r.jobs),
+  job: (id: number) => request<Job>("GET", `/api/jobs/${id}`),
+  submitJob: (kind: string, videoIds: number[], options: Record<string, unknown>) =>
+    request<Job>("POST", "/api/jobs", { kind, video_ids: videoIds, options }),
+  cancelJob: (id: number) => request<Job>("POST", `/api/jobs/${id}/cancel`),
+  retryJob: (id: number) => request<Job>("POST", `/api/jobs/${id}/retry`),
+  jobLog: (id: number) => request<{ lines: { time: number; line: string }[] }>("GET", `/api/jobs/${id}/log`).then((r) => r.lines),
+  jobFiles: (id: number) => request<{ files: JobFile[] }>("GET", `/api/jobs/${id}/files`).then((r) => r.files),
+  tokens: () => request<{ tokens: Token[] }>("GET", "/api/tokens").then((r) => r.tokens),
+  createToken: (label: string) => request<Token & { token: string }>("POST", "/api/tokens", { label }),
+  revokeToken: (id: number) => request<unknown>("DELETE", `/api/tokens/${id}`),
+  users: () => request<{ users: User[] }>("GET", "/api/users").then((r) => r.users),
+  createUser: (username: string, password: string, role: Role) => request<User>("POST", "/api/users", { username, password, role }),
+  setRole: (id: number, role: Role) => request<User>("PUT", `/api/users/${id}/role`, { role }),
+  audit: (limit = 200) => request<{ entries: AuditEntry[] }>("GET", `/api/audit?limit=${limit}`).then((r) => r.entries),
+};
