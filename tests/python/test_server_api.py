@@ -744,6 +744,11 @@ def test_transcribe_job(server, erin):
     r = api(server, "POST", "/api/jobs", token=token, expect=400,
             json={"kind": "transcribe", "video_ids": [ids["lesson.mp4"]], "options": {"whisper-python": "/bin/sh"}})
     assert "chosen by the server" in error_of(r)["message"]
+    # A job may not send a user's audio (or the server's requests) to a URL of its choosing.
+    r = api(server, "POST", "/api/jobs", token=token, expect=400,
+            json={"kind": "transcribe", "video_ids": [ids["lesson.mp4"]],
+                  "options": {"whisper-backend": "http", "whisper-url": "http://169.254.169.254/"}})
+    assert error_of(r)["message"] == "option whisper-url is chosen by the server (VIDSEG_WHISPER_URL), not by a job"
     job = api(server, "POST", "/api/jobs", token=token, expect=201,
               json={"kind": "transcribe", "video_ids": [ids["lesson.mp4"]], "options": {"whisper-language": "ru,en"}}).json()
     done, seen = wait_job(server, token, job["id"], timeout=600)

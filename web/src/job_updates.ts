@@ -1,6 +1,6 @@
-// How a page learns that a job changed. Today: polling GET /api/jobs/{id} every second while the job
-// has not ended. The seam for Server-Sent Events: when the server offers GET /api/jobs/{id}/events,
-// an EventSource-based JobUpdates replaces PollingJobUpdates in createJobUpdates() and no page changes.
+// How a page learns that a job changed: the server's Server-Sent Events (GET /api/jobs/{id}/events:
+// `event: job` on every change, then `event: end` with the final state), or, where a browser has no
+// EventSource, polling GET /api/jobs/{id} every second while the job has not ended.
 import { api, type Job } from "./api";
 
 export interface JobUpdates {
@@ -34,6 +34,25 @@ export class PollingJobUpdates implements JobUpdates {
   }
 }
 
+export class EventSourceJobUpdates implements JobUpdates {
+  watch(id: number, onJob: (job: Job) => void, onError: (error: unknown) => void): () => void {
+    // Same origin: the session cookie goes with the request (a GET needs no CSRF token).
+    const source = new EventSource(`/api/jobs/${id}/events`);
+    const receive = (event: MessageEvent<string>) => onJob(JSON.parse(event.data) as Job);
+    source.addEventListener("job", receive as EventListener);
+    source.addEventListener("end", ((event: MessageEvent<string>) => {
+      source.close();  // the job ended: no reconnection
+      receive(event);
+    }) as EventListener);
+    // A dropped connection reconnects by itself (the server sends `retry: 2000`); only a refused
+    // one (404, logged out) closes the source for good.
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) onError(new Error(`job ${id}: progress stream closed`));
+    };
+    return () => source.close();
+  }
+}
+
 export function createJobUpdates(): JobUpdates {
-  return new PollingJobUpdates();
+  return typeof EventSource === "function" ? new EventSourceJobUpdates() : new PollingJobUpdates();
 }

@@ -2,6 +2,7 @@
 // transcribe, intro detect. Each parses its options with the command's own table and turns them into
 // the library config with the command's own function; only what the server decides (paths: inputs,
 // outputs, caches) is set here.
+#include <cstdlib>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +52,11 @@ fs::path write_exclusions(JobContext& c, const nlohmann::json& options, const nl
     return file;
 }
 
+// The deployment's transcription server for --whisper-backend http: jobs may not name one.
+void use_server_whisper_url(asr::TranscriberConfig& transcriber) {
+    if (const char* url = std::getenv("VIDSEG_WHISPER_URL")) transcriber.url = url;
+}
+
 }  // namespace
 
 void run_dataset_build_job(JobContext& c) {
@@ -59,6 +65,7 @@ void run_dataset_build_job(JobContext& c) {
     const auto inputs = job_inputs(c);
     auto config = dataset::dataset_build_config(
         parse_job_options(dataset::dataset_build_command_spec(), option_object, {}));
+    use_server_whisper_url(config.transcriber);
     for (const auto& v : videos) config.videos.push_back(v.string());
     const auto& annotations = inputs.at("annotations");
     const fs::path export_file =
@@ -98,6 +105,7 @@ void run_transcribe_job(JobContext& c) {
     const auto local = fetch_video(c, job_video(c, 0));
     auto config = pipeline::transcribe_config(
         parse_job_options(pipeline::transcribe_command_spec(), job_options(c), {local.string()}));
+    use_server_whisper_url(config.transcriber);
     const fs::path out = c.work_dir / "out";
     config.out_dir = out.string();
     config.progress = &c.progress;

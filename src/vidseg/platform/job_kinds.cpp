@@ -100,6 +100,11 @@ ParsedOptions parse_job_options(const CommandSpec& spec, const nlohmann::json& o
             if (o.type == OptionType::Path && options.contains(o.name))
                 throw Error(ErrorCode::InvalidArgument,
                             "option " + o.name + " is chosen by the server, not by a job");
+        // The transcription server is the deployment's (VIDSEG_WHISPER_URL): a URL from a job would make
+        // the server send a user's audio, and requests from inside its network, wherever the user says.
+        if (options.contains("whisper-url"))
+            throw Error(ErrorCode::InvalidArgument,
+                        "option whisper-url is chosen by the server (VIDSEG_WHISPER_URL), not by a job");
         // A model is named, never a folder of the server; an exclusion is a list, never a server file.
         for (const char* name : {"whisper-model", "exclude"})
             if (const auto it = options.find(name);
