@@ -17,6 +17,7 @@ if [ "$runtime_only" = 0 ]; then
   packages+=(  # tests, test peers and benchmarks
     libgtest-dev libgmock-dev libchromaprint-tools clang-format python3-venv
     festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine
+    clang-14 libclang-rt-14-dev llvm-14  # the sanitizer + libFuzzer tree (scripts/build_sanitizers.sh)
   )
 fi
 missing=()
