@@ -3,6 +3,8 @@
 // (models::parse_subtitles); the last byte picks the extension.
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <nlohmann/json.hpp>
+
 #include "fuzz_support.hpp"
 #include "vidseg/models/lesson_transcript.hpp"
 
@@ -14,8 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     vidseg::fuzz::refusing_only_with_errors([&] {
         const char* extension = mode == 0 ? ".json" : mode == 1 ? ".srt" : ".vtt";
         const auto segments = read_lesson_transcript(vidseg::fuzz::input_file(extension, bytes));
-        (void)transcript_snippet(segments, 0, 1e9);
-        (void)transcript_snippet(segments, 1, 2);
+        // The report writes the snippets into report.json: they must serialise.
+        (void)nlohmann::json(transcript_snippet(segments, 0, 1e9)).dump();
+        (void)nlohmann::json(transcript_snippet(segments, 1, 2)).dump();
     });
     return 0;
 }
