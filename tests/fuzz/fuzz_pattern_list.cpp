@@ -15,9 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto mode = in.ConsumeIntegral<uint8_t>();
     const std::string bytes = in.ConsumeRemainingBytesAsString();
     vidseg::fuzz::refusing_only_with_errors([&] {
-        const auto patterns = read_patterns(vidseg::fuzz::input_file(mode & 1 ? ".csv" : ".txt", bytes).string());
+        const auto patterns =
+            read_patterns(vidseg::fuzz::input_file(mode & 1 ? ".csv" : ".txt", bytes).string());
         (void)segment_label_config(patterns);  // what prepare writes for Label Studio
-        for (const auto& p : patterns) (void)nlohmann::json{{"name", p.name}, {"description", p.description}}.dump();
+        for (const auto& p : patterns)
+            (void)nlohmann::json{{"name", p.name}, {"description", p.description}}.dump();
     });
     vidseg::fuzz::refusing_only_with_errors([&] { (void)parse_csv(bytes, mode & 2 ? ';' : ',', "csv"); });
     return 0;

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace vidseg::annotations;
     const auto path = vidseg::fuzz::input_file(".xlsx", vidseg::fuzz::text(data, size)).string();
     vidseg::fuzz::refusing_only_with_errors([&] {
-        for (const auto& p : read_patterns(path))  // names and descriptions go into tasks.json / metadata.jsonl
+        for (const auto& p :
+             read_patterns(path))  // names and descriptions go into tasks.json / metadata.jsonl
             (void)nlohmann::json{{"name", p.name}, {"description", p.description}}.dump();
     });
     vidseg::fuzz::refusing_only_with_errors([&] { (void)read_xlsx(path); });
