@@ -20,6 +20,7 @@ if [ "$runtime_only" = 0 ]; then
     festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine
     postgresql  # the PostgreSQL catalog and worker tests start their own server (initdb + pg_ctl)
     chromium  # the web UI's browser test (playwright-core drives it; nothing downloads a browser)
+    clang-14 libclang-rt-14-dev llvm-14  # the sanitizer + libFuzzer tree (scripts/build_sanitizers.sh)
   )
 fi
 # Node.js and npm build the web UI (web/); a Node from elsewhere (e.g. NodeSource's nodejs, which

@@ -125,6 +125,8 @@ TEST(FeaturesIo, MalformedFilesAreInvalidData) {
     EXPECT_EQ(test::thrown_code([] { from_csv("time,a\n0,abc\n"); }), ErrorCode::InvalidData);
     EXPECT_EQ(test::thrown_code([] { from_csv("time,a\n1,1\n0,1\n"); }), ErrorCode::InvalidData);
     EXPECT_EQ(test::thrown_code([] { from_csv("time,a,a\n0,1,2\n"); }), ErrorCode::InvalidData);
+    // Found by fuzz_feature_files (issue 14 §2): a column name that is not UTF-8 made to_jsonl throw (exit 70).
+    EXPECT_EQ(test::thrown_code([] { from_csv("time,b\xF2ightness\n0,1\n"); }), ErrorCode::InvalidData);
     std::string jsonl = to_jsonl(sample_matrix());
     jsonl.resize(jsonl.rfind("{\"time\""));  // drop the last row: header says 3
     EXPECT_EQ(test::thrown_code([&] { from_jsonl(jsonl); }), ErrorCode::InvalidData);

@@ -200,6 +200,8 @@ TEST(IntroLabels, MalformedInputMessages) {
               std::string::npos);
     EXPECT_EQ(parse_error(""), "f.json: malformed JSON: parse error at line 1, column 1: syntax error while "
                                "parsing value - unexpected end of input; expected '[', '{', or a literal");
+    // Found by fuzz_intro_labels (issue 14 §2): a number beyond a double escaped as a JSON out_of_range (exit 70).
+    EXPECT_EQ(parse_error(R"({"a": [1, 1e400]})"), "f.json: malformed JSON: number overflow parsing '1e400'");
     EXPECT_EQ(parse_error("[1, 2]"), "f.json: expected a JSON object mapping video ids to intros, got array");
     EXPECT_EQ(parse_error(R"({"a": {"start": "0:00:05"}})"), "f.json: entry 'a': missing key 'end'");
     EXPECT_EQ(parse_error(R"({"a": {"start": "0:00:05", "end": "0:0x:10"}})"),

@@ -259,6 +259,14 @@ TEST(LabelStudioExport, MalformedInputsNameTheirPlace) {
     EXPECT_NE(std::string(c.what()).find("line 2, column 'labels': not valid JSON"), std::string::npos) << c.what();
     auto f = error_of([] { parse_export(R"([{"id": 3, "data": {"fps": "abc"}}])"); });
     EXPECT_NE(std::string(f.what()).find("data.fps must be a positive number"), std::string::npos) << f.what();
+
+    // Found by fuzz_label_studio_export (issue 14 §2): a CSV export in Windows-1251 went into the task data and
+    // made every JSON writer throw (exit 70); CSV text must be UTF-8 and the error names the line.
+    auto u = error_of([] { read_export(fixture("not_utf8.csv")); });
+    EXPECT_EQ(u.code(), ErrorCode::InvalidData);
+    EXPECT_NE(std::string(u.what()).find("not_utf8.csv: line 2: not UTF-8 text (byte 0xCF); save the file as UTF-8"),
+              std::string::npos)
+        << u.what();
 }
 
 TEST(VideoTrack, InterpolatesBetweenEnabledKeyframes) {

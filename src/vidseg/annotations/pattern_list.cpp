@@ -10,6 +10,7 @@
 #include "vidseg/annotations/xlsx_reader.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/input_limits.hpp"
+#include "vidseg/core/safe_path.hpp"
 
 namespace vidseg::annotations {
 
@@ -60,6 +61,8 @@ std::vector<CsvRecord> parse_csv(const std::string& text, char sep, const std::s
     rec.line = 1;
     bool in_quotes = false, after_quote = false, record_has_content = false;
     size_t i = 0;
+    // Fields end up in JSON (tasks, exports, metadata.jsonl), which must be UTF-8.
+    check_utf8_text(text, subject);
     // The UTF-8 byte order mark Excel puts at the start of "CSV UTF-8" files is not content.
     if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;
     auto end_record = [&] {
@@ -130,6 +133,10 @@ public:
     void add(int where, const std::string& raw_name, const std::string& raw_description) {
         std::string name = trim(raw_name);
         std::string description = trim(raw_description);
+        // Names and descriptions go into JSON (tasks, metadata.jsonl), which must be UTF-8.
+        if (invalid_utf8_offset(name) != std::string::npos || invalid_utf8_offset(description) != std::string::npos)
+            throw Error(ErrorCode::InvalidData,
+                        unit_ + " " + std::to_string(where) + ": not UTF-8 text; save the file as UTF-8", path_);
         if (name.empty()) {
             if (description.empty()) return;  // an empty row
             throw Error(ErrorCode::InvalidData,

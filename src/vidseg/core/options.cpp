@@ -196,7 +196,10 @@ ParsedOptions parse_option_object(const CommandSpec& spec, const nlohmann::json&
         throw Error(ErrorCode::InvalidArgument, "options must be a JSON object, got " + std::string(object.type_name()));
     // Rebuilt as an argv so that one parser applies the table; "--" keeps positionals literal.
     std::vector<std::string> args;
-    for (const auto& [name, value] : object.items()) {
+    for (const auto& item : object.items()) {
+        // Not a structured binding: the lambda below captures name (clang < 16 refuses to capture bindings).
+        const std::string& name = item.key();
+        const nlohmann::json& value = item.value();
         const OptionSpec* o = find_option(spec, name, 0);
         if (!o || name.empty() || o->name == "help" || o->name == "json" || o->name == "quiet")
             throw Error(ErrorCode::InvalidArgument, "unknown option '" + name + "'");

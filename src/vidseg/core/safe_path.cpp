@@ -241,4 +241,25 @@ const fs::path& check_under(const fs::path& root, const fs::path& path) {
     return path;
 }
 
+size_t invalid_utf8_offset(std::string_view text) {
+    for (size_t i = 0; i < text.size();) {
+        const Decoded d = decode_utf8(text, i);
+        if (d.length == 0) return i;
+        i += d.length;
+    }
+    return std::string_view::npos;
+}
+
+void check_utf8_text(std::string_view text, const std::string& subject) {
+    const size_t bad = invalid_utf8_offset(text);
+    if (bad == std::string_view::npos) return;
+    const auto line = 1 + std::count(text.begin(), text.begin() + std::ptrdiff_t(bad), '\n');
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", unsigned(static_cast<unsigned char>(text[bad])));
+    throw Error(ErrorCode::InvalidData,
+                "line " + std::to_string(line) + ": not UTF-8 text (byte " + byte +
+                    "); save the file as UTF-8 (Excel: \"CSV UTF-8\")",
+                subject);
+}
+
 }  // namespace vidseg

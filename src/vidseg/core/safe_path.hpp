@@ -40,6 +40,14 @@ std::string safe_file_name(std::string_view untrusted, size_t max_bytes = kMaxSa
 bool is_safe_file_name(std::string_view name, size_t max_bytes = kMaxPathElementBytes);
 // True when every '/'-separated element of `relative` is a safe file name (no empty elements, not absolute).
 bool is_safe_relative_path(std::string_view relative);
+// Byte offset of the first invalid UTF-8 sequence of `text` (stray continuation byte, overlong form,
+// surrogate, beyond U+10FFFF, truncated), or npos when it is all valid UTF-8. Text read from users'
+// files goes into JSON output, which must be UTF-8 (nlohmann::json::dump throws otherwise).
+size_t invalid_utf8_offset(std::string_view text);
+// Throws Error(InvalidData) naming `subject` and the line of the first invalid UTF-8 byte of `text`,
+// with how to fix it (the file is in another encoding, e.g. Windows-1251 from Excel's plain CSV).
+void check_utf8_text(std::string_view text, const std::string& subject);
+
 // 8 hex digits of FNV-1a 64 (folded to 32 bits) of `text`: the suffix safe_file_name appends.
 std::string short_name_hash(std::string_view text);
 

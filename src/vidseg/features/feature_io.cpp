@@ -19,6 +19,7 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/input_limits.hpp"
+#include "vidseg/core/safe_path.hpp"
 
 namespace vidseg::features {
 
@@ -134,6 +135,8 @@ void validate(const FeatureMatrix& m) {
         if (c.find_first_of(",\r\n\"") != std::string::npos)
             throw Error(ErrorCode::InvalidData, "feature column name '" + c + "' contains a comma, quote or newline",
                         src);
+        if (invalid_utf8_offset(c) != std::string::npos)  // the JSONL header and the .npy sidecar are JSON
+            throw Error(ErrorCode::InvalidData, "feature column name is not UTF-8 text", src);
         if (!seen.insert(c).second) throw Error(ErrorCode::InvalidData, "duplicate feature column '" + c + "'", src);
     }
     for (size_t i = 0; i < m.times.size(); ++i) {

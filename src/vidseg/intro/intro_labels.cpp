@@ -110,7 +110,7 @@ IntroLabelFile parse_intro_labels_text(std::string_view text, const std::string&
     json doc;
     try {
         doc = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond a double
         // e.what() = "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
         std::string what = e.what();
         if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);

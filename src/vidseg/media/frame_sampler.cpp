@@ -21,7 +21,10 @@ double sample_frames(const std::string& path, const FrameSampleOptions& options,
     CodecContextPtr dec = open_decoder(st, path, std::max(1, options.threads));
     if (options.skip_nonref) detail::skip_for_thumbnails(dec.get());
     const int rotation = stream_rotation(st);
-    auto [ow, oh] = detail::display_fit(st, rotation, options.width, 0, path);
+    // Plain variables, not a structured binding: the lambdas below capture them (clang < 16 refuses
+    // to capture bindings; the sanitizer tree is built with clang-14).
+    const auto [fit_w, fit_h] = detail::display_fit(st, rotation, options.width, 0, path);
+    const int ow = fit_w, oh = fit_h;
     const double duration = in.duration;
     const double end = options.end >= 0 ? options.end : (duration > 0 ? duration : 1e300);
 

@@ -22,7 +22,9 @@ void scan_video(const std::string& path, const ScanOptions& options, const std::
     CodecContextPtr dec = open_decoder(st, path, 2);
     if (options.skip_nonref) detail::skip_for_thumbnails(dec.get());
     const int rotation = options.apply_rotation ? stream_rotation(st) : 0;
-    auto [ow, oh] = detail::display_fit(st, rotation, options.width, 0, path);
+    // Plain variables, not a structured binding: lambdas below capture them (clang < 16 refuses to).
+    const auto [fit_w, fit_h] = detail::display_fit(st, rotation, options.width, 0, path);
+    const int ow = fit_w, oh = fit_h;
     const double duration = in.duration;
 
     detail::FrameConverter converter;

@@ -11,6 +11,7 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/input_limits.hpp"
+#include "vidseg/core/safe_path.hpp"
 
 namespace vidseg::models {
 
@@ -53,6 +54,7 @@ std::string strip_tags(const std::string& text) {
 std::vector<TranscriptSegment> parse_subtitles(const std::string& text, const std::string& source) {
     static const std::regex timing(
         R"(^\s*(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{1,3})\s*-->\s*(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{1,3}).*$)");
+    check_utf8_text(text, source);  // the snippets go into report.json, which must be UTF-8
     std::vector<TranscriptSegment> out;
     std::istringstream in(text);
     std::string line;

@@ -150,23 +150,27 @@ void TrainedModel::save(const fs::path& path) const {
     write_file_atomic(path, to_json(info_).dump() + "\n" + weights_);
 }
 
+ModelInfo parse_model_header(const std::string& content, const std::string& subject) {
+    const auto newline = content.find('\n');
+    if (content.empty() || content[0] != '{' || newline == std::string::npos)
+        throw Error(ErrorCode::InvalidData, "not a vidseg model (no JSON header line)", subject);
+    nlohmann::json header;
+    try {
+        header = nlohmann::json::parse(content.substr(0, newline));
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorCode::InvalidData, std::string("not a vidseg model (header: ") + e.what() + ")", subject);
+    }
+    return model_info_from_json(header, subject);
+}
+
 TrainedModel TrainedModel::load(const fs::path& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "model not found", path.string());
     if (fs::is_directory(path, ec)) throw Error(ErrorCode::InvalidArgument, "is a directory, not a model file", path.string());
     const std::string content = read_limited_file(path, kMaxModelFileBytes);
-    const auto newline = content.find('\n');
-    if (content.empty() || content[0] != '{' || newline == std::string::npos)
-        throw Error(ErrorCode::InvalidData, "not a vidseg model (no JSON header line)", path.string());
-    nlohmann::json header;
+    auto info = parse_model_header(content, path.string());
     try {
-        header = nlohmann::json::parse(content.substr(0, newline));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(ErrorCode::InvalidData, std::string("not a vidseg model (header: ") + e.what() + ")", path.string());
-    }
-    auto info = model_info_from_json(header, path.string());
-    try {
-        return TrainedModel(std::move(info), content.substr(newline + 1));
+        return TrainedModel(std::move(info), content.substr(content.find('\n') + 1));
     } catch (const Error& e) {
         throw Error(e.code(), e.cause(), path.string());
     }

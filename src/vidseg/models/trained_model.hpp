@@ -91,4 +91,8 @@ private:
 std::vector<Detection> decode_detections(const Prediction& prediction, double step, Task task,
                                          double merge_gap = 0, double min_length = 0);
 
+// The header of a model file's bytes (its first line, JSON), checked as TrainedModel::load checks it,
+// without the libtorch parameters after it. Throws Error(InvalidData / Unsupported) naming subject.
+ModelInfo parse_model_header(const std::string& content, const std::string& subject);
+
 }  // namespace vidseg::models
