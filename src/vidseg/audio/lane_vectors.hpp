@@ -16,6 +16,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "vidseg/audio/vector_shuffle.hpp"
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 
