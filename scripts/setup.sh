@@ -17,6 +17,7 @@ if [ "$runtime_only" = 0 ]; then
   packages+=(  # tests, test peers and benchmarks
     libgtest-dev libgmock-dev libchromaprint-tools clang-format python3-venv
     festvox-ru pocketsphinx-en-us asterisk-core-sounds-en hyperfine
+    wrk  # bench/server_load.py: API latency of `vidseg serve` at 200 connections
   )
 fi
 missing=()

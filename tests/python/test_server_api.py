@@ -556,6 +556,19 @@ def test_metrics_and_slow_client_cut_off(server, accounts):
     assert time.time() - started < 9.5
 
 
+def test_kept_alive_connection_answers_without_nagle_delay(server):
+    # Headers and body are two writes: without TCP_NODELAY the body waits for the client's delayed ACK,
+    # and the 2nd..5th request of each kept-alive connection took ~44 ms (bench/server_load.py's p50).
+    session = requests.Session()
+    times = []
+    for _ in range(20):
+        started = time.perf_counter()
+        assert session.get(server.url + "/healthz", timeout=10).status_code == 200
+        times.append(time.perf_counter() - started)
+    times.sort()
+    assert times[len(times) // 2] < 0.025, [round(t * 1000, 1) for t in times]
+
+
 def test_users_add_cli_and_environment_settings(data_dir):
     """`vidseg users add` before the first start (then no admin is made), settings from VIDSEG_* variables."""
     data = os.path.join(data_dir, "env-data")

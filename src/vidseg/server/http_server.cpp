@@ -37,6 +37,9 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     server.set_read_timeout(config.read_timeout_seconds, 0);
     server.set_write_timeout(config.write_timeout_seconds, 0);
     server.set_keep_alive_timeout(config.keep_alive_seconds);
+    // An answer goes out as two writes (headers, then body); with Nagle's algorithm the body waits for the
+    // client's delayed ACK of the headers, ~40 ms per request on a kept-alive connection.
+    server.set_tcp_nodelay(true);
     server.set_payload_max_length(platform.config().max_upload + (1u << 20));
     server.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
     // Bodies are only read by the routes that take one (with their own limits); a body sent to a
