@@ -569,6 +569,19 @@ def test_kept_alive_connection_answers_without_nagle_delay(server):
     assert times[len(times) // 2] < 0.025, [round(t * 1000, 1) for t in times]
 
 
+def test_listen_backlog_takes_a_burst_of_connections(server):
+    # cpp-httplib listens with a backlog of 5; the server raises it so that a burst of connections is
+    # not dropped (dropped ones retried after 1 s: bench/server_load.py's p99 at 200 connections).
+    # `ss -l` shows a listening socket's backlog as Send-Q.
+    if shutil.which("ss") is None:
+        pytest.skip("ss (iproute2) is not installed")
+    port = server.url.rsplit(":", 1)[1]
+    lines = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True,
+                           check=True).stdout.split("\n")
+    backlogs = [int(line.split()[2]) for line in lines if line.strip()]
+    assert backlogs and min(backlogs) >= 128, lines
+
+
 def test_users_add_cli_and_environment_settings(data_dir):
     """`vidseg users add` before the first start (then no admin is made), settings from VIDSEG_* variables."""
     data = os.path.join(data_dir, "env-data")
