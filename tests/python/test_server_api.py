@@ -180,7 +180,17 @@ def test_login_tokens_and_401s(server, accounts):
     api(server, "GET", "/api/videos", headers={"Authorization": "Basic YWRtaW46eA=="}, expect=401)
     r = api(server, "POST", "/api/tokens", token=admin, json={"label": "script"}, expect=201).json()
     script_token, script_id = r["token"], r["id"]
+    last_used = lambda: [t for t in api(server, "GET", "/api/tokens", token=admin, expect=200).json()["tokens"]
+                         if t["id"] == script_id][0]["last_used"]
+    assert last_used() == 0
+    # last_used is written at most once a second per token (not on every request), and still follows use.
+    used = int(time.time())
     api(server, "GET", "/api/me", token=script_token, expect=200)
+    first = last_used()
+    assert used <= first <= time.time()
+    time.sleep(1.1)
+    api(server, "GET", "/api/me", token=script_token, expect=200)
+    assert last_used() > first
     listed = api(server, "GET", "/api/tokens", token=admin, expect=200).json()["tokens"]
     assert [t for t in listed if t["id"] == script_id][0]["label"] == "script"
     assert all("token" not in t and "token_hash" not in t for t in listed)  # secrets never listed
