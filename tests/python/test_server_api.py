@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -590,6 +591,25 @@ def test_listen_backlog_takes_a_burst_of_connections(server):
                            check=True).stdout.split("\n")
     backlogs = [int(line.split()[2]) for line in lines if line.strip()]
     assert backlogs and min(backlogs) >= 128, lines
+
+
+def test_concurrent_logins_keep_memory_bounded(data_dir):
+    # Each argon2id check holds 64 MiB; 16 logins at once took the server past 1 GiB before at most two
+    # were let run at a time (bench/server_load.py keeps the server under 300 MB).
+    data = os.path.join(data_dir, "login-burst-data")
+    subprocess.run([VIDSEG, "users", "add", "eve", "--password-stdin", "--data", data], input="eve-secret-pw\n",
+                   capture_output=True, text=True, check=True)
+    s = Server(data, "--threads", "16")  # the later --threads wins over Server's 8
+    try:
+        hwm = lambda: int(re.search(r"VmHWM:\s+(\d+) kB", open(f"/proc/{s.proc.pid}/status").read()).group(1))
+        with ThreadPoolExecutor(16) as pool:
+            statuses = list(pool.map(lambda _: requests.post(
+                s.url + "/api/login", json={"username": "eve", "password": "eve-secret-pw"}, timeout=120).status_code,
+                range(16)))
+        assert statuses == [200] * 16
+        assert hwm() < 300 * 1024, f"peak RSS {hwm() // 1024} MiB after 16 concurrent logins"
+    finally:
+        s.stop()
 
 
 def test_users_add_cli_and_environment_settings(data_dir):
