@@ -21,6 +21,7 @@ if [ "$runtime_only" = 0 ]; then
     postgresql  # the PostgreSQL catalog and worker tests start their own server (initdb + pg_ctl)
     chromium  # the web UI's browser test (playwright-core drives it; nothing downloads a browser)
     clang-14 libclang-rt-14-dev llvm-14  # the sanitizer + libFuzzer tree (scripts/build_sanitizers.sh)
+    wrk  # bench/server_load.py: API latency of `vidseg serve` at 200 connections
   )
 fi
 # Node.js and npm build the web UI (web/); a Node from elsewhere (e.g. NodeSource's nodejs, which

@@ -211,11 +211,12 @@ nlohmann::json to_json(const catalog::User& user) {
 }
 
 nlohmann::json to_json(const catalog::Video& v) {
-    return {{"id", v.id},          {"owner_id", v.user_id},
-            {"name", v.name},      {"key", v.key},
-            {"size", v.size},      {"sha256", v.sha256},
-            {"state", v.state},    {"info", parse_stored(v.info_json)},
-            {"created", v.created}};
+    nlohmann::json out = {{"id", v.id},       {"owner_id", v.user_id}, {"name", v.name},
+                          {"key", v.key},     {"size", v.size},        {"sha256", v.sha256},
+                          {"state", v.state}, {"created", v.created}};
+    // Moved in, not copied through an initializer list: the media summary is most of a video list's work.
+    out["info"] = parse_stored(v.info_json);
+    return out;
 }
 
 nlohmann::json to_json(const catalog::Job& j) {

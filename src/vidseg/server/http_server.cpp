@@ -1,5 +1,7 @@
 #include "vidseg/server/http_server.hpp"
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -38,6 +40,15 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     server.set_read_timeout(config.read_timeout_seconds, 0);
     server.set_write_timeout(config.write_timeout_seconds, 0);
     server.set_keep_alive_timeout(config.keep_alive_seconds);
+    // An answer goes out as two writes (headers, then body); with Nagle's algorithm the body waits for the
+    // client's delayed ACK of the headers, ~40 ms per request on a kept-alive connection.
+    server.set_tcp_nodelay(true);
+    // The listening socket, to raise its backlog once bound (below).
+    int listen_socket = -1;
+    server.set_socket_options([&listen_socket](socket_t sock) {
+        httplib::default_socket_options(sock);
+        listen_socket = sock;
+    });
     server.set_payload_max_length(platform.config().max_upload + (1u << 20));
     server.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
     // Bodies are only read by the routes that take one (with their own limits); a body sent to a
@@ -84,6 +95,11 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
         port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
     if (bound < 0)
         throw Error(ErrorCode::OutputError, "cannot listen on " + config.listen + " (in use or not allowed)");
+    // cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections (200 clients, or clients
+    // reconnecting after each connection's 5 kept-alive requests) overflows it, the kernel drops them and
+    // they retry after 1 s (bench/server_load.py's p99). listen() on the bound socket raises it.
+    if (listen_socket >= 0 && ::listen(listen_socket, SOMAXCONN) != 0)
+        throw Error(ErrorCode::OutputError, "cannot set the listen backlog on " + config.listen);
     // SIGINT/SIGTERM set the process's cancel flag; this watcher turns it into a clean stop.
     std::atomic<bool> done{false};
     std::thread watcher([&] {
