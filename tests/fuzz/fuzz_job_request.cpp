@@ -1,5 +1,5 @@
 // The JSON body of `vidseg serve`'s POST /api/jobs as the route reads it (server/routes_jobs.cpp:
-// a JSON object, "kind", "video_ids", "options") and checks it: platform::validate_job_request, which
+// a JSON object, "kind", "video_ids", "options", "inputs") and checks it: platform::validate_job_request, which
 // parses the options by the command's own option table (core/options.hpp).
 #include <nlohmann/json.hpp>
 
@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         video_ids.push_back(id.get<std::int64_t>());
     }
     const json options = body.contains("options") ? body["options"] : json::object();
+    const json inputs = body.contains("inputs") ? body["inputs"] : json::object();
     vidseg::fuzz::refusing_only_with_errors(
-        [&] { vidseg::platform::validate_job_request(kind->get<std::string>(), video_ids, options); });
+        [&] { vidseg::platform::validate_job_request(kind->get<std::string>(), video_ids, options, inputs); });
     return 0;
 }
