@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/error_of.hpp"
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/options.hpp"
@@ -21,18 +22,9 @@
 #include "vidseg/platform/user_name.hpp"
 
 using namespace vidseg;
+using vidseg::test::error_of;
 using nlohmann::json;
 
-namespace {
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
-}  // namespace
 
 TEST(JobOptions, JsonOptionsGiveTheSameConfigAsTheCommandLine) {
     const auto spec = pipeline::prepare_command_spec();

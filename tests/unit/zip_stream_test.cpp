@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "support/error_of.hpp"
 #include "support/test_support.hpp"
 #include "vidseg/core/config_file.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/storage/zip_stream.hpp"
 
 using namespace vidseg;
+using vidseg::test::error_of;
 
 namespace {
 
@@ -21,14 +23,6 @@ std::uint32_t le32(const std::string& s, std::size_t at) {
     return v;
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 }  // namespace
 
