@@ -105,10 +105,13 @@ def test_folder_target_incremental_and_dedupe(dataset, tmp_path):
     assert second["sent"] == 0 and second["copied"] == len(expected)
     assert tree(target / "lesson_copy") == {p: h for p, h in tree(changed).items() if p != "build_manifest.json"}
 
-    # A file deleted at the target behind the manifest's back is sent again.
+    # A file deleted at the target behind the manifest's back is noticed (the target is listed) and put back,
+    # here from its identical twin under lesson_copy/ (nothing sent).
     (target / "metadata.jsonl").unlink()
     report, _ = publish_json(str(changed), "--to", str(target))
-    assert [f["path"] for f in report["to_send"]] == ["metadata.jsonl"]
+    assert report["to_send"] == [] and [(c["path"], c["from"]) for c in report["to_copy"]] == [
+        ("metadata.jsonl", "lesson_copy/metadata.jsonl")]
+    assert (target / "metadata.jsonl").read_bytes() == (changed / "metadata.jsonl").read_bytes()
     check_loads(target, tmp_path / "cache2")
 
 
