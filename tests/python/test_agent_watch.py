@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from published_copies import BINARY, EXPORT, MEDIA, load_published
 from versitygw_peer import ACCESS, BUCKET, SECRET, VersityGw

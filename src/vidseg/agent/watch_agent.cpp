@@ -196,6 +196,12 @@ CycleReport run_watch_cycle(const WatchConfig& config, AgentState& state) {
 namespace {
 
 AgentState open_state(const WatchConfig& config) {
+    for (const fs::path& file : {config.state_file, config.metrics_file})
+        if (!file.parent_path().empty()) {
+            std::error_code ec;
+            fs::create_directories(file.parent_path(), ec);
+            if (ec) throw Error(ErrorCode::OutputError, "cannot create the folder: " + ec.message(), file.parent_path().string());
+        }
     AgentState state = load_agent_state(config.state_file);
     const std::string source = config.source.location, target = config.publish.target.location;
     if (!state.source.empty() && (state.source != source || state.target != target))
