@@ -366,16 +366,21 @@ def test_wrong_token_is_a_clear_error(tmp_path, label_studio, vidseg, lesson):
         assert status["reachable"] is True and status["error"]["code"] == "labelstudio_unauthorized", status
         video = server.upload(MEDIA / "lesson.mp4", "lesson.mp4")
         r = server.api("POST", "/api/labelstudio/projects", expect=502,
-                       json={"name": "p", "patterns": f"{INC}\n", "video_ids": [video["id"]]})
+                       json={"name": "Уроки 7Б", "patterns": f"{INC}\n", "video_ids": [video["id"]]})
         err = error_of(r)
         assert err["code"] == "labelstudio_unauthorized" and "token" in err["message"], err
         [project] = server.api("GET", "/api/labelstudio/projects", expect=200).json()["projects"]
         assert project["state"] == "error" and "token" in project["error"] and project["labelstudio_id"] is None
         # Bad input is refused before Label Studio is asked.
         r = server.api("POST", "/api/labelstudio/projects", expect=400,
-                       json={"name": "p", "patterns": "pattern type;comments\n", "patterns_file_name": "p.csv",
+                       json={"name": "Уроки 7Б", "patterns": "name,hint\nx,y\n", "patterns_file_name": "p.csv",
                              "video_ids": [video["id"]]})
-        assert error_of(r)["code"] == "bad_patterns" and "p.csv" in error_of(r)["message"]
+        err = error_of(r)
+        assert err["code"] == "bad_patterns" and "p.csv" in err["message"] and "pattern type" in err["message"], err
+        r = server.api("POST", "/api/labelstudio/projects", expect=400,
+                       json={"name": "p", "patterns": f"{INC}\n", "video_ids": [video["id"]]})
+        assert "3 to 50 characters" in error_of(r)["message"]
+        assert len(server.api("GET", "/api/labelstudio/projects", expect=200).json()["projects"]) == 1
     finally:
         server.stop()
 

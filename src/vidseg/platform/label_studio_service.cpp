@@ -220,7 +220,10 @@ catalog::LabelStudioProject LabelStudioService::create_project(const Principal& 
                                                                const std::vector<std::int64_t>& video_ids,
                                                                const std::string& ip) {
     client();  // 409 before anything is stored when Label Studio is not configured
-    if (name.empty() || name.size() > 200) throw ApiError(400, "bad_request", "'name' must have 1 to 200 bytes");
+    // Label Studio's own limits of a project title (3 to 50 characters), checked before anything is stored.
+    const auto characters = std::count_if(name.begin(), name.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; });
+    if (characters < 3 || characters > 50)
+        throw ApiError(400, "bad_request", "'name' must have 3 to 50 characters (Label Studio's project title)");
     if (video_ids.empty()) throw ApiError(400, "bad_request", "'video_ids' must name at least one video");
     for (const auto id : video_ids) {
         const auto video = platform_.video(caller, id);  // 404 for another user's video
