@@ -4,8 +4,8 @@
 // with a real Label Studio is tests/python/test_label_studio_platform.py.
 #include <gtest/gtest.h>
 
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "support/test_support.hpp"
@@ -43,8 +43,14 @@ TEST(LabelStudioClient, TellsPersonalAccessTokensFromLegacyTokens) {
 }
 
 TEST(LabelStudioClient, RefusesBadSettings) {
-    EXPECT_EQ(test::thrown_code([] { labelstudio::Client({"ftp://ls.local", "t"}); }), ErrorCode::InvalidArgument);
-    EXPECT_EQ(test::thrown_code([] { labelstudio::Client({"http://ls.local", ""}); }), ErrorCode::InvalidArgument);
+    EXPECT_EQ(test::thrown_code([] {
+                  labelstudio::Client({"ftp://ls.local", "t"});
+              }),
+              ErrorCode::InvalidArgument);
+    EXPECT_EQ(test::thrown_code([] {
+                  labelstudio::Client({"http://ls.local", ""});
+              }),
+              ErrorCode::InvalidArgument);
     EXPECT_EQ(labelstudio::Client({"http://ls.local:8080//", "t"}).url(), "http://ls.local:8080");
 }
 
@@ -97,15 +103,17 @@ TEST(LabelStudioCatalog, ProjectsAndEveryAnnotatorsVersion) {
     EXPECT_EQ(c->label_studio_projects(0).size(), 1u);
 
     // Two annotators of one task; a later delivery of the same annotation replaces it.
-    catalog::LabelStudioAnnotation a{p.id, 100, 70, 3, 1, "anna@school.test", R"({"id":100,"result":[]})",
-                                     R"({"video":"v.mp4"})", "webhook", false, 1};
+    catalog::LabelStudioAnnotation a{
+        p.id,      100,   70, 3, 1, "anna@school.test", R"({"id":100,"result":[]})", R"({"video":"v.mp4"})",
+        "webhook", false, 1};
     c->put_label_studio_annotation(a);
     a.annotation_json = R"({"id":100,"completed_by":1,"result":[]})";
     a.source = "pull";
     a.missing = true;
     c->put_label_studio_annotation(a);
-    c->put_label_studio_annotation({p.id, 101, 70, 3, 2, "boris@school.test", R"({"id":101,"completed_by":2})",
-                                    R"({"video":"v.mp4"})", "pull", false, 2});
+    c->put_label_studio_annotation({p.id, 101, 70, 3, 2, "boris@school.test",
+                                    R"({"id":101,"completed_by":2})", R"({"video":"v.mp4"})", "pull", false,
+                                    2});
     const auto stored = c->label_studio_annotations(p.id);
     ASSERT_EQ(stored.size(), 2u);
     EXPECT_EQ(stored[0].annotation_json, a.annotation_json);

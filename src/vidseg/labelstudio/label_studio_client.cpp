@@ -73,7 +73,8 @@ bool is_personal_access_token(const std::string& token) {
     if (first == std::string::npos) return false;
     const auto second = token.find('.', first + 1);
     if (second == std::string::npos || token.find('.', second + 1) != std::string::npos) return false;
-    return base64url_part(token.substr(0, first)) && base64url_part(token.substr(first + 1, second - first - 1)) &&
+    return base64url_part(token.substr(0, first)) &&
+           base64url_part(token.substr(first + 1, second - first - 1)) &&
            base64url_part(token.substr(second + 1));
 }
 
@@ -81,11 +82,13 @@ Client::Client(ClientConfig config) : config_(std::move(config)) {
     while (!config_.url.empty() && config_.url.back() == '/') config_.url.pop_back();
     if (config_.url.rfind("http://", 0) != 0 && config_.url.rfind("https://", 0) != 0)
         throw Error(ErrorCode::InvalidArgument,
-                    "the Label Studio URL must start with http:// or https:// (--label-studio-url)", config_.url);
+                    "the Label Studio URL must start with http:// or https:// (--label-studio-url)",
+                    config_.url);
     if (config_.token.empty())
-        throw Error(ErrorCode::InvalidArgument,
-                    "a Label Studio token is required (--label-studio-token: the legacy API token or a personal "
-                    "access token of Label Studio's Account & Settings page)");
+        throw Error(
+            ErrorCode::InvalidArgument,
+            "a Label Studio token is required (--label-studio-token: the legacy API token or a personal "
+            "access token of Label Studio's Account & Settings page)");
     personal_ = is_personal_access_token(config_.token);
 }
 
@@ -107,9 +110,11 @@ void Client::refresh_access_token() {
                                    std::to_string(response.status) + ": " + explanation(response.body) +
                                    "); create a new one in Label Studio's Account & Settings");
     const auto doc = nlohmann::json::parse(response.body, nullptr, false);
-    if (response.status / 100 != 2 || !doc.is_object() || !doc.contains("access") || !doc["access"].is_string())
+    if (response.status / 100 != 2 || !doc.is_object() || !doc.contains("access") ||
+        !doc["access"].is_string())
         throw LabelStudioError(Failure::Refused, response.status,
-                               "Label Studio's token refresh answered HTTP " + std::to_string(response.status) +
+                               "Label Studio's token refresh answered HTTP " +
+                                   std::to_string(response.status) +
                                    " without an access token: " + explanation(response.body));
     access_token_ = doc["access"].get<std::string>();
 }
@@ -136,9 +141,9 @@ nlohmann::json Client::call(const std::string& method, const std::string& path, 
         const auto response = net::http_client().send(request);
         const std::string what = method + " " + path;
         if (response.outcome != net::HttpResponse::Outcome::Answered)
-            throw LabelStudioError(Failure::Unreachable, 0,
-                                   "Label Studio at " + config_.url + " is not reachable (" + what +
-                                       "): " + response.error);
+            throw LabelStudioError(
+                Failure::Unreachable, 0,
+                "Label Studio at " + config_.url + " is not reachable (" + what + "): " + response.error);
         if (response.status == 401 && personal_ && attempt == 0) {
             std::lock_guard lock(mutex_);
             access_token_.clear();  // expired: the next authorization() refreshes it
@@ -154,8 +159,8 @@ nlohmann::json Client::call(const std::string& method, const std::string& path, 
                                    "Label Studio has no such object (" + what + "): it was deleted there");
         if (response.status / 100 != 2)
             throw LabelStudioError(Failure::Refused, response.status,
-                                   "Label Studio refused " + what + " (HTTP " + std::to_string(response.status) +
-                                       "): " + explanation(response.body));
+                                   "Label Studio refused " + what + " (HTTP " +
+                                       std::to_string(response.status) + "): " + explanation(response.body));
         if (response.body.empty()) return nullptr;
         auto doc = nlohmann::json::parse(response.body, nullptr, false);
         if (doc.is_discarded())
@@ -171,8 +176,8 @@ nlohmann::json Client::whoami() {
 
 std::int64_t Client::create_project(const std::string& title, const std::string& label_config,
                                     const std::string& description) {
-    const auto doc =
-        call("POST", "/api/projects/", {{"title", title}, {"label_config", label_config}, {"description", description}});
+    const auto doc = call("POST", "/api/projects/",
+                          {{"title", title}, {"label_config", label_config}, {"description", description}});
     if (!doc.is_object() || !doc.contains("id") || !doc["id"].is_number_integer())
         throw LabelStudioError(Failure::Refused, 0, "Label Studio created a project without an id");
     return doc["id"].get<std::int64_t>();
@@ -185,8 +190,9 @@ nlohmann::json Client::import_tasks(std::int64_t project, const nlohmann::json& 
 nlohmann::json Client::export_json(std::int64_t project) {
     auto doc = call("GET", "/api/projects/" + std::to_string(project) + "/export?exportType=JSON");
     if (!doc.is_array())
-        throw LabelStudioError(Failure::Refused, 0,
-                               "Label Studio's JSON export of project " + std::to_string(project) + " is not a list");
+        throw LabelStudioError(
+            Failure::Refused, 0,
+            "Label Studio's JSON export of project " + std::to_string(project) + " is not a list");
     return doc;
 }
 
@@ -207,7 +213,9 @@ std::int64_t Client::add_webhook(std::int64_t project, const std::string& url,
                            {"send_for_all_actions", false},
                            {"is_active", true},
                            {"actions", actions}});
-    return doc.is_object() && doc.contains("id") && doc["id"].is_number_integer() ? doc["id"].get<std::int64_t>() : 0;
+    return doc.is_object() && doc.contains("id") && doc["id"].is_number_integer()
+               ? doc["id"].get<std::int64_t>()
+               : 0;
 }
 
 }  // namespace vidseg::labelstudio

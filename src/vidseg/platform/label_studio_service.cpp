@@ -74,9 +74,12 @@ std::string load_or_create_key(const fs::path& file) {
 
 LabelStudioService::LabelStudioService(Platform& platform, LabelStudioSettings settings)
     : platform_(platform), settings_(std::move(settings)) {
-    while (!settings_.public_url.empty() && settings_.public_url.back() == '/') settings_.public_url.pop_back();
+    while (!settings_.public_url.empty() && settings_.public_url.back() == '/')
+        settings_.public_url.pop_back();
     media_key_ = load_or_create_key(platform_.config().data_dir / "label_studio_media.key");
-    if (configured()) client_ = std::make_unique<labelstudio::Client>(labelstudio::ClientConfig{settings_.url, settings_.token});
+    if (configured())
+        client_ =
+            std::make_unique<labelstudio::Client>(labelstudio::ClientConfig{settings_.url, settings_.token});
 }
 
 LabelStudioService::~LabelStudioService() = default;
@@ -125,8 +128,10 @@ std::string LabelStudioService::media_signature(std::int64_t video_id, const std
     const std::string message = std::to_string(video_id) + "/" + kind + "/" + std::to_string(expires);
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state state;
-    crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(media_key_.data()), media_key_.size());
-    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+    crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(media_key_.data()),
+                                media_key_.size());
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size());
     crypto_auth_hmacsha256_final(&state, mac);
     return to_hex(std::string(reinterpret_cast<const char*>(mac), sizeof mac));
 }
@@ -197,7 +202,8 @@ void LabelStudioService::sync(catalog::LabelStudioProject& project) {
         }
         if (project.task_count == 0) {
             const auto answer = ls.import_tasks(project.remote_id, tasks_for(project));
-            project.task_count = answer.value("task_count", static_cast<std::int64_t>(project.video_ids.size()));
+            project.task_count =
+                answer.value("task_count", static_cast<std::int64_t>(project.video_ids.size()));
             platform_.catalog().update_label_studio_project(project);
         }
         const std::string base = public_url();
@@ -215,29 +221,35 @@ void LabelStudioService::sync(catalog::LabelStudioProject& project) {
     platform_.catalog().update_label_studio_project(project);
 }
 
-catalog::LabelStudioProject LabelStudioService::create_project(const Principal& caller, const std::string& name,
+catalog::LabelStudioProject LabelStudioService::create_project(const Principal& caller,
+                                                               const std::string& name,
                                                                const PatternFile& patterns,
                                                                const std::vector<std::int64_t>& video_ids,
                                                                const std::string& ip) {
     client();  // 409 before anything is stored when Label Studio is not configured
     // Label Studio's own limits of a project title (3 to 50 characters), checked before anything is stored.
-    const auto characters = std::count_if(name.begin(), name.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; });
+    const auto characters =
+        std::count_if(name.begin(), name.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; });
     if (characters < 3 || characters > 50)
-        throw ApiError(400, "bad_request", "'name' must have 3 to 50 characters (Label Studio's project title)");
+        throw ApiError(400, "bad_request",
+                       "'name' must have 3 to 50 characters (Label Studio's project title)");
     if (video_ids.empty()) throw ApiError(400, "bad_request", "'video_ids' must name at least one video");
     for (const auto id : video_ids) {
         const auto video = platform_.video(caller, id);  // 404 for another user's video
         if (video.state != "ready")
-            throw ApiError(409, "video_not_ready",
-                           "video " + std::to_string(id) + " is " + video.state +
-                               "; its arrival job must finish (audio, frame rate) before it goes to Label Studio");
+            throw ApiError(
+                409, "video_not_ready",
+                "video " + std::to_string(id) + " is " + video.state +
+                    "; its arrival job must finish (audio, frame rate) before it goes to Label Studio");
     }
     // read_patterns() reads a file and picks the format by its extension.
     std::string extension = fs::path(patterns.file_name).extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     if (extension != ".xlsx" && extension != ".csv" && extension != ".txt")
-        throw ApiError(400, "bad_request", "the pattern list must be a .xlsx, .csv or .txt file, got '" +
-                                               patterns.file_name + "'");
+        throw ApiError(
+            400, "bad_request",
+            "the pattern list must be a .xlsx, .csv or .txt file, got '" + patterns.file_name + "'");
     const fs::path dir = platform_.config().data_dir / "work" / "label_studio";
     fs::create_directories(dir);
     const fs::path file = dir / ("patterns-" + random_token(12) + extension);
@@ -269,8 +281,10 @@ catalog::LabelStudioProject LabelStudioService::create_project(const Principal& 
     for (const auto& p : list) pattern_doc.push_back({{"name", p.name}, {"description", p.description}});
     project.patterns_json = pattern_doc.dump();
     project.created = unix_now();
-    project = platform_.catalog().add_label_studio_project(project);  // recorded first: a failure can be retried
-    platform_.accounts().audit(&caller, "labelstudio-create", "labelstudio project " + std::to_string(project.id),
+    project =
+        platform_.catalog().add_label_studio_project(project);  // recorded first: a failure can be retried
+    platform_.accounts().audit(&caller, "labelstudio-create",
+                               "labelstudio project " + std::to_string(project.id),
                                name + " (" + std::to_string(list.size()) + " patterns, " +
                                    std::to_string(video_ids.size()) + " videos)",
                                ip);
@@ -278,9 +292,11 @@ catalog::LabelStudioProject LabelStudioService::create_project(const Principal& 
     return project;
 }
 
-catalog::LabelStudioProject LabelStudioService::retry(const Principal& caller, std::int64_t id, const std::string& ip) {
+catalog::LabelStudioProject LabelStudioService::retry(const Principal& caller, std::int64_t id,
+                                                      const std::string& ip) {
     auto p = project(caller, id);
-    platform_.accounts().audit(&caller, "labelstudio-retry", "labelstudio project " + std::to_string(id), "", ip);
+    platform_.accounts().audit(&caller, "labelstudio-retry", "labelstudio project " + std::to_string(id), "",
+                               ip);
     sync(p);
     return p;
 }
@@ -329,7 +345,8 @@ json LabelStudioService::pull(const Principal& caller, std::int64_t id, const st
     try {  // the engine's reader must understand it, else nothing is stored
         annotations::ReadOptions read;
         read.controls = annotations::parse_label_config(p.label_config).controls;
-        annotations::parse_export(exported.dump(), read, "Label Studio export of project " + std::to_string(p.remote_id));
+        annotations::parse_export(exported.dump(), read,
+                                  "Label Studio export of project " + std::to_string(p.remote_id));
     } catch (const Error& e) {
         fail(p, "pull: " + std::string(e.what()));
         throw ApiError(502, "labelstudio_bad_export", e.what());
@@ -385,7 +402,8 @@ json LabelStudioService::pull(const Principal& caller, std::int64_t id, const st
             {"missing", missing}};
 }
 
-std::vector<catalog::LabelStudioAnnotation> LabelStudioService::stored_annotations(const Principal& caller, std::int64_t id) {
+std::vector<catalog::LabelStudioAnnotation> LabelStudioService::stored_annotations(const Principal& caller,
+                                                                                   std::int64_t id) {
     project(caller, id);
     return platform_.catalog().label_studio_annotations(id);
 }
@@ -406,12 +424,14 @@ json LabelStudioService::export_of(const std::vector<catalog::LabelStudioAnnotat
     return tasks;
 }
 
-json LabelStudioService::agreement(const Principal& caller, std::int64_t id, double iou, double bin, double min_kappa) {
+json LabelStudioService::agreement(const Principal& caller, std::int64_t id, double iou, double bin,
+                                   double min_kappa) {
     const auto p = project(caller, id);
     const auto stored = platform_.catalog().label_studio_annotations(id);
     annotations::ReadOptions read;
     read.controls = annotations::parse_label_config(p.label_config).controls;
-    auto exported = annotations::parse_export(export_of(stored).dump(), read, "annotations of project " + p.name);
+    auto exported =
+        annotations::parse_export(export_of(stored).dump(), read, "annotations of project " + p.name);
     std::map<long long, annotations::UserInfo> users;
     for (const auto& a : stored)
         if (a.annotator.rfind("user ", 0) != 0) users[a.annotator_id] = {"", a.annotator};
@@ -420,7 +440,8 @@ json LabelStudioService::agreement(const Principal& caller, std::int64_t id, dou
     if (corpus.input.annotators.size() < 2)
         throw ApiError(409, "not_enough_annotators",
                        "agreement needs at least two annotators of the same task, found " +
-                           std::to_string(corpus.input.annotators.size()) + "; pull again once more people annotated");
+                           std::to_string(corpus.input.annotators.size()) +
+                           "; pull again once more people annotated");
     eval::AgreementOptions options;
     options.iou_threshold = iou;
     options.bin_seconds = bin;
@@ -440,7 +461,8 @@ catalog::Job LabelStudioService::build(const Principal& caller, std::int64_t id,
     const auto p = project(caller, id);
     const auto stored = platform_.catalog().label_studio_annotations(id);
     if (stored.empty())
-        throw ApiError(409, "no_annotations", "project " + std::to_string(id) + " has no pulled annotations yet");
+        throw ApiError(409, "no_annotations",
+                       "project " + std::to_string(id) + " has no pulled annotations yet");
     json inputs = {{"annotations", export_of(stored)}, {"label_config", p.label_config}};
     if (!review.is_null()) inputs["review"] = review;
     return platform_.submit_job(caller, "dataset build", p.video_ids, options, inputs, ip);
@@ -452,14 +474,16 @@ json LabelStudioService::webhook(const std::string& secret, const json& payload)
     if (!constant_time_equal(secret, settings_.webhook_secret))
         throw ApiError(403, "forbidden", std::string("wrong or missing ") + kWebhookSecretHeader + " header");
     const std::string action = payload.value("action", "");
-    if (std::find(std::begin(kWebhookActions), std::end(kWebhookActions), action) == std::end(kWebhookActions))
+    if (std::find(std::begin(kWebhookActions), std::end(kWebhookActions), action) ==
+        std::end(kWebhookActions))
         return {{"ignored", "action " + action + " is not stored"}};
     const json task = payload.value("task", json::object());
     const json annotation = payload.value("annotation", json::object());
     std::int64_t remote_project = id_of(payload.value("project", json()));
     if (remote_project == 0) remote_project = id_of(task.value("project", json()));
     const auto p = platform_.catalog().find_label_studio_project_by_remote(remote_project);
-    if (!p) return {{"ignored", "Label Studio project " + std::to_string(remote_project) + " is not vidseg's"}};
+    if (!p)
+        return {{"ignored", "Label Studio project " + std::to_string(remote_project) + " is not vidseg's"}};
     catalog::LabelStudioAnnotation a;
     a.project_id = p->id;
     a.remote_id = id_of(annotation);
@@ -481,7 +505,8 @@ json LabelStudioService::webhook(const std::string& secret, const json& payload)
     a.task_data_json = data.dump();
     a.source = "webhook";
     a.updated = unix_now();
-    if (a.remote_id == 0 || a.task_id == 0) throw ApiError(400, "bad_request", "the webhook names no annotation or task");
+    if (a.remote_id == 0 || a.task_id == 0)
+        throw ApiError(400, "bad_request", "the webhook names no annotation or task");
     platform_.catalog().put_label_studio_annotation(a);
     return {{"stored", 1}, {"project_id", p->id}, {"annotation", a.remote_id}};
 }

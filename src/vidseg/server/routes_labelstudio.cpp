@@ -21,10 +21,12 @@ namespace {
 // {"file_name": "patterns.xlsx", "content_base64": "..."} for an uploaded file.
 platform::PatternFile pattern_file(const json& body) {
     const auto it = body.find("patterns");
-    if (it == body.end()) throw ApiError(400, "bad_request", "'patterns' is required (text, or {file_name, content_base64})");
+    if (it == body.end())
+        throw ApiError(400, "bad_request", "'patterns' is required (text, or {file_name, content_base64})");
     if (it->is_string())
         return {body.value("patterns_file_name", std::string("patterns.txt")), it->get<std::string>()};
-    if (it->is_object() && it->value("file_name", json()).is_string() && it->value("content_base64", json()).is_string()) {
+    if (it->is_object() && it->value("file_name", json()).is_string() &&
+        it->value("content_base64", json()).is_string()) {
         auto bytes = platform::base64_decode((*it)["content_base64"].get<std::string>());
         if (!bytes) throw ApiError(400, "bad_request", "'patterns.content_base64' is not base64");
         return {(*it)["file_name"].get<std::string>(), std::move(*bytes)};
@@ -49,7 +51,8 @@ double query_number(const Exchange& x, const char* name, double fallback) {
     const std::string text = x.request.get_param_value(name);
     char* end = nullptr;
     const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0') throw ApiError(400, "bad_request", std::string("'") + name + "' must be a number");
+    if (text.empty() || *end != '\0')
+        throw ApiError(400, "bad_request", std::string("'") + name + "' must be a number");
     return value;
 }
 
@@ -61,40 +64,46 @@ void add_label_studio_routes(Router& router, const std::shared_ptr<platform::Lab
 
     router.add("GET", "/api/labelstudio", "GET /api/labelstudio", Access::User,
                [service](Exchange& x) { x.send_json(200, service->status()); });
-    router.add("GET", "/api/labelstudio/projects", "GET /api/labelstudio/projects", Access::User, [&ls](Exchange& x) {
-        json out = json::array();
-        for (const auto& p : ls.projects(x.who())) out.push_back(platform::to_json(p));
-        x.send_json(200, {{"projects", out}});
-    });
+    router.add("GET", "/api/labelstudio/projects", "GET /api/labelstudio/projects", Access::User,
+               [&ls](Exchange& x) {
+                   json out = json::array();
+                   for (const auto& p : ls.projects(x.who())) out.push_back(platform::to_json(p));
+                   x.send_json(200, {{"projects", out}});
+               });
     router.add("POST", "/api/labelstudio/projects", "POST /api/labelstudio/projects", Access::User,
                [&ls](Exchange& x) {
                    const auto body = x.json_body();
                    const auto name = body.find("name");
                    if (name == body.end() || !name->is_string())
                        throw ApiError(400, "bad_request", "'name' is required");
-                   x.send_json(201, platform::to_json(ls.create_project(x.who(), name->get<std::string>(),
-                                                                        pattern_file(body), video_ids(body), x.ip)));
+                   x.send_json(
+                       201, platform::to_json(ls.create_project(x.who(), name->get<std::string>(),
+                                                                pattern_file(body), video_ids(body), x.ip)));
                });
-    router.add("GET", R"(/api/labelstudio/projects/([^/]+))", "GET /api/labelstudio/projects/{id}", Access::User,
-               [&ls](Exchange& x) { x.send_json(200, platform::to_json(ls.project(x.who(), x.id()))); });
-    router.add("POST", R"(/api/labelstudio/projects/([^/]+)/retry)", "POST /api/labelstudio/projects/{id}/retry",
+    router.add("GET", R"(/api/labelstudio/projects/([^/]+))", "GET /api/labelstudio/projects/{id}",
                Access::User,
+               [&ls](Exchange& x) { x.send_json(200, platform::to_json(ls.project(x.who(), x.id()))); });
+    router.add("POST", R"(/api/labelstudio/projects/([^/]+)/retry)",
+               "POST /api/labelstudio/projects/{id}/retry", Access::User,
                [&ls](Exchange& x) { x.send_json(200, platform::to_json(ls.retry(x.who(), x.id(), x.ip))); });
-    router.add("POST", R"(/api/labelstudio/projects/([^/]+)/pull)", "POST /api/labelstudio/projects/{id}/pull",
-               Access::User, [&ls](Exchange& x) { x.send_json(200, ls.pull(x.who(), x.id(), x.ip)); });
+    router.add("POST", R"(/api/labelstudio/projects/([^/]+)/pull)",
+               "POST /api/labelstudio/projects/{id}/pull", Access::User,
+               [&ls](Exchange& x) { x.send_json(200, ls.pull(x.who(), x.id(), x.ip)); });
     router.add("GET", R"(/api/labelstudio/projects/([^/]+)/annotations)",
                "GET /api/labelstudio/projects/{id}/annotations", Access::User, [&ls](Exchange& x) {
                    json out = json::array();
-                   for (const auto& a : ls.stored_annotations(x.who(), x.id())) out.push_back(platform::to_json(a));
+                   for (const auto& a : ls.stored_annotations(x.who(), x.id()))
+                       out.push_back(platform::to_json(a));
                    x.send_json(200, {{"annotations", out}});
                });
     router.add("GET", R"(/api/labelstudio/projects/([^/]+)/agreement)",
                "GET /api/labelstudio/projects/{id}/agreement", Access::User, [&ls](Exchange& x) {
-                   x.send_json(200, ls.agreement(x.who(), x.id(), query_number(x, "iou", 0.5),
-                                                 query_number(x, "bin", 1.0), query_number(x, "min_kappa", 0.6)));
+                   x.send_json(200,
+                               ls.agreement(x.who(), x.id(), query_number(x, "iou", 0.5),
+                                            query_number(x, "bin", 1.0), query_number(x, "min_kappa", 0.6)));
                });
-    router.add("POST", R"(/api/labelstudio/projects/([^/]+)/build)", "POST /api/labelstudio/projects/{id}/build",
-               Access::User, [&ls](Exchange& x) {
+    router.add("POST", R"(/api/labelstudio/projects/([^/]+)/build)",
+               "POST /api/labelstudio/projects/{id}/build", Access::User, [&ls](Exchange& x) {
                    const auto body = x.json_body();
                    const json options = body.contains("options") ? body["options"] : json::object();
                    const json review = body.contains("review") ? body["review"] : json();
@@ -104,7 +113,8 @@ void add_label_studio_routes(Router& router, const std::shared_ptr<platform::Lab
     router.add("POST", "/api/labelstudio/webhook", "POST /api/labelstudio/webhook", Access::Public,
                [&ls](Exchange& x) {
                    const auto body = x.json_body();
-                   x.send_json(200, ls.webhook(x.request.get_header_value(platform::kWebhookSecretHeader), body));
+                   x.send_json(200,
+                               ls.webhook(x.request.get_header_value(platform::kWebhookSecretHeader), body));
                });
     // Media for Label Studio's editor from a local store: the link itself is the credential.
     router.add("GET", R"(/api/labelstudio/media/(\d{1,18})/(video|audio)/(\d{1,18})/([0-9a-f]{64})/[^/]+)",
@@ -118,12 +128,14 @@ void add_label_studio_routes(Router& router, const std::shared_ptr<platform::Lab
                    const std::string key = target.key;
                    x.response.set_header("Content-Disposition",
                                          "inline; filename=\"" + vidseg::safe_file_name(target.name) + "\"");
-                   x.response.set_header("Access-Control-Allow-Origin", "*");  // the editor runs on Label Studio's origin
+                   x.response.set_header("Access-Control-Allow-Origin",
+                                         "*");  // the editor runs on Label Studio's origin
                    x.response.set_content_provider(
                        info->size, storage::content_type_for(key).c_str(),
                        [&store, key](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
                            store.read(
-                               key, [&sink](const char* data, std::size_t n) { sink.write(data, n); }, offset, length);
+                               key, [&sink](const char* data, std::size_t n) { sink.write(data, n); }, offset,
+                               length);
                            return true;
                        });
                });
