@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "vidseg/platform/label_studio_service.hpp"
 #include "vidseg/platform/platform.hpp"
 #include "vidseg/server/http_server.hpp"
 #include "vidseg/server/metrics.hpp"
@@ -83,5 +85,7 @@ void add_video_and_job_routes(Router& router);
 // The web UI's files from root (nothing found: a page saying how to build it); registered last.
 void add_web_routes(Router& router, const std::optional<std::filesystem::path>& root);
 void add_stream_routes(Router& router);  // SSE progress, results as one zip
+// The Label Studio connection (routes_labelstudio.cpp).
+void add_label_studio_routes(Router& router, const std::shared_ptr<platform::LabelStudioService>& service);
 
 }  // namespace vidseg::server
