@@ -83,5 +83,6 @@ void add_video_and_job_routes(Router& router);
 // The web UI's files from root (nothing found: a page saying how to build it); registered last.
 void add_web_routes(Router& router, const std::optional<std::filesystem::path>& root);
 void add_stream_routes(Router& router);  // SSE progress, results as one zip
+void add_mcp_routes(Router& router);     // /mcp: the MCP server (streamable HTTP)
 
 }  // namespace vidseg::server
