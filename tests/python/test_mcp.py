@@ -106,17 +106,20 @@ def test_initialize_and_tool_schemas(work):
     # Made from the option tables: the CLI's names, types, ranges, choices and defaults.
     prepare = tools["prepare"].input_schema
     assert prepare["required"] == ["video"]
-    assert prepare["properties"]["mode"]["enum"] == ["copy", "exact"]
+    assert prepare["properties"]["mode"]["enum"] == ["exact", "copy"]
     assert prepare["properties"]["no-features"]["type"] == "boolean"
     assert prepare["properties"]["out"] == {"type": "string", "minLength": 1,
                                             "description": prepare["properties"]["out"]["description"]}
+    # Every option of `vidseg prepare --help` is a property, with the default the help prints.
     help_text = subprocess.run([str(BINARY), "prepare", "--help"], capture_output=True, text=True).stdout
-    for name, schema in prepare["properties"].items():
-        if name != "video":
-            assert f"--{name}" in help_text, name
-        if "default" in schema:
-            assert re.search(rf"--{name}\b[^\n]*\n[^\n]*Default: {re.escape(str(schema['default']))}", help_text) \
-                or f"Default: {schema['default']:g}." in help_text, (name, schema["default"])
+    documented = dict(re.findall(r"--([a-z-]+)[^\n]*\n\s+[^\n]*?Default: (\S+?)\.(?:\s|$)", help_text))
+    options = set(re.findall(r"^\s+(?:-\w, )?--([a-z-]+)", help_text, re.M)) - {"help", "json", "quiet", "lang"}
+    assert set(prepare["properties"]) - {"video"} == options
+    defaults = {name: schema["default"] for name, schema in prepare["properties"].items() if "default" in schema}
+    assert set(defaults) == set(documented) and defaults
+    for name, value in defaults.items():
+        text = documented[name]
+        assert (float(text) == value) if isinstance(value, (int, float)) else (text == value), (name, text, value)
     agreement = tools["dataset_agreement"].input_schema
     assert agreement["properties"]["exports"]["type"] == "array" and agreement["required"] == ["exports"]
     assert agreement["properties"]["iou"] == {"type": "number", "minimum": 0.01, "maximum": 1.0, "default": 0.5,
@@ -167,8 +170,7 @@ def test_prepare_with_progress(work):
     good, bad = run(with_stdio(work, body))
     report = ok(good)
     assert len(report["segments"]) == 3
-    assert sorted(p.name for p in (out / "part_films").iterdir()) == [f"segment_{i}.mp4" for i in range(3)] or \
-        len(list((out / "part_films").iterdir())) == 3
+    assert len(list((out / "part_films").iterdir())) == 3
     assert updates, "a long tool reports progress"
     values = [v for v, _ in updates]
     assert values == sorted(values) and len(set(values)) == len(values)  # strictly increasing
@@ -199,10 +201,10 @@ def test_dataset_build_and_dataset_resources(work):
     built, resources, read, absent, review, unknown = run(with_stdio(work, body))
     report = ok(built)
     rows = [json.loads(line) for line in (out / "metadata.jsonl").read_text().splitlines() if line]
-    assert len(rows) == 3 and report["written"] is True
+    assert len(rows) == 4 and report["written"] is True and report["fragments"] == 4 and report["errors"] == []
     assert [str(r.uri) for r in resources] == ["vidseg://datasets/lesson"]
     doc = json.loads(read.contents[0].text)
-    assert doc["name"] == "lesson" and doc["metadata_rows"] >= 3
+    assert doc["name"] == "lesson" and doc["metadata_rows"] == 4
     assert doc["card"] == (out / "README.md").read_text()
     assert tool_error(absent) == cli_error("dataset", "build", "--video", str(MEDIA / "lesson.mp4"),
                                            "--annotations", missing, "--out", str(work / "never"), "--yes")
@@ -240,11 +242,10 @@ def test_intro_detect(work):
     report = ok(good)
     assert report["usable"] == 3 and len(report["episodes"]) == 3
     truth = json.loads((MEDIA / "series" / "truth.json").read_text())
+    seconds = lambda t: sum(float(x) * f for x, f in zip(t.split(":"), (3600, 60, 1)))
     for e in report["episodes"]:
-        start, end = e["intro"]
-        t = truth[Path(e["episode"]).stem] if isinstance(truth, dict) and Path(e["episode"]).stem in truth else None
-        if t and isinstance(t, (list, tuple)):
-            assert abs(start - t[0]) < 1.5 and abs(end - t[1]) < 1.5, (e, t)
+        t = truth[Path(e["episode"]).name]
+        assert abs(e["intro"][0] - seconds(t["start"])) < 1.0 and abs(e["intro"][1] - seconds(t["end"])) < 1.0, (e, t)
     assert (work / "pred.json").exists()
     assert tool_error(single) == ("invalid_argument",
                                   "needs at least two episodes of a series (got 1): give episodes or dir")
@@ -380,9 +381,10 @@ def test_http_without_token_is_401(server):
         async with Client(f"{server.url}/mcp", mode="legacy"):
             pass
 
-    with pytest.raises(BaseException) as refused:
+    # The SDK's client cannot connect: its transport turns the 401 into an MCPError.
+    with pytest.raises(BaseExceptionGroup) as refused:
         run(connect())
-    assert "401" in repr(refused.value) or "nauthorized" in repr(refused.value)
+    assert refused.group_contains(MCPError)
 
 
 def test_http_tools_run_as_jobs(server, token):
@@ -392,7 +394,7 @@ def test_http_tools_run_as_jobs(server, token):
     while time.time() < deadline and not video:
         _, _, body = server.request("GET", "/api/videos", token=token)
         videos = json.loads(body)["videos"]
-        video = next((v for v in videos if v.get("duration")), None)
+        video = next((v for v in videos if v.get("info", {}).get("duration")), None)
         time.sleep(0.3)
     assert video, videos
 
@@ -440,12 +442,12 @@ def test_http_tools_run_as_jobs(server, token):
     assert sum(f["name"].startswith("part_films/") for f in status["files"]) == 3
     assert f"vidseg://jobs/{job['id']}" in resources and read["id"] == job["id"]
     assert tool_error(errors["probe"]) == ("input_not_found", "not_found: video 999999 not found")
-    assert tool_error(errors["prepare"]) == ("invalid_argument", "option --segment: must be >= 0.5, got 0") or \
-        tool_error(errors["prepare"])[1].startswith("option --segment: must be >=")
-    assert tool_error(errors["prepare_path"]) == ("invalid_argument", "unknown option 'out'")
+    assert tool_error(errors["prepare"]) == ("invalid_argument", "option --segment: must be >= 0.1, got 0")
+    assert tool_error(errors["prepare_path"]) == ("invalid_argument", "option out is chosen by the server, not by a job")
     assert tool_error(errors["dataset_build"]) == ("invalid_argument",
                                                    "option --keyframe: 'worst' is not one of: middle, best")
-    assert tool_error(errors["intro_detect"])[0] == "invalid_argument"
+    assert tool_error(errors["intro_detect"]) == ("invalid_argument",
+                                                  "a intro detect job takes 2 to 256 videos (video_ids)")
     assert tool_error(errors["job_status"]) == ("input_not_found", "not_found: job 999999 not found")
     assert tool_error(errors["job_cancel"]) == ("input_not_found", "not_found: job 999999 not found")
 

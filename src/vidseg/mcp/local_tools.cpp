@@ -133,7 +133,7 @@ std::string read_dataset(const fs::path& root, const std::string& uri) {
     const std::string name = uri.rfind(kDatasetScheme, 0) == 0 ? uri.substr(std::string(kDatasetScheme).size()) : "";
     const fs::path dir = root / name;
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." || !is_dataset(dir))
-        throw Error(ErrorCode::InputNotFound, "resource not found: " + uri, uri);
+        throw Error(ErrorCode::InputNotFound, "resource not found: " + uri);
     json files = json::array();
     std::size_t items = 0;
     std::vector<fs::path> paths;

@@ -133,11 +133,11 @@ std::string read_resource(platform::Platform& platform, const platform::Principa
         return engine_errors([&] {
             const auto job = platform.job(who, std::stoll(id));
             if (prefix == kDatasetScheme && !(job.kind == "dataset build" && job.state == "finished"))
-                throw Error(ErrorCode::InputNotFound, "resource not found: " + uri, uri);
+                throw Error(ErrorCode::InputNotFound, "resource not found: " + uri);
             return job_json(platform, who, job.id).dump(2);
         });
     }
-    throw Error(ErrorCode::InputNotFound, "resource not found: " + uri, uri);
+    throw Error(ErrorCode::InputNotFound, "resource not found: " + uri);
 }
 
 }  // namespace
