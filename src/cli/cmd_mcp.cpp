@@ -14,7 +14,9 @@ namespace vidseg::cli {
 
 namespace {
 
-extern "C" void stop_on_signal(int) { request_cancel(); }
+extern "C" void stop_on_signal(int) {
+    request_cancel();
+}
 
 int run_mcp(const ParsedOptions& options, Context&) {
     // stdout carries the protocol alone: it is kept for the messages and fd 1 becomes stderr, so that
@@ -42,16 +44,21 @@ Command mcp_command() {
         .summary = "Serve vidseg's tools to an assistant over the Model Context Protocol (stdio).",
         .description =
             "Reads JSON-RPC messages, one per line, on stdin and answers on stdout (MCP's stdio transport).\n"
-            "Tools: probe, prepare, dataset_build, dataset_agreement, intro_detect; each takes the options of\n"
-            "the command of the same name (input schemas made from the same option tables), long ones report\n"
-            "progress and can be cancelled. Resources: the datasets in --datasets DIR. `vidseg serve` offers\n"
+            "Tools: probe, prepare, dataset_build, dataset_agreement, intro_detect; each takes the options "
+            "of\n"
+            "the command of the same name (input schemas made from the same option tables), long ones "
+            "report\n"
+            "progress and can be cancelled. Resources: the datasets in --datasets DIR. `vidseg serve` "
+            "offers\n"
             "the same protocol at /mcp (streamable HTTP, Bearer token), where the tools run as jobs.",
-        .options = {{.name = "datasets", .type = OptionType::Path,
+        .options = {{.name = "datasets",
+                     .type = OptionType::Path,
                      .help = "Folder of built datasets, offered as resources vidseg://datasets/NAME.",
                      .metavar = "DIR"}},
-        .examples = "  vidseg mcp --datasets ~/datasets\n"
-                    "  (an assistant's config: {\"mcpServers\": {\"vidseg\": {\"command\": \"vidseg\", "
-                    "\"args\": [\"mcp\"]}}})",
+        .examples =
+            "  vidseg mcp --datasets ~/datasets\n"
+            "  (an assistant's config: {\"mcpServers\": {\"vidseg\": {\"command\": \"vidseg\", "
+            "\"args\": [\"mcp\"]}}})",
     };
     return {spec, run_mcp};
 }

@@ -17,44 +17,74 @@ namespace vidseg::eval {
 CommandSpec dataset_agreement_command_spec() {
     return {
         .name = "dataset agreement",
-        .summary = "Inter-annotator agreement (percent agreement, Cohen's / Fleiss' kappa) of Label Studio exports.",
+        .summary =
+            "Inter-annotator agreement (percent agreement, Cohen's / Fleiss' kappa) of Label Studio exports.",
         .description =
-            "Reads one export in which several annotators labeled the same tasks, or one export per annotator\n"
+            "Reads one export in which several annotators labeled the same tasks, or one export per "
+            "annotator\n"
             "(JSON, JSON_MIN or CSV). Segments of two annotators match when they carry the same label and\n"
             "IoU >= --iou. Kappa is computed per label over a time grid of --bin seconds (Cohen's for two\n"
-            "annotators, Fleiss' for more). Bands: >= 0.80 excellent, >= 0.60 good, >= 0.40 moderate, else poor.\n"
-            "Only tasks that at least two annotators labelled are compared; a pattern that occurs on none of them\n"
+            "annotators, Fleiss' for more). Bands: >= 0.80 excellent, >= 0.60 good, >= 0.40 moderate, else "
+            "poor.\n"
+            "Only tasks that at least two annotators labelled are compared; a pattern that occurs on none of "
+            "them\n"
             "is 'not enough data' (no kappa). The grid runs to the media's end when the export tells it.\n"
             "--consensus writes matched segments (mean boundaries) of labels with kappa >= --min-kappa as a\n"
-            "Label Studio JSON export that imports into the same project (each control's own result type and\n"
+            "Label Studio JSON export that imports into the same project (each control's own result type "
+            "and\n"
             "the annotators' label strings).",
-        .positionals = {{.name = "EXPORT", .help = "Label Studio export(s).", .min_count = 1, .max_count = -1}},
-        .options = {{.name = "iou", .type = OptionType::Double, .default_value = "0.5",
-                     .help = "IoU at which two segments match.", .metavar = "X", .min = 0.01, .max = 1},
-                    {.name = "bin", .type = OptionType::Double, .default_value = "1",
-                     .help = "Time-grid bin for kappa, seconds.", .metavar = "SECONDS", .min = 0.01, .max = 3600},
-                    {.name = "min-kappa", .type = OptionType::Double, .default_value = "0.6",
-                     .help = "Labels with kappa below this are left out of the consensus.", .metavar = "K",
-                     .min = -1, .max = 1},
-                    {.name = "consensus", .type = OptionType::Path, .help = "Write the consensus export here.",
-                     .metavar = "OUT.json"},
-                    {.name = "patterns", .type = OptionType::Path,
-                     .help = "Pattern list (xlsx/csv/txt): labels are matched to pattern names tolerantly.",
-                     .metavar = "FILE"},
-                    {.name = "fps", .type = OptionType::Double,
-                     .help = "Frame rate for timelinelabels of tasks without 'fps' (the config's <Video frameRate>).",
-                     .min = 1, .max = 1000},
-                    {.name = "label-config", .type = OptionType::Path,
-                     .help = "The project's label config XML: numeric <Video frameRate>, control names (JSON_MIN / "
-                             "CSV single answers).",
-                     .metavar = "FILE"},
-                    {.name = "annotators", .type = OptionType::Path,
-                     .help = "Users file (Label Studio's GET /api/users saved as JSON: id, first_name, last_name, "
-                             "username, email): annotators are shown by name instead of 'user N'.",
-                     .metavar = "users.json"}},
-        .examples = "  vidseg dataset agreement project-1.json --annotators users.json\n"
-                    "  vidseg dataset agreement anna.json boris.json --consensus consensus.json\n"
-                    "  vidseg dataset agreement export.json --patterns patterns.xlsx --json",
+        .positionals =
+            {{.name = "EXPORT", .help = "Label Studio export(s).", .min_count = 1, .max_count = -1}},
+        .options =
+            {{.name = "iou",
+              .type = OptionType::Double,
+              .default_value = "0.5",
+              .help = "IoU at which two segments match.",
+              .metavar = "X",
+              .min = 0.01,
+              .max = 1},
+             {.name = "bin",
+              .type = OptionType::Double,
+              .default_value = "1",
+              .help = "Time-grid bin for kappa, seconds.",
+              .metavar = "SECONDS",
+              .min = 0.01,
+              .max = 3600},
+             {.name = "min-kappa",
+              .type = OptionType::Double,
+              .default_value = "0.6",
+              .help = "Labels with kappa below this are left out of the consensus.",
+              .metavar = "K",
+              .min = -1,
+              .max = 1},
+             {.name = "consensus",
+              .type = OptionType::Path,
+              .help = "Write the consensus export here.",
+              .metavar = "OUT.json"},
+             {.name = "patterns",
+              .type = OptionType::Path,
+              .help = "Pattern list (xlsx/csv/txt): labels are matched to pattern names tolerantly.",
+              .metavar = "FILE"},
+             {.name = "fps",
+              .type = OptionType::Double,
+              .help =
+                  "Frame rate for timelinelabels of tasks without 'fps' (the config's <Video frameRate>).",
+              .min = 1,
+              .max = 1000},
+             {.name = "label-config",
+              .type = OptionType::Path,
+              .help = "The project's label config XML: numeric <Video frameRate>, control names (JSON_MIN / "
+                      "CSV single answers).",
+              .metavar = "FILE"},
+             {.name = "annotators",
+              .type = OptionType::Path,
+              .help = "Users file (Label Studio's GET /api/users saved as JSON: id, first_name, last_name, "
+                      "username, email): annotators are shown by name instead of 'user N'.",
+              .metavar = "users.json"}},
+        .examples =
+            "  vidseg dataset agreement project-1.json --annotators users.json\n"
+            "  vidseg dataset agreement anna.json boris.json --consensus consensus.json\n"
+            "  vidseg dataset agreement export.json --patterns patterns.xlsx --json",
     };
 }
 
@@ -91,8 +121,9 @@ AgreementRun run_dataset_agreement(const ParsedOptions& options) {
     if (corpus.input.annotators.size() < 2) {
         std::string found = corpus.input.annotators.empty() ? "none" : "'" + corpus.input.annotators[0] + "'";
         throw Error(ErrorCode::InvalidArgument,
-                    "agreement needs at least two annotators, found " + std::to_string(corpus.input.annotators.size()) +
-                        " (" + found + "): give one export in which several people annotated the same task, or "
+                    "agreement needs at least two annotators, found " +
+                        std::to_string(corpus.input.annotators.size()) + " (" + found +
+                        "): give one export in which several people annotated the same task, or "
                         "one export per annotator");
     }
     AgreementOptions opt;

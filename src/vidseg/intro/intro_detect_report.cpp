@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 std::map<int, std::vector<std::size_t>> series_variants(const SeriesDetection& season, std::size_t s) {
     std::map<int, std::vector<std::size_t>> out;
     for (std::size_t i : season.series[s])
-        if (season.detections[i].intro && season.detections[i].variant >= 0) out[season.detections[i].variant].push_back(i);
+        if (season.detections[i].intro && season.detections[i].variant >= 0)
+            out[season.detections[i].variant].push_back(i);
     return out;
 }
 
@@ -31,7 +32,8 @@ nlohmann::json series_json(const SeriesDetection& season) {
             for (std::size_t i : eps) names.push_back(season.detections[i].episode);
             variants.push_back({{"variant", id}, {"episodes", std::move(names)}});
         }
-        series.push_back({{"series", s + 1}, {"episodes", std::move(members)}, {"variants", std::move(variants)}});
+        series.push_back(
+            {{"series", s + 1}, {"episodes", std::move(members)}, {"variants", std::move(variants)}});
     }
     return series;
 }
@@ -51,10 +53,12 @@ nlohmann::json episodes_json(const SeriesDetection& season, bool with_cues) {
             e["variant"] = d.variant >= 0 ? nlohmann::json(d.variant) : nlohmann::json();
             if (d.intro && with_cues) {
                 // Which editing mark each boundary was snapped to, and the alignment's own result.
-                e["cues"] = {{"start", boundary_cue_name(d.start_cue)}, {"end", boundary_cue_name(d.end_cue)}};
+                e["cues"] = {{"start", boundary_cue_name(d.start_cue)},
+                             {"end", boundary_cue_name(d.end_cue)}};
                 if (d.aligned) e["aligned"] = nlohmann::json::array({d.aligned->start, d.aligned->end});
             }
-            if (const auto& why = season.reasons[std::size_t(&d - detections.data())]; !why.empty()) e["reason"] = why;
+            if (const auto& why = season.reasons[std::size_t(&d - detections.data())]; !why.empty())
+                e["reason"] = why;
         }
         eps.push_back(std::move(e));
     }
@@ -88,7 +92,8 @@ void write_intro_outputs(const std::vector<IntroDetection>& detections, const Pa
         const fs::path dir = options.str(which);
         std::error_code ec;
         fs::create_directories(dir, ec);
-        if (!fs::is_directory(dir)) throw Error(ErrorCode::OutputError, "cannot create directory", dir.string());
+        if (!fs::is_directory(dir))
+            throw Error(ErrorCode::OutputError, "cannot create directory", dir.string());
         const bool edl = std::string(which) == "edl";
         for (const auto& d : detections) {
             if (!d.error.empty()) continue;

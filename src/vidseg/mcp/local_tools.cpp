@@ -37,9 +37,10 @@ Tool command_tool(const std::string& name, const CommandSpec& spec, const std::s
 }
 
 Tool probe_tool() {
-    return command_tool("probe", media::probe_command_spec(), "", [](const ParsedOptions& options, Progress&) {
-        return media::to_json(media::probe(options.positionals().front(), media::probe_options(options)));
-    });
+    return command_tool(
+        "probe", media::probe_command_spec(), "", [](const ParsedOptions& options, Progress&) {
+            return media::to_json(media::probe(options.positionals().front(), media::probe_options(options)));
+        });
 }
 
 Tool prepare_tool() {
@@ -54,17 +55,18 @@ Tool prepare_tool() {
 Tool dataset_build_tool() {
     // No interactive review here: decisions are given with `exclude`, as with --yes.
     const auto spec = without_options(dataset::dataset_build_command_spec(), {"review", "yes"});
-    return command_tool("dataset_build", spec,
-                        "\n\nThrough MCP there is no interactive review: fragments are left out with `exclude`.",
-                        [](const ParsedOptions& options, Progress& progress) {
-                            auto config = dataset::dataset_build_config(options);
-                            config.progress = &progress;
-                            const char* user = std::getenv("USER");
-                            config.reviewer = user && *user ? user : "mcp";
-                            const auto report = dataset::build_dataset(config);
-                            dataset::require_written(report);
-                            return dataset::to_json(report);
-                        });
+    return command_tool(
+        "dataset_build", spec,
+        "\n\nThrough MCP there is no interactive review: fragments are left out with `exclude`.",
+        [](const ParsedOptions& options, Progress& progress) {
+            auto config = dataset::dataset_build_config(options);
+            config.progress = &progress;
+            const char* user = std::getenv("USER");
+            config.reviewer = user && *user ? user : "mcp";
+            const auto report = dataset::build_dataset(config);
+            dataset::require_written(report);
+            return dataset::to_json(report);
+        });
 }
 
 Tool dataset_agreement_tool() {
@@ -130,9 +132,11 @@ std::string read_text(const fs::path& file) {
 
 // {"name", "path", "card": README.md, "files": [{"path", "size"}], "items": rows of the metadata.jsonl files}
 std::string read_dataset(const fs::path& root, const std::string& uri) {
-    const std::string name = uri.rfind(kDatasetScheme, 0) == 0 ? uri.substr(std::string(kDatasetScheme).size()) : "";
+    const std::string name =
+        uri.rfind(kDatasetScheme, 0) == 0 ? uri.substr(std::string(kDatasetScheme).size()) : "";
     const fs::path dir = root / name;
-    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." || !is_dataset(dir))
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." ||
+        !is_dataset(dir))
         throw Error(ErrorCode::InputNotFound, "resource not found: " + uri);
     json files = json::array();
     std::size_t items = 0;
@@ -147,8 +151,11 @@ std::string read_dataset(const fs::path& root, const std::string& uri) {
             for (std::string line; std::getline(in, line);) items += !line.empty();
         }
     }
-    return json{{"name", name}, {"path", fs::absolute(dir).string()}, {"card", read_text(dir / "README.md")},
-                {"files", files}, {"metadata_rows", items}}
+    return json{{"name", name},
+                {"path", fs::absolute(dir).string()},
+                {"card", read_text(dir / "README.md")},
+                {"files", files},
+                {"metadata_rows", items}}
         .dump(2);
 }
 
@@ -156,10 +163,13 @@ std::string read_dataset(const fs::path& root, const std::string& uri) {
 
 ToolBox local_toolbox(const LocalToolsConfig& config) {
     ToolBox box;
-    box.tools = {probe_tool(), prepare_tool(), dataset_build_tool(), dataset_agreement_tool(), intro_detect_tool()};
+    box.tools = {probe_tool(), prepare_tool(), dataset_build_tool(), dataset_agreement_tool(),
+                 intro_detect_tool()};
     box.instructions =
-        "vidseg turns lesson videos into labelled segments, Label Studio tasks and Hugging Face datasets. Paths are "
-        "files of the machine vidseg runs on. Each tool takes the options of the vidseg command of the same name "
+        "vidseg turns lesson videos into labelled segments, Label Studio tasks and Hugging Face datasets. "
+        "Paths are "
+        "files of the machine vidseg runs on. Each tool takes the options of the vidseg command of the same "
+        "name "
         "(option names without '--').";
     if (!config.datasets_dir.empty()) {
         const fs::path root = config.datasets_dir;

@@ -14,8 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601, kInvalidParams = -32602,
-              kInternalError = -32603, kResourceNotFound = -32002;
+constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601,
+              kInvalidParams = -32602, kInternalError = -32603, kResourceNotFound = -32002;
 
 // A request that cannot be answered with a result.
 struct RpcError : std::runtime_error {
@@ -85,7 +85,9 @@ const std::vector<std::string>& supported_protocol_versions() {
 McpSession::McpSession(ToolBox toolbox, Send send, bool background_tools)
     : toolbox_(std::move(toolbox)), send_(std::move(send)), background_tools_(background_tools) {}
 
-McpSession::~McpSession() { cancel_all(); }
+McpSession::~McpSession() {
+    cancel_all();
+}
 
 void McpSession::cancel_all() {
     std::vector<std::thread> threads;
@@ -129,7 +131,8 @@ void McpSession::handle(const json& message) {
     } catch (const RpcError& e) {
         send_(rpc_error(id, e.code, e.what()));
     } catch (const Error& e) {
-        send_(rpc_error(id, e.code() == ErrorCode::InputNotFound ? kResourceNotFound : kInvalidParams, e.what()));
+        send_(rpc_error(id, e.code() == ErrorCode::InputNotFound ? kResourceNotFound : kInvalidParams,
+                        e.what()));
     } catch (const std::exception& e) {
         send_(rpc_error(id, kInternalError, std::string("internal error: ") + e.what()));
     }
@@ -153,7 +156,9 @@ json McpSession::answer(const std::string& method, const json& params, const jso
     if (method == "tools/list") {
         json tools = json::array();
         for (const auto& t : toolbox_.tools)
-            tools.push_back({{"name", t.name}, {"title", t.title}, {"description", t.description},
+            tools.push_back({{"name", t.name},
+                             {"title", t.title},
+                             {"description", t.description},
                              {"inputSchema", t.input_schema}});
         return {{"tools", tools}};
     }
@@ -161,15 +166,19 @@ json McpSession::answer(const std::string& method, const json& params, const jso
         json resources = json::array();
         if (toolbox_.list_resources)
             for (const auto& r : toolbox_.list_resources())
-                resources.push_back({{"uri", r.uri}, {"name", r.name}, {"description", r.description},
+                resources.push_back({{"uri", r.uri},
+                                     {"name", r.name},
+                                     {"description", r.description},
                                      {"mimeType", r.mime_type}});
         return {{"resources", resources}};
     }
     if (method == "resources/templates/list") return {{"resourceTemplates", json::array()}};
     if (method == "resources/read") {
         const auto uri = params.find("uri");
-        if (uri == params.end() || !uri->is_string()) throw RpcError(kInvalidParams, "resources/read needs a uri");
-        if (!toolbox_.read_resource) throw RpcError(kResourceNotFound, "resource not found: " + uri->get<std::string>());
+        if (uri == params.end() || !uri->is_string())
+            throw RpcError(kInvalidParams, "resources/read needs a uri");
+        if (!toolbox_.read_resource)
+            throw RpcError(kResourceNotFound, "resource not found: " + uri->get<std::string>());
         return {{"contents", json::array({{{"uri", *uri},
                                            {"mimeType", "application/json"},
                                            {"text", toolbox_.read_resource(uri->get<std::string>())}}})}};
@@ -185,7 +194,8 @@ void McpSession::call_tool(const json& id, const json& params) {
             if (t.name == *name) tool = &t;
     if (!tool) {
         send_(rpc_error(id, kInvalidParams,
-                        "unknown tool '" + (name != params.end() && name->is_string() ? name->get<std::string>() : "") +
+                        "unknown tool '" +
+                            (name != params.end() && name->is_string() ? name->get<std::string>() : "") +
                             "'"));
         return;
     }

@@ -49,14 +49,16 @@ class McpSession {
   private:
     nlohmann::json answer(const std::string& method, const nlohmann::json& params, const nlohmann::json& id);
     void call_tool(const nlohmann::json& id, const nlohmann::json& params);
-    nlohmann::json run_tool(const Tool& tool, const nlohmann::json& arguments, const nlohmann::json& progress_token);
+    nlohmann::json run_tool(const Tool& tool, const nlohmann::json& arguments,
+                            const nlohmann::json& progress_token);
     void cancel(const nlohmann::json& request_id);
 
     ToolBox toolbox_;
     Send send_;
     bool background_tools_;
     std::mutex mutex_;
-    std::map<std::string, std::shared_ptr<std::atomic<bool>>> running_;  // request id (JSON text) -> cancel token
+    std::map<std::string, std::shared_ptr<std::atomic<bool>>>
+        running_;  // request id (JSON text) -> cancel token
     std::vector<std::thread> threads_;
 };
 

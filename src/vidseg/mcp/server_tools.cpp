@@ -4,8 +4,8 @@
 #include "vidseg/dataset/dataset_build_options.hpp"
 #include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/mcp/tool_schema.hpp"
-#include "vidseg/platform/api_error.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
+#include "vidseg/platform/api_error.hpp"
 
 namespace vidseg::mcp {
 
@@ -52,7 +52,8 @@ json job_json(platform::Platform& platform, const platform::Principal& who, std:
     json doc = platform::to_json(platform.job(who, id));
     json files = json::array();
     for (const auto& f : platform.job_files(who, id))
-        files.push_back({{"name", f.name}, {"size", f.size},
+        files.push_back({{"name", f.name},
+                         {"size", f.size},
                          {"url", "/api/jobs/" + std::to_string(id) + "/files/" + f.name}});
     doc["files"] = files;
     json log = json::array();
@@ -61,7 +62,8 @@ json job_json(platform::Platform& platform, const platform::Principal& who, std:
     return doc;
 }
 
-Tool job_tool(const JobTool& job, platform::Platform& platform, const platform::Principal& who, const std::string& ip) {
+Tool job_tool(const JobTool& job, platform::Platform& platform, const platform::Principal& who,
+              const std::string& ip) {
     std::vector<std::string> paths;
     for (const auto& o : job.spec.options)
         if (o.type == OptionType::Path || o.name == "whisper-url") paths.push_back(o.name);
@@ -69,11 +71,12 @@ Tool job_tool(const JobTool& job, platform::Platform& platform, const platform::
     spec.positionals.clear();
     json schema = input_schema(spec);
     const std::string videos = job.several_videos ? "video_ids" : "video_id";
-    schema["properties"][videos] =
-        job.several_videos
-            ? json{{"type", "array"}, {"items", id_schema("")}, {"minItems", 1},
-                   {"description", "Ids of uploaded videos (GET /api/videos)."}}
-            : id_schema("Id of an uploaded video (GET /api/videos).");
+    schema["properties"][videos] = job.several_videos
+                                       ? json{{"type", "array"},
+                                              {"items", id_schema("")},
+                                              {"minItems", 1},
+                                              {"description", "Ids of uploaded videos (GET /api/videos)."}}
+                                       : id_schema("Id of an uploaded video (GET /api/videos).");
     json required = {videos};
     for (const auto& [name, input] : job.inputs.items()) {
         schema["properties"][name] = input;
@@ -92,7 +95,8 @@ Tool job_tool(const JobTool& job, platform::Platform& platform, const platform::
                 if (job.several_videos && given != arguments.end() && given->is_array()) {
                     for (const auto& v : *given) {
                         if (!v.is_number_integer())
-                            throw Error(ErrorCode::InvalidArgument, "argument 'video_ids' must hold integer ids");
+                            throw Error(ErrorCode::InvalidArgument,
+                                        "argument 'video_ids' must hold integer ids");
                         ids.push_back(v.get<std::int64_t>());
                     }
                 } else {
@@ -124,7 +128,8 @@ std::vector<Resource> list_resources(platform::Platform& platform, const platfor
     return out;
 }
 
-std::string read_resource(platform::Platform& platform, const platform::Principal& who, const std::string& uri) {
+std::string read_resource(platform::Platform& platform, const platform::Principal& who,
+                          const std::string& uri) {
     for (const char* scheme : {kJobScheme, kDatasetScheme}) {
         const std::string prefix = scheme;
         if (uri.rfind(prefix, 0) != 0) continue;
@@ -142,15 +147,19 @@ std::string read_resource(platform::Platform& platform, const platform::Principa
 
 }  // namespace
 
-ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& caller, const std::string& ip) {
+ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& caller,
+                       const std::string& ip) {
     const json review = {
         {"type", "array"},
-        {"description", "Review decisions: {\"item\": \"3\" or a fragment name, \"decision\": \"excluded\"|\"kept\", "
-                        "\"reason\": \"...\"}."},
+        {"description",
+         "Review decisions: {\"item\": \"3\" or a fragment name, \"decision\": \"excluded\"|\"kept\", "
+         "\"reason\": \"...\"}."},
         {"items", {{"type", "object"}, {"required", {"item"}}}}};
     const std::vector<JobTool> jobs = {
         {"prepare", "prepare", pipeline::prepare_command_spec(), false, json::object()},
-        {"dataset_build", "dataset build", without_options(dataset::dataset_build_command_spec(), {"review", "yes"}),
+        {"dataset_build",
+         "dataset build",
+         without_options(dataset::dataset_build_command_spec(), {"review", "yes"}),
          true,
          {{"annotations",
            {{"type", {"array", "object", "string"}},
@@ -164,8 +173,9 @@ ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& 
     box.tools.push_back(
         {.name = "probe",
          .title = "vidseg probe (uploaded video)",
-         .description = "What the server knows of an uploaded video: name, size, duration, streams (probed when it "
-                        "arrived).",
+         .description =
+             "What the server knows of an uploaded video: name, size, duration, streams (probed when it "
+             "arrived).",
          .input_schema = {{"type", "object"},
                           {"properties", {{"video_id", id_schema("Id of an uploaded video.")}}},
                           {"required", {"video_id"}},
@@ -179,14 +189,14 @@ ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& 
                             {"properties", {{"job_id", id_schema("Id of a job.")}}},
                             {"required", {"job_id"}},
                             {"additionalProperties", false}};
-    box.tools.push_back({.name = "job_status",
-                         .title = "Job status",
-                         .description = "State, stage, progress (0..100), error, log and result files of a job.",
-                         .input_schema = job_input,
-                         .run = [&platform, who](const json& arguments, Progress&) {
-                             return engine_errors(
-                                 [&] { return job_json(platform, who, id_argument(arguments, "job_id")); });
-                         }});
+    box.tools.push_back(
+        {.name = "job_status",
+         .title = "Job status",
+         .description = "State, stage, progress (0..100), error, log and result files of a job.",
+         .input_schema = job_input,
+         .run = [&platform, who](const json& arguments, Progress&) {
+             return engine_errors([&] { return job_json(platform, who, id_argument(arguments, "job_id")); });
+         }});
     box.tools.push_back({.name = "job_cancel",
                          .title = "Cancel a job",
                          .description = "Asks a queued or running job to stop; answers the job.",
@@ -198,9 +208,12 @@ ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& 
                              });
                          }});
     box.list_resources = [&platform, who] { return list_resources(platform, who); };
-    box.read_resource = [&platform, who](const std::string& uri) { return read_resource(platform, who, uri); };
+    box.read_resource = [&platform, who](const std::string& uri) {
+        return read_resource(platform, who, uri);
+    };
     box.instructions =
-        "vidseg serve: tools run as jobs on videos uploaded to this server (ids from GET /api/videos). A tool answers "
+        "vidseg serve: tools run as jobs on videos uploaded to this server (ids from GET /api/videos). A "
+        "tool answers "
         "the queued job; follow it with job_status and stop it with job_cancel.";
     return box;
 }

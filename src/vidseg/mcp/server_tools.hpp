@@ -12,6 +12,7 @@
 namespace vidseg::mcp {
 
 // The tools act for `caller` (copied) from address ip (the audit log's).
-ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& caller, const std::string& ip);
+ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& caller,
+                       const std::string& ip);
 
 }  // namespace vidseg::mcp

@@ -12,7 +12,8 @@ void serve_stdio(const ToolBox& toolbox, std::istream& input, std::FILE* output)
     McpSession session(
         toolbox,
         [&write_mutex, output](const nlohmann::json& message) {
-            const std::string line = message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+            const std::string line =
+                message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
             std::lock_guard lock(write_mutex);
             std::fwrite(line.data(), 1, line.size(), output);
             std::fflush(output);

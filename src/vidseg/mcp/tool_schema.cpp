@@ -30,7 +30,9 @@ nlohmann::json typed_default(const OptionSpec& option) {
     }
 }
 
-bool takes_many(const PositionalSpec& positional) { return positional.max_count < 0 || positional.max_count > 1; }
+bool takes_many(const PositionalSpec& positional) {
+    return positional.max_count < 0 || positional.max_count > 1;
+}
 
 }  // namespace
 
@@ -76,7 +78,8 @@ nlohmann::json input_schema(const CommandSpec& spec) {
     for (const auto& p : spec.positionals) {
         const std::string name = positional_argument(p);
         if (takes_many(p)) {
-            properties[name] = {{"type", "array"}, {"items", {{"type", "string"}, {"minLength", 1}}},
+            properties[name] = {{"type", "array"},
+                                {"items", {{"type", "string"}, {"minLength", 1}}},
                                 {"description", p.help}};
             if (p.min_count > 0) properties[name]["minItems"] = p.min_count;
             if (p.max_count > 1) properties[name]["maxItems"] = p.max_count;

@@ -22,11 +22,12 @@ void add_mcp_routes(Router& router) {
         }
         const auto message = x.json_body();
         nlohmann::json answer;
-        mcp::McpSession session(mcp::server_toolbox(platform, x.who(), x.ip),
-                                [&answer](const nlohmann::json& m) {
-                                    if (m.contains("id")) answer = m;  // progress notifications are not kept
-                                },
-                                false);
+        mcp::McpSession session(
+            mcp::server_toolbox(platform, x.who(), x.ip),
+            [&answer](const nlohmann::json& m) {
+                if (m.contains("id")) answer = m;  // progress notifications are not kept
+            },
+            false);
         session.handle(message);
         if (answer.is_null()) {
             x.response.status = 202;
