@@ -14,6 +14,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/safe_path.hpp"
 #include "vidseg/intro/intro_detect_options.hpp"
+#include "vidseg/intro/intro_detect_report.hpp"
 #include "vidseg/intro/intro_detector.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/intro/series_grouping.hpp"
@@ -73,35 +74,14 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
         if (!context.quiet)
             std::fprintf(stderr, "warning: skipping '%s': %s\n", d.episode.c_str(), d.error.c_str());
     }
-    if (usable < 2)
-        throw Error(ErrorCode::InvalidMedia, "needs at least two usable episodes of a series, only " +
-                                                 std::to_string(usable) + " of " +
-                                                 std::to_string(episodes.size()) + " could be read");
+    intro::require_usable(season);
 
-    write_intro_outputs(detections, options);
+    intro::write_intro_outputs(detections, options);
 
     if (context.json) {
-        nlohmann::json eps = nlohmann::json::array();
-        for (const auto& d : detections) {
-            nlohmann::json e = {{"episode", d.episode}, {"id", fs::path(d.episode).stem().string()}};
-            if (!d.error.empty()) {
-                e["error"] = d.error;
-                e["intro"] = nullptr;
-            } else {
-                e["intro"] = d.intro ? nlohmann::json::array({d.intro->start, d.intro->end}) : nlohmann::json();
-                e["confidence"] = d.confidence;
-                e["confirmations"] = d.confirmations;
-                e["variant"] = d.variant >= 0 ? nlohmann::json(d.variant) : nlohmann::json();
-                if (d.intro && config.cues) {
-                    // Which editing mark each boundary was snapped to, and the alignment's own result.
-                    e["cues"] = {{"start", intro::boundary_cue_name(d.start_cue)}, {"end", intro::boundary_cue_name(d.end_cue)}};
-                    if (d.aligned) e["aligned"] = nlohmann::json::array({d.aligned->start, d.aligned->end});
-                }
-                if (const auto& why = season.reasons[std::size_t(&d - detections.data())]; !why.empty()) e["reason"] = why;
-            }
-            eps.push_back(std::move(e));
-        }
-        nlohmann::json doc = {{"episodes", eps}, {"usable", usable}, {"series", intro_series_json(season)}};
+        nlohmann::json doc = {{"episodes", intro::episodes_json(season, config.cues)},
+                              {"usable", usable},
+                              {"series", intro::series_json(season)}};
         if (shown_cache) doc["cache"] = intro_cache_json(*shown_cache);
         context.print_json(doc);
         return 0;
@@ -123,31 +103,6 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
 }
 
 }  // namespace
-
-void write_intro_outputs(const std::vector<intro::IntroDetection>& detections, const ParsedOptions& options) {
-    std::vector<intro::IntroLabel> labels;
-    for (const auto& d : detections)
-        if (d.error.empty()) labels.push_back({fs::path(d.episode).stem().string(), d.intro, {}, {}});
-    if (options.given("predictions"))
-        write_file_atomic(options.str("predictions"), intro::to_predictions_json(labels).dump(2) + "\n");
-    // One player sidecar per usable episode, named after it (DIR/<stem>.edl, DIR/<stem>.ffmetadata);
-    // an episode without intro gets an empty EDL / a header-only metadata file.
-    for (const char* which : {"edl", "chapters"}) {
-        if (!options.given(which)) continue;
-        const fs::path dir = options.str(which);
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (!fs::is_directory(dir)) throw Error(ErrorCode::OutputError, "cannot create directory", dir.string());
-        const bool edl = std::string(which) == "edl";
-        for (const auto& d : detections) {
-            if (!d.error.empty()) continue;
-            // An episode's file name is data (an upload's name): cleaned, and kept inside DIR.
-            const std::string stem = safe_file_name(fs::path(d.episode).stem().string());
-            write_file_atomic(join_under(dir, stem + (edl ? ".edl" : ".ffmetadata")),
-                              edl ? intro::to_edl(d.intro) : intro::to_ffmetadata_chapters(d.intro));
-        }
-    }
-}
 
 Command intro_detect_command() {
     auto spec = intro::intro_detect_command_spec();

@@ -16,6 +16,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
 #include "vidseg/intro/intro_detect_options.hpp"
+#include "vidseg/intro/intro_detect_report.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/intro/intro_library.hpp"
 #include "vidseg/intro/series_grouping.hpp"
@@ -117,30 +118,6 @@ nlohmann::json intro_cache_json(const intro::FingerprintCache& cache) {
             {"result_misses", s.result_misses}};
 }
 
-// The episodes of series s by intro variant (variant id -> member indices; episodes without intro left out).
-static std::map<int, std::vector<std::size_t>> variants_of(const intro::SeriesDetection& season, std::size_t s) {
-    std::map<int, std::vector<std::size_t>> out;
-    for (std::size_t i : season.series[s])
-        if (season.detections[i].intro && season.detections[i].variant >= 0) out[season.detections[i].variant].push_back(i);
-    return out;
-}
-
-nlohmann::json intro_series_json(const intro::SeriesDetection& season) {
-    nlohmann::json series = nlohmann::json::array();
-    for (std::size_t s = 0; s < season.series.size(); ++s) {
-        nlohmann::json members = nlohmann::json::array();
-        for (std::size_t i : season.series[s]) members.push_back(season.detections[i].episode);
-        nlohmann::json variants = nlohmann::json::array();
-        for (const auto& [id, eps] : variants_of(season, s)) {
-            nlohmann::json names = nlohmann::json::array();
-            for (std::size_t i : eps) names.push_back(season.detections[i].episode);
-            variants.push_back({{"variant", id}, {"episodes", std::move(names)}});
-        }
-        series.push_back({{"series", s + 1}, {"episodes", std::move(members)}, {"variants", std::move(variants)}});
-    }
-    return series;
-}
-
 void print_intro_series(const intro::SeriesDetection& season, const Messages& messages) {
     const auto count = [](std::size_t n) { return static_cast<long long>(n); };
     if (season.series.size() >= 2) {
@@ -156,7 +133,7 @@ void print_intro_series(const intro::SeriesDetection& season, const Messages& me
     }
     // A new intro from the middle of a season: say which episodes show which one.
     for (std::size_t s = 0; s < season.series.size(); ++s) {
-        const auto variants = variants_of(season, s);
+        const auto variants = intro::series_variants(season, s);
         if (variants.size() < 2) continue;
         if (season.series.size() >= 2)
             std::printf("%s\n", messages
@@ -258,7 +235,7 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
                                                  (results[0].error.empty() ? reasons[0] : results[0].error));
     }
 
-    write_intro_outputs(results, options);
+    intro::write_intro_outputs(results, options);
 
     if (context.json) {
         nlohmann::json eps = nlohmann::json::array();

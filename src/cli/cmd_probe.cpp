@@ -1,16 +1,14 @@
 #include <cstdio>
 
 #include "command.hpp"
-#include "vidseg/media/probe.hpp"
+#include "vidseg/media/probe_options.hpp"
 
 namespace vidseg::cli {
 
 namespace {
 
 int run_probe(const ParsedOptions& options, Context& context) {
-    media::ProbeOptions probe_options;
-    probe_options.scan_packets = !options.flag("fast");
-    const auto info = media::probe(options.positionals().front(), probe_options);
+    const auto info = media::probe(options.positionals().front(), media::probe_options(options));
     if (context.json) {
         context.print_json(media::to_json(info));
         return 0;
@@ -43,19 +41,6 @@ int run_probe(const ParsedOptions& options, Context& context) {
 
 }  // namespace
 
-Command probe_command() {
-    CommandSpec spec{
-        .name = "probe",
-        .summary = "Show container, duration, streams, codecs, frame rate, rotation and keyframes of a media file.",
-        .description = "Reads the container index and, unless --fast, every video packet (no decoding) to list\n"
-                       "exact keyframe positions, the frame count and whether the frame rate is variable.",
-        .positionals = {{.name = "VIDEO", .help = "Media file to inspect."}},
-        .options = {{.name = "fast", .type = OptionType::Flag,
-                     .help = "Trust the MP4/MOV sample table instead of reading every packet (other containers "
-                             "are always scanned): faster on huge files, no truncation or VFR check."}},
-        .examples = "  vidseg probe lesson.mp4\n  vidseg probe --json lesson.mp4 | jq '.streams[0].keyframes'",
-    };
-    return {spec, run_probe};
-}
+Command probe_command() { return {media::probe_command_spec(), run_probe}; }
 
 }  // namespace vidseg::cli

@@ -66,17 +66,14 @@ Command serve_command();
 Command users_add_command();
 Command worker_command();
 Command agent_watch_command();
+Command mcp_command();
 
 // Shared by intro detect and intro learn (cmd_intro_learn.cpp): the fingerprint cache (--cache DIR,
 // --no-cache; "" = no cache), matching against an intro library (--library), the series groups of a
 // mixed folder.
 void report_intro_cache(const intro::FingerprintCache& cache, const Context& context);
 nlohmann::json intro_cache_json(const intro::FingerprintCache& cache);
-// --predictions FILE (test_predictions.json), --edl DIR and --chapters DIR of `intro detect`, for the
-// usable episodes of a season or of a library match (defined in cmd_intro_detect.cpp).
-void write_intro_outputs(const std::vector<intro::IntroDetection>& detections, const ParsedOptions& options);
 int run_intro_detect_library(const std::vector<std::string>& episodes, const ParsedOptions& options, Context& context);
-nlohmann::json intro_series_json(const intro::SeriesDetection& season);
 void print_intro_series(const intro::SeriesDetection& season, const Messages& messages);
 
 }  // namespace vidseg::cli

@@ -29,7 +29,8 @@ std::vector<Command> all_commands() {
             vidseg::cli::features_command(),
             vidseg::cli::train_command(), vidseg::cli::predict_command(), vidseg::cli::patterns_find_command(),
             vidseg::cli::patterns_eval_command(), vidseg::cli::transcribe_command(), vidseg::cli::serve_command(),
-            vidseg::cli::users_add_command(), vidseg::cli::worker_command(), vidseg::cli::agent_watch_command()};
+            vidseg::cli::users_add_command(), vidseg::cli::worker_command(), vidseg::cli::agent_watch_command(),
+            vidseg::cli::mcp_command()};
 }
 
 void print_usage(const std::vector<Command>& commands) {

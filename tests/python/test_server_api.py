@@ -964,6 +964,13 @@ def test_label_studio_routes_without_a_label_studio(server, accounts):
     assert error_of(r)["code"] == "forbidden"
 
 
+def test_mcp_endpoint(server, accounts):
+    """/mcp is documented; the MCP protocol itself is tested with the MCP SDK in tests/python/test_mcp.py."""
+    r = api(server, "POST", "/mcp", token=accounts["anna"], expect=200, json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+    assert r.json() == {"jsonrpc": "2.0", "id": 1, "result": {}}
+    assert error_of(api(server, "POST", "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, expect=401))["code"] == "unauthorized"
+
+
 def test_zz_every_documented_route_was_exercised(server):
     doc = requests.get(server.url + "/api/openapi.json").json()
     documented = {(m.upper(), p) for p, item in doc["paths"].items() for m in item}

@@ -1,6 +1,7 @@
 #include "vidseg/dataset/dataset_build_options.hpp"
 
 #include "vidseg/asr/whisper_options.hpp"
+#include "vidseg/core/error.hpp"
 
 namespace vidseg::dataset {
 
@@ -144,6 +145,15 @@ DatasetConfig dataset_build_config(const ParsedOptions& options) {
     config.skip_deletion = options.flag("skip-deletion");
     config.rebuild = options.flag("rebuild");
     return config;
+}
+
+void require_written(const DatasetReport& report) {
+    if (report.written) return;
+    if (report.plan.errors.empty())
+        throw Error(ErrorCode::InvalidData, "no valid labeled interval for the given videos");
+    throw Error(ErrorCode::InvalidData, std::to_string(report.plan.errors.size()) +
+                                            " item(s) failed, first: " + report.plan.errors.front().item + ": " +
+                                            report.plan.errors.front().message + " (keep-going writes the good ones)");
 }
 
 }  // namespace vidseg::dataset

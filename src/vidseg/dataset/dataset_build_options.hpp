@@ -15,4 +15,8 @@ CommandSpec dataset_build_command_spec();
 // The config the options describe; progress, reviewer and the review callback are left to the front end.
 DatasetConfig dataset_build_config(const ParsedOptions& options);
 
+// For front ends without a console summary (a server job, the MCP tool): Error(InvalidData) when the
+// build wrote nothing, naming the first failed item or saying that no interval was labeled.
+void require_written(const DatasetReport& report);
+
 }  // namespace vidseg::dataset

@@ -12,6 +12,7 @@
 #include "vidseg/core/safe_path.hpp"
 #include "vidseg/dataset/dataset_build_options.hpp"
 #include "vidseg/intro/intro_detect_options.hpp"
+#include "vidseg/intro/intro_detect_report.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/platform/job_steps.hpp"
@@ -87,14 +88,7 @@ void run_dataset_build_job(JobContext& c) {
     const auto report = dataset::build_dataset(config);
     for (const auto& e : report.plan.errors) c.log("item error: " + e.item + ": " + e.message);
     for (const auto& w : report.plan.warnings) c.log("warning: " + w);
-    if (!report.written) {
-        if (report.plan.errors.empty())
-            throw Error(ErrorCode::InvalidData, "no valid labeled interval for the given videos");
-        throw Error(ErrorCode::InvalidData, std::to_string(report.plan.errors.size()) +
-                                                " item(s) failed, first: " + report.plan.errors.front().item +
-                                                ": " + report.plan.errors.front().message +
-                                                " (keep-going writes the good ones)");
-    }
+    dataset::require_written(report);
     c.log("built " + std::to_string(report.plan.items.size()) + " fragment(s), " +
           std::to_string(report.excluded.size()) + " excluded in review, " +
           std::to_string(report.transcribed) + " transcript(s)");
@@ -152,10 +146,7 @@ void run_intro_detect_job(JobContext& c) {
         }
         episodes_json.push_back(std::move(e));
     }
-    if (usable < 2)
-        throw Error(ErrorCode::InvalidMedia, "needs at least two usable episodes of a series, only " +
-                                                 std::to_string(usable) + " of " +
-                                                 std::to_string(paths.size()) + " could be read");
+    intro::require_usable(run.season);
     write_file_atomic(out / "test_predictions.json", intro::to_predictions_json(labels).dump(2) + "\n");
     write_file_atomic(
         out / "intro.json",

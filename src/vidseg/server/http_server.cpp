@@ -87,6 +87,7 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     add_video_and_job_routes(router);
     const auto label_studio = std::make_shared<platform::LabelStudioService>(platform, config.label_studio);
     add_label_studio_routes(router, label_studio);
+    add_mcp_routes(router);
     const auto web_root = find_web_root(config.web_dir);
     if (!web_root && !config.web_dir.empty())
         throw Error(ErrorCode::InputNotFound, "--web: no index.html in '" + config.web_dir + "'",

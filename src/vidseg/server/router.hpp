@@ -87,5 +87,6 @@ void add_web_routes(Router& router, const std::optional<std::filesystem::path>& 
 void add_stream_routes(Router& router);  // SSE progress, results as one zip
 // The Label Studio connection (routes_labelstudio.cpp).
 void add_label_studio_routes(Router& router, const std::shared_ptr<platform::LabelStudioService>& service);
+void add_mcp_routes(Router& router);     // /mcp: the MCP server (streamable HTTP)
 
 }  // namespace vidseg::server
