@@ -49,7 +49,8 @@ std::vector<std::vector<std::size_t>> components(std::vector<std::size_t>& paren
 }
 
 // Bump when the cached form of detections changes.
-constexpr int kDetectionResultVersion = 2;  // 2: boundary cues, series merged by profile
+// 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index.
+constexpr int kDetectionResultVersion = 3;
 
 std::string detection_parameters(const IntroDetectOptions& o) {
     std::ostringstream s;
@@ -58,7 +59,7 @@ std::string detection_parameters(const IntroDetectOptions& o) {
       << ";max_length=" << o.max_length << ";min_confidence=" << o.min_confidence << ";refine=" << o.refine
       << ";bits=" << o.alignment.max_bit_errors << ";gap=" << o.alignment.max_gap
       << ";offsets=" << o.alignment.max_offsets << ";items=" << o.alignment.min_items
-      << ";mean_bits=" << o.alignment.max_mean_bit_errors << ";vfps=" << o.visual.fps
+      << ";mean_bits=" << o.alignment.max_mean_bit_errors << ";indexed=" << o.alignment.indexed_scan_min << ";vfps=" << o.visual.fps
       << ";vwidth=" << o.visual.decode_width << ";cues=" << o.cues;
     struct stat st {};
     if (::stat("/proc/self/exe", &st) == 0)
