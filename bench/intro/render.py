@@ -223,6 +223,21 @@ class Renderer:
     # ---- final episode -------------------------------------------------------------------------------------
     def episode(self, blocks, profile, out):
         """Concatenate block files and encode with the episode's profile (codec, size, rate, loudness)."""
+        p = profile
+        if p.get("copy_video"):
+            # The cheap form (long seasons): the blocks' H.264 (same canvas, 25 fps, each opening on a
+            # keyframe) is copied as it is by the concat demuxer; only the sound is encoded.
+            listing = os.path.join(self.cache, "list-" + os.path.basename(out) + ".txt")
+            with open(listing, "w") as f:
+                f.writelines("file '%s'\n" % os.path.abspath(b) for b in blocks)
+            args = ["-f", "concat", "-safe", "0", "-i", listing, "-map", "0:v", "-map", "0:a", "-c:v", "copy",
+                    "-af", "volume=%.1fdB,aresample=%d" % (p.get("gain_db", 0.0), p.get("ar", 44100)),
+                    "-c:a", p.get("acodec", "aac"), "-b:a", p.get("ab", "96k"), "-ac", str(p.get("ac", 2))]
+            if out.endswith(".mp4"):
+                args += ["-movflags", "+faststart"]
+            self._run(args, out)
+            os.remove(listing)
+            return
         inputs, pads = [], ""
         for i, b in enumerate(blocks):
             inputs += ["-i", b]

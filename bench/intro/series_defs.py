@@ -189,3 +189,26 @@ def small_series():
         variants={"A": {"dur": 12.0, "seed": 2031}},
         episodes=eps))
     return s
+
+
+def season_series(episodes, seed=301):
+    """A long season for the speed target of issue 16 §1 (a 100-episode series in < 60 s): a 20-s intro after a
+    0-30 s cold open (drawn from the seed), one episode in ten without an intro, 30 s of episode after it.
+    Small pictures (320x180), the blocks' video copied into the episodes (only the sound is encoded: mono AAC
+    at 22.05 kHz) and the cheap form of the episodes' own parts (one seeded lavfi scene per block, speech and a
+    noise bed, no music cue) keep the generation of 100 episodes in minutes; the intro is rendered as in the
+    other series. Other seeds give other seasons."""
+    import random
+    rng = random.Random(seed)
+    eps = []
+    for i in range(episodes):
+        cold = 0.0 if rng.random() < 0.2 else round(rng.uniform(2.0, 30.0) * 25) / 25
+        eps.append(dict(cold=cold, body=30, intro=None if rng.random() < 0.1 else "A"))
+    return dict(
+        name="season_%d_eps_20s" % episodes, title="LONG RUN", seed=seed,
+        profile=dict(H264, w=320, h=180, copy_video=True, ac=1, ar=22050, ab="64k"),
+        canvas=[320, 180], scene_kinds=("life", "cellauto"),
+        cases=["many episodes (speed: indexed matching)", "cold open of varying length", "episodes without intro"],
+        description="%d episodes: a 20-s intro after a 0-30 s cold open; about one in ten without an intro." % episodes,
+        variants={"A": {"dur": 20.0, "seed": seed * 10 + 1}},
+        episodes=eps)

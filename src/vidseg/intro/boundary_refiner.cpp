@@ -1,11 +1,16 @@
 #include "vidseg/intro/boundary_refiner.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/boundary_cues.hpp"
+#include "vidseg/intro/episode_fingerprints.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/frame_reader.hpp"
 
@@ -23,17 +28,37 @@ double median(std::vector<double> v) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+// Sums of x*y, x*x and y*y over n samples in four interleaved double lanes: independent chains that
+// the compiler keeps in one 256-bit register each on AVX2 (one sequential chain per sum was 38 % of
+// an audio-only season detection, bound by the add latency). Only the rounding differs from the
+// sequential sums. Built for AVX2 too and picked at run time (the default build is baseline x86-64).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void products(const float* x, const float* y, long n, double& xy, double& xx, double& yy) {
+    double sxy[4] = {}, sxx[4] = {}, syy[4] = {};
+    long k = 0;
+    for (; k + 4 <= n; k += 4)
+        for (int l = 0; l < 4; ++l) {
+            const double u = x[k + l], v = y[k + l];
+            sxy[l] += u * v, sxx[l] += u * u, syy[l] += v * v;
+        }
+    for (; k < n; ++k) {
+        const double u = x[k], v = y[k];
+        sxy[0] += u * v, sxx[0] += u * u, syy[0] += v * v;
+    }
+    xy = (sxy[0] + sxy[1]) + (sxy[2] + sxy[3]);
+    xx = (sxx[0] + sxx[1]) + (sxx[2] + sxx[3]);
+    yy = (syy[0] + syy[1]) + (syy[2] + syy[3]);
+}
+
 // Normalized correlation of a[ia .. ia+len) and b[ib .. ib+len); 0 when out of range or silent.
-double correlation(const std::vector<float>& a, long ia, const std::vector<float>& b, long ib, long len,
-                   long step = 1) {
+double correlation(const std::vector<float>& a, long ia, const std::vector<float>& b, long ib, long len) {
     if (ia < 0 || ib < 0 || ia + len > long(a.size()) || ib + len > long(b.size()) || len <= 0) return 0;
     double ab = 0, aa = 0, bb = 0;
-    for (long k = 0; k < len; k += step) {
-        const double x = a[std::size_t(ia + k)], y = b[std::size_t(ib + k)];
-        ab += x * y, aa += x * x, bb += y * y;
-    }
+    products(a.data() + ia, b.data() + ib, len, ab, aa, bb);
     // Below ~-60 dBFS RMS in either: silence, where correlation means nothing.
-    const double floor = 1e-6 * double(len / step);
+    const double floor = 1e-6 * double(len);
     if (aa < floor || bb < floor) return 0;
     return ab / std::sqrt(aa * bb);
 }
@@ -196,10 +221,15 @@ void refine_intro_boundaries(const std::vector<std::string>& paths, const std::v
         throw Error(ErrorCode::InvalidArgument, "refine_intro_boundaries: one path and fingerprint per detection");
     const media::AudioFormat format{.sample_rate = kFingerprintSampleRate, .channels = 1};
     if (progress) progress->begin("Refining boundaries", double(detections.size()));
-    for (std::size_t e = 0; e < detections.size(); ++e) {
+    // Episodes are refined in parallel (each reads its own and its partners' audio around the
+    // boundaries, and writes only its own detection): the same result on any thread count.
+    std::atomic<std::size_t> next{0};
+    std::mutex mutex;
+    std::exception_ptr failure;
+    std::size_t done = 0;
+    auto refine_one = [&](std::size_t e) {
         auto& d = detections[e];
-        if (progress) progress->update(double(e));
-        if (!d.intro) continue;
+        if (!d.intro) return;
         const Interval coarse = *d.intro;
         const double margin = options.search + 0.5;
         const double a_start = std::max(0.0, coarse.start - margin);
@@ -251,8 +281,30 @@ void refine_intro_boundaries(const std::vector<std::string>& paths, const std::v
         else if (coarse.start < 0.3) d.intro->start = 0;
         if (!ends.empty()) d.intro->end = median(ends);
         if (d.intro->length() <= 0) d.intro = coarse;
-    }
+    };
+    auto worker = [&] {
+        for (;;) {
+            const std::size_t e = next++;
+            if (e >= detections.size()) return;
+            try {
+                refine_one(e);
+            } catch (...) {
+                std::lock_guard lock(mutex);
+                if (!failure) failure = std::current_exception();
+                next = detections.size();
+                return;
+            }
+            std::lock_guard lock(mutex);
+            if (progress) progress->update(double(++done));
+        }
+    };
+    const std::size_t workers = std::min(detections.size(), std::size_t(resolve_threads(detect_options.threads)));
+    std::vector<std::thread> pool;
+    for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
     if (progress) progress->end();
+    if (failure) std::rethrow_exception(failure);
     // Then the editing marks (shot cuts, black frames, silence) where they agree with the alignment.
     if (detect_options.cues) {
         CueOptions cue_options;

@@ -1,5 +1,7 @@
 #include "vidseg/intro/episode_alignment.hpp"
 
+#include "vidseg/intro/offset_candidates.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <unordered_set>
@@ -112,8 +114,9 @@ AudioFingerprint mask_quiet(const AudioFingerprint& fp, uint32_t poison) {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-void score_offsets_portable(const uint32_t* pa, long na, const uint32_t* pb, long nb, int max_errors, int* agree) {
-    for (long offset = -(nb - 1); offset < na; ++offset) {
+void score_offsets_portable(const uint32_t* pa, long na, const uint32_t* pb, long nb, int max_errors, int* agree,
+                            long first_offset, long last_offset) {
+    for (long offset = first_offset; offset < last_offset; ++offset) {
         const long begin = std::max(0L, offset), end = std::min(na, nb + offset);
         int n = 0;
         for (long i = begin; i < end; ++i) n += bit_errors(pa[i], pb[i - offset]) <= max_errors;
@@ -128,10 +131,11 @@ void score_offsets_portable(const uint32_t* pa, long na, const uint32_t* pb, lon
 // pair). Counts are exact, so the result is the same as the portable loop's.
 __attribute__((target("avx512f,avx512vpopcntdq"))) void score_offsets_avx512(const uint32_t* pa, long na,
                                                                           const uint32_t* pb, long nb,
-                                                                          int max_errors, int* agree) {
+                                                                          int max_errors, int* agree,
+                                                                          long first_offset, long last_offset) {
     const __m512i limit = _mm512_set1_epi32(max_errors);
     const __m512i one = _mm512_set1_epi32(1);
-    for (long offset = -(nb - 1); offset < na; ++offset) {
+    for (long offset = first_offset; offset < last_offset; ++offset) {
         const long begin = std::max(0L, offset), end = std::min(na, nb + offset);
         __m512i count = _mm512_setzero_si512();
         long i = begin;
@@ -152,12 +156,14 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void score_offsets_avx512(con
 }
 #endif
 
-void score_offsets(const uint32_t* pa, long na, const uint32_t* pb, long nb, int max_errors, int* agree) {
+// agree[offset + nb - 1] for the offsets [first_offset, last_offset) (index in a - index in b).
+void score_offsets(const uint32_t* pa, long na, const uint32_t* pb, long nb, int max_errors, int* agree,
+                   long first_offset, long last_offset) {
 #if defined(VIDSEG_HAVE_AVX512_POPCOUNT)
     static const bool avx512_popcount = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
-    if (avx512_popcount) return score_offsets_avx512(pa, na, pb, nb, max_errors, agree);
+    if (avx512_popcount) return score_offsets_avx512(pa, na, pb, nb, max_errors, agree, first_offset, last_offset);
 #endif
-    score_offsets_portable(pa, na, pb, nb, max_errors, agree);
+    score_offsets_portable(pa, na, pb, nb, max_errors, agree, first_offset, last_offset);
 }
 
 }  // namespace
@@ -166,7 +172,8 @@ std::vector<int> agreement_by_offset(const std::vector<uint32_t>& a, const std::
                                      int max_bit_errors) {
     if (a.empty() || b.empty()) return {};
     std::vector<int> agree(a.size() + b.size() - 1, 0);
-    score_offsets(a.data(), long(a.size()), b.data(), long(b.size()), max_bit_errors, agree.data());
+    score_offsets(a.data(), long(a.size()), b.data(), long(b.size()), max_bit_errors, agree.data(),
+                  -(long(b.size()) - 1), long(a.size()));
     return agree;
 }
 
@@ -182,12 +189,20 @@ std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFin
     // (popcount of the XOR <= max_bit_errors). Exact-item hash votes are too thin: two episodes'
     // frames rarely fall on the same sample phase, so the same audio gives items that differ in a few
     // bits, and only a handful of the intro's items match exactly. The full scan is
-    // |a| * |b| popcounts: ~68 M for two 17-minute windows, tens of milliseconds.
+    // |a| * |b| popcounts: ~68 M for two 17-minute windows, tens of milliseconds — times n(n-1)/2 pairs
+    // of a season. From options.indexed_scan_min popcounts on, only the offsets the half-key index
+    // nominates are scored (offset_candidates.hpp); the others count as no agreement.
     const long na = long(a.items.size()), nb = long(b.items.size());
     std::vector<int> agree(std::size_t(na + nb - 1), 0);  // index offset + nb - 1
     const uint32_t* pa = a.items.data();
     const uint32_t* pb = b.items.data();
-    score_offsets(pa, na, pb, nb, options.max_bit_errors, agree.data());
+    if (double(na) * double(nb) < options.indexed_scan_min) {
+        score_offsets(pa, na, pb, nb, options.max_bit_errors, agree.data(), -(nb - 1), na);
+    } else {
+        // Quiet items are masked with 0 in a and ~0 in b (see above): they are not indexed.
+        for (const auto& [first, last] : candidate_offset_ranges(pa, na, pb, nb, 0u, ~0u))
+            score_offsets(pa, na, pb, nb, options.max_bit_errors, agree.data(), first, last);
+    }
     // Rank with the neighbours +-1 merged (frame phase halfway between two offsets).
     std::vector<std::pair<int, long>> ranked;
     const int min_votes = std::max(4, int(std::ceil(options.min_length / period / 2)));

@@ -22,6 +22,10 @@ struct AlignmentOptions {
     // at about 2 s.
     int min_items = 8;               // agreeing items (~1 s of item starts)
     double max_mean_bit_errors = 4;  // mean over the agreeing items
+    // |a| * |b| (item pairs) from which only the offsets an index of the items' 16-bit halves nominates
+    // are scored instead of all (offset_candidates.hpp): ~3000 x 3000 items = two 6-minute windows.
+    // Shorter windows keep the exhaustive scan (cheap there, and exact).
+    double indexed_scan_min = 9e6;
 };
 
 struct AlignedRun {

@@ -18,7 +18,8 @@ std::size_t episodes_at_once(int threads, std::size_t episodes) {
     return std::max<std::size_t>(1, std::min(std::size_t(resolve_threads(threads)), episodes));
 }
 
-EpisodeFingerprints fingerprint_episode(const std::string& path, const FingerprintOptions& options, Progress* progress) {
+EpisodeFingerprints fingerprint_episode(const std::string& path, const FingerprintOptions& options, Progress* progress,
+                                        const AudioFingerprint* known_audio) {
     const media::MediaInfo info = media::probe(path, media::ProbeOptions{.scan_packets = false});
     EpisodeFingerprints fp;
     fp.duration = info.duration;
@@ -33,7 +34,9 @@ EpisodeFingerprints fingerprint_episode(const std::string& path, const Fingerpri
     // core each; the visual side usually takes longer, so the audio runs on the helper thread.
     std::exception_ptr audio_error;
     std::thread audio_thread;
-    if (want_audio)
+    if (want_audio && known_audio)
+        fp.audio = *known_audio;
+    else if (want_audio)
         audio_thread = std::thread([&] {
             try {
                 fp.audio = fingerprint_audio(path, options.seconds);

@@ -45,8 +45,10 @@ struct EpisodeFingerprints {
 
 // Decodes the episode's audio (11025 Hz mono) and video (low resolution, a few fps) in parallel and
 // fingerprints both over [0, options.seconds). A missing stream only clears has_audio / has_video.
+// known_audio: the audio fingerprint of the same file and span, already computed (the audio-first pass
+// of a detection): taken as it is, and only the pictures are decoded.
 // Throws Error: InputNotFound, InvalidMedia (unreadable, or neither audio nor video), Internal.
 EpisodeFingerprints fingerprint_episode(const std::string& path, const FingerprintOptions& options = {},
-                                        Progress* progress = nullptr);
+                                        Progress* progress = nullptr, const AudioFingerprint* known_audio = nullptr);
 
 }  // namespace vidseg::intro

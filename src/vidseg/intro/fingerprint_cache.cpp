@@ -330,13 +330,14 @@ void FingerprintCache::reject_result(uint64_t key, const std::string& why) {
 }
 
 EpisodeFingerprints fingerprint_episode_cached(const std::string& path, const FingerprintOptions& options,
-                                               FingerprintCache* cache, Progress* progress, uint64_t* key_out) {
+                                               FingerprintCache* cache, Progress* progress, uint64_t* key_out,
+                                               const AudioFingerprint* known_audio) {
     if (key_out) *key_out = 0;
-    if (!cache) return fingerprint_episode(path, options, progress);
+    if (!cache) return fingerprint_episode(path, options, progress, known_audio);
     const uint64_t key = FingerprintCache::entry_key(file_content_key(path), fingerprint_parameters(options));
     if (key_out) *key_out = key;
     if (auto hit = cache->load(key)) return std::move(*hit);
-    auto fp = fingerprint_episode(path, options, progress);
+    auto fp = fingerprint_episode(path, options, progress, known_audio);
     cache->store(key, fp);
     return fp;
 }

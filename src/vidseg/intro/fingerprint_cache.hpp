@@ -101,9 +101,10 @@ private:
 };
 
 // fingerprint_episode() through the cache (cache == nullptr: no cache). Errors are not cached.
-// key_out (optional) receives the entry key (0 without a cache).
+// key_out (optional) receives the entry key (0 without a cache); known_audio as fingerprint_episode's.
 EpisodeFingerprints fingerprint_episode_cached(const std::string& path, const FingerprintOptions& options,
                                                FingerprintCache* cache, Progress* progress = nullptr,
-                                               uint64_t* key_out = nullptr);
+                                               uint64_t* key_out = nullptr,
+                                               const AudioFingerprint* known_audio = nullptr);
 
 }  // namespace vidseg::intro

@@ -169,7 +169,9 @@ SeasonRun detect_season(const std::vector<std::string>& episodes, const IntroDet
     run.shown_cache = audio_only_asked ? run.cache.get() : run.audio_cache.get();
     IntroDetectOptions audio_config = config;
     audio_config.visual.fps = 0;
-    run.season = detect_intros_by_series(episodes, audio_config, run.shown_cache, progress, false);
+    // One memo of pair alignments for both passes: the fused pass's audio pairs are the first pass's.
+    PairAlignments memo(config);
+    run.season = detect_intros_by_series(episodes, audio_config, run.shown_cache, progress, false, nullptr, &memo);
     if (run.audio_only) return run;
     std::vector<const AudioFingerprint*> sound;
     for (const auto& e : run.season.episodes)
@@ -179,7 +181,9 @@ SeasonRun detect_season(const std::vector<std::string>& episodes, const IntroDet
         return run;
     }
     if (run.audio_cache) run.warnings = run.audio_cache->warnings();
-    run.season = detect_intros_by_series(episodes, config, run.cache.get(), progress, false);
+    // The pictures are needed: the fused pass decodes only them, the sound's fingerprints are the first pass's.
+    const auto audio_pass = std::move(run.season.episodes);
+    run.season = detect_intros_by_series(episodes, config, run.cache.get(), progress, false, &audio_pass, &memo);
     run.shown_cache = run.cache.get();
     return run;
 }

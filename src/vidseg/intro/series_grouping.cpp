@@ -49,7 +49,8 @@ std::vector<std::vector<std::size_t>> components(std::vector<std::size_t>& paren
 }
 
 // Bump when the cached form of detections changes.
-constexpr int kDetectionResultVersion = 2;  // 2: boundary cues, series merged by profile
+// 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index.
+constexpr int kDetectionResultVersion = 3;
 
 std::string detection_parameters(const IntroDetectOptions& o) {
     std::ostringstream s;
@@ -58,7 +59,7 @@ std::string detection_parameters(const IntroDetectOptions& o) {
       << ";max_length=" << o.max_length << ";min_confidence=" << o.min_confidence << ";refine=" << o.refine
       << ";bits=" << o.alignment.max_bit_errors << ";gap=" << o.alignment.max_gap
       << ";offsets=" << o.alignment.max_offsets << ";items=" << o.alignment.min_items
-      << ";mean_bits=" << o.alignment.max_mean_bit_errors << ";vfps=" << o.visual.fps
+      << ";mean_bits=" << o.alignment.max_mean_bit_errors << ";indexed=" << o.alignment.indexed_scan_min << ";vfps=" << o.visual.fps
       << ";vwidth=" << o.visual.decode_width << ";cues=" << o.cues;
     struct stat st {};
     if (::stat("/proc/self/exe", &st) == 0)
@@ -169,8 +170,15 @@ FingerprintOptions fingerprint_options_for_detection(const IntroDetectOptions& o
 
 std::vector<FingerprintedEpisode> fingerprint_episodes(const std::vector<std::string>& paths,
                                                        const IntroDetectOptions& options, FingerprintCache* cache,
-                                                       Progress* progress) {
+                                                       Progress* progress,
+                                                       const std::vector<FingerprintedEpisode>* audio_pass) {
     std::vector<FingerprintedEpisode> out(paths.size());
+    // An audio-only pass's fingerprint of the same file and span (the same computation: reused as is).
+    auto known_audio = [&](std::size_t i) -> const AudioFingerprint* {
+        if (!audio_pass || audio_pass->size() != paths.size()) return nullptr;
+        const auto& e = (*audio_pass)[i];
+        return e.path == paths[i] && e.error.empty() && e.fingerprints.has_audio ? &e.fingerprints.audio : nullptr;
+    };
     for (std::size_t i = 0; i < paths.size(); ++i) out[i].path = paths[i];
     const FingerprintOptions fo = fingerprint_options_for_detection(options);
     std::atomic<std::size_t> next{0};
@@ -188,7 +196,8 @@ std::vector<FingerprintedEpisode> fingerprint_episodes(const std::vector<std::st
             }
             try {
                 throw_if_cancelled();
-                out[i].fingerprints = fingerprint_episode_cached(paths[i], fo, cache, nullptr, &out[i].cache_key);
+                out[i].fingerprints = fingerprint_episode_cached(paths[i], fo, cache, nullptr, &out[i].cache_key,
+                                                                 known_audio(i));
             } catch (const Error& e) {
                 if (e.code() == ErrorCode::Interrupted || e.code() == ErrorCode::Internal) {
                     std::lock_guard lock(mutex);
@@ -436,7 +445,9 @@ std::optional<SeriesDetection> run_from(const std::string& text, const std::vect
 }  // namespace
 
 SeriesDetection detect_intros_by_series(const std::vector<std::string>& episodes, const IntroDetectOptions& options,
-                                        FingerprintCache* cache, Progress* progress, bool need_fingerprints) {
+                                        FingerprintCache* cache, Progress* progress, bool need_fingerprints,
+                                        const std::vector<FingerprintedEpisode>* audio_pass,
+                                        PairAlignments* shared_memo) {
     if (episodes.size() < 2)
         throw Error(ErrorCode::InvalidArgument,
                     "intro detection needs at least two episodes of a series (got " +
@@ -454,7 +465,7 @@ SeriesDetection detect_intros_by_series(const std::vector<std::string>& episodes
     result.detections.resize(n);
     result.series_of.assign(n, -1);
     result.reasons.resize(n);
-    result.episodes = fingerprint_episodes(episodes, options, cache, progress);
+    result.episodes = fingerprint_episodes(episodes, options, cache, progress, audio_pass);
 
     std::vector<std::size_t> without_audio;
     std::vector<const EpisodeFingerprints*> readable(n, nullptr);
@@ -477,7 +488,8 @@ SeriesDetection detect_intros_by_series(const std::vector<std::string>& episodes
 
     std::vector<std::vector<std::size_t>> series, singletons;
     // One memo of pair alignments for grouping and detection (each pair's offset scan runs once).
-    PairAlignments memo(options);
+    PairAlignments own_memo(options);
+    PairAlignments& memo = shared_memo ? *shared_memo : own_memo;
     auto groups = group_by_shared_content(readable, options, progress, &memo);
     // The groups that share content: a series merged from several of them (a new intro from the middle
     // of a season) is still detected group by group, as before the merge (a 2 + 2 season must not

@@ -29,9 +29,12 @@ struct FingerprintedEpisode {
 
 // Fingerprints every episode (options.threads / 2 at a time) through cache (nullptr = no cache).
 // Per-episode failures go to FingerprintedEpisode::error; Interrupted and Internal errors are rethrown.
+// audio_pass (optional, one per path): the episodes of an audio-only pass over the same paths and
+// options; their audio fingerprints are reused, so only the pictures are decoded.
 std::vector<FingerprintedEpisode> fingerprint_episodes(const std::vector<std::string>& paths,
                                                        const IntroDetectOptions& options, FingerprintCache* cache,
-                                                       Progress* progress = nullptr);
+                                                       Progress* progress = nullptr,
+                                                       const std::vector<FingerprintedEpisode>* audio_pass = nullptr);
 
 // Connected components of "shares an aligned audio run" among the given audio fingerprints (see the
 // header comment), each sorted, ordered by their first index; singletons included.
@@ -89,8 +92,12 @@ struct SeriesDetection {
 // Without need_fingerprints the whole outcome (series, reasons, detections) is cached as well, keyed
 // by every episode's entry key: a re-run then reads only the sampled blocks of each file
 // (SeriesDetection::episodes then holds no fingerprints).
+// audio_pass: as fingerprint_episodes'. memo (optional): pair alignments shared with an earlier pass
+// over the same episodes and options (its audio scans are reused; nullptr = a memo of this call's own).
 SeriesDetection detect_intros_by_series(const std::vector<std::string>& episodes, const IntroDetectOptions& options,
                                         FingerprintCache* cache, Progress* progress = nullptr,
-                                        bool need_fingerprints = true);
+                                        bool need_fingerprints = true,
+                                        const std::vector<FingerprintedEpisode>* audio_pass = nullptr,
+                                        PairAlignments* memo = nullptr);
 
 }  // namespace vidseg::intro
