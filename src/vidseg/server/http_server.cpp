@@ -85,6 +85,8 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     add_upload_routes(router);
     add_stream_routes(router);
     add_video_and_job_routes(router);
+    add_review_routes(router);
+    add_intro_routes(router);
     const auto web_root = find_web_root(config.web_dir);
     if (!web_root && !config.web_dir.empty())
         throw Error(ErrorCode::InputNotFound, "--web: no index.html in '" + config.web_dir + "'",

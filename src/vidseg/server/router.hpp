@@ -83,5 +83,7 @@ void add_video_and_job_routes(Router& router);
 // The web UI's files from root (nothing found: a page saying how to build it); registered last.
 void add_web_routes(Router& router, const std::optional<std::filesystem::path>& root);
 void add_stream_routes(Router& router);  // SSE progress, results as one zip
+void add_review_routes(Router& router);  // the web review of a dataset build job (routes_review.cpp)
+void add_intro_routes(Router& router);   // the web intros page: series, corrections, labels
 
 }  // namespace vidseg::server
