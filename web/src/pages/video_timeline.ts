@@ -55,6 +55,17 @@ async function waveform(jobs: Job[], video: Video, player: HTMLVideoElement, slo
   }
 }
 
+// Builds of the same export repeat their intervals: each is shown once.
+function distinct(intervals: TimelineInterval[]): TimelineInterval[] {
+  const seen = new Set<string>();
+  return intervals.filter((iv) => {
+    const key = `${iv.start}|${iv.end}|${iv.label}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 // The tracks of this video from its finished jobs: dataset builds (annotated intervals of the
 // fragments cut from it) and intro detections (the corrected intro when there is one).
 async function tracks(jobs: Job[], video: Video): Promise<Track[]> {
@@ -80,29 +91,44 @@ async function tracks(jobs: Job[], video: Video): Promise<Track[]> {
       }
   }
   const out: Track[] = [];
-  if (annotated.length) out.push({ kind: "annotated", intervals: annotated.sort((a, b) => a.start - b.start) });
+  if (annotated.length) out.push({ kind: "annotated", intervals: distinct(annotated).sort((a, b) => a.start - b.start) });
   // Predicted patterns: no job kind of the server predicts yet (`vidseg predict` runs in the CLI);
   // their track appears when one does.
-  if (intro.length) out.push({ kind: "intro", intervals: intro });
+  if (intro.length) out.push({ kind: "intro", intervals: distinct(intro) });
   return out;
+}
+
+// Overlapping intervals go to separate rows of the lane (first row where each fits), so that no two
+// buttons cover each other.
+function rows(intervals: TimelineInterval[]): number[] {
+  const ends: number[] = [];
+  return intervals.map((iv) => {
+    let row = ends.findIndex((end) => end <= iv.start);
+    if (row < 0) row = ends.push(0) - 1;
+    ends[row] = iv.end;
+    return row;
+  });
 }
 
 function trackRow(track: Track, duration: number, player: HTMLVideoElement): HTMLElement {
   const name = t(`video.track.${track.kind}`);
+  const placed = rows(track.intervals);
+  const lane = h(
+    "div",
+    { class: "track-lane", role: "group", "aria-labelledby": `track-${track.kind}` },
+    ...track.intervals.map((iv, i) => segment(iv, duration, player, placed[i])),
+  );
+  lane.style.height = `${2 * (Math.max(0, ...placed) + 1)}rem`;
   return h(
     "div",
     { class: `timeline-track track-${track.kind}`, "data-track": track.kind },
     h("span", { class: "track-name", id: `track-${track.kind}` }, name),
-    h(
-      "div",
-      { class: "track-lane", role: "group", "aria-labelledby": `track-${track.kind}` },
-      ...track.intervals.map((iv) => segment(iv, duration, player)),
-    ),
+    lane,
   );
 }
 
 // Positioned through the CSSOM: the server's CSP allows no inline style attributes.
-function segment(iv: TimelineInterval, duration: number, player: HTMLVideoElement): HTMLElement {
+function segment(iv: TimelineInterval, duration: number, player: HTMLVideoElement, row: number): HTMLElement {
   const el = h(
     "button",
     {
@@ -119,6 +145,7 @@ function segment(iv: TimelineInterval, duration: number, player: HTMLVideoElemen
   );
   el.style.left = `${(100 * iv.start) / duration}%`;
   el.style.width = `${Math.max(0.5, (100 * (iv.end - iv.start)) / duration)}%`;
+  el.style.top = `${2 * row + 0.15}rem`;
   return el;
 }
 
