@@ -20,6 +20,8 @@ function episodeLength(episode: IntroEpisode): number {
 function episodeRow(series: IntroSeries, episode: IntroEpisode, status: HTMLElement): HTMLElement {
   const length = episodeLength(episode);
   const shown = episode.corrected ?? episode.detected;
+  // No intro found: the handles wait at the start; the first move makes one.
+  let hasIntro = Boolean(shown);
   let range: [number, number] = shown ? [shown[0], shown[1]] : [0, Math.min(10, length)];
   const region = h("div", { class: "intro-region" });
   const describe = h("p", { class: "muted intro-meta", "data-testid": "intro-meta" });
@@ -40,6 +42,7 @@ function episodeRow(series: IntroSeries, episode: IntroEpisode, status: HTMLElem
     const [s, e] = range;
     region.style.left = `${(100 * s) / length}%`;
     region.style.width = `${(100 * (e - s)) / length}%`;
+    region.hidden = !hasIntro;
     handles.forEach((el, i) => {
       el.style.left = `${(100 * range[i]) / length}%`;
       el.setAttribute("aria-valuenow", range[i].toFixed(2));
@@ -52,7 +55,7 @@ function episodeRow(series: IntroSeries, episode: IntroEpisode, status: HTMLElem
       episode.variant !== null && episode.variant !== undefined ? t("intros.variant", { value: String(episode.variant) }) : null,
     ].filter(Boolean);
     describe.textContent = parts.join(" · ");
-    current.textContent = interval(range);
+    current.textContent = hasIntro ? interval(range) : t("intros.noIntro");
   };
   const current = h("strong", { "data-testid": "intro-interval" });
 
@@ -72,6 +75,7 @@ function episodeRow(series: IntroSeries, episode: IntroEpisode, status: HTMLElem
     const min = which ? range[0] + 0.1 : 0;
     const max = which ? length : range[1] - 0.1;
     range[which] = Math.round(Math.min(max, Math.max(min, value)) * 100) / 100;
+    hasIntro = true;
     draw();
   };
   handles.forEach((el, i) => {
