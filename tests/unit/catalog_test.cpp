@@ -197,9 +197,9 @@ void check_intro_corrections(const Opener& open) {
 // Each check on its own empty catalog: fresh_catalog() gives an opener of a new one (called
 // again, the opener re-opens that same catalog).
 void check_contract(const std::function<Opener()>& fresh_catalog) {
-    for (const auto& check : {check_users_tokens_and_hostile_text, check_uploads_videos_and_audit,
-                              check_jobs_claimed_once_cancelled_and_requeued, check_leases,
-                              check_intro_corrections}) {
+    for (const auto& check :
+         {check_users_tokens_and_hostile_text, check_uploads_videos_and_audit,
+          check_jobs_claimed_once_cancelled_and_requeued, check_leases, check_intro_corrections}) {
         check(fresh_catalog());
         if (::testing::Test::HasFatalFailure()) return;
     }

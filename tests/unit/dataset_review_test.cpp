@@ -247,5 +247,6 @@ TEST(ReviewLog, PickOutsideTheFragmentIsRefused) {
     EXPECT_EQ(error.code(), ErrorCode::InvalidArgument);
     EXPECT_EQ(std::string(error.what()), "keyframe 9.00 s is outside lesson_11_1_2 (4.00-5.50 s)");
     EXPECT_TRUE(session.decisions().empty());
-    EXPECT_THROW(parse_review_log(R"({"item": "a", "decision": "kept", "keyframe": "x"})", "draft"), vidseg::Error);
+    EXPECT_THROW(parse_review_log(R"({"item": "a", "decision": "kept", "keyframe": "x"})", "draft"),
+                 vidseg::Error);
 }

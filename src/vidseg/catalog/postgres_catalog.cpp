@@ -476,8 +476,8 @@ class PostgresCatalog final : public Catalog {
                                "FROM intro_corrections WHERE job_id = $1 ORDER BY video_id",
                                job_id),
                 [](const pqxx::row& r) {
-                    return IntroCorrection{i64(r[0]), i64(r[1]), r[2].as<double>(), r[3].as<double>(), i64(r[4]),
-                                           i64(r[5])};
+                    return IntroCorrection{i64(r[0]),         i64(r[1]), r[2].as<double>(),
+                                           r[3].as<double>(), i64(r[4]), i64(r[5])};
                 });
         });
     }

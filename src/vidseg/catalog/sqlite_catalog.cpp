@@ -477,19 +477,22 @@ class SqliteCatalog final : public Catalog {
     void set_intro_correction(const IntroCorrection& c) override {
         std::lock_guard lock(mutex_);
         Statement(db_,
-                  "INSERT OR REPLACE INTO intro_corrections (job_id, video_id, start_seconds, end_seconds, user_id, "
+                  "INSERT OR REPLACE INTO intro_corrections (job_id, video_id, start_seconds, end_seconds, "
+                  "user_id, "
                   "updated) VALUES (?, ?, ?, ?, ?, ?)")
             .bind_all(c.job_id, c.video_id, c.start, c.end, c.user_id, c.updated)
             .run();
     }
     std::vector<IntroCorrection> intro_corrections(std::int64_t job_id) override {
         std::lock_guard lock(mutex_);
-        Statement s(db_,
-                    "SELECT job_id, video_id, start_seconds, end_seconds, user_id, updated FROM intro_corrections "
-                    "WHERE job_id = ? ORDER BY video_id");
+        Statement s(
+            db_,
+            "SELECT job_id, video_id, start_seconds, end_seconds, user_id, updated FROM intro_corrections "
+            "WHERE job_id = ? ORDER BY video_id");
         s.bind(1, job_id);
         std::vector<IntroCorrection> out;
-        while (s.step()) out.push_back({s.integer(0), s.integer(1), s.real(2), s.real(3), s.integer(4), s.integer(5)});
+        while (s.step())
+            out.push_back({s.integer(0), s.integer(1), s.real(2), s.real(3), s.integer(4), s.integer(5)});
         return out;
     }
 

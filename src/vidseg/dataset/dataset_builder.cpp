@@ -213,7 +213,8 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     const fs::path stage = stage_dir.dir();
     if (config.keyframe == KeyframeMode::Best) {
         const auto t_choice = std::chrono::steady_clock::now();
-        KeyframeChoiceOptions choice_options{.candidates = config.keyframe_candidates, .progress = config.progress};
+        KeyframeChoiceOptions choice_options{.candidates = config.keyframe_candidates,
+                                             .progress = config.progress};
         choice_options.candidates_dir = config.keyframe_candidates_dir;
         const auto choice = choose_best_keyframes(report.plan, choice_options, &stage_dir);
         report.keyframe_choices_reused = choice.reused;
@@ -232,7 +233,8 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     ReviewSession session(review_items(plan, stage), previous_log, config.reviewer);
     if (!config.exclude.empty())
         for (const auto& e : read_exclude_argument(config.exclude)) session.exclude(e.selection, e.reason, "exclude-option");
-    for (const auto& [item, seconds] : config.keyframe_picks) session.pick_keyframe(item, seconds, "keyframe-pick");
+    for (const auto& [item, seconds] : config.keyframe_picks)
+        session.pick_keyframe(item, seconds, "keyframe-pick");
     apply_picked_keyframes(report.plan, previous_log, session.decisions());
     auto wanted = [&](size_t i) { return config.review || !session.excluded(i); };
     asr::FragmentTranscripts transcripts(config.transcriber);  // one transcriber (worker) for the whole build

@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/progress.hpp"
 #include "vidseg/dataset/build_manifest.hpp"
-#include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/media/frame_reader.hpp"
 #include "vidseg/media/image_writer.hpp"
 

@@ -159,7 +159,8 @@ std::vector<ReviewDecision> parse_review_log(const std::string& text, const std:
             log.push_back(std::move(d));
         } catch (const nlohmann::json::exception& e) {
             throw Error(ErrorCode::InvalidData,
-                        "review log line " + std::to_string(number) + " is not a decision: " + e.what(), subject);
+                        "review log line " + std::to_string(number) + " is not a decision: " + e.what(),
+                        subject);
         }
     }
     return log;
@@ -260,8 +261,8 @@ void ReviewSession::pick_keyframe(const std::string& selection, double time, con
     for (size_t i : select(selection)) {
         if (time < items_[i].start - 1e-6 || time > items_[i].end + 1e-6)
             throw Error(ErrorCode::InvalidArgument, "keyframe " + seconds(time) + " s is outside " +
-                                                        items_[i].id + " (" + seconds(items_[i].start) +
-                                                        "-" + seconds(items_[i].end) + " s)");
+                                                        items_[i].id + " (" + seconds(items_[i].start) + "-" +
+                                                        seconds(items_[i].end) + " s)");
         decide(i, excluded_[i], reasons_[i], source, time);
     }
 }

@@ -119,17 +119,17 @@ public:
     void list(std::ostream& out) const;
 
 private:
-    void decide(size_t index, bool exclude, const std::string& reason, const std::string& source,
-                std::optional<double> keyframe = std::nullopt);
-    std::vector<size_t> select(const std::string& selection) const;
+  void decide(size_t index, bool exclude, const std::string& reason, const std::string& source,
+              std::optional<double> keyframe = std::nullopt);
+  std::vector<size_t> select(const std::string& selection) const;
 
-    std::vector<ReviewItem> items_;
-    std::vector<std::string> ids_;
-    std::vector<bool> excluded_;
-    std::vector<std::string> reasons_;
-    std::vector<bool> decided_now_;
-    std::vector<ReviewDecision> decisions_;
-    std::string who_;
+  std::vector<ReviewItem> items_;
+  std::vector<std::string> ids_;
+  std::vector<bool> excluded_;
+  std::vector<std::string> reasons_;
+  std::vector<bool> decided_now_;
+  std::vector<ReviewDecision> decisions_;
+  std::string who_;
 };
 
 }  // namespace vidseg::dataset

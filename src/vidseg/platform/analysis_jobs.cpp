@@ -81,7 +81,8 @@ void run_dataset_build_job(JobContext& c) {
     config.exclude = write_exclusions(c, option_object, inputs).string();
     // The web review's picks among the `--keyframe best` candidates, which the job keeps for it.
     for (const auto& d : inputs.value("review", nlohmann::json::array()))
-        if (d.contains("keyframe")) config.keyframe_picks[d["item"].get<std::string>()] = d["keyframe"].get<double>();
+        if (d.contains("keyframe"))
+            config.keyframe_picks[d["item"].get<std::string>()] = d["keyframe"].get<double>();
     const fs::path candidates = c.work_dir / "out" / "keyframe_candidates";
     if (config.keyframe == dataset::KeyframeMode::Best) {
         fs::remove_all(candidates);

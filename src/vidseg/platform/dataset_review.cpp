@@ -61,11 +61,13 @@ std::string fragment_name(const json& row) {
 catalog::Job reviewable_job(Platform& platform, const Principal& caller, std::int64_t job_id) {
     const auto job = platform.job(caller, job_id);
     if (job.kind != "dataset build")
-        throw ApiError(409, "not_a_dataset", "job " + std::to_string(job_id) + " is a " + job.kind +
-                                                 " job; only a dataset build job has a review");
+        throw ApiError(409, "not_a_dataset",
+                       "job " + std::to_string(job_id) + " is a " + job.kind +
+                           " job; only a dataset build job has a review");
     if (job.state != "finished")
-        throw ApiError(409, "job_not_finished",
-                       "job " + std::to_string(job_id) + " is " + job.state + "; its review needs it finished");
+        throw ApiError(
+            409, "job_not_finished",
+            "job " + std::to_string(job_id) + " is " + job.state + "; its review needs it finished");
     return job;
 }
 
@@ -174,8 +176,9 @@ json add_review_decision(Platform& platform, const Principal& caller, std::int64
     std::optional<Fragment> fragment;
     for (auto& f : fragments_of(platform, files))
         if (fragment_name(f.row) == name) fragment = std::move(f);
-    if (!fragment) throw ApiError(404, "not_found", "fragment '" + name + "' is not in the dataset of job " +
-                                                        std::to_string(job_id));
+    if (!fragment)
+        throw ApiError(404, "not_found",
+                       "fragment '" + name + "' is not in the dataset of job " + std::to_string(job_id));
     dataset::ReviewDecision d;
     d.item = name;
     d.excluded = decision == "excluded";
@@ -191,7 +194,8 @@ json add_review_decision(Platform& platform, const Principal& caller, std::int64
     if (body.contains("keyframe")) {
         const double t = body["keyframe"].get<double>();
         if (t < d.start - 1e-6 || t > d.end + 1e-6)
-            throw ApiError(400, "bad_request", "'keyframe' " + std::to_string(t) + " s is outside the fragment");
+            throw ApiError(400, "bad_request",
+                           "'keyframe' " + std::to_string(t) + " s is outside the fragment");
         d.keyframe = t;
     }
     {
@@ -216,7 +220,8 @@ catalog::Job rebuild_with_review(Platform& platform, const Principal& caller, st
     const auto job = reviewable_job(platform, caller, job_id);
     const auto draft = read_draft(platform, review_draft_key(owner_name(platform, job), job_id));
     if (draft.empty())
-        throw ApiError(409, "nothing_reviewed", "job " + std::to_string(job_id) + " has no review decision yet");
+        throw ApiError(409, "nothing_reviewed",
+                       "job " + std::to_string(job_id) + " has no review decision yet");
     json inputs = json::parse(job.inputs_json);
     // The earlier decisions of the job's inputs, then the latest of the draft for each item.
     json review = json::array();

@@ -17,7 +17,8 @@ using nlohmann::json;
 constexpr std::size_t kMaxIntroJson = 16u << 20;
 
 std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -63,7 +64,8 @@ json series_of(Platform& platform, const Principal& caller, const catalog::Job& 
                     {"corrected_at", nullptr}};
         if (const auto video = platform.catalog().find_video(video_id)) {
             out["name"] = video->name;
-            const auto info = json::parse(video->info_json.empty() ? "null" : video->info_json, nullptr, false);
+            const auto info =
+                json::parse(video->info_json.empty() ? "null" : video->info_json, nullptr, false);
             if (info.is_object() && info.contains("duration")) out["duration"] = info["duration"];
         }
         if (const auto c = corrections.find(video_id); c != corrections.end()) {
@@ -82,7 +84,8 @@ json series_of(Platform& platform, const Principal& caller, const catalog::Job& 
 json intro_series(Platform& platform, const Principal& caller) {
     json series = json::array();
     for (const auto& job : platform.jobs(caller))
-        if (job.kind == "intro detect" && job.state == "finished") series.push_back(series_of(platform, caller, job));
+        if (job.kind == "intro detect" && job.state == "finished")
+            series.push_back(series_of(platform, caller, job));
     return {{"series", series}};
 }
 
@@ -105,14 +108,14 @@ json correct_intro(Platform& platform, const Principal& caller, std::int64_t job
             duration = info["duration"].get<double>();
     }
     if (!(s >= 0) || !(e > s) || (duration > 0 && e > duration + 1e-3))
-        throw ApiError(400, "bad_request",
-                       "the intro must satisfy 0 <= start < end" +
-                           (duration > 0 ? " <= " + std::to_string(duration) + " s (the episode's length)" : ""));
+        throw ApiError(
+            400, "bad_request",
+            "the intro must satisfy 0 <= start < end" +
+                (duration > 0 ? " <= " + std::to_string(duration) + " s (the episode's length)" : ""));
     platform.catalog().set_intro_correction({job_id, video_id, s, e, caller.user.id, now_seconds()});
-    platform.accounts().audit(&caller, "intro-correction", "job " + std::to_string(job_id),
-                              "video " + std::to_string(video_id) + ": " + std::to_string(s) + "-" +
-                                  std::to_string(e),
-                              ip);
+    platform.accounts().audit(
+        &caller, "intro-correction", "job " + std::to_string(job_id),
+        "video " + std::to_string(video_id) + ": " + std::to_string(s) + "-" + std::to_string(e), ip);
     return series_of(platform, caller, job);
 }
 

@@ -5,12 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/dataset/dataset_build_options.hpp"
+#include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/frame_reader.hpp"
 #include "vidseg/media/image_writer.hpp"
 #include "vidseg/media/probe.hpp"
-#include "vidseg/dataset/dataset_build_options.hpp"
-#include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
 #include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/platform/dataset_review.hpp"
@@ -178,7 +178,8 @@ void remove_job_files(catalog::Catalog& catalog, storage::ObjectStore& store, st
     catalog.clear_job_files(job_id);
     // A dataset build's web review draft (dataset_review.hpp) goes with its results.
     if (const auto job = catalog.find_job(job_id))
-        if (const auto owner = catalog.user_by_id(job->user_id)) store.remove(review_draft_key(owner->name, job_id));
+        if (const auto owner = catalog.user_by_id(job->user_id))
+            store.remove(review_draft_key(owner->name, job_id));
 }
 
 namespace {

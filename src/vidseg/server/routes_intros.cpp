@@ -19,12 +19,12 @@ void add_intro_routes(Router& router) {
                    const auto body = x.json_body();
                    x.send_json(200, platform::correct_intro(platform, x.who(), job, video, body, x.ip));
                });
-    router.add("GET", R"(/api/intros/([^/]+)/labels\.json)", "GET /api/intros/{job}/labels.json", Access::User,
-               [&platform](Exchange& x) {
+    router.add("GET", R"(/api/intros/([^/]+)/labels\.json)", "GET /api/intros/{job}/labels.json",
+               Access::User, [&platform](Exchange& x) {
                    const auto job = x.id(1);
                    const auto labels = platform::intro_labels_of(platform, x.who(), job);
-                   x.response.set_header("Content-Disposition",
-                                         "attachment; filename=\"intro_labels_job_" + std::to_string(job) + ".json\"");
+                   x.response.set_header("Content-Disposition", "attachment; filename=\"intro_labels_job_" +
+                                                                    std::to_string(job) + ".json\"");
                    x.response.set_content(labels.dump(2) + "\n", "application/json");
                });
 }

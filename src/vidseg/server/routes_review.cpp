@@ -11,8 +11,9 @@ namespace vidseg::server {
 void add_review_routes(Router& router) {
     auto& platform = router.platform();
 
-    router.add("GET", R"(/api/jobs/([^/]+)/review)", "GET /api/jobs/{id}/review", Access::User,
-               [&platform](Exchange& x) { x.send_json(200, platform::dataset_review(platform, x.who(), x.id())); });
+    router.add(
+        "GET", R"(/api/jobs/([^/]+)/review)", "GET /api/jobs/{id}/review", Access::User,
+        [&platform](Exchange& x) { x.send_json(200, platform::dataset_review(platform, x.who(), x.id())); });
     router.add("POST", R"(/api/jobs/([^/]+)/review)", "POST /api/jobs/{id}/review", Access::User,
                [&platform](Exchange& x) {
                    const auto id = x.id();
@@ -23,13 +24,14 @@ void add_review_routes(Router& router) {
                [&platform](Exchange& x) {
                    const auto id = x.id();
                    const std::string text = platform::review_draft_text(platform, x.who(), id);
-                   x.response.set_header("Content-Disposition",
-                                         "attachment; filename=\"job_" + std::to_string(id) + "_review.jsonl\"");
+                   x.response.set_header("Content-Disposition", "attachment; filename=\"job_" +
+                                                                    std::to_string(id) + "_review.jsonl\"");
                    x.response.set_content(text, "application/x-ndjson");
                });
     router.add("POST", R"(/api/jobs/([^/]+)/rebuild)", "POST /api/jobs/{id}/rebuild", Access::User,
                [&platform](Exchange& x) {
-                   x.send_json(201, platform::to_json(platform::rebuild_with_review(platform, x.who(), x.id(), x.ip)));
+                   x.send_json(201, platform::to_json(
+                                        platform::rebuild_with_review(platform, x.who(), x.id(), x.ip)));
                });
 }
 
