@@ -63,6 +63,10 @@ int run_serve(const ParsedOptions& options, Context& context) {
     config.write_timeout_seconds = static_cast<int>(options.integer("write-timeout"));
     config.secure_cookies = options.flag("secure-cookies");
     config.web_dir = options.str("web");
+    config.label_studio.url = options.str("label-studio-url");
+    config.label_studio.token = options.str("label-studio-token");
+    config.label_studio.webhook_secret = options.str("label-studio-webhook-secret");
+    config.label_studio.public_url = options.str("public-url");
     platform.start_workers();
     platform.start_housekeeping();
     server::run_server(platform, config, [&](const std::string& host, int port) {
@@ -193,6 +197,25 @@ Command serve_command() {
                 {.name = "secure-cookies",
                  .type = OptionType::Flag,
                  .help = "Mark the session cookie Secure (when a TLS reverse proxy is in front)."},
+                {.name = "label-studio-url",
+                 .type = OptionType::String,
+                 .help = "Label Studio server the platform creates projects in and pulls annotations from.",
+                 .metavar = "URL"},
+                {.name = "label-studio-token",
+                 .type = OptionType::String,
+                 .help = "Label Studio API token: the legacy token or a personal access token (JWT, refreshed "
+                         "automatically); prefer the variable VIDSEG_LABEL_STUDIO_TOKEN.",
+                 .metavar = "TOKEN"},
+                {.name = "label-studio-webhook-secret",
+                 .type = OptionType::String,
+                 .help = "Shared secret of Label Studio's annotation webhooks (header X-Vidseg-Webhook-Secret); "
+                         "empty = no webhooks, pull only.",
+                 .metavar = "SECRET"},
+                {.name = "public-url",
+                 .type = OptionType::String,
+                 .help = "Base URL Label Studio and browsers reach this server under (webhooks, media links of a "
+                         "local store); default: the listening address.",
+                 .metavar = "URL"},
             },
         .examples =
             "  vidseg serve --data /srv/vidseg\n"

@@ -53,6 +53,7 @@ Command intro_eval_command();
 Command dataset_agreement_command();
 Command dataset_build_command();
 Command dataset_foto_command();
+Command dataset_publish_command();
 Command intro_detect_command();
 Command intro_learn_command();
 Command features_command();
@@ -64,6 +65,7 @@ Command transcribe_command();
 Command serve_command();
 Command users_add_command();
 Command worker_command();
+Command agent_watch_command();
 
 // Shared by intro detect and intro learn (cmd_intro_learn.cpp): the fingerprint cache (--cache DIR,
 // --no-cache; "" = no cache), matching against an intro library (--library), the series groups of a

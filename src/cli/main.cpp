@@ -24,12 +24,12 @@ std::vector<Command> all_commands() {
     return {vidseg::cli::probe_command(), vidseg::cli::prepare_command(), vidseg::cli::cut_command(),
             vidseg::cli::keyframes_command(), vidseg::cli::audio_command(),
             vidseg::cli::intro_detect_command(), vidseg::cli::intro_learn_command(), vidseg::cli::intro_eval_command(),
-            vidseg::cli::dataset_build_command(), vidseg::cli::dataset_foto_command(),
+            vidseg::cli::dataset_build_command(), vidseg::cli::dataset_foto_command(), vidseg::cli::dataset_publish_command(),
             vidseg::cli::dataset_agreement_command(),
             vidseg::cli::features_command(),
             vidseg::cli::train_command(), vidseg::cli::predict_command(), vidseg::cli::patterns_find_command(),
             vidseg::cli::patterns_eval_command(), vidseg::cli::transcribe_command(), vidseg::cli::serve_command(),
-            vidseg::cli::users_add_command(), vidseg::cli::worker_command()};
+            vidseg::cli::users_add_command(), vidseg::cli::worker_command(), vidseg::cli::agent_watch_command()};
 }
 
 void print_usage(const std::vector<Command>& commands) {

@@ -43,6 +43,12 @@ std::vector<OptionSpec> storage_options(const std::string& storage_help) {
     };
 }
 
+std::vector<OptionSpec> s3_options() {
+    auto options = storage_options("");
+    options.erase(options.begin());  // --storage
+    return options;
+}
+
 storage::StoreConfig store_config(const ParsedOptions& options) {
     storage::StoreConfig config;
     if (options.has("storage")) config.location = options.str("storage");

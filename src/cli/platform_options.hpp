@@ -16,6 +16,10 @@ OptionSpec db_option(const std::string& help);
 // --s3-region, --s3-access-key, --s3-secret-key, --presign-expiry.
 std::vector<OptionSpec> storage_options(const std::string& storage_help);
 
+// The S3 settings of storage_options() without --storage (commands whose locations are their own
+// arguments: dataset publish, agent watch).
+std::vector<OptionSpec> s3_options();
+
 // The store settings of those options (location empty when --storage is not given).
 storage::StoreConfig store_config(const ParsedOptions& options);
 

@@ -268,3 +268,55 @@ def test_worker_refuses_a_missing_catalog_or_storage(postgres):
     help_text = subprocess.run([VIDSEG, "worker", "--help"], capture_output=True, text=True, timeout=30).stdout
     for option in ("--db", "--storage", "--s3-endpoint", "--concurrency", "--lease", "SIGTERM"):
         assert option in help_text, option
+
+
+def test_label_studio_tables_on_postgresql(postgres_db):
+    """The Label Studio connection's catalog tables (migration 2) on PostgreSQL: a project recorded before Label
+    Studio is called (here unreachable: state error, nothing else), webhook deliveries stored and replaced by
+    annotation id. The real Label Studio round trip is tests/python/test_label_studio_platform.py."""
+    url, folder = postgres_db
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    server = Server(os.path.join(folder, "data"), "--db", url, "--label-studio-url", nowhere,
+                    "--label-studio-token", "0123456789abcdef0123456789abcdef01234567",
+                    "--label-studio-webhook-secret", "pg-secret")
+    try:
+        token = login(server, "admin", server.password).json()["token"]
+        tus_upload(server, token, VIDEO, "pg_lesson.mp4")
+        deadline = time.time() + 120
+        while True:
+            [video] = api(server, "GET", "/api/videos", token=token, expect=200).json()["videos"]
+            if video["state"] == "ready" or time.time() > deadline:
+                break
+            time.sleep(0.3)
+        assert video["state"] == "ready", video
+        r = api(server, "POST", "/api/labelstudio/projects", token=token, expect=502,
+                json={"name": "PG lessons", "patterns": "Работа в команде У\n", "video_ids": [video["id"]]})
+        assert r.json()["error"]["code"] == "labelstudio_unreachable"
+        [project] = api(server, "GET", "/api/labelstudio/projects", token=token, expect=200).json()["projects"]
+        assert project["state"] == "error" and nowhere in project["error"] and project["labelstudio_id"] is None
+        assert [p["name"] for p in project["patterns"]] == ["Работа в команде У"]
+        r = api(server, "POST", "/api/labelstudio/projects/{id}/pull", path=f"/api/labelstudio/projects/{project['id']}/pull",
+                token=token, expect=409)
+        assert r.json()["error"]["code"] == "labelstudio_not_created"
+        assert sql(url, "SELECT version FROM vidseg_schema") == [["2"]]
+        # As if Label Studio had created it as project 7: its webhooks are stored, the second replacing the first.
+        sql(url, f"UPDATE label_studio_projects SET remote_id = 7 WHERE id = {project['id']}")
+        for end in (3.0, 4.0):
+            hook = {"action": "ANNOTATION_UPDATED", "project": {"id": 7},
+                    "task": {"id": 70, "data": {"vidseg_video_id": video["id"]}},
+                    "annotation": {"id": 700, "completed_by": 1, "task": 70, "result": [
+                        {"id": "r", "from_name": "pattern_intervals", "to_name": "audio", "type": "labels",
+                         "value": {"start": 1.0, "end": end, "labels": ["Работа в команде У"]}}]}}
+            r = api(server, "POST", "/api/labelstudio/webhook", json=hook, headers={"X-Vidseg-Webhook-Secret": "pg-secret"},
+                    expect=200)
+            assert r.json()["stored"] == 1
+        stored = api(server, "GET", "/api/labelstudio/projects/{id}/annotations",
+                     path=f"/api/labelstudio/projects/{project['id']}/annotations", token=token, expect=200).json()
+        [a] = stored["annotations"]
+        assert a["id"] == 700 and a["video_id"] == video["id"] and a["source"] == "webhook"
+        assert a["annotation"]["result"][0]["value"]["end"] == 4.0
+        r = api(server, "GET", "/api/labelstudio/projects/{id}/agreement",
+                path=f"/api/labelstudio/projects/{project['id']}/agreement", token=token, expect=409)
+        assert r.json()["error"]["code"] == "not_enough_annotators"
+    finally:
+        server.stop()

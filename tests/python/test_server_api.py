@@ -1048,6 +1048,31 @@ def test_intro_corrections_and_labels(server, accounts, erin):
         token=accounts["bob"], expect=404)
     r = api(server, "GET", "/api/jobs/{id}/review", path=f"/api/jobs/{job['id']}/review", token=token, expect=409)
     assert error_of(r)["code"] == "not_a_dataset"
+def test_label_studio_routes_without_a_label_studio(server, accounts):
+    """This server has no --label-studio-url: the connection's routes say so (the real round trip is
+    tests/python/test_label_studio_platform.py)."""
+    token = accounts["anna"]
+    status = api(server, "GET", "/api/labelstudio", token=token, expect=200).json()
+    assert status["configured"] is False and status["reachable"] is False
+    assert api(server, "GET", "/api/labelstudio/projects", token=token, expect=200).json() == {"projects": []}
+    r = api(server, "POST", "/api/labelstudio/projects", token=token, expect=409,
+            json={"name": "p", "patterns": "Работа в команде У", "video_ids": [1]})
+    assert error_of(r)["code"] == "labelstudio_not_configured"
+    for method, template in (("GET", "/api/labelstudio/projects/{id}"), ("POST", "/api/labelstudio/projects/{id}/retry"),
+                             ("POST", "/api/labelstudio/projects/{id}/pull"),
+                             ("GET", "/api/labelstudio/projects/{id}/annotations"),
+                             ("GET", "/api/labelstudio/projects/{id}/agreement"),
+                             ("POST", "/api/labelstudio/projects/{id}/build")):
+        kwargs = {"json": {}} if method == "POST" else {}
+        r = api(server, method, template, path=template.replace("{id}", "999"), token=token, expect=404, **kwargs)
+        assert error_of(r)["code"] == "not_found", (method, template)
+    # Webhooks need --label-studio-webhook-secret; media links need the server's signature.
+    r = api(server, "POST", "/api/labelstudio/webhook", expect=404, json={"action": "ANNOTATION_CREATED"},
+            headers={"X-Vidseg-Webhook-Secret": "guess"})
+    assert error_of(r)["code"] == "not_found"
+    media = "/api/labelstudio/media/{video}/{kind}/{expires}/{signature}/{name}"
+    r = api(server, "GET", media, path=f"/api/labelstudio/media/1/video/99999999999/{'0' * 64}/x.mp4", expect=403)
+    assert error_of(r)["code"] == "forbidden"
 
 
 def test_zz_every_documented_route_was_exercised(server):

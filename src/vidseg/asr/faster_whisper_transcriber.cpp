@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/asr/child_process.hpp"
+#include "vidseg/asr/python_worker_paths.hpp"
 #include "vidseg/core/error.hpp"
 
 namespace fs = std::filesystem;
@@ -18,18 +19,6 @@ namespace vidseg::asr {
 namespace {
 
 constexpr const char* kWorkerName = "faster_whisper_worker.py";
-
-std::vector<fs::path> executable_dirs() {
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (ec) return {};
-    return {exe.parent_path(), exe.parent_path().parent_path()};
-}
-
-std::string env_or_empty(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? v : "";
-}
 
 std::string base64(const unsigned char* data, size_t size) {
     static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -53,36 +42,11 @@ std::string with_log(const std::string& message, const ChildProcess& worker) {
 }  // namespace
 
 std::string FasterWhisperTranscriber::find_python(const std::string& configured) {
-    if (!configured.empty()) return configured;
-    if (auto env = env_or_empty("VIDSEG_WHISPER_PYTHON"); !env.empty()) return env;
-    std::error_code ec;
-    for (const auto& dir : executable_dirs())
-        for (const char* rel : {"pyenv-asr/bin/python", "../build/pyenv-asr/bin/python", "build/pyenv-asr/bin/python"})
-            if (fs::exists(dir / rel, ec)) return (dir / rel).lexically_normal().string();  // not canonical: a venv python is a symlink
-    return "python3";
+    return find_venv_python(configured, "VIDSEG_WHISPER_PYTHON", "pyenv-asr");
 }
 
 std::string FasterWhisperTranscriber::find_worker_script(const std::string& configured) {
-    if (!configured.empty()) {
-        if (!fs::exists(configured)) throw Error(ErrorCode::InputNotFound, "faster-whisper worker script not found", configured);
-        return configured;
-    }
-    if (auto env = env_or_empty("VIDSEG_WHISPER_WORKER"); !env.empty()) {
-        if (!fs::exists(env))
-            throw Error(ErrorCode::InputNotFound, "faster-whisper worker script ($VIDSEG_WHISPER_WORKER) not found", env);
-        return env;
-    }
-    std::error_code ec;
-    std::string looked;
-    for (const auto& dir : executable_dirs())
-        for (const std::string& rel : {std::string(kWorkerName), "../share/vidseg/" + std::string(kWorkerName),
-                                      "../src/vidseg/asr/" + std::string(kWorkerName)}) {
-            if (fs::exists(dir / rel, ec)) return (dir / rel).lexically_normal().string();
-            looked += (looked.empty() ? "" : ", ") + (dir / rel).lexically_normal().string();
-        }
-    throw Error(ErrorCode::Unsupported, std::string("faster-whisper backend: the worker script ") + kWorkerName +
-                                            " was not found (looked at " + looked +
-                                            "); pass --whisper-worker or set VIDSEG_WHISPER_WORKER");
+    return find_worker_file(configured, "VIDSEG_WHISPER_WORKER", kWorkerName, "asr", "faster-whisper", "--whisper-worker");
 }
 
 FasterWhisperTranscriber::FasterWhisperTranscriber(TranscriberConfig config) : config_(std::move(config)) {

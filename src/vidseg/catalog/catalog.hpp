@@ -128,6 +128,40 @@ struct AuditEntry {
     std::string ip;
 };
 
+// A Label Studio project made from a pattern list and some videos (issue 12): where it lives in
+// Label Studio, what state the connection is in (for the UI) and when its annotations were last pulled.
+struct LabelStudioProject {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string name;
+    std::int64_t remote_id = 0;  // the project's id in Label Studio (0 while not created there)
+    std::vector<std::int64_t> video_ids;
+    std::string label_config;   // the labeling config XML given to Label Studio
+    std::string patterns_json;  // [{"name", "description"}] of the pattern list
+    std::string state = "creating";  // creating, ready, error
+    std::string error;               // the last failure (empty when the last call worked)
+    std::int64_t task_count = 0;
+    std::int64_t webhook_id = 0;  // the project's webhook in Label Studio (0: none)
+    std::int64_t last_pull = 0;   // UNIX seconds of the last successful pull (0: never)
+    std::int64_t created = 0;
+};
+
+// One annotator's annotation of one task, as Label Studio last delivered it (export or webhook). Every
+// annotator's version is kept; a later delivery of the same annotation id replaces it.
+struct LabelStudioAnnotation {
+    std::int64_t project_id = 0;
+    std::int64_t remote_id = 0;       // the annotation's id in Label Studio
+    std::int64_t task_id = 0;         // the task's id in Label Studio
+    std::int64_t video_id = 0;        // the vidseg video of the task (0: unknown)
+    std::int64_t annotator_id = 0;    // Label Studio user id (completed_by)
+    std::string annotator;            // e-mail / name when known
+    std::string annotation_json;      // the annotation object ({id, completed_by, result, ...})
+    std::string task_data_json;       // the task's data object
+    std::string source;               // "pull" or "webhook"
+    bool missing = false;             // no longer in Label Studio's export (task or annotation deleted there)
+    std::int64_t updated = 0;         // UNIX seconds it was stored
+};
+
 class Catalog {
   public:
     virtual ~Catalog() = default;
@@ -213,6 +247,16 @@ class Catalog {
     // Audit log, newest first.
     virtual void add_audit(const AuditEntry& entry) = 0;
     virtual std::vector<AuditEntry> audit(int limit) = 0;
+    // Label Studio projects (user_id 0 in label_studio_projects() = everyone's) and their annotations.
+    virtual LabelStudioProject add_label_studio_project(const LabelStudioProject& project) = 0;
+    virtual std::optional<LabelStudioProject> find_label_studio_project(std::int64_t id) = 0;
+    virtual std::optional<LabelStudioProject> find_label_studio_project_by_remote(std::int64_t remote_id) = 0;
+    virtual std::vector<LabelStudioProject> label_studio_projects(std::int64_t user_id) = 0;
+    // Stores remote_id, state, error, task_count, webhook_id and last_pull of `project`.
+    virtual void update_label_studio_project(const LabelStudioProject& project) = 0;
+    // Inserts or replaces the annotation (project_id, remote_id).
+    virtual void put_label_studio_annotation(const LabelStudioAnnotation& annotation) = 0;
+    virtual std::vector<LabelStudioAnnotation> label_studio_annotations(std::int64_t project_id) = 0;
 };
 
 // The embedded catalog in a SQLite file (created with its schema when missing; WAL mode).

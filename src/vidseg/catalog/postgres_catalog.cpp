@@ -54,7 +54,24 @@ CREATE TABLE audit_log (id BIGSERIAL PRIMARY KEY, time BIGINT NOT NULL, user_id 
                         user_name TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,
                         detail TEXT NOT NULL, ip TEXT NOT NULL);
 )sql",
-    // 2: intros corrected by hand on the web intros page.
+    // 2: Label Studio projects and every annotator's pulled annotations (issue 12).
+    R"sql(
+CREATE TABLE label_studio_projects (id BIGSERIAL PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id),
+                                    name TEXT NOT NULL, remote_id BIGINT NOT NULL DEFAULT 0,
+                                    video_ids TEXT NOT NULL, label_config TEXT NOT NULL, patterns TEXT NOT NULL,
+                                    state TEXT NOT NULL, error TEXT NOT NULL DEFAULT '',
+                                    task_count BIGINT NOT NULL DEFAULT 0, webhook_id BIGINT NOT NULL DEFAULT 0,
+                                    last_pull BIGINT NOT NULL DEFAULT 0, created BIGINT NOT NULL);
+CREATE INDEX label_studio_projects_by_remote ON label_studio_projects(remote_id);
+CREATE TABLE label_studio_annotations (project_id BIGINT NOT NULL REFERENCES label_studio_projects(id)
+                                           ON DELETE CASCADE,
+                                       remote_id BIGINT NOT NULL, task_id BIGINT NOT NULL,
+                                       video_id BIGINT NOT NULL, annotator_id BIGINT NOT NULL,
+                                       annotator TEXT NOT NULL, annotation TEXT NOT NULL, task_data TEXT NOT NULL,
+                                       source TEXT NOT NULL, missing BOOLEAN NOT NULL DEFAULT false,
+                                       updated BIGINT NOT NULL, PRIMARY KEY (project_id, remote_id));
+)sql",
+    // 3: intros corrected by hand on the web intros page.
     R"sql(
 CREATE TABLE intro_corrections (job_id BIGINT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
                                 video_id BIGINT NOT NULL, start_seconds DOUBLE PRECISION NOT NULL,
@@ -72,6 +89,12 @@ constexpr const char* kVideoColumns = "id, user_id, name, object_key, size, sha2
 constexpr const char* kJobColumns =
     "id, user_id, kind, video_ids, options, state, stage, progress, error, attempts, worker, "
     "cancel_requested, created, started, finished, lease_expires, inputs";
+constexpr const char* kLabelStudioProjectColumns =
+    "id, user_id, name, remote_id, video_ids, label_config, patterns, state, error, task_count, webhook_id, "
+    "last_pull, created";
+constexpr const char* kLabelStudioAnnotationColumns =
+    "project_id, remote_id, task_id, video_id, annotator_id, annotator, annotation, task_data, source, missing, "
+    "updated";
 constexpr const char* kRequeue =
     "state = 'queued', stage = 'queued', progress = 0, worker = '', lease_expires = 0";
 
@@ -119,6 +142,29 @@ Job read_job(const pqxx::row& r) {
     j.lease_expires = i64(r[15]);
     j.inputs_json = r[16].c_str();
     return j;
+}
+
+LabelStudioProject read_label_studio_project(const pqxx::row& r) {
+    LabelStudioProject p;
+    p.id = i64(r[0]);
+    p.user_id = i64(r[1]);
+    p.name = r[2].c_str();
+    p.remote_id = i64(r[3]);
+    p.video_ids = nlohmann::json::parse(r[4].c_str()).get<std::vector<std::int64_t>>();
+    p.label_config = r[5].c_str();
+    p.patterns_json = r[6].c_str();
+    p.state = r[7].c_str();
+    p.error = r[8].c_str();
+    p.task_count = i64(r[9]);
+    p.webhook_id = i64(r[10]);
+    p.last_pull = i64(r[11]);
+    p.created = i64(r[12]);
+    return p;
+}
+
+LabelStudioAnnotation read_label_studio_annotation(const pqxx::row& r) {
+    return {i64(r[0]),    i64(r[1]),    i64(r[2]),    i64(r[3]),       i64(r[4]),  r[5].c_str(),
+            r[6].c_str(), r[7].c_str(), r[8].c_str(), r[9].as<bool>(), i64(r[10])};
 }
 
 template <typename T, typename Read>
@@ -502,6 +548,58 @@ class PostgresCatalog final : public Catalog {
         });
     }
 
+    LabelStudioProject add_label_studio_project(const LabelStudioProject& p) override {
+        return in_transaction([&](pqxx::work& tx) {
+            return read_label_studio_project(tx.exec_params1(
+                sql({"INSERT INTO label_studio_projects (user_id, name, remote_id, video_ids, label_config, patterns, "
+                     "state, error, task_count, webhook_id, last_pull, created) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                     "$8, $9, $10, $11, $12) RETURNING ",
+                     kLabelStudioProjectColumns}),
+                p.user_id, p.name, p.remote_id, nlohmann::json(p.video_ids).dump(), p.label_config, p.patterns_json,
+                p.state, p.error, p.task_count, p.webhook_id, p.last_pull, p.created));
+        });
+    }
+    std::optional<LabelStudioProject> find_label_studio_project(std::int64_t id) override {
+        return first_label_studio_project("id = $1", id);
+    }
+    std::optional<LabelStudioProject> find_label_studio_project_by_remote(std::int64_t remote_id) override {
+        return first_label_studio_project("remote_id = $1 AND remote_id <> 0 ORDER BY id LIMIT 1", remote_id);
+    }
+    std::vector<LabelStudioProject> label_studio_projects(std::int64_t user_id) override {
+        return in_transaction([&](pqxx::work& tx) {
+            return read_all<LabelStudioProject>(
+                tx.exec_params(sql({"SELECT ", kLabelStudioProjectColumns,
+                                    " FROM label_studio_projects WHERE $1 = 0 OR user_id = $1 ORDER BY id"}),
+                               user_id),
+                read_label_studio_project);
+        });
+    }
+    void update_label_studio_project(const LabelStudioProject& p) override {
+        execute(
+            "UPDATE label_studio_projects SET remote_id = $1, state = $2, error = $3, task_count = $4, "
+            "webhook_id = $5, last_pull = $6 WHERE id = $7",
+            p.remote_id, p.state, p.error, p.task_count, p.webhook_id, p.last_pull, p.id);
+    }
+    void put_label_studio_annotation(const LabelStudioAnnotation& a) override {
+        execute(sql({"INSERT INTO label_studio_annotations (", kLabelStudioAnnotationColumns,
+                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (project_id, remote_id) DO "
+                     "UPDATE SET task_id = EXCLUDED.task_id, video_id = EXCLUDED.video_id, annotator_id = "
+                     "EXCLUDED.annotator_id, annotator = EXCLUDED.annotator, annotation = EXCLUDED.annotation, "
+                     "task_data = EXCLUDED.task_data, source = EXCLUDED.source, missing = EXCLUDED.missing, "
+                     "updated = EXCLUDED.updated"}),
+                a.project_id, a.remote_id, a.task_id, a.video_id, a.annotator_id, a.annotator, a.annotation_json,
+                a.task_data_json, a.source, a.missing, a.updated);
+    }
+    std::vector<LabelStudioAnnotation> label_studio_annotations(std::int64_t project_id) override {
+        return in_transaction([&](pqxx::work& tx) {
+            return read_all<LabelStudioAnnotation>(
+                tx.exec_params(sql({"SELECT ", kLabelStudioAnnotationColumns,
+                                    " FROM label_studio_annotations WHERE project_id = $1 ORDER BY task_id, remote_id"}),
+                               project_id),
+                read_label_studio_annotation);
+        });
+    }
+
   private:
     // Runs f(transaction) and commits, under the connection's mutex. A lost connection is opened
     // again and f run once more (f is one transaction: it either committed or not at all, except in
@@ -555,6 +653,15 @@ class PostgresCatalog final : public Catalog {
             return read_first<Video>(
                 tx.exec_params(sql({"SELECT ", kVideoColumns, " FROM videos WHERE ", where}), key),
                 read_video);
+        });
+    }
+
+    std::optional<LabelStudioProject> first_label_studio_project(const char* where, std::int64_t key) {
+        return in_transaction([&](pqxx::work& tx) {
+            return read_first<LabelStudioProject>(
+                tx.exec_params(sql({"SELECT ", kLabelStudioProjectColumns, " FROM label_studio_projects WHERE ", where}),
+                               key),
+                read_label_studio_project);
         });
     }
 

@@ -59,7 +59,24 @@ CREATE TABLE audit_log (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, user_id I
     "ALTER TABLE jobs ADD COLUMN lease_expires INTEGER NOT NULL DEFAULT 0;",
     // 3: what a job reads besides its videos (dataset build: the Label Studio export, review decisions).
     "ALTER TABLE jobs ADD COLUMN inputs TEXT NOT NULL DEFAULT '{}';",
-    // 4: intros corrected by hand on the web intros page.
+    // 4: Label Studio projects and every annotator's pulled annotations (issue 12).
+    R"sql(
+CREATE TABLE label_studio_projects (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+                                    name TEXT NOT NULL, remote_id INTEGER NOT NULL DEFAULT 0,
+                                    video_ids TEXT NOT NULL, label_config TEXT NOT NULL, patterns TEXT NOT NULL,
+                                    state TEXT NOT NULL, error TEXT NOT NULL DEFAULT '',
+                                    task_count INTEGER NOT NULL DEFAULT 0, webhook_id INTEGER NOT NULL DEFAULT 0,
+                                    last_pull INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);
+CREATE INDEX label_studio_projects_by_remote ON label_studio_projects(remote_id);
+CREATE TABLE label_studio_annotations (project_id INTEGER NOT NULL REFERENCES label_studio_projects(id)
+                                           ON DELETE CASCADE,
+                                       remote_id INTEGER NOT NULL, task_id INTEGER NOT NULL,
+                                       video_id INTEGER NOT NULL, annotator_id INTEGER NOT NULL,
+                                       annotator TEXT NOT NULL, annotation TEXT NOT NULL, task_data TEXT NOT NULL,
+                                       source TEXT NOT NULL, missing INTEGER NOT NULL DEFAULT 0,
+                                       updated INTEGER NOT NULL, PRIMARY KEY (project_id, remote_id));
+)sql",
+    // 5: intros corrected by hand on the web intros page.
     R"sql(
 CREATE TABLE intro_corrections (job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
                                 video_id INTEGER NOT NULL, start_seconds REAL NOT NULL, end_seconds REAL NOT NULL,
@@ -67,6 +84,12 @@ CREATE TABLE intro_corrections (job_id INTEGER NOT NULL REFERENCES jobs(id) ON D
 )sql",
 };
 
+constexpr const char* kLabelStudioProjectColumns =
+    "id, user_id, name, remote_id, video_ids, label_config, patterns, state, error, task_count, webhook_id, "
+    "last_pull, created";
+constexpr const char* kLabelStudioAnnotationColumns =
+    "project_id, remote_id, task_id, video_id, annotator_id, annotator, annotation, task_data, source, missing, "
+    "updated";
 constexpr const char* kUserColumns = "id, name, role, password_hash, created";
 constexpr const char* kVideoColumns = "id, user_id, name, object_key, size, sha256, state, info, created";
 constexpr const char* kJobColumns =
@@ -103,6 +126,29 @@ Job read_job(const Statement& s) {
     j.lease_expires = s.integer(15);
     j.inputs_json = s.text(16);
     return j;
+}
+
+LabelStudioProject read_label_studio_project(const Statement& s) {
+    LabelStudioProject p;
+    p.id = s.integer(0);
+    p.user_id = s.integer(1);
+    p.name = s.text(2);
+    p.remote_id = s.integer(3);
+    p.video_ids = nlohmann::json::parse(s.text(4)).get<std::vector<std::int64_t>>();
+    p.label_config = s.text(5);
+    p.patterns_json = s.text(6);
+    p.state = s.text(7);
+    p.error = s.text(8);
+    p.task_count = s.integer(9);
+    p.webhook_id = s.integer(10);
+    p.last_pull = s.integer(11);
+    p.created = s.integer(12);
+    return p;
+}
+
+LabelStudioAnnotation read_label_studio_annotation(const Statement& s) {
+    return {s.integer(0), s.integer(1), s.integer(2), s.integer(3),      s.integer(4), s.text(5),
+            s.text(6),    s.text(7),    s.text(8),    s.integer(9) != 0, s.integer(10)};
 }
 
 ApiToken read_token(const Statement& s) {
@@ -517,6 +563,60 @@ class SqliteCatalog final : public Catalog {
         return out;
     }
 
+    LabelStudioProject add_label_studio_project(const LabelStudioProject& p) override {
+        std::lock_guard lock(mutex_);
+        Statement(db_,
+                  "INSERT INTO label_studio_projects (user_id, name, remote_id, video_ids, label_config, patterns, "
+                  "state, error, task_count, webhook_id, last_pull, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind_all(p.user_id, p.name, p.remote_id, nlohmann::json(p.video_ids).dump(), p.label_config,
+                      p.patterns_json, p.state, p.error, p.task_count, p.webhook_id, p.last_pull, p.created)
+            .run();
+        LabelStudioProject out = p;
+        out.id = db_.last_insert_id();
+        return out;
+    }
+    std::optional<LabelStudioProject> find_label_studio_project(std::int64_t id) override {
+        return first_label_studio_project("id = ?", id);
+    }
+    std::optional<LabelStudioProject> find_label_studio_project_by_remote(std::int64_t remote_id) override {
+        return first_label_studio_project("remote_id = ? AND remote_id <> 0", remote_id);
+    }
+    std::vector<LabelStudioProject> label_studio_projects(std::int64_t user_id) override {
+        std::lock_guard lock(mutex_);
+        Statement s(db_, std::string("SELECT ") + kLabelStudioProjectColumns +
+                             " FROM label_studio_projects WHERE ? = 0 OR user_id = ? ORDER BY id");
+        s.bind_all(user_id, user_id);
+        std::vector<LabelStudioProject> out;
+        while (s.step()) out.push_back(read_label_studio_project(s));
+        return out;
+    }
+    void update_label_studio_project(const LabelStudioProject& p) override {
+        std::lock_guard lock(mutex_);
+        Statement(db_,
+                  "UPDATE label_studio_projects SET remote_id = ?, state = ?, error = ?, task_count = ?, "
+                  "webhook_id = ?, last_pull = ? WHERE id = ?")
+            .bind_all(p.remote_id, p.state, p.error, p.task_count, p.webhook_id, p.last_pull, p.id)
+            .run();
+    }
+    void put_label_studio_annotation(const LabelStudioAnnotation& a) override {
+        std::lock_guard lock(mutex_);
+        Statement(db_, std::string("INSERT OR REPLACE INTO label_studio_annotations (") +
+                           kLabelStudioAnnotationColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind_all(a.project_id, a.remote_id, a.task_id, a.video_id, a.annotator_id, a.annotator,
+                      a.annotation_json, a.task_data_json, a.source, static_cast<std::int64_t>(a.missing),
+                      a.updated)
+            .run();
+    }
+    std::vector<LabelStudioAnnotation> label_studio_annotations(std::int64_t project_id) override {
+        std::lock_guard lock(mutex_);
+        Statement s(db_, std::string("SELECT ") + kLabelStudioAnnotationColumns +
+                             " FROM label_studio_annotations WHERE project_id = ? ORDER BY task_id, remote_id");
+        s.bind(1, project_id);
+        std::vector<LabelStudioAnnotation> out;
+        while (s.step()) out.push_back(read_label_studio_annotation(s));
+        return out;
+    }
+
   private:
     void migrate() {
         Statement version_query(db_, "PRAGMA user_version");
@@ -548,6 +648,14 @@ class SqliteCatalog final : public Catalog {
         s.bind(1, hash);
         if (!s.step()) return std::nullopt;
         return read_token(s);
+    }
+    std::optional<LabelStudioProject> first_label_studio_project(const char* where, std::int64_t key) {
+        std::lock_guard lock(mutex_);
+        Statement s(db_, std::string("SELECT ") + kLabelStudioProjectColumns + " FROM label_studio_projects WHERE " +
+                             where);
+        s.bind(1, key);
+        if (!s.step()) return std::nullopt;
+        return read_label_studio_project(s);
     }
     std::optional<Job> lookup_job(std::int64_t id) {
         Statement s(db_, std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?");

@@ -149,6 +149,19 @@ constexpr Entry kEnglish[] = {
      "shares no audio with any other episode given (another series, or its intro is missing)"},
     {Msg::ReasonLibraryNoPictures, "it has no audio, and the intro library has no pictures to match it by"},
     {Msg::ReasonLibraryNoMatch, "no intro variant of the library matches its first {seconds} s"},
+
+    {Msg::PublishDone,
+     "Published {dir} to {target}: {sent} sent ({bytes} bytes), {copied} copied at the target, {deleted} deleted, "
+     "{unchanged} unchanged in {seconds} s"},
+    {Msg::PublishDryRun,
+     "Dry run for {target}: would send {sent} ({bytes} bytes), copy {copied} at the target, delete {deleted}; "
+     "{unchanged} unchanged"},
+    {Msg::PublishNothingToDo, "Nothing to publish: {target} already holds every file of {dir} ({files} unchanged)"},
+    {Msg::PublishSameContent, "  same content as {source}, published {time}"},
+    {Msg::PublishCardGenerated, "  dataset card: generated (the folder has no README.md)"},
+    {Msg::AgentCycle,
+     "Cycle {cycle}: {found} lesson(s) found, {published} published, {skipped} already published, {failed} failed, "
+     "{waiting} waiting"},
 };
 
 // Russian: plural messages have three forms, one|few|many (1 фрагмент, 2 фрагмента, 5 фрагментов).
@@ -292,6 +305,19 @@ constexpr Entry kRussian[] = {
      "нет общего звука ни с одним другим эпизодом (другой сериал или в нём нет заставки)"},
     {Msg::ReasonLibraryNoPictures, "в нём нет звука, а в библиотеке заставок нет кадров для сравнения"},
     {Msg::ReasonLibraryNoMatch, "ни один вариант заставки из библиотеки не совпадает с первыми {seconds} с"},
+
+    {Msg::PublishDone,
+     "Опубликовано {dir} в {target}: отправлено {sent} ({bytes} байт), скопировано на месте {copied}, удалено {deleted}, "
+     "без изменений {unchanged} за {seconds} с"},
+    {Msg::PublishDryRun,
+     "Пробный запуск для {target}: было бы отправлено {sent} ({bytes} байт), скопировано на месте {copied}, удалено "
+     "{deleted}; без изменений {unchanged}"},
+    {Msg::PublishNothingToDo, "Публиковать нечего: в {target} уже есть все файлы {dir} (без изменений {files})"},
+    {Msg::PublishSameContent, "  то же содержимое, что {source}, опубликовано {time}"},
+    {Msg::PublishCardGenerated, "  карточка датасета: создана (в папке нет README.md)"},
+    {Msg::AgentCycle,
+     "Цикл {cycle}: найдено уроков {found}, опубликовано {published}, уже опубликовано {skipped}, с ошибкой {failed}, "
+     "ожидают {waiting}"},
 };
 
 // Every message exactly once: a missing or doubled key is a compile error.

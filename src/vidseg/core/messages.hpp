@@ -119,6 +119,14 @@ enum class Msg : std::size_t {
     ReasonSharesNoAudio,
     ReasonLibraryNoPictures,
     ReasonLibraryNoMatch,
+
+    // vidseg dataset publish / agent watch
+    PublishDone,
+    PublishDryRun,
+    PublishNothingToDo,
+    PublishSameContent,
+    PublishCardGenerated,
+    AgentCycle,
     Count  // not a message: the number of messages
 };
 

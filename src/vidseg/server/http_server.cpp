@@ -87,6 +87,8 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     add_video_and_job_routes(router);
     add_review_routes(router);
     add_intro_routes(router);
+    const auto label_studio = std::make_shared<platform::LabelStudioService>(platform, config.label_studio);
+    add_label_studio_routes(router, label_studio);
     const auto web_root = find_web_root(config.web_dir);
     if (!web_root && !config.web_dir.empty())
         throw Error(ErrorCode::InputNotFound, "--web: no index.html in '" + config.web_dir + "'",
@@ -113,6 +115,9 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
     });
+    // Label Studio's webhooks and media links reach this server under --public-url, else the bound address.
+    label_studio->set_public_url("http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                                 std::to_string(bound));
     if (on_listening) on_listening(host, bound);
     log_line({{"level", "info"},
               {"event", "listening"},

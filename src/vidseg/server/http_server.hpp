@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "vidseg/platform/label_studio_service.hpp"
 #include "vidseg/platform/platform.hpp"
 
 namespace vidseg::server {
@@ -19,6 +20,7 @@ struct ServerConfig {
     int keep_alive_seconds = 5;
     bool secure_cookies = false;  // add `Secure` to the session cookie (behind a TLS proxy)
     std::string web_dir;          // the built web UI (--web); empty = found (server/web_assets.hpp)
+    platform::LabelStudioSettings label_studio;  // --label-studio-*, --public-url
 };
 
 // Serves until cancel_requested() (SIGINT/SIGTERM). on_listening(host, port) runs once bound.

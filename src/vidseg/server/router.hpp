@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "vidseg/platform/label_studio_service.hpp"
 #include "vidseg/platform/platform.hpp"
 #include "vidseg/server/http_server.hpp"
 #include "vidseg/server/metrics.hpp"
@@ -85,5 +87,7 @@ void add_web_routes(Router& router, const std::optional<std::filesystem::path>& 
 void add_stream_routes(Router& router);  // SSE progress, results as one zip
 void add_review_routes(Router& router);  // the web review of a dataset build job (routes_review.cpp)
 void add_intro_routes(Router& router);   // the web intros page: series, corrections, labels
+// The Label Studio connection (routes_labelstudio.cpp).
+void add_label_studio_routes(Router& router, const std::shared_ptr<platform::LabelStudioService>& service);
 
 }  // namespace vidseg::server

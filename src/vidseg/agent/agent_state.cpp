@@ -1,0 +1,80 @@
+#include "vidseg/agent/agent_state.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "vidseg/core/atomic_dir.hpp"
+#include "vidseg/core/error.hpp"
+
+namespace vidseg::agent {
+
+nlohmann::json to_json(const AgentState& state) {
+    nlohmann::json lessons = nlohmann::json::object();
+    for (const auto& [name, l] : state.lessons)
+        lessons[name] = {{"video_size", l.video_size},        {"video_etag", l.video_etag},
+                         {"annotations_key", l.annotations_key}, {"annotations_size", l.annotations_size},
+                         {"annotations_etag", l.annotations_etag}, {"first_seen", l.first_seen},
+                         {"status", l.status},                {"content_digest", l.content_digest},
+                         {"published_digest", l.published_digest}, {"published_at", l.published_at},
+                         {"attempts", l.attempts},            {"last_failure", l.last_failure},
+                         {"next_attempt", l.next_attempt},
+                         {"last_error", l.last_error}};
+    const auto& c = state.counters;
+    return {{"format", "vidseg-agent-state"},
+            {"version", 1},
+            {"source", state.source},
+            {"target", state.target},
+            {"lessons", lessons},
+            {"counters",
+             {{"cycles", c.cycles}, {"published", c.published}, {"skipped", c.skipped}, {"failures", c.failures},
+              {"files_sent", c.files_sent}, {"bytes_sent", c.bytes_sent}, {"last_cycle_end", c.last_cycle_end}}}};
+}
+
+AgentState load_agent_state(const std::filesystem::path& file) {
+    AgentState state;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return state;
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+        const auto doc = nlohmann::json::parse(text.str());
+        if (doc.value("format", "") != "vidseg-agent-state" || doc.value("version", 0) != 1)
+            throw Error(ErrorCode::InvalidData, "not a vidseg agent state (version 1)", file.string());
+        state.source = doc.value("source", "");
+        state.target = doc.value("target", "");
+        for (const auto& [name, l] : doc.at("lessons").items()) {
+            LessonState s;
+            s.video_size = l.value("video_size", std::uint64_t{0});
+            s.video_etag = l.value("video_etag", "");
+            s.annotations_key = l.value("annotations_key", "");
+            s.annotations_size = l.value("annotations_size", std::uint64_t{0});
+            s.annotations_etag = l.value("annotations_etag", "");
+            s.first_seen = l.value("first_seen", std::int64_t{0});
+            s.status = l.value("status", "seen");
+            s.content_digest = l.value("content_digest", "");
+            s.published_digest = l.value("published_digest", "");
+            s.published_at = l.value("published_at", "");
+            s.attempts = l.value("attempts", 0);
+            s.last_failure = l.value("last_failure", std::int64_t{0});
+            s.next_attempt = l.value("next_attempt", std::int64_t{0});
+            s.last_error = l.value("last_error", "");
+            state.lessons[name] = s;
+        }
+        const auto& c = doc.at("counters");
+        state.counters = {c.value("cycles", std::uint64_t{0}),     c.value("published", std::uint64_t{0}),
+                          c.value("skipped", std::uint64_t{0}),    c.value("failures", std::uint64_t{0}),
+                          c.value("files_sent", std::uint64_t{0}), c.value("bytes_sent", std::uint64_t{0}),
+                          c.value("last_cycle_end", std::int64_t{0})};
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorCode::InvalidData, std::string("malformed agent state: ") + e.what(), file.string());
+    }
+    return state;
+}
+
+void save_agent_state(const AgentState& state, const std::filesystem::path& file) {
+    write_file_atomic(file, to_json(state).dump(1) + "\n");
+}
+
+}  // namespace vidseg::agent
