@@ -937,6 +937,117 @@ def test_config_file_active_job_limit_and_abandoned_uploads(data_dir):
     assert bad.returncode == 2 and f"{conf}:7: option --workers: expects a number, got 'many'" in bad.stderr, bad.stderr
 
 
+def test_dataset_review_decisions_and_rebuild(server, accounts, erin):
+    """The web review's routes: fragments with their `--keyframe best` candidates, decisions into the
+    draft review.jsonl, the re-build that applies them; another user's job does not exist."""
+    token, ids = erin
+    export = json.load(open(os.path.join(SOURCE, "tests", "data", "dataset", "lesson_export.json")))
+    job = api(server, "POST", "/api/jobs", token=token, expect=201,
+              json={"kind": "dataset build", "video_ids": [ids["lesson.mp4"]], "inputs": {"annotations": export},
+                    "options": {"keyframe": "best", "keyframe-candidates": 3}}).json()
+    review_path = f"/api/jobs/{job['id']}/review"
+    done, _ = wait_job(server, token, job["id"], timeout=600)
+    assert done["state"] == "finished", done
+    review = api(server, "GET", "/api/jobs/{id}/review", path=review_path, token=token, expect=200).json()
+    items = review["items"]
+    assert review["decisions"] == 0 and len(items) == 4 and [i["number"] for i in items] == [1, 2, 3, 4]
+    for item in items:
+        assert item["lesson"] == "lesson" and item["start"] < item["end"] and item["decision"] is None
+        assert item["image"] == f"/api/jobs/{job['id']}/files/images/{item['item']}.jpg"
+        assert len(item["candidates"]) == 3
+        assert any(abs(c["time"] - item["keyframe_time"]) < 1e-6 for c in item["candidates"])
+        assert all(item["start"] - 1e-6 <= c["time"] <= item["end"] + 1e-6 for c in item["candidates"])
+        r = requests.get(server.url + item["candidates"][0]["image"], headers={"Authorization": "Bearer " + token})
+        assert r.status_code == 200 and r.content[:2] == b"\xff\xd8"  # a JPEG
+    first, second = items[0], items[1]
+    other = next(c["time"] for c in second["candidates"] if abs(c["time"] - second["keyframe_time"]) > 1e-6)
+    post = lambda body, expect: api(server, "POST", "/api/jobs/{id}/review", path=review_path, token=token,
+                                    json=body, expect=expect)
+    assert error_of(post({"item": "nope", "decision": "excluded"}, 404))["message"] == \
+        f"fragment 'nope' is not in the dataset of job {job['id']}"
+    assert "excluded or kept" in error_of(post({"item": first["item"], "decision": "maybe"}, 400))["message"]
+    assert "outside the fragment" in error_of(post({"item": second["item"], "keyframe": second["end"] + 5}, 400))["message"]
+    post({"item": first["item"], "decision": "excluded", "reason": "blurred\nframe"}, 200)
+    after = post({"item": second["item"], "decision": "kept", "keyframe": other}, 200).json()
+    assert after["decisions"] == 2
+    states = {i["item"]: (i["decision"], i["reason"], i["picked"]) for i in after["items"]}
+    assert states[first["item"]] == ("excluded", "blurred frame", None)
+    assert states[second["item"]] == ("kept", "", other)
+    log = api(server, "GET", "/api/jobs/{id}/review.jsonl", path=review_path + ".jsonl", token=token, expect=200)
+    rows = [json.loads(l) for l in log.text.splitlines()]
+    assert [(r["item"], r["decision"], r["reason"], r["who"], r["source"]) for r in rows] == [
+        (first["item"], "excluded", "blurred frame", "erin", "web"), (second["item"], "kept", "", "erin", "web")]
+    assert rows[1]["keyframe"] == other and "keyframe" not in rows[0]
+    assert rows[0]["start"] == first["start"] and rows[0]["patterns"] == first["patterns"]
+    for method, template in (("GET", "/api/jobs/{id}/review"), ("POST", "/api/jobs/{id}/review"),
+                             ("GET", "/api/jobs/{id}/review.jsonl"), ("POST", "/api/jobs/{id}/rebuild")):
+        api(server, method, template, path=template.replace("{id}", str(job["id"])), token=accounts["bob"],
+            json={"item": first["item"]} if method == "POST" else None, expect=404)
+    rebuilt = api(server, "POST", "/api/jobs/{id}/rebuild", path=f"/api/jobs/{job['id']}/rebuild", token=token,
+                  expect=201).json()
+    assert rebuilt["kind"] == "dataset build" and rebuilt["video_ids"] == [ids["lesson.mp4"]]
+    assert rebuilt["options"] == {"keyframe": "best", "keyframe-candidates": 3}
+    done, _ = wait_job(server, token, rebuilt["id"], timeout=600)
+    assert done["state"] == "finished", done
+    get = lambda name: requests.get(f"{server.url}/api/jobs/{rebuilt['id']}/files/{name}",
+                                    headers={"Authorization": "Bearer " + token}).text
+    metadata = [json.loads(l) for l in get("metadata.jsonl").splitlines()]
+    assert sorted(m["file_name"].split("/")[1].rsplit(".", 1)[0] for m in metadata) == \
+        sorted(i["item"] for i in items[1:])
+    assert next(m for m in metadata if second["item"] in m["file_name"])["keyframe_time"] == pytest.approx(other)
+    built = [json.loads(l) for l in get("review.jsonl").splitlines()]
+    assert {(d["item"], d["decision"], d["source"]) for d in built} >= {
+        (first["item"], "excluded", "exclude-option"), (second["item"], "kept", "keyframe-pick")}
+    # Only a finished dataset build has a review.
+    running = api(server, "POST", "/api/jobs", token=token, expect=201,
+                  json={"kind": "dataset build", "video_ids": [ids["lesson.mp4"]], "inputs": {"annotations": export}}).json()
+    r = api(server, "GET", "/api/jobs/{id}/review", path=f"/api/jobs/{running['id']}/review", token=token)
+    assert r.status_code in (200, 409)  # it may already have finished on a fast machine
+    if r.status_code == 409:
+        assert error_of(r)["code"] == "job_not_finished"
+    wait_job(server, token, running["id"], timeout=600)
+
+
+def test_intro_corrections_and_labels(server, accounts, erin):
+    """The intros page's routes: series with every episode, a boundary corrected (stored in the
+    catalog), the labels export in SPEC form A; another user's series does not exist."""
+    token, ids = erin
+    episodes = [ids[f"ep{i}.mp4"] for i in range(1, 6)]
+    job = api(server, "POST", "/api/jobs", token=token, expect=201,
+              json={"kind": "intro detect", "video_ids": episodes, "options": {"max-length": 30}}).json()
+    done, _ = wait_job(server, token, job["id"], timeout=600)
+    assert done["state"] == "finished", done
+    series = {s["job"]["id"]: s for s in api(server, "GET", "/api/intros", token=token, expect=200).json()["series"]}
+    mine = series[job["id"]]
+    assert [e["video_id"] for e in mine["episodes"]] == episodes
+    assert [e["episode"] for e in mine["episodes"]] == [f"ep{i}.mp4" for i in range(1, 6)]
+    ep1 = mine["episodes"][0]
+    assert ep1["detected"] is not None and ep1["corrected"] is None and ep1["duration"] > 10
+    assert api(server, "GET", "/api/intros", token=accounts["bob"], expect=200).json()["series"] == []
+    put = lambda video, body, expect, tok=token, job_id=job["id"]: api(
+        server, "PUT", "/api/intros/{job}/episodes/{video}", path=f"/api/intros/{job_id}/episodes/{video}",
+        token=tok, json=body, expect=expect)
+    assert "0 <= start < end" in error_of(put(episodes[0], {"start": 5, "end": 4}, 400))["message"]
+    assert "the episode's length" in error_of(put(episodes[0], {"start": 1, "end": 9999}, 400))["message"]
+    assert "'start' and 'end' must be seconds" == error_of(put(episodes[0], {"start": "1"}, 400))["message"]
+    put(ids["lesson.mp4"], {"start": 1, "end": 2}, 404)  # not an episode of the job
+    put(episodes[0], {"start": 1, "end": 2}, 404, tok=accounts["bob"])
+    dataset_job = next(j for j in api(server, "GET", "/api/jobs", token=token, expect=200).json()["jobs"]
+                       if j["kind"] == "dataset build" and j["state"] == "finished")
+    assert error_of(put(episodes[0], {"start": 1, "end": 2}, 409, job_id=dataset_job["id"]))["code"] == "not_an_intro_series"
+    after = put(episodes[0], {"start": 3.5, "end": 9.25}, 200).json()
+    assert after["episodes"][0]["corrected"] == [3.5, 9.25] and after["episodes"][0]["corrected_by"] == "erin"
+    put(episodes[0], {"start": 3.0, "end": 9.5}, 200)  # a second correction replaces the first
+    again = {s["job"]["id"]: s for s in api(server, "GET", "/api/intros", token=token, expect=200).json()["series"]}
+    assert again[job["id"]]["episodes"][0]["corrected"] == [3.0, 9.5]
+    labels = api(server, "GET", "/api/intros/{job}/labels.json", path=f"/api/intros/{job['id']}/labels.json",
+                 token=token, expect=200).json()
+    assert list(labels) == [f"ep{i}.mp4" for i in range(1, 6)]
+    assert labels["ep1.mp4"] == {"start": "00:00:03", "end": "00:00:09.500"}
+    api(server, "GET", "/api/intros/{job}/labels.json", path=f"/api/intros/{job['id']}/labels.json",
+        token=accounts["bob"], expect=404)
+    r = api(server, "GET", "/api/jobs/{id}/review", path=f"/api/jobs/{job['id']}/review", token=token, expect=409)
+    assert error_of(r)["code"] == "not_a_dataset"
 def test_label_studio_routes_without_a_label_studio(server, accounts):
     """This server has no --label-studio-url: the connection's routes say so (the real round trip is
     tests/python/test_label_studio_platform.py)."""

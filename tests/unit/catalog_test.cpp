@@ -164,11 +164,42 @@ void check_leases(const Opener& open) {
     EXPECT_EQ(c->find_job(b.id)->state, "running");
 }
 
+// Intro corrections (web intros page): one per (job, video), replaced by a newer one, kept across a
+// re-open, removed with their job.
+void check_intro_corrections(const Opener& open) {
+    std::int64_t job_id = 0;
+    {
+        auto c = open();
+        const auto user = c->add_user("ivan", catalog::Role::DlUser, "h");
+        catalog::Job job;
+        job.user_id = user.id;
+        job.kind = "intro detect";
+        job.video_ids = {4, 5};
+        job_id = c->add_job(job).id;
+        EXPECT_TRUE(c->intro_corrections(job_id).empty());
+        c->set_intro_correction({job_id, 5, 3.25, 9.5, user.id, 100});
+        c->set_intro_correction({job_id, 4, 1.0, 2.0, user.id, 101});
+        c->set_intro_correction({job_id, 5, 3.0, 9.75, user.id, 102});  // replaces the first
+    }
+    auto c = open();
+    const auto corrections = c->intro_corrections(job_id);
+    ASSERT_EQ(corrections.size(), 2u);
+    EXPECT_EQ(corrections[0].video_id, 4);
+    EXPECT_EQ(corrections[1].video_id, 5);
+    EXPECT_DOUBLE_EQ(corrections[1].start, 3.0);
+    EXPECT_DOUBLE_EQ(corrections[1].end, 9.75);
+    EXPECT_EQ(corrections[1].updated, 102);
+    EXPECT_EQ(corrections[1].user_id, c->find_user("ivan")->id);
+    c->remove_job(job_id);
+    EXPECT_TRUE(c->intro_corrections(job_id).empty());
+}
+
 // Each check on its own empty catalog: fresh_catalog() gives an opener of a new one (called
 // again, the opener re-opens that same catalog).
 void check_contract(const std::function<Opener()>& fresh_catalog) {
-    for (const auto& check : {check_users_tokens_and_hostile_text, check_uploads_videos_and_audit,
-                              check_jobs_claimed_once_cancelled_and_requeued, check_leases}) {
+    for (const auto& check :
+         {check_users_tokens_and_hostile_text, check_uploads_videos_and_audit,
+          check_jobs_claimed_once_cancelled_and_requeued, check_leases, check_intro_corrections}) {
         check(fresh_catalog());
         if (::testing::Test::HasFatalFailure()) return;
     }

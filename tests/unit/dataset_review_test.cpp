@@ -215,3 +215,38 @@ TEST(BuildManifest, StageReusesJournalAfterInterruptAndCommitsAtomically) {
     EXPECT_EQ(fs::last_write_time(out / "a.txt"), mtime);
     EXPECT_EQ(vidseg::test::read_text(out / "a.txt"), "A");
 }
+
+// A keyframe picked in the web review: written as "keyframe" in review.jsonl, read back, and the
+// latest pick of an item wins even when a later row (an exclusion) has none.
+TEST(ReviewLog, PickedKeyframesRoundTrip) {
+    ReviewSession session(five_items(), {}, "rita");
+    session.pick_keyframe("lesson_11_1_1", 2.75, "keyframe-pick");
+    session.exclude("2", "blurred", "interactive");
+    session.pick_keyframe("2", 2.5, "keyframe-pick");
+    session.exclude("2", "still blurred", "interactive");
+    EXPECT_TRUE(session.excluded(1));
+    EXPECT_EQ(session.reason(1), "still blurred");
+    const auto& rows = session.decisions();
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_FALSE(rows[0].excluded);  // a pick keeps the item's state
+    EXPECT_TRUE(rows[2].excluded);
+    EXPECT_EQ(rows[2].reason, "blurred");
+    const auto text = render_review_log(rows);
+    EXPECT_NE(text.find(R"("keyframe":2.75)"), std::string::npos) << text;
+    const auto back = parse_review_log(text, "test");
+    ASSERT_EQ(back.size(), 4u);
+    EXPECT_EQ(back[0].keyframe, 2.75);
+    EXPECT_FALSE(back[1].keyframe.has_value());
+    EXPECT_EQ(picked_keyframes(back), (std::map<std::string, double>{{"lesson_11_1_1", 2.5}}));
+    EXPECT_EQ(render_review_log(back), text);
+}
+
+TEST(ReviewLog, PickOutsideTheFragmentIsRefused) {
+    ReviewSession session(five_items(), {}, "rita");
+    const auto error = vidseg::test::thrown_error([&] { session.pick_keyframe("3", 9.0, "keyframe-pick"); });
+    EXPECT_EQ(error.code(), ErrorCode::InvalidArgument);
+    EXPECT_EQ(std::string(error.what()), "keyframe 9.00 s is outside lesson_11_1_2 (4.00-5.50 s)");
+    EXPECT_TRUE(session.decisions().empty());
+    EXPECT_THROW(parse_review_log(R"({"item": "a", "decision": "kept", "keyframe": "x"})", "draft"),
+                 vidseg::Error);
+}

@@ -15,6 +15,20 @@ export interface Job {
   created: number; started?: number; finished?: number;
 }
 export interface JobFile { name: string; size: number; key: string; url: string }
+export type ReviewDecision = "kept" | "excluded";
+export interface ReviewCandidate { time: number; image: string }
+export interface ReviewItem {
+  item: string; number: number; lesson: string; start: number; end: number; patterns: string[]; annotator: string;
+  split: string; keyframe_time: number; image: string; candidates: ReviewCandidate[];
+  decision: ReviewDecision | null; reason: string; picked: number | null;
+}
+export interface DatasetReview { job: Job; items: ReviewItem[]; decisions: number }
+export interface IntroEpisode {
+  video_id: number; episode: string; name: string; duration: number | null; detected: [number, number] | null;
+  confidence: number; variant: number | null; error: string; corrected: [number, number] | null;
+  corrected_by: string | null; corrected_at: number | null;
+}
+export interface IntroSeries { job: Job; episodes: IntroEpisode[] }
 export interface Token { id: number; label: string; created: number; last_used?: number; revoked: boolean }
 export interface AuditEntry { id: number; time: number; user_id?: number; user?: string; action: string; subject: string; detail: string; ip: string }
 
@@ -80,6 +94,16 @@ export const api = {
   retryJob: (id: number) => request<Job>("POST", `/api/jobs/${id}/retry`),
   jobLog: (id: number) => request<{ lines: { time: number; line: string }[] }>("GET", `/api/jobs/${id}/log`).then((r) => r.lines),
   jobFiles: (id: number) => request<{ files: JobFile[] }>("GET", `/api/jobs/${id}/files`).then((r) => r.files),
+  jobZipUrl: (id: number) => `/api/jobs/${id}/files.zip`,
+  review: (id: number) => request<DatasetReview>("GET", `/api/jobs/${id}/review`),
+  decide: (id: number, decision: { item: string; decision: ReviewDecision; reason?: string; keyframe?: number }) =>
+    request<DatasetReview>("POST", `/api/jobs/${id}/review`, decision),
+  reviewLogUrl: (id: number) => `/api/jobs/${id}/review.jsonl`,
+  rebuild: (id: number) => request<Job>("POST", `/api/jobs/${id}/rebuild`),
+  intros: () => request<{ series: IntroSeries[] }>("GET", "/api/intros"),
+  correctIntro: (jobId: number, videoId: number, start: number, end: number) =>
+    request<IntroSeries>("PUT", `/api/intros/${jobId}/episodes/${videoId}`, { start, end }),
+  introLabelsUrl: (jobId: number) => `/api/intros/${jobId}/labels.json`,
   tokens: () => request<{ tokens: Token[] }>("GET", "/api/tokens").then((r) => r.tokens),
   createToken: (label: string) => request<Token & { token: string }>("POST", "/api/tokens", { label }),
   revokeToken: (id: number) => request<unknown>("DELETE", `/api/tokens/${id}`),

@@ -3,7 +3,9 @@
 import type { MessageKey } from "./i18n/catalogue";
 import type { Page } from "./page";
 import { auditPage } from "./pages/audit";
+import { introsPage } from "./pages/intros";
 import { jobPage, jobsPage } from "./pages/jobs";
+import { reviewPage } from "./pages/review";
 import { tokensPage } from "./pages/tokens";
 import { uploadsPage } from "./pages/uploads";
 import { usersPage } from "./pages/users";
@@ -22,6 +24,8 @@ export const routes: Route[] = [
   { path: /^\/videos\/(\d+)$/, page: videoPage },
   { path: /^\/jobs$/, page: jobsPage, nav: { label: "nav.jobs", href: "/jobs" } },
   { path: /^\/jobs\/(\d+)$/, page: jobPage },
+  { path: /^\/datasets\/(\d+)\/review$/, page: reviewPage },
+  { path: /^\/intros$/, page: introsPage, nav: { label: "nav.intros", href: "/intros" } },
   { path: /^\/tokens$/, page: tokensPage, nav: { label: "nav.tokens", href: "/tokens" } },
   { path: /^\/admin\/users$/, page: usersPage, nav: { label: "nav.users", href: "/admin/users" }, adminOnly: true },
   { path: /^\/admin\/audit$/, page: auditPage, nav: { label: "nav.audit", href: "/admin/audit" }, adminOnly: true },

@@ -102,6 +102,16 @@ struct JobFile {
     std::uint64_t size = 0;
 };
 
+// An episode's intro corrected by hand on the web intros page (issue 12): the boundaries that replace
+// the intro detect job's for that video. One per (job, video): a new one replaces it.
+struct IntroCorrection {
+    std::int64_t job_id = 0;
+    std::int64_t video_id = 0;
+    double start = 0, end = 0;  // seconds
+    std::int64_t user_id = 0;   // who corrected it
+    std::int64_t updated = 0;
+};
+
 struct JobLogLine {
     std::int64_t time = 0;
     std::string line;
@@ -229,6 +239,10 @@ class Catalog {
     virtual void add_job_file(std::int64_t job_id, const JobFile& file) = 0;
     virtual std::vector<JobFile> job_files(std::int64_t job_id) = 0;
     virtual void clear_job_files(std::int64_t job_id) = 0;
+
+    // Intro corrections of an intro detect job (removed with the job).
+    virtual void set_intro_correction(const IntroCorrection& correction) = 0;
+    virtual std::vector<IntroCorrection> intro_corrections(std::int64_t job_id) = 0;
 
     // Audit log, newest first.
     virtual void add_audit(const AuditEntry& entry) = 0;

@@ -71,6 +71,13 @@ CREATE TABLE label_studio_annotations (project_id BIGINT NOT NULL REFERENCES lab
                                        source TEXT NOT NULL, missing BOOLEAN NOT NULL DEFAULT false,
                                        updated BIGINT NOT NULL, PRIMARY KEY (project_id, remote_id));
 )sql",
+    // 3: intros corrected by hand on the web intros page.
+    R"sql(
+CREATE TABLE intro_corrections (job_id BIGINT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                                video_id BIGINT NOT NULL, start_seconds DOUBLE PRECISION NOT NULL,
+                                end_seconds DOUBLE PRECISION NOT NULL, user_id BIGINT NOT NULL,
+                                updated BIGINT NOT NULL, PRIMARY KEY (job_id, video_id));
+)sql",
 };
 
 constexpr std::int64_t kMigrationLock = 0x76696473656700;  // "vidseg": pg_advisory_xact_lock key
@@ -498,6 +505,27 @@ class PostgresCatalog final : public Catalog {
     }
     void clear_job_files(std::int64_t job_id) override {
         execute("DELETE FROM job_files WHERE job_id = $1", job_id);
+    }
+
+    void set_intro_correction(const IntroCorrection& c) override {
+        execute(
+            "INSERT INTO intro_corrections (job_id, video_id, start_seconds, end_seconds, user_id, updated) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id, video_id) DO UPDATE SET "
+            "start_seconds = excluded.start_seconds, end_seconds = excluded.end_seconds, "
+            "user_id = excluded.user_id, updated = excluded.updated",
+            c.job_id, c.video_id, c.start, c.end, c.user_id, c.updated);
+    }
+    std::vector<IntroCorrection> intro_corrections(std::int64_t job_id) override {
+        return in_transaction([&](pqxx::work& tx) {
+            return read_all<IntroCorrection>(
+                tx.exec_params("SELECT job_id, video_id, start_seconds, end_seconds, user_id, updated "
+                               "FROM intro_corrections WHERE job_id = $1 ORDER BY video_id",
+                               job_id),
+                [](const pqxx::row& r) {
+                    return IntroCorrection{i64(r[0]),         i64(r[1]), r[2].as<double>(),
+                                           r[3].as<double>(), i64(r[4]), i64(r[5])};
+                });
+        });
     }
 
     void add_audit(const AuditEntry& e) override {

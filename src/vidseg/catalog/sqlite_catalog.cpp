@@ -76,6 +76,12 @@ CREATE TABLE label_studio_annotations (project_id INTEGER NOT NULL REFERENCES la
                                        source TEXT NOT NULL, missing INTEGER NOT NULL DEFAULT 0,
                                        updated INTEGER NOT NULL, PRIMARY KEY (project_id, remote_id));
 )sql",
+    // 5: intros corrected by hand on the web intros page.
+    R"sql(
+CREATE TABLE intro_corrections (job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                                video_id INTEGER NOT NULL, start_seconds REAL NOT NULL, end_seconds REAL NOT NULL,
+                                user_id INTEGER NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY (job_id, video_id));
+)sql",
 };
 
 constexpr const char* kLabelStudioProjectColumns =
@@ -512,6 +518,28 @@ class SqliteCatalog final : public Catalog {
     void clear_job_files(std::int64_t job_id) override {
         std::lock_guard lock(mutex_);
         Statement(db_, "DELETE FROM job_files WHERE job_id = ?").bind(1, job_id).run();
+    }
+
+    void set_intro_correction(const IntroCorrection& c) override {
+        std::lock_guard lock(mutex_);
+        Statement(db_,
+                  "INSERT OR REPLACE INTO intro_corrections (job_id, video_id, start_seconds, end_seconds, "
+                  "user_id, "
+                  "updated) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind_all(c.job_id, c.video_id, c.start, c.end, c.user_id, c.updated)
+            .run();
+    }
+    std::vector<IntroCorrection> intro_corrections(std::int64_t job_id) override {
+        std::lock_guard lock(mutex_);
+        Statement s(
+            db_,
+            "SELECT job_id, video_id, start_seconds, end_seconds, user_id, updated FROM intro_corrections "
+            "WHERE job_id = ? ORDER BY video_id");
+        s.bind(1, job_id);
+        std::vector<IntroCorrection> out;
+        while (s.step())
+            out.push_back({s.integer(0), s.integer(1), s.real(2), s.real(3), s.integer(4), s.integer(5)});
+        return out;
     }
 
     void add_audit(const AuditEntry& e) override {

@@ -96,6 +96,22 @@ std::vector<std::string> expand_video_folders(const std::vector<std::string>& pa
     return out;
 }
 
+// The latest hand-picked keyframe of each item (review.jsonl "keyframe") replaces the middle or best
+// frame; the box follows it along the item's track.
+void apply_picked_keyframes(DatasetPlan& plan, const std::vector<ReviewDecision>& previous,
+                            const std::vector<ReviewDecision>& now) {
+    std::vector<ReviewDecision> log = previous;
+    log.insert(log.end(), now.begin(), now.end());
+    const auto picks = picked_keyframes(log);
+    for (auto& item : plan.items) {
+        const auto it = picks.find(item.name);
+        if (it == picks.end() || it->second < item.start - 1e-6 || it->second > item.end + 1e-6) continue;
+        item.keyframe_time = it->second;
+        item.keyframe_score.reset();  // not scored: metadata says 0
+        if (item.track) item.box = item.track->box_at(item.keyframe_time);
+    }
+}
+
 }  // namespace
 
 nlohmann::ordered_json metadata_row(const DatasetPlan& plan, const DatasetItem& item, bool has_crop) {
@@ -197,8 +213,10 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     const fs::path stage = stage_dir.dir();
     if (config.keyframe == KeyframeMode::Best) {
         const auto t_choice = std::chrono::steady_clock::now();
-        const auto choice = choose_best_keyframes(
-            report.plan, {.candidates = config.keyframe_candidates, .progress = config.progress}, &stage_dir);
+        KeyframeChoiceOptions choice_options{.candidates = config.keyframe_candidates,
+                                             .progress = config.progress};
+        choice_options.candidates_dir = config.keyframe_candidates_dir;
+        const auto choice = choose_best_keyframes(report.plan, choice_options, &stage_dir);
         report.keyframe_choices_reused = choice.reused;
         report.keyframe_candidates_decoded = choice.candidates_decoded;
         report.keyframe_choice_seconds =
@@ -215,6 +233,9 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     ReviewSession session(review_items(plan, stage), previous_log, config.reviewer);
     if (!config.exclude.empty())
         for (const auto& e : read_exclude_argument(config.exclude)) session.exclude(e.selection, e.reason, "exclude-option");
+    for (const auto& [item, seconds] : config.keyframe_picks)
+        session.pick_keyframe(item, seconds, "keyframe-pick");
+    apply_picked_keyframes(report.plan, previous_log, session.decisions());
     auto wanted = [&](size_t i) { return config.review || !session.excluded(i); };
     asr::FragmentTranscripts transcripts(config.transcriber);  // one transcriber (worker) for the whole build
     std::map<std::string, asr::Transcript> transcript_of;      // by fragment name

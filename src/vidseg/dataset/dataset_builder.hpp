@@ -29,6 +29,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,10 @@ struct DatasetConfig {
     // (keyframe_choice.hpp; metadata gets keyframe_score and its components).
     KeyframeMode keyframe = KeyframeMode::Middle;
     int keyframe_candidates = 12;
+    std::string keyframe_candidates_dir;  // --keyframe best: write the candidates there (keyframe_choice.hpp)
+    // Keyframes picked by hand (the web review): item → seconds, recorded in review.jsonl ("keyframe").
+    // Later builds keep using the latest pick of review.jsonl.
+    std::map<std::string, double> keyframe_picks;
     int workers = 0;  // threads making clips / keyframes / WAVs at once (fragment_media.hpp); 0 = hardware's
     Progress* progress = nullptr;
     // Review (see above). `review` returns false to abort (nothing written, finished work kept for the next run).

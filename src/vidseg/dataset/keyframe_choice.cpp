@@ -7,11 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/progress.hpp"
 #include "vidseg/dataset/build_manifest.hpp"
 #include "vidseg/media/frame_reader.hpp"
+#include "vidseg/media/image_writer.hpp"
 
 namespace vidseg::dataset {
 
@@ -77,6 +79,19 @@ bool apply_recorded_choice(DatasetItem& item, const std::string& value) {
     }
 }
 
+// The candidates of one item as review thumbnails (KeyframeChoiceOptions::candidates_dir).
+nlohmann::json write_candidates(const std::filesystem::path& dir, const DatasetItem& item,
+                                const std::vector<media::Image>& frames) {
+    nlohmann::json list = nlohmann::json::array();
+    std::filesystem::create_directories(dir / item.name);
+    for (size_t k = 0; k < frames.size(); ++k) {
+        const std::string image = item.name + "/" + std::to_string(k) + ".jpg";
+        media::write_image(frames[k], (dir / image).string(), {.quality = 80});
+        list.push_back({{"time", frames[k].time}, {"image", image}});
+    }
+    return {{"chosen", item.keyframe_time}, {"candidates", list}};
+}
+
 }  // namespace
 
 KeyframeMode parse_keyframe_mode(const std::string& text) {
@@ -91,6 +106,7 @@ KeyframeChoiceStats choose_best_keyframes(DatasetPlan& plan, const KeyframeChoic
     KeyframeChoiceStats stats;
     plan.keyframes_scored = true;
     std::optional<vision::KeyframeScorer> scorer;  // made only when something must be scored (loads cascades)
+    nlohmann::json candidates_index = nlohmann::json::object();
     for (size_t v = 0; v < plan.videos.size(); ++v) {
         // Reuse first: a re-run with unchanged inputs opens no decoder at all.
         std::vector<size_t> todo;
@@ -155,9 +171,15 @@ KeyframeChoiceStats choose_best_keyframes(DatasetPlan& plan, const KeyframeChoic
                 apply_choice(item, frame_times[best.index], best.score);
                 ++stats.chosen;
                 if (stage) stage->record_value(item.name, kChoiceArtifact, keys.at(i), render_choice(item));
+                if (!options.candidates_dir.empty())
+                    candidates_index[item.name] = write_candidates(options.candidates_dir, item, p.frames);
                 pending.erase(i);
             },
             options.progress);
+    }
+    if (!options.candidates_dir.empty()) {
+        std::filesystem::create_directories(options.candidates_dir);
+        write_file_atomic(options.candidates_dir / "candidates.json", candidates_index.dump(1) + "\n");
     }
     return stats;
 }

@@ -10,6 +10,8 @@
 // settings); a re-run with the same inputs takes it from there and decodes nothing.
 #pragma once
 
+#include <filesystem>
+
 #include "vidseg/dataset/dataset_plan.hpp"
 #include "vidseg/vision/keyframe_scorer.hpp"
 
@@ -26,6 +28,11 @@ KeyframeMode parse_keyframe_mode(const std::string& text);
 
 struct KeyframeChoiceOptions {
     int candidates = 12;  // per fragment (fewer when the interval has fewer frames)
+    // When set: every scored candidate is also written as <dir>/<item>/<k>.jpg (at the analysis
+    // width) and <dir>/candidates.json lists them per item ({"<item>": {"chosen": t, "candidates":
+    // [{"time": t, "image": "<item>/<k>.jpg"}]}}), so that a review can pick another frame.
+    // Choices reused from the manifest have no candidates there.
+    std::filesystem::path candidates_dir;
     vision::KeyframeScorerOptions scorer;
     Progress* progress = nullptr;
 };

@@ -129,10 +129,14 @@ std::vector<ExcludeEntry> read_exclude_argument(const std::string& argument) {
 }
 
 std::vector<ReviewDecision> read_review_log(const fs::path& path) {
-    std::vector<ReviewDecision> log;
     std::error_code ec;
-    if (!fs::exists(path, ec)) return log;
-    std::istringstream in(read_limited_file(path));
+    if (!fs::exists(path, ec)) return {};
+    return parse_review_log(read_limited_file(path), path.string());
+}
+
+std::vector<ReviewDecision> parse_review_log(const std::string& text, const std::string& subject) {
+    std::vector<ReviewDecision> log;
+    std::istringstream in(text);
     size_t number = 0;
     for (std::string line; std::getline(in, line);) {
         ++number;
@@ -151,11 +155,12 @@ std::vector<ReviewDecision> read_review_log(const fs::path& path) {
             d.start = j.value("start", 0.0);
             d.end = j.value("end", 0.0);
             d.patterns = j.value("patterns", std::vector<std::string>{});
+            if (j.contains("keyframe") && !j["keyframe"].is_null()) d.keyframe = j["keyframe"].get<double>();
             log.push_back(std::move(d));
         } catch (const nlohmann::json::exception& e) {
             throw Error(ErrorCode::InvalidData,
                         "review log line " + std::to_string(number) + " is not a decision: " + e.what(),
-                        path.string());
+                        subject);
         }
     }
     return log;
@@ -176,6 +181,7 @@ std::string render_review_log(const std::vector<ReviewDecision>& log) {
         j["end"] = d.end;
         j["patterns"] = d.patterns;
         j["annotator"] = d.annotator;
+        if (d.keyframe) j["keyframe"] = *d.keyframe;
         out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     return out;
@@ -184,6 +190,13 @@ std::string render_review_log(const std::vector<ReviewDecision>& log) {
 std::map<std::string, ReviewDecision> latest_decisions(const std::vector<ReviewDecision>& log) {
     std::map<std::string, ReviewDecision> out;
     for (const auto& d : log) out[d.item] = d;
+    return out;
+}
+
+std::map<std::string, double> picked_keyframes(const std::vector<ReviewDecision>& log) {
+    std::map<std::string, double> out;
+    for (const auto& d : log)
+        if (d.keyframe) out[d.item] = *d.keyframe;
     return out;
 }
 
@@ -214,7 +227,8 @@ std::vector<size_t> ReviewSession::select(const std::string& selection) const {
     return parse_selection(selection, ids_);
 }
 
-void ReviewSession::decide(size_t index, bool exclude, const std::string& reason, const std::string& source) {
+void ReviewSession::decide(size_t index, bool exclude, const std::string& reason, const std::string& source,
+                           std::optional<double> keyframe) {
     const auto& item = items_[index];
     excluded_[index] = exclude;
     reasons_[index] = exclude ? reason : std::string();
@@ -231,6 +245,7 @@ void ReviewSession::decide(size_t index, bool exclude, const std::string& reason
     d.start = item.start;
     d.end = item.end;
     d.patterns = item.patterns;
+    d.keyframe = keyframe;
     decisions_.push_back(std::move(d));
 }
 
@@ -240,6 +255,16 @@ void ReviewSession::exclude(const std::string& selection, const std::string& rea
 
 void ReviewSession::keep(const std::string& selection, const std::string& source) {
     for (size_t i : select(selection)) decide(i, false, "", source);
+}
+
+void ReviewSession::pick_keyframe(const std::string& selection, double time, const std::string& source) {
+    for (size_t i : select(selection)) {
+        if (time < items_[i].start - 1e-6 || time > items_[i].end + 1e-6)
+            throw Error(ErrorCode::InvalidArgument, "keyframe " + seconds(time) + " s is outside " +
+                                                        items_[i].id + " (" + seconds(items_[i].start) + "-" +
+                                                        seconds(items_[i].end) + " s)");
+        decide(i, excluded_[i], reasons_[i], source, time);
+    }
 }
 
 void ReviewSession::confirm_rest() {

@@ -7,7 +7,9 @@
 // one JSON object per line, oldest first:
 //   {"item": "<fragment name>", "decision": "excluded"|"kept", "reason": "...", "when": "<UTC ISO-8601>",
 //    "who": "<$USER>", "source": "interactive"|"confirmed"|"exclude-option", "lesson": ..., "start": ...,
-//    "end": ..., "patterns": [...], "annotator": ...}
+//    "end": ..., "patterns": [...], "annotator": ..., "keyframe": <seconds>}
+// "keyframe" (optional): a keyframe picked by hand (the web review's `--keyframe best` candidates);
+// the latest row of an item that has one sets the time of the item's keyframe in the next build.
 // The latest row of an item is its current state; a re-run starts from it (an item excluded before
 // stays excluded until someone keeps it). Earlier rows stay in the file: the history is training data.
 //
@@ -25,6 +27,7 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,7 @@ struct ReviewDecision {
     std::string lesson, annotator;
     double start = 0, end = 0;
     std::vector<std::string> patterns;
+    std::optional<double> keyframe;  // seconds in the source video: the keyframe picked for this item
 };
 
 // "3,5-9", "all", or item ids, comma-separated → 0-based indexes (sorted, distinct) of `ids`.
@@ -71,9 +75,13 @@ std::vector<ExcludeEntry> read_exclude_argument(const std::string& argument);
 // review.jsonl: reads (missing file = empty log; malformed line → Error(InvalidData) with its
 // number) and renders.
 std::vector<ReviewDecision> read_review_log(const std::filesystem::path& path);
+// The same from text; `subject` names it in errors.
+std::vector<ReviewDecision> parse_review_log(const std::string& text, const std::string& subject);
 std::string render_review_log(const std::vector<ReviewDecision>& log);
 // The latest decision of each item.
 std::map<std::string, ReviewDecision> latest_decisions(const std::vector<ReviewDecision>& log);
+// The latest picked keyframe time of each item (rows without "keyframe" do not reset it).
+std::map<std::string, double> picked_keyframes(const std::vector<ReviewDecision>& log);
 
 // Current UTC time as "2026-11-23T14:05:09Z".
 std::string utc_now();
@@ -90,6 +98,8 @@ public:
     // Applies decisions without a prompt (used for --exclude). Throws like parse_selection.
     void exclude(const std::string& selection, const std::string& reason, const std::string& source);
     void keep(const std::string& selection, const std::string& source);
+    // Records `time` (seconds) as the keyframe of the selected items (state and reason unchanged).
+    void pick_keyframe(const std::string& selection, double time, const std::string& source);
 
     // The interactive loop: prints the listing, then reads commands until done / quit / end of input.
     // Bad commands print an error and the loop goes on.
@@ -109,16 +119,17 @@ public:
     void list(std::ostream& out) const;
 
 private:
-    void decide(size_t index, bool exclude, const std::string& reason, const std::string& source);
-    std::vector<size_t> select(const std::string& selection) const;
+  void decide(size_t index, bool exclude, const std::string& reason, const std::string& source,
+              std::optional<double> keyframe = std::nullopt);
+  std::vector<size_t> select(const std::string& selection) const;
 
-    std::vector<ReviewItem> items_;
-    std::vector<std::string> ids_;
-    std::vector<bool> excluded_;
-    std::vector<std::string> reasons_;
-    std::vector<bool> decided_now_;
-    std::vector<ReviewDecision> decisions_;
-    std::string who_;
+  std::vector<ReviewItem> items_;
+  std::vector<std::string> ids_;
+  std::vector<bool> excluded_;
+  std::vector<std::string> reasons_;
+  std::vector<bool> decided_now_;
+  std::vector<ReviewDecision> decisions_;
+  std::string who_;
 };
 
 }  // namespace vidseg::dataset

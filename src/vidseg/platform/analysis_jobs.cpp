@@ -80,6 +80,15 @@ void run_dataset_build_job(JobContext& c) {
         config.label_config = xml.string();
     }
     config.exclude = write_exclusions(c, option_object, inputs).string();
+    // The web review's picks among the `--keyframe best` candidates, which the job keeps for it.
+    for (const auto& d : inputs.value("review", nlohmann::json::array()))
+        if (d.contains("keyframe"))
+            config.keyframe_picks[d["item"].get<std::string>()] = d["keyframe"].get<double>();
+    const fs::path candidates = c.work_dir / "out" / "keyframe_candidates";
+    if (config.keyframe == dataset::KeyframeMode::Best) {
+        fs::remove_all(candidates);
+        config.keyframe_candidates_dir = candidates.string();
+    }
     const auto owner = c.catalog.user_by_id(c.job.user_id);
     config.reviewer = owner ? owner->name : "unknown";
     const fs::path out = c.work_dir / "out" / "dataset";
@@ -93,6 +102,8 @@ void run_dataset_build_job(JobContext& c) {
           std::to_string(report.excluded.size()) + " excluded in review, " +
           std::to_string(report.transcribed) + " transcript(s)");
     store_output_folder(c, out);
+    if (!config.keyframe_candidates_dir.empty() && fs::exists(candidates))
+        store_output_folder(c, candidates, std::string(kKeyframeCandidatesFolder) + "/");
 }
 
 void run_transcribe_job(JobContext& c) {

@@ -5,14 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/dataset/dataset_build_options.hpp"
+#include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/frame_reader.hpp"
 #include "vidseg/media/image_writer.hpp"
 #include "vidseg/media/probe.hpp"
-#include "vidseg/dataset/dataset_build_options.hpp"
-#include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
 #include "vidseg/pipeline/transcribe_options.hpp"
+#include "vidseg/platform/dataset_review.hpp"
 #include "vidseg/platform/job_steps.hpp"
 #include "vidseg/platform/uploads.hpp"
 
@@ -79,6 +80,9 @@ void validate_inputs(const KindSpec& spec, const nlohmann::json& inputs) {
             throw Error(ErrorCode::InvalidArgument, "inputs.review: decision must be excluded or kept, got '" + decision + "'");
         if (d.contains("reason") && !d["reason"].is_string())
             throw Error(ErrorCode::InvalidArgument, "inputs.review: reason must be text");
+        if (d.contains("keyframe") && (!d["keyframe"].is_number() || d["keyframe"].get<double>() < 0))
+            throw Error(ErrorCode::InvalidArgument,
+                        "inputs.review: keyframe must be the picked frame's time in seconds");
     }
 }
 
@@ -172,6 +176,10 @@ const std::vector<StageSpan>& job_stage_spans(const std::string& kind) {
 void remove_job_files(catalog::Catalog& catalog, storage::ObjectStore& store, std::int64_t job_id) {
     for (const auto& f : catalog.job_files(job_id)) store.remove(f.key);
     catalog.clear_job_files(job_id);
+    // A dataset build's web review draft (dataset_review.hpp) goes with its results.
+    if (const auto job = catalog.find_job(job_id))
+        if (const auto owner = catalog.user_by_id(job->user_id))
+            store.remove(review_draft_key(owner->name, job_id));
 }
 
 namespace {

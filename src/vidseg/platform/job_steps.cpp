@@ -36,7 +36,7 @@ catalog::JobFile store_file(JobContext& c, const fs::path& file, const std::stri
     return out;
 }
 
-std::size_t store_output_folder(JobContext& c, const fs::path& folder) {
+std::size_t store_output_folder(JobContext& c, const fs::path& folder, const std::string& name_prefix) {
     const auto owner = c.catalog.user_by_id(c.job.user_id);
     const std::string prefix = (owner ? owner->name : "unknown") + "/jobs/" + std::to_string(c.job.id) + "/";
     std::vector<fs::path> files;
@@ -45,7 +45,7 @@ std::size_t store_output_folder(JobContext& c, const fs::path& folder) {
     std::sort(files.begin(), files.end());
     c.progress.begin("assemble", static_cast<double>(files.size()));
     for (std::size_t i = 0; i < files.size(); ++i) {
-        const std::string name = fs::relative(files[i], folder).generic_string();
+        const std::string name = name_prefix + fs::relative(files[i], folder).generic_string();
         store_file(c, files[i], name, prefix + name);
         c.progress.update(static_cast<double>(i + 1));
     }

@@ -10,6 +10,10 @@
 
 namespace vidseg::platform {
 
+// Where a `--keyframe best` dataset build job keeps its keyframe candidates among its results (for
+// the web review, dataset_review.hpp).
+inline constexpr const char* kKeyframeCandidatesFolder = "keyframe_candidates";
+
 // The job's index-th video; InputNotFound when it was deleted meanwhile.
 catalog::Video job_video(JobContext& c, std::size_t index);
 // Copies the video into work_dir/input/<last part of its key> (unique per user and day).
@@ -17,8 +21,10 @@ std::filesystem::path fetch_video(JobContext& c, const catalog::Video& video);
 // Stores one result file under `key` and records it as the job's file `name`.
 catalog::JobFile store_file(JobContext& c, const std::filesystem::path& file, const std::string& name,
                             const std::string& key);
-// Stores every file under `folder` as <user>/jobs/<id>/<relative path> (stage "assemble"); how many.
-std::size_t store_output_folder(JobContext& c, const std::filesystem::path& folder);
+// Stores every file under `folder` as <user>/jobs/<id>/<name_prefix><relative path> (stage "assemble"),
+// named <name_prefix><relative path>; how many.
+std::size_t store_output_folder(JobContext& c, const std::filesystem::path& folder,
+                                const std::string& name_prefix = "");
 
 // The job kinds that run an analysis command (analysis_jobs.cpp).
 void run_dataset_build_job(JobContext& c);

@@ -85,6 +85,8 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     add_upload_routes(router);
     add_stream_routes(router);
     add_video_and_job_routes(router);
+    add_review_routes(router);
+    add_intro_routes(router);
     const auto label_studio = std::make_shared<platform::LabelStudioService>(platform, config.label_studio);
     add_label_studio_routes(router, label_studio);
     add_mcp_routes(router);

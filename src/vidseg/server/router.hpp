@@ -85,6 +85,8 @@ void add_video_and_job_routes(Router& router);
 // The web UI's files from root (nothing found: a page saying how to build it); registered last.
 void add_web_routes(Router& router, const std::optional<std::filesystem::path>& root);
 void add_stream_routes(Router& router);  // SSE progress, results as one zip
+void add_review_routes(Router& router);  // the web review of a dataset build job (routes_review.cpp)
+void add_intro_routes(Router& router);   // the web intros page: series, corrections, labels
 // The Label Studio connection (routes_labelstudio.cpp).
 void add_label_studio_routes(Router& router, const std::shared_ptr<platform::LabelStudioService>& service);
 void add_mcp_routes(Router& router);     // /mcp: the MCP server (streamable HTTP)

@@ -28,6 +28,17 @@ function fragmentCount(files: JobFile[]): number {
   return files.filter((f) => /(^|\/)part_films\/segment_\d+\.\w+$/.test(f.name)).length;
 }
 
+// A finished dataset build: its review page and the whole dataset as one zip.
+function datasetLinks(id: number, files: JobFile[]): HTMLElement | null {
+  if (!files.some((f) => /(^|\/)metadata\.jsonl$/.test(f.name))) return null;
+  return h(
+    "p",
+    { class: "actions" },
+    h("a", { class: "button primary", href: `/datasets/${id}/review`, "data-link": true }, t("review.open")),
+    h("a", { class: "button", href: api.jobZipUrl(id), download: `job_${id}.zip` }, t("review.downloadZip")),
+  );
+}
+
 function summary(job: Job): HTMLElement {
   return h(
     "dl",
@@ -79,6 +90,7 @@ export async function jobPage(ctx: PageContext): Promise<Node> {
             "div",
             {},
             fragments ? h("p", { "data-testid": "fragment-count" }, plural("job.fragments", fragments)) : null,
+            datasetLinks(id, files),
             h("ul", { class: "files" }, ...files.map((f) => h("li", {}, h("a", { href: f.url, download: "" }, f.name), " ", h("span", { class: "muted" }, formatSize(f.size))))),
           )
         : h("p", { class: "muted" }, t("job.noFiles")),

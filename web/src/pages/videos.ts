@@ -3,6 +3,7 @@ import { h, table, wrapTable } from "../dom";
 import { formatDate, formatDuration, formatNumber, formatSize, plural, t } from "../i18n/i18n";
 import { errorBox, pageTitle, type PageContext } from "../page";
 import { jobCells, jobHeaders, videoStateBadge } from "./status";
+import { mediaTimeline } from "./video_timeline";
 
 // Owner names: an admin sees everyone's videos (names from /api/users), a dl-user only its own.
 async function ownerNames(user: User): Promise<Map<number, string>> {
@@ -142,6 +143,7 @@ export async function videoPage(ctx: PageContext): Promise<Node> {
       player,
       h("section", { "aria-labelledby": "details-title" }, h("h2", { id: "details-title" }, t("video.details")), detailsSlot),
     ),
+    video.state === "ready" ? mediaTimeline(video, jobsOf(jobs, id), player, ctx) : null,
     h("section", { "aria-labelledby": "video-jobs-title" }, h("h2", { id: "video-jobs-title" }, t("video.jobs")), jobsSlot),
     prepareSlot,
     h("p", {}, remove),
