@@ -42,7 +42,7 @@ BINARY = _env_path("VIDSEG_BINARY")
 MEDIA = _env_path("VIDSEG_TEST_MEDIA_DIR")
 SOURCE = _env_path("VIDSEG_SOURCE_DIR")
 EXPORT = SOURCE / "tests" / "data" / "dataset" / "lesson_export.json"
-LOCAL_TOOLS = {"probe", "prepare", "dataset_build", "dataset_agreement", "intro_detect"}
+LOCAL_TOOLS = {"probe", "prepare", "dataset_build", "dataset_agreement", "intro_detect", "dataset_publish"}
 SERVER_TOOLS = {"probe", "prepare", "dataset_build", "intro_detect", "job_status", "job_cancel"}
 
 
@@ -212,6 +212,42 @@ def test_dataset_build_and_dataset_resources(work):
     assert tool_error(review) == ("invalid_argument", "unknown option 'review'")
     assert unknown.code == -32002 and unknown.message == "resource not found: vidseg://datasets/nope"
     assert not (work / "never").exists()
+
+
+def test_dataset_publish_to_a_folder(work):
+    """dataset_publish: a built dataset sent to a folder target, a re-publish sends nothing, a missing
+    dataset folder is the CLI's error."""
+    out = work / "datasets" / "lesson"
+    target = work / "published"
+    missing = str(work / "no_dataset")
+
+    async def body(client):
+        built = await client.call_tool("dataset_build", {"video": [str(MEDIA / "lesson.mp4")],
+                                                         "annotations": str(EXPORT), "out": str(out)})
+        first = await client.call_tool("dataset_publish", {"dir": str(out), "to": str(target)})
+        again = await client.call_tool("dataset_publish", {"dir": str(out), "to": str(target)})
+        absent = await client.call_tool("dataset_publish", {"dir": missing, "to": str(target / "x")})
+        return built, first, again, absent
+
+    built, first, again, absent = run(with_stdio(work, body))
+    ok(built)
+    sent = ok(first)
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                   if p.is_file() and not p.name.startswith(".") and p.name != "build_manifest.json")
+    published = sorted(p.relative_to(target).as_posix() for p in target.rglob("*")
+                       if p.is_file() and not p.name.startswith("."))
+    assert published == files
+    for name in files:
+        assert (target / name).read_bytes() == (out / name).read_bytes(), name
+    assert (target / ".vidseg-publish.json").is_file()
+    cli = json.loads(subprocess.run([str(BINARY), "dataset", "publish", "--json", "--dry-run", str(out), "--to",
+                                     str(target)], capture_output=True, text=True, check=True).stdout)
+    assert sent["sent"] == len(files) and sent["files"] == len(files) and sent["dry_run"] is False
+    assert cli["to_send"] == [] and cli["unchanged"] == len(files)  # the CLI sees the tool's publication
+    resent = ok(again)
+    assert resent["sent"] == 0
+    assert tool_error(absent) == cli_error("dataset", "publish", missing, "--to", str(target / "x"))
+    assert not (target / "x").exists()
 
 
 def test_dataset_agreement(work):

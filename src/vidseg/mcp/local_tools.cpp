@@ -14,6 +14,7 @@
 #include "vidseg/mcp/tool_schema.hpp"
 #include "vidseg/media/probe_options.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
+#include "vidseg/publish/publish_options.hpp"
 
 namespace vidseg::mcp {
 
@@ -101,6 +102,14 @@ Tool intro_detect_tool() {
     });
 }
 
+Tool dataset_publish_tool() {
+    // Credentials as for the CLI (flags, environment, .env); the token never appears in a result or error.
+    return command_tool("dataset_publish", publish::dataset_publish_command_spec(), "",
+                        [](const ParsedOptions& options, Progress&) {
+                            return publish::to_json(publish::publish_dataset(publish::dataset_publish_config(options)));
+                        });
+}
+
 bool is_dataset(const fs::path& dir) {
     std::error_code ec;
     if (!fs::is_regular_file(dir / "README.md", ec)) return false;
@@ -163,8 +172,8 @@ std::string read_dataset(const fs::path& root, const std::string& uri) {
 
 ToolBox local_toolbox(const LocalToolsConfig& config) {
     ToolBox box;
-    box.tools = {probe_tool(), prepare_tool(), dataset_build_tool(), dataset_agreement_tool(),
-                 intro_detect_tool()};
+    box.tools = {probe_tool(),        prepare_tool(),        dataset_build_tool(), dataset_agreement_tool(),
+                 intro_detect_tool(), dataset_publish_tool()};
     box.instructions =
         "vidseg turns lesson videos into labelled segments, Label Studio tasks and Hugging Face datasets. "
         "Paths are "

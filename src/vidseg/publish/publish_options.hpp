@@ -27,4 +27,9 @@ struct PublishInputs {
 // missing (never the token's value), Error(InputNotFound) for a missing --env-file / --token-file.
 PublishConfig publish_config_from(const ParsedOptions& options, const PublishInputs& inputs);
 
+// `vidseg dataset publish`: its option table (credentials above, --to, --prefix, the S3 settings) and
+// the config of one publication from parsed options (the CLI and the MCP tool alike).
+CommandSpec dataset_publish_command_spec();
+PublishConfig dataset_publish_config(const ParsedOptions& options);
+
 }  // namespace vidseg::publish
