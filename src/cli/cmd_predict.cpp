@@ -2,10 +2,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "command.hpp"
+#include "vidseg/asr/whisper_options.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
@@ -52,6 +54,23 @@ struct FailedItem {
     Error error;
 };
 
+models::ItemTranscript item_transcript(const ParsedOptions& options, std::size_t items) {
+    models::ItemTranscript transcript;  // the text columns of a model that reads them
+    if (options.given("transcript")) {
+        if (items != 1)
+            throw Error(ErrorCode::InvalidArgument,
+                        "--transcript is the transcript of one lesson: give one input (with several videos, put each "
+                        "one's LESSON.srt / .vtt / .transcript.json beside it, or use --whisper-backend)");
+        transcript.file = options.str("transcript");
+    }
+    transcript.transcriber = asr::whisper_config(options);
+    return transcript;
+}
+
+std::optional<double> threshold_option(const ParsedOptions& options) {
+    return options.given("threshold") ? std::optional<double>(options.number("threshold")) : std::nullopt;
+}
+
 int run_predict(const ParsedOptions& options, Context& context) {
     if (!options.given("model")) throw Error(ErrorCode::InvalidArgument, "--model MODEL is required");
     const auto model = models::TrainedModel::load(options.str("model"));
@@ -65,6 +84,9 @@ int run_predict(const ParsedOptions& options, Context& context) {
         season.cache_dir = options.given("intro-cache") ? fs::path(options.str("intro-cache"))
                                                         : intro::FingerprintCache::default_dir();
 
+    const auto transcript = item_transcript(options, items.size());
+    const auto threshold = threshold_option(options);
+
     // Every item is tried; a bad one (missing, not media, features that do not fit the model) is
     // reported by name and the others still run. Cancellation is not an item's failure.
     std::vector<models::Prediction> predictions;
@@ -72,12 +94,12 @@ int run_predict(const ParsedOptions& options, Context& context) {
     std::vector<FailedItem> failed;
     for (const auto& item : items) {
         try {
-            const auto m = models::features_for_item(item, info, context.progress.get(), season);
+            const auto m = models::features_for_item(item, info, context.progress.get(), season, transcript);
             const auto t0 = std::chrono::steady_clock::now();
             // A feature file that does not fit the model is named as given (its matrix names the video).
             auto p = [&] {
                 try {
-                    return model.predict(m);
+                    return model.predict(m, threshold);
                 } catch (const Error& e) {
                     // Features computed here from a video that do not fit (no rows, a NaN where the picture
                     // or the sound has no data, audio columns of a video without sound) are the media's fault
@@ -182,7 +204,9 @@ Command predict_command() {
             "Every input is tried: one that fails (missing, not media, features that do not fit the model) is\n"
             "reported by name and the others still run; then --out and --predictions are not written and the\n"
             "exit code is 1. With --keep-going the good inputs are written and the exit code is 0. When no\n"
-            "input could be predicted, the first failure's exit code is returned.",
+            "input could be predicted, the first failure's exit code is returned.\n"
+            "A model that reads text columns (trained on transcripts) gets them from --transcript FILE, else\n"
+            "from --whisper-backend transcribing the video, else from a transcript beside the video.",
         .positionals = {{.name = "INPUT", .help = "Videos, feature files (.csv/.jsonl) or folders of either.", .min_count = 1,
                          .max_count = -1}},
         .options =
@@ -199,6 +223,14 @@ Command predict_command() {
                 {.name = "rows", .type = OptionType::Flag, .help = "Include per-row probabilities in the JSON."},
                 {.name = "predictions", .type = OptionType::Path,
                  .help = "Intro models: write test_predictions.json ({\"<video>\": [start, end]}).", .metavar = "FILE"},
+                {.name = "transcript", .type = OptionType::Path,
+                 .help = "Models that read text columns: the lesson's transcript (.json segments, .srt, .vtt;\n"
+                         "one input). Without it: --whisper-backend, else LESSON.srt/.vtt/.transcript.json beside it.",
+                 .metavar = "FILE"},
+                {.name = "threshold", .type = OptionType::Double,
+                 .help = "Probability a row needs to carry a label, for every label (default: the model's\n"
+                         "per-pattern thresholds tuned at training).",
+                 .metavar = "P", .min = 0.001, .max = 0.999},
                 {.name = "keep-going", .type = OptionType::Flag,
                  .help = "When some inputs fail, still write the others' results and exit 0."},
                 {.name = "series-dir", .type = OptionType::Path,
@@ -216,6 +248,8 @@ Command predict_command() {
                     "  vidseg predict --model patterns.model lessons/ --keep-going --out predictions.json\n"
                     "  vidseg predict --model intro-fused.model season2/   (each episode compared with its season)",
     };
+    const auto whisper = asr::whisper_option_specs();
+    spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
     return {spec, run_predict};
 }
 

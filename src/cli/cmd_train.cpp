@@ -53,7 +53,10 @@ int run_train(const ParsedOptions& options, Context& context) {
     config.hyper.chunk = int(options.integer("chunk"));
     config.hyper.layers = int(options.integer("layers"));
 
-    const auto labels = models::read_interval_labels(options.str("data"), config.task);
+    std::string split_note;
+    const std::string data = models::dataset_split(options.str("data"), options.str("split"), &split_note).string();
+    if (!split_note.empty()) context.info(split_note);
+    const auto labels = models::read_interval_labels(data, config.task);
     std::vector<features::FeatureMatrix> feature_matrices;
     if (options.given("features")) {
         std::vector<models::SkippedFile> skipped;  // e.g. the labels .json beside the features
@@ -63,7 +66,7 @@ int run_train(const ParsedOptions& options, Context& context) {
         if (config.task != models::Task::Patterns)
             throw Error(ErrorCode::InvalidArgument, "--features FILE_OR_DIR is required for --task intro");
         // Text only: the dataset's fragment transcripts become text columns per lesson.
-        auto text = models::transcript_features_from_dataset(options.str("data"));
+        auto text = models::transcript_features_from_dataset(data);
         context.info("no --features: text-only training on the transcripts of " + std::to_string(text.with_transcript) +
                      " of " + std::to_string(text.fragments) + " fragments (" + std::to_string(text.matrices.size()) +
                      " lessons; columns tokens, words_per_second, speech_coverage per 1 s)");
@@ -104,6 +107,7 @@ int run_train(const ParsedOptions& options, Context& context) {
 
     const auto& info = model.info();
     nlohmann::json doc = {{"model", options.str("out")},
+                          {"data", data},
                           {"arch", models::architecture_name(info.arch)},
                           {"task", models::task_name(info.task)},
                           {"labels", info.labels},
@@ -126,6 +130,13 @@ int run_train(const ParsedOptions& options, Context& context) {
         std::printf(", validation loss %s, validation micro-F1 %s", fixed(t["val_loss"].get<double>()).c_str(),
                     fixed(t["val_micro_f1"].get<double>()).c_str());
     std::printf(", %s s\n", fixed(t.value("seconds", 0.0), 2).c_str());
+    if (t.contains("thresholds")) {
+        std::printf("  thresholds tuned on the validation rows (best F1):");
+        for (const auto& th : t["thresholds"])
+            std::printf(" %s %s%s", th["label"].get<std::string>().c_str(), fixed(th["threshold"].get<double>(), 2).c_str(),
+                        th["tuned"].get<bool>() ? "" : " (no positive validation row: default)");
+        std::printf("\n");
+    }
     if (t.contains("cv_micro_f1"))
         std::printf("  %d-fold cross-validation: mean micro-F1 %s\n", config.folds,
                     fixed(t["cv_micro_f1"].get<double>()).c_str());
@@ -151,6 +162,9 @@ Command train_command() {
             "training for datasets whose fragments have transcripts but no media (tokens, words per second and\n"
             "speech coverage per 1 s row; `vidseg features VIDEO --transcript T --no-audio --no-visual` gives\n"
             "the same columns to predict on).\n"
+            "A dataset folder with train/ and test/ folders (`dataset build --test-fraction`) trains on train/\n"
+            "only (--split all for both). Patterns models store a threshold per pattern, the one with the best\n"
+            "F1 on the validation rows (not transformer-crf); `predict --threshold` overrides it.\n"
             "--folds K needs at least K training chunks (--chunk rows each); more is a usage error (exit 2).",
         .positionals = {},
         .options =
@@ -159,6 +173,10 @@ Command train_command() {
                  .help = "What the labels mark.", .choices = {"patterns", "intro"}},
                 {.name = "data", .type = OptionType::Path, .help = "Dataset folder, metadata.jsonl or intro labels file.",
                  .metavar = "DATASET_OR_LABELS"},
+                {.name = "split", .type = OptionType::Choice, .default_value = "auto",
+                 .help = "Part of a dataset folder to train on: auto = train/ when it has train/ and test/\n"
+                         "(what `dataset build --test-fraction` writes), else all of it.",
+                 .choices = {"auto", "train", "test", "all"}},
                 {.name = "features", .type = OptionType::Path,
                  .help = "Feature files (.csv/.jsonl) or folders of them, one per video (repeatable; none = "
                          "text-only from the dataset's transcripts).",
