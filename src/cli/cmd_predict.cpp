@@ -13,6 +13,7 @@
 #include "vidseg/intro/fingerprint_cache.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/models/feature_files.hpp"
+#include "vidseg/models/text_prediction.hpp"
 #include "vidseg/models/trained_model.hpp"
 #include "vidseg/models/training_set.hpp"
 
@@ -71,8 +72,63 @@ std::optional<double> threshold_option(const ParsedOptions& options) {
     return options.given("threshold") ? std::optional<double>(options.number("threshold")) : std::nullopt;
 }
 
+// A text model (`train --data TABLE`): videos with transcripts, transcripts, tables of utterances.
+// Every input is tried as for the networks; intervals carry the n-grams behind them.
+int run_predict_text(const ParsedOptions& options, Context& context) {
+    const auto model = models::UtteranceModel::load(options.str("model"));
+    const auto& items = options.positionals();
+    models::TextPredictOptions o;
+    o.transcript = item_transcript(options, items.size());
+    o.threshold = threshold_option(options);
+    o.merge_gap = options.number("merge-gap");
+    o.min_length = options.number("min-length");
+    nlohmann::json videos = nlohmann::json::array(), failed = nlohmann::json::array();
+    std::vector<Error> errors;
+    for (const auto& item : items) {
+        try {
+            for (const auto& lesson : models::predict_text_item(model, item, o)) {
+                auto doc = prediction_json(lesson.prediction, options.flag("rows"));
+                doc["intervals"] = models::explained_intervals(model, lesson, 5);
+                doc["utterances"] = lesson.segments.size();
+                videos.push_back(std::move(doc));
+            }
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::Interrupted || items.size() == 1) throw;
+            if (!context.quiet) std::fprintf(stderr, "error: %s: %s\n", item.c_str(), e.cause().c_str());
+            failed.push_back({{"input", item}, {"error", error_code_name(e.code())}, {"message", e.cause()}});
+            errors.push_back(e);
+        }
+    }
+    if (videos.empty()) throw errors.front();
+    const bool ok = failed.empty() || options.flag("keep-going");
+    const nlohmann::json doc = {{"model", options.str("model")}, {"arch", "utterance-lr"}, {"task", "patterns"},
+                                {"videos", videos},              {"skipped", nlohmann::json::array()},
+                                {"failed", failed}};
+    if (options.given("out") && ok) write_file_atomic(options.str("out"), doc.dump(2) + "\n");
+    if (context.json) {
+        context.print_json(doc);
+        return ok ? 0 : 1;
+    }
+    for (const auto& v : videos) {
+        std::printf("%s: %zu intervals\n", v["source"].get<std::string>().c_str(), v["intervals"].size());
+        for (const auto& d : v["intervals"]) {
+            std::string words;
+            for (const auto& w : d["top_ngrams"]) words += (words.empty() ? "" : ", ") + w["ngram"].get<std::string>();
+            std::printf("  %9ss - %9ss  %s  (score %s)%s%s\n", two_decimals(d["start"].get<double>()).c_str(),
+                        two_decimals(d["end"].get<double>()).c_str(), d["label"].get<std::string>().c_str(),
+                        two_decimals(d["score"].get<double>()).c_str(), words.empty() ? "" : "  words: ",
+                        words.c_str());
+        }
+    }
+    if (!failed.empty())
+        std::printf("%zu of %zu input(s) failed%s\n", failed.size(), items.size(),
+                    options.flag("keep-going") ? "" : " (nothing written; --keep-going writes the good ones)");
+    return ok ? 0 : 1;
+}
+
 int run_predict(const ParsedOptions& options, Context& context) {
     if (!options.given("model")) throw Error(ErrorCode::InvalidArgument, "--model MODEL is required");
+    if (models::UtteranceModel::is_text_model_file(options.str("model"))) return run_predict_text(options, context);
     const auto model = models::TrainedModel::load(options.str("model"));
     const auto& info = model.info();
     const auto inputs = models::expand_prediction_inputs(options.positionals());
@@ -206,7 +262,10 @@ Command predict_command() {
             "exit code is 1. With --keep-going the good inputs are written and the exit code is 0. When no\n"
             "input could be predicted, the first failure's exit code is returned.\n"
             "A model that reads text columns (trained on transcripts) gets them from --transcript FILE, else\n"
-            "from --whisper-backend transcribing the video, else from a transcript beside the video.",
+            "from --whisper-backend transcribing the video, else from a transcript beside the video.\n"
+            "A text model (`vidseg train --data TABLE`) predicts per utterance and projects onto 1 s rows; its\n"
+            "inputs are videos (with a transcript as above), transcripts (.srt, .vtt, .json) and tables of\n"
+            "utterances (each lesson in them); every interval lists the n-grams that drove it (top_ngrams).",
         .positionals = {{.name = "INPUT", .help = "Videos, feature files (.csv/.jsonl) or folders of either.", .min_count = 1,
                          .max_count = -1}},
         .options =

@@ -13,6 +13,8 @@
 #include "vidseg/models/trained_model.hpp"
 #include "vidseg/models/training_set.hpp"
 #include "vidseg/models/transcript_features.hpp"
+#include "vidseg/models/utterance_model.hpp"
+#include "vidseg/text/utterance_table.hpp"
 
 namespace vidseg::cli {
 
@@ -35,6 +37,56 @@ std::string fixed(double v, int digits = 3) {
     return buf;
 }
 
+text::TableColumns table_columns(const ParsedOptions& options) {
+    text::TableColumns c;
+    for (auto [name, field] : {std::pair{"lesson-column", &c.lesson}, std::pair{"start-column", &c.start},
+                               std::pair{"end-column", &c.end}, std::pair{"order-column", &c.order},
+                               std::pair{"speaker-column", &c.speaker}, std::pair{"text-column", &c.text},
+                               std::pair{"labels-column", &c.labels}})
+        *field = options.str(name);
+    return c;
+}
+
+// A table of transcribed utterances: the utterance-level text model (models/utterance_model.hpp).
+int run_train_on_table(const ParsedOptions& options, Context& context) {
+    if (options.given("features"))
+        throw Error(ErrorCode::InvalidArgument,
+                    "--features goes with a dataset folder; a table of utterances trains on its text alone");
+    const auto lessons = text::read_utterance_table(options.str("data"), table_columns(options));
+    models::UtteranceTrainOptions config;
+    config.sgd.epochs = options.given("epochs") ? int(options.integer("epochs")) : 10;
+    config.val_fraction = options.number("val-fraction");
+    config.seed = std::uint64_t(options.integer("seed"));
+    std::size_t utterances = 0;
+    for (const auto& l : lessons) utterances += l.utterances.size();
+    context.info("training the utterance text model (word + character n-grams, TF-IDF, sparse logistic "
+                 "regression) on " + std::to_string(utterances) + " utterances of " + std::to_string(lessons.size()) +
+                 " lessons");
+    throw_if_cancelled();
+    const auto model = models::UtteranceModel::train(lessons, config);
+    model.save(options.str("out"));
+    const nlohmann::json doc = {{"model", options.str("out")},
+                                {"arch", "utterance-lr"},
+                                {"task", "patterns"},
+                                {"data", options.str("data")},
+                                {"labels", model.labels()},
+                                {"lessons", lessons.size()},
+                                {"utterances", utterances},
+                                {"training", model.training()}};
+    if (context.json) {
+        context.print_json(doc);
+        return 0;
+    }
+    std::printf("Model written to %s (utterance text model, %zu labels, %zu utterances of %zu lessons, %s s)\n",
+                options.str("out").c_str(), model.labels().size(), utterances, lessons.size(),
+                fixed(model.training().value("seconds", 0.0), 2).c_str());
+    for (const auto& t : model.training()["thresholds"])
+        std::printf("  %s: threshold %s (validation F1 %s)%s\n", t["label"].get<std::string>().c_str(),
+                    fixed(t["threshold"].get<double>(), 2).c_str(), fixed(t["val_f1"].get<double>()).c_str(),
+                    t["tuned"].get<bool>() ? "" : " (no positive validation utterance: default)");
+    return 0;
+}
+
 int run_train(const ParsedOptions& options, Context& context) {
     if (!options.given("data")) throw Error(ErrorCode::InvalidArgument, "--data DATASET_OR_LABELS is required");
     if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "--out MODEL is required");
@@ -52,6 +104,10 @@ int run_train(const ParsedOptions& options, Context& context) {
     config.hyper.hidden = int(options.integer("hidden"));
     config.hyper.chunk = int(options.integer("chunk"));
     config.hyper.layers = int(options.integer("layers"));
+
+    if (config.task == models::Task::Patterns && text::is_utterance_table(options.str("data")) &&
+        !std::filesystem::is_directory(options.str("data")))
+        return run_train_on_table(options, context);
 
     std::string split_note;
     const std::string data = models::dataset_split(options.str("data"), options.str("split"), &split_note).string();
@@ -165,6 +221,12 @@ Command train_command() {
             "A dataset folder with train/ and test/ folders (`dataset build --test-fraction`) trains on train/\n"
             "only (--split all for both). Patterns models store a threshold per pattern, the one with the best\n"
             "F1 on the validation rows (not transformer-crf); `predict --threshold` overrides it.\n"
+            "--data TABLE (.csv, .tsv, .xlsx: one utterance per row with lesson, start/end or order, speaker,\n"
+            "text and labels columns, named by the --*-column options) trains the utterance-level text model:\n"
+            "hashed word and character n-grams with TF-IDF, the neighbouring utterances and the speaker role as\n"
+            "context, a sparse logistic regression with class weights (SGD, --epochs default 10), thresholds\n"
+            "tuned on held-out lessons (--val-fraction). `vidseg predict` runs it on videos with transcripts,\n"
+            "on transcripts and on tables.\n"
             "--folds K needs at least K training chunks (--chunk rows each); more is a usage error (exit 2).",
         .positionals = {},
         .options =
@@ -208,8 +270,23 @@ Command train_command() {
                  .metavar = "PREFIXES", .repeatable = true},
                 {.name = "threads", .type = OptionType::Int, .default_value = "2", .help = "CPU threads.", .min = 1,
                  .max = 256},
+                {.name = "lesson-column", .type = OptionType::String, .default_value = "lesson",
+                 .help = "Table of utterances: the column naming the lesson.", .metavar = "NAME"},
+                {.name = "start-column", .type = OptionType::String, .default_value = "start",
+                 .help = "Table: utterance start (seconds).", .metavar = "NAME"},
+                {.name = "end-column", .type = OptionType::String, .default_value = "end",
+                 .help = "Table: utterance end (seconds).", .metavar = "NAME"},
+                {.name = "order-column", .type = OptionType::String, .default_value = "order",
+                 .help = "Table: utterance order in the lesson (when there are no times).", .metavar = "NAME"},
+                {.name = "speaker-column", .type = OptionType::String, .default_value = "speaker",
+                 .help = "Table: who spoke (optional column).", .metavar = "NAME"},
+                {.name = "text-column", .type = OptionType::String, .default_value = "text",
+                 .help = "Table: what was said.", .metavar = "NAME"},
+                {.name = "labels-column", .type = OptionType::String, .default_value = "labels",
+                 .help = "Table: the utterance's patterns, separated by ';' or '|'.", .metavar = "NAME"},
             },
         .examples = "  vidseg train --data dataset --features features/ --arch bilstm --out patterns.model\n"
+                    "  vidseg train --data utterances.xlsx --text-column Реплика --labels-column Паттерны --out text.model\n"
                     "  vidseg train --task intro --data labels.json --features feats/ --arch transformer-crf --out intro.model",
     };
     return {spec, run_train};

@@ -177,3 +177,88 @@ TEST_F(TextPatternsCli, FeaturesReadTheSpeakersOfAWebVttTranscript) {
     EXPECT_EQ(last_three(row0), (std::vector<double>{1, 0, 0})) << row0;  // the teacher speaks the most
     EXPECT_EQ(last_three(row4), (std::vector<double>{0, 1, 1})) << row4;  // the pupil's turn at 4 s
 }
+
+namespace {
+
+// A CSV of utterances: the teacher praises ("молодец", "great job") or presses for reasoning
+// ("почему", "why"); the rest is neutral classroom talk.
+void write_utterance_table(const fs::path& path, int first_lesson, int lessons) {
+    const std::vector<std::string> praise = {"Молодец, отлично!", "Great job, well done", "Умница, молодец"};
+    const std::vector<std::string> why = {"Почему ты так думаешь?", "Why do you think so?", "Объясни, почему"};
+    const std::vector<std::string> neutral = {"Откройте тетради", "Open your books", "Запишите число",
+                                              "Let us read the text", "Решим задачу"};
+    std::ofstream out(path);
+    out << "lesson,start,end,speaker,text,labels\n";
+    for (int l = first_lesson; l < first_lesson + lessons; ++l)
+        for (int i = 0; i < 20; ++i) {
+            const int k = (i * 7 + l) % 10;
+            const std::string text = k < 2 ? praise[std::size_t(i + l) % 3] : k < 4 ? why[std::size_t(i + l) % 3]
+                                                                                  : neutral[std::size_t(i + l) % 5];
+            out << "lesson" << l << "," << i * 4 << "," << i * 4 + 3 << "," << (i % 4 == 3 ? "Pupil" : "Teacher")
+                << ",\"" << text << "\"," << (k < 2 ? "praise" : k < 4 ? "reasoning" : "") << "\n";
+        }
+}
+
+}  // namespace
+
+TEST_F(TextPatternsCli, TableOfUtterancesTrainsPredictsExplainsAndIsEvaluated) {
+    write_utterance_table(dir / "train.csv", 0, 12);
+    write_utterance_table(dir / "test.csv", 12, 3);
+    auto r = run_vidseg("train --data " + shell_quote(dir / "train.csv") + " --json --out " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = json::parse(r.out);
+    EXPECT_EQ(doc["arch"], "utterance-lr");
+    EXPECT_EQ(doc["labels"], json::array({"praise", "reasoning"}));
+    EXPECT_EQ(doc["utterances"], 240);
+    EXPECT_EQ(doc["training"]["val_lessons"], 2);
+    EXPECT_EQ(doc["training"]["thresholds"].size(), 2u);
+
+    // Predict on the held-out table: every lesson, intervals with the words behind them.
+    r = run_vidseg("predict --json --model " + model() + " " + shell_quote(dir / "test.csv"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = json::parse(r.out);
+    ASSERT_EQ(doc["videos"].size(), 3u);
+    EXPECT_EQ(doc["videos"][0]["source"], "lesson12");
+    EXPECT_EQ(doc["videos"][0]["utterances"], 20);
+    bool praise_explained = false;
+    for (const auto& v : doc["videos"])
+        for (const auto& i : v["intervals"])
+            if (i["label"] == "praise" && !i["top_ngrams"].empty()) {
+                const auto word = i["top_ngrams"][0]["ngram"].get<std::string>();
+                praise_explained = true;
+                EXPECT_TRUE(word.find("молодец") != std::string::npos || word.find("great") != std::string::npos ||
+                            word.find("отлично") != std::string::npos || word.find("умница") != std::string::npos ||
+                            word.find("done") != std::string::npos || word.find("job") != std::string::npos ||
+                            word.find("well") != std::string::npos)
+                    << i.dump();
+                EXPECT_GT(i["top_ngrams"][0]["weight"].get<double>(), 0);
+            }
+    EXPECT_TRUE(praise_explained) << r.out;
+
+    // A transcript file and a video with its transcript go through the same model.
+    std::ofstream(dir / "praise.srt") << "1\n00:00:05,000 --> 00:00:08,000\nМолодец, отлично!\n";
+    r = run_vidseg("predict --json --model " + model() + " " + shell_quote(dir / "praise.srt"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = json::parse(r.out)["videos"][0];
+    ASSERT_EQ(doc["intervals"].size(), 1u) << doc.dump();
+    EXPECT_EQ(doc["intervals"][0]["label"], "praise");
+    EXPECT_EQ(doc["intervals"][0]["start"], 5);
+    EXPECT_EQ(doc["intervals"][0]["end"], 8);
+    r = run_vidseg("predict --json --model " + model() + " --transcript " + shell_quote(dir / "praise.srt") + " " +
+                   shell_quote(dir / "lesson.mp4"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["videos"][0]["rows"], 30);
+
+    // patterns eval: the model and the bag-of-words baseline on the same split.
+    r = run_vidseg("patterns eval --json --table " + shell_quote(dir / "test.csv") + " --train " +
+                   shell_quote(dir / "train.csv") + " --model " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = json::parse(r.out);
+    EXPECT_EQ(doc["test_utterances"], 60);
+    EXPECT_GT(doc["model"]["utterances"]["macro_f1"].get<double>(), 0.9) << r.out;
+    EXPECT_GT(doc["model"]["grid"]["macro_f1"].get<double>(), 0.8) << r.out;
+    EXPECT_TRUE(doc["baseline"]["utterances"].contains("macro_f1"));
+    r = run_vidseg("patterns eval --table " + shell_quote(dir / "test.csv"));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("needs --train TABLE"), std::string::npos) << r.err;
+}

@@ -3,10 +3,13 @@
 The driver tests/tools/lexical_vectors.cpp fits vidseg's LexicalVectorizer on Russian and English
 utterances and prints the rows of others; the same rows come from a scikit-learn FeatureUnion-like
 stack of two HashingVectorizer(alternate_sign=False, norm=None) + TfidfTransformer() pipelines (word
-n-grams with the default token pattern, char_wb n-grams). Columns, n-grams and TF-IDF values must agree."""
+n-grams with the default token pattern, char_wb n-grams). Columns, n-grams and TF-IDF values must agree.
+The CLI's text model (`vidseg train --data TABLE`) stores the same document frequencies."""
+import csv
 import json
 import os
 import subprocess
+import tempfile
 
 import numpy as np
 import pytest
@@ -14,6 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 TOOL = os.environ.get("VIDSEG_LEXICAL_TOOL", "vidseg_lexical_vectors")
+VIDSEG = os.environ.get("VIDSEG_BINARY", "vidseg")
 
 FIT = [
     "Молодец, Маша! Отличная работа.",
@@ -88,3 +92,25 @@ def test_stored_document_frequencies_give_sklearn_idf():
         assert np.log((1 + n) / (1 + df)) + 1 == pytest.approx(tfidf.idf_[column], rel=1e-12)
     assert len(stored["df"]) == np.count_nonzero(tfidf.idf_ < np.log(1 + n) + 1)
 
+
+def test_cli_text_model_stores_the_same_document_frequencies():
+    with tempfile.TemporaryDirectory() as d:
+        table = os.path.join(d, "utterances.csv")
+        with open(table, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["lesson", "start", "end", "speaker", "text", "labels"])
+            for i, text in enumerate(FIT):
+                w.writerow([f"l{i % 3}", i * 3, i * 3 + 2, "T", text, "praise" if i % 2 == 0 else "question"])
+        model = os.path.join(d, "text.model")
+        subprocess.run([VIDSEG, "train", "--data", table, "--val-fraction", "0", "--out", model, "--quiet"],
+                       check=True, capture_output=True)
+        with open(model, encoding="utf-8") as f:
+            assert json.loads(f.readline())["format"] == "vidseg.text-model"
+            body = json.loads(f.readline())
+    # The CLI fits on the table's lessons in lesson order (l0, l1, l2: rows sorted by time within each).
+    texts = [t for lesson in range(3) for i, t in enumerate(FIT) if i % 3 == lesson]
+    hv = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_FEATURES, alternate_sign=False, norm=None)
+    counts = hv.transform(texts)
+    df = np.bincount(counts.indices, minlength=N_FEATURES)
+    stored = dict((c, n) for c, n in body["lexical"]["idf_words"]["df"])
+    assert stored == {int(c): int(df[c]) for c in np.nonzero(df)[0]}
