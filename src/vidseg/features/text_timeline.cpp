@@ -66,13 +66,7 @@ std::vector<TranscriptSegment> read_transcript(const std::string& path) {
 namespace {
 
 void append_speaker_columns(const std::vector<TranscriptSegment>& segments, FeatureMatrix& m) {
-    std::map<std::string, double> talk;
-    for (const auto& seg : segments)
-        if (!seg.speaker.empty()) talk[seg.speaker] += seg.end - seg.start;
-    std::string main;
-    double most = -1;
-    for (const auto& [speaker, seconds] : talk)  // ties: the first name in order, for a stable choice
-        if (seconds > most) most = seconds, main = speaker;
+    const std::string main = main_speaker(segments);
     const std::size_t rows = m.rows();
     const double window = m.spec.window;
     std::vector<float> block(rows * 3, 0.0f);
@@ -115,6 +109,17 @@ void append_text_columns(const std::vector<TranscriptSegment>& segments, Feature
     }
     append_columns(m, {std::begin(kTextColumns), std::end(kTextColumns)}, block);
     if (has_speakers(segments)) append_speaker_columns(segments, m);
+}
+
+std::string main_speaker(const std::vector<TranscriptSegment>& segments) {
+    std::map<std::string, double> talk;
+    for (const auto& seg : segments)
+        if (!seg.speaker.empty()) talk[seg.speaker] += seg.end - seg.start;
+    std::string main;
+    double most = -1;
+    for (const auto& [speaker, seconds] : talk)  // ties: the first name in order, for a stable choice
+        if (seconds > most) most = seconds, main = speaker;
+    return main;
 }
 
 bool has_speakers(const std::vector<TranscriptSegment>& segments) {

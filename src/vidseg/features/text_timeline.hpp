@@ -33,6 +33,9 @@ std::vector<TranscriptSegment> parse_transcript(const std::string& json_text, co
 
 void append_text_columns(const std::vector<TranscriptSegment>& segments, FeatureMatrix& matrix);
 
+// The speaker with the most segment time ("" when no segment names one; ties: the first name in order).
+std::string main_speaker(const std::vector<TranscriptSegment>& segments);
+
 // Whether any segment names its speaker (then append_text_columns adds the speaker_* columns).
 bool has_speakers(const std::vector<TranscriptSegment>& segments);
 inline constexpr const char* kTextColumns[] = {"tokens", "words_per_second", "speech_coverage"};

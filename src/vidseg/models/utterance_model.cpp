@@ -12,6 +12,7 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/input_limits.hpp"
+#include "vidseg/features/text_timeline.hpp"
 #include "vidseg/features/timeline_features.hpp"
 #include "vidseg/models/threshold_tuning.hpp"
 
@@ -23,18 +24,6 @@ namespace fs = std::filesystem;
 constexpr const char* kFormat = "vidseg.text-model";
 constexpr float kContextWeight = 0.5f;
 
-// The speaker with the most talk time ("" when no segment names one).
-std::string main_speaker(const std::vector<timeline::TranscriptSegment>& segments) {
-    std::map<std::string, double> talk;
-    for (const auto& s : segments)
-        if (!s.speaker.empty()) talk[s.speaker] += s.end - s.start;
-    std::string main;
-    double most = -1;
-    for (const auto& [speaker, seconds] : talk)
-        if (seconds > most) most = seconds, main = speaker;
-    return main;
-}
-
 }  // namespace
 
 std::vector<text::SparseRow> UtteranceModel::rows_of(const std::vector<timeline::TranscriptSegment>& segments) const {
@@ -43,7 +32,7 @@ std::vector<text::SparseRow> UtteranceModel::rows_of(const std::vector<timeline:
     for (const auto& s : segments) own.push_back(lexical_.transform(s.text));
     if (!context_) return own;
     const std::uint32_t width = lexical_.width(), n = lexical_.config().n_features;
-    const std::string main = main_speaker(segments);
+    const std::string main = features::main_speaker(segments);
     // The words of a neighbour (its word block), weighed down, in their own columns.
     const auto words_of = [&](const text::SparseRow& row, std::uint32_t offset) {
         text::SparseRow out;
