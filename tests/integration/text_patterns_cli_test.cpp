@@ -124,16 +124,20 @@ TEST_F(TextPatternsCli, TextModelPredictsOnAVideoWithItsTranscript) {
         }
     EXPECT_TRUE(fast_found) << video.dump();
 
-    // --threshold overrides the tuned ones: a tiny one marks every row with both patterns.
-    r = run_vidseg("predict --json --threshold 0.001 --model " + model() + " --transcript " +
-                   shell_quote(dir / "lesson_text.srt") + " " + shell_quote(dir / "lesson.mp4"));
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    video = json::parse(r.out)["videos"][0];
-    ASSERT_EQ(video["intervals"].size(), 2u) << video.dump();
-    for (const auto& i : video["intervals"]) {
-        EXPECT_EQ(i["start"], 0) << i.dump();
-        EXPECT_EQ(i["end"], 30) << i.dump();
-    }
+    // --threshold overrides the tuned ones: the lower, the more seconds carry a pattern.
+    const auto covered = [&](const std::string& threshold) {
+        const auto out = run_vidseg("predict --json" + threshold + " --model " + model() + " --transcript " +
+                                    shell_quote(dir / "lesson_text.srt") + " " + shell_quote(dir / "lesson.mp4"));
+        EXPECT_EQ(out.exit_code, 0) << out.err;
+        double seconds = 0;
+        for (const auto& i : json::parse(out.out)["videos"][0]["intervals"])
+            seconds += i["end"].get<double>() - i["start"].get<double>();
+        return seconds;
+    };
+    const double low = covered(" --threshold 0.001"), tuned = covered(""), high = covered(" --threshold 0.999");
+    EXPECT_GE(low, tuned);
+    EXPECT_LE(high, tuned);
+    EXPECT_GT(low, high);
     r = run_vidseg("predict --threshold 1.5 --model " + model() + " " + shell_quote(dir / "lesson.mp4"));
     EXPECT_EQ(r.exit_code, 2) << r.err;
 
