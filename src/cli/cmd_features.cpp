@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "vidseg/models/lesson_transcript.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/features/feature_io.hpp"
 #include "vidseg/features/intro_similarity_timeline.hpp"
@@ -103,7 +104,8 @@ int run_features(const ParsedOptions& options, Context& context) {
         t.spectral = spectral;
         t.estimate_tuning = estimate_tuning;
         t.threads = spectral.threads;
-        t.transcript = options.given("transcript") ? options.str("transcript") : "";
+        if (options.given("transcript"))  // .json segments, .srt, .vtt (voice tags give the speakers)
+            t.transcript_segments = models::read_lesson_transcript(options.str("transcript"));
         t.visual_options.fps = options.number("visual-fps");
         t.visual_options.detect_people = !options.flag("no-people");
         if (options.given("embed-model")) {
@@ -178,7 +180,9 @@ Command features_command() {
                 {.name = "no-visual", .type = OptionType::Flag, .help = "Skip the visual features."},
                 {.name = "no-people", .type = OptionType::Flag, .help = "Skip face / people detection."},
                 {.name = "transcript", .type = OptionType::Path,
-                 .help = "Transcript JSON {segments:[{start,end,text}]} for the text columns.", .metavar = "FILE"},
+                 .help = "Transcript for the text columns: JSON {segments:[{start,end,text,speaker?}]}, .srt or\n"
+                         ".vtt (<v Name> voice tags name the speakers: speaker_* columns).",
+                 .metavar = "FILE"},
                 {.name = "visual-fps", .type = OptionType::Double, .default_value = "4",
                  .help = "Analysed video frames per second (at most).", .metavar = "FPS", .min = 0.01, .max = 120},
                 {.name = "embed-model", .type = OptionType::Path,

@@ -14,7 +14,9 @@
 #include "command.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/eval/pattern_metrics.hpp"
+#include "vidseg/models/text_evaluation.hpp"
 #include "vidseg/models/training_set.hpp"
+#include "vidseg/text/utterance_table.hpp"
 
 namespace vidseg::cli {
 
@@ -88,7 +90,51 @@ void print_scores(const char* title, const std::vector<eval::LabelScores>& per_l
     std::printf("%-24s %29s\n\n", "macro F1", fmt(macro_f1).c_str());
 }
 
+// Held-out transcribed lessons: vidseg's text model and the bag-of-words baseline on the same split.
+int run_text_eval(const ParsedOptions& options, Context& context) {
+    if (!options.given("train"))
+        throw Error(ErrorCode::InvalidArgument,
+                    "--table TEST needs --train TABLE: the training lessons of the bag-of-words baseline (and of the "
+                    "model, without --model)");
+    const auto test = text::read_utterance_table(options.str("table"));
+    const auto train = text::read_utterance_table(options.str("train"));
+    const auto seed = std::uint64_t(options.integer("seed"));
+    const auto model = options.given("model") ? models::UtteranceModel::load(options.str("model")) : [&] {
+        models::UtteranceTrainOptions o;
+        o.seed = seed;
+        return models::UtteranceModel::train(train, o);
+    }();
+    const auto baseline = models::train_bag_of_words_baseline(train, seed);
+    const double step = options.number("step");
+    const auto ours = models::evaluate_text_model(model, test, step);
+    const auto base = models::evaluate_text_model(baseline, test, step);
+    std::size_t utterances = 0;
+    for (const auto& l : test) utterances += l.utterances.size();
+    if (context.json) {
+        const auto scores = [](const models::TextScores& t) {
+            return nlohmann::json{{"utterances", eval::to_json(t.utterances)}, {"grid", eval::to_json(t.grid)}};
+        };
+        context.print_json({{"test_lessons", test.size()},
+                            {"test_utterances", utterances},
+                            {"step", step},
+                            {"model", scores(ours)},
+                            {"baseline", scores(base)},
+                            {"baseline_kind", "bag-of-words (word unigram TF-IDF) logistic regression, threshold 0.5"}});
+        return 0;
+    }
+    std::printf("%zu test lessons, %zu utterances, %zu labels\n\n", test.size(), utterances, model.labels().size());
+    print_scores("text model, utterances", ours.utterances.per_label, ours.utterances.micro_f1, ours.utterances.micro,
+                 ours.utterances.macro_f1);
+    print_scores("text model, grid rows", ours.grid.per_label, ours.grid.micro_f1, ours.grid.micro, ours.grid.macro_f1);
+    print_scores("bag-of-words baseline, utterances", base.utterances.per_label, base.utterances.micro_f1,
+                 base.utterances.micro, base.utterances.macro_f1);
+    print_scores("bag-of-words baseline, grid rows", base.grid.per_label, base.grid.micro_f1, base.grid.micro,
+                 base.grid.macro_f1);
+    return 0;
+}
+
 int run_patterns_eval(const ParsedOptions& options, Context& context) {
+    if (options.given("table")) return run_text_eval(options, context);
     for (const char* required : {"pred", "labels"})
         if (!options.given(required))
             throw Error(ErrorCode::InvalidArgument, std::string("--") + required + " is required");
@@ -165,7 +211,10 @@ Command patterns_eval_command() {
             "metadata.jsonl, matches lessons by file name, and reports (a) row-level multi-label scores on a\n"
             "--step grid (a row carries a pattern when its middle lies in an interval): per-pattern\n"
             "precision / recall / F1, micro and macro F1; (b) segment-level scores: predicted and true\n"
-            "intervals of one pattern matched one-to-one by IoU >= --min-iou. Only predicted lessons are scored.",
+            "intervals of one pattern matched one-to-one by IoU >= --min-iou. Only predicted lessons are scored.\n"
+            "--table TEST --train TRAIN (tables of utterances, `vidseg train --data TABLE`'s format, default\n"
+            "column names) scores a text model (--model, else one trained on TRAIN) per utterance and on the\n"
+            "--step grid, next to a bag-of-words logistic-regression baseline trained on TRAIN in the same run.",
         .options =
             {
                 {.name = "pred", .type = OptionType::Path, .help = "Predictions (vidseg predict --out).",
@@ -176,9 +225,21 @@ Command patterns_eval_command() {
                  .help = "Row grid of the row-level scores.", .metavar = "SECONDS", .min = 0.01},
                 {.name = "min-iou", .type = OptionType::Double, .default_value = "0.5",
                  .help = "Least IoU for a segment match.", .metavar = "X", .min = 0.01, .max = 1},
+                {.name = "table", .type = OptionType::Path,
+                 .help = "Held-out table of utterances (.csv/.tsv/.xlsx): score a text model on it instead.",
+                 .metavar = "TEST"},
+                {.name = "train", .type = OptionType::Path,
+                 .help = "With --table: the training table of the bag-of-words baseline (and of the model\n"
+                         "when --model is not given).",
+                 .metavar = "TABLE"},
+                {.name = "model", .type = OptionType::Path, .help = "With --table: the text model to score.",
+                 .metavar = "MODEL"},
+                {.name = "seed", .type = OptionType::Int, .default_value = "1", .help = "With --table: training seed.",
+                 .min = 0},
             },
         .examples = "  vidseg predict --model m.model feats/test/ --out pred.json\n"
-                    "  vidseg patterns eval --pred pred.json --labels dataset/metadata.jsonl --json",
+                    "  vidseg patterns eval --pred pred.json --labels dataset/metadata.jsonl --json\n"
+                    "  vidseg patterns eval --table test.csv --train train.csv --model text.model",
     };
     return {spec, run_patterns_eval};
 }

@@ -1,6 +1,8 @@
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "command.hpp"
 #include "vidseg/asr/whisper_options.hpp"
@@ -60,8 +62,17 @@ int run_patterns_find(const ParsedOptions& options, Context& context) {
     if (fs::is_directory(lesson, ec))
         throw Error(ErrorCode::InvalidArgument, "one lesson per report: give a video or its feature file, not a folder",
                     lesson);
-    const auto features = models::features_for_item(lesson, model.info(), context.progress.get());
-    auto prediction = model.predict(features);
+    models::ItemTranscript transcript;  // the text columns of a model that reads them
+    transcript.file = options.str("transcript");
+    transcript.transcriber = asr::whisper_config(options);
+    std::vector<timeline::TranscriptSegment> transcribed;
+    std::string transcribed_by;
+    transcript.transcribed = &transcribed;
+    transcript.transcribed_by = &transcribed_by;
+    const auto features = models::features_for_item(lesson, model.info(), context.progress.get(), {}, transcript);
+    auto prediction = model.predict(features, options.given("threshold")
+                                                  ? std::optional<double>(options.number("threshold"))
+                                                  : std::nullopt);
     prediction.detections = models::decode_detections(prediction, model.info().spec.step, model.info().task,
                                                       options.number("merge-gap"), options.number("min-length"));
     const auto top = models::top_segments(prediction, std::size_t(options.integer("top")));
@@ -73,7 +84,9 @@ int run_patterns_find(const ParsedOptions& options, Context& context) {
         sources.video = features.source;
     sources.features = &features;
     sources.transcript = options.str("transcript");
-    sources.transcriber = asr::whisper_config(options);
+    sources.transcriber = transcript.transcriber;
+    sources.transcribed = &transcribed;
+    sources.transcribed_by = transcribed_by;
     sources.progress = context.progress.get();
     const auto lesson_context = models::gather_lesson_context(sources, top);
 
@@ -132,7 +145,13 @@ Command patterns_find_command() {
                 {.name = "top", .type = OptionType::Int, .default_value = "10",
                  .help = "Top segments shown with keyframe and snippet.", .metavar = "N", .min = 1, .max = 1000},
                 {.name = "transcript", .type = OptionType::Path,
-                 .help = "The lesson's transcript (.json segments, .srt, .vtt) for the snippets.", .metavar = "FILE"},
+                 .help = "The lesson's transcript (.json segments, .srt, .vtt) for the snippets and the text\n"
+                         "columns of a model that reads them.",
+                 .metavar = "FILE"},
+                {.name = "threshold", .type = OptionType::Double,
+                 .help = "Probability a row needs to carry a pattern, for every pattern (default: the model's\n"
+                         "per-pattern thresholds tuned at training).",
+                 .metavar = "P", .min = 0.001, .max = 0.999},
             },
         .examples = "  vidseg patterns find --model patterns.model lesson7.mp4 --report lesson7.html\n"
                     "  vidseg patterns find --model patterns.model lesson7.mp4 --transcript lesson7.srt --report r.html\n"

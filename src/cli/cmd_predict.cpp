@@ -2,15 +2,18 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "command.hpp"
+#include "vidseg/asr/whisper_options.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/models/feature_files.hpp"
+#include "vidseg/models/text_prediction.hpp"
 #include "vidseg/models/trained_model.hpp"
 #include "vidseg/models/training_set.hpp"
 
@@ -52,8 +55,80 @@ struct FailedItem {
     Error error;
 };
 
+models::ItemTranscript item_transcript(const ParsedOptions& options, std::size_t items) {
+    models::ItemTranscript transcript;  // the text columns of a model that reads them
+    if (options.given("transcript")) {
+        if (items != 1)
+            throw Error(ErrorCode::InvalidArgument,
+                        "--transcript is the transcript of one lesson: give one input (with several videos, put each "
+                        "one's LESSON.srt / .vtt / .transcript.json beside it, or use --whisper-backend)");
+        transcript.file = options.str("transcript");
+    }
+    transcript.transcriber = asr::whisper_config(options);
+    return transcript;
+}
+
+std::optional<double> threshold_option(const ParsedOptions& options) {
+    return options.given("threshold") ? std::optional<double>(options.number("threshold")) : std::nullopt;
+}
+
+// A text model (`train --data TABLE`): videos with transcripts, transcripts, tables of utterances.
+// Every input is tried as for the networks; intervals carry the n-grams behind them.
+int run_predict_text(const ParsedOptions& options, Context& context) {
+    const auto model = models::UtteranceModel::load(options.str("model"));
+    const auto& items = options.positionals();
+    models::TextPredictOptions o;
+    o.transcript = item_transcript(options, items.size());
+    o.threshold = threshold_option(options);
+    o.merge_gap = options.number("merge-gap");
+    o.min_length = options.number("min-length");
+    nlohmann::json videos = nlohmann::json::array(), failed = nlohmann::json::array();
+    std::vector<Error> errors;
+    for (const auto& item : items) {
+        try {
+            for (const auto& lesson : models::predict_text_item(model, item, o)) {
+                auto doc = prediction_json(lesson.prediction, options.flag("rows"));
+                doc["intervals"] = models::explained_intervals(model, lesson, 5);
+                doc["utterances"] = lesson.segments.size();
+                videos.push_back(std::move(doc));
+            }
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::Interrupted || items.size() == 1) throw;
+            if (!context.quiet) std::fprintf(stderr, "error: %s: %s\n", item.c_str(), e.cause().c_str());
+            failed.push_back({{"input", item}, {"error", error_code_name(e.code())}, {"message", e.cause()}});
+            errors.push_back(e);
+        }
+    }
+    if (videos.empty()) throw errors.front();
+    const bool ok = failed.empty() || options.flag("keep-going");
+    const nlohmann::json doc = {{"model", options.str("model")}, {"arch", "utterance-lr"}, {"task", "patterns"},
+                                {"videos", videos},              {"skipped", nlohmann::json::array()},
+                                {"failed", failed}};
+    if (options.given("out") && ok) write_file_atomic(options.str("out"), doc.dump(2) + "\n");
+    if (context.json) {
+        context.print_json(doc);
+        return ok ? 0 : 1;
+    }
+    for (const auto& v : videos) {
+        std::printf("%s: %zu intervals\n", v["source"].get<std::string>().c_str(), v["intervals"].size());
+        for (const auto& d : v["intervals"]) {
+            std::string words;
+            for (const auto& w : d["top_ngrams"]) words += (words.empty() ? "" : ", ") + w["ngram"].get<std::string>();
+            std::printf("  %9ss - %9ss  %s  (score %s)%s%s\n", two_decimals(d["start"].get<double>()).c_str(),
+                        two_decimals(d["end"].get<double>()).c_str(), d["label"].get<std::string>().c_str(),
+                        two_decimals(d["score"].get<double>()).c_str(), words.empty() ? "" : "  words: ",
+                        words.c_str());
+        }
+    }
+    if (!failed.empty())
+        std::printf("%zu of %zu input(s) failed%s\n", failed.size(), items.size(),
+                    options.flag("keep-going") ? "" : " (nothing written; --keep-going writes the good ones)");
+    return ok ? 0 : 1;
+}
+
 int run_predict(const ParsedOptions& options, Context& context) {
     if (!options.given("model")) throw Error(ErrorCode::InvalidArgument, "--model MODEL is required");
+    if (models::UtteranceModel::is_text_model_file(options.str("model"))) return run_predict_text(options, context);
     const auto model = models::TrainedModel::load(options.str("model"));
     const auto& info = model.info();
     const auto inputs = models::expand_prediction_inputs(options.positionals());
@@ -65,6 +140,9 @@ int run_predict(const ParsedOptions& options, Context& context) {
         season.cache_dir = options.given("intro-cache") ? fs::path(options.str("intro-cache"))
                                                         : intro::FingerprintCache::default_dir();
 
+    const auto transcript = item_transcript(options, items.size());
+    const auto threshold = threshold_option(options);
+
     // Every item is tried; a bad one (missing, not media, features that do not fit the model) is
     // reported by name and the others still run. Cancellation is not an item's failure.
     std::vector<models::Prediction> predictions;
@@ -72,12 +150,12 @@ int run_predict(const ParsedOptions& options, Context& context) {
     std::vector<FailedItem> failed;
     for (const auto& item : items) {
         try {
-            const auto m = models::features_for_item(item, info, context.progress.get(), season);
+            const auto m = models::features_for_item(item, info, context.progress.get(), season, transcript);
             const auto t0 = std::chrono::steady_clock::now();
             // A feature file that does not fit the model is named as given (its matrix names the video).
             auto p = [&] {
                 try {
-                    return model.predict(m);
+                    return model.predict(m, threshold);
                 } catch (const Error& e) {
                     // Features computed here from a video that do not fit (no rows, a NaN where the picture
                     // or the sound has no data, audio columns of a video without sound) are the media's fault
@@ -182,7 +260,12 @@ Command predict_command() {
             "Every input is tried: one that fails (missing, not media, features that do not fit the model) is\n"
             "reported by name and the others still run; then --out and --predictions are not written and the\n"
             "exit code is 1. With --keep-going the good inputs are written and the exit code is 0. When no\n"
-            "input could be predicted, the first failure's exit code is returned.",
+            "input could be predicted, the first failure's exit code is returned.\n"
+            "A model that reads text columns (trained on transcripts) gets them from --transcript FILE, else\n"
+            "from --whisper-backend transcribing the video, else from a transcript beside the video.\n"
+            "A text model (`vidseg train --data TABLE`) predicts per utterance and projects onto 1 s rows; its\n"
+            "inputs are videos (with a transcript as above), transcripts (.srt, .vtt, .json) and tables of\n"
+            "utterances (each lesson in them); every interval lists the n-grams that drove it (top_ngrams).",
         .positionals = {{.name = "INPUT", .help = "Videos, feature files (.csv/.jsonl) or folders of either.", .min_count = 1,
                          .max_count = -1}},
         .options =
@@ -199,6 +282,14 @@ Command predict_command() {
                 {.name = "rows", .type = OptionType::Flag, .help = "Include per-row probabilities in the JSON."},
                 {.name = "predictions", .type = OptionType::Path,
                  .help = "Intro models: write test_predictions.json ({\"<video>\": [start, end]}).", .metavar = "FILE"},
+                {.name = "transcript", .type = OptionType::Path,
+                 .help = "Models that read text columns: the lesson's transcript (.json segments, .srt, .vtt;\n"
+                         "one input). Without it: --whisper-backend, else LESSON.srt/.vtt/.transcript.json beside it.",
+                 .metavar = "FILE"},
+                {.name = "threshold", .type = OptionType::Double,
+                 .help = "Probability a row needs to carry a label, for every label (default: the model's\n"
+                         "per-pattern thresholds tuned at training).",
+                 .metavar = "P", .min = 0.001, .max = 0.999},
                 {.name = "keep-going", .type = OptionType::Flag,
                  .help = "When some inputs fail, still write the others' results and exit 0."},
                 {.name = "series-dir", .type = OptionType::Path,
@@ -216,6 +307,8 @@ Command predict_command() {
                     "  vidseg predict --model patterns.model lessons/ --keep-going --out predictions.json\n"
                     "  vidseg predict --model intro-fused.model season2/   (each episode compared with its season)",
     };
+    const auto whisper = asr::whisper_option_specs();
+    spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
     return {spec, run_predict};
 }
 

@@ -13,6 +13,8 @@
 #include "vidseg/models/trained_model.hpp"
 #include "vidseg/models/training_set.hpp"
 #include "vidseg/models/transcript_features.hpp"
+#include "vidseg/models/utterance_model.hpp"
+#include "vidseg/text/utterance_table.hpp"
 
 namespace vidseg::cli {
 
@@ -35,6 +37,56 @@ std::string fixed(double v, int digits = 3) {
     return buf;
 }
 
+text::TableColumns table_columns(const ParsedOptions& options) {
+    text::TableColumns c;
+    for (auto [name, field] : {std::pair{"lesson-column", &c.lesson}, std::pair{"start-column", &c.start},
+                               std::pair{"end-column", &c.end}, std::pair{"order-column", &c.order},
+                               std::pair{"speaker-column", &c.speaker}, std::pair{"text-column", &c.text},
+                               std::pair{"labels-column", &c.labels}})
+        *field = options.str(name);
+    return c;
+}
+
+// A table of transcribed utterances: the utterance-level text model (models/utterance_model.hpp).
+int run_train_on_table(const ParsedOptions& options, Context& context) {
+    if (options.given("features"))
+        throw Error(ErrorCode::InvalidArgument,
+                    "--features goes with a dataset folder; a table of utterances trains on its text alone");
+    const auto lessons = text::read_utterance_table(options.str("data"), table_columns(options));
+    models::UtteranceTrainOptions config;
+    config.sgd.epochs = options.given("epochs") ? int(options.integer("epochs")) : 10;
+    config.val_fraction = options.number("val-fraction");
+    config.seed = std::uint64_t(options.integer("seed"));
+    std::size_t utterances = 0;
+    for (const auto& l : lessons) utterances += l.utterances.size();
+    context.info("training the utterance text model (word + character n-grams, TF-IDF, sparse logistic "
+                 "regression) on " + std::to_string(utterances) + " utterances of " + std::to_string(lessons.size()) +
+                 " lessons");
+    throw_if_cancelled();
+    const auto model = models::UtteranceModel::train(lessons, config);
+    model.save(options.str("out"));
+    const nlohmann::json doc = {{"model", options.str("out")},
+                                {"arch", "utterance-lr"},
+                                {"task", "patterns"},
+                                {"data", options.str("data")},
+                                {"labels", model.labels()},
+                                {"lessons", lessons.size()},
+                                {"utterances", utterances},
+                                {"training", model.training()}};
+    if (context.json) {
+        context.print_json(doc);
+        return 0;
+    }
+    std::printf("Model written to %s (utterance text model, %zu labels, %zu utterances of %zu lessons, %s s)\n",
+                options.str("out").c_str(), model.labels().size(), utterances, lessons.size(),
+                fixed(model.training().value("seconds", 0.0), 2).c_str());
+    for (const auto& t : model.training()["thresholds"])
+        std::printf("  %s: threshold %s (validation F1 %s)%s\n", t["label"].get<std::string>().c_str(),
+                    fixed(t["threshold"].get<double>(), 2).c_str(), fixed(t["val_f1"].get<double>()).c_str(),
+                    t["tuned"].get<bool>() ? "" : " (no positive validation utterance: default)");
+    return 0;
+}
+
 int run_train(const ParsedOptions& options, Context& context) {
     if (!options.given("data")) throw Error(ErrorCode::InvalidArgument, "--data DATASET_OR_LABELS is required");
     if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "--out MODEL is required");
@@ -53,7 +105,14 @@ int run_train(const ParsedOptions& options, Context& context) {
     config.hyper.chunk = int(options.integer("chunk"));
     config.hyper.layers = int(options.integer("layers"));
 
-    const auto labels = models::read_interval_labels(options.str("data"), config.task);
+    if (config.task == models::Task::Patterns && text::is_utterance_table(options.str("data")) &&
+        !std::filesystem::is_directory(options.str("data")))
+        return run_train_on_table(options, context);
+
+    std::string split_note;
+    const std::string data = models::dataset_split(options.str("data"), options.str("split"), &split_note).string();
+    if (!split_note.empty()) context.info(split_note);
+    const auto labels = models::read_interval_labels(data, config.task);
     std::vector<features::FeatureMatrix> feature_matrices;
     if (options.given("features")) {
         std::vector<models::SkippedFile> skipped;  // e.g. the labels .json beside the features
@@ -63,7 +122,7 @@ int run_train(const ParsedOptions& options, Context& context) {
         if (config.task != models::Task::Patterns)
             throw Error(ErrorCode::InvalidArgument, "--features FILE_OR_DIR is required for --task intro");
         // Text only: the dataset's fragment transcripts become text columns per lesson.
-        auto text = models::transcript_features_from_dataset(options.str("data"));
+        auto text = models::transcript_features_from_dataset(data);
         context.info("no --features: text-only training on the transcripts of " + std::to_string(text.with_transcript) +
                      " of " + std::to_string(text.fragments) + " fragments (" + std::to_string(text.matrices.size()) +
                      " lessons; columns tokens, words_per_second, speech_coverage per 1 s)");
@@ -104,6 +163,7 @@ int run_train(const ParsedOptions& options, Context& context) {
 
     const auto& info = model.info();
     nlohmann::json doc = {{"model", options.str("out")},
+                          {"data", data},
                           {"arch", models::architecture_name(info.arch)},
                           {"task", models::task_name(info.task)},
                           {"labels", info.labels},
@@ -126,6 +186,13 @@ int run_train(const ParsedOptions& options, Context& context) {
         std::printf(", validation loss %s, validation micro-F1 %s", fixed(t["val_loss"].get<double>()).c_str(),
                     fixed(t["val_micro_f1"].get<double>()).c_str());
     std::printf(", %s s\n", fixed(t.value("seconds", 0.0), 2).c_str());
+    if (t.contains("thresholds")) {
+        std::printf("  thresholds tuned on the validation rows (best F1):");
+        for (const auto& th : t["thresholds"])
+            std::printf(" %s %s%s", th["label"].get<std::string>().c_str(), fixed(th["threshold"].get<double>(), 2).c_str(),
+                        th["tuned"].get<bool>() ? "" : " (no positive validation row: default)");
+        std::printf("\n");
+    }
     if (t.contains("cv_micro_f1"))
         std::printf("  %d-fold cross-validation: mean micro-F1 %s\n", config.folds,
                     fixed(t["cv_micro_f1"].get<double>()).c_str());
@@ -151,6 +218,15 @@ Command train_command() {
             "training for datasets whose fragments have transcripts but no media (tokens, words per second and\n"
             "speech coverage per 1 s row; `vidseg features VIDEO --transcript T --no-audio --no-visual` gives\n"
             "the same columns to predict on).\n"
+            "A dataset folder with train/ and test/ folders (`dataset build --test-fraction`) trains on train/\n"
+            "only (--split all for both). Patterns models store a threshold per pattern, the one with the best\n"
+            "F1 on the validation rows (not transformer-crf); `predict --threshold` overrides it.\n"
+            "--data TABLE (.csv, .tsv, .xlsx: one utterance per row with lesson, start/end or order, speaker,\n"
+            "text and labels columns, named by the --*-column options) trains the utterance-level text model:\n"
+            "hashed word and character n-grams with TF-IDF, the neighbouring utterances and the speaker role as\n"
+            "context, a sparse logistic regression with class weights (SGD, --epochs default 10), thresholds\n"
+            "tuned on held-out lessons (--val-fraction). `vidseg predict` runs it on videos with transcripts,\n"
+            "on transcripts and on tables.\n"
             "--folds K needs at least K training chunks (--chunk rows each); more is a usage error (exit 2).",
         .positionals = {},
         .options =
@@ -159,6 +235,10 @@ Command train_command() {
                  .help = "What the labels mark.", .choices = {"patterns", "intro"}},
                 {.name = "data", .type = OptionType::Path, .help = "Dataset folder, metadata.jsonl or intro labels file.",
                  .metavar = "DATASET_OR_LABELS"},
+                {.name = "split", .type = OptionType::Choice, .default_value = "auto",
+                 .help = "Part of a dataset folder to train on: auto = train/ when it has train/ and test/\n"
+                         "(what `dataset build --test-fraction` writes), else all of it.",
+                 .choices = {"auto", "train", "test", "all"}},
                 {.name = "features", .type = OptionType::Path,
                  .help = "Feature files (.csv/.jsonl) or folders of them, one per video (repeatable; none = "
                          "text-only from the dataset's transcripts).",
@@ -190,8 +270,23 @@ Command train_command() {
                  .metavar = "PREFIXES", .repeatable = true},
                 {.name = "threads", .type = OptionType::Int, .default_value = "2", .help = "CPU threads.", .min = 1,
                  .max = 256},
+                {.name = "lesson-column", .type = OptionType::String, .default_value = "lesson",
+                 .help = "Table of utterances: the column naming the lesson.", .metavar = "NAME"},
+                {.name = "start-column", .type = OptionType::String, .default_value = "start",
+                 .help = "Table: utterance start (seconds).", .metavar = "NAME"},
+                {.name = "end-column", .type = OptionType::String, .default_value = "end",
+                 .help = "Table: utterance end (seconds).", .metavar = "NAME"},
+                {.name = "order-column", .type = OptionType::String, .default_value = "order",
+                 .help = "Table: utterance order in the lesson (when there are no times).", .metavar = "NAME"},
+                {.name = "speaker-column", .type = OptionType::String, .default_value = "speaker",
+                 .help = "Table: who spoke (optional column).", .metavar = "NAME"},
+                {.name = "text-column", .type = OptionType::String, .default_value = "text",
+                 .help = "Table: what was said.", .metavar = "NAME"},
+                {.name = "labels-column", .type = OptionType::String, .default_value = "labels",
+                 .help = "Table: the utterance's patterns, separated by ';' or '|'.", .metavar = "NAME"},
             },
         .examples = "  vidseg train --data dataset --features features/ --arch bilstm --out patterns.model\n"
+                    "  vidseg train --data utterances.xlsx --text-column Реплика --labels-column Паттерны --out text.model\n"
                     "  vidseg train --task intro --data labels.json --features feats/ --arch transformer-crf --out intro.model",
     };
     return {spec, run_train};

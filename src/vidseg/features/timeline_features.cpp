@@ -76,13 +76,24 @@ void validate_grid(double step, double window) {
                         " s): rows would leave gaps");
 }
 
+std::size_t grid_rows(double duration, double step) {
+    // A trailing row needs at least kMinTrailingRow seconds of media: a container a few milliseconds
+    // past a whole second would otherwise end on a row no audio frame (one per 23 ms) falls in.
+    constexpr double kMinTrailingRow = 0.05;
+    auto rows = static_cast<std::size_t>(std::max(1.0, std::ceil(duration / step - 1e-9)));
+    if (rows > 1 && duration - double(rows - 1) * step < kMinTrailingRow) --rows;
+    return rows;
+}
+
 TimelineResult compute_timeline_features(const std::string& path, const TimelineOptions& options, Progress* progress) {
     validate_grid(options.step, options.window);
-    if (!options.audio && !options.visual && options.transcript.empty())
+    const bool with_text = !options.transcript.empty() || options.transcript_segments.has_value();
+    if (!options.audio && !options.visual && !with_text)
         throw Error(ErrorCode::InvalidArgument, "nothing to compute: audio and visual features are off and no transcript");
     // Side inputs first, so that a typo does not cost a full audio pass.
     std::vector<TranscriptSegment> transcript;
-    if (!options.transcript.empty()) transcript = read_transcript(options.transcript);
+    if (options.transcript_segments) transcript = *options.transcript_segments;
+    else if (!options.transcript.empty()) transcript = read_transcript(options.transcript);
     if (!options.visual_options.embed_model.empty() && !std::filesystem::is_regular_file(options.visual_options.embed_model))
         throw Error(ErrorCode::InputNotFound, "embedding model not found", options.visual_options.embed_model);
     const media::MediaInfo info = media::probe(path, media::ProbeOptions{.scan_packets = false});
@@ -92,11 +103,7 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
     m.source = path;
     m.spec.step = options.step;
     m.spec.window = options.window;
-    // A trailing row needs at least kMinTrailingRow seconds of media: a container a few milliseconds
-    // past a whole second would otherwise end on a row no audio frame (one per 23 ms) falls in.
-    constexpr double kMinTrailingRow = 0.05;
-    auto rows = static_cast<std::size_t>(std::max(1.0, std::ceil(info.duration / options.step - 1e-9)));
-    if (rows > 1 && info.duration - double(rows - 1) * options.step < kMinTrailingRow) --rows;
+    const std::size_t rows = grid_rows(info.duration, options.step);
     for (std::size_t r = 0; r < rows; ++r) m.times.push_back(static_cast<double>(r) * options.step);
 
     if (options.audio) {
@@ -111,7 +118,7 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
             m.chroma_tuning_estimated = options.estimate_tuning;
         } else {
             result.notes.push_back("no audio stream: audio features skipped (visual" +
-                                   std::string(options.transcript.empty() ? "" : " and text") + " only)");
+                                   std::string(with_text ? " and text" : "") + " only)");
         }
     }
     if (options.visual) {
@@ -121,7 +128,7 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
             result.notes.push_back("no video stream: visual features skipped");
         }
     }
-    if (!options.transcript.empty()) append_text_columns(transcript, m);
+    if (with_text) append_text_columns(transcript, m);
     if (m.cols() == 0) {
         const char* why = !options.visual ? "no features could be computed (only audio features asked for: no audio stream)"
                           : !options.audio ? "no features could be computed (only visual features asked for: no video stream)"
@@ -153,7 +160,9 @@ ColumnGroup column_group(const std::string& c) {
         if (indexed(c, prefix)) return ColumnGroup::Visual;
     for (const char* name : {"brightness", "saturation", "motion", "shot_cuts", "faces", "people"})
         if (c == name) return ColumnGroup::Visual;
-    for (const char* name : {"tokens", "words_per_second", "speech_coverage"})
+    for (const char* name : kTextColumns)
+        if (c == name) return ColumnGroup::Text;
+    for (const char* name : kSpeakerColumns)
         if (c == name) return ColumnGroup::Text;
     return ColumnGroup::Other;
 }

@@ -6,6 +6,7 @@
 //   text    (features/text_timeline.hpp)   — only with a transcript
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "vidseg/core/progress.hpp"
 #include "vidseg/features/feature_matrix.hpp"
 #include "vidseg/features/visual_timeline.hpp"
+#include "vidseg/timeline/transcript.hpp"
 
 namespace vidseg::features {
 
@@ -27,6 +29,8 @@ struct TimelineOptions {
     bool estimate_tuning = false;
     VisualOptions visual_options;
     std::string transcript;  // JSON {segments:[{start,end,text}]}; empty = no text columns
+    // The transcript already read (SRT/VTT, a transcriber's output): used instead of `transcript`.
+    std::optional<std::vector<timeline::TranscriptSegment>> transcript_segments;
     int threads = 2;
 };
 
@@ -46,6 +50,11 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
 // no audio stream.
 FeatureMatrix compute_audio_frames(const std::string& path, const audio::SpectralConfig& config,
                                    Progress* progress = nullptr, bool estimate_tuning = false);
+
+// Rows of a `duration`-second timeline with `step`: rows start while r * step < duration, except a
+// last row holding less than 0.05 s (never the first). The one rule of `vidseg features` and of
+// text-only training (models/transcript_features.hpp), so a lesson gets as many rows for both.
+std::size_t grid_rows(double duration, double step);
 
 // Checks step / window (InvalidArgument with a message naming the option).
 void validate_grid(double step, double window);

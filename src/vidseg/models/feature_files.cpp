@@ -9,8 +9,11 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/features/feature_io.hpp"
+#include "vidseg/features/text_timeline.hpp"
 #include "vidseg/features/timeline_features.hpp"
+#include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/media_file_name.hpp"
+#include "vidseg/models/lesson_transcript.hpp"
 
 namespace vidseg::models {
 
@@ -146,12 +149,45 @@ PredictionInputs expand_prediction_inputs(const std::vector<std::string>& paths)
     return out;
 }
 
+bool reads_text(const features::FeatureSpec& spec) {
+    return std::any_of(spec.columns.begin(), spec.columns.end(), [](const std::string& c) {
+        return features::column_group(c) == features::ColumnGroup::Text;
+    });
+}
+
+std::vector<timeline::TranscriptSegment> transcript_for_item(const std::string& path, const ItemTranscript& t) {
+    if (!t.file.empty()) return read_lesson_transcript(t.file);
+    if (t.transcriber.backend != asr::Backend::None) {
+        auto transcriber = asr::make_transcriber(t.transcriber);
+        auto segments = transcriber->transcribe(media::read_audio(path, media::AudioFormat{})).segments;
+        if (t.transcribed) *t.transcribed = segments;
+        if (t.transcribed_by) *t.transcribed_by = transcriber->description();
+        return segments;
+    }
+    if (const auto beside = find_transcript_beside(path)) return read_lesson_transcript(*beside);
+    throw Error(ErrorCode::InvalidArgument,
+                "the model reads text columns (computed from a transcript) and the video has none: give "
+                "--transcript FILE (.json segments, .srt, .vtt), or --whisper-backend to transcribe it, or put "
+                "LESSON.srt / .vtt / .transcript.json beside the video",
+                path);
+}
+
 features::FeatureMatrix features_for_item(const std::string& path, const ModelInfo& model, Progress* progress,
-                                          const features::IntroSimilarityOptions& season) {
+                                          const features::IntroSimilarityOptions& season,
+                                          const ItemTranscript& transcript) {
     const auto& grid = model.spec;
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "input not found", path);
-    if (is_feature_file(path)) return std::move(read_feature_files({path}).front());
+    if (is_feature_file(path)) {
+        auto m = std::move(read_feature_files({path}).front());
+        const bool has_text = std::any_of(m.spec.columns.begin(), m.spec.columns.end(), [](const std::string& c) {
+            return features::column_group(c) == features::ColumnGroup::Text;
+        });
+        // A feature file of sound and pictures only, and the lesson's transcript: add the text columns.
+        if (!has_text && reads_text(grid) && !transcript.file.empty())
+            features::append_text_columns(read_lesson_transcript(transcript.file), m);
+        return m;
+    }
     const auto is_similarity = [](const std::string& c) {
         return c == features::kIntroSimilarityAudio || c == features::kIntroSimilarityVisual;
     };
@@ -175,10 +211,11 @@ features::FeatureMatrix features_for_item(const std::string& path, const ModelIn
         switch (features::column_group(c)) {
             case features::ColumnGroup::Audio: options.audio = true; break;
             case features::ColumnGroup::Visual: options.visual = true; break;
-            case features::ColumnGroup::Text:  // not computable without a transcript: as `vidseg features` would
+            case features::ColumnGroup::Text: break;  // from the transcript below
             case features::ColumnGroup::Other: options.audio = options.visual = true; break;
         }
     }
+    if (reads_text(grid)) options.transcript_segments = transcript_for_item(path, transcript);
     options.spectral.tuning = model.chroma.estimated ? 0.0 : model.chroma.fixed;
     options.estimate_tuning = model.chroma.estimated && reads_chroma(grid);  // an extra audio pass: only when read
     auto result = features::compute_timeline_features(path, options, progress);

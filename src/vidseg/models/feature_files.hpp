@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "vidseg/asr/transcriber.hpp"
 #include "vidseg/features/feature_matrix.hpp"
 #include "vidseg/features/intro_similarity_timeline.hpp"
+#include "vidseg/timeline/transcript.hpp"
 #include "vidseg/models/model_config.hpp"
 
 namespace vidseg {
@@ -59,8 +61,30 @@ PredictionInputs expand_prediction_inputs(const std::vector<std::string>& paths)
 // a media item also gets them, compared with the episodes of `season` (its series_dir; when empty, the
 // item's own folder; season.cache_dir empty = no fingerprint cache). Throws InputNotFound /
 // InvalidMedia / InvalidData like the readers; InvalidArgument when the season has no other episode.
+//
+// Text columns (features::ColumnGroup::Text: tokens, words_per_second, speech_coverage, speaker_*) come
+// from the item's transcript (`transcript`): its file (.json / .srt / .vtt, models/lesson_transcript.hpp),
+// else the transcriber (media items only), else a transcript beside the video (find_transcript_beside);
+// a model that reads them without any of these is Error(InvalidArgument) saying how to supply one. A
+// feature file without the model's text columns gets them from `transcript.file` when given.
+struct ItemTranscript {
+    std::string file;                    // --transcript; "" = none
+    asr::TranscriberConfig transcriber;  // --whisper-backend; Backend::None = do not transcribe
+    // When the transcriber ran: its segments and description go here (if given), so that a caller
+    // (the patterns report's snippets) does not transcribe the lesson a second time.
+    std::vector<timeline::TranscriptSegment>* transcribed = nullptr;
+    std::string* transcribed_by = nullptr;
+};
 features::FeatureMatrix features_for_item(const std::string& path, const ModelInfo& model,
                                           Progress* progress = nullptr,
-                                          const features::IntroSimilarityOptions& season = {});
+                                          const features::IntroSimilarityOptions& season = {},
+                                          const ItemTranscript& transcript = {});
+
+// The transcript of a media item: `transcript.file`, else the transcriber, else a transcript beside the
+// video; Error(InvalidArgument) saying how to supply one when there is none.
+std::vector<timeline::TranscriptSegment> transcript_for_item(const std::string& path, const ItemTranscript& transcript);
+
+// Whether the model reads a text column (features::ColumnGroup::Text).
+bool reads_text(const features::FeatureSpec& spec);
 
 }  // namespace vidseg::models

@@ -63,6 +63,9 @@ void add_snippets(const LessonContextOptions& o, const std::vector<Detection>& t
     if (!o.transcript.empty()) {
         segments = read_lesson_transcript(o.transcript);
         out.transcript_source = o.transcript;
+    } else if (o.transcribed && !o.transcribed_by.empty()) {
+        segments = *o.transcribed;
+        out.transcript_source = o.transcribed_by;
     } else if (o.transcriber.backend != asr::Backend::None) {
         if (o.video.empty())
             throw Error(ErrorCode::InvalidArgument,

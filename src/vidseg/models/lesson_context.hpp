@@ -10,6 +10,7 @@
 #include "vidseg/asr/transcriber.hpp"
 #include "vidseg/core/progress.hpp"
 #include "vidseg/features/feature_matrix.hpp"
+#include "vidseg/features/text_timeline.hpp"
 #include "vidseg/models/pattern_report.hpp"
 
 namespace vidseg::models {
@@ -19,6 +20,10 @@ struct LessonContextOptions {
     const features::FeatureMatrix* features = nullptr;  // the features the model ran on
     std::string transcript;              // a transcript file (--transcript); "" = look beside the video
     asr::TranscriberConfig transcriber;  // Backend::None = do not transcribe
+    // What the transcriber already said (the text columns of the model needed it), used instead of
+    // transcribing again; nullptr / empty = not transcribed yet.
+    const std::vector<features::TranscriptSegment>* transcribed = nullptr;
+    std::string transcribed_by;
     Progress* progress = nullptr;
 };
 

@@ -49,6 +49,13 @@ std::string strip_tags(const std::string& text) {
     return std::regex_replace(text, tag, "");
 }
 
+// The speaker of a WebVTT voice span "<v Name>" / "<v.class Name>" ("" when the line has none).
+std::string voice_tag(const std::string& line) {
+    static const std::regex voice(R"(<v(?:\.[^\s>]*)?\s+([^>]+)>)");
+    std::smatch m;
+    return std::regex_search(line, m, voice) ? trim(m[1]) : std::string();
+}
+
 }  // namespace
 
 std::vector<TranscriptSegment> parse_subtitles(const std::string& text, const std::string& source) {
@@ -82,7 +89,9 @@ std::vector<TranscriptSegment> parse_subtitles(const std::string& text, const st
             open = nullptr;  // a blank line ends the cue
             continue;
         }
-        if (open) open->text += (open->text.empty() ? "" : " ") + strip_tags(t);
+        if (!open) continue;
+        if (open->speaker.empty()) open->speaker = voice_tag(t);
+        open->text += (open->text.empty() ? "" : " ") + strip_tags(t);
     }
     if (out.empty())
         throw Error(ErrorCode::InvalidData, "no subtitle cues (lines with 'start --> end')", source);

@@ -22,7 +22,8 @@ using features::TranscriptSegment;
 // InvalidData for a malformed one (naming the line or segment).
 std::vector<TranscriptSegment> read_lesson_transcript(const std::filesystem::path& path);
 
-// Subtitle text (SRT or WebVTT; tags like <i> removed). Throws InvalidData naming the bad line.
+// Subtitle text (SRT or WebVTT; tags like <i> removed; a voice tag <v Name> gives the cue's speaker).
+// Throws InvalidData naming the bad line.
 std::vector<TranscriptSegment> parse_subtitles(const std::string& text, const std::string& source);
 
 // The first transcript file beside the video in the order listed above; nullopt when none.

@@ -82,6 +82,7 @@ nlohmann::json to_json(const ModelInfo& info) {
         {"labels", info.labels},
         {"normalisation", {{"mean", info.mean}, {"scale", info.scale}}},
         {"threshold", info.threshold},
+        {"thresholds", info.thresholds},
         {"seed", info.seed},
         {"training", info.training.is_null() ? nlohmann::json::object() : info.training},
     };
@@ -155,6 +156,11 @@ ModelInfo model_info_from_json(const nlohmann::json& doc, const std::string& sub
         info.mean = doc.at("normalisation").at("mean").get<std::vector<float>>();
         info.scale = doc.at("normalisation").at("scale").get<std::vector<float>>();
         info.threshold = doc.value("threshold", 0.5);
+        info.thresholds = doc.value("thresholds", std::vector<double>{});
+        if (!info.thresholds.empty() && info.thresholds.size() != info.labels.size())
+            throw Error(ErrorCode::InvalidData, "\"thresholds\" does not have one value per label", subject);
+        for (double t : info.thresholds)
+            if (!(t > 0 && t < 1)) throw Error(ErrorCode::InvalidData, "a threshold outside (0, 1)", subject);
         info.seed = doc.value("seed", std::uint64_t{1});
         info.training = doc.value("training", nlohmann::json::object());
         if (info.mean.size() != info.spec.columns.size() || info.scale.size() != info.spec.columns.size())

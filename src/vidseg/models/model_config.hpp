@@ -76,6 +76,9 @@ struct ModelInfo {
     std::vector<std::string> labels;  // output columns: pattern names, or {"intro"}
     std::vector<float> mean, scale;   // per column: x' = (x - mean) / scale
     double threshold = 0.5;           // a row carries a label when its probability >= threshold
+    // Per label, tuned on the validation rows at training (best F1; header "thresholds"); empty = `threshold`
+    // for every label (models without validation, older model files).
+    std::vector<double> thresholds;
     std::uint64_t seed = 1;
     nlohmann::json training;          // what training reported (epochs, losses, folds, timing)
 };

@@ -47,6 +47,10 @@ struct EpochReport {
 struct TrainResult {
     std::string weights;    // serialized parameters (torch archive)
     nlohmann::json report;  // epochs run, best epoch, losses, per-fold results
+    // The final model's probabilities on the held-out validation rows and their targets (rows * labels
+    // each; empty without validation): what per-label thresholds are tuned on.
+    std::vector<float> val_probabilities;
+    std::vector<float> val_targets;
 };
 
 // What a network's per-sequence intro heads say about one chunk of rows (the BiLSTM's presence and

@@ -10,6 +10,8 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/input_limits.hpp"
+#include "vidseg/features/timeline_features.hpp"
+#include "vidseg/models/threshold_tuning.hpp"
 #include "vidseg/models/torch_backend.hpp"
 
 namespace vidseg::models {
@@ -59,6 +61,22 @@ ChromaTuning training_chroma(const TrainingSet& set) {
         }
     }
     return found.value_or(ChromaTuning{});
+}
+
+// What the user can do about missing columns: text columns come from a transcript, speaker columns
+// from one that names the speakers; anything else means features computed with other settings.
+std::string missing_columns_hint(const std::vector<std::string>& missing) {
+    const auto is_speaker = [](const std::string& c) { return c.compare(0, 8, "speaker_") == 0; };
+    const bool all_text = std::all_of(missing.begin(), missing.end(), [](const std::string& c) {
+        return features::column_group(c) == features::ColumnGroup::Text;
+    });
+    if (!all_text) return "they were computed differently (other step, groups or options of `vidseg features`)";
+    if (std::all_of(missing.begin(), missing.end(), is_speaker))
+        return "the model reads who spoke: its transcript must name the speaker of each segment (\"speaker\" in the "
+               "JSON segments, WebVTT voice tags <v Name>)";
+    return "the model reads text columns computed from the lesson's transcript: give --transcript FILE (.json, "
+           ".srt, .vtt) or --whisper-backend to `vidseg predict` / `patterns find` with the video, or compute the "
+           "features with `vidseg features VIDEO --transcript FILE`";
 }
 
 }  // namespace
@@ -143,6 +161,21 @@ TrainedModel TrainedModel::train(const TrainingSet& set, const TrainOptions& opt
     info.training["val_fraction"] = options.val_fraction;
     info.training["sources"] = set.sequences.size();
     info.training["class_weights"] = data.pos_weight;
+    // Per-pattern thresholds from the validation rows (not for the CRF: Viterbi decides, not a threshold).
+    if (options.task == Task::Patterns && options.arch != Architecture::TransformerCrf &&
+        !result.val_probabilities.empty()) {
+        const auto tuned = tune_thresholds(result.val_probabilities, result.val_targets, info.labels.size());
+        nlohmann::json report = nlohmann::json::array();
+        for (std::size_t l = 0; l < tuned.size(); ++l) {
+            info.thresholds.push_back(tuned[l].threshold);
+            report.push_back({{"label", info.labels[l]},
+                              {"threshold", tuned[l].threshold},
+                              {"val_f1", tuned[l].f1},
+                              {"val_positive_rows", tuned[l].positives},
+                              {"tuned", tuned[l].tuned}});
+        }
+        info.training["thresholds"] = report;
+    }
     return TrainedModel(std::move(info), std::move(result.weights));
 }
 
@@ -197,13 +230,18 @@ std::vector<std::size_t> TrainedModel::column_map(const features::FeatureSpec& s
         if (missing.size() > 5) list += ", ...";
         throw Error(ErrorCode::InvalidData,
                     "features lack " + std::to_string(missing.size()) + " of the model's " +
-                        std::to_string(want.columns.size()) + " columns (" + list + "): they were computed differently",
+                        std::to_string(want.columns.size()) + " columns (" + list + "): " + missing_columns_hint(missing),
                     source);
     }
     return map;
 }
 
-Prediction TrainedModel::predict(const features::FeatureMatrix& matrix) const {
+Prediction TrainedModel::predict(const features::FeatureMatrix& matrix, std::optional<double> threshold) const {
+    if (threshold && info_.arch == Architecture::TransformerCrf)
+        throw Error(ErrorCode::InvalidArgument,
+                    "--threshold does not apply to transformer-crf models (their Viterbi path decides)");
+    if (threshold && !(*threshold > 0 && *threshold < 1))
+        throw Error(ErrorCode::InvalidArgument, "--threshold must lie in (0, 1)");
     const auto cols = column_map(matrix.spec, matrix.source);
     if (const auto chroma = chroma_of(matrix); chroma && reads_chroma(info_.spec)) {
         const bool same = chroma->estimated == info_.chroma.estimated &&
@@ -229,6 +267,11 @@ Prediction TrainedModel::predict(const features::FeatureMatrix& matrix) const {
     auto out = network_->predict(gather_columns(matrix, cols, info_), matrix.rows());
     p.probabilities = std::move(out.probabilities);
     p.decisions = std::move(out.decisions);
+    if (info_.arch != Architecture::TransformerCrf && (threshold || !info_.thresholds.empty())) {
+        const std::size_t labels = info_.labels.size();
+        for (std::size_t i = 0; i < p.probabilities.size(); ++i)
+            p.decisions[i] = p.probabilities[i] >= (threshold ? *threshold : info_.thresholds[i % labels]);
+    }
     const double step = info_.spec.step;
     for (const auto& h : out.heads) {
         if (h.rows == 0 || h.first + h.rows > matrix.rows()) continue;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,9 @@ public:
     void save(const std::filesystem::path& path) const;
 
     const ModelInfo& info() const noexcept;
-    Prediction predict(const features::FeatureMatrix& matrix) const;
+    // Rows carry a label when its probability reaches the label's threshold (ModelInfo::thresholds,
+    // else ::threshold), or `threshold` when given (--threshold; InvalidArgument for transformer-crf).
+    Prediction predict(const features::FeatureMatrix& matrix, std::optional<double> threshold = std::nullopt) const;
     // The model's columns in `matrix` (index per model column); throws InvalidData on a mismatch.
     std::vector<std::size_t> column_map(const features::FeatureSpec& spec, const std::string& source) const;
 

@@ -62,6 +62,28 @@ void read_metadata_jsonl(const fs::path& file, IntervalLabels& out, std::set<std
 
 }  // namespace
 
+fs::path dataset_split(const fs::path& data, const std::string& split, std::string* note) {
+    std::error_code ec;
+    const bool folder = fs::is_directory(data, ec);
+    if (split == "all") return data;
+    if (split == "train" || split == "test") {
+        if (!folder || !fs::is_directory(data / split, ec))
+            throw Error(ErrorCode::InvalidArgument, "--split " + split + ": no " + split + "/ folder in the dataset",
+                        data.string());
+        if (note) *note = "training on the dataset's " + split + "/ split only (--split " + split + ")";
+        return data / split;
+    }
+    if (split != "auto")
+        throw Error(ErrorCode::InvalidArgument, "unknown --split '" + split + "' (auto, train, test or all)");
+    if (folder && fs::is_directory(data / "train", ec) && fs::is_directory(data / "test", ec)) {
+        if (note)
+            *note = "training on the dataset's train/ split only: test/ is held out for evaluation (--split all "
+                    "trains on both)";
+        return data / "train";
+    }
+    return data;
+}
+
 std::string source_key(const std::string& name) {
     std::string key = intro::match_key(fs::path(name).filename().string());
     for (const std::string suffix : {".features", "_features"})

@@ -36,6 +36,13 @@ struct IntervalLabels {
 // dataset whose pattern is "intro". Throws InputNotFound / InvalidData.
 IntervalLabels read_interval_labels(const std::filesystem::path& path, Task task);
 
+// Which part of a dataset folder to train on. `vidseg dataset build --test-fraction` writes train/ and
+// test/ folders; training on both would leak the test split. split: "auto" (train/ when the folder has
+// both train/ and test/, else the whole of `data`), "train" / "test" (that folder; InvalidArgument when
+// missing), "all" (everything). *note (if given) says what was chosen when it is not the whole folder.
+std::filesystem::path dataset_split(const std::filesystem::path& data, const std::string& split,
+                                    std::string* note = nullptr);
+
 // The name used to match sources across labels and features: file name without directories,
 // extension and a ".features" / "_features" suffix ("lessons/a.mp4" and "feat/a.features.csv" -> "a").
 std::string source_key(const std::string& name);

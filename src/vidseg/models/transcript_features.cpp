@@ -13,6 +13,7 @@
 #include "vidseg/core/input_limits.hpp"
 #include "vidseg/core/safe_path.hpp"
 #include "vidseg/features/text_timeline.hpp"
+#include "vidseg/features/timeline_features.hpp"
 
 namespace vidseg::models {
 
@@ -119,7 +120,8 @@ TranscriptFeatures transcript_features_from_dataset(const fs::path& dataset, dou
         m.source = source;
         m.spec.step = step;
         m.spec.window = step;
-        for (double t = 0; t < lesson.end - 1e-9; t += step) m.times.push_back(t);
+        const std::size_t rows = features::grid_rows(lesson.end, step);  // the rule of `vidseg features`
+        for (std::size_t r = 0; r < rows; ++r) m.times.push_back(double(r) * step);
         features::append_text_columns(lesson.segments, m);
         out.matrices.push_back(std::move(m));
     }

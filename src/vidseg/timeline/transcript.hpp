@@ -26,6 +26,7 @@ struct TranscriptSegment {
     double end = 0;
     std::string text;
     std::vector<TimedWord> words;  // empty when the source has no word times
+    std::string speaker;           // who spoke (diarisation label, voice tag, table column); "" = not known
 };
 
 // Every whitespace-separated word of the segments with a time, in order: the recogniser's words where

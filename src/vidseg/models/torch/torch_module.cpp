@@ -122,16 +122,24 @@ public:
                                  {"val_chunks", val.size()},  {"epochs_run", fit.epochs},
                                  {"best_epoch", fit.best_epoch}, {"train_loss", fit.last_train},
                                  {"seconds", seconds},        {"folds", folds}};
+        TrainResult result;
         if (!val.empty()) {
             report["val_loss"] = fit.best_val;
             report["val_micro_f1"] = micro_f1(*fit.model, val);
+            torch::NoGradGuard no_grad;
+            const auto p = torch::sigmoid(fit.model->forward(batch(val, 0, val.size(), false))).contiguous();
+            const auto y = batch(val, 0, val.size(), true).contiguous();
+            result.val_probabilities.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+            result.val_targets.assign(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
         }
         if (k > 0) {
             double sum = 0;
             for (const auto& f : folds) sum += f["val_micro_f1"].get<double>();
             report["cv_micro_f1"] = sum / double(k);
         }
-        return {weights.str(), report};
+        result.weights = weights.str();
+        result.report = std::move(report);
+        return result;
     }
 
 private:

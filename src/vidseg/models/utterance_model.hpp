@@ -1,0 +1,86 @@
+// The utterance-level text model (issue 15 §2): patterns decided per utterance (transcript segment)
+// from what was said — hashed word and character n-grams with TF-IDF (text/lexical_vectorizer.hpp),
+// the previous and next utterances' words as context, and the speaker's role when the transcript
+// names speakers (the lesson's main speaker, usually the teacher, or another) — by a sparse
+// multi-label logistic regression with class weights (text/sparse_logistic.hpp). Thresholds per
+// pattern are tuned on the utterances of held-out lessons (best F1). Probabilities are projected
+// onto the timeline grid (a row takes the utterance that overlaps it most), so the output is a
+// models::Prediction like the networks' and goes through the same decoding, reports and metrics.
+//
+// Model file: one line of JSON, {"format": "vidseg.text-model", "version": 1, ...}.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vidseg/models/trained_model.hpp"
+#include "vidseg/text/lexical_vectorizer.hpp"
+#include "vidseg/text/sparse_logistic.hpp"
+#include "vidseg/text/utterance_table.hpp"
+
+namespace vidseg::models {
+
+struct UtteranceTrainOptions {
+    text::LexicalConfig lexical;
+    text::SgdOptions sgd;
+    bool context = true;        // previous / next utterance words and the speaker role as features
+    double val_fraction = 0.2;  // lessons held out to tune the thresholds (0 = none: 0.5 for all)
+    std::uint64_t seed = 1;
+};
+
+// An n-gram of the utterances behind a decision and how much it pushed the pattern's score.
+struct NgramWeight {
+    std::string ngram;
+    double weight = 0;  // sum over the utterances of weight x TF-IDF value
+};
+
+class UtteranceModel {
+public:
+    // Throws Error(InvalidData): no utterance with a label, a single class.
+    static UtteranceModel train(const std::vector<text::LessonUtterances>& lessons, const UtteranceTrainOptions& options);
+    static UtteranceModel load(const std::filesystem::path& path);
+    void save(const std::filesystem::path& path) const;
+    // Whether the file's first line is a text model's header (else: a network, TrainedModel).
+    static bool is_text_model_file(const std::filesystem::path& path);
+
+    const std::vector<std::string>& labels() const { return labels_; }
+    const std::vector<double>& thresholds() const { return thresholds_; }
+    const nlohmann::json& training() const { return training_; }
+
+    // Probabilities per utterance: segments * labels.
+    std::vector<float> predict_utterances(const std::vector<timeline::TranscriptSegment>& segments) const;
+
+    // The lesson on a grid of `step`-second rows covering [0, duration) (features::grid_rows), with the
+    // detections decoded (merge_gap, min_length as decode_detections). threshold overrides the tuned ones.
+    Prediction predict(const std::string& source, const std::vector<timeline::TranscriptSegment>& segments,
+                       double duration, double step = 1.0, std::optional<double> threshold = std::nullopt,
+                       double merge_gap = 0, double min_length = 0) const;
+
+    // The n-grams of the utterances overlapping `span` that pushed `label` up most (at most `top`).
+    std::vector<NgramWeight> explain(const std::vector<timeline::TranscriptSegment>& segments,
+                                     const timeline::Interval& span, const std::string& label, std::size_t top = 5) const;
+
+private:
+    std::vector<text::SparseRow> rows_of(const std::vector<timeline::TranscriptSegment>& segments) const;
+    nlohmann::json to_json() const;
+
+    std::vector<std::string> labels_;
+    std::vector<double> thresholds_;
+    bool context_ = true;
+    text::LexicalVectorizer lexical_;
+    text::SparseLogistic classifier_;
+    nlohmann::json training_ = nlohmann::json::object();
+};
+
+// Utterance probabilities projected onto rows [times[r], times[r] + window): each row takes the
+// probabilities of the utterance overlapping it most (0 where nobody speaks). rows * labels.
+std::vector<float> project_to_rows(const std::vector<timeline::TranscriptSegment>& segments,
+                                   const std::vector<float>& utterance_probabilities, std::size_t labels,
+                                   const std::vector<double>& times, double window);
+
+}  // namespace vidseg::models

@@ -1,0 +1,268 @@
+// Issue 15 §5 from the command line: `train` on a dataset with train/ and test/ trains on train/ only
+// (--split), a text model predicts on a video with --transcript and says what is missing without
+// one, per-pattern thresholds are tuned and stored (--threshold overrides), and `features` reads the
+// speakers of a WebVTT transcript.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using vidseg::test::run_vidseg;
+using vidseg::test::shell_quote;
+
+namespace {
+
+std::string words(int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += (i ? " w" : "w") + std::to_string(i);
+    return s;
+}
+
+// "Q" fragments are fast speech (4 words/s), "L" slow (1 word/s). test/ holds a lesson with a pattern
+// ("LEAK") that only training on the test split could learn.
+void write_text_dataset(const fs::path& ds) {
+    fs::create_directories(ds / "train");
+    fs::create_directories(ds / "test");
+    std::ofstream out(ds / "train" / "metadata.jsonl");
+    for (const std::string lesson : {"a.mp4", "b.mp4", "c.mp4"})
+        for (int k = 0; k < 4; ++k) {
+            const bool fast = (k + (lesson == "b.mp4")) % 2 == 1;
+            const double start = 5 + 20.0 * k;
+            out << json{{"file_name", "videos/" + lesson.substr(0, 1) + std::to_string(k) + ".mp4"},
+                        {"source_video", lesson}, {"start", start}, {"end", start + 10},
+                        {"patterns", {fast ? "Q" : "L"}}, {"transcript", words(fast ? 40 : 10)}}
+                       .dump()
+                << "\n";
+        }
+    std::ofstream test(ds / "test" / "metadata.jsonl");
+    for (int k = 0; k < 2; ++k)
+        test << json{{"file_name", "videos/z" + std::to_string(k) + ".mp4"}, {"source_video", "z.mp4"},
+                     {"start", 5 + 20.0 * k}, {"end", 15 + 20.0 * k}, {"patterns", {k ? "LEAK" : "Q"}},
+                     {"transcript", words(k ? 10 : 40)}}
+                    .dump()
+             << "\n";
+}
+
+class TextPatternsCli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        write_text_dataset(dir / "ds");
+        fs::copy_file(vidseg::test::media("lesson.mp4"), dir / "lesson.mp4");  // 30 s, no transcript beside it
+        // Slow speech 2-8 s (1 word/s), fast 12-22 s (4 words/s).
+        std::ofstream(dir / "lesson_text.srt") << "1\n00:00:02,000 --> 00:00:08,000\n" << words(6)
+                                               << "\n\n2\n00:00:12,000 --> 00:00:22,000\n" << words(40) << "\n";
+    }
+    std::string model() const { return shell_quote(dir / "text.model"); }
+    vidseg::test::TempDir dir;
+};
+
+}  // namespace
+
+TEST_F(TextPatternsCli, TrainsOnTheTrainSplitOnlyUnlessToldOtherwise) {
+    auto r = run_vidseg("train --data " + shell_quote(dir / "ds") + " --epochs 60 --json --out " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = json::parse(r.out);
+    EXPECT_EQ(doc["labels"], json::array({"L", "Q"}));  // no LEAK: test/ was held out
+    EXPECT_EQ(doc["videos"], 3);
+    EXPECT_EQ(doc["data"], (dir / "ds" / "train").string());
+    EXPECT_NE(r.err.find("train/ split only"), std::string::npos) << r.err;
+
+    r = run_vidseg("train --data " + shell_quote(dir / "ds") + " --split all --epochs 5 --json --out " +
+                   shell_quote(dir / "all.model"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = json::parse(r.out);
+    EXPECT_EQ(doc["labels"], json::array({"L", "LEAK", "Q"}));
+    EXPECT_EQ(doc["videos"], 4);
+
+    r = run_vidseg("train --data " + shell_quote(dir / "ds" / "train") + " --split test --out " +
+                   shell_quote(dir / "x.model"));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--split test: no test/ folder"), std::string::npos) << r.err;
+}
+
+TEST_F(TextPatternsCli, TextModelPredictsOnAVideoWithItsTranscript) {
+    auto r = run_vidseg("train --data " + shell_quote(dir / "ds") + " --epochs 60 --json --out " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // Thresholds tuned per pattern on the validation rows, in the report and the model.
+    const auto trained = json::parse(r.out);
+    ASSERT_EQ(trained["training"]["thresholds"].size(), 2u) << r.out;
+    EXPECT_EQ(trained["training"]["thresholds"][0]["label"], "L");
+    for (const auto& t : trained["training"]["thresholds"]) {
+        EXPECT_GT(t["threshold"].get<double>(), 0);
+        EXPECT_LT(t["threshold"].get<double>(), 1);
+    }
+    std::ifstream header_in(dir / "text.model");
+    std::string header;
+    std::getline(header_in, header);
+    EXPECT_EQ(json::parse(header)["thresholds"].size(), 2u);
+
+    // No transcript: the message says what is missing and how to supply it.
+    r = run_vidseg("predict --model " + model() + " " + shell_quote(dir / "lesson.mp4"));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("reads text columns"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--transcript FILE"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--whisper-backend"), std::string::npos) << r.err;
+
+    r = run_vidseg("predict --json --model " + model() + " --transcript " + shell_quote(dir / "lesson_text.srt") + " " +
+                   shell_quote(dir / "lesson.mp4"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto video = json::parse(r.out)["videos"][0];
+    EXPECT_EQ(video["rows"], 30);
+    bool fast_found = false;
+    for (const auto& i : video["intervals"])
+        if (i["label"] == "Q") {
+            fast_found = true;
+            EXPECT_NEAR(i["start"].get<double>(), 12, 1.01) << i.dump();
+            EXPECT_NEAR(i["end"].get<double>(), 22, 1.01) << i.dump();
+        }
+    EXPECT_TRUE(fast_found) << video.dump();
+
+    // --threshold overrides the tuned ones: the lower, the more seconds carry a pattern.
+    const auto covered = [&](const std::string& threshold) {
+        const auto out = run_vidseg("predict --json" + threshold + " --model " + model() + " --transcript " +
+                                    shell_quote(dir / "lesson_text.srt") + " " + shell_quote(dir / "lesson.mp4"));
+        EXPECT_EQ(out.exit_code, 0) << out.err;
+        double seconds = 0;
+        for (const auto& i : json::parse(out.out)["videos"][0]["intervals"])
+            seconds += i["end"].get<double>() - i["start"].get<double>();
+        return seconds;
+    };
+    const double low = covered(" --threshold 0.001"), tuned = covered(""), high = covered(" --threshold 0.999");
+    EXPECT_GE(low, tuned);
+    EXPECT_LE(high, tuned);
+    EXPECT_GT(low, high);
+    r = run_vidseg("predict --threshold 1.5 --model " + model() + " " + shell_quote(dir / "lesson.mp4"));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+
+    // A feature file without the text columns: the message says how to get them; --transcript adds them.
+    std::ofstream(dir / "sound.features.csv") << "time,x0\n0,1\n1,1\n2,1\n";
+    r = run_vidseg("predict --model " + model() + " " + shell_quote(dir / "sound.features.csv"));
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("features lack 3 of the model's 3 columns (tokens, words_per_second, speech_coverage)"),
+              std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("give --transcript FILE"), std::string::npos) << r.err;
+    r = run_vidseg("predict --json --model " + model() + " --transcript " + shell_quote(dir / "lesson_text.srt") + " " +
+                   shell_quote(dir / "sound.features.csv"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["videos"][0]["rows"], 3);
+
+    // patterns find takes the transcript for the text columns (and the snippets) too.
+    r = run_vidseg("patterns find --json --model " + model() + " --transcript " + shell_quote(dir / "lesson_text.srt") +
+                   " " + shell_quote(dir / "lesson.mp4"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(json::parse(r.out)["transcript"]["available"].get<bool>());
+}
+
+TEST_F(TextPatternsCli, FeaturesReadTheSpeakersOfAWebVttTranscript) {
+    std::ofstream(dir / "lesson.vtt") << "WEBVTT\n\n00:00.000 --> 00:04.000\n<v Teacher>why do you think so\n\n"
+                                         "00:04.000 --> 00:06.000\n<v Pupil>because it is cold\n";
+    const auto r = run_vidseg("features " + shell_quote(dir / "lesson.mp4") + " --no-audio --no-visual --transcript " +
+                              shell_quote(dir / "lesson.vtt") + " --out " + shell_quote(dir / "f.csv"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(dir / "f.csv");
+    std::string head, row0, row4;
+    std::getline(in, head);
+    std::getline(in, row0);
+    for (int i = 0; i < 4; ++i) std::getline(in, row4);
+    EXPECT_EQ(head, "time,tokens,words_per_second,speech_coverage,speaker_main_share,speaker_other_share,speaker_turns");
+    const auto last_three = [](const std::string& row) {
+        std::vector<double> v;
+        std::stringstream s(row);
+        for (std::string field; std::getline(s, field, ',');) v.push_back(std::stod(field));
+        return std::vector<double>(v.end() - 3, v.end());
+    };
+    EXPECT_EQ(last_three(row0), (std::vector<double>{1, 0, 0})) << row0;  // the teacher speaks the most
+    EXPECT_EQ(last_three(row4), (std::vector<double>{0, 1, 1})) << row4;  // the pupil's turn at 4 s
+}
+
+namespace {
+
+// A CSV of utterances: the teacher praises ("молодец", "great job") or presses for reasoning
+// ("почему", "why"); the rest is neutral classroom talk.
+void write_utterance_table(const fs::path& path, int first_lesson, int lessons) {
+    const std::vector<std::string> praise = {"Молодец, отлично!", "Great job, well done", "Умница, молодец"};
+    const std::vector<std::string> why = {"Почему ты так думаешь?", "Why do you think so?", "Объясни, почему"};
+    const std::vector<std::string> neutral = {"Откройте тетради", "Open your books", "Запишите число",
+                                              "Let us read the text", "Решим задачу"};
+    std::ofstream out(path);
+    out << "lesson,start,end,speaker,text,labels\n";
+    for (int l = first_lesson; l < first_lesson + lessons; ++l)
+        for (int i = 0; i < 20; ++i) {
+            const int k = (i * 7 + l) % 10;
+            const std::string text = k < 2 ? praise[std::size_t(i + l) % 3] : k < 4 ? why[std::size_t(i + l) % 3]
+                                                                                  : neutral[std::size_t(i + l) % 5];
+            out << "lesson" << l << "," << i * 4 << "," << i * 4 + 3 << "," << (i % 4 == 3 ? "Pupil" : "Teacher")
+                << ",\"" << text << "\"," << (k < 2 ? "praise" : k < 4 ? "reasoning" : "") << "\n";
+        }
+}
+
+}  // namespace
+
+TEST_F(TextPatternsCli, TableOfUtterancesTrainsPredictsExplainsAndIsEvaluated) {
+    write_utterance_table(dir / "train.csv", 0, 12);
+    write_utterance_table(dir / "test.csv", 12, 3);
+    auto r = run_vidseg("train --data " + shell_quote(dir / "train.csv") + " --json --out " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = json::parse(r.out);
+    EXPECT_EQ(doc["arch"], "utterance-lr");
+    EXPECT_EQ(doc["labels"], json::array({"praise", "reasoning"}));
+    EXPECT_EQ(doc["utterances"], 240);
+    EXPECT_EQ(doc["training"]["val_lessons"], 2);
+    EXPECT_EQ(doc["training"]["thresholds"].size(), 2u);
+
+    // Predict on the held-out table: every lesson, intervals with the words behind them.
+    r = run_vidseg("predict --json --model " + model() + " " + shell_quote(dir / "test.csv"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = json::parse(r.out);
+    ASSERT_EQ(doc["videos"].size(), 3u);
+    EXPECT_EQ(doc["videos"][0]["source"], "lesson12");
+    EXPECT_EQ(doc["videos"][0]["utterances"], 20);
+    bool praise_explained = false;
+    for (const auto& v : doc["videos"])
+        for (const auto& i : v["intervals"])
+            if (i["label"] == "praise" && !i["top_ngrams"].empty()) {
+                const auto word = i["top_ngrams"][0]["ngram"].get<std::string>();
+                praise_explained = true;
+                EXPECT_TRUE(word.find("молодец") != std::string::npos || word.find("great") != std::string::npos ||
+                            word.find("отлично") != std::string::npos || word.find("умница") != std::string::npos ||
+                            word.find("done") != std::string::npos || word.find("job") != std::string::npos ||
+                            word.find("well") != std::string::npos)
+                    << i.dump();
+                EXPECT_GT(i["top_ngrams"][0]["weight"].get<double>(), 0);
+            }
+    EXPECT_TRUE(praise_explained) << r.out;
+
+    // A transcript file and a video with its transcript go through the same model.
+    std::ofstream(dir / "praise.srt") << "1\n00:00:05,000 --> 00:00:08,000\nМолодец, отлично!\n";
+    r = run_vidseg("predict --json --model " + model() + " " + shell_quote(dir / "praise.srt"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = json::parse(r.out)["videos"][0];
+    ASSERT_EQ(doc["intervals"].size(), 1u) << doc.dump();
+    EXPECT_EQ(doc["intervals"][0]["label"], "praise");
+    EXPECT_EQ(doc["intervals"][0]["start"], 5);
+    EXPECT_EQ(doc["intervals"][0]["end"], 8);
+    r = run_vidseg("predict --json --model " + model() + " --transcript " + shell_quote(dir / "praise.srt") + " " +
+                   shell_quote(dir / "lesson.mp4"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["videos"][0]["rows"], 30);
+
+    // patterns eval: the model and the bag-of-words baseline on the same split.
+    r = run_vidseg("patterns eval --json --table " + shell_quote(dir / "test.csv") + " --train " +
+                   shell_quote(dir / "train.csv") + " --model " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = json::parse(r.out);
+    EXPECT_EQ(doc["test_utterances"], 60);
+    EXPECT_GT(doc["model"]["utterances"]["macro_f1"].get<double>(), 0.9) << r.out;
+    EXPECT_GT(doc["model"]["grid"]["macro_f1"].get<double>(), 0.8) << r.out;
+    EXPECT_TRUE(doc["baseline"]["utterances"].contains("macro_f1"));
+    r = run_vidseg("patterns eval --table " + shell_quote(dir / "test.csv"));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("needs --train TABLE"), std::string::npos) << r.err;
+}

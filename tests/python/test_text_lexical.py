@@ -1,0 +1,116 @@
+"""vidseg's lexical text features (src/vidseg/text/) against scikit-learn as the reference.
+
+The driver tests/tools/lexical_vectors.cpp fits vidseg's LexicalVectorizer on Russian and English
+utterances and prints the rows of others; the same rows come from a scikit-learn FeatureUnion-like
+stack of two HashingVectorizer(alternate_sign=False, norm=None) + TfidfTransformer() pipelines (word
+n-grams with the default token pattern, char_wb n-grams). Columns, n-grams and TF-IDF values must agree.
+The CLI's text model (`vidseg train --data TABLE`) stores the same document frequencies."""
+import csv
+import json
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+TOOL = os.environ.get("VIDSEG_LEXICAL_TOOL", "vidseg_lexical_vectors")
+VIDSEG = os.environ.get("VIDSEG_BINARY", "vidseg")
+
+FIT = [
+    "Молодец, Маша! Отличная работа.",
+    "Почему ты так думаешь? Объясни, пожалуйста.",
+    "Откройте учебники на странице 42.",
+    "Great job, everyone — well done!",
+    "Why do you think the leaves change colour?",
+    "Ёжик в тумане: ЁЛКА и ёлка, ЙОД и йод.",
+    "Let's link this to your own experience at home.",
+    "Кто может сказать,  почему\tвода   кипит при 100 °C?",
+    "OK. So… what do you think? Does it make sense?",
+    "а я думаю что нет",
+    "I think — yes; it's the sun's light.",
+    "Правильно! Так держать, ребята.",
+]
+TRANSFORM = FIT[:4] + [
+    "Почему листья желтеют осенью? Молодец!",
+    "why — great job, Маша",
+    "x y z",  # no token of two word characters: an empty word block
+    "Ünïcödé café naïve résumé",
+]
+N_FEATURES = 2**18
+
+
+def vidseg_rows(word=(1, 2), char=(2, 4)):
+    request = {"fit": FIT, "transform": TRANSFORM, "word": list(word), "char": list(char), "n_features": N_FEATURES}
+    out = subprocess.run([TOOL], input=json.dumps(request), capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def sklearn_block(analyzer, ngram_range):
+    hv = HashingVectorizer(analyzer=analyzer, ngram_range=ngram_range, n_features=N_FEATURES, alternate_sign=False,
+                           norm=None)
+    tfidf = TfidfTransformer().fit(hv.transform(FIT))
+    return hv, tfidf
+
+
+def test_ngrams_match_sklearn_analyzers():
+    doc = vidseg_rows()
+    word = HashingVectorizer(analyzer="word", ngram_range=(1, 2)).build_analyzer()
+    char = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4)).build_analyzer()
+    for text, ours_w, ours_c in zip(TRANSFORM, doc["word_ngrams"], doc["char_ngrams"]):
+        assert sorted(ours_w) == sorted(word(text)), text
+        assert sorted(ours_c) == sorted(char(text)), text
+
+
+def test_tfidf_rows_match_hashing_vectorizer_and_tfidf_transformer():
+    doc = vidseg_rows()
+    hv_w, tf_w = sklearn_block("word", (1, 2))
+    hv_c, tf_c = sklearn_block("char_wb", (2, 4))
+    reference = sp.hstack([tf_w.transform(hv_w.transform(TRANSFORM)), tf_c.transform(hv_c.transform(TRANSFORM))]).tocsr()
+    assert len(doc["rows"]) == reference.shape[0]
+    for i, row in enumerate(doc["rows"]):
+        expected = reference.getrow(i)
+        expected.sort_indices()
+        assert row["index"] == expected.indices.tolist(), TRANSFORM[i]
+        np.testing.assert_allclose(row["value"], expected.data, rtol=1e-5, atol=1e-7, err_msg=TRANSFORM[i])
+    # Not trivially equal: the rows have many columns and the idf varies.
+    assert sum(len(r["index"]) for r in doc["rows"]) > 300
+    assert len(set(np.round(reference.data, 6))) > 20
+    assert doc["rows"][6]["index"] and all(i >= N_FEATURES for i in doc["rows"][6]["index"])  # "x y z": chars only
+
+
+def test_stored_document_frequencies_give_sklearn_idf():
+    doc = vidseg_rows(word=(1, 1), char=(3, 3))
+    hv = HashingVectorizer(analyzer="word", ngram_range=(1, 1), n_features=N_FEATURES, alternate_sign=False, norm=None)
+    tfidf = TfidfTransformer().fit(hv.transform(FIT))
+    stored = doc["model"]["idf_words"]
+    assert stored["documents"] == len(FIT)
+    n = len(FIT)
+    for column, df in stored["df"]:
+        assert np.log((1 + n) / (1 + df)) + 1 == pytest.approx(tfidf.idf_[column], rel=1e-12)
+    assert len(stored["df"]) == np.count_nonzero(tfidf.idf_ < np.log(1 + n) + 1)
+
+
+def test_cli_text_model_stores_the_same_document_frequencies():
+    with tempfile.TemporaryDirectory() as d:
+        table = os.path.join(d, "utterances.csv")
+        with open(table, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["lesson", "start", "end", "speaker", "text", "labels"])
+            for i, text in enumerate(FIT):
+                w.writerow([f"l{i % 3}", i * 3, i * 3 + 2, "T", text, "praise" if i % 2 == 0 else "question"])
+        model = os.path.join(d, "text.model")
+        subprocess.run([VIDSEG, "train", "--data", table, "--val-fraction", "0", "--out", model, "--quiet"],
+                       check=True, capture_output=True)
+        with open(model, encoding="utf-8") as f:
+            assert json.loads(f.readline())["format"] == "vidseg.text-model"
+            body = json.loads(f.readline())
+    # The CLI fits on the table's lessons in lesson order (l0, l1, l2: rows sorted by time within each).
+    texts = [t for lesson in range(3) for i, t in enumerate(FIT) if i % 3 == lesson]
+    hv = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_FEATURES, alternate_sign=False, norm=None)
+    counts = hv.transform(texts)
+    df = np.bincount(counts.indices, minlength=N_FEATURES)
+    stored = dict((c, n) for c, n in body["lexical"]["idf_words"]["df"])
+    assert stored == {int(c): int(df[c]) for c in np.nonzero(df)[0]}
