@@ -134,6 +134,12 @@ void Exchange::send_json(int status, const nlohmann::json& doc) const {
                          "application/json");
 }
 
+void Exchange::send_json_text(int status, std::string text) const {
+    response.status = status;
+    response.body = std::move(text);  // set_content() would copy it
+    response.set_header("Content-Type", "application/json");
+}
+
 void Router::add(const std::string& method, const std::string& pattern, const std::string& name,
                  Access access, Handler handler) {
     auto plain = [this, name, access, handler](const httplib::Request& rq, httplib::Response& rs) {

@@ -40,6 +40,8 @@ struct Exchange {
     // The body (at most kMaxJsonBody bytes) as a JSON object; ApiError 400 / 413 otherwise.
     nlohmann::json json_body() const;
     void send_json(int status, const nlohmann::json& doc) const;
+    // A JSON text made without nlohmann::json (platform/video_json.hpp), sent as it is.
+    void send_json_text(int status, std::string text) const;
 };
 
 enum class Access { Public, User, Admin };
