@@ -76,7 +76,7 @@ class Router {
 // JSON error answer.
 void send_error(httplib::Response& response, int status, const std::string& code, const std::string& message);
 // One structured log line on stderr.
-void log_line(const nlohmann::json& fields);
+void log_line(nlohmann::json fields);  // by value: the callers' temporaries are moved in, not copied
 
 // Route groups (routes_*.cpp).
 void add_account_routes(Router& router);
