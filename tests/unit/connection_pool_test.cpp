@@ -85,7 +85,8 @@ TEST(ConnectionPool, IdleThreadsEndDownToTheFloor) {
     gate.release();
     ASSERT_TRUE(gate.wait_finished(10));
     const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (pool.threads() > 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    while (pool.threads() > 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
     EXPECT_EQ(pool.threads(), 2u);
     // Still serving afterwards (the ended threads are joined when the next connection comes).
     std::atomic<int> ran{0};

@@ -37,20 +37,21 @@ catalog::Video video(std::string name, std::string info_json) {
 // As the arrival job stores it (job_kinds.cpp: record.dump()): nested objects, doubles, integers,
 // null, booleans, non-ASCII and escaped text.
 std::string arrival_record() {
-    json media = {{"container", "mov,mp4,m4a,3gp,3g2,mj2"},
-                  {"duration", 8.04},
-                  {"bit_rate", 209715200},
-                  {"start", -0.021333},
-                  {"tags", {{"title", "Урок 5: \"дроби\"\n\ttab"}, {"encoder", "Lavf59.27.100"}}},
-                  {"streams",
-                   json::array({{{"codec", "h264"}, {"fps", 25.0}, {"width", 1280}, {"rotation", nullptr}},
-                                {{"codec", "aac"}, {"sample_rate", 48000}, {"default", true}}})},
-                  {"tiny", 1e-300},
-                  {"huge", 1.7976931348623157e308},
-                  {"third", 1.0 / 3.0}};
-    json record = {{"duration", 8.04},
-                   {"media", media},
-                   {"outputs", {{"audio", "anna/task_1/lesson.wav"}, {"poster", "anna/task_1/lesson.poster.jpg"}}}};
+    json media = {
+        {"container", "mov,mp4,m4a,3gp,3g2,mj2"},
+        {"duration", 8.04},
+        {"bit_rate", 209715200},
+        {"start", -0.021333},
+        {"tags", {{"title", "Урок 5: \"дроби\"\n\ttab"}, {"encoder", "Lavf59.27.100"}}},
+        {"streams", json::array({{{"codec", "h264"}, {"fps", 25.0}, {"width", 1280}, {"rotation", nullptr}},
+                                 {{"codec", "aac"}, {"sample_rate", 48000}, {"default", true}}})},
+        {"tiny", 1e-300},
+        {"huge", 1.7976931348623157e308},
+        {"third", 1.0 / 3.0}};
+    json record = {
+        {"duration", 8.04},
+        {"media", media},
+        {"outputs", {{"audio", "anna/task_1/lesson.wav"}, {"poster", "anna/task_1/lesson.poster.jpg"}}}};
     return record.dump();
 }
 

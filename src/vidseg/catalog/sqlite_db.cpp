@@ -56,7 +56,8 @@ int SqliteDb::changes() const {
 
 Statement::Statement(SqliteDb& db, const std::string& sql) : db_(db) {
     auto it = db.cache_.find(sql);
-    if (it == db.cache_.end()) it = db.cache_.emplace(sql, SqliteDb::CachedStatement{db.prepare(sql, true)}).first;
+    if (it == db.cache_.end())
+        it = db.cache_.emplace(sql, SqliteDb::CachedStatement{db.prepare(sql, true)}).first;
     if (it->second.in_use) {
         statement_ = db.prepare(sql, false);
         return;

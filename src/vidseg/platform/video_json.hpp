@@ -15,7 +15,8 @@
 
 namespace vidseg::platform {
 
-// Appends {"created":..,"id":..,"info":{..},"key":..,"name":..,"owner_id":..,"sha256":..,"size":..,"state":..}.
+// Appends
+// {"created":..,"id":..,"info":{..},"key":..,"name":..,"owner_id":..,"sha256":..,"size":..,"state":..}.
 void append_video_json(std::string& out, const catalog::Video& video);
 std::string video_json(const catalog::Video& video);
 // {"videos":[...]}, the answer of GET /api/videos.

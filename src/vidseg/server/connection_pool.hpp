@@ -45,8 +45,8 @@ class ConnectionPool final : public httplib::TaskQueue {
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::function<void()>> jobs_;
-    std::list<std::thread> threads_;           // alive, or ended and not joined yet
-    std::vector<std::thread::id> ended_;       // threads that left work(), to join
+    std::list<std::thread> threads_;      // alive, or ended and not joined yet
+    std::vector<std::thread::id> ended_;  // threads that left work(), to join
     std::size_t alive_ = 0, idle_ = 0;
     bool stopping_ = false;
 };
