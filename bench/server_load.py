@@ -11,7 +11,8 @@ removed afterwards unless --keep) and stops:
       client (HEAD + PATCH). Checked: the SHA-256 of every stored object under DATA/store equals the source's;
       measured: throughput, the server's peak RSS (VmHWM of /proc/PID/status) and CPU, then the arrival jobs.
   (b) `wrk --latency` on GET /api/videos with a Bearer token (a user owning videos from (a)) at
-      --connections connections, and at as many connections as the server has request threads.
+      --connections connections; when the server's --threads is below that, also at --threads connections
+      and with --threads = --connections (comparisons). Each run also reports the server's OS threads.
   (c) one upload of --big-mb in a single streamed PATCH to a fresh server: peak RSS before and after.
 The video is made once with ffmpeg (lavfi testsrc2 + noise, H.264 at ~200 Mb/s, AAC) into --work/media.
 Every phase is bounded by --timeout seconds; a phase that overruns stops its server and is reported failed.
@@ -38,6 +39,7 @@ from tusclient import client as tus_client
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1 << 20
+SERVER_DEFAULT_THREADS = 256  # `vidseg serve --threads` (connections served at once)
 
 
 def log(message):
@@ -166,6 +168,8 @@ class Server:
                    "--max-upload", str(self.max_upload)]
         if self.threads:
             command += ["--threads", str(self.threads)]
+        if self.args.keep_alive_requests:
+            command += ["--keep-alive-requests", str(self.args.keep_alive_requests)]
         if self.args.workers is not None:
             command += ["--workers", str(self.args.workers)]
         self.log_file = open(self.data.parent / f"{self.data.name}.server.log", "wb")
@@ -309,7 +313,7 @@ def phase_uploads(args, work, results):
         log(f"(a) arrival jobs: {states} after {seconds:.0f} s more; peak RSS now {final['hwm_mib']:.0f} MiB")
 
         if "b" in args.only:
-            threads = args.threads or 32
+            threads = args.threads or SERVER_DEFAULT_THREADS
             counts = [args.connections] + ([threads] if threads < args.connections else [])
             results["b"] = {"user_videos": len(server.videos(users[0])), "seconds": args.wrk_seconds,
                             "server_threads": threads, "runs": phase_wrk(args, server, users[0], work, counts)}
@@ -363,7 +367,7 @@ def phase_wrk(args, server, user, work, connection_counts):
     script = work / "wrk_auth.lua"
     script.write_text(f'wrk.headers["Authorization"] = "Bearer {server.tokens[user]}"\n')
     listed = len(server.videos(user))
-    threads = server.threads or 32
+    threads = server.threads or SERVER_DEFAULT_THREADS
     out = {}
     for connections in connection_counts:
         before = server.monitor.mark(f"b_{connections}_start")
@@ -493,7 +497,10 @@ def main():
     parser.add_argument("--wrk-seconds", type=int, default=20)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--big-mb", type=int, default=2048)
-    parser.add_argument("--threads", type=int, default=0, help="the server's --threads (default: its own, 32)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help=f"the server's --threads (default: its own, {SERVER_DEFAULT_THREADS})")
+    parser.add_argument("--keep-alive-requests", type=int, default=0,
+                        help="the server's --keep-alive-requests (default: its own)")
     parser.add_argument("--workers", type=int, default=None, help="the server's --workers (default: its own)")
     parser.add_argument("--timeout", type=int, default=1200, help="seconds each phase may take")
     parser.add_argument("--keep", action="store_true", help="keep the data folders")

@@ -59,6 +59,7 @@ int run_serve(const ParsedOptions& options, Context& context) {
     server::ServerConfig config;
     config.listen = options.str("listen");
     config.threads = static_cast<int>(options.integer("threads"));
+    config.keep_alive_requests = static_cast<int>(options.integer("keep-alive-requests"));
     config.read_timeout_seconds = static_cast<int>(options.integer("read-timeout"));
     config.write_timeout_seconds = static_cast<int>(options.integer("write-timeout"));
     config.secure_cookies = options.flag("secure-cookies");
@@ -171,10 +172,17 @@ Command serve_command() {
                  .max = 87600},
                 {.name = "threads",
                  .type = OptionType::Int,
-                 .default_value = "32",
-                 .help = "Request threads (concurrent connections served).",
+                 .default_value = "256",
+                 .help = "Connections served at once (a thread each, started when needed); more wait.",
                  .min = 1,
                  .max = 1024},
+                {.name = "keep-alive-requests",
+                 .type = OptionType::Int,
+                 .default_value = "100",
+                 .help = "Requests a client may send on one kept-alive connection before the server closes it.",
+                 .metavar = "N",
+                 .min = 1,
+                 .max = 1000000},
                 {.name = "read-timeout",
                  .type = OptionType::Int,
                  .default_value = "10",

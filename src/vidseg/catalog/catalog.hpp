@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vidseg::catalog {
@@ -183,6 +184,16 @@ class Catalog {
     virtual bool revoke_token(std::int64_t user_id,
                               std::int64_t token_id) = 0;  // false: no such token of the user
     virtual void touch_token(std::int64_t token_id, std::int64_t now) = 0;
+    // The token with this hash and its user: the check of every API request. One lookup where the
+    // backend can join them (SQLite); otherwise find_token() then user_by_id(). nullopt when either
+    // is missing (a revoked token is returned: the caller refuses it).
+    virtual std::optional<std::pair<ApiToken, User>> find_token_with_user(const std::string& token_hash) {
+        auto token = find_token(token_hash);
+        if (!token) return std::nullopt;
+        auto user = user_by_id(token->user_id);
+        if (!user) return std::nullopt;
+        return std::pair{std::move(*token), std::move(*user)};
+    }
 
     // Browser sessions.
     virtual void add_session(const Session& session) = 0;

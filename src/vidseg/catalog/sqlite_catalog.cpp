@@ -232,6 +232,18 @@ class SqliteCatalog final : public Catalog {
             .run();
         return db_.changes() > 0;
     }
+    std::optional<std::pair<ApiToken, User>> find_token_with_user(const std::string& token_hash) override {
+        std::lock_guard lock(mutex_);
+        Statement s(db_,
+                    "SELECT t.id, t.user_id, t.label, t.token_hash, t.created, t.last_used, t.revoked, u.id, "
+                    "u.name, u.role, u.password_hash, u.created FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                    "WHERE t.token_hash = ?");
+        s.bind(1, token_hash);
+        if (!s.step()) return std::nullopt;
+        User user{s.integer(7), s.text(8), role_from_name(s.text(9)).value_or(Role::DlUser), s.text(10),
+                  s.integer(11)};
+        return std::pair{read_token(s), std::move(user)};
+    }
     void touch_token(std::int64_t token_id, std::int64_t now) override {
         std::lock_guard lock(mutex_);
         Statement(db_, "UPDATE api_tokens SET last_used = ? WHERE id = ?").bind_all(now, token_id).run();

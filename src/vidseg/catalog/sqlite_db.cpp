@@ -22,7 +22,16 @@ SqliteDb::SqliteDb(const std::string& path) : path_(path) {
 }
 
 SqliteDb::~SqliteDb() {
+    for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.statement);
     sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* SqliteDb::prepare(const std::string& sql, bool keep) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1),
+                           keep ? SQLITE_PREPARE_PERSISTENT : 0, &statement, nullptr) != SQLITE_OK)
+        fail("cannot prepare '" + sql + "'");
+    return statement;
 }
 
 void SqliteDb::fail(const std::string& what) const {
@@ -46,12 +55,27 @@ int SqliteDb::changes() const {
 }
 
 Statement::Statement(SqliteDb& db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK)
-        db.fail("cannot prepare '" + sql + "'");
+    auto it = db.cache_.find(sql);
+    if (it == db.cache_.end())
+        it = db.cache_.emplace(sql, SqliteDb::CachedStatement{db.prepare(sql, true)}).first;
+    if (it->second.in_use) {
+        statement_ = db.prepare(sql, false);
+        return;
+    }
+    statement_ = it->second.statement;
+    cached_in_use_ = &it->second.in_use;  // unordered_map nodes do not move when it grows
+    *cached_in_use_ = true;
 }
 
 Statement::~Statement() {
-    sqlite3_finalize(statement_);
+    if (!cached_in_use_) {
+        sqlite3_finalize(statement_);
+        return;
+    }
+    // Back to the cache: reset ends the statement's read (or write) transaction at once, as finalize did.
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+    *cached_in_use_ = false;
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "vidseg/catalog/catalog.hpp"
@@ -82,11 +83,15 @@ class Accounts {
   private:
     static void check_password(const std::string& name, const std::string& password);
     bool too_many_failures(const std::string& key, std::int64_t now);
+    // True for the first caller that asks for (token, second): it writes last_used; the others skip.
+    bool claim_touch(std::int64_t token_id, std::int64_t now);
 
     catalog::Catalog& catalog_;
     AccountsConfig config_;
     std::mutex failures_mutex_;
     std::map<std::string, std::deque<std::int64_t>> failures_;  // "name\nip" -> failure times
+    std::mutex touched_mutex_;
+    std::unordered_map<std::int64_t, std::int64_t> touched_;  // token id -> second last_used was written
     std::string dummy_hash_;  // verified against for unknown names, so both cases take as long
 };
 

@@ -2,12 +2,14 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/server/connection_pool.hpp"
 #include "vidseg/server/router.hpp"
 #include "vidseg/server/web_assets.hpp"
 
@@ -34,12 +36,16 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
                 const std::function<void(const std::string&, int)>& on_listening) {
     const auto [host, port] = split_listen(config.listen);
     httplib::Server server;
-    // cpp-httplib owns the queue it is given (its API takes a raw pointer and deletes it).
+    // A thread per connection, started on demand up to config.threads (connection_pool.hpp). cpp-httplib
+    // owns the queue it is given (its API takes a raw pointer and deletes it).
     const auto threads = static_cast<std::size_t>(std::max(1, config.threads));
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server.new_task_queue = [threads] {
+        return new ConnectionPool(std::min<std::size_t>(8, threads), threads, std::chrono::seconds(60));
+    };
     server.set_read_timeout(config.read_timeout_seconds, 0);
     server.set_write_timeout(config.write_timeout_seconds, 0);
     server.set_keep_alive_timeout(config.keep_alive_seconds);
+    server.set_keep_alive_max_count(static_cast<std::size_t>(std::max(1, config.keep_alive_requests)));
     // An answer goes out as two writes (headers, then body); with Nagle's algorithm the body waits for the
     // client's delayed ACK of the headers, ~40 ms per request on a kept-alive connection.
     server.set_tcp_nodelay(true);

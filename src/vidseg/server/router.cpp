@@ -76,8 +76,7 @@ platform::Principal authenticate(platform::Platform& platform, const httplib::Re
 
 }  // namespace
 
-void log_line(const nlohmann::json& fields) {
-    nlohmann::json line = fields;
+void log_line(nlohmann::json line) {
     char time[32];
     const auto now = std::chrono::system_clock::now();
     const std::time_t t = std::chrono::system_clock::to_time_t(now);
@@ -85,7 +84,8 @@ void log_line(const nlohmann::json& fields) {
     gmtime_r(&t, &tm);
     std::strftime(time, sizeof time, "%Y-%m-%dT%H:%M:%SZ", &tm);
     line["time"] = time;
-    const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    text += '\n';
     std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
@@ -132,6 +132,12 @@ void Exchange::send_json(int status, const nlohmann::json& doc) const {
     response.status = status;
     response.set_content(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                          "application/json");
+}
+
+void Exchange::send_json_text(int status, std::string text) const {
+    response.status = status;
+    response.body = std::move(text);  // set_content() would copy it
+    response.set_header("Content-Type", "application/json");
 }
 
 void Router::add(const std::string& method, const std::string& pattern, const std::string& name,

@@ -42,6 +42,8 @@ struct Exchange {
     // The body (at most kMaxJsonBody bytes) as a JSON object; ApiError 400 / 413 otherwise.
     nlohmann::json json_body() const;
     void send_json(int status, const nlohmann::json& doc) const;
+    // A JSON text made without nlohmann::json (platform/video_json.hpp), sent as it is.
+    void send_json_text(int status, std::string text) const;
 };
 
 enum class Access { Public, User, Admin };
@@ -76,7 +78,7 @@ class Router {
 // JSON error answer.
 void send_error(httplib::Response& response, int status, const std::string& code, const std::string& message);
 // One structured log line on stderr.
-void log_line(const nlohmann::json& fields);
+void log_line(nlohmann::json fields);  // by value: the callers' temporaries are moved in, not copied
 
 // Route groups (routes_*.cpp).
 void add_account_routes(Router& router);
