@@ -70,7 +70,8 @@ int run_cut(const ParsedOptions& options, Context& context) {
         clips = media::fixed_segments(media::picture_end(info), options.number("segment"), 1.0 / fps);
     }
     std::vector<std::string> warnings;
-    if (const std::string w = media::sound_past_picture_note(info, "clips"); !w.empty() && !options.given("clips"))
+    if (const std::string w = media::sound_past_picture_note(info, Messages().text(Msg::WhatClips));
+        !w.empty() && !options.given("clips"))
         warnings.push_back(w);
 
     AtomicOutputDir out(options.str("out"));

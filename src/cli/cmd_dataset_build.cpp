@@ -25,19 +25,19 @@ std::string shell_word(const std::string& s) {
 
 // `view N`: the session has printed the path; open it when something can show it. Never fails.
 // $VIDSEG_IMAGE_VIEWER (a command, given the path) wins; else xdg-open when a display is there.
-void open_keyframe(const dataset::ReviewItem& item, std::ostream& out) {
+void open_keyframe(const dataset::ReviewItem& item, std::ostream& out, const Messages& m) {
     const char* custom = std::getenv("VIDSEG_IMAGE_VIEWER");
     const bool display = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
     std::string viewer;
     if (custom && *custom) viewer = custom;
     else if (display && std::system("command -v xdg-open >/dev/null 2>&1") == 0) viewer = "xdg-open";
     if (viewer.empty()) {
-        out << "  (no display or viewer: open the file above; set VIDSEG_IMAGE_VIEWER to a command to open it here)\n";
+        out << m.text(Msg::ReviewNoViewer) << "\n";
         return;
     }
     // In the background: a viewer that stays open must not block the review.
     const std::string cmd = viewer + " " + shell_word(item.keyframe) + " </dev/null >/dev/null 2>&1 &";
-    if (std::system(cmd.c_str()) != 0) out << "  (could not start '" << viewer << "')\n";
+    if (std::system(cmd.c_str()) != 0) out << m.text(Msg::ReviewViewerFailed, {{"viewer", viewer}}) << "\n";
 }
 
 extern "C" void cancel_on_signal(int) { request_cancel(); }
@@ -134,7 +134,11 @@ int run_dataset_build(const ParsedOptions& options, Context& context) {
         config.review = [&dialogue, &context](dataset::ReviewSession& session) {
             if (context.progress) context.progress->end();
             const InterruptibleReads interruptible;
-            const auto outcome = session.run(std::cin, dialogue, open_keyframe);
+            const Messages& m = context.messages;
+            const auto viewer = [&m](const dataset::ReviewItem& item, std::ostream& out) {
+                open_keyframe(item, out, m);
+            };
+            const auto outcome = session.run(std::cin, dialogue, viewer, m);
             throw_if_cancelled();  // Ctrl-C at the prompt: exit 130, nothing written
             return outcome == dataset::ReviewSession::Outcome::Confirmed;
         };
@@ -155,8 +159,8 @@ int run_dataset_build(const ParsedOptions& options, Context& context) {
     }
     // Item errors and unmatched labels go to stderr, always by name.
     print_item_errors(plan.errors);
-    for (const auto& w : plan.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    print_unmatched_labels(plan.matches);
+    print_warnings(plan.warnings, context.messages);
+    print_unmatched_labels(plan.matches, context.messages);
     if (context.quiet) return code;
     print_build_summary(report, config.skip_deletion, context.messages);
     return code;

@@ -23,7 +23,7 @@ int run_dataset_foto(const ParsedOptions& options, Context& context) {
         return code;
     }
     print_item_errors(report.errors);
-    print_unmatched_labels(report.matches);
+    print_unmatched_labels(report.matches, context.messages);
     if (context.quiet) return code;
     if (report.written) {
         std::printf("Built image dataset %s: %zu keyframe(s) from %zu row(s)\n", report.out_dir.c_str(),

@@ -55,7 +55,7 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
     // Fingerprints through the on-disk cache; episodes of different series are grouped.
     auto run = intro::detect_season(episodes, config, intro::intro_cache_dir(options), context.progress.get());
     if (!context.quiet)
-        for (const auto& w : run.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+        for (const auto& w : run.warnings) context.warning(w);
     const auto& season = run.season;
     const bool audio_only = run.audio_only;
     const intro::FingerprintCache* shown_cache = run.shown_cache;
@@ -67,12 +67,12 @@ int run_intro_detect(const ParsedOptions& options, Context& context) {
         if (d.error.empty()) {
             ++usable;
             if (!context.quiet && (d.no_audio || (d.no_video && !audio_only)))
-                std::fprintf(stderr, "note: '%s' has no %s stream: compared by its %s only\n", d.episode.c_str(),
-                             d.no_audio ? "audio" : "video", d.no_audio ? "pictures" : "sound");
+                context.note(context.messages.text(
+                    d.no_audio ? Msg::NoteNoAudioComparedByPictures : Msg::NoteNoVideoComparedBySound,
+                    {{"episode", d.episode}}));
             continue;
         }
-        if (!context.quiet)
-            std::fprintf(stderr, "warning: skipping '%s': %s\n", d.episode.c_str(), d.error.c_str());
+        if (!context.quiet) warn_skipping(d.episode, d.error, context);
     }
     intro::require_usable(season);
 

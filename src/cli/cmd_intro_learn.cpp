@@ -53,7 +53,7 @@ int run_intro_learn(const ParsedOptions& options, Context& context) {
             ++usable;
             continue;
         }
-        if (!context.quiet) std::fprintf(stderr, "warning: skipping '%s': %s\n", d.episode.c_str(), d.error.c_str());
+        if (!context.quiet) warn_skipping(d.episode, d.error, context);
     }
     if (usable < 2)
         throw Error(ErrorCode::InvalidMedia, "needs at least two usable episodes of a series, only " +
@@ -86,18 +86,26 @@ int run_intro_learn(const ParsedOptions& options, Context& context) {
         context.print_json(doc);
         return 0;
     }
-    std::printf("Learned %zu intro variant%s from %zu episodes: %s\n", library.variants.size(),
-                library.variants.size() == 1 ? "" : "s", usable, out.string().c_str());
+    const Messages& m = context.messages;
+    const auto count = [&m](Msg noun, std::size_t n) { return m.count(noun, static_cast<long long>(n)); };
+    const auto line = [](const std::string& text) { std::printf("%s\n", text.c_str()); };
+    line(m.text(Msg::LearnedSummary, {{"variants", count(Msg::CountIntroVariants, library.variants.size())},
+                                      {"episodes", count(Msg::CountEpisodes, usable)},
+                                      {"library", out.string()}}));
     for (const auto& v : library.variants) {
         std::string names;
         for (const auto& e : v.episodes) names += (names.empty() ? "" : ", ") + e.episode;
-        std::printf("  variant %d: %ss, %zu episode%s (%s)\n", v.id, two_decimals(v.length).c_str(), v.episodes.size(),
-                    v.episodes.size() == 1 ? "" : "s", names.c_str());
+        line(m.text(Msg::LearnedVariantLine, {{"variant", std::to_string(v.id)},
+                                              {"length", two_decimals(v.length)},
+                                              {"episodes", count(Msg::CountEpisodes, v.episodes.size())},
+                                              {"names", names}}));
     }
     for (std::size_t i = 0; i < season.detections.size(); ++i)
         if (season.detections[i].error.empty() && !season.detections[i].intro)
-            std::printf("  no intro: %s%s\n", file_name(episodes[i]).c_str(),
-                        season.reasons[i].empty() ? "" : (" (" + season.reasons[i] + ")").c_str());
+            line(m.text(
+                Msg::LearnedNoIntro,
+                {{"episode", file_name(episodes[i])},
+                 {"why", season.reasons[i].empty() ? "" : " (" + m.from_english(season.reasons[i]) + ")"}}));
     return 0;
 }
 
@@ -105,10 +113,16 @@ int run_intro_learn(const ParsedOptions& options, Context& context) {
 
 void report_intro_cache(const intro::FingerprintCache& cache, const Context& context) {
     if (context.quiet) return;
-    for (const auto& w : cache.warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    for (const auto& w : cache.warnings()) context.warning(w);
     const auto s = cache.stats();
-    context.info("fingerprint cache " + cache.dir().string() + ": " + std::to_string(s.hits) + " hit(s), " +
-                 std::to_string(s.misses) + " miss(es)");
+    context.info(context.messages.text(Msg::IntroCacheStats, {{"dir", cache.dir().string()},
+                                                              {"hits", std::to_string(s.hits)},
+                                                              {"misses", std::to_string(s.misses)}}));
+}
+
+void warn_skipping(const std::string& episode, const std::string& error, const Context& context) {
+    context.warning(
+        context.messages.text(Msg::WarnSkippingEpisode, {{"episode", episode}, {"error", error}}));
 }
 
 nlohmann::json intro_cache_json(const intro::FingerprintCache& cache) {
@@ -219,7 +233,7 @@ int run_intro_detect_library(const std::vector<std::string>& episodes, const Par
         } catch (const Error& e) {
             if (e.code() == ErrorCode::Interrupted || e.code() == ErrorCode::Internal) throw;
             d.error = e.cause().empty() ? e.what() : e.cause();
-            if (!context.quiet) std::fprintf(stderr, "warning: skipping '%s': %s\n", path.c_str(), d.error.c_str());
+            if (!context.quiet) warn_skipping(path, d.error, context);
         }
         results.push_back(std::move(d));
         reasons.push_back(std::move(reason));
@@ -304,6 +318,7 @@ Command intro_learn_command() {
     // The season options (--dir, --max-start, --min-length, --max-length, --cache, --no-cache) come first.
     const auto season = intro::intro_season_options();
     spec.options.insert(spec.options.begin(), season.begin(), season.end());
+    spec.options.push_back(language_option());
     return {spec, [](const ParsedOptions& options, Context& context) {
                 if (!options.given("out")) throw Error(ErrorCode::InvalidArgument, "--out LIB is required");
                 return run_intro_learn(options, context);

@@ -220,23 +220,37 @@ int run_predict(const ParsedOptions& options, Context& context) {
         context.print_json(doc);
         return exit_code;
     }
+    // The summary in the language of --lang; labels and file names are data.
+    const Messages& m = context.messages;
+    const auto line = [](const std::string& text) { std::printf("%s\n", text.c_str()); };
+    const auto padded = [](double seconds) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%9s", two_decimals(seconds).c_str());
+        return std::string(buf);
+    };
     for (const auto& p : predictions) {
         if (info.task == models::Task::Intro) {
             std::optional<timeline::Interval> intro;
             if (!p.detections.empty()) intro = p.detections.front().span;
-            std::printf("%s: %s%s\n", p.source.c_str(), intro::intro_found_line(intro).c_str(),
-                        intro ? (" (score " + two_decimals(p.detections.front().score) + ")").c_str() : "");
+            line(p.source + ": " + m.from_english(intro::intro_found_line(intro)) +
+                 (intro ? m.text(Msg::PredictScore, {{"score", two_decimals(p.detections.front().score)}})
+                        : ""));
             continue;
         }
-        std::printf("%s: %zu intervals\n", p.source.c_str(), p.detections.size());
+        line(m.count(Msg::PredictIntervals, static_cast<long long>(p.detections.size()),
+                     {{"source", p.source}}));
         for (const auto& d : p.detections)
-            std::printf("  %9ss - %9ss  %s  (score %s)\n", two_decimals(d.span.start).c_str(), two_decimals(d.span.end).c_str(),
-                        d.label.c_str(), two_decimals(d.score).c_str());
+            line(m.text(Msg::PredictIntervalLine, {{"start", padded(d.span.start)},
+                                                   {"end", padded(d.span.end)},
+                                                   {"label", d.label},
+                                                   {"score", two_decimals(d.score)}}));
     }
-    for (const auto& s : inputs.skipped) std::printf("skipped %s: %s\n", s.path.c_str(), s.reason.c_str());
+    for (const auto& s : inputs.skipped)
+        line(m.text(Msg::PredictSkipped, {{"input", s.path}, {"reason", m.from_english(s.reason)}}));
     if (!failed.empty())
-        std::printf("%zu of %zu input(s) failed%s\n", failed.size(), items.size(),
-                    options.flag("keep-going") ? "" : " (nothing written; --keep-going writes the good ones)");
+        line(m.count(Msg::PredictFailed, static_cast<long long>(items.size()),
+                     {{"failed", std::to_string(failed.size())},
+                      {"rest", options.flag("keep-going") ? "" : m.text(Msg::PredictNothingWritten)}}));
     return exit_code;
 }
 
@@ -309,6 +323,7 @@ Command predict_command() {
     };
     const auto whisper = asr::whisper_option_specs();
     spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
+    spec.options.push_back(language_option());
     return {spec, run_predict};
 }
 

@@ -16,7 +16,8 @@ int run_prepare(const ParsedOptions& options, Context& context) {
         context.print_json(pipeline::to_json(report));
         return 0;
     }
-    for (const auto& w : report.warnings) context.info("warning: " + w);
+    if (!context.quiet)
+        for (const auto& w : report.warnings) context.warning(w);
     if (!context.quiet) {
         const Messages& m = context.messages;
         const long long segments = static_cast<long long>(report.segments.size());

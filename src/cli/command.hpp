@@ -29,6 +29,11 @@ struct Context {
 
     // Informational message on stderr (suppressed by --quiet and --json).
     void info(const std::string& message) const;
+    // "warning: TEXT" / "note: TEXT" on stderr in the language of --lang (callers decide when it is
+    // shown). `text` is a library's English warning (rendered through Messages::from_english) or
+    // already in the user's language.
+    void warning(const std::string& text) const;
+    void note(const std::string& text) const;
     // Prints a JSON document on stdout.
     void print_json(const nlohmann::json& doc) const;
 };
@@ -72,6 +77,8 @@ Command mcp_command();
 // --no-cache; "" = no cache), matching against an intro library (--library), the series groups of a
 // mixed folder.
 void report_intro_cache(const intro::FingerprintCache& cache, const Context& context);
+// "warning: skipping 'EPISODE': ERROR" in the language of --lang (the error's cause stays English).
+void warn_skipping(const std::string& episode, const std::string& error, const Context& context);
 nlohmann::json intro_cache_json(const intro::FingerprintCache& cache);
 int run_intro_detect_library(const std::vector<std::string>& episodes, const ParsedOptions& options, Context& context);
 void print_intro_series(const intro::SeriesDetection& season, const Messages& messages);

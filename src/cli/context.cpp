@@ -10,6 +10,15 @@ void Context::info(const std::string& message) const {
     std::fprintf(stderr, "%s\n", message.c_str());
 }
 
+void Context::warning(const std::string& text) const {
+    std::fprintf(stderr, "%s\n",
+                 messages.text(Msg::Warning, {{"text", messages.from_english(text)}}).c_str());
+}
+
+void Context::note(const std::string& text) const {
+    std::fprintf(stderr, "%s\n", messages.text(Msg::Note, {{"text", messages.from_english(text)}}).c_str());
+}
+
 void Context::print_json(const nlohmann::json& doc) const { std::cout << doc.dump(2) << std::endl; }
 
 namespace {

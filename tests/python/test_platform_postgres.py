@@ -298,7 +298,7 @@ def test_label_studio_tables_on_postgresql(postgres_db):
         r = api(server, "POST", "/api/labelstudio/projects/{id}/pull", path=f"/api/labelstudio/projects/{project['id']}/pull",
                 token=token, expect=409)
         assert r.json()["error"]["code"] == "labelstudio_not_created"
-        assert sql(url, "SELECT version FROM vidseg_schema") == [["2"]]
+        assert sql(url, "SELECT version FROM vidseg_schema") == [["5"]]  # 2 Label Studio, 3 intro corrections, 4 languages, 5 lease expiries
         # As if Label Studio had created it as project 7: its webhooks are stored, the second replacing the first.
         sql(url, f"UPDATE label_studio_projects SET remote_id = 7 WHERE id = {project['id']}")
         for end in (3.0, 4.0):

@@ -14,6 +14,7 @@ import select
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -642,6 +643,45 @@ def test_metrics_and_slow_client_cut_off(server, accounts):
     assert time.time() - started < 9.5
 
 
+def test_metrics_worker_leases(data_dir):
+    """/metrics shows the running jobs each worker holds a lease on, and the jobs queued again because
+    their worker's lease expired (a worker that died: its job's lease ran out in the catalog)."""
+    s = Server(os.path.join(data_dir, "leases"))
+    try:
+        metric = lambda text, name: re.search(r"^" + re.escape(name) + r" (\d+)$", text, re.M)
+        text = api(s, "GET", "/metrics", expect=200).text
+        assert "# TYPE vidseg_jobs_leased gauge" in text
+        assert "# TYPE vidseg_job_lease_expiries_total counter" in text
+        assert metric(text, "vidseg_job_lease_expiries_total").group(1) == "0"
+        assert "vidseg_jobs_leased{" not in text  # nothing runs
+        # Two jobs another process left running, as the shared catalog holds them: one whose worker
+        # is alive (lease in the future), one whose worker died (lease over long ago).
+        db = sqlite3.connect(os.path.join(s.data, "catalog.sqlite"), timeout=30)
+        with db:
+            for worker, lease in (('alive@other:7"x', 4102444800), ("dead@gone:1", 1)):
+                db.execute("INSERT INTO jobs (user_id, kind, video_ids, options, state, stage, created, worker, "
+                           "lease_expires, attempts, started) VALUES (1, 'prepare', '[999]', '{}', 'running', "
+                           "'prepare', 1, ?, ?, 1, 1)", (worker, lease))
+        dead_id = db.execute("SELECT id FROM jobs WHERE worker = 'dead@gone:1'").fetchone()[0]
+        db.close()
+        # The server's own worker re-queues the dead one's job before claiming (then runs it: no such
+        # video, an error); the live worker's job stays its own.
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            text = api(s, "GET", "/metrics", expect=200).text
+            if metric(text, "vidseg_job_lease_expiries_total").group(1) == "1":
+                break
+            time.sleep(0.2)
+        assert metric(text, "vidseg_job_lease_expiries_total").group(1) == "1", text
+        assert metric(text, 'vidseg_jobs_leased{worker="alive@other:7\\"x"}').group(1) == "1", text
+        assert "dead@gone:1" not in text
+        admin = login(s, "admin", s.password).json()["token"]
+        log = api(s, "GET", "/api/jobs/{id}/log", path=f"/api/jobs/{dead_id}/log", token=admin, expect=200).json()
+        assert any("lease of its worker expired" in l["line"] for l in log["lines"]), log
+    finally:
+        s.stop()
+
+
 # --- passwords, the analysis jobs, progress streams, results as one zip ------------------------
 
 def test_password_change(server, accounts):
@@ -658,13 +698,78 @@ def test_password_change(server, accounts):
     api(server, "POST", "/api/me/password", token=fay, json={"old_password": "fay-first-pw"}, expect=400)
     r = api(server, "POST", "/api/me/password", token=fay,
             json={"old_password": "fay-first-pw", "new_password": "fay-second-pw"}, expect=200)
-    assert r.json() == {"changed": True}
+    assert r.json() == {"changed": True, "sessions_ended": 1}  # the session of fay's first login
     login(server, "fay", "fay-first-pw", expect=401)
     assert login(server, "fay", "fay-second-pw").json()["user"]["name"] == "fay"
     api(server, "POST", "/api/me/password", json={"old_password": "a", "new_password": "b" * 9}, expect=401)
+
+    # From a browser: the other browsers' sessions end (a stolen cookie stops working), the caller's
+    # own stays; API tokens stay valid (revoked one by one with DELETE /api/tokens/{id}).
+    here, elsewhere = requests.Session(), requests.Session()
+    for s in (here, elsewhere):
+        csrf = api(server, "POST", "/api/login", session=s, expect=200,
+                   json={"username": "fay", "password": "fay-second-pw", "api_token": False}).json()["csrf_token"]
+    here_csrf = api(server, "GET", "/api/me", session=here, expect=200).json()["csrf_token"]
+    r = api(server, "POST", "/api/me/password", session=here, headers={"X-CSRF-Token": here_csrf},
+            json={"old_password": "fay-second-pw", "new_password": "fay-third-pw"}, expect=200)
+    assert r.json() == {"changed": True, "sessions_ended": 2}  # `elsewhere` and the login above
+    assert api(server, "GET", "/api/me", session=here, expect=200).json()["name"] == "fay"
+    r = api(server, "GET", "/api/me", session=elsewhere, expect=401)
+    assert error_of(r)["code"] == "unauthorized"
+    api(server, "POST", "/api/tokens", session=elsewhere, headers={"X-CSRF-Token": csrf}, json={"label": "x"},
+        expect=401)
+    assert api(server, "GET", "/api/me", token=fay, expect=200).json()["name"] == "fay"
     entries = api(server, "GET", "/api/audit", token=admin, params={"limit": 500}, expect=200).json()["entries"]
     assert ("password-change", "user fay") in {(e["action"], e["subject"]) for e in entries}
     assert ("password-change-failed", "user fay") in {(e["action"], e["subject"]) for e in entries}
+
+
+def test_user_language_is_stored_and_checked(server, accounts):
+    """PUT /api/me: the interface language per user, kept across logins; anything but ru / en is 400."""
+    admin = accounts["admin"]
+    api(server, "POST", "/api/users", token=admin, expect=201,
+        json={"username": "gus", "password": "gus-secret-pw", "role": "dl-user"})
+    first = login(server, "gus", "gus-secret-pw").json()
+    assert first["user"]["language"] is None  # not chosen yet: the UI follows the browser
+    gus = first["token"]
+    assert api(server, "GET", "/api/me", token=gus, expect=200).json()["language"] is None
+
+    # A browser session: only with its CSRF token.
+    s = requests.Session()
+    csrf = api(server, "POST", "/api/login", session=s, expect=200,
+               json={"username": "gus", "password": "gus-secret-pw", "api_token": False}).json()["csrf_token"]
+    r = api(server, "PUT", "/api/me", session=s, json={"language": "ru"}, expect=403)
+    assert "X-CSRF-Token" in error_of(r)["message"]
+    assert api(server, "GET", "/api/me", token=gus, expect=200).json()["language"] is None
+    me = api(server, "PUT", "/api/me", session=s, json={"language": "ru"}, headers={"X-CSRF-Token": csrf},
+             expect=200).json()
+    assert (me["name"], me["language"], me["csrf_token"]) == ("gus", "ru", csrf)
+
+    # Kept for every later login, in any client.
+    assert login(server, "gus", "gus-secret-pw").json()["user"]["language"] == "ru"
+    assert api(server, "GET", "/api/me", token=gus, expect=200).json()["language"] == "ru"
+    assert api(server, "GET", "/api/users", token=admin, expect=200).json()["users"][-1]["language"] == "ru"
+
+    # Refused, nothing changed: other languages, other types, other fields, no object.
+    for body, message in [({"language": "de"}, "'language' is 'ru' or 'en'"),
+                          ({"language": "RU"}, "'language' is 'ru' or 'en'"),
+                          ({"language": ""}, "'language' is 'ru' or 'en'"),
+                          ({"language": "ru'; DROP TABLE users;--"}, "'language' is 'ru' or 'en'"),
+                          ({"language": 1}, "'language' must be a string"),
+                          ({}, "'language' is required"),
+                          ({"language": "en", "role": "admin"}, "'role' cannot be changed here")]:
+        r = api(server, "PUT", "/api/me", token=gus, json=body, expect=400)
+        assert r.headers["Content-Type"].startswith("application/json")
+        assert error_of(r) == {"code": "bad_request", "message": message}, body
+    for raw in ("{not json", '["en"]'):
+        r = api(server, "PUT", "/api/me", token=gus, data=raw, headers={"Content-Type": "application/json"},
+                expect=400)
+        assert error_of(r) == {"code": "bad_json", "message": "the body must be a JSON object"}
+    me = api(server, "GET", "/api/me", token=gus, expect=200).json()
+    assert (me["language"], me["role"]) == ("ru", "dl-user")
+
+    assert api(server, "PUT", "/api/me", token=gus, json={"language": "en"}, expect=200).json()["language"] == "en"
+    api(server, "PUT", "/api/me", json={"language": "en"}, expect=401)
 
 
 def read_events(response, until):

@@ -1,8 +1,10 @@
 // The catalog contract, checked on both backends: the embedded SQLite file and a real PostgreSQL
 // server started by the test on loopback (tests/peers/postgres.sh: Debian's initdb + pg_ctl).
-// Schema creation and re-opening, users, tokens, hostile text stored verbatim, job claiming,
+// Schema creation and re-opening, users (their interface language), tokens, sessions (a password
+// change ending the others), hostile text stored verbatim, job claiming,
 // cancellation and re-queueing, leases (renewal, expiry keeping the attempt count, only the holder
-// may end or release a job), and on PostgreSQL concurrent claims from several connections.
+// may end, release or report progress on a job), and on PostgreSQL concurrent claims from several
+// connections.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -38,10 +40,27 @@ void check_users_tokens_and_hostile_text(const Opener& open) {
         EXPECT_EQ(c->find_session("sess")->csrf_token, "csrf");
         c->remove_session("sess");
         EXPECT_FALSE(c->find_session("sess"));
+        // A password change keeps the caller's session and ends the user's others (not other users').
+        const auto ben = c->add_user("ben", catalog::Role::DlUser, "h");
+        for (const char* id : {"here", "phone", "laptop"}) c->add_session({id, anna.id, "c", 4102444800});
+        c->add_session({"bens", ben.id, "c", 4102444800});
+        EXPECT_EQ(c->remove_other_sessions(anna.id, "here"), 2);
+        EXPECT_TRUE(c->find_session("here"));
+        EXPECT_FALSE(c->find_session("phone"));
+        EXPECT_FALSE(c->find_session("laptop"));
+        EXPECT_TRUE(c->find_session("bens"));
+        EXPECT_EQ(c->remove_other_sessions(anna.id, "here"), 0);
+        // The interface language: not chosen at first, then kept.
+        EXPECT_EQ(anna.language, "");
+        c->set_user_language(anna.id, "ru");
+        EXPECT_EQ(c->user_by_id(anna.id)->language, "ru");
+        EXPECT_EQ(c->user_by_id(ben.id)->language, "");
     }
     auto c = open();  // re-opened: schema kept (no second migration), data kept
-    EXPECT_EQ(c->user_count(), 1);
+    EXPECT_EQ(c->user_count(), 2);
     EXPECT_EQ(c->find_user("anna")->role, catalog::Role::DlUser);
+    EXPECT_EQ(c->find_user("anna")->language, "ru");
+    EXPECT_EQ(c->users().at(0).language, "ru");
     EXPECT_FALSE(c->find_user("anna' OR '1'='1"));
     c->set_role(c->find_user("anna")->id, catalog::Role::Admin);
     EXPECT_EQ(c->users().at(0).role, catalog::Role::Admin);
@@ -108,8 +127,9 @@ void check_jobs_claimed_once_cancelled_and_requeued(const Opener& open) {
     EXPECT_FALSE(c->claim_job("w1", 102, 132));
     EXPECT_FALSE(c->request_job_cancel(a.id, 103));  // running: flagged for its worker
     EXPECT_TRUE(c->find_job(a.id)->cancel_requested);
-    EXPECT_TRUE(c->set_job_progress(a.id, "segments", 10));  // the worker learns of the cancel
-    EXPECT_FALSE(c->set_job_progress(b.id, "segments", 42.5));
+    EXPECT_EQ(c->set_job_progress(a.id, "w1", "segments", 10),
+              catalog::ProgressWrite::CancelRequested);  // the worker learns of the cancel
+    EXPECT_EQ(c->set_job_progress(b.id, "w2", "segments", 42.5), catalog::ProgressWrite::Recorded);
     EXPECT_EQ(c->find_job(b.id)->stage, "segments");
     EXPECT_DOUBLE_EQ(c->find_job(b.id)->progress, 42.5);
     EXPECT_EQ(c->requeue_running_jobs("w2"), 1);  // only w2's job
@@ -145,23 +165,37 @@ void check_leases(const Opener& open) {
     ASSERT_EQ(c->claim_job("alive", 1000, 1030)->id, b.id);
     EXPECT_TRUE(c->renew_job_lease(b.id, "alive", 1060));  // the heartbeat of a live worker
     EXPECT_FALSE(c->renew_job_lease(b.id, "dead", 1060));
+    EXPECT_EQ(c->lease_stats().leased_by_worker,
+              (std::map<std::string, std::int64_t>{{"alive", 1}, {"dead", 1}}));
+    EXPECT_EQ(c->lease_stats().expired_requeued, 0);
     EXPECT_TRUE(c->requeue_expired_jobs(1020).empty());                         // no lease over yet
     EXPECT_EQ(c->requeue_expired_jobs(1031), std::vector<std::int64_t>{a.id});  // only the dead one's
+    EXPECT_EQ(c->lease_stats().leased_by_worker, (std::map<std::string, std::int64_t>{{"alive", 1}}));
+    EXPECT_EQ(c->lease_stats().expired_requeued, 1);
     const auto requeued = c->find_job(a.id);
     EXPECT_EQ(requeued->state, "queued");
     EXPECT_EQ(requeued->worker, "");
     EXPECT_EQ(requeued->attempts, 1);                      // kept
     EXPECT_FALSE(c->renew_job_lease(a.id, "dead", 1090));  // the dead worker lost it
     EXPECT_FALSE(c->end_job(a.id, "dead", "finished", "", 1032));
+    // Nor may it report progress on the queued job ...
+    EXPECT_EQ(c->set_job_progress(a.id, "dead", "segments", 70), catalog::ProgressWrite::NotHeld);
+    EXPECT_EQ(c->find_job(a.id)->stage, "queued");
     const auto again = c->claim_job("alive", 1033, 1063);
     ASSERT_TRUE(again);
     EXPECT_EQ(again->id, a.id);
     EXPECT_EQ(again->attempts, 2);
+    // ... nor on the job another worker now runs: nothing written, the holder's progress stays.
+    EXPECT_EQ(c->set_job_progress(a.id, "alive", "frames", 20), catalog::ProgressWrite::Recorded);
+    EXPECT_EQ(c->set_job_progress(a.id, "dead", "segments", 70), catalog::ProgressWrite::NotHeld);
+    EXPECT_EQ(c->find_job(a.id)->stage, "frames");
+    EXPECT_DOUBLE_EQ(c->find_job(a.id)->progress, 20);
     EXPECT_FALSE(c->release_job(a.id, "dead"));
     EXPECT_TRUE(c->release_job(a.id, "alive"));  // a stopping worker hands it back
     EXPECT_EQ(c->find_job(a.id)->state, "queued");
     EXPECT_EQ(c->find_job(a.id)->attempts, 2);
     EXPECT_EQ(c->find_job(b.id)->state, "running");
+    EXPECT_EQ(c->lease_stats().expired_requeued, 1);  // a release is no expiry
 }
 
 // Intro corrections (web intros page): one per (job, video), replaced by a newer one, kept across a

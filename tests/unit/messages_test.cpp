@@ -182,3 +182,41 @@ TEST(Messages, LanguageFromEnvironment) {
 }
 
 }  // namespace
+
+// The library's warnings are English (JSON, the server's job log); the console shows them translated,
+// with Russian plurals and the data (paths, causes) as they are.
+TEST(Messages, LibraryWarningsAreTranslatedOnTheConsole) {
+    const Messages en, ru(Language::Russian);
+    EXPECT_EQ(
+        ru.from_english(en.text(
+            Msg::WarnSoundPastPicture,
+            {{"past", "2.5"}, {"picture", "10"}, {"sound", "12.5"}, {"what", en.text(Msg::WhatSegments)}})),
+        "звук продолжается ещё 2.5 с после конца изображения (изображение заканчивается на 10 с, звук — на "
+        "12.5 с): сегменты покрывают только изображение; 'vidseg audio' извлекает весь звук");
+    EXPECT_EQ(
+        ru.from_english(en.count(Msg::WarnTasksWithoutFps, 2,
+                                 {{"tasks", "7, 9"}, {"rate", "25.000"}, {"video", "/v/a.mp4"}})),
+        "2 задачи без fps (7, 9): номера кадров прочитаны при 25.000 кадр/с (из /v/a.mp4); если у <Video> "
+        "проекта нет frameRate, Label Studio нумеровал их при 24 кадр/с: укажите --label-config или --fps");
+    EXPECT_EQ(
+        ru.from_english(en.count(Msg::WarnTestFractionOneLesson, 1)),
+        "--test-fraction: фрагменты есть только в 1 уроке; урок не делится, поэтому всё попадает в train");
+    EXPECT_EQ(ru.from_english(en.text(Msg::WarnCacheNotWritten, {{"cause", "disk full"}})),
+              "не удалось записать кэш отпечатков: disk full");
+    EXPECT_EQ(
+        ru.from_english(en.text(Msg::WarnCacheEntryIgnored, {{"path", "/c/ab.fp"}, {"why", "bad magic"}})),
+        "запись кэша отпечатков /c/ab.fp пропущена (bad magic); вычисляю заново");
+    EXPECT_EQ(ru.from_english(en.text(Msg::WarnNoAudioTrack)),
+              "в видео нет звуковой дорожки: нет WAV и звуковых признаков");
+    // Summaries: plural forms of the counts.
+    EXPECT_EQ(ru.count(Msg::PredictFailed, 1, {{"failed", "1"}, {"rest", ""}}),
+              "не удалось обработать 1 из 1 входного файла");
+    EXPECT_EQ(ru.count(Msg::PredictFailed, 5, {{"failed", "2"}, {"rest", ""}}),
+              "не удалось обработать 2 из 5 входных файлов");
+    EXPECT_EQ(ru.count(Msg::PredictIntervals, 22, {{"source", "a.csv"}}), "a.csv: 22 интервала");
+    EXPECT_EQ(en.count(Msg::PredictIntervals, 1, {{"source", "a.csv"}}), "a.csv: 1 intervals");  // as always
+    EXPECT_EQ(ru.count(Msg::CountIntroVariants, 5), "5 вариантов заставки");
+    EXPECT_EQ(ru.count(Msg::CountEpisodes, 21), "21 эпизод");
+    EXPECT_EQ(ru.count(Msg::CountEpisodes, 3), "3 эпизода");
+    EXPECT_EQ(ru.text(Msg::Warning, {{"text", "x"}}), "предупреждение: x");
+}

@@ -73,3 +73,21 @@ export function makeVideo(path: string, seconds: number): void {
   ]);
   if (result.status !== 0) throw new Error(`ffmpeg: ${result.stderr}`);
 }
+
+// A user's stored interface language, set through the API (login with an API token, PUT /api/me), as
+// another browser of that user would have left it.
+export async function setStoredLanguage(url: string, name: string, password: string, language: "en" | "ru"): Promise<void> {
+  const login = await fetch(url + "/api/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: name, password }),
+  });
+  if (!login.ok) throw new Error(`login ${name}: ${login.status}`);
+  const { token } = (await login.json()) as { token: string };
+  const put = await fetch(url + "/api/me", {
+    method: "PUT",
+    headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+    body: JSON.stringify({ language }),
+  });
+  if (!put.ok) throw new Error(`PUT /api/me for ${name}: ${put.status}`);
+}

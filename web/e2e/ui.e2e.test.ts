@@ -1,7 +1,8 @@
 // The web UI in a real browser (Debian's Chromium through playwright-core; nothing is downloaded)
 // against the real `vidseg serve`: login, role isolation, uploads (refused files, an interrupted upload
 // resumed), the video with its finished arrival job and player, jobs, tokens, admin pages, the
-// language switch. Run once per language (the browser's language picks it); every page is
+// language switch (stored per user: a fresh browser logs in in the user's language). Run once per
+// language (the browser's language picks it before login; the users' stored language after); every page is
 // screenshotted at 1280×800 and 390×844 and checked with axe-core (no serious or critical violation).
 //
 // Environment: VIDSEG_BINARY, VIDSEG_WEB_DIR (the built UI), VIDSEG_E2E_OUT (screenshots go to
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageKey } from "../src/i18n/catalogue";
 import { translate, type Language } from "../src/i18n/i18n";
 import { chunkSize } from "../src/uploads";
-import { addUser, makeVideo, startServer, type RunningServer } from "./server";
+import { addUser, makeVideo, setStoredLanguage, startServer, type RunningServer } from "./server";
 
 const webDir = process.env.VIDSEG_WEB_DIR ?? "";
 const outDir = process.env.VIDSEG_E2E_OUT ?? join(process.cwd(), "e2e-out");
@@ -132,7 +133,9 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
     return { reached, count: () => patches };
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    // anna switched languages in the run before: her stored language is this run's again.
+    await setStoredLanguage(server.url, "anna", passwords.anna, lang);
     mkdirSync(shots, { recursive: true });
     makeVideo(video, 3);
     expect(statSync(video).size).toBeGreaterThan(2 * chunkSize);
@@ -248,6 +251,37 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
     await page.click('button[data-action="logout"]');
     await page.locator(".notice", { hasText: T("login.loggedOut") }).waitFor();
     await context.close();
+  });
+
+  it("the language switch is stored for the user: a fresh browser logs in in it", async () => {
+    const name = `dora_${lang}`;
+    addUser(server.data, name, "dora-secret-pw");
+    const first = await newPage();
+    await login(first.page, name, "dora-secret-pw");
+    const stored = first.page.waitForResponse((r) => r.url().endsWith("/api/me") && r.request().method() === "PUT");
+    await first.page.click(`button[data-lang="${other}"]`);
+    expect((await stored).status()).toBe(200);
+    await first.page.locator("h1", { hasText: translate(other, "videos.title") }).waitFor();
+    await first.page.click('button[data-action="logout"]');
+    await first.page.locator(".notice", { hasText: translate(other, "login.loggedOut") }).waitFor();
+    await first.context.close();
+
+    // A new browser (nothing remembered, the browser's language is still `lang`): the login page
+    // speaks the browser's language, the pages after login the user's stored one.
+    const second = await newPage();
+    await second.page.goto(server.url + "/");
+    await heading(second.page, T("login.title"));
+    await second.page.fill("#login-username", name);
+    await second.page.fill("#login-password", "dora-secret-pw");
+    await second.page.click("form button[type=submit]");
+    await second.page.locator("h1", { hasText: translate(other, "videos.title") }).waitFor();
+    expect(await second.page.evaluate(() => document.documentElement.lang)).toBe(other);
+    expect(await second.page.locator('button[data-action="logout"]').innerText()).toBe(translate(other, "nav.logout"));
+    const me = await second.page.evaluate(async () => (await fetch("/api/me")).json());
+    expect(me.language).toBe(other);
+    await second.page.reload();  // a reload keeps it too
+    await second.page.locator("h1", { hasText: translate(other, "videos.title") }).waitFor();
+    await second.context.close();
   });
 
   it("an upload cut off by leaving the page continues when the same file is chosen again", async () => {

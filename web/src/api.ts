@@ -1,7 +1,8 @@
 // The vidseg serve API (src/vidseg/server/openapi.json) as the UI uses it: the browser session cookie
 // plus the CSRF token on requests that change state; errors as ApiError with the server's code.
 export type Role = "admin" | "dl-user";
-export interface User { id: number; name: string; role: Role; created: number; csrf_token?: string }
+// language: the interface language the user chose (stored on the server); null until chosen.
+export interface User { id: number; name: string; role: Role; created: number; language?: "en" | "ru" | null; csrf_token?: string }
 export interface MediaStream { type: string; codec?: string; width?: number; height?: number; fps?: number }
 export interface VideoInfo { duration?: number; media?: { container?: string; streams?: MediaStream[] } }
 export interface Video {
@@ -82,6 +83,7 @@ export const api = {
     request<{ user: User; csrf_token: string; expires: number }>("POST", "/api/login", { username, password, api_token: false }),
   logout: () => request<unknown>("POST", "/api/logout"),
   me: () => request<User>("GET", "/api/me"),
+  setMyLanguage: (language: "en" | "ru") => request<User>("PUT", "/api/me", { language }),
   videos: () => request<{ videos: Video[] }>("GET", "/api/videos").then((r) => r.videos),
   video: (id: number) => request<Video>("GET", `/api/videos/${id}`),
   deleteVideo: (id: number) => request<unknown>("DELETE", `/api/videos/${id}`),

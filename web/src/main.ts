@@ -3,7 +3,17 @@
 import "./style.css";
 import { api, ApiError, setCsrfToken, setUnauthorizedHandler, type User } from "./api";
 import { clear, h } from "./dom";
-import { initLanguage, language, languages, onLanguageChange, setLanguage, t, type Language } from "./i18n/i18n";
+import {
+  initLanguage,
+  language,
+  languageAfterLogin,
+  languages,
+  onLanguageChange,
+  setLanguage,
+  t,
+  useLanguage,
+  type Language,
+} from "./i18n/i18n";
 import { errorBox, type PageContext } from "./page";
 import { loginPage } from "./pages/login";
 import { homePath, routes } from "./routes";
@@ -19,6 +29,25 @@ function navigate(path: string, replace = false): void {
   void render();
 }
 
+// The switch redraws at once; a logged-in user's choice is also stored on the server, so every later
+// login (any browser) starts in it. Not stored (offline, session ended): still switched here.
+function switchLanguage(lang: Language): void {
+  setLanguage(lang);
+  if (!user) return;
+  api.setMyLanguage(lang).then(
+    (updated) => {
+      if (user && user.id === updated.id) user.language = updated.language;
+    },
+    () => undefined,
+  );
+}
+
+// A user just known (login, reload): their stored language, when they chose one, before drawing.
+function adoptUserLanguage(loggedIn: User): void {
+  const lang = languageAfterLogin(loggedIn.language, language());
+  if (lang !== language()) useLanguage(lang);
+}
+
 function languageSwitch(): HTMLElement {
   return h(
     "div",
@@ -31,7 +60,7 @@ function languageSwitch(): HTMLElement {
           lang,
           "aria-pressed": String(lang === language()),
           "data-lang": lang,
-          onclick: () => setLanguage(lang),
+          onclick: () => switchLanguage(lang),
         },
         t(`lang.${lang}`),
       ),
@@ -90,6 +119,7 @@ async function render(): Promise<void> {
     const page = loginPage(shown, async (loggedIn, csrf) => {
       user = loggedIn;
       setCsrfToken(csrf);
+      adoptUserLanguage(loggedIn);
       const next = new URLSearchParams(location.search).get("next");
       navigate(next && next.startsWith("/") && !next.startsWith("//") && next !== "/login" ? next : homePath, true);
     });
@@ -142,6 +172,7 @@ async function start(): Promise<void> {
     const me = await api.me();
     user = me;
     setCsrfToken(me.csrf_token);
+    adoptUserLanguage(me);
   } catch {
     user = null;
   }

@@ -2,7 +2,16 @@
 // every plural category the language uses; Russian plurals and locale formats give the right words.
 import { describe, expect, it } from "vitest";
 import type { Message } from "../src/i18n/catalogue";
-import { catalogues, formatDuration, formatSize, languageFromBrowser, languages, plural, translate } from "../src/i18n/i18n";
+import {
+  catalogues,
+  formatDuration,
+  formatSize,
+  languageAfterLogin,
+  languageFromBrowser,
+  languages,
+  plural,
+  translate,
+} from "../src/i18n/i18n";
 
 const params = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 const texts = (m: Message) => (typeof m === "string" ? [m] : Object.values(m));
@@ -67,5 +76,12 @@ describe("plurals and formats", () => {
     expect(languageFromBrowser(["ru-RU", "en"])).toBe("ru");
     expect(languageFromBrowser(["de-DE", "en-GB"])).toBe("en");
     expect(languageFromBrowser(["fr"])).toBe("en");
+  });
+  it("after login the user's stored language wins, else the one in use stays", () => {
+    expect(languageAfterLogin("ru", "en")).toBe("ru");
+    expect(languageAfterLogin("en", "ru")).toBe("en");
+    expect(languageAfterLogin(null, "ru")).toBe("ru");  // not chosen yet: the browser's
+    expect(languageAfterLogin(undefined, "en")).toBe("en");
+    expect(languageAfterLogin("de", "ru")).toBe("ru");  // nothing the UI speaks
   });
 });

@@ -32,6 +32,7 @@ struct User {
     Role role = Role::DlUser;
     std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
     std::int64_t created = 0;
+    std::string language;  // the interface language the user chose: "ru", "en"; "" = not chosen yet
 };
 
 struct ApiToken {
@@ -163,6 +164,17 @@ struct LabelStudioAnnotation {
     std::int64_t updated = 0;         // UNIX seconds it was stored
 };
 
+// What set_job_progress did.
+enum class ProgressWrite { Recorded, CancelRequested, NotHeld };
+
+// Worker leases for /metrics: the running jobs each worker holds, and how many times a job went back
+// to the queue because its worker's lease expired (requeue_expired_jobs; summed over the jobs in the
+// catalog, whichever process re-queued them).
+struct LeaseStats {
+    std::map<std::string, std::int64_t> leased_by_worker;
+    std::int64_t expired_requeued = 0;
+};
+
 class Catalog {
   public:
     virtual ~Catalog() = default;
@@ -175,6 +187,8 @@ class Catalog {
     virtual std::int64_t user_count() = 0;
     virtual void set_role(std::int64_t user_id, Role role) = 0;
     virtual void set_password_hash(std::int64_t user_id, const std::string& hash) = 0;
+    // The user's interface language ("ru", "en"; checked by the caller), kept across sessions.
+    virtual void set_user_language(std::int64_t user_id, const std::string& language) = 0;
 
     // API tokens.
     virtual ApiToken add_token(std::int64_t user_id, const std::string& label,
@@ -199,6 +213,9 @@ class Catalog {
     virtual void add_session(const Session& session) = 0;
     virtual std::optional<Session> find_session(const std::string& id_hash) = 0;
     virtual void remove_session(const std::string& id_hash) = 0;
+    // Every session of the user but `keep_id_hash` (a password change ends the other browsers'
+    // sessions); how many were removed.
+    virtual int remove_other_sessions(std::int64_t user_id, const std::string& keep_id_hash) = 0;
 
     // Uploads in progress.
     virtual void add_upload(const Upload& upload) = 0;
@@ -229,9 +246,12 @@ class Catalog {
     virtual std::vector<std::int64_t> requeue_expired_jobs(std::int64_t now) = 0;
     // A job `worker` runs back to queued (the worker stops); false when it is not that worker's.
     virtual bool release_job(std::int64_t id, const std::string& worker) = 0;
-    // Records a running job's stage and percentage; true when a cancel was requested for it (the
-    // worker's signal to stop, whichever process asked).
-    virtual bool set_job_progress(std::int64_t id, const std::string& stage, double progress) = 0;
+    // Records the stage and percentage of a job running on `worker`. CancelRequested: a cancel was
+    // requested for it (the worker's signal to stop, whichever process asked). NotHeld: nothing
+    // written, the job is no longer that worker's (its lease ran out and it was queued again or
+    // claimed by another worker, it ended, or it was deleted): the worker must stop it.
+    virtual ProgressWrite set_job_progress(std::int64_t id, const std::string& worker,
+                                           const std::string& stage, double progress) = 0;
     // Ends a job running on `worker`: state finished / error / cancelled (stage follows the state).
     // False (nothing changed) when the job is no longer that worker's.
     virtual bool end_job(std::int64_t id, const std::string& worker, const std::string& state,
@@ -244,6 +264,7 @@ class Catalog {
     virtual int requeue_running_jobs(const std::string& worker) = 0;
     virtual void remove_job(std::int64_t id) = 0;
     virtual std::map<std::string, std::int64_t> job_counts_by_state() = 0;
+    virtual LeaseStats lease_stats() = 0;
 
     virtual void add_job_log(std::int64_t job_id, std::int64_t time, const std::string& line) = 0;
     virtual std::vector<JobLogLine> job_log(std::int64_t job_id) = 0;

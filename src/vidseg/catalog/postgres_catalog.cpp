@@ -78,12 +78,16 @@ CREATE TABLE intro_corrections (job_id BIGINT NOT NULL REFERENCES jobs(id) ON DE
                                 end_seconds DOUBLE PRECISION NOT NULL, user_id BIGINT NOT NULL,
                                 updated BIGINT NOT NULL, PRIMARY KEY (job_id, video_id));
 )sql",
+    // 4: the interface language each user chose ('' = not chosen: the web UI follows the browser).
+    "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';",
+    // 5: how many times each job was queued again because its worker's lease expired (/metrics).
+    "ALTER TABLE jobs ADD COLUMN lease_expiries BIGINT NOT NULL DEFAULT 0;",
 };
 
 constexpr std::int64_t kMigrationLock = 0x76696473656700;  // "vidseg": pg_advisory_xact_lock key
 constexpr const char* kNow = "extract(epoch from now())::bigint";
 
-constexpr const char* kUserColumns = "id, name, role, password_hash, created";
+constexpr const char* kUserColumns = "id, name, role, password_hash, created, language";
 constexpr const char* kTokenColumns = "id, user_id, label, token_hash, created, last_used, revoked";
 constexpr const char* kVideoColumns = "id, user_id, name, object_key, size, sha256, state, info, created";
 constexpr const char* kJobColumns =
@@ -109,8 +113,8 @@ std::int64_t i64(const pqxx::field& f) {
 }
 
 User read_user(const pqxx::row& r) {
-    return {i64(r[0]), r[1].c_str(), role_from_name(r[2].c_str()).value_or(Role::DlUser), r[3].c_str(),
-            i64(r[4])};
+    return {i64(r[0]),    r[1].c_str(), role_from_name(r[2].c_str()).value_or(Role::DlUser),
+            r[3].c_str(), i64(r[4]),    r[5].c_str()};
 }
 
 ApiToken read_token(const pqxx::row& r) {
@@ -235,6 +239,9 @@ class PostgresCatalog final : public Catalog {
     void set_password_hash(std::int64_t user_id, const std::string& hash) override {
         execute("UPDATE users SET password_hash = $1 WHERE id = $2", hash, user_id);
     }
+    void set_user_language(std::int64_t user_id, const std::string& language) override {
+        execute("UPDATE users SET language = $1 WHERE id = $2", language, user_id);
+    }
 
     ApiToken add_token(std::int64_t user_id, const std::string& label,
                        const std::string& token_hash) override {
@@ -289,6 +296,10 @@ class PostgresCatalog final : public Catalog {
     }
     void remove_session(const std::string& id_hash) override {
         execute("DELETE FROM sessions WHERE id_hash = $1", id_hash);
+    }
+    int remove_other_sessions(std::int64_t user_id, const std::string& keep_id_hash) override {
+        return static_cast<int>(
+            execute("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2", user_id, keep_id_hash));
     }
 
     void add_upload(const Upload& u) override {
@@ -413,7 +424,8 @@ class PostgresCatalog final : public Catalog {
         return in_transaction([&](pqxx::work& tx) {
             return read_all<std::int64_t>(
                 tx.exec_params(sql({"UPDATE jobs SET ", kRequeue,
-                                    " WHERE state = 'running' AND lease_expires < $1 RETURNING id"}),
+                                    ", lease_expiries = lease_expiries + 1 "
+                                    "WHERE state = 'running' AND lease_expires < $1 RETURNING id"}),
                                now),
                 [](const pqxx::row& r) { return i64(r[0]); });
         });
@@ -423,13 +435,16 @@ class PostgresCatalog final : public Catalog {
                             " WHERE id = $1 AND state = 'running' AND worker = $2"}),
                        id, worker) > 0;
     }
-    bool set_job_progress(std::int64_t id, const std::string& stage, double progress) override {
+    ProgressWrite set_job_progress(std::int64_t id, const std::string& worker, const std::string& stage,
+                                   double progress) override {
         return in_transaction([&](pqxx::work& tx) {
             const auto rows = tx.exec_params(
-                "UPDATE jobs SET stage = $1, progress = $2 WHERE id = $3 AND state = 'running' "
+                "UPDATE jobs SET stage = $1, progress = $2 WHERE id = $3 AND state = 'running' AND worker = "
+                "$4 "
                 "RETURNING cancel_requested",
-                stage, progress, id);
-            return !rows.empty() && rows[0][0].as<bool>();
+                stage, progress, id, worker);
+            if (rows.empty()) return ProgressWrite::NotHeld;
+            return rows[0][0].as<bool>() ? ProgressWrite::CancelRequested : ProgressWrite::Recorded;
         });
     }
     bool end_job(std::int64_t id, const std::string& worker, const std::string& state,
@@ -471,6 +486,17 @@ class PostgresCatalog final : public Catalog {
             for (const char* state : {"queued", "running", "finished", "error", "cancelled"}) out[state] = 0;
             for (const auto& r : tx.exec("SELECT state, count(*) FROM jobs GROUP BY state"))
                 out[r[0].c_str()] = i64(r[1]);
+            return out;
+        });
+    }
+    LeaseStats lease_stats() override {
+        return in_transaction([&](pqxx::work& tx) {
+            LeaseStats out;
+            for (const auto& r :
+                 tx.exec("SELECT worker, count(*) FROM jobs WHERE state = 'running' GROUP BY worker"))
+                out.leased_by_worker[r[0].c_str()] = i64(r[1]);
+            out.expired_requeued =
+                i64(tx.exec1("SELECT coalesce(sum(lease_expiries), 0)::bigint FROM jobs")[0]);
             return out;
         });
     }

@@ -82,6 +82,10 @@ CREATE TABLE intro_corrections (job_id INTEGER NOT NULL REFERENCES jobs(id) ON D
                                 video_id INTEGER NOT NULL, start_seconds REAL NOT NULL, end_seconds REAL NOT NULL,
                                 user_id INTEGER NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY (job_id, video_id));
 )sql",
+    // 6: the interface language each user chose ('' = not chosen: the web UI follows the browser).
+    "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';",
+    // 7: how many times each job was queued again because its worker's lease expired (/metrics).
+    "ALTER TABLE jobs ADD COLUMN lease_expiries INTEGER NOT NULL DEFAULT 0;",
 };
 
 constexpr const char* kLabelStudioProjectColumns =
@@ -90,15 +94,15 @@ constexpr const char* kLabelStudioProjectColumns =
 constexpr const char* kLabelStudioAnnotationColumns =
     "project_id, remote_id, task_id, video_id, annotator_id, annotator, annotation, task_data, source, missing, "
     "updated";
-constexpr const char* kUserColumns = "id, name, role, password_hash, created";
+constexpr const char* kUserColumns = "id, name, role, password_hash, created, language";
 constexpr const char* kVideoColumns = "id, user_id, name, object_key, size, sha256, state, info, created";
 constexpr const char* kJobColumns =
     "id, user_id, kind, video_ids, options, state, stage, progress, error, attempts, worker, "
     "cancel_requested, created, started, finished, lease_expires, inputs";
 
 User read_user(const Statement& s) {
-    return {s.integer(0), s.text(1), role_from_name(s.text(2)).value_or(Role::DlUser), s.text(3),
-            s.integer(4)};
+    return {s.integer(0), s.text(1),    role_from_name(s.text(2)).value_or(Role::DlUser),
+            s.text(3),    s.integer(4), s.text(5)};
 }
 
 Video read_video(const Statement& s) {
@@ -201,6 +205,10 @@ class SqliteCatalog final : public Catalog {
         std::lock_guard lock(mutex_);
         Statement(db_, "UPDATE users SET password_hash = ? WHERE id = ?").bind_all(hash, user_id).run();
     }
+    void set_user_language(std::int64_t user_id, const std::string& language) override {
+        std::lock_guard lock(mutex_);
+        Statement(db_, "UPDATE users SET language = ? WHERE id = ?").bind_all(language, user_id).run();
+    }
 
     ApiToken add_token(std::int64_t user_id, const std::string& label,
                        const std::string& token_hash) override {
@@ -266,6 +274,13 @@ class SqliteCatalog final : public Catalog {
     void remove_session(const std::string& id_hash) override {
         std::lock_guard lock(mutex_);
         Statement(db_, "DELETE FROM sessions WHERE id_hash = ?").bind(1, id_hash).run();
+    }
+    int remove_other_sessions(std::int64_t user_id, const std::string& keep_id_hash) override {
+        std::lock_guard lock(mutex_);
+        Statement(db_, "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?")
+            .bind_all(user_id, keep_id_hash)
+            .run();
+        return db_.changes();
     }
 
     void add_upload(const Upload& u) override {
@@ -416,7 +431,8 @@ class SqliteCatalog final : public Catalog {
         std::lock_guard lock(mutex_);
         Statement s(db_,
                     "UPDATE jobs SET state = 'queued', stage = 'queued', progress = 0, worker = '', "
-                    "lease_expires = 0 WHERE state = 'running' AND lease_expires < ? RETURNING id");
+                    "lease_expires = 0, lease_expiries = lease_expiries + 1 "
+                    "WHERE state = 'running' AND lease_expires < ? RETURNING id");
         s.bind(1, now);
         std::vector<std::int64_t> ids;
         while (s.step()) ids.push_back(s.integer(0));
@@ -431,15 +447,18 @@ class SqliteCatalog final : public Catalog {
             .run();
         return db_.changes() > 0;
     }
-    bool set_job_progress(std::int64_t id, const std::string& stage, double progress) override {
+    ProgressWrite set_job_progress(std::int64_t id, const std::string& worker, const std::string& stage,
+                                   double progress) override {
         std::lock_guard lock(mutex_);
-        Statement s(db_,
-                    "UPDATE jobs SET stage = ?, progress = ? WHERE id = ? AND state = 'running' "
-                    "RETURNING cancel_requested");
-        s.bind_all(stage, progress, id);
-        const bool cancel = s.step() && s.integer(0) != 0;
+        Statement s(
+            db_,
+            "UPDATE jobs SET stage = ?, progress = ? WHERE id = ? AND state = 'running' AND worker = ? "
+            "RETURNING cancel_requested");
+        s.bind_all(stage, progress, id, worker);
+        if (!s.step()) return ProgressWrite::NotHeld;
+        const bool cancel = s.integer(0) != 0;
         s.run();
-        return cancel;
+        return cancel ? ProgressWrite::CancelRequested : ProgressWrite::Recorded;
     }
     bool end_job(std::int64_t id, const std::string& worker, const std::string& state,
                  const std::string& error, std::int64_t now) override {
@@ -495,6 +514,16 @@ class SqliteCatalog final : public Catalog {
         for (const char* state : {"queued", "running", "finished", "error", "cancelled"}) out[state] = 0;
         Statement s(db_, "SELECT state, count(*) FROM jobs GROUP BY state");
         while (s.step()) out[s.text(0)] = s.integer(1);
+        return out;
+    }
+    LeaseStats lease_stats() override {
+        std::lock_guard lock(mutex_);
+        LeaseStats out;
+        Statement by_worker(db_, "SELECT worker, count(*) FROM jobs WHERE state = 'running' GROUP BY worker");
+        while (by_worker.step()) out.leased_by_worker[by_worker.text(0)] = by_worker.integer(1);
+        Statement expired(db_, "SELECT coalesce(sum(lease_expiries), 0) FROM jobs");
+        expired.step();
+        out.expired_requeued = expired.integer(0);
         return out;
     }
 

@@ -162,6 +162,76 @@ constexpr Entry kEnglish[] = {
     {Msg::AgentCycle,
      "Cycle {cycle}: {found} lesson(s) found, {published} published, {skipped} already published, {failed} failed, "
      "{waiting} waiting"},
+    {Msg::Warning, "warning: {text}"},
+    {Msg::Note, "note: {text}"},
+    {Msg::WarnSoundPastPicture,
+     "the sound continues {past} s past the picture (picture ends at {picture} s, sound at {sound} s): "
+     "{what} "
+     "cover the picture only; 'vidseg audio' extracts the whole sound"},
+    {Msg::WhatSegments, "segments"},
+    {Msg::WhatClips, "clips"},
+    {Msg::WarnNoAudioTrack, "the video has no audio track: no WAV, no audio features"},
+    {Msg::WarnVariableFrameRate, "variable frame rate: Label Studio tasks carry the average fps"},
+    {Msg::WarnTasksWithoutFps,
+     "{n} task(s) without fps ({tasks}): frame numbers read at {rate} fps, probed from {video}; if the "
+     "project's <Video> has no frameRate, Label Studio numbered them at 24 fps: give --label-config or --fps|"
+     "{n} task(s) without fps ({tasks}): frame numbers read at {rate} fps, probed from {video}; if the "
+     "project's <Video> has no frameRate, Label Studio numbered them at 24 fps: give --label-config or "
+     "--fps"},
+    {Msg::WarnTestFractionOneLesson,
+     "--test-fraction: only {n} lesson(s) with fragments; a lesson is never split, so everything is in train|"
+     "--test-fraction: only {n} lesson(s) with fragments; a lesson is never split, so everything is in "
+     "train"},
+    {Msg::WarnUnmatchedLabel, "label '{label}' matches no pattern ({closest}); kept in 'labels'"},
+    {Msg::WarnClosestPattern, "closest: '{pattern}', score {score}"},
+    {Msg::WarnNoClosePattern, "no close pattern"},
+    {Msg::WarnSkippingEpisode, "skipping '{episode}': {error}"},
+    {Msg::NoteNoAudioComparedByPictures, "'{episode}' has no audio stream: compared by its pictures only"},
+    {Msg::NoteNoVideoComparedBySound, "'{episode}' has no video stream: compared by its sound only"},
+    {Msg::WarnCacheEntryIgnored, "ignoring fingerprint cache entry {path} ({why}); recomputing"},
+    {Msg::WarnCachedResultIgnored, "ignoring cached detection result {path} ({why}); recomputing"},
+    {Msg::WarnCacheNotWritten, "cannot write the fingerprint cache: {cause}"},
+    {Msg::IntroCacheStats, "fingerprint cache {dir}: {hits} hit(s), {misses} miss(es)"},
+
+    {Msg::ReviewHeader, "Review of {fragments} before the dataset is written{earlier}:"},
+    {Msg::ReviewEarlierExcluded, " ({excluded} excluded by earlier decisions)"},
+    {Msg::ReviewHelp,
+     "commands:\n"
+     "  list {bar} l                 show the items\n"
+     "  view N {bar} v N             show the keyframe of item N\n"
+     "  x SEL [reason...]        exclude items (SEL: 3,5-9 {bar} all {bar} item ids)\n"
+     "  keep SEL {bar} k SEL         keep items again\n"
+     "  done {bar} d {bar} y             confirm and build with the kept items\n"
+     "  quit {bar} q                 abort: nothing is written\n"},
+    {Msg::ReviewPrompt, "review> "},
+    {Msg::ReviewStateExcluded, "EXCLUDED"},
+    {Msg::ReviewStateKept, "kept    "},
+    {Msg::ReviewNoPattern, "no pattern"},
+    {Msg::ReviewListTotal, "{items}, {excluded} excluded"},
+    {Msg::ReviewFrame, "frame {number} ({id}): {keyframe}"},
+    {Msg::ReviewExcludedNow, "excluded {items}; {excluded} of {total} excluded"},
+    {Msg::ReviewKeptNow, "kept {items}; {excluded} of {total} excluded"},
+    {Msg::ReviewConfirmed, "confirmed: {kept} kept, {excluded} excluded"},
+    {Msg::ReviewAborted, "aborted, nothing written"},
+    {Msg::ReviewEndOfInput, "end of input without 'done': aborted, nothing written"},
+    {Msg::ReviewUnknownCommand, "unknown command '{command}' (type help)"},
+    {Msg::ReviewError, "error: {message}"},
+    {Msg::ReviewNoViewer,
+     "  (no display or viewer: open the file above; set VIDSEG_IMAGE_VIEWER to a command to open it here)"},
+    {Msg::ReviewViewerFailed, "  (could not start '{viewer}')"},
+
+    {Msg::CountIntroVariants, "{n} intro variant|{n} intro variants"},
+    {Msg::CountEpisodes, "{n} episode|{n} episodes"},
+    {Msg::LearnedSummary, "Learned {variants} from {episodes}: {library}"},
+    {Msg::LearnedVariantLine, "  variant {variant}: {length}s, {episodes} ({names})"},
+    {Msg::LearnedNoIntro, "  no intro: {episode}{why}"},
+
+    {Msg::PredictScore, " (score {score})"},
+    {Msg::PredictIntervals, "{source}: {n} intervals|{source}: {n} intervals"},
+    {Msg::PredictIntervalLine, "  {start}s - {end}s  {label}  (score {score})"},
+    {Msg::PredictSkipped, "skipped {input}: {reason}"},
+    {Msg::PredictFailed, "{failed} of {n} input(s) failed{rest}|{failed} of {n} input(s) failed{rest}"},
+    {Msg::PredictNothingWritten, " (nothing written; --keep-going writes the good ones)"},
 };
 
 // Russian: plural messages have three forms, one|few|many (1 фрагмент, 2 фрагмента, 5 фрагментов).
@@ -318,6 +388,83 @@ constexpr Entry kRussian[] = {
     {Msg::AgentCycle,
      "Цикл {cycle}: найдено уроков {found}, опубликовано {published}, уже опубликовано {skipped}, с ошибкой {failed}, "
      "ожидают {waiting}"},
+    {Msg::Warning, "предупреждение: {text}"},
+    {Msg::Note, "примечание: {text}"},
+    {Msg::WarnSoundPastPicture,
+     "звук продолжается ещё {past} с после конца изображения (изображение заканчивается на {picture} с, звук "
+     "— "
+     "на {sound} с): {what} покрывают только изображение; 'vidseg audio' извлекает весь звук"},
+    {Msg::WhatSegments, "сегменты"},
+    {Msg::WhatClips, "клипы"},
+    {Msg::WarnNoAudioTrack, "в видео нет звуковой дорожки: нет WAV и звуковых признаков"},
+    {Msg::WarnVariableFrameRate, "переменная частота кадров: задачи Label Studio получают среднюю частоту"},
+    {Msg::WarnTasksWithoutFps,
+     "{n} задача без fps ({tasks}): номера кадров прочитаны при {rate} кадр/с (из {video}); если у <Video> "
+     "проекта нет frameRate, Label Studio нумеровал их при 24 кадр/с: укажите --label-config или --fps|"
+     "{n} задачи без fps ({tasks}): номера кадров прочитаны при {rate} кадр/с (из {video}); если у <Video> "
+     "проекта нет frameRate, Label Studio нумеровал их при 24 кадр/с: укажите --label-config или --fps|"
+     "{n} задач без fps ({tasks}): номера кадров прочитаны при {rate} кадр/с (из {video}); если у <Video> "
+     "проекта нет frameRate, Label Studio нумеровал их при 24 кадр/с: укажите --label-config или --fps"},
+    {Msg::WarnTestFractionOneLesson,
+     "--test-fraction: фрагменты есть только в {n} уроке; урок не делится, поэтому всё попадает в train|"
+     "--test-fraction: фрагменты есть только в {n} уроках; урок не делится, поэтому всё попадает в train|"
+     "--test-fraction: фрагменты есть только в {n} уроках; урок не делится, поэтому всё попадает в train"},
+    {Msg::WarnUnmatchedLabel,
+     "метка '{label}' не совпадает ни с одним паттерном ({closest}); оставлена в 'labels'"},
+    {Msg::WarnClosestPattern, "ближайший: '{pattern}', сходство {score}"},
+    {Msg::WarnNoClosePattern, "близких паттернов нет"},
+    {Msg::WarnSkippingEpisode, "пропускаю '{episode}': {error}"},
+    {Msg::NoteNoAudioComparedByPictures,
+     "в '{episode}' нет звуковой дорожки: сравнивается только по изображению"},
+    {Msg::NoteNoVideoComparedBySound, "в '{episode}' нет видеодорожки: сравнивается только по звуку"},
+    {Msg::WarnCacheEntryIgnored, "запись кэша отпечатков {path} пропущена ({why}); вычисляю заново"},
+    {Msg::WarnCachedResultIgnored, "сохранённый результат поиска {path} пропущен ({why}); вычисляю заново"},
+    {Msg::WarnCacheNotWritten, "не удалось записать кэш отпечатков: {cause}"},
+    {Msg::IntroCacheStats, "кэш отпечатков {dir}: найдено {hits}, вычислено {misses}"},
+
+    {Msg::ReviewHeader, "Просмотр: {fragments} перед записью набора данных{earlier}:"},
+    {Msg::ReviewEarlierExcluded, " (исключено прежними решениями: {excluded})"},
+    {Msg::ReviewHelp,
+     "команды:\n"
+     "  list {bar} l                 показать элементы\n"
+     "  view N {bar} v N             показать ключевой кадр элемента N\n"
+     "  x SEL [причина...]       исключить элементы (SEL: 3,5-9 {bar} all {bar} id элементов)\n"
+     "  keep SEL {bar} k SEL         вернуть элементы\n"
+     "  done {bar} d {bar} y             подтвердить и собрать набор из оставленных\n"
+     "  quit {bar} q                 прервать: ничего не записывается\n"},
+    {Msg::ReviewPrompt, "просмотр> "},
+    {Msg::ReviewStateExcluded, "ИСКЛЮЧЁН"},
+    {Msg::ReviewStateKept, "оставлен"},
+    {Msg::ReviewNoPattern, "без паттерна"},
+    {Msg::ReviewListTotal, "{items}, исключено: {excluded}"},
+    {Msg::ReviewFrame, "кадр {number} ({id}): {keyframe}"},
+    {Msg::ReviewExcludedNow, "исключено: {items}; всего исключено {excluded} из {total}"},
+    {Msg::ReviewKeptNow, "оставлено: {items}; всего исключено {excluded} из {total}"},
+    {Msg::ReviewConfirmed, "подтверждено: оставлено {kept}, исключено {excluded}"},
+    {Msg::ReviewAborted, "прервано, ничего не записано"},
+    {Msg::ReviewEndOfInput, "ввод закончился без 'done': прервано, ничего не записано"},
+    {Msg::ReviewUnknownCommand, "неизвестная команда '{command}' (введите help)"},
+    {Msg::ReviewError, "ошибка: {message}"},
+    {Msg::ReviewNoViewer,
+     "  (нет дисплея или программы просмотра: откройте файл выше; задайте в VIDSEG_IMAGE_VIEWER команду, "
+     "чтобы открывать его отсюда)"},
+    {Msg::ReviewViewerFailed, "  (не удалось запустить '{viewer}')"},
+
+    {Msg::CountIntroVariants, "{n} вариант заставки|{n} варианта заставки|{n} вариантов заставки"},
+    {Msg::CountEpisodes, "{n} эпизод|{n} эпизода|{n} эпизодов"},
+    {Msg::LearnedSummary, "Библиотека заставок {library}: {variants} ({episodes})"},
+    {Msg::LearnedVariantLine, "  вариант {variant}: {length}с, {episodes} ({names})"},
+    {Msg::LearnedNoIntro, "  без заставки: {episode}{why}"},
+
+    {Msg::PredictScore, " (оценка {score})"},
+    {Msg::PredictIntervals, "{source}: {n} интервал|{source}: {n} интервала|{source}: {n} интервалов"},
+    {Msg::PredictIntervalLine, "  {start}с - {end}с  {label}  (оценка {score})"},
+    {Msg::PredictSkipped, "пропущен {input}: {reason}"},
+    {Msg::PredictFailed,
+     "не удалось обработать {failed} из {n} входного файла{rest}|"
+     "не удалось обработать {failed} из {n} входных файлов{rest}|"
+     "не удалось обработать {failed} из {n} входных файлов{rest}"},
+    {Msg::PredictNothingWritten, " (ничего не записано; --keep-going запишет удачные)"},
 };
 
 // Every message exactly once: a missing or doubled key is a compile error.

@@ -127,6 +127,60 @@ enum class Msg : std::size_t {
     PublishSameContent,
     PublishCardGenerated,
     AgentCycle,
+    // Console warnings and notes on stderr (prepare, dataset build, intro detect / learn): the prefix,
+    // then the text. Library warnings are English (JSON, logs, the server's job log) and are rendered
+    // here with Messages::from_english; data (file names, labels) and error causes stay as they are.
+    Warning,
+    Note,
+    WarnSoundPastPicture,
+    WhatSegments,
+    WhatClips,
+    WarnNoAudioTrack,
+    WarnVariableFrameRate,
+    WarnTasksWithoutFps,        // plural in {n}
+    WarnTestFractionOneLesson,  // plural in {n}
+    WarnUnmatchedLabel,
+    WarnClosestPattern,
+    WarnNoClosePattern,
+    WarnSkippingEpisode,
+    NoteNoAudioComparedByPictures,
+    NoteNoVideoComparedBySound,
+    WarnCacheEntryIgnored,
+    WarnCachedResultIgnored,
+    WarnCacheNotWritten,
+    IntroCacheStats,
+    // dataset build: the interactive review
+    ReviewHeader,
+    ReviewEarlierExcluded,
+    ReviewHelp,  // '|' (a plural separator in a message) as the placeholder {bar}
+    ReviewPrompt,
+    ReviewStateExcluded,
+    ReviewStateKept,
+    ReviewNoPattern,
+    ReviewListTotal,
+    ReviewFrame,
+    ReviewExcludedNow,
+    ReviewKeptNow,
+    ReviewConfirmed,
+    ReviewAborted,
+    ReviewEndOfInput,
+    ReviewUnknownCommand,
+    ReviewError,
+    ReviewNoViewer,
+    ReviewViewerFailed,
+    // intro learn
+    CountIntroVariants,
+    CountEpisodes,
+    LearnedSummary,
+    LearnedVariantLine,
+    LearnedNoIntro,
+    // predict
+    PredictScore,
+    PredictIntervals,  // plural in {n}
+    PredictIntervalLine,
+    PredictSkipped,
+    PredictFailed,  // plural in {n}, the inputs
+    PredictNothingWritten,
     Count  // not a message: the number of messages
 };
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "vidseg/core/messages.hpp"
 #include "vidseg/core/safe_path.hpp"
 
 namespace vidseg::dataset {
@@ -266,10 +267,10 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
         if (tasks.size() > 5) names += ", ...";
         char rate[32];
         std::snprintf(rate, sizeof rate, "%.3f", plan.videos[v].fps);
-        plan.warnings.push_back(std::to_string(tasks.size()) + " task(s) without fps (" + names +
-                                "): frame numbers read at " + rate + " fps, probed from " + plan.videos[v].path +
-                                "; if the project's <Video> has no frameRate, Label Studio numbered them at 24 fps: "
-                                "give --label-config or --fps");
+        // English (the JSON report, the server's job log); the console shows it translated.
+        plan.warnings.push_back(
+            Messages().count(Msg::WarnTasksWithoutFps, static_cast<long long>(tasks.size()),
+                             {{"tasks", names}, {"rate", rate}, {"video", plan.videos[v].path}}));
     }
     plan.matches = matcher.match_all(all_labels);
     plan.choice_columns.assign(choice_cols.begin(), choice_cols.end());
@@ -280,8 +281,8 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
         for (const auto& item : plan.items) lessons_set.insert(item.lesson);
         const std::vector<std::string> lessons(lessons_set.begin(), lessons_set.end());
         if (lessons.size() < 2) {
-            plan.warnings.push_back("--test-fraction: only " + std::to_string(lessons.size()) +
-                                    " lesson(s) with fragments; a lesson is never split, so everything is in train");
+            plan.warnings.push_back(
+                Messages().count(Msg::WarnTestFractionOneLesson, static_cast<long long>(lessons.size())));
         } else {
             const long n = static_cast<long>(lessons.size());
             const long n_test = std::clamp<long>(std::lround(test_fraction * n), 1, n - 1);

@@ -55,15 +55,6 @@ std::pair<std::string, std::string> head_tail(const std::string& line) {
     return {t.substr(0, sp), trim(t.substr(sp + 1))};
 }
 
-constexpr const char* kHelp =
-    "commands:\n"
-    "  list | l                 show the items\n"
-    "  view N | v N             show the keyframe of item N\n"
-    "  x SEL [reason...]        exclude items (SEL: 3,5-9 | all | item ids)\n"
-    "  keep SEL | k SEL         keep items again\n"
-    "  done | d | y             confirm and build with the kept items\n"
-    "  quit | q                 abort: nothing is written\n";
-
 }  // namespace
 
 std::vector<size_t> parse_selection(const std::string& text, const std::vector<std::string>& ids) {
@@ -276,70 +267,87 @@ size_t ReviewSession::excluded_count() const {
     return static_cast<size_t>(std::count(excluded_.begin(), excluded_.end(), true));
 }
 
-void ReviewSession::list(std::ostream& out) const {
+void ReviewSession::list(std::ostream& out, const Messages& m) const {
     const int width = static_cast<int>(std::to_string(items_.size()).size());
     for (size_t i = 0; i < items_.size(); ++i) {
         const auto& item = items_[i];
         char num[32];
         std::snprintf(num, sizeof num, "%*zu", width, i + 1);
-        out << "  " << num << "  " << (excluded_[i] ? "EXCLUDED" : "kept    ") << "  " << item.lesson << "  "
-            << seconds(item.start) << "-" << seconds(item.end) << "  ["
-            << (item.patterns.empty() ? std::string("no pattern") : joined(item.patterns)) << "]  " << item.annotator
-            << "  " << item.keyframe;
+        out << "  " << num << "  " << m.text(excluded_[i] ? Msg::ReviewStateExcluded : Msg::ReviewStateKept)
+            << "  " << item.lesson << "  " << seconds(item.start) << "-" << seconds(item.end) << "  ["
+            << (item.patterns.empty() ? m.text(Msg::ReviewNoPattern) : joined(item.patterns)) << "]  "
+            << item.annotator << "  " << item.keyframe;
         if (excluded_[i] && !reasons_[i].empty()) out << "  (" << reasons_[i] << ")";
         out << "\n";
     }
-    out << items_.size() << " item(s), " << excluded_count() << " excluded\n";
+    out << m.text(Msg::ReviewListTotal,
+                  {{"items", m.count(Msg::CountItems, static_cast<long long>(items_.size()))},
+                   {"excluded", std::to_string(excluded_count())}})
+        << "\n";
 }
 
-ReviewSession::Outcome ReviewSession::run(std::istream& in, std::ostream& out, const Viewer& viewer) {
-    out << "Review of " << items_.size() << " fragment(s) before the dataset is written";
-    if (excluded_count() > 0) out << " (" << excluded_count() << " excluded by earlier decisions)";
-    out << ":\n";
-    list(out);
-    out << kHelp;
+ReviewSession::Outcome ReviewSession::run(std::istream& in, std::ostream& out, const Viewer& viewer,
+                                          const Messages& m) {
+    const auto count = [&m](Msg noun, size_t n) { return m.count(noun, static_cast<long long>(n)); };
+    // "x of y excluded" after a change.
+    const auto tally = [&](Msg line, size_t picked) {
+        return m.text(line, {{"items", count(Msg::CountItems, picked)},
+                             {"excluded", std::to_string(excluded_count())},
+                             {"total", std::to_string(items_.size())}});
+    };
+    out << m.text(Msg::ReviewHeader,
+                  {{"fragments", count(Msg::CountFragments, items_.size())},
+                   {"earlier", excluded_count() > 0 ? m.text(Msg::ReviewEarlierExcluded,
+                                                             {{"excluded", std::to_string(excluded_count())}})
+                                                    : ""}})
+        << "\n";
+    list(out, m);
+    out << m.text(Msg::ReviewHelp, {{"bar", "|"}});
     for (;;) {
-        out << "review> " << std::flush;
+        out << m.text(Msg::ReviewPrompt) << std::flush;
         std::string line;
         if (!std::getline(in, line)) {
-            out << "\nend of input without 'done': aborted, nothing written\n";
+            out << "\n" << m.text(Msg::ReviewEndOfInput) << "\n";
             return Outcome::Aborted;
         }
         const auto [cmd, rest] = head_tail(line);
         if (cmd.empty()) continue;
         try {
             if (cmd == "list" || cmd == "l" || cmd == "ls") {
-                list(out);
+                list(out, m);
             } else if (cmd == "view" || cmd == "v") {
                 for (size_t i : select(rest)) {
-                    out << "frame " << i + 1 << " (" << items_[i].id << "): " << items_[i].keyframe << "\n";
+                    out << m.text(Msg::ReviewFrame, {{"number", std::to_string(i + 1)},
+                                                     {"id", items_[i].id},
+                                                     {"keyframe", items_[i].keyframe}})
+                        << "\n";
                     if (viewer) viewer(items_[i], out);
                 }
             } else if (cmd == "x" || cmd == "exclude") {
                 const auto [sel, reason] = head_tail(rest);
                 const auto picked = select(sel);
                 for (size_t i : picked) decide(i, true, reason, "interactive");
-                out << "excluded " << picked.size() << " item(s); " << excluded_count() << " of " << items_.size()
-                    << " excluded\n";
+                out << tally(Msg::ReviewExcludedNow, picked.size()) << "\n";
             } else if (cmd == "keep" || cmd == "k") {
                 const auto picked = select(rest);
                 for (size_t i : picked) decide(i, false, "", "interactive");
-                out << "kept " << picked.size() << " item(s); " << excluded_count() << " of " << items_.size()
-                    << " excluded\n";
+                out << tally(Msg::ReviewKeptNow, picked.size()) << "\n";
             } else if (cmd == "done" || cmd == "d" || cmd == "confirm" || cmd == "y" || cmd == "yes") {
-                out << "confirmed: " << items_.size() - excluded_count() << " kept, " << excluded_count()
-                    << " excluded\n";
+                out << m.text(Msg::ReviewConfirmed,
+                              {{"kept", std::to_string(items_.size() - excluded_count())},
+                               {"excluded", std::to_string(excluded_count())}})
+                    << "\n";
                 return Outcome::Confirmed;
             } else if (cmd == "quit" || cmd == "q" || cmd == "abort" || cmd == "exit") {
-                out << "aborted, nothing written\n";
+                out << m.text(Msg::ReviewAborted) << "\n";
                 return Outcome::Aborted;
             } else if (cmd == "help" || cmd == "h" || cmd == "?") {
-                out << kHelp;
+                out << m.text(Msg::ReviewHelp, {{"bar", "|"}});
             } else {
-                out << "unknown command '" << cmd << "' (type help)\n";
+                out << m.text(Msg::ReviewUnknownCommand, {{"command", cmd}}) << "\n";
             }
         } catch (const Error& e) {
-            out << "error: " << e.what() << "\n";
+            out << m.text(Msg::ReviewError, {{"message", e.what()}}) << "\n";
         }
     }
 }

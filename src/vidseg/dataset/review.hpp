@@ -31,6 +31,8 @@
 #include <string>
 #include <vector>
 
+#include "vidseg/core/messages.hpp"
+
 namespace vidseg::dataset {
 
 // What the review shows of one fragment.
@@ -102,8 +104,10 @@ public:
     void pick_keyframe(const std::string& selection, double time, const std::string& source);
 
     // The interactive loop: prints the listing, then reads commands until done / quit / end of input.
-    // Bad commands print an error and the loop goes on.
-    Outcome run(std::istream& in, std::ostream& out, const Viewer& viewer);
+    // Bad commands print an error and the loop goes on. The dialogue speaks `messages`' language (the
+    // commands stay the same words); error causes stay English.
+    Outcome run(std::istream& in, std::ostream& out, const Viewer& viewer,
+                const Messages& messages = Messages());
 
     // Adds a "kept"/"confirmed" row for every kept item without a decision in this session (call
     // after an interactive confirmation: those items were looked at and accepted).
@@ -116,7 +120,7 @@ public:
     // Decisions taken in this session, in order (to append to the previous log).
     const std::vector<ReviewDecision>& decisions() const { return decisions_; }
     // Listing: "  n  state  lesson  start-end  patterns  annotator  keyframe".
-    void list(std::ostream& out) const;
+    void list(std::ostream& out, const Messages& messages = Messages()) const;
 
 private:
   void decide(size_t index, bool exclude, const std::string& reason, const std::string& source,

@@ -13,6 +13,7 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/input_limits.hpp"
+#include "vidseg/core/messages.hpp"
 
 namespace vidseg::intro {
 
@@ -264,7 +265,8 @@ std::optional<EpisodeFingerprints> FingerprintCache::load(uint64_t key) {
     if (!fp) {
         ++stats_.misses;
         ++stats_.corrupt;
-        warnings_.push_back("ignoring fingerprint cache entry " + path.string() + " (" + why + "); recomputing");
+        warnings_.push_back(
+            Messages().text(Msg::WarnCacheEntryIgnored, {{"path", path.string()}, {"why", why}}));
         return std::nullopt;
     }
     ++stats_.hits;
@@ -281,7 +283,7 @@ void FingerprintCache::store(uint64_t key, const EpisodeFingerprints& fp) {
         std::lock_guard lock(mutex_);
         ++stats_.stored;
     } catch (const Error& e) {
-        warn(std::string("cannot write the fingerprint cache: ") + e.what());
+        warn(Messages().text(Msg::WarnCacheNotWritten, {{"cause", e.what()}}));
     }
 }
 
@@ -315,7 +317,7 @@ void FingerprintCache::store_result(uint64_t key, const std::string& text) {
         if (ec) throw Error(ErrorCode::OutputError, "cannot create directory: " + ec.message(), path.parent_path());
         write_file_atomic(path, text);
     } catch (const Error& e) {
-        warn(std::string("cannot write the fingerprint cache: ") + e.what());
+        warn(Messages().text(Msg::WarnCacheNotWritten, {{"cause", e.what()}}));
     }
 }
 
@@ -324,9 +326,10 @@ void FingerprintCache::reject_result(uint64_t key, const std::string& why) {
     --stats_.result_hits;
     ++stats_.result_misses;
     ++stats_.corrupt;
-    warnings_.push_back("ignoring cached detection result " +
-                        (entry_path(key).parent_path() / "results" / key_name(key, ".json")).string() + " (" + why +
-                        "); recomputing");
+    warnings_.push_back(Messages().text(
+        Msg::WarnCachedResultIgnored,
+        {{"path", (entry_path(key).parent_path() / "results" / key_name(key, ".json")).string()},
+         {"why", why}}));
 }
 
 EpisodeFingerprints fingerprint_episode_cached(const std::string& path, const FingerprintOptions& options,

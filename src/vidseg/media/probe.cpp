@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vidseg/core/messages.hpp"
 #include "vidseg/media/ffmpeg_util.hpp"
 
 namespace vidseg::media {
@@ -314,9 +315,11 @@ double sound_past_picture(const MediaInfo& info) { return info.duration - pictur
 std::string sound_past_picture_note(const MediaInfo& info, const std::string& what) {
     const double past = sound_past_picture(info);
     if (past <= 0) return {};
-    return "the sound continues " + seconds_text(past) + " s past the picture (picture ends at " +
-           seconds_text(picture_end(info)) + " s, sound at " + seconds_text(info.duration) + " s): " + what +
-           " cover the picture only; 'vidseg audio' extracts the whole sound";
+    // English (JSON, logs); the console shows it translated (Messages::from_english).
+    return Messages().text(Msg::WarnSoundPastPicture, {{"past", seconds_text(past)},
+                                                       {"picture", seconds_text(picture_end(info))},
+                                                       {"sound", seconds_text(info.duration)},
+                                                       {"what", what}});
 }
 
 void require_continuous_timestamps(const MediaInfo& info) {

@@ -20,6 +20,7 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/messages.hpp"
 #include "vidseg/core/safe_path.hpp"
 #include "vidseg/core/version.hpp"
 #include "vidseg/media/audio_reader.hpp"
@@ -270,12 +271,13 @@ PrepareReport prepare(const PrepareConfig& input_config) {
                     "segment length " + std::to_string(config.segment_seconds) + " s is longer than the video (" +
                         std::to_string(picture) + " s)",
                     config.video);
-    if (const std::string w = media::sound_past_picture_note(info, "segments"); !w.empty())
+    if (const std::string w = media::sound_past_picture_note(info, Messages().text(Msg::WhatSegments));
+        !w.empty())
         report.warnings.push_back(w);
     const bool has_audio = info.audio() != nullptr;
-    if (!has_audio) report.warnings.push_back("the video has no audio track: no WAV, no audio features");
-    if (video->variable_frame_rate)
-        report.warnings.push_back("variable frame rate: Label Studio tasks carry the average fps");
+    // Warnings in English (the JSON report, the server's job log); the console shows them translated.
+    if (!has_audio) report.warnings.push_back(Messages().text(Msg::WarnNoAudioTrack));
+    if (video->variable_frame_rate) report.warnings.push_back(Messages().text(Msg::WarnVariableFrameRate));
 
     // Patterns first: a bad patterns file should fail before any heavy work.
     const auto patterns = config.patterns_path.empty() ? annotations::default_patterns()

@@ -28,8 +28,8 @@ void Accounts::check_password(const std::string& name, const std::string& passwo
         throw Error(ErrorCode::InvalidArgument, "a password has 8 to 1024 characters", name);
 }
 
-void Accounts::change_password(const Principal& caller, const std::string& old_password,
-                               const std::string& new_password, const std::string& ip) {
+int Accounts::change_password(const Principal& caller, const std::string& old_password,
+                              const std::string& new_password, const std::string& ip) {
     const auto now = unix_now();
     const std::string key = "password\n" + caller.user.name + "\n" + ip;
     if (too_many_failures(key, now))
@@ -45,7 +45,19 @@ void Accounts::change_password(const Principal& caller, const std::string& old_p
     }
     check_password(user->name, new_password);
     catalog_.set_password_hash(user->id, hash_password(new_password));
-    audit(&caller, "password-change", "user " + user->name, "", ip);
+    const int ended = catalog_.remove_other_sessions(user->id, caller.session_hash);
+    audit(&caller, "password-change", "user " + user->name, "other sessions ended: " + std::to_string(ended),
+          ip);
+    return ended;
+}
+
+catalog::User Accounts::set_language(const Principal& caller, const std::string& language) {
+    if (language != "ru" && language != "en")
+        throw ApiError(400, "bad_request", "'language' is 'ru' or 'en'");
+    catalog_.set_user_language(caller.user.id, language);
+    auto user = catalog_.user_by_id(caller.user.id);
+    if (!user) throw unauthorized("not logged in");
+    return *user;
 }
 
 std::string Accounts::create_first_admin() {

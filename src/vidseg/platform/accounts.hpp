@@ -54,9 +54,14 @@ class Accounts {
     // Checks the name (check_user_name) and the password (8..1024 bytes); InvalidArgument otherwise.
     catalog::User create_user(const std::string& name, catalog::Role role, const std::string& password);
     // The caller's own password: ApiError 403 when old_password is wrong (rate-limited like logins:
-    // 429), InvalidArgument for a new one outside 8..1024 bytes. Sessions and tokens stay valid.
-    void change_password(const Principal& caller, const std::string& old_password,
-                         const std::string& new_password, const std::string& ip);
+    // 429), InvalidArgument for a new one outside 8..1024 bytes. Ends the user's other browser
+    // sessions (a stolen cookie stops working) and keeps the caller's own; returns how many ended.
+    // API tokens stay valid: scripts keep running, and a token is revoked on its own
+    // (DELETE /api/tokens/{id}).
+    int change_password(const Principal& caller, const std::string& old_password,
+                        const std::string& new_password, const std::string& ip);
+    // The caller's interface language, "ru" or "en" (ApiError 400 otherwise); the updated user.
+    catalog::User set_language(const Principal& caller, const std::string& language);
     // On an empty catalog: creates `admin` with a random password and returns it; "" otherwise.
     std::string create_first_admin();
 

@@ -22,11 +22,19 @@ namespace {
 // The engine's Progress turned into the job's stage and overall percentage in the catalog: each
 // progress label maps to a stage and a share of the job (job_stage_spans), written at most 4 times
 // a second, with a log line per new stage. Each write also reads back whether a cancel was requested
-// (by any process) and sets the job's token. Thread-safe: the engine may report from worker threads.
+// (by any process) and sets the job's token; a write the catalog refuses because the job is no longer
+// this worker's (its lease ran out) stops the job as a lost lease, without waiting for the heartbeat.
+// Thread-safe: the engine may report from worker threads.
 class JobProgress final : public Progress {
   public:
-    JobProgress(catalog::Catalog& catalog, const catalog::Job& job, std::atomic<bool>& cancel)
-        : catalog_(catalog), job_id_(job.id), spans_(job_stage_spans(job.kind)), cancel_(cancel) {}
+    JobProgress(catalog::Catalog& catalog, const catalog::Job& job, std::string worker,
+                std::atomic<bool>& cancel, std::atomic<bool>& lease_lost)
+        : catalog_(catalog),
+          job_id_(job.id),
+          worker_(std::move(worker)),
+          spans_(job_stage_spans(job.kind)),
+          cancel_(cancel),
+          lease_lost_(lease_lost) {}
 
     void begin(const std::string& label, double total) override {
         std::lock_guard lock(mutex_);
@@ -58,13 +66,25 @@ class JobProgress final : public Progress {
         const auto now = std::chrono::steady_clock::now();
         if (!force && now - last_write_ < std::chrono::milliseconds(250)) return;
         last_write_ = now;
-        if (catalog_.set_job_progress(job_id_, span_.stage, std::round(percent_ * 10) / 10)) cancel_ = true;
+        switch (catalog_.set_job_progress(job_id_, worker_, span_.stage, std::round(percent_ * 10) / 10)) {
+            case catalog::ProgressWrite::Recorded:
+                break;
+            case catalog::ProgressWrite::CancelRequested:
+                cancel_ = true;
+                break;
+            case catalog::ProgressWrite::NotHeld:
+                lease_lost_ = true;
+                cancel_ = true;
+                break;
+        }
     }
 
     catalog::Catalog& catalog_;
     std::int64_t job_id_;
+    std::string worker_;
     const std::vector<StageSpan>& spans_;
     std::atomic<bool>& cancel_;
+    std::atomic<bool>& lease_lost_;
     bool logged_ = false;
     std::mutex mutex_;
     StageSpan span_{"", "prepare", 0, 0};
@@ -237,7 +257,7 @@ void JobRunner::execute(const catalog::Job& job) {
         work.emplace(job_work_dir(config_.work_dir, job.id));
         if (job.attempts > 1 && !fs::is_empty(work->path))
             log("resuming from the work folder of an earlier attempt on this machine");
-        JobProgress progress(catalog_, job, running->cancel);
+        JobProgress progress(catalog_, job, config_.worker_name, running->cancel, running->lease_lost);
         JobContext context{catalog_, store_, job, work->path, progress, log};
         throw_if_cancelled();
         run_job(context);

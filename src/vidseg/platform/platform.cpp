@@ -207,7 +207,9 @@ nlohmann::json to_json(const catalog::User& user) {
     return {{"id", user.id},
             {"name", user.name},
             {"role", catalog::role_name(user.role)},
-            {"created", user.created}};
+            {"created", user.created},
+            // null: not chosen yet (the web UI follows the browser's language)
+            {"language", user.language.empty() ? nlohmann::json(nullptr) : nlohmann::json(user.language)}};
 }
 
 nlohmann::json to_json(const catalog::Video& v) {

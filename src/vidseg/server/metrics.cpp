@@ -27,7 +27,8 @@ void Metrics::observe(const std::string& route, int status, double seconds) {
     h.sum += seconds;
 }
 
-std::string Metrics::render(const std::map<std::string, std::int64_t>& jobs_by_state) const {
+std::string Metrics::render(const std::map<std::string, std::int64_t>& jobs_by_state,
+                            const catalog::LeaseStats& leases) const {
     std::ostringstream s;
     std::lock_guard lock(mutex_);
     s << "# HELP vidseg_http_requests_total HTTP requests by route and status.\n"
@@ -50,6 +51,15 @@ std::string Metrics::render(const std::map<std::string, std::int64_t>& jobs_by_s
     s << "# HELP vidseg_jobs Jobs in the catalog by state.\n# TYPE vidseg_jobs gauge\n";
     for (const auto& [state, count] : jobs_by_state)
         s << "vidseg_jobs{state=\"" << prometheus_label(state) << "\"} " << count << "\n";
+    s << "# HELP vidseg_jobs_leased Running jobs each worker holds a lease on.\n# TYPE vidseg_jobs_leased "
+         "gauge\n";
+    for (const auto& [worker, count] : leases.leased_by_worker)
+        s << "vidseg_jobs_leased{worker=\"" << prometheus_label(worker) << "\"} " << count << "\n";
+    s << "# HELP vidseg_job_lease_expiries_total Jobs queued again because their worker's lease expired "
+         "(over the jobs in the catalog).\n"
+         "# TYPE vidseg_job_lease_expiries_total counter\n"
+         "vidseg_job_lease_expiries_total "
+      << leases.expired_requeued << "\n";
     s << "# HELP vidseg_upload_bytes_total Bytes received by the tus upload endpoint.\n"
          "# TYPE vidseg_upload_bytes_total counter\n"
          "vidseg_upload_bytes_total "

@@ -1,6 +1,6 @@
 // Prometheus text-format metrics, written by hand (Debian 12 has no prometheus-cpp): requests and a
-// latency histogram per route, upload bytes; job counts by state are read from the catalog when
-// scraped.
+// latency histogram per route, upload bytes; job counts by state and the workers' leases are read from
+// the catalog when scraped.
 #pragma once
 
 #include <array>
@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include "vidseg/catalog/catalog.hpp"
+
 namespace vidseg::server {
 
 class Metrics {
@@ -19,7 +21,8 @@ class Metrics {
 
     void observe(const std::string& route, int status, double seconds);
     void add_upload_bytes(std::uint64_t bytes) { upload_bytes_ += bytes; }
-    std::string render(const std::map<std::string, std::int64_t>& jobs_by_state) const;
+    std::string render(const std::map<std::string, std::int64_t>& jobs_by_state,
+                       const catalog::LeaseStats& leases) const;
 
   private:
     struct Histogram {

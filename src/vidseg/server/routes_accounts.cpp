@@ -74,6 +74,16 @@ void add_account_routes(Router& router) {
         x.send_json(200, doc);
     });
 
+    // The caller's own settings: only "language" ("ru" | "en"), the web UI's language after login.
+    router.add("PUT", "/api/me", "PUT /api/me", Access::User, [&accounts](Exchange& x) {
+        const auto body = x.json_body();
+        for (const auto& [key, value] : body.items())
+            if (key != "language") throw ApiError(400, "bad_request", "'" + key + "' cannot be changed here");
+        auto doc = platform::to_json(accounts.set_language(x.who(), string_field(body, "language")));
+        if (x.who().via_session) doc["csrf_token"] = x.who().csrf_token;
+        x.send_json(200, doc);
+    });
+
     router.add("GET", "/api/tokens", "GET /api/tokens", Access::User, [&platform](Exchange& x) {
         json out = json::array();
         for (const auto& t : platform.catalog().tokens(x.who().user.id)) out.push_back(platform::to_json(t));
@@ -96,9 +106,9 @@ void add_account_routes(Router& router) {
 
     router.add("POST", "/api/me/password", "POST /api/me/password", Access::User, [&accounts](Exchange& x) {
         const auto body = x.json_body();
-        accounts.change_password(x.who(), string_field(body, "old_password"), string_field(body, "new_password"),
-                                 x.ip);
-        x.send_json(200, {{"changed", true}});
+        const int ended = accounts.change_password(x.who(), string_field(body, "old_password"),
+                                                   string_field(body, "new_password"), x.ip);
+        x.send_json(200, {{"changed", true}, {"sessions_ended", ended}});
     });
 
     router.add("GET", "/api/users", "GET /api/users", Access::Admin, [&platform](Exchange& x) {

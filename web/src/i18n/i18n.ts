@@ -1,6 +1,7 @@
 // The UI's one way to text: t(key, params) from the catalogue of the current language, and the
-// locale's formats for numbers, sizes, dates and durations (Intl). The language comes from the
-// remembered choice (localStorage), else the browser's languages, else English.
+// locale's formats for numbers, sizes, dates and durations (Intl). Before login the language comes
+// from the remembered choice (localStorage), else the browser's languages, else English; after login
+// the user's own choice stored on the server (GET /api/me "language") wins when there is one.
 import type { Catalogue, Message, MessageKey, PluralKey } from "./catalogue";
 import { en } from "./messages_en";
 import { ru } from "./messages_ru";
@@ -14,7 +15,7 @@ const storageKey = "vidseg.lang";
 let current: Language = "en";
 const listeners = new Set<() => void>();
 
-function isLanguage(value: unknown): value is Language {
+export function isLanguage(value: unknown): value is Language {
   return typeof value === "string" && (languages as readonly string[]).includes(value);
 }
 
@@ -43,7 +44,15 @@ export function language(): Language {
   return current;
 }
 
-export function setLanguage(next: Language): void {
+// The language after login: the user's stored choice, else the one already in use (browser / this
+// browser's remembered choice).
+export function languageAfterLogin(userLanguage: string | null | undefined, inUse: Language): Language {
+  return isLanguage(userLanguage) ? userLanguage : inUse;
+}
+
+// Switches without redrawing (the caller draws next) and remembers it in this browser, so the login
+// page after a logout speaks it too.
+export function useLanguage(next: Language): void {
   current = next;
   try {
     localStorage.setItem(storageKey, next);
@@ -51,6 +60,11 @@ export function setLanguage(next: Language): void {
     // not remembered, still switched
   }
   document.documentElement.lang = next;
+}
+
+// Switches and redraws everything (the language switch).
+export function setLanguage(next: Language): void {
+  useLanguage(next);
   for (const listener of listeners) listener();
 }
 
