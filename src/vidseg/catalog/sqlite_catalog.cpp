@@ -244,12 +244,12 @@ class SqliteCatalog final : public Catalog {
         std::lock_guard lock(mutex_);
         Statement s(db_,
                     "SELECT t.id, t.user_id, t.label, t.token_hash, t.created, t.last_used, t.revoked, u.id, "
-                    "u.name, u.role, u.password_hash, u.created FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                    "u.name, u.role, u.password_hash, u.created, u.language FROM api_tokens t JOIN users u ON u.id = t.user_id "
                     "WHERE t.token_hash = ?");
         s.bind(1, token_hash);
         if (!s.step()) return std::nullopt;
         User user{s.integer(7), s.text(8), role_from_name(s.text(9)).value_or(Role::DlUser), s.text(10),
-                  s.integer(11)};
+                  s.integer(11), s.text(12)};
         return std::pair{read_token(s), std::move(user)};
     }
     void touch_token(std::int64_t token_id, std::int64_t now) override {
