@@ -106,18 +106,28 @@ TEST(GridRows, OneRuleForFeaturesAndTextOnlyTraining) {
 
 TEST(ThresholdTuning, PicksTheCutWithTheBestF1PerLabel) {
     // Label 0: positives score 0.9, 0.8, 0.6; negatives 0.7, 0.3, 0.2. Best F1: take >= 0.6 (tp 3,
-    // fp 1: F1 6/7) — the cut halfway between 0.6 and the next lower score 0.3 = 0.45.
+    // fp 1: F1 6/7), any cut in (0.3, 0.6] — the fallback 0.5 is one of them, so it stays.
     // Label 1: no positive row — keeps the fallback.
     const std::vector<float> p = {0.9f, 0.1f, 0.8f, 0.2f, 0.6f, 0.3f, 0.7f, 0.4f, 0.3f, 0.5f, 0.2f, 0.6f};
     const std::vector<float> y = {1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0};
     const auto t = models::tune_thresholds(p, y, 2);
     ASSERT_EQ(t.size(), 2u);
-    EXPECT_NEAR(t[0].threshold, 0.45, 1e-6);
+    EXPECT_NEAR(t[0].threshold, 0.5, 1e-6);
     EXPECT_NEAR(t[0].f1, 6.0 / 7.0, 1e-9);
     EXPECT_EQ(t[0].positives, 3u);
     EXPECT_TRUE(t[0].tuned);
     EXPECT_DOUBLE_EQ(t[1].threshold, 0.5);
     EXPECT_FALSE(t[1].tuned);
+}
+
+TEST(ThresholdTuning, ARarePatternScoredLowGetsALowCut) {
+    // Positives score 0.3, 0.25; negatives 0.2, 0.1, 0.05, 0.02: best F1 (1.0) only for cuts in (0.2, 0.25];
+    // 0.5 would find nothing. The cut is that interval's middle.
+    const std::vector<float> p = {0.3f, 0.25f, 0.2f, 0.1f, 0.05f, 0.02f};
+    const std::vector<float> y = {1, 1, 0, 0, 0, 0};
+    const auto t = models::tune_thresholds(p, y, 1);
+    EXPECT_NEAR(t[0].threshold, 0.225, 1e-6);
+    EXPECT_NEAR(t[0].f1, 1.0, 1e-9);
 }
 
 TEST(ThresholdTuning, ModelHeaderKeepsThresholdsPerLabel) {

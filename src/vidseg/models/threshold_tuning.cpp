@@ -1,6 +1,7 @@
 #include "vidseg/models/threshold_tuning.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "vidseg/core/error.hpp"
@@ -25,17 +26,33 @@ std::vector<TunedThreshold> tune_thresholds(const std::vector<float>& probabilit
         t.positives = positives;
         if (positives == 0) continue;
         std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-        // Sweep from the highest probability down: after taking every row >= scored[i].first, tp / fp.
+        // Sweep from the highest probability down: a cut t in (next lower score, p] takes every row >= p.
+        struct Cut {
+            double low, high, f1;
+        };
+        std::vector<Cut> cuts;
         std::size_t tp = 0, fp = 0;
         double best_f1 = -1;
         for (std::size_t i = 0; i < rows;) {
             const float p = scored[i].first;
             for (; i < rows && scored[i].first == p; ++i) (scored[i].second ? tp : fp) += 1;
             const double f1 = 2.0 * double(tp) / double(2 * tp + fp + (positives - tp));
-            if (f1 > best_f1 + 1e-12) {
-                best_f1 = f1;
-                const double below = i < rows ? double(scored[i].first) : 0.0;
-                t.threshold = std::clamp((double(p) + below) / 2, 0.01, 0.99);
+            cuts.push_back({i < rows ? double(scored[i].first) : 0.0, double(p), f1});
+            best_f1 = std::max(best_f1, f1);
+        }
+        // Of the cuts whose F1 is as good as the best (within kF1Tolerance), the one nearest the fallback:
+        // a small validation set separates its rows at many cuts, and the one that hugs its lowest positive
+        // row (or highest negative) is chance, not signal — so the threshold moves away from the fallback
+        // only as far as the validation F1 asks for (a rare pattern whose scores all lie below 0.5 does).
+        constexpr double kF1Tolerance = 0.005;
+        double best_distance = 2;
+        for (const auto& cut : cuts) {
+            if (cut.f1 < best_f1 - kF1Tolerance) continue;
+            const double candidate = cut.low < fallback && fallback <= cut.high ? fallback : (cut.low + cut.high) / 2;
+            const double distance = std::abs(candidate - fallback);
+            if (distance < best_distance) {
+                best_distance = distance;
+                t.threshold = std::clamp(candidate, 0.01, 0.99);
             }
         }
         t.f1 = best_f1;

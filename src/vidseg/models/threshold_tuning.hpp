@@ -16,9 +16,10 @@ struct TunedThreshold {
     bool tuned = false;         // false: no positive validation row, the default kept
 };
 
-// probabilities and targets: rows * labels (targets 0 / 1). For each label, the cut between two
-// neighbouring distinct probabilities that maximises F1 (ties: the higher threshold), placed halfway
-// between them and kept inside [0.01, 0.99]. A label without positive rows keeps `fallback`.
+// probabilities and targets: rows * labels (targets 0 / 1). For each label, of the cuts between two
+// neighbouring distinct probabilities whose F1 is within 0.005 of the best, the one nearest `fallback`:
+// `fallback` itself when such a cut contains it, else the middle of the nearest such cut; kept inside
+// [0.01, 0.99]. A label without positive rows keeps `fallback`.
 std::vector<TunedThreshold> tune_thresholds(const std::vector<float>& probabilities, const std::vector<float>& targets,
                                             std::size_t labels, double fallback = 0.5);
 
