@@ -111,7 +111,7 @@ int run_train(const ParsedOptions& options, Context& context) {
 
     std::string split_note;
     const std::string data = models::dataset_split(options.str("data"), options.str("split"), &split_note).string();
-    if (!split_note.empty()) context.info(split_note);
+    if (!split_note.empty()) context.note(split_note);
     const auto labels = models::read_interval_labels(data, config.task);
     std::vector<features::FeatureMatrix> feature_matrices;
     if (options.given("features")) {

@@ -130,7 +130,8 @@ TEST_F(TextPatternsCli, TextModelPredictsOnAVideoWithItsTranscript) {
                                     shell_quote(dir / "lesson_text.srt") + " " + shell_quote(dir / "lesson.mp4"));
         EXPECT_EQ(out.exit_code, 0) << out.err;
         double seconds = 0;
-        for (const auto& i : json::parse(out.out)["videos"][0]["intervals"])
+        const auto doc = json::parse(out.out);  // kept: a range-for over a temporary's member dangles (C++20)
+        for (const auto& i : doc["videos"][0]["intervals"])
             seconds += i["end"].get<double>() - i["start"].get<double>();
         return seconds;
     };

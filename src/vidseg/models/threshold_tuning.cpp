@@ -40,14 +40,16 @@ std::vector<TunedThreshold> tune_thresholds(const std::vector<float>& probabilit
             cuts.push_back({i < rows ? double(scored[i].first) : 0.0, double(p), f1});
             best_f1 = std::max(best_f1, f1);
         }
-        // Of the cuts whose F1 is as good as the best (within kF1Tolerance), the one nearest the fallback:
-        // a small validation set separates its rows at many cuts, and the one that hugs its lowest positive
-        // row (or highest negative) is chance, not signal — so the threshold moves away from the fallback
-        // only as far as the validation F1 asks for (a rare pattern whose scores all lie below 0.5 does).
-        constexpr double kF1Tolerance = 0.005;
+        // Of the cuts whose F1 is as good as the best within its sampling error, the one nearest the fallback
+        // (the one-standard-error rule of model selection). A validation set of a few dozen positive rows
+        // gives its best F1 at a cut that hugs its own noise; such a cut found false intervals in new data.
+        // The threshold moves away from the fallback only as far as the validation F1 clearly asks for — as
+        // for a rare pattern whose scores all lie below 0.5. Standard error of F1 taken as that of a
+        // proportion over the positive rows, at least 0.005.
+        const double tolerance = std::max(0.005, std::sqrt(best_f1 * (1 - best_f1) / double(positives)));
         double best_distance = 2;
         for (const auto& cut : cuts) {
-            if (cut.f1 < best_f1 - kF1Tolerance) continue;
+            if (cut.f1 < best_f1 - tolerance) continue;
             const double candidate = cut.low < fallback && fallback <= cut.high ? fallback : (cut.low + cut.high) / 2;
             const double distance = std::abs(candidate - fallback);
             if (distance < best_distance) {

@@ -17,7 +17,8 @@ struct TunedThreshold {
 };
 
 // probabilities and targets: rows * labels (targets 0 / 1). For each label, of the cuts between two
-// neighbouring distinct probabilities whose F1 is within 0.005 of the best, the one nearest `fallback`:
+// neighbouring distinct probabilities whose F1 is within one standard error of the best
+// (sqrt(F1 (1 - F1) / positive rows), at least 0.005), the one nearest `fallback`:
 // `fallback` itself when such a cut contains it, else the middle of the nearest such cut; kept inside
 // [0.01, 0.99]. A label without positive rows keeps `fallback`.
 std::vector<TunedThreshold> tune_thresholds(const std::vector<float>& probabilities, const std::vector<float>& targets,
