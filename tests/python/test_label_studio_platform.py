@@ -69,19 +69,7 @@ class LabelStudio:
              "--user-token", lsrt.TOKEN, "--enable-legacy-api-token"],
             env=self.env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
-        deadline = time.monotonic() + lsrt.STARTUP_TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                pytest.fail(f"label-studio exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"label-studio not up after {lsrt.STARTUP_TIMEOUT} s:\n{self.log_tail()}")
-            time.sleep(0.5)
+        lsrt.wait_until_healthy(self.proc, self.url, self.log_tail)
 
     def env(self):
         env = lsrt.server_env(self.data_dir)

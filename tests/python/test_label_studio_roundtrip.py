@@ -167,6 +167,23 @@ class Server:
         return payload if raw else json.loads(payload)
 
 
+def wait_until_healthy(proc, url, log_tail):
+    """Polls Label Studio's /health until it answers 200; fails the test when the process exits or
+    STARTUP_TIMEOUT passes (log_tail: the server log's end, for the message)."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"label-studio exited with {proc.returncode} during start-up:\n{log_tail()}")
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"label-studio not up after {STARTUP_TIMEOUT} s:\n{log_tail()}")
+        time.sleep(0.5)
+
 @pytest.fixture(scope="module")
 def media_root(tmp_path_factory):
     """LOCAL_FILES_DOCUMENT_ROOT: the folder that holds `vidseg prepare`'s OUT (README: Serving prepare's files)."""
@@ -204,19 +221,7 @@ def server(tmp_path_factory, media_root):
         )
     srv = Server(f"http://127.0.0.1:{port}", log_path)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"label-studio exited with {proc.returncode} during start-up:\n{srv.log_tail()}")
-            try:
-                with urllib.request.urlopen(srv.url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"label-studio not up after {STARTUP_TIMEOUT} s:\n{srv.log_tail()}")
-            time.sleep(0.5)
+        wait_until_healthy(proc, srv.url, srv.log_tail)
         timings["start"] = time.monotonic() - started
         print(f"label-studio {LS_VERSION}: template db {timings['template']:.1f} s, server start {timings['start']:.1f} s")
         version = srv.call("GET", "/api/version")
