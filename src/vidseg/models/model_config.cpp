@@ -122,9 +122,12 @@ void check_header_dimensions(const ModelInfo& info, const std::string& subject) 
 }  // namespace
 
 ModelInfo model_info_from_json(const nlohmann::json& doc, const std::string& subject) {
-    if (!doc.is_object() || doc.value("format", "") != "vidseg.model")
+    // json::value() throws when the member has another type: look before taking.
+    const auto format = doc.is_object() ? doc.find("format") : doc.end();
+    if (format == doc.end() || !format->is_string() || format->get<std::string>() != "vidseg.model")
         throw Error(ErrorCode::InvalidData, "not a vidseg model (header without \"format\": \"vidseg.model\")", subject);
-    if (doc.value("version", 0) != 1)
+    const auto version = doc.find("version");
+    if (version == doc.end() || !version->is_number_integer() || version->get<int64_t>() != 1)
         throw Error(ErrorCode::Unsupported, "model format version " + doc.value("version", nlohmann::json()).dump() +
                                                 " is not supported (this vidseg reads version 1)", subject);
     try {
