@@ -404,3 +404,85 @@ def test_label_studio_down_then_back(label_studio, vidseg, lesson):
     retried = vidseg.api("POST", f"/api/labelstudio/projects/{down[0]['id']}/retry", expect=200).json()
     assert retried["state"] == "ready" and retried["labelstudio_id"] and retried["task_count"] == 1, retried
     assert label_studio.call("GET", f"/api/projects/{retried['labelstudio_id']}")["title"] == "while down"
+
+
+class ExpiringTokenServer:
+    """Label Studio's token endpoints as far as the client uses them, on loopback: POST /api/token/refresh/ hands out
+    a new access token for the one refresh token; whoami takes only the newest access token, and expire() makes
+    Label Studio refuse the current one (401, as when an access token's lifetime ends)."""
+
+    REFRESH = "eyJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.c2lnbmF0dXJl"
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        self.issued, self.valid, self.seen = 0, None, []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def answer(self, status, doc):
+                body = json.dumps(doc).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                if self.path != "/api/token/refresh/" or body.get("refresh") != outer.REFRESH:
+                    return self.answer(401, {"detail": "Token is invalid or expired"})
+                outer.issued += 1
+                outer.valid = f"access-{outer.issued}"
+                self.answer(200, {"access": outer.valid})
+
+            def do_GET(self):
+                auth = self.headers.get("Authorization", "")
+                outer.seen.append(auth)
+                if self.path != "/api/current-user/whoami":
+                    return self.answer(404, {"detail": "Not found."})
+                if outer.valid is None or auth != f"Bearer {outer.valid}":
+                    return self.answer(401, {"detail": "Given token not valid for any token type"})
+                self.answer(200, {"id": 1, "email": lsrt.ADMIN})
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def expire(self):
+        self.valid = "expired"  # no access token handed out so far is taken any more
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_expired_access_token_is_refreshed(tmp_path):
+    """A personal access token: vidseg gets an access token once, keeps using it, and when Label Studio refuses it
+    (expired) refreshes it once and repeats the call; a refresh token Label Studio no longer takes is a clear 401."""
+    fake = ExpiringTokenServer()
+    server = Vidseg(tmp_path / "data", "--label-studio-url", fake.url, "--label-studio-token", fake.REFRESH)
+    try:
+        for _ in range(2):
+            status = server.api("GET", "/api/labelstudio", expect=200).json()
+            assert status["reachable"] is True and status["user"] == lsrt.ADMIN and status["error"] is None, status
+        assert fake.issued == 1 and fake.seen == ["Bearer access-1", "Bearer access-1"]
+        fake.expire()
+        status = server.api("GET", "/api/labelstudio", expect=200).json()
+        assert status["user"] == lsrt.ADMIN and status["error"] is None, status
+        assert fake.issued == 2 and fake.seen[2:] == ["Bearer access-1", "Bearer access-2"], fake.seen
+        # The refresh token itself refused: the status says so instead of looping.
+        fake.REFRESH = "eyJ0.eyJ0.revoked"
+        fake.expire()
+        status = server.api("GET", "/api/labelstudio", expect=200).json()
+        assert status["error"]["code"] == "labelstudio_unauthorized", status
+        assert "personal access token" in status["error"]["message"], status
+        assert fake.issued == 2
+    finally:
+        server.stop()
+        fake.stop()

@@ -472,7 +472,20 @@ def test_web_ui_files_app_paths_and_api_404s(data_dir, tmp_path):
             assert r.headers["Content-Type"] == "text/html; charset=utf-8"
             assert r.headers["Cache-Control"] == "no-cache"
             assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+        # The page's style nonce: a fresh one per page, in the CSP header and where index.html asks for it.
+        (web / "index.html").write_text('<meta name="vidseg-csp-nonce" content="__VIDSEG_CSP_NONCE__">'
+                                        '<style nonce="__VIDSEG_CSP_NONCE__"></style>')
+        nonces = []
+        for _ in range(2):
+            r = requests.get(s.url + "/videos/3", timeout=10)
+            m = re.search(r"style-src 'self' 'nonce-([A-Za-z0-9_-]{24})';", r.headers["Content-Security-Policy"])
+            assert m, r.headers["Content-Security-Policy"]
+            assert r.text == f'<meta name="vidseg-csp-nonce" content="{m[1]}"><style nonce="{m[1]}"></style>'
+            assert "'unsafe-inline'" not in r.headers["Content-Security-Policy"]
+            nonces.append(m[1])
+        assert nonces[0] != nonces[1]
         r = requests.get(s.url + "/assets/index-abc123.js", timeout=10)
+        assert "nonce-" not in r.headers["Content-Security-Policy"]
         assert r.text == "console.log(1)" and r.headers["Content-Type"].startswith("text/javascript")
         assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         for path in ("/assets/gone.js", "/favicon.ico", "/%2e%2e/secret.txt", "/.hidden", "/assets/..%2F..%2Fsecret.txt"):

@@ -9,12 +9,12 @@
 // Environment: as ui.e2e.test.ts, plus VIDSEG_TEST_MEDIA_DIR (lesson.mp4, series/ep1..5.mp4) and
 // VIDSEG_SOURCE_DIR (tests/data/dataset/lesson_export.json).
 import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageKey } from "../src/i18n/catalogue";
 import { translate, type Language } from "../src/i18n/i18n";
+import { accessibility as checkAccessibility, heading as pageHeading, sweep as sweepPage, viewports } from "./browser_checks";
 import { apiLogin, call, fileText, jsonLines, readZip, upload, waitArrivals, waitJob, type Session } from "./platform_api";
 import { addUser, startServer, type RunningServer } from "./server";
 
@@ -22,8 +22,6 @@ const webDir = process.env.VIDSEG_WEB_DIR ?? "";
 const media = process.env.VIDSEG_TEST_MEDIA_DIR ?? "";
 const source = process.env.VIDSEG_SOURCE_DIR ?? join(process.cwd(), "..");
 const outDir = process.env.VIDSEG_E2E_OUT ?? join(process.cwd(), "e2e-out");
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const viewports = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const password = "rita-secret-pw";
 
 let server: RunningServer;
@@ -68,33 +66,10 @@ describe.each(["en", "ru"] as Language[])("review, timeline and intros in %s", (
   const shots = join(outDir, "screenshots", lang);
   let page: Page;
 
-  async function heading(text: string): Promise<void> {
-    await page.locator("h1", { hasText: text }).first().waitFor({ timeout: 30_000 });
-  }
-
-  async function accessibility(name: string): Promise<void> {
-    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate(async () => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const result = await (window as any).axe.run(document, { resultTypes: ["violations"] });
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: any) => n.target.join(" ")).slice(0, 3) }));
-    });
-    expect(violations.filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical"), `axe on ${name}`).toEqual([]);
-  }
-
-  async function sweep(name: string, path: string, title: string, ready?: () => Promise<unknown>): Promise<void> {
-    for (const [size, viewport] of Object.entries(viewports)) {
-      await page.setViewportSize(viewport);
-      await page.goto(server.url + path);
-      await heading(title);
-      if (ready) await ready();
-      await page.waitForLoadState("networkidle").catch(() => undefined);
-      await page.screenshot({ path: join(shots, `${name}-${size}.png`), fullPage: true });
-      await accessibility(`${lang} ${name} ${size}`);
-    }
-    await page.setViewportSize(viewports.desktop);
-  }
+  const heading = (text: string) => pageHeading(page, text);
+  const accessibility = (name: string) => checkAccessibility(page, name);
+  const sweep = (name: string, path: string, title: string, ready?: () => Promise<unknown>) =>
+    sweepPage(page, shots, name, server.url + path, title, ready);
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });

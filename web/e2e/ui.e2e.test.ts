@@ -7,20 +7,18 @@
 //
 // Environment: VIDSEG_BINARY, VIDSEG_WEB_DIR (the built UI), VIDSEG_E2E_OUT (screenshots go to
 // OUT/screenshots/<lang>/), CHROMIUM (default /usr/bin/chromium).
-import { mkdirSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page, type Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageKey } from "../src/i18n/catalogue";
 import { translate, type Language } from "../src/i18n/i18n";
 import { chunkSize } from "../src/uploads";
+import { accessibility, heading as pageHeading, sweep as sweepPage, viewports } from "./browser_checks";
 import { addUser, makeVideo, setStoredLanguage, startServer, type RunningServer } from "./server";
 
 const webDir = process.env.VIDSEG_WEB_DIR ?? "";
 const outDir = process.env.VIDSEG_E2E_OUT ?? join(process.cwd(), "e2e-out");
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const viewports = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const passwords = { anna: "anna-secret-pw", bob: "bob-secret-pw" };
 
 let server: RunningServer;
@@ -59,34 +57,10 @@ describe.each(["en", "ru"] as Language[])("web UI in %s", (lang) => {
     return { context, page };
   }
 
-  async function heading(page: Page, text: string): Promise<void> {
-    await page.locator("h1", { hasText: text }).first().waitFor({ timeout: 20_000 });
-  }
-
-  async function accessibility(page: Page, name: string): Promise<void> {
-    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate(async () => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const result = await (window as any).axe.run(document, { resultTypes: ["violations"] });
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: any) => n.target.join(" ")).slice(0, 3) }));
-    });
-    const serious = violations.filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical");
-    expect(serious, `axe on ${name}`).toEqual([]);
-  }
-
+  const heading = (page: Page, text: string) => pageHeading(page, text, 20_000);
   // Every page at both sizes: screenshot + axe.
-  async function sweep(page: Page, name: string, path: string | null, title: string): Promise<void> {
-    for (const [size, viewport] of Object.entries(viewports)) {
-      await page.setViewportSize(viewport);
-      if (path !== null) await page.goto(server.url + path);
-      await heading(page, title);
-      await page.waitForLoadState("networkidle").catch(() => undefined);
-      await page.screenshot({ path: join(shots, `${name}-${size}.png`), fullPage: true });
-      await accessibility(page, `${lang} ${name} ${size}`);
-    }
-    await page.setViewportSize(viewports.desktop);
-  }
+  const sweep = (page: Page, name: string, path: string | null, title: string) =>
+    sweepPage(page, shots, name, path === null ? null : server.url + path, title);
 
   async function login(page: Page, user: string, password: string): Promise<void> {
     await page.goto(server.url + "/");

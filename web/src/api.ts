@@ -33,6 +33,35 @@ export interface IntroSeries { job: Job; episodes: IntroEpisode[] }
 export interface Token { id: number; label: string; created: number; last_used?: number; revoked: boolean }
 export interface AuditEntry { id: number; time: number; user_id?: number; user?: string; action: string; subject: string; detail: string; ip: string }
 
+// The Label Studio connection (/api/labelstudio…): the deployment's status, projects made from a
+// pattern list and videos, the annotations pulled back, the agreement report of `vidseg dataset agreement`.
+export interface LabelStudioStatus {
+  configured: boolean; url: string; webhooks: boolean; public_url: string; reachable: boolean; user: string | null;
+  error: { code: string; message: string } | null;
+}
+export interface LabelStudioPattern { name: string; [key: string]: unknown }
+export interface LabelStudioProject {
+  id: number; owner_id: number; name: string; labelstudio_id: number | null; video_ids: number[];
+  patterns: LabelStudioPattern[]; state: string; error: string | null; task_count: number; webhook: boolean;
+  last_pull: number | null; created: number;
+}
+export interface LabelStudioAnnotation {
+  id: number; task_id: number; video_id: number | null; annotator_id: number; annotator: string; source: string;
+  missing: boolean; updated: number; annotation: { result?: unknown[] };
+}
+export interface LabelStudioPull { project: LabelStudioProject; annotations: number; new: number; updated: number; missing: number }
+export interface AgreementPattern {
+  label: string; kappa: number | null; band: string; percent_agreement: number | null; segments: number; matched: number;
+  shared_units: number; consensus: number;
+}
+export interface AgreementReport {
+  annotators: string[]; method: string; units: number; shared_units: number; patterns: AgreementPattern[];
+  overall: { kappa: number | null; band: string; percent_agreement: number | null };
+  pairs: { a: string; b: string; kappa: number | null; percent_agreement: number | null }[]; consensus_segments: number;
+}
+// A pattern list as sent: text (a .txt or .csv list) or an uploaded file (xlsx / csv / txt) in base64.
+export type PatternListInput = { text: string; fileName: string } | { file: { file_name: string; content_base64: string } };
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
@@ -112,5 +141,23 @@ export const api = {
   users: () => request<{ users: User[] }>("GET", "/api/users").then((r) => r.users),
   createUser: (username: string, password: string, role: Role) => request<User>("POST", "/api/users", { username, password, role }),
   setRole: (id: number, role: Role) => request<User>("PUT", `/api/users/${id}/role`, { role }),
+  labelStudio: () => request<LabelStudioStatus>("GET", "/api/labelstudio"),
+  labelStudioProjects: () => request<{ projects: LabelStudioProject[] }>("GET", "/api/labelstudio/projects").then((r) => r.projects),
+  labelStudioProject: (id: number) => request<LabelStudioProject>("GET", `/api/labelstudio/projects/${id}`),
+  createLabelStudioProject: (name: string, patterns: PatternListInput, videoIds: number[]) =>
+    request<LabelStudioProject>("POST", "/api/labelstudio/projects", {
+      name,
+      video_ids: videoIds,
+      ...("text" in patterns ? { patterns: patterns.text, patterns_file_name: patterns.fileName } : { patterns: patterns.file }),
+    }),
+  retryLabelStudioProject: (id: number) => request<LabelStudioProject>("POST", `/api/labelstudio/projects/${id}/retry`),
+  pullLabelStudioProject: (id: number) => request<LabelStudioPull>("POST", `/api/labelstudio/projects/${id}/pull`),
+  labelStudioAnnotations: (id: number) =>
+    request<{ annotations: LabelStudioAnnotation[] }>("GET", `/api/labelstudio/projects/${id}/annotations`).then((r) => r.annotations),
+  labelStudioAgreement: (id: number) => request<AgreementReport>("GET", `/api/labelstudio/projects/${id}/agreement`),
+  removeLabelStudioProject: (id: number, inLabelStudio: boolean) =>
+    request<unknown>("DELETE", `/api/labelstudio/projects/${id}?label_studio=${inLabelStudio}`),
+  labelStudioConsensusUrl: (id: number) => `/api/labelstudio/projects/${id}/consensus`,
+  buildFromLabelStudio: (id: number) => request<Job>("POST", `/api/labelstudio/projects/${id}/build`, { options: {} }),
   audit: (limit = 200) => request<{ entries: AuditEntry[] }>("GET", `/api/audit?limit=${limit}`).then((r) => r.entries),
 };

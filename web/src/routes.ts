@@ -5,6 +5,8 @@ import type { Page } from "./page";
 import { auditPage } from "./pages/audit";
 import { introsPage } from "./pages/intros";
 import { jobPage, jobsPage } from "./pages/jobs";
+import { labelStudioPage } from "./pages/label_studio";
+import { labelStudioProjectPage } from "./pages/label_studio_project";
 import { reviewPage } from "./pages/review";
 import { tokensPage } from "./pages/tokens";
 import { uploadsPage } from "./pages/uploads";
@@ -26,6 +28,8 @@ export const routes: Route[] = [
   { path: /^\/jobs\/(\d+)$/, page: jobPage },
   { path: /^\/datasets\/(\d+)\/review$/, page: reviewPage },
   { path: /^\/intros$/, page: introsPage, nav: { label: "nav.intros", href: "/intros" } },
+  { path: /^\/label-studio$/, page: labelStudioPage, nav: { label: "nav.labelStudio", href: "/label-studio" } },
+  { path: /^\/label-studio\/(\d+)$/, page: labelStudioProjectPage },
   { path: /^\/tokens$/, page: tokensPage, nav: { label: "nav.tokens", href: "/tokens" } },
   { path: /^\/admin\/users$/, page: usersPage, nav: { label: "nav.users", href: "/admin/users" }, adminOnly: true },
   { path: /^\/admin\/audit$/, page: auditPage, nav: { label: "nav.audit", href: "/admin/audit" }, adminOnly: true },

@@ -32,6 +32,10 @@ json parse_or(const std::string& text, json fallback) {
     return doc.is_discarded() ? fallback : doc;
 }
 
+// A removed project's state: it and its annotations stay in the catalog (the audit log names them) but
+// no call, list or webhook sees them again.
+constexpr const char* kRemoved = "removed";
+
 // A Label Studio failure as the API's answer: 502 when Label Studio cannot be used (down, token
 // refused, request refused), 410 when the project was deleted there.
 [[noreturn]] void throw_remote(const labelstudio::LabelStudioError& e) {
@@ -302,12 +306,14 @@ catalog::LabelStudioProject LabelStudioService::retry(const Principal& caller, s
 }
 
 std::vector<catalog::LabelStudioProject> LabelStudioService::projects(const Principal& caller) {
-    return platform_.catalog().label_studio_projects(caller.is_admin() ? 0 : caller.user.id);
+    auto list = platform_.catalog().label_studio_projects(caller.is_admin() ? 0 : caller.user.id);
+    std::erase_if(list, [](const auto& p) { return p.state == kRemoved; });
+    return list;
 }
 
 catalog::LabelStudioProject LabelStudioService::project(const Principal& caller, std::int64_t id) {
     auto p = platform_.catalog().find_label_studio_project(id);
-    if (!p || (p->user_id != caller.user.id && !caller.is_admin()))
+    if (!p || p->state == kRemoved || (p->user_id != caller.user.id && !caller.is_admin()))
         throw not_found("Label Studio project " + std::to_string(id));
     return *p;
 }
@@ -326,6 +332,23 @@ std::string LabelStudioService::annotator_name(std::int64_t user_id, bool refres
     user_names_ = std::move(names);
     const auto it = user_names_.find(user_id);
     return it == user_names_.end() ? "user " + std::to_string(user_id) : it->second;
+}
+
+void LabelStudioService::remove(const Principal& caller, std::int64_t id, bool in_label_studio,
+                                const std::string& ip) {
+    const auto p = project(caller, id);
+    if (in_label_studio && p.remote_id != 0) {
+        try {
+            client().call("DELETE", "/api/projects/" + std::to_string(p.remote_id) + "/");
+        } catch (const labelstudio::LabelStudioError& e) {
+            if (e.failure() != labelstudio::Failure::NotFound) throw_remote(e);
+        }
+    }
+    auto removed = p;
+    removed.state = kRemoved;
+    platform_.catalog().update_label_studio_project(removed);
+    platform_.accounts().audit(&caller, "labelstudio-remove", "labelstudio project " + std::to_string(id),
+                               in_label_studio ? "also in Label Studio" : "", ip);
 }
 
 json LabelStudioService::pull(const Principal& caller, std::int64_t id, const std::string& ip) {
@@ -424,8 +447,16 @@ json LabelStudioService::export_of(const std::vector<catalog::LabelStudioAnnotat
     return tasks;
 }
 
-json LabelStudioService::agreement(const Principal& caller, std::int64_t id, double iou, double bin,
-                                   double min_kappa) {
+// The stored annotations as `dataset agreement` reads them, and its report (ApiError 409 with fewer
+// than two annotators, 400 for bad options).
+struct LabelStudioService::AgreementRun {
+    eval::Corpus corpus;
+    eval::AgreementOptions options;
+    eval::AgreementReport report;
+};
+
+LabelStudioService::AgreementRun LabelStudioService::agreement_run(const Principal& caller, std::int64_t id,
+                                                                   double iou, double bin, double min_kappa) {
     const auto p = project(caller, id);
     const auto stored = platform_.catalog().label_studio_annotations(id);
     annotations::ReadOptions read;
@@ -436,21 +467,38 @@ json LabelStudioService::agreement(const Principal& caller, std::int64_t id, dou
     for (const auto& a : stored)
         if (a.annotator.rfind("user ", 0) != 0) users[a.annotator_id] = {"", a.annotator};
     annotations::apply_user_names(exported, users);
-    auto corpus = eval::corpus_from_exports({{p.name, std::move(exported)}});
-    if (corpus.input.annotators.size() < 2)
+    AgreementRun run;
+    run.corpus = eval::corpus_from_exports({{p.name, std::move(exported)}});
+    if (run.corpus.input.annotators.size() < 2)
         throw ApiError(409, "not_enough_annotators",
                        "agreement needs at least two annotators of the same task, found " +
-                           std::to_string(corpus.input.annotators.size()) +
+                           std::to_string(run.corpus.input.annotators.size()) +
                            "; pull again once more people annotated");
-    eval::AgreementOptions options;
-    options.iou_threshold = iou;
-    options.bin_seconds = bin;
-    options.min_kappa = min_kappa;
+    run.options.iou_threshold = iou;
+    run.options.bin_seconds = bin;
+    run.options.min_kappa = min_kappa;
     try {
-        const auto report = eval::compute_agreement(corpus.input, options);
-        auto out = eval::to_json(report);
-        out["consensus_segments"] = eval::consensus_segments(corpus.input, report, options).size();
-        return out;
+        run.report = eval::compute_agreement(run.corpus.input, run.options);
+    } catch (const Error& e) {
+        throw ApiError(400, "bad_request", e.what());
+    }
+    return run;
+}
+
+json LabelStudioService::agreement(const Principal& caller, std::int64_t id, double iou, double bin,
+                                   double min_kappa) {
+    const auto run = agreement_run(caller, id, iou, bin, min_kappa);
+    auto out = eval::to_json(run.report);
+    out["consensus_segments"] = eval::consensus_segments(run.corpus.input, run.report, run.options).size();
+    return out;
+}
+
+json LabelStudioService::consensus(const Principal& caller, std::int64_t id, double iou, double bin,
+                                   double min_kappa) {
+    const auto run = agreement_run(caller, id, iou, bin, min_kappa);
+    const auto segments = eval::consensus_segments(run.corpus.input, run.report, run.options);
+    try {
+        return annotations::to_full_json(eval::consensus_project(run.corpus, segments));
     } catch (const Error& e) {
         throw ApiError(400, "bad_request", e.what());
     }
@@ -482,7 +530,7 @@ json LabelStudioService::webhook(const std::string& secret, const json& payload)
     std::int64_t remote_project = id_of(payload.value("project", json()));
     if (remote_project == 0) remote_project = id_of(task.value("project", json()));
     const auto p = platform_.catalog().find_label_studio_project_by_remote(remote_project);
-    if (!p)
+    if (!p || p->state == kRemoved)
         return {{"ignored", "Label Studio project " + std::to_string(remote_project) + " is not vidseg's"}};
     catalog::LabelStudioAnnotation a;
     a.project_id = p->id;

@@ -68,17 +68,28 @@ class LabelStudioService {
     nlohmann::json status();
 
     catalog::LabelStudioProject create_project(const Principal& caller, const std::string& name,
-                                               const PatternFile& patterns, const std::vector<std::int64_t>& video_ids,
+                                               const PatternFile& patterns,
+                                               const std::vector<std::int64_t>& video_ids,
                                                const std::string& ip);
     // Repeats the steps a failed creation did not finish (create, import, webhook).
     catalog::LabelStudioProject retry(const Principal& caller, std::int64_t id, const std::string& ip);
     std::vector<catalog::LabelStudioProject> projects(const Principal& caller);
+    // Removes the project (state "removed": no call, list or webhook sees it or its stored annotations
+    // again); with `in_label_studio`, first the project in Label Studio too (one already gone there counts as
+    // removed; Label Studio down: ApiError 502, nothing removed).
+    void remove(const Principal& caller, std::int64_t id, bool in_label_studio, const std::string& ip);
     catalog::LabelStudioProject project(const Principal& caller, std::int64_t id);
     // Pulls the export: {project, annotations, new, updated, missing}.
     nlohmann::json pull(const Principal& caller, std::int64_t id, const std::string& ip);
     std::vector<catalog::LabelStudioAnnotation> stored_annotations(const Principal& caller, std::int64_t id);
-    // The `dataset agreement` report over the stored annotations (ApiError 409 with fewer than two annotators).
-    nlohmann::json agreement(const Principal& caller, std::int64_t id, double iou, double bin, double min_kappa);
+    // The `dataset agreement` report over the stored annotations (ApiError 409 with fewer than two
+    // annotators).
+    nlohmann::json agreement(const Principal& caller, std::int64_t id, double iou, double bin,
+                             double min_kappa);
+    // The consensus of the stored annotations (`dataset agreement --consensus`): a Label Studio JSON export
+    // with one annotation per task holding the segments the annotators agree on, to import back.
+    nlohmann::json consensus(const Principal& caller, std::int64_t id, double iou, double bin,
+                             double min_kappa);
     // A dataset build job of the project's videos from the stored annotations; `options` are `dataset
     // build`'s, `review` the review decisions.
     catalog::Job build(const Principal& caller, std::int64_t id, const nlohmann::json& options,
@@ -93,6 +104,9 @@ class LabelStudioService {
     static nlohmann::json export_of(const std::vector<catalog::LabelStudioAnnotation>& annotations);
 
   private:
+    struct AgreementRun;
+    AgreementRun agreement_run(const Principal& caller, std::int64_t id, double iou, double bin,
+                               double min_kappa);
     labelstudio::Client& client();
     void sync(catalog::LabelStudioProject& project);  // the missing creation steps; stores progress
     nlohmann::json tasks_for(const catalog::LabelStudioProject& project);

@@ -83,6 +83,13 @@ void add_label_studio_routes(Router& router, const std::shared_ptr<platform::Lab
     router.add("GET", R"(/api/labelstudio/projects/([^/]+))", "GET /api/labelstudio/projects/{id}",
                Access::User,
                [&ls](Exchange& x) { x.send_json(200, platform::to_json(ls.project(x.who(), x.id()))); });
+    router.add("DELETE", R"(/api/labelstudio/projects/([^/]+))", "DELETE /api/labelstudio/projects/{id}",
+               Access::User, [&ls](Exchange& x) {
+                   const bool remote = x.request.has_param("label_studio") &&
+                                       x.request.get_param_value("label_studio") == "true";
+                   ls.remove(x.who(), x.id(), remote, x.ip);
+                   x.response.status = 204;
+               });
     router.add("POST", R"(/api/labelstudio/projects/([^/]+)/retry)",
                "POST /api/labelstudio/projects/{id}/retry", Access::User,
                [&ls](Exchange& x) { x.send_json(200, platform::to_json(ls.retry(x.who(), x.id(), x.ip))); });
@@ -101,6 +108,15 @@ void add_label_studio_routes(Router& router, const std::shared_ptr<platform::Lab
                    x.send_json(200,
                                ls.agreement(x.who(), x.id(), query_number(x, "iou", 0.5),
                                             query_number(x, "bin", 1.0), query_number(x, "min_kappa", 0.6)));
+               });
+    router.add("GET", R"(/api/labelstudio/projects/([^/]+)/consensus)",
+               "GET /api/labelstudio/projects/{id}/consensus", Access::User, [&ls](Exchange& x) {
+                   const auto doc =
+                       ls.consensus(x.who(), x.id(), query_number(x, "iou", 0.5), query_number(x, "bin", 1.0),
+                                    query_number(x, "min_kappa", 0.6));
+                   x.response.set_header("Content-Disposition", "attachment; filename=\"consensus_project_" +
+                                                                    std::to_string(x.id()) + ".json\"");
+                   x.send_json(200, doc);
                });
     router.add("POST", R"(/api/labelstudio/projects/([^/]+)/build)",
                "POST /api/labelstudio/projects/{id}/build", Access::User, [&ls](Exchange& x) {

@@ -1,9 +1,11 @@
 // The web UI at / (web/, built by Vite): its files, and index.html for every other path that is not
 // the API's, so the app's own URLs (/videos/3) survive a reload. Without a built UI, / explains how to
 // build it and the API works as before.
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "vidseg/platform/crypto.hpp"
 #include "vidseg/server/router.hpp"
 #include "vidseg/server/web_assets.hpp"
 
@@ -17,8 +19,8 @@ constexpr const char* kNotBuilt =
     "installed) or give its folder with <code>--web DIR</code>. The API is at <a "
     "href=\"/api/openapi.json\">/api/openapi.json</a>.</p></html>\n";
 
-void set_page_headers(httplib::Response& response) {
-    response.set_header("Content-Security-Policy", web_content_security_policy());
+void set_page_headers(httplib::Response& response, const std::string& style_nonce = "") {
+    response.set_header("Content-Security-Policy", web_content_security_policy(style_nonce));
     response.set_header("X-Frame-Options", "DENY");
     response.set_header("Referrer-Policy", "same-origin");
 }
@@ -49,8 +51,17 @@ void add_web_routes(Router& router, const std::optional<std::filesystem::path>& 
         x.response.headers.erase("Cache-Control");
         x.response.set_header("Cache-Control",
                               asset->immutable ? "public, max-age=31536000, immutable" : "no-cache");
-        set_page_headers(x.response);
-        x.response.set_content(body.str(), asset->content_type.c_str());
+        std::string content = body.str();
+        std::string nonce;
+        if (asset->content_type.rfind("text/html", 0) == 0) {
+            // A fresh style nonce per page, unguessable before the page is served (CSP nonces).
+            nonce = platform::random_token(18);
+            for (auto at = content.find(kCspNoncePlaceholder); at != std::string::npos;
+                 at = content.find(kCspNoncePlaceholder, at + nonce.size()))
+                content.replace(at, std::strlen(kCspNoncePlaceholder), nonce);
+        }
+        set_page_headers(x.response, nonce);
+        x.response.set_content(content, asset->content_type.c_str());
     });
 }
 

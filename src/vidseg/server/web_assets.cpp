@@ -90,10 +90,11 @@ std::optional<WebAsset> resolve_web_asset(const fs::path& root, const std::strin
     return WebAsset{index, content_type_of(index), false};
 }
 
-const char* web_content_security_policy() {
-    return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-           "media-src 'self' blob: http: https:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-           "form-action 'self'; frame-ancestors 'none'";
+std::string web_content_security_policy(const std::string& style_nonce) {
+    const std::string styles = style_nonce.empty() ? "'self'" : "'self' 'nonce-" + style_nonce + "'";
+    return "default-src 'self'; script-src 'self'; style-src " + styles +
+           "; img-src 'self' data: blob:; media-src 'self' blob: http: https:; connect-src 'self'; "
+           "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 }
 
 }  // namespace vidseg::server

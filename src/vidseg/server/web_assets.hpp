@@ -27,7 +27,13 @@ struct WebAsset {
 // for a missing file or a path that tries to leave the root.
 std::optional<WebAsset> resolve_web_asset(const std::filesystem::path& root, const std::string& url_path);
 
-// Content-Security-Policy of the UI's pages: scripts and styles only from the server itself.
-const char* web_content_security_policy();
+// Content-Security-Policy of the UI's pages: scripts and styles only from the server itself, plus the
+// <style> elements carrying `style_nonce` (a fresh random one per HTML page: wavesurfer.js draws the
+// waveform in a shadow root styled by its own <style> element, given the nonce). Empty: no nonce.
+std::string web_content_security_policy(const std::string& style_nonce = "");
+
+// Where index.html carries the page's style nonce for the app (<meta name="vidseg-csp-nonce">); the
+// server replaces it in every HTML page it serves.
+inline constexpr const char* kCspNoncePlaceholder = "__VIDSEG_CSP_NONCE__";
 
 }  // namespace vidseg::server

@@ -3,7 +3,7 @@ import type { Job, Video } from "../api";
 import { h } from "../dom";
 import { formatDate, formatPercent, hasMessage, t } from "../i18n/i18n";
 
-function known(key: string, fallback: string): string {
+export function known(key: string, fallback: string): string {
   // Stages and kinds added on the server later show as the server names them until translated.
   return hasMessage(key) ? t(key) : fallback;
 }

@@ -26,6 +26,13 @@ export function peaks(samples: Float32Array, count: number): number[] {
   return out;
 }
 
+// The page's style nonce (index.html, filled in by the server): wavesurfer styles its shadow root with
+// a <style> element, which the Content-Security-Policy lets through only with this nonce.
+function styleNonce(): string | undefined {
+  const nonce = document.querySelector<HTMLMetaElement>('meta[name="vidseg-csp-nonce"]')?.content;
+  return nonce && !nonce.startsWith("__") ? nonce : undefined;
+}
+
 async function waveform(jobs: Job[], video: Video, player: HTMLVideoElement, slot: HTMLElement, ctx: PageContext): Promise<void> {
   const arrival = jobs.find((j) => j.kind === "arrival" && j.state === "finished");
   if (!arrival) return;
@@ -48,6 +55,7 @@ async function waveform(jobs: Job[], video: Video, player: HTMLVideoElement, slo
       progressColor: "#0b5cad",
       cursorColor: "#a4161a",
       interact: true,
+      cspNonce: styleNonce(),
     });
     ctx.onDispose(() => surfer.destroy());
   } finally {
