@@ -47,9 +47,6 @@ struct SpectralConfig {
     double top_db = 80;
     double tuning = 0;  // chroma tuning, fractions of a semitone
     int threads = 2;
-    // Expected signal length, when known (e.g. from probing): output arrays are reserved once
-    // instead of growing by doubling, which copies them and faults in fresh pages again. 0 = unknown.
-    double expected_seconds = 0;
     // The kernels' instruction-set level; unset = selected_simd_level() (the best the CPU runs, or
     // $VIDSEG_SIMD_LEVEL). Every level gives the same values up to float rounding.
     std::optional<SimdLevel> simd_level;

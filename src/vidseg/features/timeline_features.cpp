@@ -127,7 +127,6 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
         if (info.audio()) {
             audio::SpectralConfig config = options.spectral;
             config.threads = options.threads;
-            config.expected_seconds = info.duration;
             double tuning = config.tuning;
             AudioRowPooler pooler(m, config.sample_rate, config.hop, config.n_mfcc, config.contrast_bands + 1,
                                   options.threads);
