@@ -11,6 +11,8 @@
 #include <random>
 #include <sstream>
 
+#include "support/binary_under_test.hpp"
+
 namespace fs = std::filesystem;
 
 namespace vidseg::test {
@@ -116,7 +118,7 @@ vidseg::Error thrown_error(const std::function<void()>& f) {
 // In English whatever the locale of whoever runs the tests (their LC_ALL / LC_MESSAGES / LANG would choose
 // the language of the console lines the tests assert); --lang still chooses.
 CommandResult run_vidseg(const std::string& args) {
-    return run_shell("env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 " + std::string(VIDSEG_BINARY) + " " + args);
+    return run_shell("env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 " + shell_quote(vidseg_binary()) + " " + args);
 }
 
 }  // namespace vidseg::test

@@ -16,6 +16,8 @@
 //              a first pass, audio/tuning_estimator.hpp, and passes the estimate here).
 //   onset      librosa.onset.onset_strength (mean over mel bands of the positive log-mel flux, lag 1,
 //              shifted by 1 + n_fft / (2 hop) frames).
+// Memory: per-frame values wait in a temporary file in chunks (SpectralConfig::chunk_frames) until the
+// global maxima are known; finish(sink) hands the finished frames out chunk by chunk.
 // All frames are computed once from one STFT (FFTW, audio/real_fft.hpp); frames are processed in
 // batches split over `threads` threads, each batch in blocks of 8 frames whose spectra are laid out
 // bin-major ([bin][frame], audio/lane_vectors.hpp), so every per-bin sum (moments, mel, chroma, contrast
@@ -24,6 +26,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -44,12 +47,15 @@ struct SpectralConfig {
     double top_db = 80;
     double tuning = 0;  // chroma tuning, fractions of a semitone
     int threads = 2;
-    // Expected signal length, when known (e.g. from probing): output arrays are reserved once
-    // instead of growing by doubling, which copies them and faults in fresh pages again. 0 = unknown.
-    double expected_seconds = 0;
     // The kernels' instruction-set level; unset = selected_simd_level() (the best the CPU runs, or
     // $VIDSEG_SIMD_LEVEL). Every level gives the same values up to float rounding.
     std::optional<SimdLevel> simd_level;
+    // Frames per chunk of per-frame values (rounded up to a multiple of 8). The whole-signal maxima
+    // that MFCC, onset and contrast are floored against are known only at the end: until then every
+    // complete chunk waits in a temporary file ($TMPDIR), and finish() post-processes one chunk at a
+    // time, so memory does not grow with the length of the signal (16384 frames: 6 minutes at
+    // 22050 / 512, ~10 MB). The values do not depend on it.
+    std::size_t chunk_frames = 16384;
 };
 
 // Row-major [frame][dimension] arrays; every array has `frames` rows.
@@ -76,11 +82,19 @@ public:
     void push(const float* samples, std::size_t count);
     // Ends the signal and returns all frames (0 frames for an empty signal). Call once.
     AudioFrames finish();
+    // The same in pieces of at most config().chunk_frames frames, in time order: sink(piece, index of
+    // its first frame); the piece is valid during the call only. Memory stays bounded. Call once
+    // (instead of finish()).
+    using FrameSink = std::function<void(const AudioFrames& piece, std::size_t first_frame)>;
+    void finish(const FrameSink& sink);
 
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// Appends the frames of `piece` (of the same shape) to `all`.
+void append_frames(AudioFrames& all, const AudioFrames& piece);
 
 // One-shot form of SpectralAnalyzer.
 AudioFrames analyze_audio(const std::vector<float>& samples, const SpectralConfig& config = {});

@@ -28,13 +28,18 @@ namespace vidseg::features {
 std::vector<std::string> audio_row_columns(const audio::AudioFrames& frames);
 
 // Appends the audio columns to `matrix` (whose times and spec.window are set); values of the
-// existing columns are kept. threads > 1 splits the tempo computation.
+// existing columns are kept. threads > 1 splits the tempo computation. (All frames at once: for frames
+// that arrive in pieces, AudioRowPooler.)
 void append_audio_columns(const audio::AudioFrames& frames, double sample_rate, std::size_t hop,
                           FeatureMatrix& matrix, int threads = 2);
 
 // Per-STFT-frame matrix (step = window = hop / sr, time = frame centre): columns mfcc_k, contrast_k,
 // rms, centroid, bandwidth, flatness, zcr, chroma_k, onset_strength — the values librosa computes.
 FeatureMatrix audio_frame_matrix(const audio::AudioFrames& frames, const std::string& source);
+// The same in pieces: the matrix without rows (columns from the shape of `frames`), then the rows of
+// each piece of frames (first_frame: the index of its first frame).
+FeatureMatrix empty_audio_frame_matrix(const audio::AudioFrames& frames, const std::string& source);
+void append_audio_frame_rows(const audio::AudioFrames& piece, std::size_t first_frame, FeatureMatrix& matrix);
 
 // Appends columns (a rows x n block, row-major) to a matrix.
 void append_columns(FeatureMatrix& matrix, const std::vector<std::string>& names, const std::vector<float>& block);

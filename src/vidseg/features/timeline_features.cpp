@@ -8,6 +8,7 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/audio/tuning_estimator.hpp"
+#include "vidseg/features/audio_row_pooler.hpp"
 #include "vidseg/features/audio_timeline.hpp"
 #include "vidseg/features/feature_io.hpp"
 #include "vidseg/features/text_timeline.hpp"
@@ -36,15 +37,22 @@ void stream_padded(const std::string& path, const audio::SpectralConfig& config,
         0, -1, progress);
     const auto wanted = static_cast<std::size_t>(std::max(0.0, pad_to_seconds * config.sample_rate));
     if (wanted > pushed + config.hop) {
-        const std::vector<float> silence(wanted - pushed, 0.f);
-        sink(silence.data(), silence.size());
+        // In pieces: a sound track that stops early in a 3-hour video would need a gigabyte at once.
+        const std::vector<float> silence(std::min<std::size_t>(wanted - pushed, 1 << 16), 0.f);
+        for (std::size_t left = wanted - pushed; left > 0;) {
+            const std::size_t piece = std::min(left, silence.size());
+            sink(silence.data(), piece);
+            left -= piece;
+        }
     }
 }
 
 // estimate_tuning: a first pass through audio::TuningEstimator (chroma_stft's estimate: the power
 // spectrogram with the analyzer's frames) sets config.tuning for the second; *tuning_used gets it.
-audio::AudioFrames analyze_file(const std::string& path, audio::SpectralConfig config, Progress* progress,
-                                double pad_to_seconds, bool estimate_tuning, double* tuning_used) {
+// The frames go to `sink` piece by piece (audio::SpectralAnalyzer::finish(sink)): memory stays bounded
+// however long the file is.
+void analyze_file(const std::string& path, audio::SpectralConfig config, Progress* progress, double pad_to_seconds,
+                  bool estimate_tuning, double* tuning_used, const audio::SpectralAnalyzer::FrameSink& sink) {
     if (estimate_tuning) {
         audio::TuningConfig t;
         t.sample_rate = config.sample_rate;
@@ -60,7 +68,16 @@ audio::AudioFrames analyze_file(const std::string& path, audio::SpectralConfig c
     audio::SpectralAnalyzer analyzer(config);
     stream_padded(path, config, progress, pad_to_seconds,
                   [&](const float* samples, std::size_t n) { analyzer.push(samples, n); });
-    return analyzer.finish();
+    analyzer.finish(sink);
+}
+
+// The shape (MFCC and contrast counts, frame period) of the analyzer's frames, without frames.
+audio::AudioFrames frame_shape(const audio::SpectralConfig& config) {
+    audio::AudioFrames shape;
+    shape.n_mfcc = config.n_mfcc;
+    shape.n_contrast = config.contrast_bands + 1;
+    shape.frame_period = static_cast<double>(config.hop) / config.sample_rate;
+    return shape;
 }
 
 }  // namespace
@@ -110,10 +127,12 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
         if (info.audio()) {
             audio::SpectralConfig config = options.spectral;
             config.threads = options.threads;
-            config.expected_seconds = info.duration;
             double tuning = config.tuning;
-            const auto frames = analyze_file(path, config, progress, info.duration, options.estimate_tuning, &tuning);
-            append_audio_columns(frames, config.sample_rate, config.hop, m, options.threads);
+            AudioRowPooler pooler(m, config.sample_rate, config.hop, config.n_mfcc, config.contrast_bands + 1,
+                                  options.threads);
+            analyze_file(path, config, progress, info.duration, options.estimate_tuning, &tuning,
+                         [&](const audio::AudioFrames& piece, std::size_t first) { pooler.add(piece, first); });
+            pooler.finish(m);
             m.chroma_tuning = tuning;
             m.chroma_tuning_estimated = options.estimate_tuning;
         } else {
@@ -172,7 +191,9 @@ FeatureMatrix compute_audio_frames(const std::string& path, const audio::Spectra
     const media::MediaInfo info = media::probe(path, media::ProbeOptions{.scan_packets = false});
     if (!info.audio()) throw Error(ErrorCode::InvalidMedia, "has no audio stream", path);
     double tuning = config.tuning;
-    auto m = audio_frame_matrix(analyze_file(path, config, progress, 0, estimate_tuning, &tuning), path);
+    auto m = empty_audio_frame_matrix(frame_shape(config), path);
+    analyze_file(path, config, progress, 0, estimate_tuning, &tuning,
+                 [&](const audio::AudioFrames& piece, std::size_t first) { append_audio_frame_rows(piece, first, m); });
     m.chroma_tuning = tuning;
     m.chroma_tuning_estimated = estimate_tuning;
     return m;
