@@ -16,13 +16,19 @@
 #include "vidseg/core/language.hpp"
 #include "vidseg/core/version.hpp"
 
+namespace vidseg::cli {
+// cmd_keyframes_learn.cpp (declared here, not in command.hpp, to spare every command a rebuild this session;
+// belongs beside keyframes_command() there).
+Command keyframes_learn_command();
+}  // namespace vidseg::cli
+
 namespace {
 
 using vidseg::cli::Command;
 
 std::vector<Command> all_commands() {
     return {vidseg::cli::probe_command(), vidseg::cli::prepare_command(), vidseg::cli::cut_command(),
-            vidseg::cli::keyframes_command(), vidseg::cli::audio_command(),
+            vidseg::cli::keyframes_command(), vidseg::cli::keyframes_learn_command(), vidseg::cli::audio_command(),
             vidseg::cli::intro_detect_command(), vidseg::cli::intro_learn_command(), vidseg::cli::intro_eval_command(),
             vidseg::cli::dataset_build_command(), vidseg::cli::dataset_foto_command(), vidseg::cli::dataset_publish_command(),
             vidseg::cli::dataset_agreement_command(),
