@@ -62,7 +62,7 @@ void validate(const OptionSpec& o, const std::string& value) {
             return;
         case OptionType::Choice:
             for (const auto& c : o.choices)
-                if (c == value || (!c.empty() && c.back() == ':' && value.size() > c.size() && value.rfind(c, 0) == 0))
+                if (!c.empty() && c.back() == ':' ? value.size() > c.size() && value.rfind(c, 0) == 0 : c == value)
                     return;
             fail("'" + value + "' is not one of: " + join(shown_choices(o), ", "));
             return;
