@@ -16,12 +16,6 @@
 #include "vidseg/core/language.hpp"
 #include "vidseg/core/version.hpp"
 
-namespace vidseg::cli {
-// cmd_keyframes_learn.cpp (declared here, not in command.hpp, to spare every command a rebuild this session;
-// belongs beside keyframes_command() there).
-Command keyframes_learn_command();
-}  // namespace vidseg::cli
-
 namespace {
 
 using vidseg::cli::Command;
