@@ -53,6 +53,7 @@ Command probe_command();
 Command prepare_command();
 Command cut_command();
 Command keyframes_command();
+Command keyframes_learn_command();
 Command audio_command();
 Command intro_eval_command();
 Command dataset_agreement_command();

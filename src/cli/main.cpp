@@ -22,7 +22,7 @@ using vidseg::cli::Command;
 
 std::vector<Command> all_commands() {
     return {vidseg::cli::probe_command(), vidseg::cli::prepare_command(), vidseg::cli::cut_command(),
-            vidseg::cli::keyframes_command(), vidseg::cli::audio_command(),
+            vidseg::cli::keyframes_command(), vidseg::cli::keyframes_learn_command(), vidseg::cli::audio_command(),
             vidseg::cli::intro_detect_command(), vidseg::cli::intro_learn_command(), vidseg::cli::intro_eval_command(),
             vidseg::cli::dataset_build_command(), vidseg::cli::dataset_foto_command(), vidseg::cli::dataset_publish_command(),
             vidseg::cli::dataset_agreement_command(),

@@ -481,7 +481,7 @@ def test_http_tools_run_as_jobs(server, token):
     assert tool_error(errors["prepare"]) == ("invalid_argument", "option --segment: must be >= 0.1, got 0")
     assert tool_error(errors["prepare_path"]) == ("invalid_argument", "option out is chosen by the server, not by a job")
     assert tool_error(errors["dataset_build"]) == ("invalid_argument",
-                                                   "option --keyframe: 'worst' is not one of: middle, best")
+                                                   "option --keyframe: 'worst' is not one of: middle, best, model:...")
     assert tool_error(errors["intro_detect"]) == ("invalid_argument",
                                                   "a intro detect job takes 2 to 256 videos (video_ids)")
     assert tool_error(errors["job_status"]) == ("input_not_found", "not_found: job 999999 not found")

@@ -116,6 +116,8 @@ TEST(JobRequest, AnalysisKindsUseTheCommandTables) {
               "option video is chosen by the server, not by a job");
     EXPECT_EQ(check("dataset build", {1}, json{{"exclude", "../x.txt"}}, json{{"annotations", export_doc}}),
               "option exclude: a job gives a name or list here, not a path");
+    EXPECT_EQ(check("dataset build", {1}, json{{"keyframe", "model:/srv/keyframes.model"}}, json{{"annotations", export_doc}}),
+              "option keyframe: model:FILE reads a file of the server, not given by a job");
     EXPECT_EQ(check("dataset build", {1}, none, json{{"annotations", 5}}),
               "inputs.annotations must be the Label Studio export (JSON, JSON_MIN, or CSV text)");
     EXPECT_EQ(check("dataset build", {1}, none, json{{"annotations", export_doc}, {"path", "/etc"}}),

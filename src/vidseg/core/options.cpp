@@ -41,6 +41,14 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     return out;
 }
 
+// A choice ending in ':' is a prefix: "model:" takes "model:FILE" (dataset build --keyframe); shown as
+// "model:..." in messages and --help.
+std::vector<std::string> shown_choices(const OptionSpec& o) {
+    std::vector<std::string> out;
+    for (const auto& c : o.choices) out.push_back(!c.empty() && c.back() == ':' ? c + "..." : c);
+    return out;
+}
+
 void validate(const OptionSpec& o, const std::string& value) {
     auto fail = [&](const std::string& why) {
         throw Error(ErrorCode::InvalidArgument, "option --" + o.name + ": " + why);
@@ -54,8 +62,9 @@ void validate(const OptionSpec& o, const std::string& value) {
             return;
         case OptionType::Choice:
             for (const auto& c : o.choices)
-                if (c == value) return;
-            fail("'" + value + "' is not one of: " + join(o.choices, ", "));
+                if (!c.empty() && c.back() == ':' ? value.size() > c.size() && value.rfind(c, 0) == 0 : c == value)
+                    return;
+            fail("'" + value + "' is not one of: " + join(shown_choices(o), ", "));
             return;
         case OptionType::Int:
         case OptionType::Double: {
@@ -275,14 +284,14 @@ std::string format_help(const CommandSpec& spec, const std::string& program) {
                     case OptionType::Int: mv = "N"; break;
                     case OptionType::Double: mv = "X"; break;
                     case OptionType::Path: mv = "PATH"; break;
-                    case OptionType::Choice: mv = join(o.choices, "|"); break;
+                    case OptionType::Choice: mv = join(shown_choices(o), "|"); break;
                     default: mv = "VALUE";
                 }
             }
             head += " " + mv;
         }
         s << head << "\n      " << o.help;
-        if (o.type == OptionType::Choice && !o.metavar.empty()) s << " One of: " << join(o.choices, ", ") << ".";
+        if (o.type == OptionType::Choice && !o.metavar.empty()) s << " One of: " << join(shown_choices(o), ", ") << ".";
         if (o.min || o.max) {
             s << " Range: " << (o.min ? std::to_string(*o.min).substr(0, std::to_string(*o.min).find('.') + 2) : "")
               << ".." << (o.max ? std::to_string(*o.max).substr(0, std::to_string(*o.max).find('.') + 2) : "")

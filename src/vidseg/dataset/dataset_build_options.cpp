@@ -88,8 +88,11 @@ CommandSpec dataset_build_command_spec() {
                  .min = 1, .max = 100},
                 {.name = "keyframe", .type = OptionType::Choice, .default_value = "middle",
                  .help = "Keyframe of each fragment: 'middle' frame, or 'best' of --keyframe-candidates frames by "
-                         "sharpness, exposure and a visible face/person (score columns in the metadata).",
-                 .metavar = "MODE", .choices = {"middle", "best"}},
+                         "sharpness, exposure and a visible face/person (score columns in the metadata), or "
+                         "'model:FILE': the same candidates ranked by a model learned from review decisions "
+                         "(vidseg keyframes learn). best and model:FILE store every candidate's scores in "
+                         "OUT/keyframe_candidates.jsonl.",
+                 .metavar = "MODE", .choices = {"middle", "best", "model:"}},
                 {.name = "keyframe-candidates", .type = OptionType::Int, .default_value = "12",
                  .help = "Frames scored per fragment with --keyframe best (evenly spread over the interval).",
                  .metavar = "N", .min = 1, .max = 64},
@@ -139,6 +142,7 @@ DatasetConfig dataset_build_config(const ParsedOptions& options) {
     config.keyframe_quality = static_cast<int>(options.integer("quality"));
     config.crf = static_cast<int>(options.integer("crf"));
     config.keyframe = parse_keyframe_mode(options.str("keyframe"));
+    config.keyframe_model = keyframe_model_path(options.str("keyframe"));
     config.keyframe_candidates = static_cast<int>(options.integer("keyframe-candidates"));
     config.transcriber = asr::whisper_config(options);
     config.exclude = options.str("exclude");

@@ -22,6 +22,7 @@
 #include "vidseg/dataset/build_manifest.hpp"
 #include "vidseg/dataset/dataset_card.hpp"
 #include "vidseg/dataset/fragment_media.hpp"
+#include "vidseg/dataset/keyframe_ranker.hpp"
 #include "vidseg/dataset/metadata_views.hpp"
 #include "vidseg/dataset/review_plan.hpp"
 #include "vidseg/media/cutter.hpp"
@@ -158,6 +159,13 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     if (config.out_dir.empty()) throw Error(ErrorCode::InvalidArgument, "option --out is required");
     if (config.test_fraction < 0 || config.test_fraction >= 1)
         throw Error(ErrorCode::InvalidArgument, "option --test-fraction: must be in [0, 1)");
+    // The learned keyframe ranker before any work: a bad file is refused at once (exit 3 / 7).
+    std::optional<KeyframeRanker> ranker;
+    if (config.keyframe == KeyframeMode::Model) {
+        if (config.keyframe_model.empty())
+            throw Error(ErrorCode::InvalidArgument, "option --keyframe: model:FILE names no file");
+        ranker = KeyframeRanker::load(config.keyframe_model);
+    }
 
     // Whole inputs first: videos (exit 3 / 4), export (exit 3 / 7), patterns.
     std::vector<SourceVideo> videos;
@@ -211,12 +219,20 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     // until the commit at the end.
     ResumableStage stage_dir(config.out_dir, !config.rebuild);
     const fs::path stage = stage_dir.dir();
-    if (config.keyframe == KeyframeMode::Best) {
+    std::vector<FragmentCandidates> scored_candidates;  // keyframe_candidates.jsonl
+    if (config.keyframe == KeyframeMode::Best || config.keyframe == KeyframeMode::Model) {
         const auto t_choice = std::chrono::steady_clock::now();
         KeyframeChoiceOptions choice_options{.candidates = config.keyframe_candidates,
                                              .progress = config.progress};
         choice_options.candidates_dir = config.keyframe_candidates_dir;
-        const auto choice = choose_best_keyframes(report.plan, choice_options, &stage_dir);
+        if (ranker) choice_options.ranker = &*ranker;
+        auto choice = choose_best_keyframes(report.plan, choice_options, &stage_dir);
+        // In plan order, whatever order the videos were decoded in.
+        std::map<std::string, size_t> order;
+        for (size_t i = 0; i < plan.items.size(); ++i) order[plan.items[i].name] = i;
+        std::stable_sort(choice.fragments.begin(), choice.fragments.end(),
+                         [&](const auto& a, const auto& b) { return order[a.item] < order[b.item]; });
+        scored_candidates = std::move(choice.fragments);
         report.keyframe_choices_reused = choice.reused;
         report.keyframe_candidates_decoded = choice.candidates_decoded;
         report.keyframe_choice_seconds =
@@ -330,6 +346,8 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     std::vector<ReviewDecision> log = previous_log;
     log.insert(log.end(), session.decisions().begin(), session.decisions().end());
     if (!log.empty()) write_file_atomic(stage / kReviewLogName, render_review_log(log));
+    if (!scored_candidates.empty())
+        write_file_atomic(stage / kKeyframeCandidatesFile, render_candidate_file(scored_candidates));
 
     // Metadata per split folder: metadata.jsonl (clips), the same rows linked to the WAVs and to the
     // keyframes for audiofolder / imagefolder (metadata_views.hpp), and the spreadsheet copy.

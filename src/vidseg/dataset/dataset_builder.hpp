@@ -12,6 +12,9 @@
 // keyframe for the audiofolder / imagefolder loaders (metadata_views.hpp).
 // With a split (test_fraction > 0 and >= 2 lessons) the files live under train/ and test/.
 //
+// With --keyframe best or model:FILE, keyframe_candidates.jsonl at the root holds every fragment's scored
+// candidates (keyframe_candidates.hpp): with review.jsonl, what `vidseg keyframes learn` learns from.
+//
 // Review (review.hpp): before the dataset is committed, the previous build's review.jsonl, then
 // `exclude` (--exclude LIST|FILE), then the interactive `review` callback decide which fragments
 // are left out; every decision is appended to review.jsonl at the root. Excluded fragments are not
@@ -66,6 +69,7 @@ struct DatasetConfig {
     // Keyframe per fragment: the middle frame, or the best-scoring of keyframe_candidates frames
     // (keyframe_choice.hpp; metadata gets keyframe_score and its components).
     KeyframeMode keyframe = KeyframeMode::Middle;
+    std::string keyframe_model;  // KeyframeMode::Model: the ranker file (keyframe_ranker.hpp)
     int keyframe_candidates = 12;
     std::string keyframe_candidates_dir;  // --keyframe best: write the candidates there (keyframe_choice.hpp)
     // Keyframes picked by hand (the web review): item → seconds, recorded in review.jsonl ("keyframe").

@@ -12,6 +12,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/progress.hpp"
 #include "vidseg/dataset/build_manifest.hpp"
+#include "vidseg/dataset/keyframe_ranker.hpp"
 #include "vidseg/media/frame_reader.hpp"
 #include "vidseg/media/image_writer.hpp"
 
@@ -21,30 +22,22 @@ namespace {
 
 constexpr const char* kChoiceArtifact = "keyframe_choice";
 
-// Everything the choice depends on besides the frames themselves (the video fingerprint covers those).
+// Everything the candidates depend on besides the frames themselves (the video fingerprint covers
+// those). Not the chooser: the stored candidates are ranked again by whichever chooser runs.
+// Version 2: every candidate is scored fully and stored with the choice.
 std::string choice_key(const std::string& fingerprint, const DatasetItem& item, const KeyframeChoiceOptions& o) {
     const auto& s = o.scorer;
-    return artifact_key(kChoiceArtifact, 1,
+    return artifact_key(kChoiceArtifact, 2,
                         {fingerprint, key_number(item.start), key_number(item.end), std::to_string(o.candidates),
                          key_number(s.weights.sharpness), key_number(s.weights.exposure), key_number(s.weights.person),
                          std::to_string(s.analysis_width), s.detect_people ? "people" : "no people",
                          std::to_string(s.detector.analysis_width), s.detector.detect_bodies ? "bodies" : "no bodies"});
 }
 
-std::string render_choice(const DatasetItem& item) {
-    const auto& sc = *item.keyframe_score;
-    const nlohmann::json j = {{"time", item.keyframe_time},
-                              {"score",
-                               {{"total", sc.total},
-                                {"sharpness", sc.sharpness},
-                                {"exposure", sc.exposure},
-                                {"person", sc.person},
-                                {"laplacian_variance", sc.laplacian_variance},
-                                {"mean_luma", sc.mean_luma},
-                                {"clipped_share", sc.clipped_share},
-                                {"faces", sc.faces},
-                                {"bodies", sc.bodies},
-                                {"person_checked", sc.person_checked}}}};
+std::string render_choice(const DatasetItem& item, const FragmentCandidates& fragment) {
+    nlohmann::json j = fragment_to_json(fragment);
+    j["time"] = item.keyframe_time;
+    j["score"] = score_to_json(*item.keyframe_score);
     return j.dump();
 }
 
@@ -54,28 +47,41 @@ void apply_choice(DatasetItem& item, double time, const vision::KeyframeScore& s
     if (item.track) item.box = item.track->box_at(item.keyframe_time);
 }
 
-// False when the recorded value cannot be read (then the choice is made again).
-bool apply_recorded_choice(DatasetItem& item, const std::string& value) {
+// Chooses among the scored candidates of `fragment` and applies the choice to `item`.
+void choose(DatasetItem& item, FragmentCandidates& fragment, const KeyframeChoiceOptions& options) {
+    size_t best = 0;
+    if (options.ranker) {
+        best = options.ranker->choose(fragment);
+    } else {
+        best = heuristic_choice(fragment);
+    }
+    fragment.suggested = fragment.candidates[best].time;
+    fragment.chooser = options.ranker ? "model" : "best";
+    apply_choice(item, fragment.candidates[best].time, fragment.candidates[best].score);
+}
+
+FragmentCandidates empty_fragment(const DatasetItem& item) {
+    FragmentCandidates f;
+    f.item = item.name;
+    f.lesson = item.lesson;
+    f.start = item.start;
+    f.end = item.end;
+    return f;
+}
+
+// The recorded candidates of an item (nullopt when the value cannot be read: then they are made again).
+std::optional<FragmentCandidates> recorded_candidates(const DatasetItem& item, const std::string& value) {
     try {
-        const auto j = nlohmann::json::parse(value);
-        const auto& s = j.at("score");
-        vision::KeyframeScore score;
-        score.total = s.at("total");
-        score.sharpness = s.at("sharpness");
-        score.exposure = s.at("exposure");
-        score.person = s.at("person");
-        score.laplacian_variance = s.at("laplacian_variance");
-        score.mean_luma = s.at("mean_luma");
-        score.clipped_share = s.at("clipped_share");
-        score.faces = s.at("faces");
-        score.bodies = s.at("bodies");
-        score.person_checked = s.at("person_checked");
-        const double time = j.at("time");
-        if (time < item.start - 1e-6 || time > item.end + 1e-6) return false;
-        apply_choice(item, time, score);
-        return true;
+        auto f = fragment_from_json(nlohmann::json::parse(value));
+        for (const auto& c : f.candidates)
+            if (c.time < item.start - 1e-6 || c.time > item.end + 1e-6) return std::nullopt;
+        auto named = empty_fragment(item);
+        named.candidates = std::move(f.candidates);
+        return named;
     } catch (const nlohmann::json::exception&) {
-        return false;
+        return std::nullopt;
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
     }
 }
 
@@ -97,8 +103,13 @@ nlohmann::json write_candidates(const std::filesystem::path& dir, const DatasetI
 KeyframeMode parse_keyframe_mode(const std::string& text) {
     if (text == "middle") return KeyframeMode::Middle;
     if (text == "best") return KeyframeMode::Best;
+    if (text.rfind("model:", 0) == 0 && text.size() > 6) return KeyframeMode::Model;
     throw Error(ErrorCode::InvalidArgument,
-                "option --keyframe: expected 'middle' or 'best', got '" + text + "'");
+                "option --keyframe: expected 'middle', 'best' or 'model:FILE', got '" + text + "'");
+}
+
+std::string keyframe_model_path(const std::string& text) {
+    return parse_keyframe_mode(text) == KeyframeMode::Model ? text.substr(6) : std::string();
 }
 
 KeyframeChoiceStats choose_best_keyframes(DatasetPlan& plan, const KeyframeChoiceOptions& options,
@@ -118,7 +129,12 @@ KeyframeChoiceStats choose_best_keyframes(DatasetPlan& plan, const KeyframeChoic
             if (stage) {
                 keys[i] = choice_key(fingerprint, item, options);
                 if (const auto value = stage->reuse_value(item.name, kChoiceArtifact, keys[i]))
-                    if (apply_recorded_choice(item, *value)) {
+                    if (auto fragment = recorded_candidates(item, *value)) {
+                        choose(item, *fragment, options);
+                        // Recorded again when another chooser took another candidate.
+                        if (const auto now = render_choice(item, *fragment); now != *value)
+                            stage->record_value(item.name, kChoiceArtifact, keys[i], now);
+                        stats.fragments.push_back(std::move(*fragment));
                         ++stats.reused;
                         continue;
                     }
@@ -164,13 +180,14 @@ KeyframeChoiceStats choose_best_keyframes(DatasetPlan& plan, const KeyframeChoic
                 p.frames[k] = image;
                 ++stats.candidates_decoded;
                 if (--p.missing > 0) return;
-                std::vector<double> frame_times;
-                for (const auto& f : p.frames) frame_times.push_back(f.time);
                 auto& item = plan.items[i];
-                const auto best = scorer->pick_best(p.frames, frame_times, item.mid);
-                apply_choice(item, frame_times[best.index], best.score);
+                // Every candidate fully (no early stop as in pick_best): its features are stored.
+                auto fragment = empty_fragment(item);
+                for (const auto& f : p.frames) fragment.candidates.push_back({f.time, scorer->score(f)});
+                choose(item, fragment, options);
                 ++stats.chosen;
-                if (stage) stage->record_value(item.name, kChoiceArtifact, keys.at(i), render_choice(item));
+                if (stage) stage->record_value(item.name, kChoiceArtifact, keys.at(i), render_choice(item, fragment));
+                stats.fragments.push_back(std::move(fragment));
                 if (!options.candidates_dir.empty())
                     candidates_index[item.name] = write_candidates(options.candidates_dir, item, p.frames);
                 pending.erase(i);

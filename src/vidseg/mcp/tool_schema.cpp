@@ -54,9 +54,28 @@ nlohmann::json option_schema(const OptionSpec& option) {
             if (option.min) value["minimum"] = *option.min;
             if (option.max) value["maximum"] = *option.max;
             break;
-        case OptionType::Choice:
-            value = {{"type", "string"}, {"enum", option.choices}};
+        case OptionType::Choice: {
+            // A choice ending in ':' is a prefix (core/options.hpp): "model:" takes "model:FILE".
+            std::vector<std::string> words, prefixes;
+            for (const auto& c : option.choices) (!c.empty() && c.back() == ':' ? prefixes : words).push_back(c);
+            value = {{"type", "string"}};
+            if (prefixes.empty()) {
+                value["enum"] = words;
+                break;
+            }
+            nlohmann::json any = nlohmann::json::array();
+            any.push_back(nlohmann::json{{"enum", words}});
+            for (const auto& p : prefixes) {
+                std::string pattern = "^";
+                for (char ch : p) {
+                    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != ':' && ch != '-' && ch != '_') pattern += '\\';
+                    pattern += ch;
+                }
+                any.push_back({{"pattern", pattern + "."}});
+            }
+            value["anyOf"] = std::move(any);
             break;
+        }
     }
     nlohmann::json schema = option.repeatable ? nlohmann::json{{"type", "array"}, {"items", value}} : value;
     schema["description"] = option.help;

@@ -109,6 +109,11 @@ ParsedOptions parse_job_options(const CommandSpec& spec, const nlohmann::json& o
         if (options.contains("whisper-url"))
             throw Error(ErrorCode::InvalidArgument,
                         "option whisper-url is chosen by the server (VIDSEG_WHISPER_URL), not by a job");
+        // `--keyframe model:FILE` would read a file of the server's disk.
+        if (const auto it = options.find("keyframe");
+            it != options.end() && it->is_string() && it->get<std::string>().rfind("model:", 0) == 0)
+            throw Error(ErrorCode::InvalidArgument,
+                        "option keyframe: model:FILE reads a file of the server, not given by a job");
         // A model is named, never a folder of the server; an exclusion is a list, never a server file.
         for (const char* name : {"whisper-model", "exclude"})
             if (const auto it = options.find(name);
