@@ -411,12 +411,11 @@ void EventServer::serve_connection(const std::shared_ptr<Connection>& connection
     Connection& c = *connection;
     // What arrived (the event loop reads without waiting; a request in parts comes back later).
     bool open = true;
+    thread_local std::vector<char> chunk(kReadChunk);  // appended as read: no per-request buffer to clear
     while (c.unread() < kMaxBufferedHead + kBufferedBody) {
-        const std::size_t old = c.in.size();
-        c.in.resize(old + kReadChunk);
-        const ssize_t n = ::recv(c.fd, c.in.data() + old, kReadChunk, 0);
-        c.in.resize(old + static_cast<std::size_t>(std::max<ssize_t>(0, n)));
-        if (n > 0 && static_cast<std::size_t>(n) == kReadChunk) continue;
+        const ssize_t n = ::recv(c.fd, chunk.data(), chunk.size(), 0);
+        if (n > 0) c.in.append(chunk.data(), static_cast<std::size_t>(n));
+        if (n > 0 && static_cast<std::size_t>(n) == chunk.size()) continue;
         if (n > 0) break;
         if (n < 0 && errno == EINTR) continue;
         open = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
