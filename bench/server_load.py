@@ -172,6 +172,8 @@ class Server:
             command += ["--keep-alive-requests", str(self.args.keep_alive_requests)]
         if self.args.workers is not None:
             command += ["--workers", str(self.args.workers)]
+        if self.args.http_workers is not None:
+            command += ["--http-workers", str(self.args.http_workers)]
         self.log_file = open(self.data.parent / f"{self.data.name}.server.log", "wb")
         self.proc = subprocess.Popen(command, stdout=self.log_file, stderr=self.log_file)
         deadline = time.time() + 30
@@ -502,6 +504,8 @@ def main():
     parser.add_argument("--keep-alive-requests", type=int, default=0,
                         help="the server's --keep-alive-requests (default: its own)")
     parser.add_argument("--workers", type=int, default=None, help="the server's --workers (default: its own)")
+    parser.add_argument("--http-workers", type=int, default=None,
+                        help="the server's --http-workers (request threads of its event loop; default: its own)")
     parser.add_argument("--timeout", type=int, default=1200, help="seconds each phase may take")
     parser.add_argument("--keep", action="store_true", help="keep the data folders")
     args = parser.parse_args()

@@ -59,6 +59,7 @@ int run_serve(const ParsedOptions& options, Context& context) {
     server::ServerConfig config;
     config.listen = options.str("listen");
     config.threads = static_cast<int>(options.integer("threads"));
+    config.http_workers = static_cast<int>(options.integer("http-workers"));
     config.keep_alive_requests = static_cast<int>(options.integer("keep-alive-requests"));
     config.read_timeout_seconds = static_cast<int>(options.integer("read-timeout"));
     config.write_timeout_seconds = static_cast<int>(options.integer("write-timeout"));
@@ -173,9 +174,18 @@ Command serve_command() {
                 {.name = "threads",
                  .type = OptionType::Int,
                  .default_value = "256",
-                 .help = "Connections served at once (a thread each, started when needed); more wait.",
+                 .help = "Threads at most: the workers plus one per request that holds its thread (an upload's "
+                         "body, a streamed answer); beyond, those requests wait.",
                  .min = 1,
                  .max = 1024},
+                {.name = "http-workers",
+                 .type = OptionType::Int,
+                 .default_value = "0",
+                 .help = "Threads serving the requests of all connections (kept-alive clients wait in one epoll "
+                         "set, no thread each); 0 = one per core, at least 2.",
+                 .metavar = "N",
+                 .min = 0,
+                 .max = 256},
                 {.name = "keep-alive-requests",
                  .type = OptionType::Int,
                  .default_value = "100",

@@ -112,9 +112,14 @@ std::int64_t i64(const pqxx::field& f) {
     return f.as<std::int64_t>();
 }
 
+// The user whose kUserColumns start at column `at` (0, or after another table's columns in a join).
+User read_user_at(const pqxx::row& r, pqxx::row::size_type at) {
+    return {i64(r[at]),        r[at + 1].c_str(), role_from_name(r[at + 2].c_str()).value_or(Role::DlUser),
+            r[at + 3].c_str(), i64(r[at + 4]),    r[at + 5].c_str()};
+}
+
 User read_user(const pqxx::row& r) {
-    return {i64(r[0]),    r[1].c_str(), role_from_name(r[2].c_str()).value_or(Role::DlUser),
-            r[3].c_str(), i64(r[4]),    r[5].c_str()};
+    return read_user_at(r, 0);
 }
 
 ApiToken read_token(const pqxx::row& r) {
@@ -258,6 +263,18 @@ class PostgresCatalog final : public Catalog {
                 tx.exec_params(sql({"SELECT ", kTokenColumns, " FROM api_tokens WHERE token_hash = $1"}),
                                token_hash),
                 read_token);
+        });
+    }
+    // One query (a round trip to the server) for the check of every API request, as SQLite does.
+    std::optional<std::pair<ApiToken, User>> find_token_with_user(const std::string& token_hash) override {
+        return in_transaction([&](pqxx::work& tx) -> std::optional<std::pair<ApiToken, User>> {
+            const auto rows = tx.exec_params(
+                "SELECT t.id, t.user_id, t.label, t.token_hash, t.created, t.last_used, t.revoked, u.id, u.name, "
+                "u.role, u.password_hash, u.created, u.language FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                "WHERE t.token_hash = $1",
+                token_hash);
+            if (rows.empty()) return std::nullopt;
+            return std::pair{read_token(rows[0]), read_user_at(rows[0], 7)};
         });
     }
     std::vector<ApiToken> tokens(std::int64_t user_id) override {

@@ -9,7 +9,7 @@
 
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
-#include "vidseg/server/connection_pool.hpp"
+#include "vidseg/server/event_server.hpp"
 #include "vidseg/server/router.hpp"
 #include "vidseg/server/web_assets.hpp"
 
@@ -35,19 +35,19 @@ std::pair<std::string, int> split_listen(const std::string& listen) {
 void run_server(platform::Platform& platform, const ServerConfig& config,
                 const std::function<void(const std::string&, int)>& on_listening) {
     const auto [host, port] = split_listen(config.listen);
-    httplib::Server server;
-    // A thread per connection, started on demand up to config.threads (connection_pool.hpp). cpp-httplib
-    // owns the queue it is given (its API takes a raw pointer and deletes it).
-    const auto threads = static_cast<std::size_t>(std::max(1, config.threads));
-    server.new_task_queue = [threads] {
-        return new ConnectionPool(std::min<std::size_t>(8, threads), threads, std::chrono::seconds(60));
-    };
-    server.set_read_timeout(config.read_timeout_seconds, 0);
-    server.set_write_timeout(config.write_timeout_seconds, 0);
-    server.set_keep_alive_timeout(config.keep_alive_seconds);
-    server.set_keep_alive_max_count(static_cast<std::size_t>(std::max(1, config.keep_alive_requests)));
-    // An answer goes out as two writes (headers, then body); with Nagle's algorithm the body waits for the
-    // client's delayed ACK of the headers, ~40 ms per request on a kept-alive connection.
+    // Clients wait in one epoll set; a few workers serve complete requests (event_server.hpp).
+    EventServerSettings settings;
+    settings.workers = config.http_workers > 0
+                           ? static_cast<std::size_t>(config.http_workers)
+                           : std::max<std::size_t>(2, std::thread::hardware_concurrency());
+    settings.max_threads =
+        std::max<std::size_t>(settings.workers, static_cast<std::size_t>(std::max(1, config.threads)));
+    settings.read_timeout_seconds = config.read_timeout_seconds;
+    settings.write_timeout_seconds = config.write_timeout_seconds;
+    settings.keep_alive_seconds = config.keep_alive_seconds;
+    settings.keep_alive_requests = static_cast<std::size_t>(std::max(1, config.keep_alive_requests));
+    EventServer server(settings);
+    // Each answer is sent with one write, but streamed ones (SSE) come in chunks: no Nagle delay for them.
     server.set_tcp_nodelay(true);
     // The listening socket, to raise its backlog once bound (below).
     int listen_socket = -1;
@@ -117,27 +117,31 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     std::thread watcher([&] {
         while (!done.load()) {
             if (cancel_requested()) {
-                server.stop();
+                server.stop_serving();
                 return;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
     });
     // Label Studio's webhooks and media links reach this server under --public-url, else the bound address.
-    label_studio->set_public_url("http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-                                 std::to_string(bound));
+    label_studio->set_public_url("http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+                                 ":" + std::to_string(bound));
     if (on_listening) on_listening(host, bound);
     log_line({{"level", "info"},
               {"event", "listening"},
               {"host", host},
               {"port", bound},
               {"web", web_root ? web_root->string() : "(not built)"}});
-    const bool ok = server.listen_after_bind();
+    try {
+        server.serve(listen_socket);
+    } catch (const Error&) {
+        done = true;
+        watcher.join();
+        throw;
+    }
     done = true;
     watcher.join();
     log_line({{"level", "info"}, {"event", "stopped"}});
-    if (!ok && !cancel_requested())
-        throw Error(ErrorCode::OutputError, "the HTTP server stopped unexpectedly");
 }
 
 }  // namespace vidseg::server

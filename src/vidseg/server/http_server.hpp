@@ -1,4 +1,4 @@
-// `vidseg serve`'s HTTP layer (cpp-httplib): a thread per connection up to a limit, read/write timeouts,
+// `vidseg serve`'s HTTP layer (cpp-httplib behind an epoll loop, event_server.hpp): read/write timeouts,
 // the routes of the JSON API and the tus upload endpoint, /healthz, /metrics, /api/openapi.json.
 // Routes only parse requests and format answers; the platform library does the work, and its
 // errors (vidseg::Error, ApiError) become an HTTP status + {"error": {"code", "message"}} here.
@@ -14,13 +14,16 @@ namespace vidseg::server {
 
 struct ServerConfig {
     std::string listen = "127.0.0.1:8080";  // host:port; port 0 = any free port
-    int threads = 256;  // connections served at once: a thread each, started on demand (connection_pool.hpp)
-    int read_timeout_seconds = 10;          // a client that sends nothing for this long is cut off
+    int threads =
+        256;  // threads at most: workers + requests holding one (uploads, streams; event_server.hpp)
+    int http_workers =
+        0;  // threads serving complete requests from the event loop; 0 = the number of cores (>= 2)
+    int read_timeout_seconds = 10;  // a client that sends nothing for this long is cut off
     int write_timeout_seconds = 10;
     int keep_alive_seconds = 5;
     int keep_alive_requests = 100;  // requests on one connection before the server closes it
-    bool secure_cookies = false;  // add `Secure` to the session cookie (behind a TLS proxy)
-    std::string web_dir;          // the built web UI (--web); empty = found (server/web_assets.hpp)
+    bool secure_cookies = false;    // add `Secure` to the session cookie (behind a TLS proxy)
+    std::string web_dir;            // the built web UI (--web); empty = found (server/web_assets.hpp)
     platform::LabelStudioSettings label_studio;  // --label-studio-*, --public-url
 };
 

@@ -8,6 +8,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/platform/api_error.hpp"
 #include "vidseg/platform/crypto.hpp"
+#include "vidseg/server/event_server.hpp"
 
 namespace vidseg::server {
 
@@ -176,6 +177,8 @@ void Router::dispatch(const std::string& name, Access access, const Handler& han
             if (access == Access::Admin) platform_.accounts().require_admin(*exchange.principal);
         }
         handler(exchange);
+        // A streamed answer (SSE, zip, files) keeps this thread while it is written.
+        if (response.content_provider_) hold_thread_for_long_request();
     } catch (const ApiError& e) {
         send_error(response, e.status(), e.api_code(), e.what());
     } catch (const Error& e) {

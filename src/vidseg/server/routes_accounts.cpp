@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/platform/api_error.hpp"
+#include "vidseg/server/event_server.hpp"
 #include "vidseg/server/router.hpp"
 
 namespace vidseg::server {
@@ -37,6 +38,7 @@ void add_account_routes(Router& router) {
     const bool secure = router.config().secure_cookies;
 
     router.add("POST", "/api/login", "POST /api/login", Access::Public, [&accounts, secure](Exchange& x) {
+        hold_thread_for_long_request();  // argon2id: tens of ms of CPU, maybe waiting for other logins
         const auto body = x.json_body();
         const auto api_token = body.find("api_token");
         if (api_token != body.end() && !api_token->is_boolean())

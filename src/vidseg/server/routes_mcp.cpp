@@ -7,6 +7,7 @@
 
 #include "vidseg/mcp/mcp_session.hpp"
 #include "vidseg/mcp/server_tools.hpp"
+#include "vidseg/server/event_server.hpp"
 #include "vidseg/server/router.hpp"
 
 namespace vidseg::server {
@@ -20,6 +21,7 @@ void add_mcp_routes(Router& router) {
             send_error(x.response, 400, "bad_request", "unsupported MCP-Protocol-Version '" + version + "'");
             return;
         }
+        hold_thread_for_long_request();  // a tool call may run long (job creation, catalog scans)
         const auto message = x.json_body();
         nlohmann::json answer;
         mcp::McpSession session(
