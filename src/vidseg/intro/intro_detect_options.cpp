@@ -5,6 +5,7 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/intro_detector.hpp"
+#include "vidseg/intro/picture_windows.hpp"
 #include "vidseg/media/media_file_name.hpp"
 
 namespace vidseg::intro {
@@ -182,7 +183,10 @@ SeasonRun detect_season(const std::vector<std::string>& episodes, const IntroDet
     }
     if (run.audio_cache) run.warnings = run.audio_cache->warnings();
     // The pictures are needed: the fused pass decodes only them, the sound's fingerprints are the first pass's.
-    const auto audio_pass = std::move(run.season.episodes);
+    auto audio_pass = std::move(run.season.episodes);
+    // ... and only where the sound leaves the season in doubt (picture_windows.hpp).
+    const auto windows = picture_windows(run.season.detections, config.max_start + config.max_length);
+    for (std::size_t i = 0; i < audio_pass.size() && i < windows.size(); ++i) audio_pass[i].picture_windows = windows[i];
     run.season = detect_intros_by_series(episodes, config, run.cache.get(), progress, false, &audio_pass, &memo);
     run.shown_cache = run.cache.get();
     return run;
