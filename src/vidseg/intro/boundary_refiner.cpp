@@ -12,6 +12,7 @@
 #include "vidseg/intro/boundary_cues.hpp"
 #include "vidseg/intro/episode_fingerprints.hpp"
 #include "vidseg/intro/intro_consensus.hpp"
+#include "vidseg/intro/refinement_audio.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/frame_reader.hpp"
 
@@ -217,9 +218,10 @@ AudioBoundaryEstimate refine_with_samples(const std::vector<float>& a, double a_
 
 void refine_intro_boundaries(const std::vector<std::string>& paths, const std::vector<EpisodeFingerprints>& fingerprints,
                              std::vector<IntroDetection>& detections, const IntroDetectOptions& detect_options,
-                             Progress* progress, const RefineOptions& options) {
+                             Progress* progress, const RefineOptions& options, std::vector<char>* used_pictures) {
     if (paths.size() != detections.size() || fingerprints.size() != detections.size())
         throw Error(ErrorCode::InvalidArgument, "refine_intro_boundaries: one path and fingerprint per detection");
+    if (used_pictures) used_pictures->assign(detections.size(), 0);
     const media::AudioFormat format{.sample_rate = kFingerprintSampleRate, .channels = 1};
     if (progress) progress->begin("Refining boundaries", double(detections.size()));
     // Episodes are refined in parallel (each reads its own and its partners' audio around the
@@ -228,30 +230,51 @@ void refine_intro_boundaries(const std::vector<std::string>& paths, const std::v
     std::mutex mutex;
     std::exception_ptr failure;
     std::size_t done = 0;
+    const double margin = options.search + 0.5;
+    // The partners whose audio an episode's intro is compared with: the first max_partners with
+    // audio, those that confirmed it by sound first.
+    auto audio_partners = [&](const IntroDetection& d) {
+        std::vector<IntroMatch> partners = d.matches;
+        std::stable_sort(partners.begin(), partners.end(),
+                         [](const IntroMatch& x, const IntroMatch& y) { return (x.evidence & 1) > (y.evidence & 1); });
+        std::vector<IntroMatch> out;
+        for (const auto& p : partners) {
+            if (int(out.size()) >= options.max_partners) break;
+            if (p.partner < paths.size() && fingerprints[p.partner].has_audio) out.push_back(p);
+        }
+        return out;
+    };
+    // Each episode's audio around its intro is decoded once, for its own refinement and its partners'
+    // (a partner's span lies around the partner's own intro; 1 s more on each side covers the
+    // partners' small disagreements about where it is).
+    std::vector<std::optional<Interval>> windows(detections.size());
+    std::vector<int> users(detections.size(), 0);
+    for (std::size_t e = 0; e < detections.size(); ++e) {
+        const auto& d = detections[e];
+        if (!d.intro || !fingerprints[e].has_audio) continue;
+        windows[e] = Interval{std::max(0.0, d.intro->start - margin - 1.0), d.intro->end + margin + 1.0};
+        ++users[e];
+        for (const auto& p : audio_partners(d)) ++users[p.partner];
+    }
+    SharedAudioWindows audio(paths, windows, users, format);
     auto refine_one = [&](std::size_t e) {
         auto& d = detections[e];
         if (!d.intro) return;
         const Interval coarse = *d.intro;
-        const double margin = options.search + 0.5;
-        const double a_start = std::max(0.0, coarse.start - margin);
+        double a_start = std::max(0.0, coarse.start - margin);
         std::vector<float> a;
         if (fingerprints[e].has_audio) try {
-                a = media::read_audio(paths[e], format, a_start, coarse.end + margin);
+                a = audio.read(e, a_start, coarse.end + margin, a_start);
             } catch (const Error&) {
             }
-        std::vector<IntroMatch> partners = d.matches;
-        std::stable_sort(partners.begin(), partners.end(),
-                         [](const IntroMatch& x, const IntroMatch& y) { return (x.evidence & 1) > (y.evidence & 1); });
         std::vector<double> starts, ends;
-        int used = 0;
+        const auto partners = fingerprints[e].has_audio ? audio_partners(d) : std::vector<IntroMatch>{};
         for (const auto& p : partners) {
-            if (used >= options.max_partners) break;
-            if (a.empty() || p.partner >= paths.size() || !fingerprints[p.partner].has_audio) continue;
-            ++used;
-            const double b_start = std::max(0.0, a_start - p.offset - 0.5);
+            if (a.empty()) break;
+            double b_start = std::max(0.0, a_start - p.offset - 0.5);
             std::vector<float> b;
             try {
-                b = media::read_audio(paths[p.partner], format, b_start, coarse.end + margin - p.offset + 0.5);
+                b = audio.read(p.partner, b_start, coarse.end + margin - p.offset + 0.5, b_start);
             } catch (const Error&) {
                 continue;
             }
@@ -259,8 +282,12 @@ void refine_intro_boundaries(const std::vector<std::string>& paths, const std::v
             if (est.start_found) starts.push_back(est.start);
             if (est.end_found) ends.push_back(est.end);
         }
+        if (fingerprints[e].has_audio) audio.release(e);
+        for (const auto& p : partners) audio.release(p.partner);
         // Where the sound cannot tell (silence, no audio, speech over the edge), the frames can.
         if (starts.empty() || ends.empty()) {
+            // The outcome now depends on which partners show pictures (each episode writes only its flag).
+            if (used_pictures) (*used_pictures)[e] = 1;
             int vused = 0;
             for (const auto& p : d.matches) {
                 if (vused >= options.max_partners) break;

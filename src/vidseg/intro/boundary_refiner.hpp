@@ -58,9 +58,11 @@ std::optional<double> refine_visual_boundary(const std::vector<FrameHash>& a, co
 
 // Refines the intros in `detections` (from detect_intros_from_fingerprints on the same episodes)
 // in place, reading the files `paths` (same order as fingerprints). Episodes that cannot be read
-// again keep their boundaries.
+// again keep their boundaries. used_pictures (optional) receives one flag per detection: whether its
+// refinement may depend on the pictures (the sound could not place both boundaries).
 void refine_intro_boundaries(const std::vector<std::string>& paths, const std::vector<EpisodeFingerprints>& fingerprints,
                              std::vector<IntroDetection>& detections, const IntroDetectOptions& detect_options,
-                             Progress* progress = nullptr, const RefineOptions& options = {});
+                             Progress* progress = nullptr, const RefineOptions& options = {},
+                             std::vector<char>* used_pictures = nullptr);
 
 }  // namespace vidseg::intro

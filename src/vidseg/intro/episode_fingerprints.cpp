@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/intro/picture_windows.hpp"
 #include "vidseg/media/probe.hpp"
 
 namespace vidseg::intro {
@@ -47,7 +48,10 @@ EpisodeFingerprints fingerprint_episode(const std::string& path, const Fingerpri
     std::exception_ptr video_error;
     if (want_video) {
         try {
-            fp.visual = fingerprint_video(path, options.seconds, options.visual);
+            fp.visual = options.video_windows.empty()
+                            ? fingerprint_video(path, options.seconds, options.visual)
+                            : fingerprint_video_windows(path, options.seconds, options.visual, options.video_windows,
+                                                        info.duration);
         } catch (...) {
             video_error = std::current_exception();
         }

@@ -12,6 +12,7 @@
 #include "vidseg/core/progress.hpp"
 #include "vidseg/intro/audio_fingerprint.hpp"
 #include "vidseg/intro/visual_fingerprint.hpp"
+#include "vidseg/timeline/interval.hpp"
 
 namespace vidseg::intro {
 
@@ -24,6 +25,9 @@ struct FingerprintOptions {
     bool audio = true;      // compute the audio fingerprint (when the file has audio)
     bool video = true;      // compute the visual fingerprint (when the file has video)
     VisualFingerprintOptions visual;
+    // Where the pictures are decoded (seconds, sorted, disjoint); empty = all of [0, seconds). Slots
+    // outside them are stored as flat (hash 0: never match). See picture_windows.hpp.
+    std::vector<timeline::Interval> video_windows;
 };
 
 // Threads for fingerprinting work: n > 0 as given, 0 (or less) = one per core (at least 1).

@@ -140,6 +140,11 @@ std::string fingerprint_parameters(const FingerprintOptions& o) {
     s << "episode-fingerprints=" << kEpisodeFingerprintsVersion << ";chromaprint=" << chromaprint_get_version()
       << "/default/" << kFingerprintSampleRate << ";seconds=" << o.seconds << ";audio=" << o.audio
       << ";video=" << o.video << ";visual-fps=" << o.visual.fps << ";visual-width=" << o.visual.decode_width;
+    // Pictures of some windows only are another entry than the whole span's (keys of whole spans unchanged).
+    if (!o.video_windows.empty()) {
+        s << ";video-windows=";
+        for (const auto& w : o.video_windows) s << w.start << '-' << w.end << ',';
+    }
     return s.str();
 }
 

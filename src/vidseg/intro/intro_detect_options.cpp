@@ -182,6 +182,11 @@ SeasonRun detect_season(const std::vector<std::string>& episodes, const IntroDet
     }
     if (run.audio_cache) run.warnings = run.audio_cache->warnings();
     // The pictures are needed: the fused pass decodes only them, the sound's fingerprints are the first pass's.
+    // Not yet: decoding only picture_windows() (picture_windows.hpp) here cuts the pictures' CPU by
+    // 2-3x, but a windowed fingerprint hides how far a picture run extends, so the "most of both
+    // files" rule of align_episode_pair / share_pictures no longer rejects a test pattern running
+    // through whole episodes (the test series' ep5 then joins its series). Needs the windows carried
+    // in VisualFingerprint and a run that fills a whole window treated as of unknown extent.
     const auto audio_pass = std::move(run.season.episodes);
     run.season = detect_intros_by_series(episodes, config, run.cache.get(), progress, false, &audio_pass, &memo);
     run.shown_cache = run.cache.get();

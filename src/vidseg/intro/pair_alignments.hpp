@@ -14,6 +14,7 @@
 #include "vidseg/intro/audio_fingerprint.hpp"
 #include "vidseg/intro/episode_alignment.hpp"
 #include "vidseg/intro/intro_detector.hpp"
+#include "vidseg/intro/refinement_memo.hpp"
 #include "vidseg/intro/visual_alignment.hpp"
 #include "vidseg/intro/visual_fingerprint.hpp"
 
@@ -37,6 +38,9 @@ public:
     const AlignmentOptions& audio_options() const noexcept { return audio_options_; }
     const VisualAlignmentOptions& visual_options() const noexcept { return visual_options_; }
 
+    // The season's refined boundaries, shared by its passes like the alignments (refinement_memo.hpp).
+    RefinementMemo& refinements() noexcept { return refinements_; }
+
     // How many alignments were computed / answered from the memo (tests, benchmarks).
     std::size_t computed() const;
     std::size_t reused() const;
@@ -56,6 +60,7 @@ private:
     mutable std::mutex mutex_;
     std::map<Key, std::unique_ptr<Entry>> audio_, visual_;
     std::size_t computed_ = 0, reused_ = 0;
+    RefinementMemo refinements_;
 };
 
 // Content key of a fingerprint (what PairAlignments is keyed by).

@@ -20,6 +20,7 @@
 #include "vidseg/core/messages.hpp"
 #include "vidseg/intro/boundary_refiner.hpp"
 #include "vidseg/intro/episode_alignment.hpp"
+#include "vidseg/intro/refinement_memo.hpp"
 #include "vidseg/intro/visual_alignment.hpp"
 #include "vidseg/media/probe.hpp"
 
@@ -49,8 +50,9 @@ std::vector<std::vector<std::size_t>> components(std::vector<std::size_t>& paren
 }
 
 // Bump when the cached form of detections changes.
-// 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index.
-constexpr int kDetectionResultVersion = 4;  // 4: recurring_audio
+// 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index;
+// 4: recurring_audio; 5: refined boundaries from audio decoded once per episode (refinement_audio.hpp).
+constexpr int kDetectionResultVersion = 5;
 
 std::string detection_parameters(const IntroDetectOptions& o) {
     std::ostringstream s;
@@ -157,7 +159,7 @@ void detect_series(const std::vector<std::size_t>& members, const std::vector<Fi
         fps.push_back(all[i].fingerprints);
     }
     auto found = detect_intros_from_fingerprints(ids, fps, options, progress, memo);
-    if (options.refine) refine_intro_boundaries(ids, fps, found, options, progress);
+    if (options.refine) refine_intro_boundaries_memo(ids, fps, found, options, progress, memo ? &memo->refinements() : nullptr);
     if (key != 0)
         cache->store_result(key, nlohmann::json{{"version", kDetectionResultVersion}, {"detections", detections_json(found)}}.dump() + "\n");
     place(std::move(found));
@@ -200,8 +202,10 @@ std::vector<FingerprintedEpisode> fingerprint_episodes(const std::vector<std::st
             }
             try {
                 throw_if_cancelled();
-                out[i].fingerprints = fingerprint_episode_cached(paths[i], fo, cache, nullptr, &out[i].cache_key,
-                                                                 known_audio(i));
+                FingerprintOptions episode_fo = fo;
+                if (known_audio(i)) episode_fo.video_windows = (*audio_pass)[i].picture_windows;
+                out[i].fingerprints = fingerprint_episode_cached(paths[i], episode_fo, cache, nullptr,
+                                                                 &out[i].cache_key, known_audio(i));
             } catch (const Error& e) {
                 if (e.code() == ErrorCode::Interrupted || e.code() == ErrorCode::Internal) {
                     std::lock_guard lock(mutex);

@@ -25,12 +25,16 @@ struct FingerprintedEpisode {
     EpisodeFingerprints fingerprints;  // meaningful only when error is empty
     std::string error;                 // why the episode could not be fingerprinted
     uint64_t cache_key = 0;            // its fingerprint cache entry (0 = no cache)
+    // On an audio-first pass's episode handed to a fused pass (audio_pass below): the windows whose
+    // pictures that pass decodes (picture_windows.hpp); empty = the whole span.
+    std::vector<timeline::Interval> picture_windows;
 };
 
 // Fingerprints every episode (options.threads / 2 at a time) through cache (nullptr = no cache).
 // Per-episode failures go to FingerprintedEpisode::error; Interrupted and Internal errors are rethrown.
 // audio_pass (optional, one per path): the episodes of an audio-only pass over the same paths and
-// options; their audio fingerprints are reused, so only the pictures are decoded.
+// options; their audio fingerprints are reused, so only the pictures are decoded (in their
+// picture_windows when set).
 std::vector<FingerprintedEpisode> fingerprint_episodes(const std::vector<std::string>& paths,
                                                        const IntroDetectOptions& options, FingerprintCache* cache,
                                                        Progress* progress = nullptr,

@@ -37,8 +37,17 @@ double sample_frames(const std::string& path, const FrameSampleOptions& options,
     bool have_pending = false;
     Image image;
     std::size_t next_slot = 0;  // the first slot not yet emitted
-    bool done = false;
     auto slot_time = [&](std::size_t k) { return double(k) / options.fps; };
+    if (options.start > 0) {
+        next_slot = std::size_t(std::ceil(options.start * options.fps - 1e-6));
+        // The keyframe at or before the first slot's time: decoding from there gives that slot the
+        // frame a sampling from the start gives it. A failed seek decodes from the start instead.
+        const double seek_t = slot_time(next_slot);
+        if (av_seek_frame(fmt, index, from_seconds(seek_t + start, tb), AVSEEK_FLAG_BACKWARD) < 0)
+            av_seek_frame(fmt, -1, 0, AVSEEK_FLAG_BYTE);
+        avcodec_flush_buffers(dec.get());
+    }
+    bool done = false;
     // Emits the pending frame for every slot before `until` (and before the end of the span).
     auto emit_until = [&](double until) {
         bool converted = false;

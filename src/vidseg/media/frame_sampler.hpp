@@ -14,6 +14,10 @@ namespace vidseg::media {
 struct FrameSampleOptions {
     double fps = 4;        // slots per second; each slot gets the frame on screen at its time
     double end = -1;       // stop after this time (seconds; < 0 = the whole video)
+    // Emit only the slots at or after this time (seconds; 0 = from slot 0): the decoder starts at the
+    // keyframe before it, so a window costs its own GOPs, not the video before it. Each slot gets the
+    // same frame as in a sampling from the start (the frames before `start` are decoded, not emitted).
+    double start = 0;
     int width = 64;        // output width (height keeps the display aspect), Gray8
     int threads = 1;       // decoder threads
     bool skip_nonref = true;
