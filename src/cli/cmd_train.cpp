@@ -53,6 +53,8 @@ int run_train_on_table(const ParsedOptions& options, Context& context) {
     }
     config.val_fraction = options.number("val-fraction");
     config.seed = std::uint64_t(options.integer("seed"));
+    config.context = options.str("context") != "none";
+    config.neighbours = options.str("context") == "all";
     std::size_t utterances = 0;
     for (const auto& l : lessons) utterances += l.utterances.size();
     context.info("training the utterance text model (word + character n-grams, TF-IDF, sparse logistic "
@@ -269,6 +271,10 @@ Command train_command() {
                  .metavar = "PREFIXES", .repeatable = true},
                 {.name = "threads", .type = OptionType::Int, .default_value = "2", .help = "CPU threads.", .min = 1,
                  .max = 256},
+                {.name = "context", .type = OptionType::Choice, .default_value = "all",
+                 .help = "With --data TABLE: context features: all = the neighbouring utterances' words and the\n"
+                         "speaker role; speaker = the role only; none.",
+                 .choices = {"all", "speaker", "none"}},
                 {.name = "solver", .type = OptionType::Choice, .default_value = "dual-cd",
                  .help = "With --data TABLE: the logistic regression's solver.", .choices = {"dual-cd", "sgd"}},
             },

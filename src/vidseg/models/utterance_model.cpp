@@ -46,8 +46,8 @@ std::vector<text::SparseRow> UtteranceModel::rows_of(const std::vector<timeline:
     rows.reserve(segments.size());
     for (std::size_t i = 0; i < segments.size(); ++i) {
         text::SparseRow row = own[i];
-        if (i > 0) row = text::concatenate(row, words_of(own[i - 1], 0), width);
-        if (i + 1 < segments.size()) row = text::concatenate(row, words_of(own[i + 1], 0), width + n);
+        if (neighbours_ && i > 0) row = text::concatenate(row, words_of(own[i - 1], 0), width);
+        if (neighbours_ && i + 1 < segments.size()) row = text::concatenate(row, words_of(own[i + 1], 0), width + n);
         const std::string& speaker = segments[i].speaker;
         if (!speaker.empty()) {
             row.index.push_back(width + 2 * n + (speaker == main ? 0 : 1));
@@ -76,6 +76,7 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
     UtteranceModel m;
     m.labels_.assign(names.begin(), names.end());
     m.context_ = options.context;
+    m.neighbours_ = options.neighbours;
     const std::size_t labels = m.labels_.size();
 
     // Whole lessons held out for the thresholds: utterances of one lesson are not independent.
@@ -205,7 +206,7 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
 
 nlohmann::json UtteranceModel::to_json() const {
     return {{"labels", labels_},       {"thresholds", thresholds_},
-            {"context", context_},     {"lexical", lexical_.to_json()},
+            {"context", context_},     {"neighbours", neighbours_}, {"lexical", lexical_.to_json()},
             {"classifier", classifier_.to_json()}, {"training", training_}};
 }
 
@@ -251,6 +252,7 @@ UtteranceModel UtteranceModel::load(const fs::path& path) {
         m.labels_ = doc.at("labels").get<std::vector<std::string>>();
         m.thresholds_ = doc.at("thresholds").get<std::vector<double>>();
         m.context_ = doc.at("context").get<bool>();
+        m.neighbours_ = doc.contains("neighbours") ? doc.at("neighbours").get<bool>() : true;  // older files: true
         m.training_ = doc.value("training", nlohmann::json::object());
         m.lexical_ = text::LexicalVectorizer::from_json(doc.at("lexical"), path.string());
         m.classifier_ = text::SparseLogistic::from_json(doc.at("classifier"), path.string());

@@ -32,6 +32,7 @@ struct UtteranceTrainOptions {
     text::LexicalConfig lexical;
     text::LogisticOptions logistic;
     bool context = true;        // previous / next utterance words and the speaker role as features
+    bool neighbours = true;     // with context: the previous / next utterances' words (false: the speaker role only)
     double val_fraction = 0.2;  // lessons held out to calibrate and tune the thresholds (0 = none: 0.5 for all)
     bool calibrate = true;      // Platt scaling per pattern on the held-out lessons (needs val_fraction > 0)
     bool refit = true;          // after calibrating, fit the weights again on every lesson
@@ -77,6 +78,7 @@ private:
     std::vector<std::string> labels_;
     std::vector<double> thresholds_;
     bool context_ = true;
+    bool neighbours_ = true;  // the neighbours' word blocks (else left empty: the speaker role only)
     text::LexicalVectorizer lexical_;
     text::SparseLogistic classifier_;
     nlohmann::json training_ = nlohmann::json::object();
