@@ -69,6 +69,22 @@ def lesson_rows(rng, name, utterances, held_out):
         t += length + rng.uniform(0.2, 2.0)
 
 
+def is_cyrillic(text):
+    return any("\u0400" <= c <= "\u04ff" for c in text)
+
+
+def keep_language(language):
+    """Only the Russian or only the English phrases (every list has both); "both" keeps the lists as they
+    are, so the tables of a seed stay what they were before this option existed."""
+    if language == "both":
+        return
+    keep = (lambda t: is_cyrillic(t)) if language == "ru" else (lambda t: not is_cyrillic(t))
+    for name, (seen, unseen) in PATTERNS.items():
+        PATTERNS[name] = ([t for t in seen if keep(t)], [t for t in unseen if keep(t)])
+    for phrases in (TOPIC, NEUTRAL_TEACHER, STUDENT):
+        phrases[:] = [t for t in phrases if keep(t)]
+
+
 def write_table(path, rng, lessons, utterances, held_out, prefix):
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -85,7 +101,10 @@ def main():
     ap.add_argument("--test-lessons", type=int, default=40)
     ap.add_argument("--per-lesson", type=int, default=500)
     ap.add_argument("--seed", type=int, default=15)
+    ap.add_argument("--language", choices=["both", "ru", "en"], default="both",
+                    help="phrases of both languages mixed (default), or of one")
     a = ap.parse_args()
+    keep_language(a.language)
     rng = random.Random(a.seed)
     import os
     os.makedirs(a.out, exist_ok=True)

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "table_options.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/eval/pattern_metrics.hpp"
 #include "vidseg/models/text_evaluation.hpp"
@@ -96,8 +97,9 @@ int run_text_eval(const ParsedOptions& options, Context& context) {
         throw Error(ErrorCode::InvalidArgument,
                     "--table TEST needs --train TABLE: the training lessons of the bag-of-words baseline (and of the "
                     "model, without --model)");
-    const auto test = text::read_utterance_table(options.str("table"));
-    const auto train = text::read_utterance_table(options.str("train"));
+    const auto columns = table_columns(options);
+    const auto test = text::read_utterance_table(options.str("table"), columns);
+    const auto train = text::read_utterance_table(options.str("train"), columns);
     const auto seed = std::uint64_t(options.integer("seed"));
     const auto model = options.given("model") ? models::UtteranceModel::load(options.str("model")) : [&] {
         models::UtteranceTrainOptions o;
@@ -212,8 +214,8 @@ Command patterns_eval_command() {
             "--step grid (a row carries a pattern when its middle lies in an interval): per-pattern\n"
             "precision / recall / F1, micro and macro F1; (b) segment-level scores: predicted and true\n"
             "intervals of one pattern matched one-to-one by IoU >= --min-iou. Only predicted lessons are scored.\n"
-            "--table TEST --train TRAIN (tables of utterances, `vidseg train --data TABLE`'s format, default\n"
-            "column names) scores a text model (--model, else one trained on TRAIN) per utterance and on the\n"
+            "--table TEST --train TRAIN (tables of utterances, `vidseg train --data TABLE`'s format, the\n"
+            "columns named by the --*-column options) scores a text model (--model, else one trained on TRAIN) per utterance and on the\n"
             "--step grid, next to a bag-of-words logistic-regression baseline trained on TRAIN in the same run.",
         .options =
             {
@@ -241,6 +243,8 @@ Command patterns_eval_command() {
                     "  vidseg patterns eval --pred pred.json --labels dataset/metadata.jsonl --json\n"
                     "  vidseg patterns eval --table test.csv --train train.csv --model text.model",
     };
+    const auto columns = table_column_options();  // of --table and --train
+    spec.options.insert(spec.options.end(), columns.begin(), columns.end());
     return {spec, run_patterns_eval};
 }
 

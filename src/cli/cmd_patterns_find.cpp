@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "table_options.hpp"
 #include "vidseg/asr/whisper_options.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
@@ -12,7 +13,10 @@
 #include "vidseg/models/feature_files.hpp"
 #include "vidseg/models/lesson_context.hpp"
 #include "vidseg/models/pattern_report.hpp"
+#include "vidseg/text/utterance_table.hpp"
+#include "vidseg/models/text_prediction.hpp"
 #include "vidseg/models/trained_model.hpp"
+#include "vidseg/models/utterance_model.hpp"
 
 namespace vidseg::cli {
 
@@ -51,8 +55,82 @@ void print_summary(const nlohmann::json& doc, const models::LessonContext& lesso
         line(m.text(Msg::PatternsTranscriptsUnavailable, {{"note", m.from_english(lesson.transcript_note)}}));
 }
 
+// The report and the JSON of one lesson (both model kinds).
+int write_report(const ParsedOptions& options, Context& context, const models::Prediction& prediction,
+                 const models::ModelInfo& info, const models::LessonContext& lesson_context) {
+    const std::size_t shown = std::size_t(options.integer("top"));
+    const auto doc = models::pattern_report_json(prediction, info, lesson_context, shown);
+    if (options.given("report")) {
+        const fs::path html = options.str("report");
+        fs::path json = html;
+        json.replace_extension(".json");
+        write_file_atomic(json, doc.dump(2) + "\n");
+        write_file_atomic(html, models::pattern_report_html(prediction, info, lesson_context, shown, context.messages));
+        context.info(context.messages.text(Msg::PatternsReportWritten, {{"html", html.string()}, {"json", json.string()}}));
+    }
+    if (context.json) {
+        context.print_json(doc);
+        return 0;
+    }
+    print_summary(doc, lesson_context, context.messages);
+    return 0;
+}
+
+// A text model (vidseg train --data TABLE): the lesson is a video with a transcript, a transcript, or
+// a table of one lesson's utterances; the top segments carry the n-grams that drove them.
+int run_text_patterns_find(const ParsedOptions& options, Context& context, const std::string& lesson) {
+    const auto model = models::UtteranceModel::load(options.str("model"));
+    models::TextPredictOptions o;
+    o.transcript.file = options.str("transcript");
+    o.columns = table_columns(options);
+    o.transcript.transcriber = asr::whisper_config(options);
+    std::vector<timeline::TranscriptSegment> transcribed;
+    std::string transcribed_by;
+    o.transcript.transcribed = &transcribed;
+    o.transcript.transcribed_by = &transcribed_by;
+    if (options.given("threshold")) o.threshold = options.number("threshold");
+    o.merge_gap = options.number("merge-gap");
+    o.min_length = options.number("min-length");
+    auto lessons = models::predict_text_item(model, lesson, o);
+    if (lessons.size() != 1)
+        throw Error(ErrorCode::InvalidArgument,
+                    "one lesson per report: the table holds " + std::to_string(lessons.size()) + " lessons", lesson);
+    const auto& predicted = lessons.front();
+    const auto top = models::top_segments(predicted.prediction, std::size_t(options.integer("top")));
+    const bool video = !text::is_utterance_table(lesson) && !models::is_transcript_file(lesson);
+    models::LessonContextOptions sources;
+    if (video) sources.video = lesson;
+    sources.transcript = options.str("transcript");
+    sources.transcriber = o.transcript.transcriber;
+    sources.transcribed = video ? &transcribed : &predicted.segments;
+    sources.transcribed_by = video ? transcribed_by : lesson;
+    sources.progress = context.progress.get();
+    auto lesson_context = models::gather_lesson_context(sources, top);
+    lesson_context.model_arch = "utterance-lr";
+    lesson_context.top_ngrams.emplace();
+    for (const auto& d : top) {
+        std::vector<std::pair<std::string, double>> words;
+        for (const auto& w : model.explain(predicted.segments, d.span, d.label)) words.emplace_back(w.ngram, w.weight);
+        lesson_context.top_ngrams->push_back(std::move(words));
+    }
+    models::ModelInfo info;
+    info.task = models::Task::Patterns;
+    info.labels = model.labels();
+    info.thresholds = model.thresholds();
+    info.spec.step = 1.0;
+    return write_report(options, context, predicted.prediction, info, lesson_context);
+}
+
 int run_patterns_find(const ParsedOptions& options, Context& context) {
     if (!options.given("model")) throw Error(ErrorCode::InvalidArgument, "--model MODEL is required");
+    if (models::UtteranceModel::is_text_model_file(options.str("model"))) {
+        const std::string lesson = options.positionals().front();
+        std::error_code ec;
+        if (fs::is_directory(lesson, ec))
+            throw Error(ErrorCode::InvalidArgument, "one lesson per report: give a video, its transcript or a table, "
+                                                    "not a folder", lesson);
+        return run_text_patterns_find(options, context, lesson);
+    }
     const auto model = models::TrainedModel::load(options.str("model"));
     if (model.info().task != models::Task::Patterns)
         throw Error(ErrorCode::InvalidArgument, "this is an intro model; use 'vidseg predict' for intros",
@@ -89,25 +167,7 @@ int run_patterns_find(const ParsedOptions& options, Context& context) {
     sources.transcribed_by = transcribed_by;
     sources.progress = context.progress.get();
     const auto lesson_context = models::gather_lesson_context(sources, top);
-
-    const std::size_t shown = std::size_t(options.integer("top"));
-    const auto doc = models::pattern_report_json(prediction, model.info(), lesson_context, shown);
-    if (options.given("report")) {
-        const fs::path html = options.str("report");
-        fs::path json = html;
-        json.replace_extension(".json");
-        write_file_atomic(json, doc.dump(2) + "\n");
-        write_file_atomic(html, models::pattern_report_html(prediction, model.info(), lesson_context, shown,
-                                                            context.messages));
-        context.info(context.messages.text(Msg::PatternsReportWritten,
-                                           {{"html", html.string()}, {"json", json.string()}}));
-    }
-    if (context.json) {
-        context.print_json(doc);
-        return 0;
-    }
-    print_summary(doc, lesson_context, context.messages);
-    return 0;
+    return write_report(options, context, prediction, model.info(), lesson_context);
 }
 
 }  // namespace
@@ -129,7 +189,11 @@ Command patterns_find_command() {
             "Transcript: --transcript FILE (transcript JSON of `dataset build` / ASR, .srt or .vtt), else\n"
             "--whisper-backend transcribes the lesson, else LESSON.srt / .vtt / .transcript.json beside the\n"
             "video is used; without any, the report says transcripts were not available.\n"
-            "Given a feature file, the video it names (its 'source') supplies audio and frames when it exists.",
+            "Given a feature file, the video it names (its 'source') supplies audio and frames when it exists.\n"
+            "A text model (`vidseg train --data TABLE`) reads the lesson's transcript (a video with --transcript,\n"
+            "--whisper-backend or one beside it; a .srt / .vtt / .json transcript; a table of one lesson's\n"
+            "utterances); each top segment then lists the n-grams that drove it (\"top_ngrams\" in the JSON,\n"
+            "a column of the report), and its scores are calibrated probabilities.",
         .positionals = {{.name = "LESSON", .help = "Lesson video or its feature file.", .min_count = 1, .max_count = 1}},
         .options =
             {
@@ -159,6 +223,8 @@ Command patterns_find_command() {
     };
     const auto whisper = asr::whisper_option_specs();
     spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
+    const auto columns = table_column_options();  // a table of one lesson's utterances, for a text model
+    spec.options.insert(spec.options.end(), columns.begin(), columns.end());
     spec.options.push_back(language_option());
     return {spec, run_patterns_find};
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "table_options.hpp"
 #include "vidseg/asr/whisper_options.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
@@ -79,6 +80,7 @@ int run_predict_text(const ParsedOptions& options, Context& context) {
     const auto& items = options.positionals();
     models::TextPredictOptions o;
     o.transcript = item_transcript(options, items.size());
+    o.columns = table_columns(options);
     o.threshold = threshold_option(options);
     o.merge_gap = options.number("merge-gap");
     o.min_length = options.number("min-length");
@@ -323,6 +325,8 @@ Command predict_command() {
     };
     const auto whisper = asr::whisper_option_specs();
     spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
+    const auto columns = table_column_options();  // tables of utterances, for a text model
+    spec.options.insert(spec.options.end(), columns.begin(), columns.end());
     spec.options.push_back(language_option());
     return {spec, run_predict};
 }

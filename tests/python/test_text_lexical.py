@@ -114,3 +114,43 @@ def test_cli_text_model_stores_the_same_document_frequencies():
     df = np.bincount(counts.indices, minlength=N_FEATURES)
     stored = dict((c, n) for c, n in body["lexical"]["idf_words"]["df"])
     assert stored == {int(c): int(df[c]) for c in np.nonzero(df)[0]}
+
+
+def test_patterns_find_with_a_text_model_names_the_words_behind_each_segment():
+    """`patterns find` with a text model on a one-lesson table: the JSON's top segments carry the n-grams that
+    drove them, the report shows them; a table of several lessons is refused (exit 2)."""
+    praise = ["Молодец, отлично!", "Great job, well done", "Молодец, так держать"]
+    neutral = ["Откройте тетради", "Open your books", "Запишите число", "Let us read the text"]
+    with tempfile.TemporaryDirectory() as d:
+        table = os.path.join(d, "train.csv")
+        with open(table, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["lesson", "start", "end", "speaker", "text", "labels"])
+            for lesson in range(6):
+                for i in range(30):
+                    text = praise[(i + lesson) % 3] if i % 5 == 0 else neutral[(i + lesson) % 4]
+                    w.writerow([f"l{lesson}", i * 4, i * 4 + 3, "T", text, "praise" if i % 5 == 0 else ""])
+        model = os.path.join(d, "text.model")
+        subprocess.run([VIDSEG, "train", "--data", table, "--out", model, "--quiet"], check=True, capture_output=True)
+        one = os.path.join(d, "one.csv")
+        with open(one, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["Урок", "start", "end", "speaker", "Реплика"])  # renamed columns: the --*-column flags
+            w.writerow(["x", 0, 5, "T", "Откройте тетради"])
+            w.writerow(["x", 6, 11, "T", "Молодец, отлично!"])
+            w.writerow(["x", 12, 17, "T", "Запишите число"])
+        report = os.path.join(d, "r.html")
+        out = subprocess.run([VIDSEG, "patterns", "find", "--model", model, one, "--lesson-column", "Урок",
+                              "--text-column", "Реплика", "--min-length", "1", "--report", report, "--json"],
+                             check=True, capture_output=True, text=True)
+        doc = json.loads(out.stdout)
+        assert doc["model"]["arch"] == "utterance-lr"
+        top = doc["top_segments"]
+        assert [s["label"] for s in top] == ["praise"]
+        assert top[0]["start"] == 6 and top[0]["end"] == 11
+        words = [g["ngram"] for g in top[0]["top_ngrams"]]
+        assert "молодец" in words and all(g["weight"] > 0 for g in top[0]["top_ngrams"])
+        with open(report, encoding="utf-8") as f:
+            assert "<q>молодец</q>" in f.read()
+        several = subprocess.run([VIDSEG, "patterns", "find", "--model", model, table], capture_output=True, text=True)
+        assert several.returncode == 2 and "one lesson per report" in several.stderr

@@ -97,10 +97,10 @@ TEST(TextSparseLogistic, LearnsSeparableLabelsWithClassWeights) {
         y.push_back(a);
         y.push_back(b);
     }
-    text::SgdOptions o;
-    o.epochs = 5;
+    text::LogisticOptions o;
     const auto m = text::SparseLogistic::train(rows, y, 2, 3, o);
-    EXPECT_FLOAT_EQ(m.class_weights()[0], 9.f);  // 360 negatives / 40 positives
+    EXPECT_FLOAT_EQ(m.class_weights()[0], 5.f);  // balanced: 400 rows / (2 x 40 positives)
+    EXPECT_TRUE(m.converged());
     EXPECT_GT(m.predict({{0, 2}, {1.f, 1.f}})[0], 0.9f);
     EXPECT_LT(m.predict({{2}, {1.f}})[0], 0.1f);
     EXPECT_GT(m.predict({{1, 2}, {1.f, 1.f}})[1], 0.9f);

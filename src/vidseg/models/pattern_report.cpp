@@ -106,6 +106,11 @@ nlohmann::json pattern_report_json(const Prediction& p, const ModelInfo& info, c
         row["middle"] = ranked[i].span.start + ranked[i].span.length() / 2;
         if (i < context.keyframes.size() && !context.keyframes[i].empty()) row["keyframe"] = context.keyframes[i];
         if (context.snippets && i < context.snippets->size()) row["transcript"] = (*context.snippets)[i];
+        if (context.top_ngrams && i < context.top_ngrams->size()) {
+            row["top_ngrams"] = nlohmann::json::array();
+            for (const auto& [ngram, weight] : (*context.top_ngrams)[i])
+                row["top_ngrams"].push_back({{"ngram", ngram}, {"weight", weight}});
+        }
         best.push_back(std::move(row));
     }
     nlohmann::json talk;
@@ -131,7 +136,9 @@ nlohmann::json pattern_report_json(const Prediction& p, const ModelInfo& info, c
     if (context.keyframes.empty()) keyframes["note"] = context.keyframe_note;
     return {{"source", p.source},
             {"duration", duration},
-            {"model", {{"arch", architecture_name(info.arch)}, {"labels", info.labels}}},
+            {"model",
+             {{"arch", context.model_arch.empty() ? architecture_name(info.arch) : context.model_arch},
+              {"labels", info.labels}}},
             {"totals", totals},
             {"talk", talk},
             {"transcript", transcript},
@@ -208,7 +215,7 @@ std::string pattern_report_html(const Prediction& p, const ModelInfo& info, cons
     svg << "</svg>\n";
 
     std::ostringstream html;
-    const auto th = [&m](std::initializer_list<Msg> heads) {
+    const auto th = [&m](const std::vector<Msg>& heads) {
         std::string row = "<tr>";
         for (Msg h : heads) row += "<th>" + m.text(h) + "</th>";
         return row + "</tr>\n";
@@ -265,8 +272,18 @@ std::string pattern_report_html(const Prediction& p, const ModelInfo& info, cons
                  << m.text(Msg::ReportFrameAt,
                            {{"time", timeline::format_timecode(d["middle"].get<double>())}})
                  << "\" width=\"240\">";
-        html << "</td><td style=\"text-align:left;max-width:420px\">" << escape(d.value("transcript", std::string()))
-             << "</td></tr>\n";
+        html << "</td><td style=\"text-align:left;max-width:420px\">" << escape(d.value("transcript", std::string()));
+        if (d.contains("top_ngrams") && !d["top_ngrams"].empty()) {  // a text model: the words behind it
+            html << "<br><small>";
+            bool first = true;
+            for (const auto& g : d["top_ngrams"]) {
+                html << (first ? "" : " · ") << "<q>" << escape(g["ngram"].get<std::string>()) << "</q> "
+                     << m.number(g["weight"].get<double>(), 2);
+                first = false;
+            }
+            html << "</small>";
+        }
+        html << "</td></tr>\n";
     }
     html << "</table>\n</body></html>\n";
     return html.str();

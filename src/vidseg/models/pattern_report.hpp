@@ -27,6 +27,10 @@ struct LessonContext {
     std::optional<std::vector<std::string>> snippets;  // per top segment; nullopt = no transcript
     std::string transcript_source;         // file or transcriber the snippets came from
     std::string transcript_note;           // why there are no snippets
+    // Text models (models/utterance_model.hpp): per top segment the n-grams that drove the decision
+    // (n-gram, weight), and the model's kind shown instead of the network architecture.
+    std::optional<std::vector<std::vector<std::pair<std::string, double>>>> top_ngrams;
+    std::string model_arch;  // "" = architecture_name(info.arch)
 };
 
 // The top segments: detections ranked by score x length, at most `top`.

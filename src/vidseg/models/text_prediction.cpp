@@ -14,12 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_transcript_file(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return ext == ".srt" || ext == ".vtt" || ext == ".json";
-}
-
 double end_of(const std::vector<timeline::TranscriptSegment>& segments) {
     double end = 0;
     for (const auto& s : segments) end = std::max(end, s.end);
@@ -27,6 +21,12 @@ double end_of(const std::vector<timeline::TranscriptSegment>& segments) {
 }
 
 }  // namespace
+
+bool is_transcript_file(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return ext == ".srt" || ext == ".vtt" || ext == ".json";
+}
 
 std::vector<TextLessonPrediction> predict_text_item(const UtteranceModel& model, const std::string& item,
                                                     const TextPredictOptions& o) {

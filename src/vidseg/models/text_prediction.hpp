@@ -29,6 +29,9 @@ struct TextPredictOptions {
     double merge_gap = 0, min_length = 0;
 };
 
+// Whether the file is a transcript a text model reads as one lesson (.srt, .vtt, .json by extension).
+bool is_transcript_file(const std::string& path);
+
 // Throws InputNotFound / InvalidData / InvalidMedia like the readers, InvalidArgument for a video
 // without a transcript.
 std::vector<TextLessonPrediction> predict_text_item(const UtteranceModel& model, const std::string& item,

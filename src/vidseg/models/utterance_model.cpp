@@ -46,8 +46,8 @@ std::vector<text::SparseRow> UtteranceModel::rows_of(const std::vector<timeline:
     rows.reserve(segments.size());
     for (std::size_t i = 0; i < segments.size(); ++i) {
         text::SparseRow row = own[i];
-        if (i > 0) row = text::concatenate(row, words_of(own[i - 1], 0), width);
-        if (i + 1 < segments.size()) row = text::concatenate(row, words_of(own[i + 1], 0), width + n);
+        if (neighbours_ && i > 0) row = text::concatenate(row, words_of(own[i - 1], 0), width);
+        if (neighbours_ && i + 1 < segments.size()) row = text::concatenate(row, words_of(own[i + 1], 0), width + n);
         const std::string& speaker = segments[i].speaker;
         if (!speaker.empty()) {
             row.index.push_back(width + 2 * n + (speaker == main ? 0 : 1));
@@ -76,6 +76,7 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
     UtteranceModel m;
     m.labels_.assign(names.begin(), names.end());
     m.context_ = options.context;
+    m.neighbours_ = options.neighbours;
     const std::size_t labels = m.labels_.size();
 
     // Whole lessons held out for the thresholds: utterances of one lesson are not independent.
@@ -113,43 +114,91 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
     std::vector<text::SparseRow> rows;
     std::vector<std::uint8_t> targets;
     rows_and_targets(train, rows, targets);
+    const std::size_t train_rows = rows.size();
     std::vector<std::size_t> positives(labels, 0);
     for (std::size_t i = 0; i < targets.size(); ++i) positives[i % labels] += targets[i];
     if (std::all_of(positives.begin(), positives.end(), [&](std::size_t p) { return p == rows.size(); }))
         throw Error(ErrorCode::InvalidData, "a single class: every training utterance carries every label");
-    text::SgdOptions sgd = options.sgd;
-    sgd.seed = options.seed;
-    m.classifier_ = text::SparseLogistic::train(rows, targets, labels, width, sgd);
+    text::LogisticOptions logistic = options.logistic;
+    logistic.dual.seed = logistic.sgd.seed = options.seed;
+    m.classifier_ = text::SparseLogistic::train(rows, targets, labels, width, logistic);
 
     m.thresholds_.assign(labels, 0.5);
-    nlohmann::json thresholds = nlohmann::json::array();
+    nlohmann::json thresholds = nlohmann::json::array(), calibration = nlohmann::json::array();
     if (!val.empty()) {
         std::vector<text::SparseRow> val_rows;
         std::vector<std::uint8_t> val_targets;
         rows_and_targets(val, val_rows, val_targets);
-        std::vector<float> probabilities, y(val_targets.begin(), val_targets.end());
-        for (const auto& r : val_rows) {
-            const auto p = m.classifier_.predict(r);
-            probabilities.insert(probabilities.end(), p.begin(), p.end());
+        const std::size_t n_val_rows = val_rows.size();
+        std::vector<double> margins(n_val_rows * labels);
+        for (std::size_t r = 0; r < n_val_rows; ++r) {
+            const auto z = m.classifier_.margins(val_rows[r]);
+            std::copy(z.begin(), z.end(), margins.begin() + long(r * labels));
         }
-        const auto tuned = tune_thresholds(probabilities, y, labels);
+        // Platt scaling per pattern where the held-out lessons show both classes and the margin says
+        // something (a < 0: a higher margin, a likelier pattern); else the logistic of the margin.
+        std::vector<text::PlattScaling> scalings(labels);
+        bool calibrated = false;
+        for (std::size_t l = 0; l < labels && options.calibrate; ++l) {
+            std::vector<double> f(n_val_rows);
+            std::vector<bool> y(n_val_rows);
+            std::size_t pos = 0;
+            for (std::size_t r = 0; r < n_val_rows; ++r) {
+                f[r] = margins[r * labels + l];
+                y[r] = val_targets[r * labels + l] != 0;
+                pos += y[r];
+            }
+            if (pos == 0 || pos == n_val_rows) continue;
+            const auto s = text::PlattScaling::fit(f, y);
+            if (!(s.a < 0)) continue;
+            scalings[l] = s;
+            calibrated = true;
+            calibration.push_back({{"label", m.labels_[l]}, {"a", s.a}, {"b", s.b}, {"val_positive_utterances", pos}});
+        }
+        if (calibrated) m.classifier_.set_calibration(scalings);
+        // Thresholds on the calibrated scores, each pattern's fallback the score of margin 0: the
+        // boundary the balanced class weights draw, which held-out lessons move only as far as their F1
+        // clearly asks for (tune_thresholds).
+        std::vector<float> scores(n_val_rows * labels), y(val_targets.begin(), val_targets.end());
+        for (std::size_t i = 0; i < scores.size(); ++i) scores[i] = float(m.classifier_.score_of_margin(i % labels, margins[i]));
         for (std::size_t l = 0; l < labels; ++l) {
-            m.thresholds_[l] = tuned[l].threshold;
+            const double fallback = m.classifier_.score_of_margin(l, 0.0);
+            std::vector<float> one(n_val_rows), truth(n_val_rows);
+            for (std::size_t r = 0; r < n_val_rows; ++r) {
+                one[r] = scores[r * labels + l];
+                truth[r] = y[r * labels + l];
+            }
+            const auto tuned = tune_thresholds(one, truth, 1, fallback).front();
+            m.thresholds_[l] = tuned.threshold;
             thresholds.push_back({{"label", m.labels_[l]},
-                                  {"threshold", tuned[l].threshold},
-                                  {"val_f1", tuned[l].f1},
-                                  {"val_positive_utterances", tuned[l].positives},
-                                  {"tuned", tuned[l].tuned}});
+                                  {"threshold", tuned.threshold},
+                                  {"val_f1", tuned.f1},
+                                  {"val_positive_utterances", tuned.positives},
+                                  {"tuned", tuned.tuned}});
+        }
+        if (options.refit) {  // every lesson's utterances for the final weights, the calibration kept
+            const auto kept = m.classifier_.calibration();
+            std::vector<text::SparseRow> all_rows = std::move(rows);
+            std::vector<std::uint8_t> all_targets = std::move(targets);
+            all_rows.insert(all_rows.end(), std::make_move_iterator(val_rows.begin()),
+                            std::make_move_iterator(val_rows.end()));
+            all_targets.insert(all_targets.end(), val_targets.begin(), val_targets.end());
+            m.classifier_ = text::SparseLogistic::train(all_rows, all_targets, labels, width, logistic);
+            m.classifier_.set_calibration(kept);
         }
     }
     m.training_ = {{"lessons", lessons.size()},
                    {"val_lessons", val.size()},
                    {"utterances", utterances},
-                   {"train_utterances", rows.size()},
+                   {"train_utterances", train_rows},
+                   {"refit_on_all_lessons", !val.empty() && options.refit},
                    {"positive_utterances", positives},
                    {"class_weights", m.classifier_.class_weights()},
-                   {"epochs", sgd.epochs},
-                   {"alpha", sgd.alpha},
+                   {"solver", logistic.solver == text::LogisticSolver::Sgd ? "sgd" : "dual-coordinate-descent"},
+                   {"c", logistic.c},
+                   {"epochs", m.classifier_.epochs()},
+                   {"converged", m.classifier_.converged()},
+                   {"calibration", calibration},
                    {"thresholds", thresholds},
                    {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
     return m;
@@ -157,7 +206,7 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
 
 nlohmann::json UtteranceModel::to_json() const {
     return {{"labels", labels_},       {"thresholds", thresholds_},
-            {"context", context_},     {"lexical", lexical_.to_json()},
+            {"context", context_},     {"neighbours", neighbours_}, {"lexical", lexical_.to_json()},
             {"classifier", classifier_.to_json()}, {"training", training_}};
 }
 
@@ -203,6 +252,7 @@ UtteranceModel UtteranceModel::load(const fs::path& path) {
         m.labels_ = doc.at("labels").get<std::vector<std::string>>();
         m.thresholds_ = doc.at("thresholds").get<std::vector<double>>();
         m.context_ = doc.at("context").get<bool>();
+        m.neighbours_ = doc.contains("neighbours") ? doc.at("neighbours").get<bool>() : true;  // older files: true
         m.training_ = doc.value("training", nlohmann::json::object());
         m.lexical_ = text::LexicalVectorizer::from_json(doc.at("lexical"), path.string());
         m.classifier_ = text::SparseLogistic::from_json(doc.at("classifier"), path.string());

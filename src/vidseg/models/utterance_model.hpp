@@ -2,8 +2,11 @@
 // from what was said — hashed word and character n-grams with TF-IDF (text/lexical_vectorizer.hpp),
 // the previous and next utterances' words as context, and the speaker's role when the transcript
 // names speakers (the lesson's main speaker, usually the teacher, or another) — by a sparse
-// multi-label logistic regression with class weights (text/sparse_logistic.hpp). Thresholds per
-// pattern are tuned on the utterances of held-out lessons (best F1). Probabilities are projected
+// multi-label logistic regression with balanced class weights solved to its optimum
+// (text/sparse_logistic.hpp). On the utterances of held-out lessons each pattern's score is calibrated
+// (Platt scaling: the score is a probability of the pattern, not of the balanced prior) and its
+// threshold tuned (best F1, nearest the balanced decision boundary within its sampling error); then the
+// weights are fitted again on every lesson, the calibration kept. Probabilities are projected
 // onto the timeline grid (a row takes the utterance that overlaps it most), so the output is a
 // models::Prediction like the networks' and goes through the same decoding, reports and metrics.
 //
@@ -27,9 +30,12 @@ namespace vidseg::models {
 
 struct UtteranceTrainOptions {
     text::LexicalConfig lexical;
-    text::SgdOptions sgd;
+    text::LogisticOptions logistic;
     bool context = true;        // previous / next utterance words and the speaker role as features
-    double val_fraction = 0.2;  // lessons held out to tune the thresholds (0 = none: 0.5 for all)
+    bool neighbours = true;     // with context: the previous / next utterances' words (false: the speaker role only)
+    double val_fraction = 0.2;  // lessons held out to calibrate and tune the thresholds (0 = none: 0.5 for all)
+    bool calibrate = true;      // Platt scaling per pattern on the held-out lessons (needs val_fraction > 0)
+    bool refit = true;          // after calibrating, fit the weights again on every lesson
     std::uint64_t seed = 1;
 };
 
@@ -72,6 +78,7 @@ private:
     std::vector<std::string> labels_;
     std::vector<double> thresholds_;
     bool context_ = true;
+    bool neighbours_ = true;  // the neighbours' word blocks (else left empty: the speaker role only)
     text::LexicalVectorizer lexical_;
     text::SparseLogistic classifier_;
     nlohmann::json training_ = nlohmann::json::object();
