@@ -41,6 +41,10 @@ struct CycleReport {
     std::vector<std::pair<std::string, std::string>> failures;  // lesson, error
 };
 
+// The state file of config (created folders; an empty state when missing). Throws
+// Error(InvalidArgument) when it belongs to another --source / --publish pair.
+AgentState open_agent_state(const WatchConfig& config);
+
 // One look and the work it allows. Saves the state after every lesson step.
 CycleReport run_watch_cycle(const WatchConfig& config, AgentState& state);
 
