@@ -114,11 +114,12 @@ def test_lost_state_and_second_agent_do_not_publish_again(tmp_path):
     assert "skipped anna/task_20261207/lesson: the target's manifest lists it as published under " \
            "anna/task_20261207/lesson at " in r.stdout
     assert r.stdout.rstrip().endswith("1 lesson(s) found, 0 published, 1 already published, 0 failed, 0 waiting")
-    # A second agent with its own state, watching another copy of the same lesson: not published twice.
-    (source / "copy").mkdir()
+    # A second agent with its own state, watching another folder with a copy of the lesson: not published twice.
+    other = tmp_path / "other"
+    (other / "copy").mkdir(parents=True)
     for f in ("lesson.mp4", "export.json"):
-        (source / "copy" / f).write_bytes((source / "anna" / "task_20261207" / f).read_bytes())
-    r = agent(source, target, tmp_path / "second")
+        (other / "copy" / f).write_bytes((source / "anna" / "task_20261207" / f).read_bytes())
+    r = agent(other, target, tmp_path / "second")
     assert "skipped copy/lesson: the target's manifest lists it as published under anna/task_20261207/lesson" \
            in r.stdout
     assert "datasets_built_total 0\n" in (tmp_path / "second" / "metrics.prom").read_text()
