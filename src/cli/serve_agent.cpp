@@ -86,17 +86,9 @@ std::unique_ptr<agent::BackgroundAgent> start_serve_agent(const ParsedOptions& o
                                                            : fs::path(options.str("agent-state"));
     config.work_dir =
         options.str("agent-work").empty() ? data / "agent" / "work" : fs::path(options.str("agent-work"));
-    if (options.given("agent-build-options")) {
-        try {
-            config.build_options = nlohmann::json::parse(options.str("agent-build-options"));
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(ErrorCode::InvalidArgument,
-                        std::string("option --agent-build-options: not JSON: ") + e.what());
-        }
-        if (!config.build_options.is_object())
-            throw Error(ErrorCode::InvalidArgument,
-                        "option --agent-build-options: expected a JSON object of dataset build options");
-    }
+    if (options.given("agent-build-options"))
+        config.build_options =
+            agent::parse_build_options(options.str("agent-build-options"), "agent-build-options");
     config.every_seconds = agent::parse_duration(options.str("agent-every"), "agent-every");
     config.backoff_seconds = agent::parse_duration(options.str("agent-backoff"), "agent-backoff");
     config.log = [](const std::string& line) {

@@ -116,6 +116,18 @@ double parse_duration(const std::string& text, const std::string& option) {
     return value * scale;
 }
 
+nlohmann::json parse_build_options(const std::string& text, const std::string& option) {
+    nlohmann::json options;
+    try {
+        options = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorCode::InvalidArgument, "option --" + option + ": not JSON: " + e.what());
+    }
+    if (!options.is_object())
+        throw Error(ErrorCode::InvalidArgument, "option --" + option + ": expected a JSON object of dataset build options");
+    return options;
+}
+
 CycleReport run_watch_cycle(const WatchConfig& config, AgentState& state) {
     const auto started = std::chrono::steady_clock::now();
     LessonSource source(config.source);

@@ -57,6 +57,10 @@ void run_watch_loop(const WatchConfig& config, const std::function<void(const Cy
 // "60" / "60s" / "5m" / "1h" / "0.5s" -> seconds. Throws Error(InvalidArgument) naming the option.
 double parse_duration(const std::string& text, const std::string& option);
 
+// --build-options / --agent-build-options: a JSON object of `dataset build` options. Throws
+// Error(InvalidArgument) naming the option when the text is not JSON or not an object.
+nlohmann::json parse_build_options(const std::string& text, const std::string& option);
+
 // The counters in the Prometheus text exposition format (what /metrics serves).
 std::string metrics_text(const AgentState& state);
 
