@@ -49,15 +49,8 @@ int run_agent_watch(const ParsedOptions& options, Context& context) {
     if (config.publish.dry_run) throw Error(ErrorCode::InvalidArgument, "option --dry-run: not available for agent watch");
     config.state_file = options.str("state");
     config.work_dir = options.str("work");
-    if (options.given("build-options")) {
-        try {
-            config.build_options = nlohmann::json::parse(options.str("build-options"));
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(ErrorCode::InvalidArgument, std::string("option --build-options: not JSON: ") + e.what());
-        }
-        if (!config.build_options.is_object())
-            throw Error(ErrorCode::InvalidArgument, "option --build-options: expected a JSON object of dataset build options");
-    }
+    if (options.given("build-options"))
+        config.build_options = agent::parse_build_options(options.str("build-options"), "build-options");
     config.every_seconds = agent::parse_duration(options.str("every"), "every");
     config.settle_seconds = agent::parse_duration(options.str("settle"), "settle");
     config.backoff_seconds = agent::parse_duration(options.str("backoff"), "backoff");

@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "platform_options.hpp"
+#include "serve_agent.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/platform/platform.hpp"
 #include "vidseg/server/http_server.hpp"
@@ -71,6 +72,8 @@ int run_serve(const ParsedOptions& options, Context& context) {
     config.label_studio.public_url = options.str("public-url");
     platform.start_workers();
     platform.start_housekeeping();
+    const auto agent = start_serve_agent(options);
+    if (agent) config.extra_metrics = [&agent] { return agent->metrics(); };
     server::run_server(platform, config, [&](const std::string& host, int port) {
         std::printf("vidseg serve: listening on http://%s:%d (data %s, storage %s)\n", host.c_str(), port,
                     options.str("data").c_str(), platform.store().describe().c_str());
@@ -125,7 +128,9 @@ Command serve_command() {
             "or from a config file (--config FILE or VIDSEG_CONFIG: one 'name = value' per line, e.g.\n"
             "'listen = 0.0.0.0:8080', '#' comments). Precedence: flags > VIDSEG_* > config file > defaults.\n"
             "Jobs: prepare, dataset build, transcribe, intro detect (their options are the CLI commands'),\n"
-            "and the arrival job of each upload.",
+            "and the arrival job of each upload.\n"
+            "With --agent-source and --agent-publish the server also runs the watch agent of `vidseg agent watch`\n"
+            "(its counters, vidseg_agent_*, on /metrics; its events in the log).",
         .positionals = {},
         .options =
             {
@@ -238,12 +243,14 @@ Command serve_command() {
         .examples =
             "  vidseg serve --data /srv/vidseg\n"
             "  VIDSEG_DATA=/srv/vidseg VIDSEG_LISTEN=0.0.0.0:8080 vidseg serve\n"
-            "  vidseg serve --config /etc/vidseg/serve.conf",
+            "  vidseg serve --config /etc/vidseg/serve.conf\n"
+            "  vidseg serve --data /srv/vidseg --agent-source /srv/lessons --agent-publish s3://datasets/ppi --agent-every 5m",
         .env_prefix = "VIDSEG_",
     };
     const auto storage = storage_options(
         "Object store: a folder, or s3://BUCKET/PREFIX (see the S3 options). Default: DIR/store.");
     spec.options.insert(spec.options.begin() + 3, storage.begin(), storage.end());  // after --db
+    for (auto& o : serve_agent_options()) spec.options.push_back(o);
     return {spec, run_serve};
 }
 

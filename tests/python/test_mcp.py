@@ -42,8 +42,9 @@ BINARY = _env_path("VIDSEG_BINARY")
 MEDIA = _env_path("VIDSEG_TEST_MEDIA_DIR")
 SOURCE = _env_path("VIDSEG_SOURCE_DIR")
 EXPORT = SOURCE / "tests" / "data" / "dataset" / "lesson_export.json"
-LOCAL_TOOLS = {"probe", "prepare", "dataset_build", "dataset_agreement", "intro_detect", "dataset_publish"}
-SERVER_TOOLS = {"probe", "prepare", "dataset_build", "intro_detect", "job_status", "job_cancel"}
+LOCAL_TOOLS = {"probe", "prepare", "dataset_build", "dataset_agreement", "intro_detect", "dataset_publish",
+               "transcribe"}
+SERVER_TOOLS = {"probe", "prepare", "dataset_build", "intro_detect", "transcribe", "job_status", "job_cancel"}
 
 
 @pytest.fixture(scope="module")

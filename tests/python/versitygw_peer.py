@@ -29,8 +29,8 @@ def free_port():
 class VersityGw:
     """versitygw serving a posix folder on a fixed loopback port; stoppable and restartable."""
 
-    def __init__(self, folder):
-        self.folder, self.port = folder, free_port()
+    def __init__(self, folder, extra_args=()):
+        self.folder, self.port, self.extra_args = folder, free_port(), list(extra_args)
         self.url = f"http://127.0.0.1:{self.port}"
         os.makedirs(os.path.join(folder, "data"), exist_ok=True)
         self.start()
@@ -38,7 +38,7 @@ class VersityGw:
     def start(self):
         self.proc = subprocess.Popen(
             [versitygw_binary(), "--quiet", "--access", ACCESS, "--secret", SECRET, "--port", f"127.0.0.1:{self.port}",
-             "posix", os.path.join(self.folder, "data")],
+             *self.extra_args, "posix", os.path.join(self.folder, "data")],
             stdout=open(os.path.join(self.folder, "versitygw.log"), "ab"), stderr=subprocess.STDOUT)
         deadline = time.time() + 20
         while time.time() < deadline:

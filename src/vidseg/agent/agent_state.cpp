@@ -29,7 +29,8 @@ nlohmann::json to_json(const AgentState& state) {
             {"lessons", lessons},
             {"counters",
              {{"cycles", c.cycles}, {"published", c.published}, {"skipped", c.skipped}, {"failures", c.failures},
-              {"files_sent", c.files_sent}, {"bytes_sent", c.bytes_sent}, {"last_cycle_end", c.last_cycle_end}}}};
+              {"files_sent", c.files_sent}, {"bytes_sent", c.bytes_sent}, {"last_cycle_end", c.last_cycle_end},
+              {"built", c.built}, {"last_cycle_found", c.last_cycle_found}, {"last_cycle_seconds", c.last_cycle_seconds}}}};
 }
 
 AgentState load_agent_state(const std::filesystem::path& file) {
@@ -67,6 +68,9 @@ AgentState load_agent_state(const std::filesystem::path& file) {
                           c.value("skipped", std::uint64_t{0}),    c.value("failures", std::uint64_t{0}),
                           c.value("files_sent", std::uint64_t{0}), c.value("bytes_sent", std::uint64_t{0}),
                           c.value("last_cycle_end", std::int64_t{0})};
+        state.counters.built = c.value("built", std::uint64_t{0});
+        state.counters.last_cycle_found = c.value("last_cycle_found", std::uint64_t{0});
+        state.counters.last_cycle_seconds = c.value("last_cycle_seconds", 0.0);
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("malformed agent state: ") + e.what(), file.string());
     }

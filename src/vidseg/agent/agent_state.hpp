@@ -34,6 +34,9 @@ struct LessonState {
 struct AgentCounters {
     std::uint64_t cycles = 0, published = 0, skipped = 0, failures = 0, files_sent = 0, bytes_sent = 0;
     std::int64_t last_cycle_end = 0;
+    std::uint64_t built = 0;            // datasets built (published or not)
+    std::uint64_t last_cycle_found = 0; // lessons the last look listed
+    double last_cycle_seconds = 0;      // how long the last cycle took
 };
 
 struct AgentState {

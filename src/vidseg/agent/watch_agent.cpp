@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <thread>
 
 #include "vidseg/agent/lesson_source.hpp"
@@ -55,8 +56,9 @@ void record_look(LessonState& s, const LessonCandidate& c) {
 }
 
 // Builds one lesson's dataset and publishes it under the lesson's name.
-publish::PublishReport build_and_publish(const WatchConfig& config, const LessonCandidate& lesson,
-                                         const fs::path& video, const fs::path& annotations, const fs::path& folder) {
+publish::PublishReport build_and_publish(const WatchConfig& config, const LessonCandidate& lesson, const fs::path& video,
+                                         const fs::path& annotations, const fs::path& folder,
+                                         const std::string& origin_digest, AgentCounters& counters) {
     nlohmann::json options = config.build_options;
     options["video"] = nlohmann::json::array({video.string()});
     options["annotations"] = annotations.string();
@@ -71,7 +73,9 @@ publish::PublishReport build_and_publish(const WatchConfig& config, const Lesson
         if (built.plan.errors.size() > 1) why += " (and " + std::to_string(built.plan.errors.size() - 1) + " more)";
         throw Error(ErrorCode::InvalidData, "dataset build: " + why, lesson.name);
     }
+    ++counters.built;
     publish::PublishConfig publish = config.publish;
+    publish.origin_digest = origin_digest;
     publish.dir = folder / "dataset";
     publish.prefix = lesson.name;
     publish.message = "Publish lesson " + lesson.name + " with vidseg agent";
@@ -112,11 +116,27 @@ double parse_duration(const std::string& text, const std::string& option) {
     return value * scale;
 }
 
+nlohmann::json parse_build_options(const std::string& text, const std::string& option) {
+    nlohmann::json options;
+    try {
+        options = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorCode::InvalidArgument, "option --" + option + ": not JSON: " + e.what());
+    }
+    if (!options.is_object())
+        throw Error(ErrorCode::InvalidArgument, "option --" + option + ": expected a JSON object of dataset build options");
+    return options;
+}
+
 CycleReport run_watch_cycle(const WatchConfig& config, AgentState& state) {
+    const auto started = std::chrono::steady_clock::now();
     LessonSource source(config.source);
     CycleReport report;
     const auto lessons = source.list();
     report.found = lessons.size();
+    // The target's manifest, read once per cycle when a lesson is about to be built: what another agent
+    // (or this one, before its state was lost) published from the same lesson content.
+    std::optional<publish::PublishManifest> target_manifest;
     const auto save = [&] { save_agent_state(state, config.state_file); };
     for (const auto& lesson : lessons) {
         if (cancel_requested()) break;
@@ -163,7 +183,23 @@ CycleReport run_watch_cycle(const WatchConfig& config, AgentState& state) {
                 fs::remove_all(folder);
                 continue;
             }
-            const auto published = build_and_publish(config, lesson, video, annotations, folder);
+            if (!target_manifest) target_manifest = publish::read_target_manifest(config.publish);
+            if (const auto earlier = target_manifest->find_origin(s.content_digest)) {
+                s.status = "published";
+                s.published_digest = s.content_digest;
+                s.published_at = earlier->published_at;
+                ++report.skipped;
+                ++state.counters.skipped;
+                say(config, "skipped " + lesson.name + ": the target's manifest lists it as published" +
+                                (earlier->prefix.empty() ? "" : " under " + earlier->prefix) + " at " +
+                                earlier->published_at);
+                save();
+                fs::remove_all(folder);
+                continue;
+            }
+            const auto published =
+                build_and_publish(config, lesson, video, annotations, folder, s.content_digest, state.counters);
+            target_manifest.reset();  // it changed
             s.status = "published";
             s.published_digest = s.content_digest;
             s.published_at = publish::utc_now_iso8601();
@@ -188,14 +224,14 @@ CycleReport run_watch_cycle(const WatchConfig& config, AgentState& state) {
     }
     ++state.counters.cycles;
     state.counters.last_cycle_end = unix_now();
+    state.counters.last_cycle_found = lessons.size();
+    state.counters.last_cycle_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     save();
     if (!config.metrics_file.empty()) write_file_atomic(config.metrics_file, metrics_text(state));
     return report;
 }
 
-namespace {
-
-AgentState open_state(const WatchConfig& config) {
+AgentState open_agent_state(const WatchConfig& config) {
     for (const fs::path& file : {config.state_file, config.metrics_file})
         if (!file.parent_path().empty()) {
             std::error_code ec;
@@ -214,6 +250,8 @@ AgentState open_state(const WatchConfig& config) {
     return state;
 }
 
+namespace {
+
 void pause(double seconds) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (std::chrono::steady_clock::now() < until && !cancel_requested())
@@ -223,7 +261,7 @@ void pause(double seconds) {
 }  // namespace
 
 CycleReport run_watch_once(const WatchConfig& config) {
-    AgentState state = open_state(config);
+    AgentState state = open_agent_state(config);
     // The first look only records sizes (lessons already seen by an earlier run may go ahead in it).
     const CycleReport first = run_watch_cycle(config, state);
     if (first.waiting == 0 || cancel_requested()) return first;
@@ -237,7 +275,7 @@ CycleReport run_watch_once(const WatchConfig& config) {
 }
 
 void run_watch_loop(const WatchConfig& config, const std::function<void(const CycleReport&)>& on_cycle) {
-    AgentState state = open_state(config);
+    AgentState state = open_agent_state(config);
     while (!cancel_requested()) {
         const auto report = run_watch_cycle(config, state);
         if (on_cycle) on_cycle(report);
@@ -258,6 +296,9 @@ std::string metrics_text(const AgentState& state) {
         out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + value + "\n";
     };
     metric("vidseg_agent_cycles_total", "counter", "Watch cycles completed.", std::to_string(c.cycles));
+    metric("vidseg_agent_lessons_seen", "gauge", "Lessons the last look listed at the source.",
+           std::to_string(c.last_cycle_found));
+    metric("vidseg_agent_datasets_built_total", "counter", "Datasets built.", std::to_string(c.built));
     metric("vidseg_agent_lessons_published_total", "counter", "Lessons built and published.", std::to_string(c.published));
     metric("vidseg_agent_lessons_skipped_total", "counter", "Lessons skipped: their content was already published.",
            std::to_string(c.skipped));
@@ -270,6 +311,8 @@ std::string metrics_text(const AgentState& state) {
     metric("vidseg_agent_lessons_published", "gauge", "Lessons published and unchanged.", std::to_string(published));
     metric("vidseg_agent_last_cycle_timestamp_seconds", "gauge", "Unix time the last cycle ended.",
            std::to_string(c.last_cycle_end));
+    metric("vidseg_agent_last_cycle_duration_seconds", "gauge", "How long the last cycle took.",
+           std::to_string(c.last_cycle_seconds));
     return out;
 }
 

@@ -41,6 +41,10 @@ struct CycleReport {
     std::vector<std::pair<std::string, std::string>> failures;  // lesson, error
 };
 
+// The state file of config (created folders; an empty state when missing). Throws
+// Error(InvalidArgument) when it belongs to another --source / --publish pair.
+AgentState open_agent_state(const WatchConfig& config);
+
 // One look and the work it allows. Saves the state after every lesson step.
 CycleReport run_watch_cycle(const WatchConfig& config, AgentState& state);
 
@@ -52,6 +56,10 @@ void run_watch_loop(const WatchConfig& config, const std::function<void(const Cy
 
 // "60" / "60s" / "5m" / "1h" / "0.5s" -> seconds. Throws Error(InvalidArgument) naming the option.
 double parse_duration(const std::string& text, const std::string& option);
+
+// --build-options / --agent-build-options: a JSON object of `dataset build` options. Throws
+// Error(InvalidArgument) naming the option when the text is not JSON or not an object.
+nlohmann::json parse_build_options(const std::string& text, const std::string& option);
 
 // The counters in the Prometheus text exposition format (what /metrics serves).
 std::string metrics_text(const AgentState& state);

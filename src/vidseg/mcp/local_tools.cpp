@@ -14,6 +14,7 @@
 #include "vidseg/mcp/tool_schema.hpp"
 #include "vidseg/media/probe_options.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
+#include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/publish/publish_options.hpp"
 
 namespace vidseg::mcp {
@@ -68,6 +69,15 @@ Tool dataset_build_tool() {
             dataset::require_written(report);
             return dataset::to_json(report);
         });
+}
+
+Tool transcribe_tool() {
+    return command_tool("transcribe", pipeline::transcribe_command_spec(), "",
+                        [](const ParsedOptions& options, Progress& progress) {
+                            auto config = pipeline::transcribe_config(options);
+                            config.progress = &progress;
+                            return pipeline::to_json(pipeline::transcribe(config));
+                        });
 }
 
 Tool dataset_agreement_tool() {
@@ -173,7 +183,7 @@ std::string read_dataset(const fs::path& root, const std::string& uri) {
 ToolBox local_toolbox(const LocalToolsConfig& config) {
     ToolBox box;
     box.tools = {probe_tool(),        prepare_tool(),        dataset_build_tool(), dataset_agreement_tool(),
-                 intro_detect_tool(), dataset_publish_tool()};
+                 intro_detect_tool(), dataset_publish_tool(), transcribe_tool()};
     box.instructions =
         "vidseg turns lesson videos into labelled segments, Label Studio tasks and Hugging Face datasets. "
         "Paths are "

@@ -5,6 +5,7 @@
 #include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/mcp/tool_schema.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
+#include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/platform/api_error.hpp"
 
 namespace vidseg::mcp {
@@ -167,6 +168,7 @@ ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& 
           {"label_config", {{"type", "string"}, {"description", "The project's label config XML."}}},
           {"review", review}}},
         {"intro_detect", "intro detect", intro::intro_detect_command_spec(), true, json::object()},
+        {"transcribe", "transcribe", pipeline::transcribe_command_spec(), false, json::object()},
     };
     ToolBox box;
     const platform::Principal who = caller;

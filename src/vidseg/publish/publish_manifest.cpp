@@ -15,6 +15,13 @@ std::optional<Publication> PublishManifest::find_publication(const std::string& 
     return std::nullopt;
 }
 
+std::optional<Publication> PublishManifest::find_origin(const std::string& origin_digest) const {
+    if (origin_digest.empty()) return std::nullopt;
+    for (const auto& p : history)
+        if (p.origin_digest == origin_digest) return p;
+    return std::nullopt;
+}
+
 std::string PublishManifest::to_json_text() const { return to_json(*this).dump(1) + "\n"; }
 
 nlohmann::json to_json(const PublishManifest& manifest) {
@@ -22,10 +29,14 @@ nlohmann::json to_json(const PublishManifest& manifest) {
     for (const auto& [path, f] : manifest.files)
         files[path] = {{"sha256", f.sha256}, {"size", f.size}, {"published_at", f.published_at}};
     nlohmann::json history = nlohmann::json::array();
-    for (const auto& p : manifest.history)
-        history.push_back({{"content_digest", p.content_digest}, {"source", p.source},
-                           {"published_at", p.published_at}, {"files", p.files}, {"sent", p.sent},
-                           {"copied", p.copied}, {"deleted", p.deleted}, {"commit", p.commit}});
+    for (const auto& p : manifest.history) {
+        nlohmann::json entry = {{"content_digest", p.content_digest}, {"source", p.source},
+                                {"published_at", p.published_at}, {"files", p.files}, {"sent", p.sent},
+                                {"copied", p.copied}, {"deleted", p.deleted}, {"commit", p.commit}};
+        if (!p.prefix.empty()) entry["prefix"] = p.prefix;
+        if (!p.origin_digest.empty()) entry["origin_digest"] = p.origin_digest;
+        history.push_back(entry);
+    }
     return {{"format", "vidseg-publish-manifest"}, {"version", 1}, {"target", manifest.target},
             {"files", files}, {"history", history}};
 }
@@ -47,7 +58,8 @@ PublishManifest manifest_from_json(const std::string& text, const std::string& s
             manifest.history.push_back({p.at("content_digest").get<std::string>(), p.value("source", ""),
                                         p.value("published_at", ""), p.value("files", std::size_t{0}),
                                         p.value("sent", std::size_t{0}), p.value("copied", std::size_t{0}),
-                                        p.value("deleted", std::size_t{0}), p.value("commit", "")});
+                                        p.value("deleted", std::size_t{0}), p.value("commit", ""),
+                                        p.value("prefix", ""), p.value("origin_digest", "")});
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("malformed publish manifest: ") + e.what(), source);
     }

@@ -34,6 +34,10 @@ struct Publication {
     std::size_t copied = 0;  // files copied at the target from identical content
     std::size_t deleted = 0;
     std::string commit;      // Hub: the commit id
+    std::string prefix;      // the folder at the target it went under ("" = the root)
+    // What it was made from, when the publisher knows (the agent: SHA-256 over the lesson video's and
+    // export's hashes), so that another agent, or one whose state was lost, recognises the lesson.
+    std::string origin_digest;
 };
 
 struct PublishManifest {
@@ -43,6 +47,8 @@ struct PublishManifest {
 
     // The first publication of this content, if any.
     std::optional<Publication> find_publication(const std::string& content_digest) const;
+    // The first publication made from this origin (Publication::origin_digest), if any.
+    std::optional<Publication> find_origin(const std::string& origin_digest) const;
     // The document as it is stored at the target.
     std::string to_json_text() const;
 };

@@ -10,6 +10,7 @@
 
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/platform/digest.hpp"
 #include "vidseg/storage/sigv4.hpp"
 
 namespace fs = std::filesystem;
@@ -64,6 +65,40 @@ void record(PublishManifest& manifest, const std::string& key, const DatasetFile
     manifest.files[key] = {f.sha256, f.size, now};
 }
 
+// Object metadata that carries a published file's SHA-256 at an S3 target (x-amz-meta-sha256), so that
+// a resumed publication recognises what an interrupted one sent without reading it back. A folder
+// target keeps no metadata (its sidecar files would be read as data by `datasets`): its files are hashed.
+constexpr const char* kShaMetadata = "sha256";
+
+// Files an interrupted publication sent after its last manifest update: at the target under the key
+// this publication would give them, with the same size and the same SHA-256 (metadata, else the bytes
+// read back). They are recorded in the manifest, so the plan leaves them alone. Returns how many.
+std::size_t adopt_unrecorded(storage::ObjectStore& store, PublishManifest& manifest, const std::vector<DatasetFile>& files,
+                             const std::string& prefix, const std::map<std::string, std::uint64_t>& sizes) {
+    std::size_t adopted = 0;
+    for (const auto& f : files) {
+        const std::string key = target_key(prefix, f.path);
+        const auto known = manifest.files.find(key);
+        if (known != manifest.files.end() && known->second.sha256 == f.sha256) continue;
+        const auto there = sizes.find(key);
+        if (there == sizes.end() || there->second != f.size) continue;
+        const auto info = store.stat(key);
+        if (!info) continue;
+        std::string sha;
+        if (const auto it = info->metadata.find(kShaMetadata); it != info->metadata.end()) {
+            sha = it->second;
+        } else {
+            platform::Digest digest(platform::DigestAlgorithm::Sha256);
+            store.read(key, [&](const char* data, std::size_t size) { digest.update(data, size); });
+            sha = platform::to_hex(digest.finish());
+        }
+        if (sha != f.sha256) continue;
+        manifest.files[key] = {f.sha256, f.size, utc_now_iso8601()};
+        ++adopted;
+    }
+    return adopted;
+}
+
 Publication publication_of(const PublishConfig& config, const PublishReport& report, std::size_t files) {
     Publication p;
     p.content_digest = report.plan.content_digest;
@@ -74,6 +109,8 @@ Publication publication_of(const PublishConfig& config, const PublishReport& rep
     p.copied = report.copied;
     p.deleted = report.removed;
     p.commit = report.commits.empty() ? "" : report.commits.back();
+    p.prefix = config.prefix;
+    p.origin_digest = config.origin_digest;
     return p;
 }
 
@@ -98,6 +135,7 @@ void publish_to_store(const PublishConfig& config, const std::vector<DatasetFile
     }
     std::map<std::string, std::uint64_t> sizes;  // the whole target: copies may come from anywhere in it
     for (const auto& info : store->list("")) sizes[info.key] = info.size;
+    if (!config.dry_run) report.adopted = adopt_unrecorded(*store, manifest, files, config.prefix, sizes);
     report.plan = plan_publish(files, manifest, config.prefix, sizes);
     const auto save_manifest = [&] {
         const std::string text = manifest.to_json_text();
@@ -107,12 +145,17 @@ void publish_to_store(const PublishConfig& config, const std::vector<DatasetFile
     };
     if (config.dry_run) return;
     if (report.plan.nothing_to_do()) {
-        if (!report.plan.same_content) {  // first publication of this content (e.g. a copy of a published folder)
+        const bool origin_known = !config.origin_digest.empty() && manifest.find_origin(config.origin_digest);
+        if (!report.plan.same_content || !origin_known) {  // first publication of this content / from this origin
             manifest.history.push_back(publication_of(config, report, files.size()));
             save_manifest();
         }
         return;
     }
+    const bool s3 = config.target.kind == PublishTarget::Kind::S3;
+    const auto metadata_of = [s3](const DatasetFile& f) {
+        return s3 ? storage::Metadata{{kShaMetadata, f.sha256}} : storage::Metadata{};
+    };
     std::size_t since_save = 0;
     const auto done_one = [&] {
         if (++since_save >= config.batch_files) {
@@ -122,15 +165,13 @@ void publish_to_store(const PublishConfig& config, const std::vector<DatasetFile
         throw_if_cancelled();
     };
     for (const auto& copy : report.plan.copy) {
-        auto writer = store->create(copy.key);
-        store->read(copy.from, [&](const char* data, std::size_t size) { writer->write(data, size); });
-        writer->commit();
+        store->copy(copy.from, copy.key, metadata_of(copy.file));  // S3: CopyObject, nothing goes through vidseg
         record(manifest, copy.key, copy.file, utc_now_iso8601());
         ++report.copied;
         done_one();
     }
     for (const auto& [file, key] : report.plan.send) {
-        store->put_file(key, file.file);
+        store->put_file(key, file.file, metadata_of(file));
         record(manifest, key, file, utc_now_iso8601());
         ++report.sent;
         report.bytes_sent += file.size;
@@ -211,6 +252,28 @@ void publish_to_hub(const PublishConfig& config, const std::vector<DatasetFile>&
 
 }  // namespace
 
+PublishManifest read_target_manifest(const PublishConfig& config) {
+    const std::string name = config.target.location + "/" + kManifestName;
+    if (config.target.kind == PublishTarget::Kind::Hub) {
+        HubWorkerClient hub(config.hub);
+        const auto state = hub.open(config.target.repo_id, false, config.private_repo);
+        return state.manifest ? manifest_from_json(*state.manifest, name) : PublishManifest{};
+    }
+    if (config.target.kind == PublishTarget::Kind::Folder) {
+        std::string folder = config.target.location;
+        if (folder.rfind("file://", 0) == 0) folder = folder.substr(7);
+        std::error_code ec;
+        if (!fs::exists(folder, ec)) return {};  // opening a local store would create it
+    }
+    storage::StoreConfig store_config = config.store;
+    store_config.location = config.target.location;
+    const auto store = storage::open_store(store_config);
+    if (!store->stat(kManifestName)) return {};
+    std::string text;
+    store->read(kManifestName, [&](const char* data, std::size_t size) { text.append(data, size); });
+    return manifest_from_json(text, name);
+}
+
 PublishReport publish_dataset(const PublishConfig& config) {
     const auto started = std::chrono::steady_clock::now();
     PublishReport report;
@@ -247,6 +310,7 @@ nlohmann::json to_json(const PublishReport& report) {
         {"sent", report.sent},
         {"copied", report.copied},
         {"deleted", report.removed},
+        {"adopted", report.adopted},
         {"bytes_sent", report.bytes_sent},
         {"card_generated", report.card_generated},
         {"seconds", report.seconds},

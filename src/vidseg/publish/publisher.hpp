@@ -28,6 +28,7 @@ struct PublishConfig {
     HubSettings hub;
     std::string message;         // commit message (Hub); empty = "Publish <folder> with vidseg"
     std::size_t batch_files = 100;  // files per Hub commit / per manifest update (the Hub asks for <= ~100)
+    std::string origin_digest;  // recorded in the manifest's history (Publication::origin_digest)
 };
 
 struct PublishReport {
@@ -36,6 +37,9 @@ struct PublishReport {
     bool dry_run = false;
     bool card_generated = false;  // the folder had no README.md: a minimal card was published
     std::size_t sent = 0, copied = 0, removed = 0;
+    // Files an interrupted publication had sent after its last manifest update, found at the target
+    // (same key, size and SHA-256) and recorded instead of sent again.
+    std::size_t adopted = 0;
     std::uint64_t bytes_sent = 0;
     std::vector<std::string> commits;  // Hub
     std::string url;                   // Hub: the repository page
@@ -45,6 +49,10 @@ struct PublishReport {
 // Throws Error(InputNotFound) for a missing folder, the store's / the Hub's errors (the token never
 // in a message), Error(Interrupted) when cancelled between files (the manifest says what arrived).
 PublishReport publish_dataset(const PublishConfig& config);
+
+// The manifest at the target (an empty one when nothing was published there yet); nothing is created.
+// For the agent: whether a lesson was published by another agent or before its state was lost.
+PublishManifest read_target_manifest(const PublishConfig& config);
 
 nlohmann::json to_json(const PublishReport& report);
 

@@ -81,10 +81,10 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
         platform.catalog().user_count();  // the catalog answers
         x.send_json(200, {{"status", "ok"}});
     });
-    router.add("GET", "/metrics", "GET /metrics", Access::Public, [&platform, &metrics](Exchange& x) {
-        x.response.set_content(
-            metrics.render(platform.catalog().job_counts_by_state(), platform.catalog().lease_stats()),
-            "text/plain; version=0.0.4; charset=utf-8");
+    router.add("GET", "/metrics", "GET /metrics", Access::Public, [&platform, &metrics, &config](Exchange& x) {
+        std::string text = metrics.render(platform.catalog().job_counts_by_state(), platform.catalog().lease_stats());
+        if (config.extra_metrics) text += config.extra_metrics();
+        x.response.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
     });
     router.add("GET", "/api/openapi.json", "GET /api/openapi.json", Access::Public,
                [](Exchange& x) { x.response.set_content(openapi_document(), "application/json"); });

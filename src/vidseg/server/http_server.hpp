@@ -25,6 +25,8 @@ struct ServerConfig {
     bool secure_cookies = false;    // add `Secure` to the session cookie (behind a TLS proxy)
     std::string web_dir;            // the built web UI (--web); empty = found (server/web_assets.hpp)
     platform::LabelStudioSettings label_studio;  // --label-studio-*, --public-url
+    // More Prometheus text appended to /metrics (the in-process watch agent's counters); may be empty.
+    std::function<std::string()> extra_metrics;
 };
 
 // Serves until cancel_requested() (SIGINT/SIGTERM). on_listening(host, port) runs once bound.

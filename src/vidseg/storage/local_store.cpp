@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -170,6 +171,32 @@ void LocalStore::read(const std::string& key, const std::function<void(const cha
         left -= got;
     }
     if (left > 0) throw Error(ErrorCode::InvalidData, "the object was truncated while being read", key);
+}
+
+ObjectInfo LocalStore::copy(const std::string& from, const std::string& to, const Metadata& metadata) {
+    const fs::path source = path_of(from), target = path_of(to);
+    check_metadata(metadata);
+    if (!file_info(from, source)) throw Error(ErrorCode::InputNotFound, "no such object in " + describe(), from);
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    std::random_device random;
+    const fs::path temp = target.string() + AtomicFile::kTempMarker + std::to_string(random());
+    fs::create_hard_link(source, temp, ec);
+    if (ec) {  // a file system without hard links
+        ec.clear();
+        fs::copy_file(source, temp, fs::copy_options::overwrite_existing, ec);
+    }
+    if (!ec) fs::rename(temp, target, ec);
+    if (ec) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        throw Error(ErrorCode::OutputError, "cannot copy " + from + " in " + describe() + ": " + ec.message(), to);
+    }
+    write_metadata(target, metadata);
+    auto info = file_info(to, target);
+    if (!info) throw Error(ErrorCode::OutputError, "the copy vanished", to);
+    info->metadata = metadata;
+    return *info;
 }
 
 void LocalStore::get_file(const std::string& key, const fs::path& file) {

@@ -28,6 +28,9 @@ public:
     std::optional<ObjectInfo> stat(const std::string& key) override;
     std::vector<ObjectInfo> list(const std::string& prefix) override;
     void remove(const std::string& key) override;
+    // A hard link (objects are never changed in place: a write replaces the file), else a file copy;
+    // placed under `to` atomically (a temp name, then rename).
+    ObjectInfo copy(const std::string& from, const std::string& to, const Metadata& metadata = {}) override;
     std::optional<std::string> presigned_get_url(const std::string& key,
                                                  std::chrono::seconds expiry) override;
 

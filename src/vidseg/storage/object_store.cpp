@@ -126,6 +126,12 @@ std::string content_type_for(const std::string& key) {
     return "application/octet-stream";
 }
 
+ObjectInfo ObjectStore::copy(const std::string& from, const std::string& to, const Metadata& metadata) {
+    auto writer = create(to, metadata);
+    read(from, [&](const char* data, std::size_t size) { writer->write(data, size); });
+    return writer->commit();
+}
+
 std::unique_ptr<ObjectStore> open_store(const StoreConfig& config) {
     const std::string& location = config.location;
     if (location.empty()) throw Error(ErrorCode::InvalidArgument, "no storage location given");

@@ -62,6 +62,10 @@ public:
     virtual std::optional<ObjectInfo> stat(const std::string& key) = 0;
     virtual std::vector<ObjectInfo> list(const std::string& prefix) = 0;  // every key under prefix, sorted
     virtual void remove(const std::string& key) = 0;                       // missing key: no error
+    // A new object `to` with the bytes of `from` and `metadata` (not from's). Error(InputNotFound) when
+    // `from` is missing. This default streams the bytes through (read + create); the backends copy
+    // where the data lives (S3: CopyObject; local: a hard link, else a file copy).
+    virtual ObjectInfo copy(const std::string& from, const std::string& to, const Metadata& metadata = {});
     // A URL that lets anyone holding it GET the object until it expires (S3: SigV4 query signing,
     // against the public endpoint when one is configured); nullopt for a local store (the server
     // serves those files itself, behind its own authentication). expiry 0 = the configured default
