@@ -1,12 +1,18 @@
 #include "vidseg/mcp/server_tools.hpp"
 
 #include "vidseg/core/error.hpp"
+#include <filesystem>
+#include <random>
+
+#include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/dataset/dataset_build_options.hpp"
+#include "vidseg/eval/agreement_options.hpp"
 #include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/mcp/tool_schema.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
 #include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/platform/api_error.hpp"
+#include "vidseg/platform/job_kinds.hpp"
 
 namespace vidseg::mcp {
 
@@ -116,6 +122,79 @@ Tool job_tool(const JobTool& job, platform::Platform& platform, const platform::
             }};
 }
 
+// A folder of this process for one call's exports, removed when the call ends.
+class CallFolder {
+public:
+    CallFolder() {
+        std::random_device random;
+        path_ = std::filesystem::temp_directory_path() /
+                ("vidseg-mcp-" + std::to_string(random()) + std::to_string(random()));
+        std::filesystem::create_directories(path_);
+    }
+    ~CallFolder() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    CallFolder(const CallFolder&) = delete;
+    CallFolder& operator=(const CallFolder&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// dataset agreement over HTTP: the exports are given as data (no server paths) and the agreement,
+// which needs no media, is answered at once rather than queued as a job.
+Tool dataset_agreement_tool() {
+    std::vector<std::string> paths;
+    const auto full = eval::dataset_agreement_command_spec();
+    for (const auto& o : full.options)
+        if (o.type == OptionType::Path) paths.push_back(o.name);
+    auto spec = without_options(full, paths);
+    spec.positionals.clear();
+    json schema = input_schema(spec);
+    schema["properties"]["exports"] = {
+        {"type", "array"},
+        {"minItems", 1},
+        {"maxItems", 64},
+        {"items", {{"type", {"array", "object", "string"}}}},
+        {"description",
+         "Label Studio exports: one in which several annotators labelled the same tasks, or one per "
+         "annotator (JSON or JSON_MIN as JSON, CSV as text)."}};
+    schema["required"] = {"exports"};
+    return {.name = "dataset_agreement",
+            .title = "vidseg dataset agreement",
+            .description = full.summary,
+            .input_schema = schema,
+            .run = [full](const json& arguments, Progress&) {
+                const auto exports = arguments.find("exports");
+                if (exports == arguments.end() || !exports->is_array() || exports->empty() ||
+                    exports->size() > 64)
+                    throw Error(ErrorCode::InvalidArgument,
+                                "argument 'exports' must be an array of 1 to 64 Label Studio exports");
+                CallFolder folder;
+                std::vector<std::string> files;
+                for (const auto& e : *exports) {
+                    const auto file = folder.path() / ("export_" + std::to_string(files.size() + 1) +
+                                                       (e.is_string() ? ".csv" : ".json"));
+                    write_file_atomic(file, e.is_string() ? e.get<std::string>() : e.dump());
+                    files.push_back(file.string());
+                }
+                json options = arguments;
+                options.erase("exports");
+                const auto run = eval::run_dataset_agreement(platform::parse_job_options(full, options, files));
+                auto doc = eval::to_json(run);
+                // The warnings name the exports as the caller numbered them, not by this server's paths.
+                const std::string prefix = folder.path().string() + "/";
+                auto warnings = run.warnings;
+                for (auto& w : warnings)
+                    if (w.rfind(prefix, 0) == 0) w.erase(0, prefix.size());
+                doc["warnings"] = warnings;
+                doc["notes"] = run.corpus.notes;
+                return doc;
+            }};
+}
+
 std::vector<Resource> list_resources(platform::Platform& platform, const platform::Principal& who) {
     std::vector<Resource> out;
     for (const auto& j : platform.jobs(who)) {
@@ -199,6 +278,7 @@ ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& 
          .run = [&platform, who](const json& arguments, Progress&) {
              return engine_errors([&] { return job_json(platform, who, id_argument(arguments, "job_id")); });
          }});
+    box.tools.push_back(dataset_agreement_tool());
     box.tools.push_back({.name = "job_cancel",
                          .title = "Cancel a job",
                          .description = "Asks a queued or running job to stop; answers the job.",
