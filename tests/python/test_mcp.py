@@ -44,7 +44,8 @@ SOURCE = _env_path("VIDSEG_SOURCE_DIR")
 EXPORT = SOURCE / "tests" / "data" / "dataset" / "lesson_export.json"
 LOCAL_TOOLS = {"probe", "prepare", "dataset_build", "dataset_agreement", "intro_detect", "dataset_publish",
                "transcribe"}
-SERVER_TOOLS = {"probe", "prepare", "dataset_build", "intro_detect", "transcribe", "job_status", "job_cancel"}
+SERVER_TOOLS = {"probe", "prepare", "dataset_build", "dataset_agreement", "intro_detect", "transcribe", "job_status",
+                "job_cancel"}
 
 
 @pytest.fixture(scope="module")
@@ -487,6 +488,31 @@ def test_http_tools_run_as_jobs(server, token):
                                                   "a intro detect job takes 2 to 256 videos (video_ids)")
     assert tool_error(errors["job_status"]) == ("input_not_found", "not_found: job 999999 not found")
     assert tool_error(errors["job_cancel"]) == ("input_not_found", "not_found: job 999999 not found")
+
+
+def test_http_dataset_agreement(server, token):
+    export = json.loads(EXPORT.read_text())
+
+    async def body(client):
+        return (await client.call_tool("dataset_agreement", {"exports": [export]}),
+                await client.call_tool("dataset_agreement", {"exports": [export], "iou": 2}),
+                await client.call_tool("dataset_agreement", {"exports": [export], "consensus": "/tmp/x.json"}),
+                await client.call_tool("dataset_agreement", {"exports": []}))
+
+    async def connect():
+        async with http_client(server, token) as client:
+            return await body(client)
+
+    good, bad, path, empty = run(connect())
+    report = ok(good)
+    expected = json.loads(subprocess.run([str(BINARY), "dataset", "agreement", "--json", str(EXPORT)],
+                                         capture_output=True, text=True, check=True).stdout)
+    assert {k: report[k] for k in expected} == expected  # the same report as the CLI's on the same export
+    assert len(report["annotators"]) == 2
+    assert tool_error(bad) == ("invalid_argument", "option --iou: must be <= 1, got 2")
+    assert tool_error(path) == ("invalid_argument", "option consensus is chosen by the server, not by a job")
+    assert tool_error(empty) == ("invalid_argument",
+                                 "argument 'exports' must be an array of 1 to 64 Label Studio exports")
 
 
 def test_http_cancel_and_methods(server, token):
