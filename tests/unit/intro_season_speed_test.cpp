@@ -20,7 +20,6 @@ using timeline::Interval;
 
 namespace {
 
-std::string test_media(const std::string& name) { return vidseg::test::media(name).string(); }
 
 IntroDetection with_intro(double start, double end, int confirmations) {
     IntroDetection d;
@@ -56,7 +55,7 @@ TEST(IntroPictureWindows, NothingDoubtfulOrNothingFoundMeansWholeSpans) {
 }
 
 TEST(IntroPictureWindows, WindowedHashesAreTheWholeSpansInsideAndFlatOutside) {
-    const std::string path = test_media("series/ep2.mp4");
+    const std::string path = (vidseg::test::series_dir() / "ep2.mp4").string();
     const auto whole = fingerprint_video(path, 1020, {});
     ASSERT_GT(whole.hashes.size(), 60u);
     const double duration = whole.duration;
@@ -85,7 +84,7 @@ TEST(IntroPictureWindows, WindowsArePartOfTheCacheKey) {
 }
 
 TEST(IntroSharedAudio, SpansCutFromAWindowMatchTheirOwnDecodeAndTheWindowIsFreedByItsLastUser) {
-    const std::string path = test_media("series/ep2.mp4");
+    const std::string path = (vidseg::test::series_dir() / "ep2.mp4").string();
     const std::vector<std::string> paths{path};
     const media::AudioFormat format{.sample_rate = kFingerprintSampleRate, .channels = 1};
     SharedAudioWindows audio(paths, {Interval{5.0, 17.0}}, {2}, format);
@@ -114,7 +113,7 @@ TEST(IntroRefinementMemo, ASecondRefinementOfTheSameIntrosIsTakenFromTheMemo) {
     std::vector<IntroDetection> found(4);
     const double starts[] = {3, 8, 0, 12};
     for (int i = 0; i < 4; ++i) {
-        paths.push_back(test_media("series/ep" + std::to_string(i + 1) + ".mp4"));
+        paths.push_back((vidseg::test::series_dir() / ("ep" + std::to_string(i + 1) + ".mp4")).string());
         fps[std::size_t(i)].has_audio = true;
         found[std::size_t(i)].intro = Interval{starts[i] + 0.2, starts[i] + 5.9};
         for (int j = 0; j < 4; ++j)
