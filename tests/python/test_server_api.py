@@ -1214,6 +1214,8 @@ def test_label_studio_routes_without_a_label_studio(server, accounts):
                              ("POST", "/api/labelstudio/projects/{id}/pull"),
                              ("GET", "/api/labelstudio/projects/{id}/annotations"),
                              ("GET", "/api/labelstudio/projects/{id}/agreement"),
+                             ("GET", "/api/labelstudio/projects/{id}/consensus"),
+                             ("DELETE", "/api/labelstudio/projects/{id}"),
                              ("POST", "/api/labelstudio/projects/{id}/build")):
         kwargs = {"json": {}} if method == "POST" else {}
         r = api(server, method, template, path=template.replace("{id}", "999"), token=token, expect=404, **kwargs)

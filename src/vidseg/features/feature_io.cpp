@@ -18,6 +18,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 #include "vidseg/core/input_limits.hpp"
 #include "vidseg/core/safe_path.hpp"
 
@@ -267,9 +268,10 @@ FeatureMatrix from_jsonl(const std::string& text, const std::string& source) {
         }
         try {
             if (!have_head) {
-                if (doc.value("format", std::string()) != kFormatName)
+                if (!doc.is_object() || !doc.contains("format") || !doc["format"].is_string() ||
+                    doc["format"].get<std::string>() != kFormatName)
                     throw Error(ErrorCode::InvalidData, "first line is not a vidseg.features header", source);
-                if (doc.value("version", 0) != kFormatVersion)
+                if (json_integer_or<int>(doc, "version", 0) != kFormatVersion)
                     throw Error(ErrorCode::InvalidData,
                                 "unsupported vidseg.features version " + doc.value("version", nlohmann::json()).dump(),
                                 source);
@@ -277,7 +279,7 @@ FeatureMatrix from_jsonl(const std::string& text, const std::string& source) {
                 m.spec.step = doc.at("step").get<double>();
                 m.spec.window = doc.at("window").get<double>();
                 m.spec.columns = doc.at("columns").get<std::vector<std::string>>();
-                declared_rows = doc.value("rows", size_t{0});
+                declared_rows = json_integer_or<size_t>(doc, "rows", 0);
                 get_metadata(doc, m);
                 have_head = true;
                 continue;
@@ -290,7 +292,7 @@ FeatureMatrix from_jsonl(const std::string& text, const std::string& source) {
                                 " values",
                             source);
             for (const auto& v : values)
-                m.values.push_back(v.is_null() ? std::numeric_limits<float>::quiet_NaN() : v.get<float>());
+                m.values.push_back(v.is_null() ? std::numeric_limits<float>::quiet_NaN() : json_float(v, "a value"));
         } catch (const nlohmann::json::exception& e) {
             throw Error(ErrorCode::InvalidData, "line " + std::to_string(line_no) + ": " + e.what(), source);
         }

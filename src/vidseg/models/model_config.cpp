@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 #include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::models {
@@ -140,8 +141,9 @@ ModelInfo model_info_from_json(const nlohmann::json& doc, const std::string& sub
             throw Error(ErrorCode::InvalidData, e.cause(), subject);
         }
         const auto& h = doc.at("hyper");
-        info.hyper = {h.at("hidden").get<int>(), h.at("layers").get<int>(), h.at("heads").get<int>(),
-                      h.at("kernel").get<int>(), h.at("chunk").get<int>(), h.at("dropout").get<double>()};
+        const auto integer = [&h](const char* key) { return json_integer<int>(h.at(key), key); };
+        info.hyper = {integer("hidden"),  integer("layers"), integer("heads"),
+                      integer("kernel"),  integer("chunk"),  h.at("dropout").get<double>()};
         const auto& f = doc.at("features");
         info.spec.step = f.at("step").get<double>();
         info.spec.window = f.at("window").get<double>();
@@ -156,15 +158,15 @@ ModelInfo model_info_from_json(const nlohmann::json& doc, const std::string& sub
                             subject);
         }
         info.labels = doc.at("labels").get<std::vector<std::string>>();
-        info.mean = doc.at("normalisation").at("mean").get<std::vector<float>>();
-        info.scale = doc.at("normalisation").at("scale").get<std::vector<float>>();
+        info.mean = json_floats(doc.at("normalisation").at("mean"), "normalisation.mean");
+        info.scale = json_floats(doc.at("normalisation").at("scale"), "normalisation.scale");
         info.threshold = doc.value("threshold", 0.5);
         info.thresholds = doc.value("thresholds", std::vector<double>{});
         if (!info.thresholds.empty() && info.thresholds.size() != info.labels.size())
             throw Error(ErrorCode::InvalidData, "\"thresholds\" does not have one value per label", subject);
         for (double t : info.thresholds)
             if (!(t > 0 && t < 1)) throw Error(ErrorCode::InvalidData, "a threshold outside (0, 1)", subject);
-        info.seed = doc.value("seed", std::uint64_t{1});
+        info.seed = json_integer_or<std::uint64_t>(doc, "seed", 1);
         info.training = doc.value("training", nlohmann::json::object());
         if (info.mean.size() != info.spec.columns.size() || info.scale.size() != info.spec.columns.size())
             throw Error(ErrorCode::InvalidData, "normalisation does not match the feature columns", subject);
