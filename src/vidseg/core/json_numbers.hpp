@@ -41,11 +41,13 @@ T json_integer_or(const nlohmann::json& object, const char* key, T fallback) {
     return it == object.end() ? fallback : json_integer<T>(*it, key);
 }
 
-// A JSON number as float (NaN and infinities cannot come from JSON); a finite value beyond float's range
+// A JSON number as float (NaN and infinities cannot come from JSON); a value that would round beyond float's range
 // is nlohmann's type_error like any other wrong value.
 inline float json_float(const nlohmann::json& value, const std::string& what) {
     const double d = value.get<double>();
-    if (std::fabs(d) > static_cast<double>(std::numeric_limits<float>::max()))
+    // Doubles below 2^128 (1 - 2^-25) round to a finite float (FLT_MAX written as its shortest decimal,
+    // 3.4028235e+38, reads back a little above FLT_MAX); at and beyond it the cast overflows.
+    if (!(std::fabs(d) < 0x1.ffffffp127))
         throw nlohmann::json::type_error::create(302, what + " is beyond the range of a float: " + value.dump(),
                                                  &value);
     return static_cast<float>(d);
