@@ -32,7 +32,7 @@ fi
 # of every kind and the route-coverage check, which only makes sense for the whole file).
 server_tests='openapi_document_validates or login_tokens_and_401s or cookie_session_needs_csrf'
 server_tests+=' or injection_and_control_characters or tus_discovery_and_protocol_errors'
-server_tests+=' or oversize_upload_refused or non_video_refused or metrics_and_slow_client_cut_off'
+server_tests+=' or oversize_upload_refused or non_video_refused'  # (metrics: counts the jobs of earlier tests)
 
 reports="$(mktemp -d "${TMPDIR:-/tmp}/vidseg-sanitizer-reports.XXXXXX")"
 trap 'rm -rf "$reports"' EXIT
