@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 #include "vidseg/core/input_limits.hpp"
 
 namespace vidseg::dataset {
@@ -87,8 +88,8 @@ vision::KeyframeScore score_from_json(const nlohmann::json& s) {
     score.laplacian_variance = s.at("laplacian_variance");
     score.mean_luma = s.at("mean_luma");
     score.clipped_share = s.at("clipped_share");
-    score.faces = s.at("faces");
-    score.bodies = s.at("bodies");
+    score.faces = json_integer<int>(s.at("faces"), "faces");
+    score.bodies = json_integer<int>(s.at("bodies"), "bodies");
     score.person_checked = s.at("person_checked");
     return score;
 }

@@ -11,6 +11,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 #include "vidseg/core/input_limits.hpp"
 #include "vidseg/features/text_timeline.hpp"
 #include "vidseg/features/timeline_features.hpp"
@@ -243,9 +244,16 @@ UtteranceModel UtteranceModel::load(const fs::path& path) {
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("not a vidseg text model: ") + e.what(), path.string());
     }
-    if (!header.is_object() || header.value("format", "") != kFormat || !doc.is_object())
-        throw Error(ErrorCode::InvalidData, "not a vidseg text model", path.string());
-    if (header.value("version", 0) != 1)
+    // json::value() throws when the member has another type, and a float version must not be cast.
+    bool is_text_model = false;
+    int version = 0;
+    try {
+        is_text_model = header.is_object() && header.value("format", "") == kFormat && doc.is_object();
+        version = is_text_model ? json_integer_or<int>(header, "version", 0) : 0;
+    } catch (const nlohmann::json::exception&) {
+    }
+    if (!is_text_model) throw Error(ErrorCode::InvalidData, "not a vidseg text model", path.string());
+    if (version != 1)
         throw Error(ErrorCode::Unsupported, "text model version is not supported (this vidseg reads 1)", path.string());
     UtteranceModel m;
     try {

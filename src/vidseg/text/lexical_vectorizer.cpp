@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 #include "vidseg/text/ngram_hashing.hpp"
 
 namespace vidseg::text {
@@ -76,11 +77,11 @@ nlohmann::json LexicalVectorizer::to_json() const {
 LexicalVectorizer LexicalVectorizer::from_json(const nlohmann::json& doc, const std::string& subject) {
     LexicalVectorizer v;
     try {
-        v.config_.word_min = doc.at("word_ngrams").at(0).get<int>();
-        v.config_.word_max = doc.at("word_ngrams").at(1).get<int>();
-        v.config_.char_min = doc.at("char_wb_ngrams").at(0).get<int>();
-        v.config_.char_max = doc.at("char_wb_ngrams").at(1).get<int>();
-        v.config_.n_features = doc.at("n_features").get<std::uint32_t>();
+        v.config_.word_min = json_integer<int>(doc.at("word_ngrams").at(0), "word_ngrams");
+        v.config_.word_max = json_integer<int>(doc.at("word_ngrams").at(1), "word_ngrams");
+        v.config_.char_min = json_integer<int>(doc.at("char_wb_ngrams").at(0), "char_wb_ngrams");
+        v.config_.char_max = json_integer<int>(doc.at("char_wb_ngrams").at(1), "char_wb_ngrams");
+        v.config_.n_features = json_integer<std::uint32_t>(doc.at("n_features"), "n_features");
         check(v.config_);
         v.words_ = TfidfWeights::from_json(doc.at("idf_words"), subject);
         v.chars_ = TfidfWeights::from_json(doc.at("idf_chars"), subject);

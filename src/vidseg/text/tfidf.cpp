@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 
 namespace vidseg::text {
 
@@ -43,13 +44,13 @@ nlohmann::json TfidfWeights::to_json() const {
 TfidfWeights TfidfWeights::from_json(const nlohmann::json& doc, const std::string& subject) {
     TfidfWeights w;
     try {
-        w.documents_ = doc.at("documents").get<std::size_t>();
+        w.documents_ = json_integer<std::size_t>(doc.at("documents"), "documents");
         for (const auto& pair : doc.at("df")) {
-            const auto count = pair.at(1).get<std::uint32_t>();
+            const auto count = json_integer<std::uint32_t>(pair.at(1), "a document frequency");
             if (count == 0 || count > w.documents_)
                 throw Error(ErrorCode::InvalidData, "malformed TF-IDF weights: a document frequency out of range",
                             subject);
-            w.df_[pair.at(0).get<std::uint32_t>()] = count;
+            w.df_[json_integer<std::uint32_t>(pair.at(0), "a column")] = count;
         }
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("malformed TF-IDF weights: ") + e.what(), subject);
