@@ -1231,8 +1231,15 @@ def test_label_studio_routes_without_a_label_studio(server, accounts):
 
 def test_mcp_endpoint(server, accounts):
     """/mcp is documented; the MCP protocol itself is tested with the MCP SDK in tests/python/test_mcp.py."""
-    r = api(server, "POST", "/mcp", token=accounts["anna"], expect=200, json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
-    assert r.json() == {"jsonrpc": "2.0", "id": 1, "result": {}}
+    r = api(server, "POST", "/mcp", token=accounts["anna"], expect=200,
+            json={"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                  "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                             "clientInfo": {"name": "t", "version": "1"}}})
+    session = {"Mcp-Session-Id": r.headers["Mcp-Session-Id"]}
+    r = api(server, "POST", "/mcp", token=accounts["anna"], expect=200, headers=session,
+            json={"jsonrpc": "2.0", "id": 2, "method": "ping"})
+    assert r.json() == {"jsonrpc": "2.0", "id": 2, "result": {}}
+    api(server, "DELETE", "/mcp", token=accounts["anna"], expect=204, headers=session)
     assert error_of(api(server, "POST", "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, expect=401))["code"] == "unauthorized"
 
 

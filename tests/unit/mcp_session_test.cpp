@@ -152,3 +152,43 @@ TEST(McpSession, HandshakeToolsAndTypedErrors) {
     session.handle(json::array());
     EXPECT_EQ(sent.back()["error"]["code"], -32600);
 }
+
+// A call with a progressToken runs the tool's run_followed (a server job tool waits for its job there),
+// one without runs run; the caller's cancellation token reaches the tool, and a cancelled call is not
+// answered. Malformed members are JSON-RPC errors, never a json type_error.
+TEST(McpSession, FollowedCallsAndTheCallersCancellation) {
+    std::vector<json> sent;
+    mcp::ToolBox box;
+    box.tools.push_back({.name = "job",
+                         .title = "Job",
+                         .description = "a job",
+                         .input_schema = {{"type", "object"}},
+                         .run = [](const json&, Progress&) { return json{{"state", "queued"}}; },
+                         .run_followed = [](const json&, Progress& progress, const std::atomic<bool>& cancelled) {
+                             progress.begin("job 1: running", 100);
+                             progress.update(50);
+                             return json{{"state", cancelled ? "cancelled" : "finished"}};
+                         }});
+    mcp::McpSession session(box, [&sent](const json& m) { sent.push_back(m); }, false);
+    const json call = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"}, {"params", {{"name", "job"}}}};
+    session.handle(call);
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0]["result"]["structuredContent"], json({{"state", "queued"}}));
+    json followed = call;
+    followed["params"]["_meta"] = {{"progressToken", "t"}};
+    session.handle(followed);
+    ASSERT_EQ(sent.size(), 3u);
+    EXPECT_EQ(sent[1]["method"], "notifications/progress");
+    EXPECT_EQ(sent[1]["params"]["progressToken"], "t");
+    EXPECT_EQ(sent[1]["params"]["message"], "job 1: running");
+    EXPECT_EQ(sent[2]["result"]["structuredContent"], json({{"state", "finished"}}));
+    const std::atomic<bool> cancelled(true);
+    session.handle(followed, &cancelled);
+    ASSERT_EQ(sent.size(), 4u);  // its progress, and no answer
+    EXPECT_EQ(sent[3]["method"], "notifications/progress");
+
+    session.handle({{"jsonrpc", 2}, {"id", 5}, {"method", "ping"}});
+    EXPECT_EQ(sent.back()["error"]["code"], -32600);
+    session.handle({{"jsonrpc", "2.0"}, {"id", 6}, {"method", "initialize"}, {"params", {{"protocolVersion", 7}}}});
+    EXPECT_EQ(sent.back()["result"]["protocolVersion"], mcp::supported_protocol_versions().front());
+}

@@ -103,8 +103,10 @@ void McpSession::reject_unparsable(const std::string& why) {
     send_(rpc_error(nullptr, kParseError, "parse error: " + why));
 }
 
-void McpSession::handle(const json& message) {
-    if (!message.is_object() || message.value("jsonrpc", "") != "2.0") {
+void McpSession::handle(const json& message, const std::atomic<bool>* cancelled) {
+    // find, not value(): a "jsonrpc" of another type must be refused, not throw a type_error.
+    const auto jsonrpc = message.is_object() ? message.find("jsonrpc") : message.end();
+    if (!message.is_object() || jsonrpc == message.end() || *jsonrpc != "2.0") {
         send_(rpc_error(nullptr, kInvalidRequest, "not a JSON-RPC 2.0 message"));
         return;
     }
@@ -123,7 +125,7 @@ void McpSession::handle(const json& message) {
         return;
     }
     if (*method == "tools/call") {
-        call_tool(id, params);
+        call_tool(id, params, cancelled);
         return;
     }
     try {
@@ -142,7 +144,8 @@ json McpSession::answer(const std::string& method, const json& params, const jso
     if (!params.is_object()) throw RpcError(kInvalidParams, "params must be an object");
     if (method == "initialize") {
         const auto& versions = supported_protocol_versions();
-        const std::string asked = params.value("protocolVersion", "");
+        const auto given = params.find("protocolVersion");
+        const std::string asked = given != params.end() && given->is_string() ? given->get<std::string>() : "";
         const bool known = std::find(versions.begin(), versions.end(), asked) != versions.end();
         json result = {{"protocolVersion", known ? asked : versions.front()},
                        {"capabilities",
@@ -186,7 +189,7 @@ json McpSession::answer(const std::string& method, const json& params, const jso
     throw RpcError(kMethodNotFound, "method not found: " + method);
 }
 
-void McpSession::call_tool(const json& id, const json& params) {
+void McpSession::call_tool(const json& id, const json& params, const std::atomic<bool>* cancelled_by_caller) {
     const auto name = params.is_object() ? params.find("name") : params.end();
     const Tool* tool = nullptr;
     if (name != params.end() && name->is_string())
@@ -208,7 +211,10 @@ void McpSession::call_tool(const json& id, const json& params) {
     if (const auto meta = params.find("_meta"); meta != params.end() && meta->is_object())
         token = meta->value("progressToken", json());
     if (!background_tools_) {
-        send_({{"jsonrpc", "2.0"}, {"id", id}, {"result", run_tool(*tool, arguments, token)}});
+        static const std::atomic<bool> never(false);
+        const auto& cancelled = cancelled_by_caller ? *cancelled_by_caller : never;
+        auto result = run_tool(*tool, arguments, token, cancelled);
+        if (!cancelled) send_({{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
         return;
     }
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
@@ -218,7 +224,7 @@ void McpSession::call_tool(const json& id, const json& params) {
         json result;
         {
             const CancelScope scope(*cancelled);
-            result = run_tool(*tool, arguments, token);
+            result = run_tool(*tool, arguments, token, *cancelled);
         }
         {
             std::lock_guard done(mutex_);
@@ -229,10 +235,13 @@ void McpSession::call_tool(const json& id, const json& params) {
     });
 }
 
-json McpSession::run_tool(const Tool& tool, const json& arguments, const json& progress_token) {
+json McpSession::run_tool(const Tool& tool, const json& arguments, const json& progress_token,
+                          const std::atomic<bool>& cancelled) {
     ProgressNotifier progress(progress_token, send_);
     try {
-        json structured = tool.run(arguments, progress);
+        json structured = !progress_token.is_null() && tool.run_followed
+                              ? tool.run_followed(arguments, progress, cancelled)
+                              : tool.run(arguments, progress);
         if (!structured.is_object()) structured = {{"result", structured}};
         return {{"content", json::array({{{"type", "text"}, {"text", structured.dump(2)}}})},
                 {"structuredContent", structured},

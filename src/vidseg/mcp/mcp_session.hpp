@@ -40,7 +40,9 @@ class McpSession {
     McpSession& operator=(const McpSession&) = delete;
 
     // One message from the client (a request, a notification, or a response, which is ignored).
-    void handle(const nlohmann::json& message);
+    // cancelled: without background tools, the caller's token for this message's tools/call, set when
+    // the client cancels it (the call is then not answered); background tools use their own.
+    void handle(const nlohmann::json& message, const std::atomic<bool>* cancelled = nullptr);
     // A line that is not JSON: the JSON-RPC parse error (-32700).
     void reject_unparsable(const std::string& why);
     // Asks the running tool calls to stop and waits for them.
@@ -48,9 +50,9 @@ class McpSession {
 
   private:
     nlohmann::json answer(const std::string& method, const nlohmann::json& params, const nlohmann::json& id);
-    void call_tool(const nlohmann::json& id, const nlohmann::json& params);
-    nlohmann::json run_tool(const Tool& tool, const nlohmann::json& arguments,
-                            const nlohmann::json& progress_token);
+    void call_tool(const nlohmann::json& id, const nlohmann::json& params, const std::atomic<bool>* cancelled);
+    nlohmann::json run_tool(const Tool& tool, const nlohmann::json& arguments, const nlohmann::json& progress_token,
+                            const std::atomic<bool>& cancelled);
     void cancel(const nlohmann::json& request_id);
 
     ToolBox toolbox_;

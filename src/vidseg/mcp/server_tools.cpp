@@ -1,10 +1,13 @@
 #include "vidseg/mcp/server_tools.hpp"
 
 #include "vidseg/core/error.hpp"
+#include <chrono>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "vidseg/core/atomic_dir.hpp"
+#include "vidseg/core/cancel.hpp"
 #include "vidseg/dataset/dataset_build_options.hpp"
 #include "vidseg/eval/agreement_options.hpp"
 #include "vidseg/intro/intro_detect_options.hpp"
@@ -69,6 +72,34 @@ json job_json(platform::Platform& platform, const platform::Principal& who, std:
     return doc;
 }
 
+bool job_ended(const std::string& state) {
+    return state == "finished" || state == "error" || state == "cancelled";
+}
+
+// Waits for a job the caller follows: its stage as a progress phase, its percentage within it; the
+// ended job (with its files) is the answer. The client's cancellation of the call cancels the job;
+// any other stop (the client left, the server stops) leaves the job running.
+json follow_job(platform::Platform& platform, const platform::Principal& who, const std::string& ip,
+                std::int64_t id, Progress& progress, const std::atomic<bool>& cancelled) {
+    std::string stage;
+    for (;;) {
+        const auto job = engine_errors([&] { return platform.job(who, id); });
+        if (job.stage != stage) {
+            stage = job.stage;
+            progress.begin("job " + std::to_string(id) + ": " + stage, 100);
+        }
+        progress.update(job.progress);
+        if (job_ended(job.state)) return engine_errors([&] { return job_json(platform, who, id); });
+        if (cancelled) {
+            engine_errors([&] { return platform.cancel_job(who, id, ip); });
+            throw Error(ErrorCode::Interrupted, "job " + std::to_string(id) + " cancelled with its call");
+        }
+        if (cancel_requested())
+            throw Error(ErrorCode::Interrupted, "stopped following job " + std::to_string(id) + " (it goes on)");
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+}
+
 Tool job_tool(const JobTool& job, platform::Platform& platform, const platform::Principal& who,
               const std::string& ip) {
     std::vector<std::string> paths;
@@ -90,36 +121,42 @@ Tool job_tool(const JobTool& job, platform::Platform& platform, const platform::
         if (name == "annotations") required.push_back(name);
     }
     schema["required"] = required;
+    auto submit = [job, videos, &platform, who, ip](const json& arguments) {
+        std::vector<std::int64_t> ids;
+        const auto given = arguments.find(videos);
+        if (job.several_videos && given != arguments.end() && given->is_array()) {
+            for (const auto& v : *given) {
+                if (!v.is_number_integer())
+                    throw Error(ErrorCode::InvalidArgument, "argument 'video_ids' must hold integer ids");
+                ids.push_back(v.get<std::int64_t>());
+            }
+        } else {
+            ids.push_back(id_argument(arguments, videos));
+        }
+        json options = arguments, inputs = json::object();
+        options.erase(videos);
+        for (const auto& [name, input] : job.inputs.items())
+            if (options.contains(name)) {
+                inputs[name] = options[name];
+                options.erase(name);
+            }
+        return engine_errors([&] { return platform.submit_job(who, job.kind, ids, options, inputs, ip); });
+    };
     return {.name = job.tool,
             .title = "vidseg " + job.spec.name + " (server job)",
             .description = job.spec.summary +
                            "\n\nRuns as a job of the server: the answer is the queued job; follow it with "
-                           "job_status (its files when it has succeeded) or stop it with job_cancel.",
+                           "job_status (its files when it has succeeded) or stop it with job_cancel. A call "
+                           "that asks for progress (a progressToken) instead waits for the job, reporting its "
+                           "progress, and answers the ended job with its files; cancelling the call cancels "
+                           "the job.",
             .input_schema = schema,
-            .run = [job, videos, &platform, who, ip](const json& arguments, Progress&) {
-                std::vector<std::int64_t> ids;
-                const auto given = arguments.find(videos);
-                if (job.several_videos && given != arguments.end() && given->is_array()) {
-                    for (const auto& v : *given) {
-                        if (!v.is_number_integer())
-                            throw Error(ErrorCode::InvalidArgument,
-                                        "argument 'video_ids' must hold integer ids");
-                        ids.push_back(v.get<std::int64_t>());
-                    }
-                } else {
-                    ids.push_back(id_argument(arguments, videos));
-                }
-                json options = arguments, inputs = json::object();
-                options.erase(videos);
-                for (const auto& [name, input] : job.inputs.items())
-                    if (options.contains(name)) {
-                        inputs[name] = options[name];
-                        options.erase(name);
-                    }
-                return engine_errors([&] {
-                    return platform::to_json(platform.submit_job(who, job.kind, ids, options, inputs, ip));
-                });
-            }};
+            .run = [submit](const json& arguments, Progress&) { return platform::to_json(submit(arguments)); },
+            .run_followed =
+                [submit, &platform, who, ip](const json& arguments, Progress& progress,
+                                             const std::atomic<bool>& cancelled) {
+                    return follow_job(platform, who, ip, submit(arguments).id, progress, cancelled);
+                }};
 }
 
 // A folder of this process for one call's exports, removed when the call ends.
@@ -296,7 +333,8 @@ ToolBox server_toolbox(platform::Platform& platform, const platform::Principal& 
     box.instructions =
         "vidseg serve: tools run as jobs on videos uploaded to this server (ids from GET /api/videos). A "
         "tool answers "
-        "the queued job; follow it with job_status and stop it with job_cancel.";
+        "the queued job; follow it with job_status and stop it with job_cancel, or ask for progress "
+        "(progressToken) to wait for the ended job.";
     return box;
 }
 

@@ -4,6 +4,7 @@
 // `vidseg serve` (/mcp).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -22,6 +23,14 @@ struct Tool {
     // Runs the tool: its structured result (a JSON object) or Error (a typed tool error). Long tools
     // report to progress and stop at cancellation points (core/cancel.hpp).
     std::function<nlohmann::json(const nlohmann::json& arguments, Progress& progress)> run;
+    // Optional: how the tool runs when the caller follows its progress (the call carries a
+    // progressToken): a server job tool then waits for its job, reports the job's progress and answers
+    // the ended job. `cancelled` is the client's notifications/cancelled for this call: the tool also
+    // stops what it started (cancels the job); any other stop (cancel_requested(): the client left, the
+    // session or the server ended) only ends the wait.
+    std::function<nlohmann::json(const nlohmann::json& arguments, Progress& progress,
+                                 const std::atomic<bool>& cancelled)>
+        run_followed;
 };
 
 struct Resource {
