@@ -3,7 +3,8 @@ MCP Python SDK's streamable HTTP client and raw HTTP: the Mcp-Session-Id issued 
 later request (recorded from the SDK client's own HTTP traffic), DELETE at the end, an unknown or ended session -> 404,
 none -> 400, another user's -> 404; a tool call with a progressToken answered as Server-Sent Events (increasing
 notifications/progress while its job runs, then the ended job with its files); a streamed call cancelled by
-notifications/cancelled cancels its job and gets no answer.
+notifications/cancelled cancels its job and gets no answer; a followed dataset build, the dataset as a resource,
+and the errors of resources/read (unknown, another user's, not a dataset).
 
 Environment (set by ctest): VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR, VIDSEG_SOURCE_DIR.
 """
@@ -18,7 +19,7 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from test_mcp import MEDIA, Server, ok, run, tool_error, work  # noqa: F401 (fixtures)
+from test_mcp import EXPORT, MEDIA, Server, ok, run, tool_error, work  # noqa: F401 (fixtures)
 
 INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
               "params": {"protocolVersion": "2025-11-25", "capabilities": {},
@@ -232,3 +233,54 @@ def test_streamed_call_cancelled_cancels_its_job(server, tokens, video):
         time.sleep(0.2)
     assert state == "cancelled"
     assert server.request("DELETE", "/mcp", token=admin, headers={"Mcp-Session-Id": session})[0] == 204
+
+
+def test_followed_dataset_build_and_resources_over_http(server, tokens, video):
+    """A dataset build followed to its end; the built dataset is then a resource (vidseg://datasets/JOB); reading
+    an unknown, another user's or a non-dataset resource is the JSON-RPC error resource-not-found (-32002)."""
+    export = json.loads(EXPORT.read_text())
+    progress = []
+
+    async def on_progress(value, total, message):
+        progress.append(value)
+
+    async def body(client):
+        built = await client.call_tool("dataset_build", {"video_ids": [video["id"]], "annotations": export,
+                                                         "keyframe": "middle"}, progress_callback=on_progress)
+        job = ok(built)
+        uris = [str(r.uri) for r in (await client.list_resources()).resources]
+        dataset = json.loads((await client.read_resource(f"vidseg://datasets/{job['id']}")).contents[0].text)
+        prepare = ok(await client.call_tool("prepare", {"video_id": video["id"], "segment": 10}))
+        errors = {}
+        for uri in (f"vidseg://datasets/{prepare['id']}", "vidseg://jobs/999999", "vidseg://jobs/x",
+                    "file:///etc/passwd"):
+            with pytest.raises(MCPError) as e:
+                await client.read_resource(uri)
+            errors[uri] = e.value
+        return job, uris, dataset, prepare, errors
+
+    async def connect(token, inner):
+        async with Traffic().client(server, token) as client:
+            return await inner(client)
+
+    job, uris, dataset, prepare, errors = run(connect(tokens["admin"], body))
+    assert job["state"] == "finished" and job["kind"] == "dataset build", job
+    assert len(progress) >= 2 and progress == sorted(set(progress))
+    assert f"vidseg://datasets/{job['id']}" in uris and f"vidseg://jobs/{job['id']}" in uris
+    assert dataset["id"] == job["id"]
+    names = {f["name"] for f in dataset["files"]}
+    assert {"metadata.jsonl", "README.md"} <= names, names
+    assert {uri: (e.code, e.message) for uri, e in errors.items()} == {
+        f"vidseg://datasets/{prepare['id']}": (-32002, f"resource not found: vidseg://datasets/{prepare['id']}"),
+        "vidseg://jobs/999999": (-32002, "not_found: job 999999 not found"),
+        "vidseg://jobs/x": (-32002, "resource not found: vidseg://jobs/x"),
+        "file:///etc/passwd": (-32002, "resource not found: file:///etc/passwd")}
+
+    async def other_user(client):
+        with pytest.raises(MCPError) as e:
+            await client.read_resource(f"vidseg://jobs/{job['id']}")
+        return e.value, [str(r.uri) for r in (await client.list_resources()).resources]
+
+    error, theirs = run(connect(tokens["mallory"], other_user))
+    assert (error.code, error.message) == (-32002, f"not_found: job {job['id']} not found")
+    assert f"vidseg://jobs/{job['id']}" not in theirs
