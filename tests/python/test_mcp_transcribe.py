@@ -6,7 +6,9 @@ its input schema is the command's option table, a transcription against a local 
 Environment (set by ctest): VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR, VIDSEG_SOURCE_DIR.
 """
 import json
+import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jsonschema
@@ -119,3 +121,73 @@ def test_transcribe_as_a_server_job(server):
                                 "option whisper-url is chosen by the server (VIDSEG_WHISPER_URL), not by a job")
     assert tool_error(bad) == ("invalid_argument",
                                "option --whisper-backend: 'none' is not one of: faster-whisper, http")
+
+
+@pytest.fixture(scope="module")
+def whisper_server(work, whisper_stub):
+    """A server whose deployment has a transcription server (VIDSEG_WHISPER_URL: the stub) and the faster-whisper
+    worker of the ASR tests (venv build/pyenv-asr, its Whisper model packaged on PyPI: nothing is downloaded)."""
+    source = os.environ["VIDSEG_SOURCE_DIR"]
+    s = Server(work / "whisper-server", env={
+        "VIDSEG_WHISPER_URL": whisper_stub,
+        "VIDSEG_WHISPER_PYTHON": os.path.join(source, "build", "pyenv-asr", "bin", "python"),
+        "VIDSEG_WHISPER_WORKER": os.path.join(source, "src", "vidseg", "asr", "faster_whisper_worker.py")})
+    yield s
+    s.stop()
+
+
+def uploaded_video(server, token, name):
+    server.upload(token, MEDIA / name)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        _, _, body = server.request("GET", "/api/videos", token=token)
+        ready = [v for v in json.loads(body)["videos"] if v["name"] == name and v.get("info", {}).get("duration")]
+        if ready:
+            return ready[0]
+        time.sleep(0.3)
+    raise AssertionError(f"{name} was not probed")
+
+
+def test_transcribe_job_succeeds_over_http(whisper_server):
+    """A followed transcribe call (progressToken): the job runs on the server's transcription server, the call
+    streams its progress and answers the finished job; its subtitles are the stub's answer. Then the same with
+    the faster-whisper backend (a real Whisper model)."""
+    server = whisper_server
+    status, _, body = server.request("POST", "/api/login", {"username": "admin", "password": server.password})
+    assert status == 200, body
+    token = json.loads(body)["token"]
+    video = uploaded_video(server, token, "lesson.mp4")
+    progress = []
+
+    async def on_progress(value, total, message):
+        progress.append((value, message))
+
+    async def body_of(client):
+        stub = await client.call_tool("transcribe", {"video_id": video["id"], "whisper-backend": "http"},
+                                      progress_callback=on_progress)
+        real = await client.call_tool("transcribe", {"video_id": video["id"], "whisper-language": "ru,en"},
+                                      progress_callback=on_progress)
+        return stub, real
+
+    async def connect():
+        async with http_client(server, token) as client:
+            return await body_of(client)
+
+    requests_before = len(WhisperStub.requests)
+    stub, real = run(connect())
+    job = ok(stub)
+    assert job["state"] == "finished" and job["kind"] == "transcribe", job
+    assert {f["name"] for f in job["files"]} == {"lesson.json", "lesson.txt", "lesson.srt"}
+    assert any("transcribed by " in line for line in job["log"]), job["log"]
+    assert len(WhisperStub.requests) > requests_before  # the deployment's transcription server was asked
+    srt_url = next(f["url"] for f in job["files"] if f["name"] == "lesson.srt")
+    status, _, srt = server.request("GET", srt_url, token=token)
+    assert status == 200 and "00:00:00,000 --> 00:00:02,500\nHello from the stub." in srt.decode()
+    stages = [m for _, m in progress if m.startswith(f"job {job['id']}: ")]
+    assert stages[-1] == f"job {job['id']}: finished" and any(m.endswith(": transcribe") for m in stages), progress
+
+    job = ok(real)
+    assert job["state"] == "finished", job
+    txt_url = next(f["url"] for f in job["files"] if f["name"] == "lesson.json")
+    doc = json.loads(server.request("GET", txt_url, token=token)[2])
+    assert doc["language"] in ("en", "ru") and len(doc["text"].split()) >= 5, doc["text"]
