@@ -284,3 +284,35 @@ def test_followed_dataset_build_and_resources_over_http(server, tokens, video):
     error, theirs = run(connect(tokens["mallory"], other_user))
     assert (error.code, error.message) == (-32002, f"not_found: job {job['id']} not found")
     assert f"vidseg://jobs/{job['id']}" not in theirs
+
+
+def test_a_client_that_leaves_does_not_cancel_the_job(server, tokens, video):
+    """Disconnection is not cancellation (the protocol says so): the streamed call stops waiting, its job goes on
+    to the end, and the session stays usable."""
+    admin = tokens["admin"]
+    _, headers, _ = post(server, admin, INITIALIZE)
+    session = headers["Mcp-Session-Id"]
+    call = {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": "prepare", "arguments": {"video_id": video["id"], "segment": 3, "mode": "exact"},
+                       "_meta": {"progressToken": 3}}}
+    request = urllib.request.Request(server.url + "/mcp", data=json.dumps(call).encode(), method="POST",
+                                     headers={"Authorization": "Bearer " + admin, "Content-Type": "application/json",
+                                              "Accept": "application/json, text/event-stream",
+                                              "Mcp-Session-Id": session})
+    with urllib.request.urlopen(request, timeout=120) as r:
+        line = r.readline()
+        while not line.startswith(b"data: "):
+            line = r.readline()
+        first = json.loads(line[6:])
+    # The connection is closed here, with the job running.
+    job_id = int(first["params"]["message"].split(":")[0].split()[1])
+    deadline, state = time.time() + 300, None
+    while time.time() < deadline:
+        _, _, body = server.request("GET", f"/api/jobs/{job_id}", token=admin)
+        state = json.loads(body)["state"]
+        if state in ("finished", "error", "cancelled"):
+            break
+        time.sleep(0.3)
+    assert state == "finished"
+    status, _, body = post(server, admin, {"jsonrpc": "2.0", "id": 4, "method": "ping"}, session=session)
+    assert (status, json.loads(body)) == (200, {"jsonrpc": "2.0", "id": 4, "result": {}})
