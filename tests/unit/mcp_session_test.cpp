@@ -163,14 +163,20 @@ TEST(McpSession, FollowedCallsAndTheCallersCancellation) {
                          .title = "Job",
                          .description = "a job",
                          .input_schema = {{"type", "object"}},
-                         .run = [](const json&, Progress&) { return json{{"state", "queued"}}; },
-                         .run_followed = [](const json&, Progress& progress, const std::atomic<bool>& cancelled) {
-                             progress.begin("job 1: running", 100);
-                             progress.update(50);
-                             return json{{"state", cancelled ? "cancelled" : "finished"}};
-                         }});
-    mcp::McpSession session(box, [&sent](const json& m) { sent.push_back(m); }, false);
-    const json call = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"}, {"params", {{"name", "job"}}}};
+                         .run =
+                             [](const json&, Progress&) {
+                                 return json{{"state", "queued"}};
+                             },
+                         .run_followed =
+                             [](const json&, Progress& progress, const std::atomic<bool>& cancelled) {
+                                 progress.begin("job 1: running", 100);
+                                 progress.update(50);
+                                 return json{{"state", cancelled ? "cancelled" : "finished"}};
+                             }});
+    mcp::McpSession session(
+        box, [&sent](const json& m) { sent.push_back(m); }, false);
+    const json call = {
+        {"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"}, {"params", {{"name", "job"}}}};
     session.handle(call);
     ASSERT_EQ(sent.size(), 1u);
     EXPECT_EQ(sent[0]["result"]["structuredContent"], json({{"state", "queued"}}));
@@ -189,6 +195,7 @@ TEST(McpSession, FollowedCallsAndTheCallersCancellation) {
 
     session.handle({{"jsonrpc", 2}, {"id", 5}, {"method", "ping"}});
     EXPECT_EQ(sent.back()["error"]["code"], -32600);
-    session.handle({{"jsonrpc", "2.0"}, {"id", 6}, {"method", "initialize"}, {"params", {{"protocolVersion", 7}}}});
+    session.handle(
+        {{"jsonrpc", "2.0"}, {"id", 6}, {"method", "initialize"}, {"params", {{"protocolVersion", 7}}}});
     EXPECT_EQ(sent.back()["result"]["protocolVersion"], mcp::supported_protocol_versions().front());
 }

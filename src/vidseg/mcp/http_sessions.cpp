@@ -29,9 +29,9 @@ std::string HttpSessions::open(std::int64_t user_id) {
     std::lock_guard lock(mutex_);
     expire(now);
     if (sessions_.size() >= max_sessions_) {
-        const auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a, const auto& b) {
-            return a.second.used < b.second.used;
-        });
+        const auto oldest =
+            std::min_element(sessions_.begin(), sessions_.end(),
+                             [](const auto& a, const auto& b) { return a.second.used < b.second.used; });
         stop_calls(oldest->second);
         sessions_.erase(oldest);
     }

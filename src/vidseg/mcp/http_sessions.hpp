@@ -25,8 +25,7 @@ class HttpSessions {
   public:
     // At most max_sessions at once (opening one more ends the least recently used); a session unused
     // for `idle` ends.
-    explicit HttpSessions(std::size_t max_sessions = 1000,
-                          std::chrono::seconds idle = std::chrono::hours(8));
+    explicit HttpSessions(std::size_t max_sessions = 1000, std::chrono::seconds idle = std::chrono::hours(8));
 
     // A new session of user_id: its id (random, URL-safe, visible ASCII as the protocol asks).
     std::string open(std::int64_t user_id);

@@ -145,7 +145,8 @@ json McpSession::answer(const std::string& method, const json& params, const jso
     if (method == "initialize") {
         const auto& versions = supported_protocol_versions();
         const auto given = params.find("protocolVersion");
-        const std::string asked = given != params.end() && given->is_string() ? given->get<std::string>() : "";
+        const std::string asked =
+            given != params.end() && given->is_string() ? given->get<std::string>() : "";
         const bool known = std::find(versions.begin(), versions.end(), asked) != versions.end();
         json result = {{"protocolVersion", known ? asked : versions.front()},
                        {"capabilities",

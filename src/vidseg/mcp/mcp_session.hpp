@@ -50,9 +50,10 @@ class McpSession {
 
   private:
     nlohmann::json answer(const std::string& method, const nlohmann::json& params, const nlohmann::json& id);
-    void call_tool(const nlohmann::json& id, const nlohmann::json& params, const std::atomic<bool>* cancelled);
-    nlohmann::json run_tool(const Tool& tool, const nlohmann::json& arguments, const nlohmann::json& progress_token,
-                            const std::atomic<bool>& cancelled);
+    void call_tool(const nlohmann::json& id, const nlohmann::json& params,
+                   const std::atomic<bool>* cancelled);
+    nlohmann::json run_tool(const Tool& tool, const nlohmann::json& arguments,
+                            const nlohmann::json& progress_token, const std::atomic<bool>& cancelled);
     void cancel(const nlohmann::json& request_id);
 
     ToolBox toolbox_;

@@ -1,6 +1,5 @@
 #include "vidseg/mcp/server_tools.hpp"
 
-#include "vidseg/core/error.hpp"
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -8,6 +7,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/cancel.hpp"
+#include "vidseg/core/error.hpp"
 #include "vidseg/dataset/dataset_build_options.hpp"
 #include "vidseg/eval/agreement_options.hpp"
 #include "vidseg/intro/intro_detect_options.hpp"
@@ -95,7 +95,8 @@ json follow_job(platform::Platform& platform, const platform::Principal& who, co
             throw Error(ErrorCode::Interrupted, "job " + std::to_string(id) + " cancelled with its call");
         }
         if (cancel_requested())
-            throw Error(ErrorCode::Interrupted, "stopped following job " + std::to_string(id) + " (it goes on)");
+            throw Error(ErrorCode::Interrupted,
+                        "stopped following job " + std::to_string(id) + " (it goes on)");
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
 }
@@ -142,21 +143,22 @@ Tool job_tool(const JobTool& job, platform::Platform& platform, const platform::
             }
         return engine_errors([&] { return platform.submit_job(who, job.kind, ids, options, inputs, ip); });
     };
-    return {.name = job.tool,
-            .title = "vidseg " + job.spec.name + " (server job)",
-            .description = job.spec.summary +
-                           "\n\nRuns as a job of the server: the answer is the queued job; follow it with "
-                           "job_status (its files when it has succeeded) or stop it with job_cancel. A call "
-                           "that asks for progress (a progressToken) instead waits for the job, reporting its "
-                           "progress, and answers the ended job with its files; cancelling the call cancels "
-                           "the job.",
-            .input_schema = schema,
-            .run = [submit](const json& arguments, Progress&) { return platform::to_json(submit(arguments)); },
-            .run_followed =
-                [submit, &platform, who, ip](const json& arguments, Progress& progress,
-                                             const std::atomic<bool>& cancelled) {
-                    return follow_job(platform, who, ip, submit(arguments).id, progress, cancelled);
-                }};
+    return {
+        .name = job.tool,
+        .title = "vidseg " + job.spec.name + " (server job)",
+        .description = job.spec.summary +
+                       "\n\nRuns as a job of the server: the answer is the queued job; follow it with "
+                       "job_status (its files when it has succeeded) or stop it with job_cancel. A call "
+                       "that asks for progress (a progressToken) instead waits for the job, reporting its "
+                       "progress, and answers the ended job with its files; cancelling the call cancels "
+                       "the job.",
+        .input_schema = schema,
+        .run = [submit](const json& arguments, Progress&) { return platform::to_json(submit(arguments)); },
+        .run_followed =
+            [submit, &platform, who, ip](const json& arguments, Progress& progress,
+                                         const std::atomic<bool>& cancelled) {
+                return follow_job(platform, who, ip, submit(arguments).id, progress, cancelled);
+            }};
 }
 
 // A folder of this process for one call's exports, removed when the call ends.

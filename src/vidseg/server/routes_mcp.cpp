@@ -74,9 +74,8 @@ void stream_call(Exchange& x, platform::Platform& platform, std::shared_ptr<mcp:
     x.response.set_header("X-Accel-Buffering", "no");  // reverse proxies: pass events at once
     x.response.set_header("Cache-Control", "no-store");
     x.response.set_chunked_content_provider(
-        "text/event-stream",
-        [&platform, sessions, session_id, request, call, message = std::move(message), who = x.who(),
-         ip = x.ip](std::size_t, httplib::DataSink& sink) {
+        "text/event-stream", [&platform, sessions, session_id, request, call, message = std::move(message),
+                              who = x.who(), ip = x.ip](std::size_t, httplib::DataSink& sink) {
             auto outbox = std::make_shared<Outbox>();
             std::thread worker([&platform, call, outbox, message, who, ip] {
                 const CancelScope scope(call->stop);
