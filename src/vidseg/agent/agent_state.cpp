@@ -65,12 +65,12 @@ AgentState load_agent_state(const std::filesystem::path& file) {
             state.lessons[name] = s;
         }
         const auto& c = doc.at("counters");
-        state.counters = {json_integer_or<std::uint64_t>(c, "cycles", 0),     json_integer_or<std::uint64_t>(c, "published", 0),
-                          json_integer_or<std::uint64_t>(c, "skipped", 0),    json_integer_or<std::uint64_t>(c, "failures", 0),
-                          json_integer_or<std::uint64_t>(c, "files_sent", 0), json_integer_or<std::uint64_t>(c, "bytes_sent", 0),
+        const auto count = [&](const char* key) { return json_integer_or<std::uint64_t>(c, key, 0); };
+        state.counters = {count("cycles"),     count("published"),  count("skipped"),
+                          count("failures"),   count("files_sent"), count("bytes_sent"),
                           json_integer_or<std::int64_t>(c, "last_cycle_end", 0)};
-        state.counters.built = json_integer_or<std::uint64_t>(c, "built", 0);
-        state.counters.last_cycle_found = json_integer_or<std::uint64_t>(c, "last_cycle_found", 0);
+        state.counters.built = count("built");
+        state.counters.last_cycle_found = count("last_cycle_found");
         state.counters.last_cycle_seconds = c.value("last_cycle_seconds", 0.0);
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("malformed agent state: ") + e.what(), file.string());

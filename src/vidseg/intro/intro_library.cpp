@@ -492,7 +492,7 @@ IntroLibrary intro_library_from_json(const json& doc, const std::string& subject
         if (!ref.is_object()) bad(subject, where + "\"reference\" must be an object");
         v.reference.origin = number_from(ref, "origin", subject, where + "reference: ");
         v.reference.intro = interval_from(ref.value("intro", json()), subject, where + "reference \"intro\"");
-        if (re!json_integer_is(f, "sample_rate", kFingerprintSampleRate))
+        if (!json_integer_is(ref, "sample_rate", kFingerprintSampleRate))
             bad(subject, where + "reference: \"sample_rate\" must be " + std::to_string(kFingerprintSampleRate));
         const json samples = ref.value("samples_s16", json());
         if (!samples.is_string()) bad(subject, where + "reference: \"samples_s16\" must be a base64 string");

@@ -53,12 +53,13 @@ PublishManifest manifest_from_json(const std::string& text, const std::string& s
                                                     " is not supported (expected 1)", source);
         manifest.target = doc.value("target", "");
         for (const auto& [path, f] : doc.at("files").items())
-            manifest.files[path] = {f.at("sha256").get<std::string>(), json_integer<std::uint64_t>(f.at("size"), "size"),
-                                    f.value("published_at", "")};
+            manifest.files[path] = {f.at("sha256").get<std::string>(),
+                                    json_integer<std::uint64_t>(f.at("size"), "size"), f.value("published_at", "")};
         for (const auto& p : doc.at("history"))
             manifest.history.push_back({p.at("content_digest").get<std::string>(), p.value("source", ""),
                                         p.value("published_at", ""), json_integer_or<std::size_t>(p, "files", 0),
-                                        json_integer_or<std::size_t>(p, "sent", 0), json_integer_or<std::size_t>(p, "copied", 0),
+                                        json_integer_or<std::size_t>(p, "sent", 0),
+                                        json_integer_or<std::size_t>(p, "copied", 0),
                                         json_integer_or<std::size_t>(p, "deleted", 0), p.value("commit", ""),
                                         p.value("prefix", ""), p.value("origin_digest", "")});
     } catch (const nlohmann::json::exception& e) {
