@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "test_support.hpp"
+#include "support/test_support.hpp"
 #include "vidseg/agent/agent_state.hpp"
 #include "vidseg/core/json_numbers.hpp"
 #include "vidseg/features/feature_io.hpp"
@@ -31,7 +31,8 @@ const std::vector<json>& bad_integers() {
     return values;
 }
 
-std::string message_of(const std::function<void()>& f) { return vidseg::test::thrown_error(f).what(); }
+// The message without the subject prefix.
+std::string message_of(const std::function<void()>& f) { return vidseg::test::thrown_error(f).cause(); }
 
 }  // namespace
 
