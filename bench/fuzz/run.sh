@@ -7,6 +7,7 @@
 #   VIDSEG_FUZZ_WORK       corpora grown by the runs, crash/leak reproducers, logs (bench/work/fuzz)
 #   VIDSEG_FUZZ_PARALLEL   targets run at the same time (1)
 #   VIDSEG_FUZZ_SEEDS_ONLY=1  start from the seed corpus only (CI smoke), not from what earlier runs found
+#   VIDSEG_FUZZ_MERGE=0    keep every input a run wrote (default: minimise the grown corpus after each run)
 # Exit status 1 when any target crashed, leaked, timed out or ran out of memory (reproducers under
 # $VIDSEG_FUZZ_WORK/artifacts/<target>/; replay one with `build-fuzz/fuzz/<target> FILE`).
 set -euo pipefail
@@ -35,6 +36,16 @@ run_one() {  # run_one TARGET -> one line "target seconds execs exec/s corpus cr
   UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
     "$build/fuzz/$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$artifacts" "$corpus" "$seeds/$t" >"$log" 2>&1 || rc=$?
+  # Keep only the inputs that add coverage (libFuzzer never deletes what it wrote): every round starts
+  # by replaying its whole corpus, and the thousands of redundant inputs of earlier rounds made that
+  # replay most of a round on a loaded machine. -merge=1 replays them once more, here, outside the
+  # timed run.
+  if [ "$rc" = 0 ] && [ "${VIDSEG_FUZZ_SEEDS_ONLY:-0}" != 1 ] && [ "${VIDSEG_FUZZ_MERGE:-1}" = 1 ]; then
+    local merged="$work/corpus/.$t.merged"
+    rm -rf "$merged" && mkdir -p "$merged"
+    if "$build/fuzz/$t" -merge=1 -timeout=20 -rss_limit_mb=2048 "$merged" "$corpus" >"$work/logs/$t.merge.log" 2>&1
+    then rm -rf "$corpus" && mv "$merged" "$corpus"; else rm -rf "$merged"; fi
+  fi
   local execs rate size crashes leaks status
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)

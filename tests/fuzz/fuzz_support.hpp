@@ -4,12 +4,8 @@
 // a leak (the CLI would answer "internal error", exit 70).
 #pragma once
 
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <string_view>
 
@@ -28,24 +24,6 @@ void refusing_only_with_errors(F&& f) {
         f();
     } catch (const vidseg::Error&) {
     }
-}
-
-// For entry points that only take a path: the bytes in a file named input<extension> in a folder of
-// this process (in /dev/shm when it exists: no disk traffic per execution), rewritten every call.
-inline std::filesystem::path input_file(std::string_view extension, std::string_view bytes) {
-    static const std::filesystem::path dir = [] {
-        std::error_code ec;
-        const std::filesystem::path base = std::filesystem::is_directory("/dev/shm", ec)
-                                               ? "/dev/shm"
-                                               : std::filesystem::temp_directory_path();
-        auto d = base / ("vidseg-fuzz-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(d);
-        return d;
-    }();
-    auto path = dir / ("input" + std::string(extension));
-    std::ofstream(path, std::ios::binary | std::ios::trunc)
-        .write(bytes.data(), std::streamsize(bytes.size()));
-    return path;
 }
 
 }  // namespace vidseg::fuzz

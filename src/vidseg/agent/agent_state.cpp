@@ -7,6 +7,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 
 namespace vidseg::agent {
 
@@ -41,35 +42,35 @@ AgentState load_agent_state(const std::filesystem::path& file) {
     text << in.rdbuf();
     try {
         const auto doc = nlohmann::json::parse(text.str());
-        if (doc.value("format", "") != "vidseg-agent-state" || doc.value("version", 0) != 1)
+        if (doc.value("format", "") != "vidseg-agent-state" || !json_integer_is(doc, "version", 1))
             throw Error(ErrorCode::InvalidData, "not a vidseg agent state (version 1)", file.string());
         state.source = doc.value("source", "");
         state.target = doc.value("target", "");
         for (const auto& [name, l] : doc.at("lessons").items()) {
             LessonState s;
-            s.video_size = l.value("video_size", std::uint64_t{0});
+            s.video_size = json_integer_or<std::uint64_t>(l, "video_size", 0);
             s.video_etag = l.value("video_etag", "");
             s.annotations_key = l.value("annotations_key", "");
-            s.annotations_size = l.value("annotations_size", std::uint64_t{0});
+            s.annotations_size = json_integer_or<std::uint64_t>(l, "annotations_size", 0);
             s.annotations_etag = l.value("annotations_etag", "");
-            s.first_seen = l.value("first_seen", std::int64_t{0});
+            s.first_seen = json_integer_or<std::int64_t>(l, "first_seen", 0);
             s.status = l.value("status", "seen");
             s.content_digest = l.value("content_digest", "");
             s.published_digest = l.value("published_digest", "");
             s.published_at = l.value("published_at", "");
-            s.attempts = l.value("attempts", 0);
-            s.last_failure = l.value("last_failure", std::int64_t{0});
-            s.next_attempt = l.value("next_attempt", std::int64_t{0});
+            s.attempts = json_integer_or<int>(l, "attempts", 0);
+            s.last_failure = json_integer_or<std::int64_t>(l, "last_failure", 0);
+            s.next_attempt = json_integer_or<std::int64_t>(l, "next_attempt", 0);
             s.last_error = l.value("last_error", "");
             state.lessons[name] = s;
         }
         const auto& c = doc.at("counters");
-        state.counters = {c.value("cycles", std::uint64_t{0}),     c.value("published", std::uint64_t{0}),
-                          c.value("skipped", std::uint64_t{0}),    c.value("failures", std::uint64_t{0}),
-                          c.value("files_sent", std::uint64_t{0}), c.value("bytes_sent", std::uint64_t{0}),
-                          c.value("last_cycle_end", std::int64_t{0})};
-        state.counters.built = c.value("built", std::uint64_t{0});
-        state.counters.last_cycle_found = c.value("last_cycle_found", std::uint64_t{0});
+        const auto count = [&](const char* key) { return json_integer_or<std::uint64_t>(c, key, 0); };
+        state.counters = {count("cycles"),     count("published"),  count("skipped"),
+                          count("failures"),   count("files_sent"), count("bytes_sent"),
+                          json_integer_or<std::int64_t>(c, "last_cycle_end", 0)};
+        state.counters.built = count("built");
+        state.counters.last_cycle_found = count("last_cycle_found");
         state.counters.last_cycle_seconds = c.value("last_cycle_seconds", 0.0);
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("malformed agent state: ") + e.what(), file.string());

@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 
+#include "vidseg/annotations/pattern_list_bytes.hpp"
 #include "vidseg/annotations/xlsx_reader.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/input_limits.hpp"
@@ -196,8 +197,7 @@ bool blank_row(const std::vector<std::string>& row) {
     return std::all_of(row.begin(), row.end(), [](const std::string& s) { return trim(s).empty(); });
 }
 
-std::vector<Pattern> read_xlsx_patterns(const std::string& path) {
-    const auto sheets = read_xlsx(path);
+std::vector<Pattern> patterns_of_sheets(const std::vector<Sheet>& sheets, const std::string& path) {
     const auto& rows = sheets.front().rows;
     size_t header_row = 0;
     while (header_row < rows.size() && blank_row(rows[header_row])) ++header_row;
@@ -211,8 +211,7 @@ std::vector<Pattern> read_xlsx_patterns(const std::string& path) {
     return out.take();
 }
 
-std::vector<Pattern> read_csv_patterns(const std::string& path) {
-    const std::string text = read_text_file(path);
+std::vector<Pattern> parse_csv_patterns(const std::string& text, const std::string& path) {
     // Separator sniffing on the header line only: data lines legitimately contain commas.
     const auto first_nl = text.find('\n');
     const std::string head = text.substr(0, first_nl);
@@ -228,8 +227,7 @@ std::vector<Pattern> read_csv_patterns(const std::string& path) {
     return out.take();
 }
 
-std::vector<Pattern> read_txt_patterns(const std::string& path) {
-    std::string text = read_text_file(path);
+std::vector<Pattern> parse_txt_patterns(std::string text, const std::string& path) {
     if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
     PatternCollector out(path, "line");
     std::istringstream in(text);
@@ -249,11 +247,19 @@ std::vector<Pattern> read_patterns(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "file not found", path);
     const std::string ext = lower_ascii(std::filesystem::path(path).extension().string());
-    if (ext == ".xlsx") return read_xlsx_patterns(path);
-    if (ext == ".csv") return read_csv_patterns(path);
-    if (ext == ".txt") return read_txt_patterns(path);
+    if (ext == ".xlsx") return patterns_of_sheets(read_xlsx(path), path);
+    if (ext == ".csv" || ext == ".txt") return parse_pattern_list(read_text_file(path), ext, path);
     throw Error(ErrorCode::InvalidArgument,
                 "unsupported pattern list format '" + ext + "' (expected .xlsx, .csv or .txt)", path);
+}
+
+std::vector<Pattern> parse_pattern_list(const std::string& bytes, const std::string& extension,
+                                        const std::string& subject) {
+    if (extension == ".xlsx") return patterns_of_sheets(read_xlsx_bytes(bytes, subject), subject);
+    if (extension == ".csv") return parse_csv_patterns(bytes, subject);
+    if (extension == ".txt") return parse_txt_patterns(bytes, subject);
+    throw Error(ErrorCode::InvalidArgument,
+                "unsupported pattern list format '" + extension + "' (expected .xlsx, .csv or .txt)", subject);
 }
 
 std::string read_text_file(const std::string& path) {

@@ -244,14 +244,10 @@ int column_index(const std::string& ref) {
     return static_cast<int>(col - 1);
 }
 
-std::vector<Sheet> read_xlsx(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "file not found", path);
-    if (std::filesystem::is_directory(path, ec)) invalid(path, "is a directory, not an .xlsx file");
+namespace {
 
-    ZipPtr zip = open_zip(path);
-    zip_t* z = zip.get();
-
+// The sheets of an open archive; `path` names the workbook in errors.
+std::vector<Sheet> read_workbook(zip_t* z, const std::string& path) {
     // The package root relationships name the workbook part; "xl/workbook.xml" is the universal
     // default, used when a producer omits _rels/.rels.
     std::string workbook_part = "xl/workbook.xml";
@@ -291,6 +287,34 @@ std::vector<Sheet> read_xlsx(const std::string& path) {
     }
     if (sheets.empty()) invalid(path, workbook_part + ": the workbook has no sheets");
     return sheets;
+}
+
+}  // namespace
+
+std::vector<Sheet> read_xlsx(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::InputNotFound, "file not found", path);
+    if (std::filesystem::is_directory(path, ec)) invalid(path, "is a directory, not an .xlsx file");
+    ZipPtr zip = open_zip(path);
+    return read_workbook(zip.get(), path);
+}
+
+std::vector<Sheet> read_xlsx_bytes(const std::string& bytes, const std::string& subject) {
+    zip_error_t error;
+    zip_error_init(&error);
+    // The source does not own the bytes (freep 0); zip_open_from_source takes the source over when it
+    // succeeds, and it is freed here when it does not.
+    zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+    zip_t* z = source ? zip_open_from_source(source, ZIP_RDONLY, &error) : nullptr;
+    if (z == nullptr) {
+        if (source) zip_source_free(source);
+        std::string msg = zip_error_strerror(&error);
+        zip_error_fini(&error);
+        invalid(subject, "not an .xlsx file: cannot open as a zip archive (" + msg + ")");
+    }
+    zip_error_fini(&error);
+    ZipPtr zip(z);
+    return read_workbook(z, subject);
 }
 
 }  // namespace vidseg::annotations

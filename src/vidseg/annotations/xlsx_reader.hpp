@@ -22,6 +22,9 @@ struct Sheet {
 // is not a zip archive, lacks the workbook / a sheet part, or holds malformed XML (the message
 // names the part).
 std::vector<Sheet> read_xlsx(const std::string& path);
+// The same from the bytes of a workbook already in memory (`subject` names it in errors; the fuzz
+// target's entry point: no file per input).
+std::vector<Sheet> read_xlsx_bytes(const std::string& bytes, const std::string& subject);
 
 // "A" → 0, "Z" → 25, "AA" → 26; the column part of a reference like "AB12". Returns -1 when the
 // reference does not start with letters or the column is beyond Excel's XFD (16384 columns).

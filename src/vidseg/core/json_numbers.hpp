@@ -41,6 +41,16 @@ T json_integer_or(const nlohmann::json& object, const char* key, T fallback) {
     return it == object.end() ? fallback : json_integer<T>(*it, key);
 }
 
+// True when the member `key` of an object is an integer equal to `expected`: the version checks of
+// readers (a float, huge or string "version" is simply not the expected version; no cast, no throw).
+inline bool json_integer_is(const nlohmann::json& object, const char* key, std::int64_t expected) {
+    if (!object.is_object()) return false;
+    const auto it = object.find(key);
+    if (it == object.end()) return false;
+    if (it->is_number_unsigned()) return expected >= 0 && it->get<std::uint64_t>() == static_cast<std::uint64_t>(expected);
+    return it->is_number_integer() && it->get<std::int64_t>() == expected;
+}
+
 // A JSON number as float (NaN and infinities cannot come from JSON); a value that would round beyond float's range
 // is nlohmann's type_error like any other wrong value.
 inline float json_float(const nlohmann::json& value, const std::string& what) {

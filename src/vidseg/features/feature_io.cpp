@@ -397,7 +397,7 @@ FeatureMatrix from_npy(const std::string& npy, const std::string& sidecar, const
     try {
         const auto doc = nlohmann::json::parse(sidecar);
         if (doc.value("format", std::string()) != kNpyFormatName) throw bad("sidecar is not a vidseg.features.npy file");
-        if (doc.value("version", 0) != kFormatVersion) throw bad("unsupported vidseg.features.npy version");
+        if (!json_integer_is(doc, "version", kFormatVersion)) throw bad("unsupported vidseg.features.npy version");
         m.source = doc.value("source", std::string());
         m.spec.step = doc.at("step").get<double>();
         m.spec.window = doc.at("window").get<double>();

@@ -9,6 +9,7 @@
 
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 #include "vidseg/core/input_limits.hpp"
 #include "vidseg/intro/episode_alignment.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
@@ -425,7 +426,7 @@ IntroLibrary intro_library_from_json(const json& doc, const std::string& subject
                     subject);
     if (!doc.contains("fingerprint") || !doc["fingerprint"].is_object()) bad(subject, "\"fingerprint\" is missing");
     const json& f = doc["fingerprint"];
-    if (f.value("audio", "") != "chromaprint" || f.value("sample_rate", 0) != kFingerprintSampleRate)
+    if (f.value("audio", "") != "chromaprint" || !json_integer_is(f, "sample_rate", kFingerprintSampleRate))
         bad(subject, "fingerprints are not Chromaprint at " + std::to_string(kFingerprintSampleRate) + " Hz");
     const double period = number_from(f, "item_period", subject, "fingerprint: ");
     const double span = number_from(f, "item_span", subject, "fingerprint: ");
@@ -491,7 +492,7 @@ IntroLibrary intro_library_from_json(const json& doc, const std::string& subject
         if (!ref.is_object()) bad(subject, where + "\"reference\" must be an object");
         v.reference.origin = number_from(ref, "origin", subject, where + "reference: ");
         v.reference.intro = interval_from(ref.value("intro", json()), subject, where + "reference \"intro\"");
-        if (ref.value("sample_rate", 0) != kFingerprintSampleRate)
+        if (!json_integer_is(ref, "sample_rate", kFingerprintSampleRate))
             bad(subject, where + "reference: \"sample_rate\" must be " + std::to_string(kFingerprintSampleRate));
         const json samples = ref.value("samples_s16", json());
         if (!samples.is_string()) bad(subject, where + "reference: \"samples_s16\" must be a base64 string");

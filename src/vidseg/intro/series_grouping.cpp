@@ -1,5 +1,7 @@
 #include "vidseg/intro/series_grouping.hpp"
 
+#include "vidseg/intro/series_detection_cache.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -17,6 +19,7 @@
 
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 #include "vidseg/core/messages.hpp"
 #include "vidseg/intro/boundary_refiner.hpp"
 #include "vidseg/intro/episode_alignment.hpp"
@@ -97,7 +100,7 @@ nlohmann::json detections_json(const std::vector<IntroDetection>& found) {
 std::optional<std::vector<IntroDetection>> detections_from(const std::string& text, std::size_t count,
                                                            std::string& why) {
     const auto doc = nlohmann::json::parse(text, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || doc.value("version", 0) != kDetectionResultVersion ||
+    if (doc.is_discarded() || !doc.is_object() || !json_integer_is(doc, "version", kDetectionResultVersion) ||
         !doc.contains("detections") || !doc["detections"].is_array() || doc["detections"].size() != count) {
         why = "not a detection result of this version";
         return std::nullopt;
@@ -108,8 +111,8 @@ std::optional<std::vector<IntroDetection>> detections_from(const std::string& te
             IntroDetection d;
             if (!j.at("intro").is_null()) d.intro = timeline::Interval{j["intro"].at(0).get<double>(), j["intro"].at(1).get<double>()};
             d.confidence = j.at("confidence").get<double>();
-            d.confirmations = j.at("confirmations").get<int>();
-            d.variant = j.at("variant").get<int>();
+            d.confirmations = json_integer<int>(j.at("confirmations"), "confirmations");
+            d.variant = json_integer<int>(j.at("variant"), "variant");
             const auto start_cue = parse_boundary_cue(j.at("start_cue").get<std::string>());
             const auto end_cue = parse_boundary_cue(j.at("end_cue").get<std::string>());
             if (!start_cue || !end_cue) {
@@ -411,7 +414,7 @@ std::string run_json(const SeriesDetection& r) {
 std::optional<SeriesDetection> run_from(const std::string& text, const std::vector<std::string>& episodes,
                                         std::string& why) {
     const auto doc = nlohmann::json::parse(text, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || doc.value("version", 0) != kDetectionResultVersion ||
+    if (doc.is_discarded() || !doc.is_object() || !json_integer_is(doc, "version", kDetectionResultVersion) ||
         !doc.contains("episodes") || !doc["episodes"].is_array() || doc["episodes"].size() != episodes.size()) {
         why = "not a detection result of this version";
         return std::nullopt;
@@ -421,7 +424,11 @@ std::optional<SeriesDetection> run_from(const std::string& text, const std::vect
     if (!dets) return std::nullopt;
     SeriesDetection r;
     try {
-        r.series = doc.at("series").get<std::vector<std::vector<std::size_t>>>();
+        for (const auto& group : doc.at("series")) {
+            if (!group.is_array()) throw nlohmann::json::type_error::create(302, "a series must be an array", &group);
+            auto& members = r.series.emplace_back();
+            for (const auto& i : group) members.push_back(json_integer<std::size_t>(i, "a series member"));
+        }
         for (std::size_t i = 0; i < episodes.size(); ++i) {
             const auto& e = doc["episodes"][i];
             auto& d = (*dets)[i];
@@ -430,7 +437,7 @@ std::optional<SeriesDetection> run_from(const std::string& text, const std::vect
             d.no_audio = e.at("no_audio").get<bool>();
             d.no_video = e.at("no_video").get<bool>();
             r.reasons.push_back(e.at("reason").get<std::string>());
-            r.series_of.push_back(e.at("series").get<int>());
+            r.series_of.push_back(json_integer<int>(e.at("series"), "series"));
             r.episodes.push_back({episodes[i], {}, d.error, 0});
         }
     } catch (const nlohmann::json::exception& e) {
@@ -448,6 +455,11 @@ std::optional<SeriesDetection> run_from(const std::string& text, const std::vect
 }
 
 }  // namespace
+
+std::optional<SeriesDetection> series_detection_from_cache(const std::string& text,
+                                                           const std::vector<std::string>& episodes, std::string& why) {
+    return run_from(text, episodes, why);
+}
 
 SeriesDetection detect_intros_by_series(const std::vector<std::string>& episodes, const IntroDetectOptions& options,
                                         FingerprintCache* cache, Progress* progress, bool need_fingerprints,

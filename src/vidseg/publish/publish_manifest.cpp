@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/json_numbers.hpp"
 
 namespace vidseg::publish {
 
@@ -47,18 +48,19 @@ PublishManifest manifest_from_json(const std::string& text, const std::string& s
         const auto doc = nlohmann::json::parse(text);
         if (!doc.is_object() || doc.value("format", "") != "vidseg-publish-manifest")
             throw Error(ErrorCode::InvalidData, "not a vidseg publish manifest", source);
-        if (doc.value("version", 0) != 1)
+        if (!json_integer_is(doc, "version", 1))
             throw Error(ErrorCode::InvalidData, "publish manifest version " + doc.value("version", nlohmann::json()).dump() +
                                                     " is not supported (expected 1)", source);
         manifest.target = doc.value("target", "");
         for (const auto& [path, f] : doc.at("files").items())
-            manifest.files[path] = {f.at("sha256").get<std::string>(), f.at("size").get<std::uint64_t>(),
-                                    f.value("published_at", "")};
+            manifest.files[path] = {f.at("sha256").get<std::string>(),
+                                    json_integer<std::uint64_t>(f.at("size"), "size"), f.value("published_at", "")};
         for (const auto& p : doc.at("history"))
             manifest.history.push_back({p.at("content_digest").get<std::string>(), p.value("source", ""),
-                                        p.value("published_at", ""), p.value("files", std::size_t{0}),
-                                        p.value("sent", std::size_t{0}), p.value("copied", std::size_t{0}),
-                                        p.value("deleted", std::size_t{0}), p.value("commit", ""),
+                                        p.value("published_at", ""), json_integer_or<std::size_t>(p, "files", 0),
+                                        json_integer_or<std::size_t>(p, "sent", 0),
+                                        json_integer_or<std::size_t>(p, "copied", 0),
+                                        json_integer_or<std::size_t>(p, "deleted", 0), p.value("commit", ""),
                                         p.value("prefix", ""), p.value("origin_digest", "")});
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("malformed publish manifest: ") + e.what(), source);
