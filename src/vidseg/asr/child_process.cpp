@@ -14,6 +14,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 
 extern char** environ;
@@ -146,8 +147,11 @@ std::optional<std::string> ChildProcess::read_line(double timeout_seconds) {
         if (left.count() <= 0)
             throw Error(ErrorCode::Internal,
                         "no answer from the child process within " + std::to_string(static_cast<int>(timeout_seconds)) + " s");
+        // A cancelled job (its thread's CancelScope) or the process's stop ends the wait within 0.25 s:
+        // a whole transcription is one request to the worker.
+        throw_if_cancelled();
         pollfd p{io_.get(), POLLIN, 0};
-        const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 250)));
         if (r < 0 && errno != EINTR) throw Error(ErrorCode::Internal, std::string("poll: ") + std::strerror(errno));
         if (r <= 0) continue;
         char chunk[65536];

@@ -53,7 +53,8 @@ public:
     // Writes text + "\n" to the child's stdin. Returns false when the child is gone (EPIPE).
     bool write_line(const std::string& text);
     // Next line of the child's stdout without "\n": nullopt on end of file (the child closed it or
-    // died). Throws Error(Internal) after timeout_seconds without a complete line.
+    // died). Throws Error(Internal) after timeout_seconds without a complete line, Error(Interrupted)
+    // once cancel_requested() (checked 4 times a second while waiting).
     std::optional<std::string> read_line(double timeout_seconds);
     // True while the child has not exited (reaps it when it has).
     bool running();

@@ -81,7 +81,13 @@ void FasterWhisperTranscriber::start() {
                     "faster-whisper backend: cannot run Python '" + python_ + "' (" + e.cause() +
                         "); run scripts/setup.sh (it makes build/pyenv-asr) or pass --whisper-python");
     }
-    const auto line = worker_->read_line(config_.timeout_seconds);
+    std::optional<std::string> line;
+    try {
+        line = worker_->read_line(config_.timeout_seconds);
+    } catch (const Error&) {
+        worker_.reset();  // cancelled (or silent) while loading the model: stopped now, not asked to quit
+        throw;
+    }
     if (!line) {
         const std::string status = worker_->finish(5);
         throw Error(ErrorCode::Unsupported,
@@ -120,7 +126,9 @@ Transcript FasterWhisperTranscriber::request(nlohmann::json req, const std::stri
             try {
                 line = worker_->read_line(config_.timeout_seconds);
             } catch (const Error& e) {
-                worker_.reset();  // a late answer must not be taken for the next request's
+                worker_.reset();  // a late answer must not be taken for the next request's (stops the worker)
+                if (e.code() == ErrorCode::Interrupted)
+                    throw;  // cancelled: the job ends now, not after Whisper
                 throw Error(ErrorCode::Internal, "faster-whisper backend: " + e.cause(), subject);
             }
         }

@@ -1,5 +1,7 @@
 #include "vidseg/platform/accounts.hpp"
 
+#include <algorithm>
+
 #include "vidseg/core/error.hpp"
 #include "vidseg/platform/api_error.hpp"
 #include "vidseg/platform/crypto.hpp"
@@ -14,7 +16,10 @@ std::int64_t unix_now() {
 }
 
 Accounts::Accounts(catalog::Catalog& catalog, AccountsConfig config)
-    : catalog_(catalog), config_(config), dummy_hash_(hash_password(random_token(16))) {}
+    : catalog_(catalog),
+      config_(config),
+      token_cache_(std::chrono::seconds(std::max(0, config.token_cache_seconds))),
+      dummy_hash_(hash_password(random_token(16))) {}
 
 catalog::User Accounts::create_user(const std::string& name, catalog::Role role,
                                     const std::string& password) {
@@ -45,6 +50,7 @@ int Accounts::change_password(const Principal& caller, const std::string& old_pa
     }
     check_password(user->name, new_password);
     catalog_.set_password_hash(user->id, hash_password(new_password));
+    token_cache_.forget_user(user->id);
     const int ended = catalog_.remove_other_sessions(user->id, caller.session_hash);
     audit(&caller, "password-change", "user " + user->name, "other sessions ended: " + std::to_string(ended),
           ip);
@@ -55,6 +61,7 @@ catalog::User Accounts::set_language(const Principal& caller, const std::string&
     if (language != "ru" && language != "en")
         throw ApiError(400, "bad_request", "'language' is 'ru' or 'en'");
     catalog_.set_user_language(caller.user.id, language);
+    token_cache_.forget_user(caller.user.id);
     auto user = catalog_.user_by_id(caller.user.id);
     if (!user) throw unauthorized("not logged in");
     return *user;
@@ -115,6 +122,7 @@ LoginResult Accounts::login(const std::string& name, const std::string& password
 
 void Accounts::logout(const Principal& principal) {
     if (!principal.session_hash.empty()) catalog_.remove_session(principal.session_hash);
+    token_cache_.forget_user(principal.user.id);
 }
 
 bool Accounts::claim_touch(std::int64_t token_id, std::int64_t now) {
@@ -128,14 +136,20 @@ bool Accounts::claim_touch(std::int64_t token_id, std::int64_t now) {
 
 Principal Accounts::authenticate_token(const std::string& token) {
     if (token.empty() || token.size() > 256) throw unauthorized("missing or malformed API token");
-    auto found = catalog_.find_token_with_user(sha256_hex(token));
-    if (!found || found->first.revoked) throw unauthorized("unknown or revoked API token");
-    const auto& record = found->first;
     // last_used is kept to the second: a token busy many times a second writes the catalog once a second,
     // not on every request (a write transaction per GET was most of the catalog's time under load), and
     // only one of the requests that see the second change writes it (not all 200 clients of a script).
     const auto now = unix_now();
+    if (auto cached = token_cache_.find(token)) {
+        if (claim_touch(cached->token_id, now)) catalog_.touch_token(cached->token_id, now);
+        return Principal{std::move(cached->user)};
+    }
+    const auto generation = token_cache_.generation();
+    auto found = catalog_.find_token_with_user(sha256_hex(token));
+    if (!found || found->first.revoked) throw unauthorized("unknown or revoked API token");
+    const auto& record = found->first;
     if (record.last_used != now && claim_touch(record.id, now)) catalog_.touch_token(record.id, now);
+    token_cache_.put(token, {record.id, found->second}, generation);
     return Principal{std::move(found->second)};
 }
 
@@ -159,7 +173,9 @@ NewToken Accounts::create_token(const catalog::User& user, const std::string& la
 }
 
 void Accounts::revoke_token(const catalog::User& user, std::int64_t token_id) {
-    if (!catalog_.revoke_token(user.id, token_id)) throw not_found("token " + std::to_string(token_id));
+    const bool revoked = catalog_.revoke_token(user.id, token_id);
+    token_cache_.forget_token(token_id);
+    if (!revoked) throw not_found("token " + std::to_string(token_id));
 }
 
 void Accounts::require_admin(const Principal& principal) const {
@@ -175,6 +191,7 @@ catalog::User Accounts::set_role(const Principal& actor, std::int64_t user_id, c
         throw ApiError(409, "conflict", "an admin cannot take the admin role from itself");
     const std::string before = catalog::role_name(user->role);
     catalog_.set_role(user_id, role);
+    token_cache_.forget_user(user_id);
     user->role = role;
     audit(&actor, "role-change", "user " + user->name, before + " -> " + catalog::role_name(role), ip);
     return *user;

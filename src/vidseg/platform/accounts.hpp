@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "vidseg/catalog/catalog.hpp"
+#include "vidseg/platform/token_cache.hpp"
 
 namespace vidseg::platform {
 
@@ -20,6 +21,10 @@ struct AccountsConfig {
     std::int64_t session_seconds = 12 * 3600;
     int max_failed_logins = 5;  // per user name + address within the window; then 429
     std::int64_t failure_window_seconds = 300;
+    // Authenticated API tokens are remembered this long (token_cache.hpp): a revoke, logout or role
+    // change through this process applies at once, through another process on the same PostgreSQL
+    // catalog within this time. 0 = look every token up in the catalog.
+    int token_cache_seconds = 2;
 };
 
 // Who makes a request.
@@ -97,6 +102,7 @@ class Accounts {
     std::map<std::string, std::deque<std::int64_t>> failures_;  // "name\nip" -> failure times
     std::mutex touched_mutex_;
     std::unordered_map<std::int64_t, std::int64_t> touched_;  // token id -> second last_used was written
+    TokenCache token_cache_;
     std::string dummy_hash_;  // verified against for unknown names, so both cases take as long
 };
 

@@ -4,6 +4,7 @@
 // outputs, caches) is set here.
 #include <cstdlib>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -125,9 +126,32 @@ void run_intro_detect_job(JobContext& c) {
     std::vector<std::string> paths;
     for (const auto& e : episodes) paths.push_back(e.string());
     const auto options = parse_job_options(intro::intro_detect_command_spec(), job_options(c), paths);
-    // No fingerprint cache: a job's episodes live only in its work folder.
-    const auto run = intro::detect_season(paths, intro::intro_detect_options(options), "", &c.progress);
+    // The engine's fingerprint cache, kept by this server or worker beside the jobs' work folders: a
+    // season's episodes are fetched with their upload time (fetch_video), so a re-run over the same
+    // season (other options, one more episode) does not fingerprint the known ones again.
+    const auto run =
+        intro::detect_season(paths, intro::intro_detect_options(options),
+                             c.cache_dir.empty() ? "" : (c.cache_dir / "intro").string(), &c.progress);
     for (const auto& w : run.warnings) c.log("warning: " + w);
+    if (run.shown_cache) {
+        const auto stats = run.shown_cache->stats();
+        for (const auto& w : run.shown_cache->warnings()) c.log("warning: " + w);
+        c.log("fingerprint cache: " + std::to_string(stats.hits) + " hit(s), " +
+              std::to_string(stats.misses) + " miss(es), " + std::to_string(stats.result_hits) +
+              " detection result(s) reused");
+    }
+    // Result names from the episodes' file names; two of one name (two users' uploads in an admin's
+    // job) are told apart by their video id: ep1, ep1_v17.
+    std::vector<std::string> stems;
+    std::set<std::string> taken;
+    for (std::size_t i = 0; i < run.season.detections.size(); ++i) {
+        std::string stem = safe_file_name(fs::path(run.season.detections[i].episode).stem().string());
+        if (!taken.insert(stem).second) {
+            stem += "_v" + std::to_string(c.job.video_ids[i]);
+            taken.insert(stem);
+        }
+        stems.push_back(stem);
+    }
     const fs::path out = c.work_dir / "out";
     fs::create_directories(out / "edl");
     fs::create_directories(out / "chapters");
@@ -136,7 +160,7 @@ void run_intro_detect_job(JobContext& c) {
     std::size_t usable = 0;
     for (std::size_t i = 0; i < run.season.detections.size(); ++i) {
         const auto& d = run.season.detections[i];
-        const std::string stem = safe_file_name(fs::path(d.episode).stem().string());
+        const std::string& stem = stems[i];
         nlohmann::json e = {{"episode", fs::path(d.episode).filename().string()},
                             {"video_id", c.job.video_ids[i]}};
         if (!d.error.empty()) {

@@ -48,6 +48,8 @@ struct JobContext {
     std::filesystem::path work_dir;  // empty folder, removed after the job
     Progress& progress;
     std::function<void(const std::string&)> log;
+    // Kept across jobs by this server / worker (intro fingerprints); may be empty.
+    std::filesystem::path cache_dir;
 };
 
 // Runs the job to its end; throws Error (Interrupted when cancelled).

@@ -258,7 +258,7 @@ void JobRunner::execute(const catalog::Job& job) {
         if (job.attempts > 1 && !fs::is_empty(work->path))
             log("resuming from the work folder of an earlier attempt on this machine");
         JobProgress progress(catalog_, job, config_.worker_name, running->cancel, running->lease_lost);
-        JobContext context{catalog_, store_, job, work->path, progress, log};
+        JobContext context{catalog_, store_, job, work->path, progress, log, config_.work_dir / "cache"};
         throw_if_cancelled();
         run_job(context);
     } catch (const Error& e) {

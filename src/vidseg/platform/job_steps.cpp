@@ -1,6 +1,7 @@
 #include "vidseg/platform/job_steps.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <vector>
 
 #include "vidseg/core/error.hpp"
@@ -20,9 +21,19 @@ catalog::Video job_video(JobContext& c, std::size_t index) {
 
 fs::path fetch_video(JobContext& c, const catalog::Video& video) {
     c.progress.begin("fetch", 1);
-    const fs::path local = c.work_dir / "input" / video.key.substr(video.key.rfind('/') + 1);  // a safe name
+    // One folder per video id: two users' uploads of the same file name in one job (an admin's) are two
+    // files, each keeping its name (the dataset build matches tasks to videos by it; it refuses two
+    // videos of one name with a clear error, and never takes one for the other).
+    const fs::path local = c.work_dir / "input" / std::to_string(video.id) /
+                           video.key.substr(video.key.rfind('/') + 1);  // a safe name
     fs::create_directories(local.parent_path());
     c.store.get_file(video.key, local);
+    // The upload's time, not the fetch's: the intro fingerprint cache keys a file by size, mtime and
+    // sampled bytes, so the same video fetched by the next job is found in it.
+    std::error_code ec;
+    fs::last_write_time(
+        local, fs::file_time_type::clock::from_sys(std::chrono::system_clock::from_time_t(video.created)),
+        ec);
     c.progress.end();
     c.log("fetched " + video.key + " (" + std::to_string(video.size) + " bytes)");
     return local;

@@ -16,7 +16,7 @@ inline constexpr const char* kKeyframeCandidatesFolder = "keyframe_candidates";
 
 // The job's index-th video; InputNotFound when it was deleted meanwhile.
 catalog::Video job_video(JobContext& c, std::size_t index);
-// Copies the video into work_dir/input/<last part of its key> (unique per user and day).
+// Copies the video into work_dir/input/<video id>/<last part of its key>, modified at its upload time.
 std::filesystem::path fetch_video(JobContext& c, const catalog::Video& video);
 // Stores one result file under `key` and records it as the job's file `name`.
 catalog::JobFile store_file(JobContext& c, const std::filesystem::path& file, const std::string& name,

@@ -1,13 +1,10 @@
 #include "vidseg/platform/worker.hpp"
 
-#include <chrono>
-#include <thread>
-
 #include <unistd.h>
 
 #include "vidseg/catalog/catalog.hpp"
-#include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/stop_request.hpp"
 #include "vidseg/platform/job_runner.hpp"
 
 namespace vidseg::platform {
@@ -51,7 +48,7 @@ void run_worker(const WorkerConfig& config,
     JobRunner runner(*catalog, *store, runner_config);
     runner.start();
     if (on_started) on_started(runner_config.worker_name, store->describe());
-    while (!cancel_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    StopRequestWait().wait();  // until SIGINT/SIGTERM, without periodic wake-ups
     runner.stop();  // interrupts the running jobs; each is released back to the queue
 }
 

@@ -11,7 +11,7 @@
 // (hold_thread_for_long_request()), and another thread takes its place in the loop, up to max_threads.
 #pragma once
 
-#include <httplib.h>
+#include "vidseg/server/http_library.hpp"
 
 #include <atomic>
 #include <cstddef>

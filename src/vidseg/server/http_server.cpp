@@ -1,5 +1,7 @@
 #include "vidseg/server/http_server.hpp"
 
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
+#include "vidseg/core/stop_request.hpp"
 #include "vidseg/server/event_server.hpp"
 #include "vidseg/server/router.hpp"
 #include "vidseg/server/web_assets.hpp"
@@ -30,11 +33,22 @@ std::pair<std::string, int> split_listen(const std::string& listen) {
     return {host, std::stoi(port_text)};
 }
 
+// Every client holds a descriptor: the soft limit on open files (often 1024 under systemd or a login
+// shell) would refuse connections long before the hard limit. The descriptors above 1024 this gives
+// are served like the others (http_library.hpp: poll, not select).
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);  // a failure keeps the old limit, which still works
+}
+
 }  // namespace
 
 void run_server(platform::Platform& platform, const ServerConfig& config,
                 const std::function<void(const std::string&, int)>& on_listening) {
     const auto [host, port] = split_listen(config.listen);
+    raise_open_file_limit();
     // Clients wait in one epoll set; a few workers serve complete requests (event_server.hpp).
     EventServerSettings settings;
     settings.workers = config.http_workers > 0
@@ -112,16 +126,12 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     // they retry after 1 s (bench/server_load.py's p99). listen() on the bound socket raises it.
     if (listen_socket >= 0 && ::listen(listen_socket, SOMAXCONN) != 0)
         throw Error(ErrorCode::OutputError, "cannot set the listen backlog on " + config.listen);
-    // SIGINT/SIGTERM set the process's cancel flag; this watcher turns it into a clean stop.
-    std::atomic<bool> done{false};
+    // SIGINT/SIGTERM set the process's cancel flag; this watcher turns it into a clean stop. It sleeps
+    // until then (core/stop_request.hpp): an idle server has no periodic wake-up for it.
+    StopRequestWait stop_request;
     std::thread watcher([&] {
-        while (!done.load()) {
-            if (cancel_requested()) {
-                server.stop_serving();
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        }
+        ::pthread_setname_np(::pthread_self(), "vidseg-stop");  // found by the idle wake-up test
+        if (stop_request.wait()) server.stop_serving();
     });
     // Label Studio's webhooks and media links reach this server under --public-url, else the bound address.
     label_studio->set_public_url("http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
@@ -135,11 +145,11 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     try {
         server.serve(listen_socket);
     } catch (const Error&) {
-        done = true;
+        stop_request.release();
         watcher.join();
         throw;
     }
-    done = true;
+    stop_request.release();
     watcher.join();
     log_line({{"level", "info"}, {"event", "stopped"}});
 }

@@ -3,7 +3,7 @@
 // log line, and turns exceptions into the JSON error answer.
 #pragma once
 
-#include <httplib.h>
+#include "vidseg/server/http_library.hpp"
 
 #include <cstdint>
 #include <filesystem>

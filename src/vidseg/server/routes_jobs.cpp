@@ -131,6 +131,11 @@ void add_video_and_job_routes(Router& router) {
                        "attachment; filename=\"" +
                            vidseg::safe_file_name(target.file.name.substr(target.file.name.rfind('/') + 1)) +
                            "\"");
+                   // cpp-httplib 0.11 takes a provider of length 0 for one without a length and asks it
+                   // for more until it ends the sink: it spun at 100% CPU on an empty file (an EDL of an
+                   // episode without intro). An empty file is an empty answer.
+                   if (target.file.size == 0)
+                       return x.response.set_content("", storage::content_type_for(target.file.name).c_str());
                    x.response.set_content_provider(
                        target.file.size, storage::content_type_for(target.file.name).c_str(),
                        [&store, key](std::size_t offset, std::size_t length, httplib::DataSink& sink) {

@@ -146,6 +146,8 @@ void add_label_studio_routes(Router& router, const std::shared_ptr<platform::Lab
                                          "inline; filename=\"" + vidseg::safe_file_name(target.name) + "\"");
                    x.response.set_header("Access-Control-Allow-Origin",
                                          "*");  // the editor runs on Label Studio's origin
+                   if (info->size == 0)  // no provider of length 0 (routes_jobs.cpp)
+                       return x.response.set_content("", storage::content_type_for(key).c_str());
                    x.response.set_content_provider(
                        info->size, storage::content_type_for(key).c_str(),
                        [&store, key](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
