@@ -9,6 +9,7 @@
 #include "support/test_support.hpp"
 #include "vidseg/intro/boundary_refiner.hpp"
 #include "vidseg/intro/fingerprint_cache.hpp"
+#include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/intro/picture_windows.hpp"
 #include "vidseg/intro/refinement_audio.hpp"
 #include "vidseg/intro/refinement_memo.hpp"
@@ -144,4 +145,42 @@ TEST(IntroRefinementMemo, ASecondRefinementOfTheSameIntrosIsTakenFromTheMemo) {
     moved[1].matches[0].offset += 0.04;
     refine_intro_boundaries_memo(paths, fps, moved, options, nullptr, &memo);
     EXPECT_EQ(memo.reused(), 7u);
+}
+
+TEST(IntroPictureWindows, ARunEndingAtAWindowsInnerEdgeIsCutByIt) {
+    VisualFingerprint fp;
+    fp.period = 0.25;
+    fp.duration = 40;
+    fp.windows = {{0.0, 8.5}, {20.0, 31.0}};
+    EXPECT_FALSE(fp.cut_by_window({0.0, 6.1}));    // starts the file, ends by itself
+    EXPECT_TRUE(fp.cut_by_window({0.0, 8.4}));     // runs to the end of what was decoded
+    EXPECT_TRUE(fp.cut_by_window({20.1, 25.0}));   // starts where the decoding started
+    EXPECT_FALSE(fp.cut_by_window({22.5, 28.5}));  // inside, 2.5 s from both edges
+    EXPECT_TRUE(fp.cut_by_window({22.5, 30.9}));
+    fp.windows = {{30.0, 40.0}};
+    EXPECT_FALSE(fp.cut_by_window({32.0, 40.0}));  // the end of the span is no cut
+    fp.windows.clear();
+    EXPECT_FALSE(fp.cut_by_window({0.0, 8.4}));  // decoded everywhere
+}
+
+TEST(IntroPictureWindows, ASeasonDecodesOnlyTheConfidentEpisodesWindowsAndKeepsItsDetections) {
+    // The test series: ep1-4 share a 6-s intro, ep5 has none and shows the same test pattern all
+    // through as the others. Its pictures must not make it join the series.
+    std::vector<std::string> paths;
+    for (int i = 1; i <= 5; ++i) paths.push_back((vidseg::test::series_dir() / ("ep" + std::to_string(i) + ".mp4")).string());
+    const auto run = detect_season(paths, IntroDetectOptions{}, "", nullptr);
+    ASSERT_FALSE(run.audio_only);  // ep5 leaves the sound in doubt: the pictures were needed
+    ASSERT_EQ(run.season.detections.size(), 5u);
+    ASSERT_EQ(run.season.episodes.size(), 5u);
+    const double starts[] = {3, 8, 0, 12};
+    for (std::size_t e = 0; e < 4; ++e) {
+        ASSERT_TRUE(run.season.detections[e].intro) << e;
+        EXPECT_NEAR(run.season.detections[e].intro->start, starts[e], 0.5) << e;
+        EXPECT_NEAR(run.season.detections[e].intro->end, starts[e] + 6, 0.5) << e;
+        if (!kApplyPictureWindows) continue;
+        ASSERT_EQ(run.season.episodes[e].fingerprints.visual.windows.size(), 1u) << e;
+        EXPECT_LT(run.season.episodes[e].fingerprints.visual.windows[0].length(), 12.0) << e;
+    }
+    EXPECT_FALSE(run.season.detections[4].intro);
+    EXPECT_TRUE(run.season.episodes[4].fingerprints.visual.windows.empty());  // doubtful: all of it
 }

@@ -11,6 +11,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/boundary_cues.hpp"
 #include "vidseg/intro/episode_fingerprints.hpp"
+#include "vidseg/intro/lag_search.hpp"
 #include "vidseg/intro/refinement_audio.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/frame_reader.hpp"
@@ -27,41 +28,6 @@ double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-// Sums of x*y, x*x and y*y over n samples in four interleaved double lanes: independent chains that
-// the compiler keeps in one 256-bit register each on AVX2 (one sequential chain per sum was 38 % of
-// an audio-only season detection, bound by the add latency). Only the rounding differs from the
-// sequential sums. Built for AVX2 too and picked at run time (the default build is baseline x86-64).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-void products(const float* x, const float* y, long n, double& xy, double& xx, double& yy) {
-    double sxy[4] = {}, sxx[4] = {}, syy[4] = {};
-    long k = 0;
-    for (; k + 4 <= n; k += 4)
-        for (int l = 0; l < 4; ++l) {
-            const double u = x[k + l], v = y[k + l];
-            sxy[l] += u * v, sxx[l] += u * u, syy[l] += v * v;
-        }
-    for (; k < n; ++k) {
-        const double u = x[k], v = y[k];
-        sxy[0] += u * v, sxx[0] += u * u, syy[0] += v * v;
-    }
-    xy = (sxy[0] + sxy[1]) + (sxy[2] + sxy[3]);
-    xx = (sxx[0] + sxx[1]) + (sxx[2] + sxx[3]);
-    yy = (syy[0] + syy[1]) + (syy[2] + syy[3]);
-}
-
-// Normalized correlation of a[ia .. ia+len) and b[ib .. ib+len); 0 when out of range or silent.
-double correlation(const std::vector<float>& a, long ia, const std::vector<float>& b, long ib, long len) {
-    if (ia < 0 || ib < 0 || ia + len > long(a.size()) || ib + len > long(b.size()) || len <= 0) return 0;
-    double ab = 0, aa = 0, bb = 0;
-    products(a.data() + ia, b.data() + ib, len, ab, aa, bb);
-    // Below ~-60 dBFS RMS in either: silence, where correlation means nothing.
-    const double floor = 1e-6 * double(len);
-    if (aa < floor || bb < floor) return 0;
-    return ab / std::sqrt(aa * bb);
 }
 
 std::vector<float> decimate4(const std::vector<float>& x) {
@@ -137,19 +103,12 @@ AudioBoundaryEstimate refine_with_samples(const std::vector<float>& a, double a_
     const long ib0 = std::lround((mid - ref_len / 2 - offset - b_start) * kRate);
     const auto a4 = decimate4(a), b4 = decimate4(b);
     const long max_lag4 = std::lround(0.4 * kRate / 4);
-    double best = -2;
-    long best_lag = 0;
-    for (long lag = -max_lag4; lag <= max_lag4; ++lag) {
-        const double c = correlation(a4, ia / 4, b4, ib0 / 4 + lag, len / 4);
-        if (c > best) best = c, best_lag = lag * 4;
-    }
-    const long coarse_lag = best_lag;
-    best = -2;  // the decimated score is not comparable with full-rate ones
-    for (long lag = coarse_lag - 6; lag <= coarse_lag + 6; ++lag) {
-        const double c = correlation(a, ia, b, ib0 + lag, len);
-        if (c > best) best = c, best_lag = lag;
-    }
-    if (best < 0.3) return est;
+    // By FFT: the same lag as the direct search over every lag (lag_search.hpp), at a fraction of the cost.
+    const long coarse_lag = best_lag_fft(a4, ia / 4, b4, ib0 / 4, len / 4, max_lag4).lag * 4;
+    // The decimated score is not comparable with full-rate ones.
+    const LagScore fine = best_lag_direct(a, ia, b, ib0 + coarse_lag, len, 6);
+    const long best_lag = coarse_lag + fine.lag;
+    if (fine.score < 0.3) return est;
     est.offset = offset - double(best_lag) / kRate;
 
     // 2. Similarity per short window along a, at the refined offset (+-2 samples for resampling jitter).

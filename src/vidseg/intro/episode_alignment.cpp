@@ -177,10 +177,13 @@ std::vector<int> agreement_by_offset(const std::vector<uint32_t>& a, const std::
     return agree;
 }
 
-std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFingerprint& b,
-                                       const AlignmentOptions& options) {
-    if (!a.levels.empty() || !b.levels.empty())
-        return align_episodes(mask_quiet(a, 0u), mask_quiet(b, ~0u), options);
+namespace {
+
+// align_episodes on fingerprints without levels (quiet items already masked); offset_ranges: the
+// offsets to score (nullptr = decided by options.indexed_scan_min, see below).
+std::vector<AlignedRun> align_masked(const AudioFingerprint& a, const AudioFingerprint& b,
+                                     const AlignmentOptions& options,
+                                     const std::vector<std::pair<long, long>>* offset_ranges) {
     std::vector<AlignedRun> result;
     if (a.items.empty() || b.items.empty()) return result;
     const double period = a.item_period;
@@ -196,7 +199,11 @@ std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFin
     std::vector<int> agree(std::size_t(na + nb - 1), 0);  // index offset + nb - 1
     const uint32_t* pa = a.items.data();
     const uint32_t* pb = b.items.data();
-    if (double(na) * double(nb) < options.indexed_scan_min) {
+    if (offset_ranges) {
+        for (const auto& [first, last] : *offset_ranges)
+            score_offsets(pa, na, pb, nb, options.max_bit_errors, agree.data(), std::max(first, -(nb - 1)),
+                          std::min(last, na));
+    } else if (double(na) * double(nb) < options.indexed_scan_min) {
         score_offsets(pa, na, pb, nb, options.max_bit_errors, agree.data(), -(nb - 1), na);
     } else {
         // Quiet items are masked with 0 in a and ~0 in b (see above): they are not indexed.
@@ -260,6 +267,23 @@ std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFin
         result.push_back(out);
     }
     return result;
+}
+
+}  // namespace
+
+std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFingerprint& b,
+                                       const AlignmentOptions& options) {
+    if (!a.levels.empty() || !b.levels.empty())
+        return align_masked(mask_quiet(a, 0u), mask_quiet(b, ~0u), options, nullptr);
+    return align_masked(a, b, options, nullptr);
+}
+
+std::vector<AlignedRun> align_episodes_at(const AudioFingerprint& a, const AudioFingerprint& b,
+                                          const AlignmentOptions& options,
+                                          const std::vector<std::pair<long, long>>& offset_ranges) {
+    if (!a.levels.empty() || !b.levels.empty())
+        return align_masked(mask_quiet(a, 0u), mask_quiet(b, ~0u), options, &offset_ranges);
+    return align_masked(a, b, options, &offset_ranges);
 }
 
 }  // namespace vidseg::intro

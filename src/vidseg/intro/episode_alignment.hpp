@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "vidseg/intro/audio_fingerprint.hpp"
@@ -50,6 +51,14 @@ struct AlignedRun {
 // Runs of near-constant items (silence, a steady tone) are rejected: they agree at any offset.
 std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFingerprint& b,
                                        const AlignmentOptions& options = {});
+
+// align_episodes scoring only the offsets in offset_ranges ([first, last) of index in a - index in b,
+// as candidate_offset_ranges gives them), whatever the windows' size: for a season index that found
+// them for many pairs at once (season_audio_index.hpp). Equal to align_episodes when the ranges are
+// those its own index would nominate.
+std::vector<AlignedRun> align_episodes_at(const AudioFingerprint& a, const AudioFingerprint& b,
+                                          const AlignmentOptions& options,
+                                          const std::vector<std::pair<long, long>>& offset_ranges);
 
 // The all-offset scan behind align_episodes: for every offset d = index in a - index in b, from
 // -(|b| - 1) to |a| - 1, how many item pairs (a[i], b[i - d]) differ in at most max_bit_errors bits;

@@ -14,6 +14,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/input_limits.hpp"
 #include "vidseg/core/messages.hpp"
+#include "vidseg/intro/picture_windows.hpp"
 
 namespace vidseg::intro {
 
@@ -344,7 +345,12 @@ EpisodeFingerprints fingerprint_episode_cached(const std::string& path, const Fi
     if (!cache) return fingerprint_episode(path, options, progress, known_audio);
     const uint64_t key = FingerprintCache::entry_key(file_content_key(path), fingerprint_parameters(options));
     if (key_out) *key_out = key;
-    if (auto hit = cache->load(key)) return std::move(*hit);
+    if (auto hit = cache->load(key)) {
+        // The windows are part of the key, not of the entry.
+        if (hit->has_video && !options.video_windows.empty())
+            hit->visual.windows = decoded_windows(options.video_windows, hit->visual.duration);
+        return std::move(*hit);
+    }
     auto fp = fingerprint_episode(path, options, progress, known_audio);
     cache->store(key, fp);
     return fp;

@@ -108,6 +108,9 @@ std::vector<PairRun> align_episode_pair(const EpisodeFingerprints& a, const Epis
     auto whole_file = [&](const Interval& x, const Interval& y) {
         return x.length() >= 0.8 * span_a || y.length() >= 0.8 * span_b;
     };
+    // A picture run cut by a decoding window (picture_windows.hpp) is of unknown length: it may be
+    // most of both files (a test pattern all through), so it counts as such and extends nothing.
+    auto cut_by_window = [&](const AlignedRun& vr) { return a.visual.cut_by_window(vr.a) || b.visual.cut_by_window(vr.b); };
     std::vector<PairRun> out;
     std::vector<bool> visual_used(visual.size(), false);
     // How far the pictures may extend a run the sound found (speech over the start or the end of
@@ -120,6 +123,7 @@ std::vector<PairRun> align_episode_pair(const EpisodeFingerprints& a, const Epis
             if (std::abs(vr.offset - ar.offset) > 0.5 || overlap(vr.a, ar.a) <= 0) continue;
             visual_used[k] = true;
             r.evidence |= kVisual;
+            if (cut_by_window(vr)) continue;
             if (vr.a.start < r.a.start && r.a.start - vr.a.start <= kMaxExtension) r.a.start = vr.a.start;
             if (vr.a.end > r.a.end && vr.a.end - r.a.end <= kMaxExtension) r.a.end = vr.a.end;
         }
@@ -133,7 +137,7 @@ std::vector<PairRun> align_episode_pair(const EpisodeFingerprints& a, const Epis
     for (std::size_t k = 0; k < visual.size(); ++k) {
         if (visual_used[k]) continue;
         const auto& vr = visual[k];
-        if (whole_file(vr.a, vr.b)) continue;
+        if (whole_file(vr.a, vr.b) || cut_by_window(vr)) continue;
         // Same pictures with different (informative) sound in both is not a repeated intro: a
         // static test card, a shared location, a recap over new narration.
         if (a.has_audio && b.has_audio) {

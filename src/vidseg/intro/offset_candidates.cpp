@@ -26,8 +26,7 @@ std::vector<uint64_t> half_keys(const uint32_t* items, long n, uint32_t skip) {
 std::vector<std::pair<long, long>> candidate_offset_ranges(const uint32_t* a, long na, const uint32_t* b, long nb,
                                                            uint32_t skip_a, uint32_t skip_b,
                                                            const OffsetCandidateOptions& options) {
-    std::vector<std::pair<long, long>> ranges;
-    if (na <= 0 || nb <= 0) return ranges;
+    if (na <= 0 || nb <= 0) return {};
     const auto ka = half_keys(a, na, skip_a), kb = half_keys(b, nb, skip_b);
     // votes[offset + nb - 1]: item pairs with an equal half at that offset (merge join of the sorted keys).
     std::vector<uint16_t> votes(std::size_t(na + nb - 1), 0);
@@ -51,6 +50,13 @@ std::vector<std::pair<long, long>> candidate_offset_ranges(const uint32_t* a, lo
         x = x_end;
         y = y_end;
     }
+    return offset_ranges_from_votes(votes, na, nb, options);
+}
+
+std::vector<std::pair<long, long>> offset_ranges_from_votes(const std::vector<uint16_t>& votes, long na, long nb,
+                                                            const OffsetCandidateOptions& options) {
+    std::vector<std::pair<long, long>> ranges;
+    if (na <= 0 || nb <= 0 || votes.size() != std::size_t(na + nb - 1)) return ranges;
     // Offsets whose pooled votes reach min_votes, widened by the margin, merged into ranges.
     const long count = na + nb - 1, w = options.window;
     long pooled = 0;

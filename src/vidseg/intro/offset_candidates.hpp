@@ -26,4 +26,10 @@ std::vector<std::pair<long, long>> candidate_offset_ranges(const uint32_t* a, lo
                                                            uint32_t skip_a, uint32_t skip_b,
                                                            const OffsetCandidateOptions& options = {});
 
+// The ranges of candidate_offset_ranges from its votes: votes[offset + nb - 1] = item pairs with an
+// equal half at that offset (na + nb - 1 of them). For indexes that count the votes another way
+// (season_audio_index.hpp).
+std::vector<std::pair<long, long>> offset_ranges_from_votes(const std::vector<uint16_t>& votes, long na, long nb,
+                                                            const OffsetCandidateOptions& options = {});
+
 }  // namespace vidseg::intro

@@ -1,5 +1,7 @@
 #include "vidseg/intro/pair_alignments.hpp"
 
+#include <algorithm>
+
 #include "vidseg/intro/fingerprint_cache.hpp"
 
 namespace vidseg::intro {
@@ -58,8 +60,31 @@ const std::vector<AlignedRun>& PairAlignments::lookup(std::map<Key, std::unique_
     return entry->runs;
 }
 
+void PairAlignments::index_season(const std::vector<const AudioFingerprint*>& audio) {
+    std::vector<std::size_t> sizes;
+    for (const auto* fp : audio)
+        if (fp) sizes.push_back(fp->items.size());
+    std::sort(sizes.begin(), sizes.end());
+    // Only worth it (and only used) when the two longest windows take align_episodes' indexed scan.
+    if (sizes.size() < 2 || double(sizes[sizes.size() - 1]) * double(sizes[sizes.size() - 2]) < audio_options_.indexed_scan_min)
+        return;
+    auto index = std::make_shared<const SeasonAudioIndex>(audio);
+    std::lock_guard lock(mutex_);
+    season_index_ = std::move(index);
+}
+
 const std::vector<AlignedRun>& PairAlignments::audio(const AudioFingerprint& a, const AudioFingerprint& b) {
-    return lookup(audio_, {content_key(a), content_key(b)}, [&] { return align_episodes(a, b, audio_options_); });
+    std::shared_ptr<const SeasonAudioIndex> index;
+    {
+        std::lock_guard lock(mutex_);
+        index = season_index_;
+    }
+    return lookup(audio_, {content_key(a), content_key(b)}, [&] {
+        const bool indexed_scan = double(a.items.size()) * double(b.items.size()) >= audio_options_.indexed_scan_min;
+        if (index && indexed_scan && index->covers(a, b))
+            return align_episodes_at(a, b, audio_options_, index->ranges(a, b));
+        return align_episodes(a, b, audio_options_);
+    });
 }
 
 const std::vector<AlignedRun>& PairAlignments::visual(const VisualFingerprint& a, const VisualFingerprint& b) {

@@ -15,6 +15,7 @@
 #include "vidseg/intro/episode_alignment.hpp"
 #include "vidseg/intro/intro_detector.hpp"
 #include "vidseg/intro/refinement_memo.hpp"
+#include "vidseg/intro/season_audio_index.hpp"
 #include "vidseg/intro/visual_alignment.hpp"
 #include "vidseg/intro/visual_fingerprint.hpp"
 
@@ -37,6 +38,12 @@ public:
 
     const AlignmentOptions& audio_options() const noexcept { return audio_options_; }
     const VisualAlignmentOptions& visual_options() const noexcept { return visual_options_; }
+
+    // Indexes the season's audio once (season_audio_index.hpp) when some pair of it is long enough for
+    // align_episodes' indexed scan (AlignmentOptions::indexed_scan_min): audio() then takes such pairs'
+    // candidate offsets from the season index (same alignments), and a pair that shares no
+    // sub-fingerprint costs nothing. Call before the alignments; idempotent for the same season.
+    void index_season(const std::vector<const AudioFingerprint*>& audio);
 
     // The season's refined boundaries, shared by its passes like the alignments (refinement_memo.hpp).
     RefinementMemo& refinements() noexcept { return refinements_; }
@@ -61,6 +68,7 @@ private:
     std::map<Key, std::unique_ptr<Entry>> audio_, visual_;
     std::size_t computed_ = 0, reused_ = 0;
     RefinementMemo refinements_;
+    std::shared_ptr<const SeasonAudioIndex> season_index_;
 };
 
 // Content key of a fingerprint (what PairAlignments is keyed by).

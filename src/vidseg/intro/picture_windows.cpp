@@ -43,19 +43,26 @@ std::vector<std::vector<Interval>> picture_windows(const std::vector<IntroDetect
     return out;
 }
 
+std::vector<Interval> decoded_windows(std::vector<Interval> windows, double duration) {
+    std::sort(windows.begin(), windows.end(), [](const Interval& x, const Interval& y) { return x.start < y.start; });
+    std::vector<Interval> merged;
+    for (auto w : windows) {
+        w.start = std::max(0.0, w.start);
+        if (duration > 0) w.end = std::min(w.end, duration);
+        if (!(w.end > w.start)) continue;
+        if (!merged.empty() && w.start <= merged.back().end) merged.back().end = std::max(merged.back().end, w.end);
+        else merged.push_back(w);
+    }
+    return merged;
+}
+
 VisualFingerprint fingerprint_video_windows(const std::string& path, double seconds,
                                             const VisualFingerprintOptions& options, std::vector<Interval> windows,
                                             double duration) {
     if (!(options.fps > 0)) throw Error(ErrorCode::InvalidArgument, "visual fingerprint fps must be > 0");
     VisualFingerprint fp;
     fp.period = 1.0 / options.fps;
-    std::sort(windows.begin(), windows.end(), [](const Interval& x, const Interval& y) { return x.start < y.start; });
-    std::vector<Interval> merged;
-    for (const auto& w : windows) {
-        if (!(w.end > w.start)) continue;
-        if (!merged.empty() && w.start <= merged.back().end) merged.back().end = std::max(merged.back().end, w.end);
-        else merged.push_back(w);
-    }
+    const std::vector<Interval> merged = decoded_windows(std::move(windows), 0);
     const double limit = seconds > 0 ? (duration > 0 ? std::min(seconds, duration) : seconds) : duration;
     for (const auto& w : merged) {
         const double end = limit > 0 ? std::min(w.end, limit) : w.end;
@@ -93,6 +100,7 @@ VisualFingerprint fingerprint_video_windows(const std::string& path, double seco
         }
     }
     fp.duration = double(fp.hashes.size()) * fp.period;
+    fp.windows = decoded_windows(merged, fp.duration);
     return fp;
 }
 

@@ -23,6 +23,9 @@ namespace vidseg::intro {
 // episodes a window is still a third of the file; on real ones it is a few percent.)
 inline constexpr double kPictureWindowMargin = 2.5;
 
+// Whether detect_season decodes only the windows (see the comment there for what blocks it).
+inline constexpr bool kApplyPictureWindows = false;
+
 // Per detection of an audio-first pass (one per episode, in order): the windows whose pictures the
 // fused pass decodes; an empty list = the whole span. Episodes with an error get an empty list. When
 // no episode is doubtful (the season failed audio_detection_suffices for another reason) every list
@@ -30,11 +33,15 @@ inline constexpr double kPictureWindowMargin = 2.5;
 std::vector<std::vector<timeline::Interval>> picture_windows(const std::vector<IntroDetection>& audio_pass,
                                                               double span);
 
+// The windows sorted, overlapping ones merged, clipped to [0, duration) (duration <= 0: not clipped
+// at the end): what VisualFingerprint::windows holds.
+std::vector<timeline::Interval> decoded_windows(std::vector<timeline::Interval> windows, double duration);
+
 // As fingerprint_video(path, seconds, options), but only the slots inside `windows` (sorted or not,
 // overlapping merged) are decoded and hashed; every other slot is flat (hash 0, luma 0), which never
 // matches. A slot inside a window gets the same hash as in fingerprint_video (the decoder starts at
 // the keyframe before the window). `duration`: the file's duration (0 = unknown) — the slot count of
-// the whole fingerprint is that of [0, min(seconds, duration)).
+// the whole fingerprint is that of [0, min(seconds, duration)). The result's `windows` are the decoded ones.
 VisualFingerprint fingerprint_video_windows(const std::string& path, double seconds,
                                             const VisualFingerprintOptions& options,
                                             std::vector<timeline::Interval> windows, double duration);

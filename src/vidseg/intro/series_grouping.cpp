@@ -55,8 +55,9 @@ std::vector<std::vector<std::size_t>> components(std::vector<std::size_t>& paren
 // Bump when the cached form of detections changes.
 // 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index;
 // 4: (a structural model, reverted); 5: refined boundaries from audio decoded once per episode
-// (refinement_audio.hpp).
-constexpr int kDetectionResultVersion = 5;
+// (refinement_audio.hpp); 6: pictures decoded only in the windows the sound leaves in doubt
+// (picture_windows.hpp).
+constexpr int kDetectionResultVersion = 6;
 
 std::string detection_parameters(const IntroDetectOptions& o) {
     std::ostringstream s;
@@ -241,6 +242,8 @@ std::vector<std::vector<std::size_t>> group_by_shared_audio(const std::vector<co
     std::iota(parent.begin(), parent.end(), std::size_t{0});
     AlignmentOptions align = options.alignment;
     align.min_length = options.min_length;
+    // Long windows: one index of the whole season's sub-fingerprints instead of one per pair.
+    if (memo) memo->index_season(audio);
     if (progress) progress->begin("Grouping episodes by series", double(n * (n ? n - 1 : 0) / 2));
     double done = 0;
     for (std::size_t i = 0; i < n; ++i)
@@ -278,6 +281,8 @@ bool share_pictures(const EpisodeFingerprints& a, const EpisodeFingerprints& b, 
             continue;
         // Most of both files matching is a duplicate or a test pattern, not an intro (as the detector).
         if (run.a.length() >= 0.8 * span_a || run.b.length() >= 0.8 * span_b) continue;
+        // A run cut by a decoding window is of unknown length (picture_windows.hpp): maybe most of both.
+        if (a.visual.cut_by_window(run.a) || b.visual.cut_by_window(run.b)) continue;
         return true;
     }
     return false;

@@ -53,6 +53,20 @@ const std::array<float, kLow * kThumb>& dct_table() {
 
 }  // namespace
 
+bool VisualFingerprint::cut_by_window(const timeline::Interval& run) const noexcept {
+    // A run of slots covers half a slot either side of them, and its outermost slots inside a window may
+    // be flat or disagree for a slot or two (max_gap of align_visual is larger, but a run that stops
+    // more than two slots short of a cut edge stopped by itself).
+    const double tolerance = 2.5 * period;
+    for (const auto& w : windows) {
+        if (run.end <= w.start || run.start >= w.end) continue;
+        const bool cut_start = w.start > tolerance && run.start <= w.start + tolerance;
+        const bool cut_end = w.end < duration - tolerance && run.end >= w.end - tolerance;
+        if (cut_start || cut_end) return true;
+    }
+    return false;
+}
+
 uint64_t perceptual_hash(const media::Image& image) {
     if (image.empty()) return 0;
     const auto thumb = thumbnail(image);

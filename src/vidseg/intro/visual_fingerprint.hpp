@@ -10,6 +10,7 @@
 
 #include "vidseg/core/progress.hpp"
 #include "vidseg/media/image.hpp"
+#include "vidseg/timeline/interval.hpp"
 
 namespace vidseg::intro {
 
@@ -22,9 +23,17 @@ struct VisualFingerprint {
     std::vector<uint8_t> luma;
     double period = 0.25;  // seconds between slots (4 fps)
     double duration = 0;   // seconds covered
+    // Where pictures were decoded (sorted, disjoint, within [0, duration)); empty = everywhere. Slots
+    // outside are flat (hash 0). See picture_windows.hpp.
+    std::vector<timeline::Interval> windows;
 
     double slot_time(std::size_t k) const noexcept { return double(k) * period; }
     bool empty() const noexcept { return hashes.empty(); }
+    // Whether a run of matching pictures at `run` may go on past what was decoded: one of its ends lies
+    // at a window edge that is not an edge of the whole span. Such a run's length is unknown (a test
+    // pattern shown all through an episode looks like a window-long run), so the "most of the file"
+    // rule must treat it as possibly the whole file.
+    bool cut_by_window(const timeline::Interval& run) const noexcept;
 };
 
 struct VisualFingerprintOptions {
