@@ -11,6 +11,13 @@
 
 namespace vidseg::intro {
 
+// Bump when the cached form of detections changes.
+// 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index;
+// 4: (a structural model, reverted); 5: refined boundaries from audio decoded once per episode
+// (refinement_audio.hpp); 6: pictures decoded only in the windows the sound leaves in doubt
+// (picture_windows.hpp).
+inline constexpr int kDetectionResultVersion = 6;
+
 // The detection for these episodes, or nullopt with the reason (`why`) when the text is not a result
 // of this version.
 std::optional<SeriesDetection> series_detection_from_cache(const std::string& text,

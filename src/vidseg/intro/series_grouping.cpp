@@ -52,12 +52,6 @@ std::vector<std::vector<std::size_t>> components(std::vector<std::size_t>& paren
     return groups;
 }
 
-// Bump when the cached form of detections changes.
-// 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index;
-// 4: (a structural model, reverted); 5: refined boundaries from audio decoded once per episode
-// (refinement_audio.hpp); 6: pictures decoded only in the windows the sound leaves in doubt
-// (picture_windows.hpp).
-constexpr int kDetectionResultVersion = 6;
 
 std::string detection_parameters(const IntroDetectOptions& o) {
     std::ostringstream s;
