@@ -42,16 +42,17 @@ TRANSFORM = FIT[:4] + [
 N_FEATURES = 2**18
 
 
-def vidseg_rows(word=(1, 2), char=(2, 4)):
-    request = {"fit": FIT, "transform": TRANSFORM, "word": list(word), "char": list(char), "n_features": N_FEATURES}
+def vidseg_rows(word=(1, 2), char=(2, 4), sublinear_tf=False):
+    request = {"fit": FIT, "transform": TRANSFORM, "word": list(word), "char": list(char), "n_features": N_FEATURES,
+               "sublinear_tf": sublinear_tf}
     out = subprocess.run([TOOL], input=json.dumps(request), capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
-def sklearn_block(analyzer, ngram_range):
+def sklearn_block(analyzer, ngram_range, sublinear_tf=False):
     hv = HashingVectorizer(analyzer=analyzer, ngram_range=ngram_range, n_features=N_FEATURES, alternate_sign=False,
                            norm=None)
-    tfidf = TfidfTransformer().fit(hv.transform(FIT))
+    tfidf = TfidfTransformer(sublinear_tf=sublinear_tf).fit(hv.transform(FIT))
     return hv, tfidf
 
 
@@ -79,6 +80,24 @@ def test_tfidf_rows_match_hashing_vectorizer_and_tfidf_transformer():
     assert sum(len(r["index"]) for r in doc["rows"]) > 300
     assert len(set(np.round(reference.data, 6))) > 20
     assert doc["rows"][6]["index"] and all(i >= N_FEATURES for i in doc["rows"][6]["index"])  # "x y z": chars only
+
+
+def test_sublinear_tf_rows_match_tfidf_transformer_sublinear_tf():
+    """`train --sublinear-tf`: counts become 1 + ln(count) before the IDF, as TfidfTransformer(sublinear_tf=True)."""
+    doc = vidseg_rows(sublinear_tf=True)
+    plain = vidseg_rows()
+    hv_w, tf_w = sklearn_block("word", (1, 2), sublinear_tf=True)
+    hv_c, tf_c = sklearn_block("char_wb", (2, 4), sublinear_tf=True)
+    reference = sp.hstack([tf_w.transform(hv_w.transform(TRANSFORM)), tf_c.transform(hv_c.transform(TRANSFORM))]).tocsr()
+    differ = 0
+    for i, row in enumerate(doc["rows"]):
+        expected = reference.getrow(i)
+        expected.sort_indices()
+        assert row["index"] == expected.indices.tolist(), TRANSFORM[i]
+        np.testing.assert_allclose(row["value"], expected.data, rtol=1e-5, atol=1e-7, err_msg=TRANSFORM[i])
+        differ += not np.allclose(row["value"], plain["rows"][i]["value"], rtol=1e-4)
+    assert differ >= 3  # repeated character n-grams ("ёлка", "йод", ...): the option changes rows
+    assert doc["model"]["sublinear_tf"] is True and plain["model"]["sublinear_tf"] is False
 
 
 def test_stored_document_frequencies_give_sklearn_idf():

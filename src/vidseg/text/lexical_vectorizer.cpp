@@ -1,6 +1,7 @@
 #include "vidseg/text/lexical_vectorizer.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -20,12 +21,18 @@ void check(const LexicalConfig& c) {
         throw Error(ErrorCode::InvalidArgument, "the hashed space must have 2^4 .. 2^24 columns");
 }
 
+SparseRow sublinear(SparseRow counts, bool on) {
+    if (on)
+        for (auto& v : counts.value) v = v > 0 ? 1.f + std::log(v) : v;
+    return counts;
+}
+
 SparseRow word_counts(std::string_view u, const LexicalConfig& c) {
-    return hashed_counts(word_ngrams(u, c.word_min, c.word_max), c.n_features);
+    return sublinear(hashed_counts(word_ngrams(u, c.word_min, c.word_max), c.n_features), c.sublinear_tf);
 }
 
 SparseRow char_counts(std::string_view u, const LexicalConfig& c) {
-    return hashed_counts(char_wb_ngrams(u, c.char_min, c.char_max), c.n_features);
+    return sublinear(hashed_counts(char_wb_ngrams(u, c.char_min, c.char_max), c.n_features), c.sublinear_tf);
 }
 
 }  // namespace
@@ -69,6 +76,7 @@ nlohmann::json LexicalVectorizer::to_json() const {
     return {{"word_ngrams", {config_.word_min, config_.word_max}},
             {"char_wb_ngrams", {config_.char_min, config_.char_max}},
             {"n_features", config_.n_features},
+            {"sublinear_tf", config_.sublinear_tf},
             {"hash", "murmurhash3_32"},
             {"idf_words", words_.to_json()},
             {"idf_chars", chars_.to_json()}};
@@ -82,6 +90,7 @@ LexicalVectorizer LexicalVectorizer::from_json(const nlohmann::json& doc, const 
         v.config_.char_min = json_integer<int>(doc.at("char_wb_ngrams").at(0), "char_wb_ngrams");
         v.config_.char_max = json_integer<int>(doc.at("char_wb_ngrams").at(1), "char_wb_ngrams");
         v.config_.n_features = json_integer<std::uint32_t>(doc.at("n_features"), "n_features");
+        if (doc.contains("sublinear_tf")) v.config_.sublinear_tf = doc.at("sublinear_tf").get<bool>();  // older: false
         check(v.config_);
         v.words_ = TfidfWeights::from_json(doc.at("idf_words"), subject);
         v.chars_ = TfidfWeights::from_json(doc.at("idf_chars"), subject);
