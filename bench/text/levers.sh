@@ -30,7 +30,7 @@ for seed in $seeds; do
     line="seed $seed $lang:"
     for name in $runs; do
       case "$name" in
-        default) flags="" ;;
+        default|dropped-unseen) flags="" ;;  # dropped-unseen: the name of the default run of a binary that drops unseen n-grams
         speaker) flags="--context speaker" ;;
         levers) flags="--sublinear-tf --folds $folds --c $grid" ;;
         levers-speaker) flags="--context speaker --sublinear-tf --folds $folds --c $grid" ;;

@@ -56,9 +56,29 @@ std::uint32_t LexicalVectorizer::width() const {
     return config_.char_max > 0 ? 2 * config_.n_features : config_.n_features;
 }
 
+namespace {
+
+// The counts of the columns some training utterance had (a fixed vocabulary, as scikit-learn's
+// TfidfVectorizer): an n-gram never seen in training has no learned weight, and left in the row it
+// would only shrink, through the L2 normalisation, the weight of the n-grams the model knows; an
+// utterance with many new words (an unseen inflection, a new name) would look less like its pattern.
+SparseRow seen_only(const SparseRow& counts, const TfidfWeights& weights) {
+    const double unseen_idf = std::log(1.0 + double(weights.documents())) + 1.0;  // idf of df = 0
+    SparseRow out;
+    for (std::size_t i = 0; i < counts.size(); ++i)
+        if (weights.idf(counts.index[i]) < unseen_idf) {
+            out.index.push_back(counts.index[i]);
+            out.value.push_back(counts.value[i]);
+        }
+    return out;
+}
+
+}  // namespace
+
 SparseRow LexicalVectorizer::transform(std::string_view utterance) const {
-    SparseRow row = words_.apply(word_counts(utterance, config_));
-    if (config_.char_max > 0) row = concatenate(row, chars_.apply(char_counts(utterance, config_)), config_.n_features);
+    SparseRow row = words_.apply(seen_only(word_counts(utterance, config_), words_));
+    if (config_.char_max > 0)
+        row = concatenate(row, chars_.apply(seen_only(char_counts(utterance, config_), chars_)), config_.n_features);
     return row;
 }
 
