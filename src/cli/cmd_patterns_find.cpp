@@ -106,7 +106,7 @@ int run_text_patterns_find(const ParsedOptions& options, Context& context, const
     sources.transcribed_by = video ? transcribed_by : lesson;
     sources.progress = context.progress.get();
     auto lesson_context = models::gather_lesson_context(sources, top);
-    lesson_context.model_arch = "utterance-lr";
+    lesson_context.model_arch = model.arch();
     lesson_context.top_ngrams.emplace();
     for (const auto& d : top) {
         std::vector<std::pair<std::string, double>> words;

@@ -103,7 +103,7 @@ int run_predict_text(const ParsedOptions& options, Context& context) {
     }
     if (videos.empty()) throw errors.front();
     const bool ok = failed.empty() || options.flag("keep-going");
-    const nlohmann::json doc = {{"model", options.str("model")}, {"arch", "utterance-lr"}, {"task", "patterns"},
+    const nlohmann::json doc = {{"model", options.str("model")}, {"arch", model.arch()}, {"task", "patterns"},
                                 {"videos", videos},              {"skipped", nlohmann::json::array()},
                                 {"failed", failed}};
     if (options.given("out") && ok) write_file_atomic(options.str("out"), doc.dump(2) + "\n");

@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -55,6 +56,21 @@ int run_train_on_table(const ParsedOptions& options, Context& context) {
     config.seed = std::uint64_t(options.integer("seed"));
     config.context = options.str("context") != "none";
     config.neighbours = options.str("context") == "all";
+    config.lexical.sublinear_tf = options.flag("sublinear-tf");
+    config.chain = options.str("arch") == "crf";
+    if (!config.chain && options.given("arch") && options.str("arch") != "linear")
+        throw Error(ErrorCode::InvalidArgument, "--data TABLE trains the utterance text model: --arch linear (the "
+                    "logistic regression) or crf (with a chain CRF over the utterances), not " + options.str("arch"));
+    config.folds = int(options.integer("folds"));
+    for (const auto& c : split_commas({options.str("c")})) {
+        char* end = nullptr;
+        const double v = std::strtod(c.c_str(), &end);
+        if (end == c.c_str() || *end != '\0' || !(v > 0) || !std::isfinite(v))
+            throw Error(ErrorCode::InvalidArgument, "--c takes positive numbers separated by commas", c);
+        config.c_grid.push_back(v);
+    }
+    if (config.c_grid.empty()) throw Error(ErrorCode::InvalidArgument, "--c takes positive numbers separated by commas");
+    config.logistic.c = config.c_grid.front();
     std::size_t utterances = 0;
     for (const auto& l : lessons) utterances += l.utterances.size();
     context.info("training the utterance text model (word + character n-grams, TF-IDF, sparse logistic "
@@ -64,7 +80,7 @@ int run_train_on_table(const ParsedOptions& options, Context& context) {
     const auto model = models::UtteranceModel::train(lessons, config);
     model.save(options.str("out"));
     const nlohmann::json doc = {{"model", options.str("out")},
-                                {"arch", "utterance-lr"},
+                                {"arch", model.arch()},
                                 {"task", "patterns"},
                                 {"data", options.str("data")},
                                 {"labels", model.labels()},
@@ -91,6 +107,12 @@ int run_train(const ParsedOptions& options, Context& context) {
 
     models::TrainOptions config;
     config.task = models::parse_task(options.str("task"));
+    if (config.task == models::Task::Patterns && text::is_utterance_table(options.str("data")) &&
+        !std::filesystem::is_directory(options.str("data")))
+        return run_train_on_table(options, context);
+    if (options.str("arch") == "crf")
+        throw Error(ErrorCode::InvalidArgument, "--arch crf is the sequence model over utterances: it trains on "
+                    "--data TABLE (a table of transcribed utterances)");
     config.arch = models::parse_architecture(options.str("arch"));
     config.epochs = int(options.integer("epochs"));
     config.lr = options.given("lr") ? options.number("lr") : (config.arch == models::Architecture::Linear ? 0.05 : 0.01);
@@ -102,10 +124,6 @@ int run_train(const ParsedOptions& options, Context& context) {
     config.hyper.hidden = int(options.integer("hidden"));
     config.hyper.chunk = int(options.integer("chunk"));
     config.hyper.layers = int(options.integer("layers"));
-
-    if (config.task == models::Task::Patterns && text::is_utterance_table(options.str("data")) &&
-        !std::filesystem::is_directory(options.str("data")))
-        return run_train_on_table(options, context);
 
     std::string split_note;
     const std::string data = models::dataset_split(options.str("data"), options.str("split"), &split_note).string();
@@ -226,7 +244,9 @@ Command train_command() {
             "context, a sparse logistic regression with balanced class weights solved to its optimum (dual\n"
             "coordinate descent, the objective of scikit-learn's liblinear LogisticRegression; --epochs caps\n"
             "its passes, default 200; --solver sgd: plain SGD, 10 epochs), scores calibrated (Platt) and\n"
-            "thresholds tuned on held-out lessons (--val-fraction), then the weights refitted on every lesson.\n"
+            "thresholds tuned on held-out lessons (--val-fraction), then the weights refitted on every lesson;\n"
+            "with --folds K instead by K-fold cross-validation over whole lessons (calibration, thresholds and,\n"
+            "given several --c values, C), then one fit on every lesson.\n"
             "`vidseg predict` runs it on videos with transcripts, on transcripts and on tables.\n"
             "--folds K needs at least K training chunks (--chunk rows each); more is a usage error (exit 2).",
         .positionals = {},
@@ -244,8 +264,14 @@ Command train_command() {
                  .help = "Feature files (.csv/.jsonl) or folders of them, one per video (repeatable; none = "
                          "text-only from the dataset's transcripts).",
                  .metavar = "FILE_OR_DIR", .repeatable = true},
-                {.name = "arch", .type = OptionType::Choice, .default_value = "linear", .help = "Network architecture.",
-                 .choices = models::architecture_names()},
+                {.name = "arch", .type = OptionType::Choice, .default_value = "linear",
+                 .help = "Network architecture (with --data TABLE: linear, or crf = the logistic regression's\n"
+                         "margins through a chain CRF over each lesson's utterances).",
+                 .choices = [] {
+                     auto names = models::architecture_names();
+                     names.push_back("crf");
+                     return names;
+                 }()},
                 {.name = "out", .short_name = 'o', .type = OptionType::Path, .help = "Model file to write.",
                  .metavar = "MODEL"},
                 {.name = "epochs", .type = OptionType::Int, .default_value = "40", .help = "Most epochs.", .min = 1,
@@ -277,6 +303,12 @@ Command train_command() {
                  .choices = {"all", "speaker", "none"}},
                 {.name = "solver", .type = OptionType::Choice, .default_value = "dual-cd",
                  .help = "With --data TABLE: the logistic regression's solver.", .choices = {"dual-cd", "sgd"}},
+                {.name = "c", .type = OptionType::String, .default_value = "1",
+                 .help = "With --data TABLE: the logistic regression's C (inverse L2 strength); several values\n"
+                         "separated by commas with --folds K: the one the cross-validation scores best.",
+                 .metavar = "C[,C...]"},
+                {.name = "sublinear-tf", .type = OptionType::Flag,
+                 .help = "With --data TABLE: n-gram counts as 1 + ln(count) before the IDF."},
             },
         .examples = "  vidseg train --data dataset --features features/ --arch bilstm --out patterns.model\n"
                     "  vidseg train --data utterances.xlsx --text-column Реплика --labels-column Паттерны --out text.model\n"

@@ -267,3 +267,92 @@ TEST_F(TextPatternsCli, TableOfUtterancesTrainsPredictsExplainsAndIsEvaluated) {
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("needs --train TABLE"), std::string::npos) << r.err;
 }
+
+// Issue 15, session 9: `--folds K` chooses the calibration, the thresholds and (among several `--c`) C by
+// cross-validation over whole lessons, then fits on every lesson; `--sublinear-tf` is stored in the
+// model; bad --c values are usage errors.
+TEST_F(TextPatternsCli, CrossValidationChoosesCAndThresholdsOverLessons) {
+    write_utterance_table(dir / "train.csv", 0, 12);
+    write_utterance_table(dir / "test.csv", 12, 3);
+    auto r = run_vidseg("train --data " + shell_quote(dir / "train.csv") +
+                        " --folds 3 --c 0.01,1 --sublinear-tf --json --out " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = json::parse(r.out)["training"];
+    EXPECT_EQ(doc["val_lessons"], 0);  // no lesson held out: every lesson is predicted by a model that did not see it
+    EXPECT_EQ(doc["train_utterances"], 240);
+    EXPECT_EQ(doc["cross_validation"]["folds"], 3);
+    ASSERT_EQ(doc["cross_validation"]["c"].size(), 2u) << doc.dump();
+    EXPECT_EQ(doc["cross_validation"]["c"][0]["c"], 0.01);
+    const double f_small = doc["cross_validation"]["c"][0]["macro_f1"], f_one = doc["cross_validation"]["c"][1]["macro_f1"];
+    EXPECT_GT(f_one, 0.9) << doc.dump();  // the cue words separate the patterns on unseen lessons
+    EXPECT_EQ(doc["cross_validation"]["chosen_c"], f_small > f_one ? 0.01 : 1.0);
+    EXPECT_EQ(doc["c"], doc["cross_validation"]["chosen_c"]);
+    EXPECT_EQ(doc["sublinear_tf"], true);
+    EXPECT_EQ(doc["thresholds"].size(), 2u);
+    std::ifstream file(dir / "text.model");
+    std::string header, body;
+    std::getline(file, header);
+    std::getline(file, body);
+    EXPECT_EQ(json::parse(body)["lexical"]["sublinear_tf"], true);
+
+    r = run_vidseg("patterns eval --json --table " + shell_quote(dir / "test.csv") + " --train " +
+                   shell_quote(dir / "train.csv") + " --model " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_GT(json::parse(r.out)["model"]["utterances"]["macro_f1"].get<double>(), 0.9) << r.out;
+
+    // Several C values without --folds, a C that is not a positive number, more folds than lessons.
+    const std::string train = "train --data " + shell_quote(dir / "train.csv") + " --out " + model();
+    r = run_vidseg(train + " --c 0.1,1");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("several --c values need --folds K"), std::string::npos) << r.err;
+    r = run_vidseg(train + " --c 0.1,-1 --folds 2");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--c takes positive numbers"), std::string::npos) << r.err;
+    r = run_vidseg(train + " --folds 13");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--folds 13 needs at least as many lessons; the table has 12"), std::string::npos) << r.err;
+}
+
+// `train --arch crf` on a table: the logistic regression's margins through a chain CRF per pattern, fitted on
+// the held-out lessons; predict and eval read it; it needs held-out lessons and a table.
+TEST_F(TextPatternsCli, ChainCrfOverUtterancesTrainsAndPredicts) {
+    write_utterance_table(dir / "train.csv", 0, 12);
+    write_utterance_table(dir / "test.csv", 12, 3);
+    auto r = run_vidseg("train --data " + shell_quote(dir / "train.csv") + " --arch crf --json --out " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = json::parse(r.out);
+    EXPECT_EQ(doc["arch"], "utterance-crf");
+    EXPECT_EQ(doc["training"]["arch"], "utterance-crf");
+    EXPECT_TRUE(doc["training"]["calibration"].empty());  // the chain's unary score is its calibration
+    std::ifstream file(dir / "text.model");
+    std::string header, body;
+    std::getline(file, header);
+    std::getline(file, body);
+    const auto chain = json::parse(body)["chain"];
+    ASSERT_EQ(chain.size(), 2u) << body.substr(0, 200);
+    EXPECT_GT(chain[0]["a"].get<double>(), 0);  // a higher margin, a likelier pattern
+
+    r = run_vidseg("predict --json --model " + model() + " " + shell_quote(dir / "test.csv"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = json::parse(r.out);
+    EXPECT_EQ(doc["arch"], "utterance-crf");
+    ASSERT_EQ(doc["videos"].size(), 3u);
+    r = run_vidseg("patterns eval --json --table " + shell_quote(dir / "test.csv") + " --train " +
+                   shell_quote(dir / "train.csv") + " --model " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_GT(json::parse(r.out)["model"]["utterances"]["macro_f1"].get<double>(), 0.9) << r.out;
+
+    r = run_vidseg("train --data " + shell_quote(dir / "train.csv") + " --arch crf --folds 3 --json --out " + model());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["training"]["cross_validation"]["folds"], 3);
+
+    r = run_vidseg("train --data " + shell_quote(dir / "train.csv") + " --arch crf --val-fraction 0 --out " + model());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("learns from held-out lessons"), std::string::npos) << r.err;
+    r = run_vidseg("train --data " + shell_quote(dir / "train.csv") + " --arch bilstm --out " + model());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--arch linear (the logistic regression) or crf"), std::string::npos) << r.err;
+    r = run_vidseg("train --data " + shell_quote(dir / "ds") + " --arch crf --out " + model());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("trains on --data TABLE"), std::string::npos) << r.err;
+}

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize
 
 TOOL = os.environ.get("VIDSEG_LEXICAL_TOOL", "vidseg_lexical_vectors")
 VIDSEG = os.environ.get("VIDSEG_BINARY", "vidseg")
@@ -42,17 +43,30 @@ TRANSFORM = FIT[:4] + [
 N_FEATURES = 2**18
 
 
-def vidseg_rows(word=(1, 2), char=(2, 4)):
-    request = {"fit": FIT, "transform": TRANSFORM, "word": list(word), "char": list(char), "n_features": N_FEATURES}
+def vidseg_rows(word=(1, 2), char=(2, 4), sublinear_tf=False):
+    request = {"fit": FIT, "transform": TRANSFORM, "word": list(word), "char": list(char), "n_features": N_FEATURES,
+               "sublinear_tf": sublinear_tf}
     out = subprocess.run([TOOL], input=json.dumps(request), capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
-def sklearn_block(analyzer, ngram_range):
+def sklearn_block(analyzer, ngram_range, sublinear_tf=False):
     hv = HashingVectorizer(analyzer=analyzer, ngram_range=ngram_range, n_features=N_FEATURES, alternate_sign=False,
                            norm=None)
-    tfidf = TfidfTransformer().fit(hv.transform(FIT))
+    tfidf = TfidfTransformer(sublinear_tf=sublinear_tf).fit(hv.transform(FIT))
     return hv, tfidf
+
+
+def seen_block(analyzer, ngram_range, texts, sublinear_tf=False):
+    """HashingVectorizer + TfidfTransformer rows of `texts` with only the columns FIT had (TfidfVectorizer's fixed
+    vocabulary: vidseg drops n-grams never seen in training before the L2 normalisation)."""
+    hv, _ = sklearn_block(analyzer, ngram_range, sublinear_tf)
+    fit_counts = hv.transform(FIT)
+    seen = np.asarray((fit_counts > 0).sum(axis=0)).ravel() > 0
+    tfidf = TfidfTransformer(sublinear_tf=sublinear_tf, norm=None).fit(fit_counts)
+    rows = tfidf.transform(hv.transform(texts)) @ sp.diags(seen.astype(float))
+    rows.eliminate_zeros()
+    return normalize(rows)
 
 
 def test_ngrams_match_sklearn_analyzers():
@@ -66,9 +80,7 @@ def test_ngrams_match_sklearn_analyzers():
 
 def test_tfidf_rows_match_hashing_vectorizer_and_tfidf_transformer():
     doc = vidseg_rows()
-    hv_w, tf_w = sklearn_block("word", (1, 2))
-    hv_c, tf_c = sklearn_block("char_wb", (2, 4))
-    reference = sp.hstack([tf_w.transform(hv_w.transform(TRANSFORM)), tf_c.transform(hv_c.transform(TRANSFORM))]).tocsr()
+    reference = sp.hstack([seen_block("word", (1, 2), TRANSFORM), seen_block("char_wb", (2, 4), TRANSFORM)]).tocsr()
     assert len(doc["rows"]) == reference.shape[0]
     for i, row in enumerate(doc["rows"]):
         expected = reference.getrow(i)
@@ -78,7 +90,27 @@ def test_tfidf_rows_match_hashing_vectorizer_and_tfidf_transformer():
     # Not trivially equal: the rows have many columns and the idf varies.
     assert sum(len(r["index"]) for r in doc["rows"]) > 300
     assert len(set(np.round(reference.data, 6))) > 20
-    assert doc["rows"][6]["index"] and all(i >= N_FEATURES for i in doc["rows"][6]["index"])  # "x y z": chars only
+    # "x y z": no word n-gram; of its 9 character n-grams only the 2 that FIT also has stay, so the unseen
+    # ones do not dilute them.
+    assert len(doc["rows"][6]["index"]) == 2 and all(i >= N_FEATURES for i in doc["rows"][6]["index"])
+    assert len(set(doc["char_ngrams"][6])) == 9
+
+
+def test_sublinear_tf_rows_match_tfidf_transformer_sublinear_tf():
+    """`train --sublinear-tf`: counts become 1 + ln(count) before the IDF, as TfidfTransformer(sublinear_tf=True)."""
+    doc = vidseg_rows(sublinear_tf=True)
+    plain = vidseg_rows()
+    reference = sp.hstack([seen_block("word", (1, 2), TRANSFORM, True),
+                           seen_block("char_wb", (2, 4), TRANSFORM, True)]).tocsr()
+    differ = 0
+    for i, row in enumerate(doc["rows"]):
+        expected = reference.getrow(i)
+        expected.sort_indices()
+        assert row["index"] == expected.indices.tolist(), TRANSFORM[i]
+        np.testing.assert_allclose(row["value"], expected.data, rtol=1e-5, atol=1e-7, err_msg=TRANSFORM[i])
+        differ += not np.allclose(row["value"], plain["rows"][i]["value"], rtol=1e-4)
+    assert differ >= 3  # repeated character n-grams ("ёлка", "йод", ...): the option changes rows
+    assert doc["model"]["sublinear_tf"] is True and plain["model"]["sublinear_tf"] is False
 
 
 def test_stored_document_frequencies_give_sklearn_idf():

@@ -1,6 +1,7 @@
 // Test driver of tests/python/test_text_lexical.py: vidseg's lexical features (text/lexical_vectorizer.hpp)
 // of the utterances it is given, to compare with scikit-learn's. Reads one JSON document from stdin:
-//   {"fit": [utterances], "transform": [utterances], "word": [min, max], "char": [min, max], "n_features": N}
+//   {"fit": [utterances], "transform": [utterances], "word": [min, max], "char": [min, max], "n_features": N,
+//    "sublinear_tf"?: bool}
 // and writes {"rows": [{"index": [...], "value": [...]}], "word_ngrams": [[...]], "char_ngrams": [[...]],
 // "idf_words": {column: idf}, ...} for the "transform" utterances.
 // With "mode": "logistic" it fits text/sparse_logistic.hpp instead:
@@ -67,6 +68,7 @@ int main() {
         config.char_min = in.at("char").at(0);
         config.char_max = in.at("char").at(1);
         config.n_features = in.at("n_features");
+        config.sublinear_tf = in.value("sublinear_tf", false);
         const auto fit = in.at("fit").get<std::vector<std::string>>();
         const auto vectorizer = vidseg::text::LexicalVectorizer::fit(fit, config);
         nlohmann::json out = {{"rows", nlohmann::json::array()},

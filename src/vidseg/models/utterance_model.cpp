@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -24,6 +25,106 @@ namespace {
 namespace fs = std::filesystem;
 constexpr const char* kFormat = "vidseg.text-model";
 constexpr float kContextWeight = 0.5f;
+
+// What held-out margins say about each pattern: its Platt scaling (identity where the held-out rows
+// show one class only or the margin says nothing) and its threshold on the calibrated score.
+struct HeldOutChoice {
+    std::vector<text::PlattScaling> scalings;
+    bool calibrated = false;
+    std::vector<text::ChainCrf> chain;  // with a sequence model: one per pattern (the scores are its marginals)
+    std::vector<double> thresholds;
+    double macro_f1 = 0;  // the mean over patterns of the held-out F1 at the chosen thresholds
+    double c = 1;
+    nlohmann::json calibration_json = nlohmann::json::array(), thresholds_json = nlohmann::json::array();
+};
+
+std::vector<double> margins_of(const text::SparseLogistic& classifier, const std::vector<text::SparseRow>& rows) {
+    std::vector<double> out;
+    out.reserve(rows.size() * classifier.labels());
+    for (const auto& row : rows) {
+        const auto z = classifier.margins(row);
+        out.insert(out.end(), z.begin(), z.end());
+    }
+    return out;
+}
+
+// margins, targets: rows * labels.
+// Row ranges [first, second) of the held-out lessons, in order: the sequences of the chain CRF.
+using Sequences = std::vector<std::pair<std::size_t, std::size_t>>;
+
+// The chain CRF of each pattern fitted on the held-out sequences; scores: its marginals (rows * labels).
+std::vector<text::ChainCrf> fit_chains(const std::vector<double>& margins, const std::vector<std::uint8_t>& targets,
+                                       std::size_t labels, const Sequences& sequences, std::vector<double>& scores) {
+    std::vector<text::ChainCrf> chains;
+    scores.assign(margins.size(), 0.0);
+    for (std::size_t l = 0; l < labels; ++l) {
+        std::vector<std::vector<double>> z;
+        std::vector<std::vector<std::uint8_t>> y;
+        for (const auto& [first, last] : sequences) {
+            z.emplace_back();
+            y.emplace_back();
+            for (std::size_t r = first; r < last; ++r) {
+                z.back().push_back(margins[r * labels + l]);
+                y.back().push_back(targets[r * labels + l]);
+            }
+        }
+        chains.push_back(text::ChainCrf::fit(z, y));
+        for (std::size_t k = 0; k < sequences.size(); ++k) {
+            const auto p = chains.back().marginals(z[k]);
+            for (std::size_t i = 0; i < p.size(); ++i) scores[(sequences[k].first + i) * labels + l] = p[i];
+        }
+    }
+    return chains;
+}
+
+HeldOutChoice choose_on_held_out(const std::vector<double>& margins, const std::vector<std::uint8_t>& targets,
+                                 const std::vector<std::string>& names, bool calibrate, const Sequences* chain) {
+    const std::size_t labels = names.size(), rows = margins.size() / labels;
+    HeldOutChoice out;
+    out.scalings.resize(labels);
+    std::vector<double> chain_scores;
+    if (chain) {
+        out.chain = fit_chains(margins, targets, labels, *chain, chain_scores);
+        calibrate = false;  // the chain's unary a z + b is its calibration
+    }
+    // Platt scaling per pattern where the held-out lessons show both classes and the margin says
+    // something (a < 0: a higher margin, a likelier pattern); else the logistic of the margin.
+    for (std::size_t l = 0; l < labels && calibrate; ++l) {
+        std::vector<double> f(rows);
+        std::vector<bool> y(rows);
+        std::size_t pos = 0;
+        for (std::size_t r = 0; r < rows; ++r) {
+            f[r] = margins[r * labels + l];
+            y[r] = targets[r * labels + l] != 0;
+            pos += y[r];
+        }
+        if (pos == 0 || pos == rows) continue;
+        const auto s = text::PlattScaling::fit(f, y);
+        if (!(s.a < 0)) continue;
+        out.scalings[l] = s;
+        out.calibrated = true;
+        out.calibration_json.push_back({{"label", names[l]}, {"a", s.a}, {"b", s.b}, {"val_positive_utterances", pos}});
+    }
+    // Thresholds on the calibrated scores, each pattern's fallback the score of margin 0: the boundary
+    // the balanced class weights draw, which held-out lessons move only as far as their F1 clearly asks
+    // for (tune_thresholds).
+    for (std::size_t l = 0; l < labels; ++l) {
+        std::vector<float> one(rows), truth(rows);
+        for (std::size_t r = 0; r < rows; ++r) {
+            one[r] = float(chain ? chain_scores[r * labels + l] : out.scalings[l](margins[r * labels + l]));
+            truth[r] = targets[r * labels + l];
+        }
+        const auto tuned = tune_thresholds(one, truth, 1, chain ? 0.5 : out.scalings[l](0.0)).front();
+        out.thresholds.push_back(tuned.threshold);
+        out.macro_f1 += tuned.f1 / double(labels);
+        out.thresholds_json.push_back({{"label", names[l]},
+                                       {"threshold", tuned.threshold},
+                                       {"val_f1", tuned.f1},
+                                       {"val_positive_utterances", tuned.positives},
+                                       {"tuned", tuned.tuned}});
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -86,7 +187,13 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
     std::mt19937_64 rng(options.seed);
     std::shuffle(order.begin(), order.end(), rng);
     std::size_t n_val = 0;
-    if (options.val_fraction > 0 && lessons.size() >= 2)
+    const bool cross_validate = options.folds >= 2;
+    if (cross_validate && std::size_t(options.folds) > lessons.size())
+        throw Error(ErrorCode::InvalidArgument, "--folds " + std::to_string(options.folds) + " needs at least as many "
+                    "lessons; the table has " + std::to_string(lessons.size()));
+    if (!cross_validate && options.c_grid.size() > 1)
+        throw Error(ErrorCode::InvalidArgument, "several --c values need --folds K to choose among them");
+    if (options.val_fraction > 0 && lessons.size() >= 2 && !cross_validate)
         n_val = std::clamp<std::size_t>(std::size_t(std::lround(options.val_fraction * double(lessons.size()))), 1,
                                         lessons.size() - 1);
     const std::vector<std::size_t> val(order.begin(), order.begin() + long(n_val));
@@ -99,12 +206,19 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
     const std::uint32_t width =
         m.context_ ? m.lexical_.width() + 2 * m.lexical_.config().n_features + 3 : m.lexical_.width();
 
+    // Rows of the lessons `which` (fold of each row: the lesson's position in `which` mod `folds`).
+    std::vector<int> row_fold;
+    Sequences sequences;  // of the last call
     const auto rows_and_targets = [&](const std::vector<std::size_t>& which, std::vector<text::SparseRow>& rows,
                                       std::vector<std::uint8_t>& targets) {
-        for (const auto i : which) {
+        sequences.clear();
+        for (std::size_t p = 0; p < which.size(); ++p) {
+            const auto i = which[p];
             auto r = m.rows_of(text::segments_of(lessons[i]));
+            sequences.emplace_back(rows.size(), rows.size() + r.size());
             for (std::size_t k = 0; k < r.size(); ++k) {
                 rows.push_back(std::move(r[k]));
+                row_fold.push_back(cross_validate ? int(p % std::size_t(options.folds)) : 0);
                 for (const auto& name : m.labels_) {
                     const auto& ls = lessons[i].utterances[k].labels;
                     targets.push_back(std::find(ls.begin(), ls.end(), name) != ls.end());
@@ -115,68 +229,75 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
     std::vector<text::SparseRow> rows;
     std::vector<std::uint8_t> targets;
     rows_and_targets(train, rows, targets);
+    const Sequences train_sequences = sequences;
     const std::size_t train_rows = rows.size();
+    if (options.chain && val.empty() && !cross_validate)
+        throw Error(ErrorCode::InvalidArgument,
+                    "the sequence model (--arch crf) learns from held-out lessons: give --val-fraction > 0 or --folds K");
     std::vector<std::size_t> positives(labels, 0);
     for (std::size_t i = 0; i < targets.size(); ++i) positives[i % labels] += targets[i];
     if (std::all_of(positives.begin(), positives.end(), [&](std::size_t p) { return p == rows.size(); }))
         throw Error(ErrorCode::InvalidData, "a single class: every training utterance carries every label");
     text::LogisticOptions logistic = options.logistic;
     logistic.dual.seed = logistic.sgd.seed = options.seed;
-    m.classifier_ = text::SparseLogistic::train(rows, targets, labels, width, logistic);
 
     m.thresholds_.assign(labels, 0.5);
     nlohmann::json thresholds = nlohmann::json::array(), calibration = nlohmann::json::array();
+    nlohmann::json cv = nullptr;
+    if (cross_validate) {
+        // Every C: margins of each fold's lessons from the model fitted on the other folds; the choice
+        // (calibration, thresholds) made on all of them; the C whose choice scores best kept.
+        const std::vector<double> grid = options.c_grid.empty() ? std::vector<double>{logistic.c} : options.c_grid;
+        cv = {{"folds", options.folds}, {"c", nlohmann::json::array()}};
+        std::optional<HeldOutChoice> best;
+        for (const double c : grid) {
+            text::LogisticOptions o = logistic;
+            o.c = c;
+            std::vector<double> oof(rows.size() * labels);
+            for (int f = 0; f < options.folds; ++f) {
+                std::vector<text::SparseRow> fit_rows;
+                std::vector<std::uint8_t> fit_targets;
+                for (std::size_t r = 0; r < rows.size(); ++r)
+                    if (row_fold[r] != f) {
+                        fit_rows.push_back(rows[r]);
+                        fit_targets.insert(fit_targets.end(), targets.begin() + long(r * labels),
+                                           targets.begin() + long((r + 1) * labels));
+                    }
+                const auto fold_model = text::SparseLogistic::train(fit_rows, fit_targets, labels, width, o);
+                for (std::size_t r = 0; r < rows.size(); ++r)
+                    if (row_fold[r] == f) {
+                        const auto z = fold_model.margins(rows[r]);
+                        std::copy(z.begin(), z.end(), oof.begin() + long(r * labels));
+                    }
+            }
+            auto choice = choose_on_held_out(oof, targets, m.labels_, options.calibrate,
+                                             options.chain ? &train_sequences : nullptr);
+            choice.c = c;
+            cv["c"].push_back({{"c", c}, {"macro_f1", choice.macro_f1}});
+            if (!best || choice.macro_f1 > best->macro_f1) best = std::move(choice);
+        }
+        logistic.c = best->c;
+        cv["chosen_c"] = best->c;
+        m.classifier_ = text::SparseLogistic::train(rows, targets, labels, width, logistic);
+        if (best->calibrated) m.classifier_.set_calibration(best->scalings);
+        m.chain_ = best->chain;
+        m.thresholds_ = best->thresholds;
+        thresholds = best->thresholds_json;
+        calibration = best->calibration_json;
+    } else {
+        m.classifier_ = text::SparseLogistic::train(rows, targets, labels, width, logistic);
+    }
     if (!val.empty()) {
         std::vector<text::SparseRow> val_rows;
         std::vector<std::uint8_t> val_targets;
         rows_and_targets(val, val_rows, val_targets);
-        const std::size_t n_val_rows = val_rows.size();
-        std::vector<double> margins(n_val_rows * labels);
-        for (std::size_t r = 0; r < n_val_rows; ++r) {
-            const auto z = m.classifier_.margins(val_rows[r]);
-            std::copy(z.begin(), z.end(), margins.begin() + long(r * labels));
-        }
-        // Platt scaling per pattern where the held-out lessons show both classes and the margin says
-        // something (a < 0: a higher margin, a likelier pattern); else the logistic of the margin.
-        std::vector<text::PlattScaling> scalings(labels);
-        bool calibrated = false;
-        for (std::size_t l = 0; l < labels && options.calibrate; ++l) {
-            std::vector<double> f(n_val_rows);
-            std::vector<bool> y(n_val_rows);
-            std::size_t pos = 0;
-            for (std::size_t r = 0; r < n_val_rows; ++r) {
-                f[r] = margins[r * labels + l];
-                y[r] = val_targets[r * labels + l] != 0;
-                pos += y[r];
-            }
-            if (pos == 0 || pos == n_val_rows) continue;
-            const auto s = text::PlattScaling::fit(f, y);
-            if (!(s.a < 0)) continue;
-            scalings[l] = s;
-            calibrated = true;
-            calibration.push_back({{"label", m.labels_[l]}, {"a", s.a}, {"b", s.b}, {"val_positive_utterances", pos}});
-        }
-        if (calibrated) m.classifier_.set_calibration(scalings);
-        // Thresholds on the calibrated scores, each pattern's fallback the score of margin 0: the
-        // boundary the balanced class weights draw, which held-out lessons move only as far as their F1
-        // clearly asks for (tune_thresholds).
-        std::vector<float> scores(n_val_rows * labels), y(val_targets.begin(), val_targets.end());
-        for (std::size_t i = 0; i < scores.size(); ++i) scores[i] = float(m.classifier_.score_of_margin(i % labels, margins[i]));
-        for (std::size_t l = 0; l < labels; ++l) {
-            const double fallback = m.classifier_.score_of_margin(l, 0.0);
-            std::vector<float> one(n_val_rows), truth(n_val_rows);
-            for (std::size_t r = 0; r < n_val_rows; ++r) {
-                one[r] = scores[r * labels + l];
-                truth[r] = y[r * labels + l];
-            }
-            const auto tuned = tune_thresholds(one, truth, 1, fallback).front();
-            m.thresholds_[l] = tuned.threshold;
-            thresholds.push_back({{"label", m.labels_[l]},
-                                  {"threshold", tuned.threshold},
-                                  {"val_f1", tuned.f1},
-                                  {"val_positive_utterances", tuned.positives},
-                                  {"tuned", tuned.tuned}});
-        }
+        const auto choice = choose_on_held_out(margins_of(m.classifier_, val_rows), val_targets, m.labels_,
+                                               options.calibrate, options.chain ? &sequences : nullptr);
+        m.chain_ = choice.chain;
+        if (choice.calibrated) m.classifier_.set_calibration(choice.scalings);
+        m.thresholds_ = choice.thresholds;
+        thresholds = choice.thresholds_json;
+        calibration = choice.calibration_json;
         if (options.refit) {  // every lesson's utterances for the final weights, the calibration kept
             const auto kept = m.classifier_.calibration();
             std::vector<text::SparseRow> all_rows = std::move(rows);
@@ -197,6 +318,9 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
                    {"class_weights", m.classifier_.class_weights()},
                    {"solver", logistic.solver == text::LogisticSolver::Sgd ? "sgd" : "dual-coordinate-descent"},
                    {"c", logistic.c},
+                   {"sublinear_tf", options.lexical.sublinear_tf},
+                   {"cross_validation", cv},
+                   {"arch", m.arch()},
                    {"epochs", m.classifier_.epochs()},
                    {"converged", m.classifier_.converged()},
                    {"calibration", calibration},
@@ -206,9 +330,14 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
 }
 
 nlohmann::json UtteranceModel::to_json() const {
-    return {{"labels", labels_},       {"thresholds", thresholds_},
+    nlohmann::json doc = {{"labels", labels_},       {"thresholds", thresholds_},
             {"context", context_},     {"neighbours", neighbours_}, {"lexical", lexical_.to_json()},
             {"classifier", classifier_.to_json()}, {"training", training_}};
+    if (!chain_.empty()) {
+        doc["chain"] = nlohmann::json::array();
+        for (const auto& c : chain_) doc["chain"].push_back(c.to_json());
+    }
+    return doc;
 }
 
 // A short header line names the format (what `predict` looks at to tell a text model from a network),
@@ -264,6 +393,11 @@ UtteranceModel UtteranceModel::load(const fs::path& path) {
         m.training_ = doc.value("training", nlohmann::json::object());
         m.lexical_ = text::LexicalVectorizer::from_json(doc.at("lexical"), path.string());
         m.classifier_ = text::SparseLogistic::from_json(doc.at("classifier"), path.string());
+        if (doc.contains("chain")) {
+            if (!doc.at("chain").is_array() || doc.at("chain").size() != m.labels_.size())
+                throw Error(ErrorCode::InvalidData, "malformed text model: one chain CRF per label", path.string());
+            for (const auto& c : doc.at("chain")) m.chain_.push_back(text::ChainCrf::from_json(c, path.string()));
+        }
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::InvalidData, std::string("malformed text model: ") + e.what(), path.string());
     }
@@ -279,6 +413,18 @@ UtteranceModel UtteranceModel::load(const fs::path& path) {
 std::vector<float> UtteranceModel::predict_utterances(const std::vector<timeline::TranscriptSegment>& segments) const {
     std::vector<float> out;
     out.reserve(segments.size() * labels_.size());
+    if (!chain_.empty()) {  // the lesson's margins through each pattern's chain CRF
+        const auto margins = margins_of(classifier_, rows_of(segments));
+        const std::size_t labels = labels_.size();
+        out.assign(segments.size() * labels, 0.f);
+        for (std::size_t l = 0; l < labels; ++l) {
+            std::vector<double> z(segments.size());
+            for (std::size_t r = 0; r < z.size(); ++r) z[r] = margins[r * labels + l];
+            const auto p = chain_[l].marginals(z);
+            for (std::size_t r = 0; r < z.size(); ++r) out[r * labels + l] = float(p[r]);
+        }
+        return out;
+    }
     for (const auto& row : rows_of(segments)) {
         const auto p = classifier_.predict(row);
         out.insert(out.end(), p.begin(), p.end());

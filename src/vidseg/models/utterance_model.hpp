@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/models/trained_model.hpp"
+#include "vidseg/text/chain_crf.hpp"
 #include "vidseg/text/lexical_vectorizer.hpp"
 #include "vidseg/text/sparse_logistic.hpp"
 #include "vidseg/text/utterance_table.hpp"
@@ -36,6 +37,14 @@ struct UtteranceTrainOptions {
     double val_fraction = 0.2;  // lessons held out to calibrate and tune the thresholds (0 = none: 0.5 for all)
     bool calibrate = true;      // Platt scaling per pattern on the held-out lessons (needs val_fraction > 0)
     bool refit = true;          // after calibrating, fit the weights again on every lesson
+    // folds >= 2: instead of one held-out share, k-fold cross-validation over whole lessons: every
+    // lesson's margins come from a model that did not see it; the calibration and thresholds are chosen
+    // on all of them, C (from c_grid) by their macro-F1; then one fit on every lesson.
+    int folds = 0;
+    std::vector<double> c_grid;  // with folds: the C values to choose among (empty: logistic.c alone)
+    // A chain CRF per pattern over each lesson's utterance margins (text/chain_crf.hpp), fitted on the
+    // held-out (or, with folds, out-of-fold) margins instead of the Platt scaling: `train --arch crf`.
+    bool chain = false;
     std::uint64_t seed = 1;
 };
 
@@ -57,6 +66,8 @@ public:
     const std::vector<std::string>& labels() const { return labels_; }
     const std::vector<double>& thresholds() const { return thresholds_; }
     const nlohmann::json& training() const { return training_; }
+    // "utterance-crf" with a chain CRF over the utterances, else "utterance-lr".
+    std::string arch() const { return chain_.empty() ? "utterance-lr" : "utterance-crf"; }
 
     // Probabilities per utterance: segments * labels.
     std::vector<float> predict_utterances(const std::vector<timeline::TranscriptSegment>& segments) const;
@@ -81,6 +92,7 @@ private:
     bool neighbours_ = true;  // the neighbours' word blocks (else left empty: the speaker role only)
     text::LexicalVectorizer lexical_;
     text::SparseLogistic classifier_;
+    std::vector<text::ChainCrf> chain_;  // one per label, or empty
     nlohmann::json training_ = nlohmann::json::object();
 };
 

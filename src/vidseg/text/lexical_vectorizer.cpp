@@ -1,6 +1,7 @@
 #include "vidseg/text/lexical_vectorizer.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -20,12 +21,18 @@ void check(const LexicalConfig& c) {
         throw Error(ErrorCode::InvalidArgument, "the hashed space must have 2^4 .. 2^24 columns");
 }
 
+SparseRow sublinear(SparseRow counts, bool on) {
+    if (on)
+        for (auto& v : counts.value) v = v > 0 ? 1.f + std::log(v) : v;
+    return counts;
+}
+
 SparseRow word_counts(std::string_view u, const LexicalConfig& c) {
-    return hashed_counts(word_ngrams(u, c.word_min, c.word_max), c.n_features);
+    return sublinear(hashed_counts(word_ngrams(u, c.word_min, c.word_max), c.n_features), c.sublinear_tf);
 }
 
 SparseRow char_counts(std::string_view u, const LexicalConfig& c) {
-    return hashed_counts(char_wb_ngrams(u, c.char_min, c.char_max), c.n_features);
+    return sublinear(hashed_counts(char_wb_ngrams(u, c.char_min, c.char_max), c.n_features), c.sublinear_tf);
 }
 
 }  // namespace
@@ -49,9 +56,29 @@ std::uint32_t LexicalVectorizer::width() const {
     return config_.char_max > 0 ? 2 * config_.n_features : config_.n_features;
 }
 
+namespace {
+
+// The counts of the columns some training utterance had (a fixed vocabulary, as scikit-learn's
+// TfidfVectorizer): an n-gram never seen in training has no learned weight, and left in the row it
+// would only shrink, through the L2 normalisation, the weight of the n-grams the model knows; an
+// utterance with many new words (an unseen inflection, a new name) would look less like its pattern.
+SparseRow seen_only(const SparseRow& counts, const TfidfWeights& weights) {
+    const double unseen_idf = std::log(1.0 + double(weights.documents())) + 1.0;  // idf of df = 0
+    SparseRow out;
+    for (std::size_t i = 0; i < counts.size(); ++i)
+        if (weights.idf(counts.index[i]) < unseen_idf) {
+            out.index.push_back(counts.index[i]);
+            out.value.push_back(counts.value[i]);
+        }
+    return out;
+}
+
+}  // namespace
+
 SparseRow LexicalVectorizer::transform(std::string_view utterance) const {
-    SparseRow row = words_.apply(word_counts(utterance, config_));
-    if (config_.char_max > 0) row = concatenate(row, chars_.apply(char_counts(utterance, config_)), config_.n_features);
+    SparseRow row = words_.apply(seen_only(word_counts(utterance, config_), words_));
+    if (config_.char_max > 0)
+        row = concatenate(row, chars_.apply(seen_only(char_counts(utterance, config_), chars_)), config_.n_features);
     return row;
 }
 
@@ -69,6 +96,7 @@ nlohmann::json LexicalVectorizer::to_json() const {
     return {{"word_ngrams", {config_.word_min, config_.word_max}},
             {"char_wb_ngrams", {config_.char_min, config_.char_max}},
             {"n_features", config_.n_features},
+            {"sublinear_tf", config_.sublinear_tf},
             {"hash", "murmurhash3_32"},
             {"idf_words", words_.to_json()},
             {"idf_chars", chars_.to_json()}};
@@ -82,6 +110,7 @@ LexicalVectorizer LexicalVectorizer::from_json(const nlohmann::json& doc, const 
         v.config_.char_min = json_integer<int>(doc.at("char_wb_ngrams").at(0), "char_wb_ngrams");
         v.config_.char_max = json_integer<int>(doc.at("char_wb_ngrams").at(1), "char_wb_ngrams");
         v.config_.n_features = json_integer<std::uint32_t>(doc.at("n_features"), "n_features");
+        if (doc.contains("sublinear_tf")) v.config_.sublinear_tf = doc.at("sublinear_tf").get<bool>();  // older: false
         check(v.config_);
         v.words_ = TfidfWeights::from_json(doc.at("idf_words"), subject);
         v.chars_ = TfidfWeights::from_json(doc.at("idf_chars"), subject);

@@ -24,6 +24,9 @@ struct LexicalConfig {
     int word_min = 1, word_max = 2;  // word n-gram orders
     int char_min = 2, char_max = 4;  // character n-gram orders (0 = no character block)
     std::uint32_t n_features = 1u << 18;  // per block
+    // tf -> 1 + ln(tf) before the IDF (scikit-learn's sublinear_tf): an n-gram said three times in one
+    // utterance does not weigh three times as much.
+    bool sublinear_tf = false;
     bool operator==(const LexicalConfig&) const = default;
 };
 
