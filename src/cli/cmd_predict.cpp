@@ -111,15 +111,27 @@ int run_predict_text(const ParsedOptions& options, Context& context) {
         context.print_json(doc);
         return ok ? 0 : 1;
     }
+    // The summary in the language of --lang, as the networks' (labels, file names and n-grams are data).
+    const Messages& m = context.messages;
+    const auto padded = [](double seconds) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%9s", two_decimals(seconds).c_str());
+        return std::string(buf);
+    };
     for (const auto& v : videos) {
-        std::printf("%s: %zu intervals\n", v["source"].get<std::string>().c_str(), v["intervals"].size());
+        std::printf("%s\n", m.count(Msg::PredictIntervals, static_cast<long long>(v["intervals"].size()),
+                                    {{"source", v["source"].get<std::string>()}})
+                                .c_str());
         for (const auto& d : v["intervals"]) {
             std::string words;
             for (const auto& w : d["top_ngrams"]) words += (words.empty() ? "" : ", ") + w["ngram"].get<std::string>();
-            std::printf("  %9ss - %9ss  %s  (score %s)%s%s\n", two_decimals(d["start"].get<double>()).c_str(),
-                        two_decimals(d["end"].get<double>()).c_str(), d["label"].get<std::string>().c_str(),
-                        two_decimals(d["score"].get<double>()).c_str(), words.empty() ? "" : "  words: ",
-                        words.c_str());
+            std::printf("%s%s\n",
+                        m.text(Msg::PredictIntervalLine, {{"start", padded(d["start"].get<double>())},
+                                                          {"end", padded(d["end"].get<double>())},
+                                                          {"label", d["label"].get<std::string>()},
+                                                          {"score", two_decimals(d["score"].get<double>())}})
+                            .c_str(),
+                        words.empty() ? "" : m.text(Msg::PredictWords, {{"words", words}}).c_str());
         }
     }
     if (!failed.empty())

@@ -300,6 +300,19 @@ TEST_F(TextPatternsCli, CrossValidationChoosesCAndThresholdsOverLessons) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_GT(json::parse(r.out)["model"]["utterances"]["macro_f1"].get<double>(), 0.9) << r.out;
 
+    // The console summary in Russian: intervals counted in Russian, the words behind each.
+    std::ofstream(dir / "praise.srt") << "1\n00:00:05,000 --> 00:00:08,000\nМолодец, отлично!\n";
+    r = run_vidseg("predict --lang ru --model " + model() + " " + shell_quote(dir / "praise.srt"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find(": 1 интервал\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("(оценка "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  слова: "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("молодец"), std::string::npos) << r.out;
+    r = run_vidseg("predict --model " + model() + " " + shell_quote(dir / "praise.srt"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find(": 1 intervals\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  words: "), std::string::npos) << r.out;
+
     // Several C values without --folds, a C that is not a positive number, more folds than lessons.
     const std::string train = "train --data " + shell_quote(dir / "train.csv") + " --out " + model();
     r = run_vidseg(train + " --c 0.1,1");

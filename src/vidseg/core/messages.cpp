@@ -113,6 +113,7 @@ constexpr Entry kEnglish[] = {
     {Msg::ReportTeacher, "teacher"},
     {Msg::ReportStudents, "students"},
     {Msg::ReportTalkLane, "talk: teacher (blue), students (orange)"},
+    {Msg::ReportWordsBehind, "words behind it:"},
 
     {Msg::NoteNoTalkColumns,
      "the features have no speech_fraction / MFCC columns on a 1 s grid and the lesson video "
@@ -229,6 +230,7 @@ constexpr Entry kEnglish[] = {
     {Msg::PredictScore, " (score {score})"},
     {Msg::PredictIntervals, "{source}: {n} intervals|{source}: {n} intervals"},
     {Msg::PredictIntervalLine, "  {start}s - {end}s  {label}  (score {score})"},
+    {Msg::PredictWords, "  words: {words}"},
     {Msg::PredictSkipped, "skipped {input}: {reason}"},
     {Msg::PredictFailed, "{failed} of {n} input(s) failed{rest}|{failed} of {n} input(s) failed{rest}"},
     {Msg::PredictNothingWritten, " (nothing written; --keep-going writes the good ones)"},
@@ -340,6 +342,7 @@ constexpr Entry kRussian[] = {
     {Msg::ReportTeacher, "учитель"},
     {Msg::ReportStudents, "ученики"},
     {Msg::ReportTalkLane, "речь: учитель (синий), ученики (оранжевый)"},
+    {Msg::ReportWordsBehind, "слова, повлиявшие на решение:"},
 
     {Msg::NoteNoTalkColumns,
      "в признаках нет столбцов speech_fraction / MFCC с шагом 1 с, а видео урока не найдено"},
@@ -459,6 +462,7 @@ constexpr Entry kRussian[] = {
     {Msg::PredictScore, " (оценка {score})"},
     {Msg::PredictIntervals, "{source}: {n} интервал|{source}: {n} интервала|{source}: {n} интервалов"},
     {Msg::PredictIntervalLine, "  {start}с - {end}с  {label}  (оценка {score})"},
+    {Msg::PredictWords, "  слова: {words}"},
     {Msg::PredictSkipped, "пропущен {input}: {reason}"},
     {Msg::PredictFailed,
      "не удалось обработать {failed} из {n} входного файла{rest}|"

@@ -102,6 +102,7 @@ enum class Msg : std::size_t {
     ReportTeacher,
     ReportStudents,
     ReportTalkLane,
+    ReportWordsBehind,  // a text model's top segment: the n-grams that drove it
     // Explanations the library gives in English (JSON, logs): Messages::from_english renders them in
     // the user's language on the console and in reports.
     NoteNoTalkColumns,
@@ -178,6 +179,7 @@ enum class Msg : std::size_t {
     PredictScore,
     PredictIntervals,  // plural in {n}
     PredictIntervalLine,
+    PredictWords,  // a text model's interval: the n-grams that drove it
     PredictSkipped,
     PredictFailed,  // plural in {n}, the inputs
     PredictNothingWritten,

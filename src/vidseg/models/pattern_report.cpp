@@ -274,7 +274,7 @@ std::string pattern_report_html(const Prediction& p, const ModelInfo& info, cons
                  << "\" width=\"240\">";
         html << "</td><td style=\"text-align:left;max-width:420px\">" << escape(d.value("transcript", std::string()));
         if (d.contains("top_ngrams") && !d["top_ngrams"].empty()) {  // a text model: the words behind it
-            html << "<br><small>";
+            html << "<br><small>" << escape(m.text(Msg::ReportWordsBehind)) << " ";
             bool first = true;
             for (const auto& g : d["top_ngrams"]) {
                 html << (first ? "" : " · ") << "<q>" << escape(g["ngram"].get<std::string>()) << "</q> "
