@@ -20,6 +20,7 @@
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/intro/intro_library.hpp"
 #include "vidseg/intro/series_grouping.hpp"
+#include "vidseg/intro/series_learning.hpp"
 #include "vidseg/media/media_file_name.hpp"
 
 namespace vidseg::cli {
@@ -44,44 +45,19 @@ int run_intro_learn(const ParsedOptions& options, Context& context) {
     const auto config = intro::intro_detect_options(options);
     const fs::path out = options.str("out");
     auto cache = open_cache(options);
-    const auto season = intro::detect_intros_by_series(episodes, config, cache.get(), context.progress.get());
+    auto season = intro::detect_intros_by_series(episodes, config, cache.get(), context.progress.get());
     if (cache) report_intro_cache(*cache, context);
 
-    std::size_t usable = 0;
-    for (const auto& d : season.detections) {
-        if (d.error.empty()) {
-            ++usable;
-            continue;
-        }
-        if (!context.quiet) warn_skipping(d.episode, d.error, context);
-    }
-    if (usable < 2)
-        throw Error(ErrorCode::InvalidMedia, "needs at least two usable episodes of a series, only " +
-                                                 std::to_string(usable) + " of " + std::to_string(episodes.size()) +
-                                                 " could be read");
-    if (season.series.size() > 1) {
-        std::string groups;
-        for (std::size_t s = 0; s < season.series.size(); ++s) {
-            groups += "\n  series " + std::to_string(s + 1) + ":";
-            for (std::size_t i : season.series[s]) groups += " " + file_name(episodes[i]);
-        }
-        throw Error(ErrorCode::InvalidArgument, "the episodes belong to " + std::to_string(season.series.size()) +
-                                                    " different series; learn one series at a time:" + groups);
-    }
-    const auto library = intro::build_intro_library(season, config);
-    if (library.variants.empty())
-        throw Error(ErrorCode::InvalidMedia,
-                    "no intro found in any of the " + std::to_string(usable) + " episodes: nothing to learn");
+    for (const auto& d : season.detections)
+        if (!d.error.empty() && !context.quiet) warn_skipping(d.episode, d.error, context);
+    auto learned = intro::learn_series_library(season, episodes, config);
+    const auto& library = learned.library;
+    const auto usable = learned.usable;
     intro::save_intro_library(library, out);
 
     if (context.json) {
-        nlohmann::json variants = nlohmann::json::array();
-        for (const auto& v : library.variants) {
-            nlohmann::json eps = nlohmann::json::array();
-            for (const auto& e : v.episodes) eps.push_back({{"episode", e.episode}, {"intro", {e.intro.start, e.intro.end}}});
-            variants.push_back({{"id", v.id}, {"length", v.length}, {"episodes", std::move(eps)}});
-        }
-        nlohmann::json doc = {{"library", out.string()}, {"variants", std::move(variants)}, {"usable", usable}};
+        nlohmann::json doc = {{"library", out.string()}, {"variants", intro::learned_variants_json(library)},
+                              {"usable", usable}};
         if (cache) doc["cache"] = intro_cache_json(*cache);
         context.print_json(doc);
         return 0;

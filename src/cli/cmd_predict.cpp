@@ -1,5 +1,3 @@
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -7,13 +5,11 @@
 #include <vector>
 
 #include "command.hpp"
-#include "table_options.hpp"
-#include "vidseg/asr/whisper_options.hpp"
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
-#include "vidseg/intro/fingerprint_cache.hpp"
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/models/feature_files.hpp"
+#include "vidseg/models/predict_options.hpp"
 #include "vidseg/models/text_prediction.hpp"
 #include "vidseg/models/trained_model.hpp"
 #include "vidseg/models/training_set.hpp"
@@ -22,55 +18,18 @@ namespace vidseg::cli {
 
 namespace {
 
-namespace fs = std::filesystem;
-
-nlohmann::json prediction_json(const models::Prediction& p, bool rows) {
-    nlohmann::json detections = nlohmann::json::array();
-    for (const auto& d : p.detections)
-        detections.push_back({{"label", d.label}, {"start", d.span.start}, {"end", d.span.end}, {"score", d.score}});
-    nlohmann::json doc = {{"source", p.source}, {"labels", p.labels}, {"rows", p.times.size()}, {"intervals", detections}};
-    if (!p.intro_heads.empty()) {  // the BiLSTM's chunk heads: presence gates the intro, start/end for callers
-        nlohmann::json heads = nlohmann::json::array();
-        for (const auto& h : p.intro_heads)
-            heads.push_back({{"chunk_start", h.chunk.start},
-                             {"chunk_end", h.chunk.end},
-                             {"presence", h.presence},
-                             {"start", h.intro.start},
-                             {"end", h.intro.end}});
-        doc["intro_heads"] = heads;
-    }
-    if (rows) {
-        nlohmann::json table = nlohmann::json::array();
-        for (std::size_t r = 0; r < p.times.size(); ++r) {
-            std::vector<float> probs(p.probabilities.begin() + long(r * p.labels.size()),
-                                     p.probabilities.begin() + long((r + 1) * p.labels.size()));
-            table.push_back({{"time", p.times[r]}, {"p", probs}});
-        }
-        doc["row_probabilities"] = table;
-    }
-    return doc;
-}
 
 struct FailedItem {
     std::string input;
     Error error;
 };
 
-models::ItemTranscript item_transcript(const ParsedOptions& options, std::size_t items) {
-    models::ItemTranscript transcript;  // the text columns of a model that reads them
-    if (options.given("transcript")) {
-        if (items != 1)
-            throw Error(ErrorCode::InvalidArgument,
-                        "--transcript is the transcript of one lesson: give one input (with several videos, put each "
-                        "one's LESSON.srt / .vtt / .transcript.json beside it, or use --whisper-backend)");
-        transcript.file = options.str("transcript");
-    }
-    transcript.transcriber = asr::whisper_config(options);
-    return transcript;
-}
-
-std::optional<double> threshold_option(const ParsedOptions& options) {
-    return options.given("threshold") ? std::optional<double>(options.number("threshold")) : std::nullopt;
+// --transcript is one lesson's: refused with several inputs.
+void check_transcript_items(const ParsedOptions& options, std::size_t items) {
+    if (options.given("transcript") && items != 1)
+        throw Error(ErrorCode::InvalidArgument,
+                    "--transcript is the transcript of one lesson: give one input (with several videos, put each "
+                    "one's LESSON.srt / .vtt / .transcript.json beside it, or use --whisper-backend)");
 }
 
 // A text model (`train --data TABLE`): videos with transcripts, transcripts, tables of utterances.
@@ -78,22 +37,14 @@ std::optional<double> threshold_option(const ParsedOptions& options) {
 int run_predict_text(const ParsedOptions& options, Context& context) {
     const auto model = models::UtteranceModel::load(options.str("model"));
     const auto& items = options.positionals();
-    models::TextPredictOptions o;
-    o.transcript = item_transcript(options, items.size());
-    o.columns = table_columns(options);
-    o.threshold = threshold_option(options);
-    o.merge_gap = options.number("merge-gap");
-    o.min_length = options.number("min-length");
+    check_transcript_items(options, items.size());
+    const auto o = models::predict_config(options).text_options();
     nlohmann::json videos = nlohmann::json::array(), failed = nlohmann::json::array();
     std::vector<Error> errors;
     for (const auto& item : items) {
         try {
-            for (const auto& lesson : models::predict_text_item(model, item, o)) {
-                auto doc = prediction_json(lesson.prediction, options.flag("rows"));
-                doc["intervals"] = models::explained_intervals(model, lesson, 5);
-                doc["utterances"] = lesson.segments.size();
-                videos.push_back(std::move(doc));
-            }
+            for (const auto& lesson : models::predict_text_item(model, item, o))
+                videos.push_back(models::text_prediction_json(model, lesson, options.flag("rows")));
         } catch (const Error& e) {
             if (e.code() == ErrorCode::Interrupted || items.size() == 1) throw;
             if (!context.quiet) std::fprintf(stderr, "error: %s: %s\n", item.c_str(), e.cause().c_str());
@@ -147,15 +98,8 @@ int run_predict(const ParsedOptions& options, Context& context) {
     const auto& info = model.info();
     const auto inputs = models::expand_prediction_inputs(options.positionals());
     const auto& items = inputs.items;
-    features::IntroSimilarityOptions season;  // fused intro models; empty series_dir = each video's folder
-    if (options.given("series-dir")) season.series_dir = options.str("series-dir");
-    season.visual = !options.flag("series-audio-only");
-    if (!options.flag("no-intro-cache"))
-        season.cache_dir = options.given("intro-cache") ? fs::path(options.str("intro-cache"))
-                                                        : intro::FingerprintCache::default_dir();
-
-    const auto transcript = item_transcript(options, items.size());
-    const auto threshold = threshold_option(options);
+    const auto config = models::predict_config(options);
+    check_transcript_items(options, items.size());
 
     // Every item is tried; a bad one (missing, not media, features that do not fit the model) is
     // reported by name and the others still run. Cancellation is not an item's failure.
@@ -164,35 +108,8 @@ int run_predict(const ParsedOptions& options, Context& context) {
     std::vector<FailedItem> failed;
     for (const auto& item : items) {
         try {
-            const auto m = models::features_for_item(item, info, context.progress.get(), season, transcript);
-            const auto t0 = std::chrono::steady_clock::now();
-            // A feature file that does not fit the model is named as given (its matrix names the video).
-            auto p = [&] {
-                try {
-                    return model.predict(m, threshold);
-                } catch (const Error& e) {
-                    // Features computed here from a video that do not fit (no rows, a NaN where the picture
-                    // or the sound has no data, audio columns of a video without sound) are the media's fault
-                    // — unless the video gives none of the model's columns (a model of other features).
-                    const auto& want = info.spec.columns;
-                    const bool some_columns =
-                        std::any_of(want.begin(), want.end(), [&](const std::string& c) {
-                            return std::find(m.spec.columns.begin(), m.spec.columns.end(), c) !=
-                                   m.spec.columns.end();
-                        });
-                    if (e.code() == ErrorCode::InvalidData && !models::is_feature_file(item) && some_columns)
-                        throw Error(ErrorCode::InvalidMedia,
-                                    e.cause() +
-                                        " (features computed from this video: a stream the model reads is "
-                                        "missing or has no data there)",
-                                    item);
-                    if (e.code() != ErrorCode::InvalidData || !models::is_feature_file(item) || m.source == item) throw;
-                    throw Error(e.code(), e.cause() + " (features of " + m.source + ")", item);
-                }
-            }();
-            seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-            p.detections = models::decode_detections(p, info.spec.step, info.task, options.number("merge-gap"),
-                                                     options.number("min-length"));
+            auto [p, inference_seconds] = models::predict_item(model, item, config, context.progress.get());
+            seconds.push_back(inference_seconds);
             predictions.push_back(std::move(p));
         } catch (const Error& e) {
             if (e.code() == ErrorCode::Interrupted) throw;
@@ -220,7 +137,7 @@ int run_predict(const ParsedOptions& options, Context& context) {
                           {"task", models::task_name(info.task)},
                           {"videos", nlohmann::json::array()}};
     for (std::size_t i = 0; i < predictions.size(); ++i) {
-        doc["videos"].push_back(prediction_json(predictions[i], options.flag("rows")));
+        doc["videos"].push_back(models::prediction_json(predictions[i], options.flag("rows")));
         doc["videos"].back()["inference_seconds"] = seconds[i];  // the network only: features excluded
     }
     doc["skipped"] = nlohmann::json::array();  // files of the folders that only look like feature files
@@ -271,74 +188,7 @@ int run_predict(const ParsedOptions& options, Context& context) {
 }  // namespace
 
 Command predict_command() {
-    CommandSpec spec{
-        .name = "predict",
-        .summary = "Run a trained model on videos or feature files: labelled intervals with scores.",
-        .description =
-            "Loads a model written by `vidseg train`, checks that the features have its step, window and\n"
-            "columns, and prints the intervals where each label holds (runs of rows whose probability reaches\n"
-            "the model's threshold; Viterbi paths for transformer-crf) with their mean probability.\n"
-            "Intro models give at most one intro per video. A video (any non-feature file) has its features\n"
-            "computed first on the model's grid, as `vidseg features` would, with the model's chroma tuning\n"
-            "(auto or fixed, as its training features were) and only the column groups it reads (an audio-only\n"
-            "model decodes no video). A feature file computed with another chroma tuning is refused (exit 7).\n"
-            "A folder gives its feature files,\n"
-            "or, when it has none, its videos; a file there with a feature file's name but other content (intro\n"
-            "labels .json, labeled.csv, metadata.jsonl) is skipped and listed (\"skipped\" in --json).\n"
-            "Every input is tried: one that fails (missing, not media, features that do not fit the model) is\n"
-            "reported by name and the others still run; then --out and --predictions are not written and the\n"
-            "exit code is 1. With --keep-going the good inputs are written and the exit code is 0. When no\n"
-            "input could be predicted, the first failure's exit code is returned.\n"
-            "A model that reads text columns (trained on transcripts) gets them from --transcript FILE, else\n"
-            "from --whisper-backend transcribing the video, else from a transcript beside the video.\n"
-            "A text model (`vidseg train --data TABLE`) predicts per utterance and projects onto 1 s rows; its\n"
-            "inputs are videos (with a transcript as above), transcripts (.srt, .vtt, .json) and tables of\n"
-            "utterances (each lesson in them); every interval lists the n-grams that drove it (top_ngrams).",
-        .positionals = {{.name = "INPUT", .help = "Videos, feature files (.csv/.jsonl) or folders of either.", .min_count = 1,
-                         .max_count = -1}},
-        .options =
-            {
-                {.name = "model", .short_name = 'm', .type = OptionType::Path, .help = "Model file (vidseg train).",
-                 .metavar = "MODEL"},
-                {.name = "merge-gap", .type = OptionType::Double, .default_value = "0",
-                 .help = "Join intervals of one label separated by at most this many seconds.", .metavar = "SECONDS",
-                 .min = 0},
-                {.name = "min-length", .type = OptionType::Double, .default_value = "0",
-                 .help = "Drop intervals shorter than this.", .metavar = "SECONDS", .min = 0},
-                {.name = "out", .short_name = 'o', .type = OptionType::Path,
-                 .help = "Also write the JSON document to FILE.", .metavar = "FILE"},
-                {.name = "rows", .type = OptionType::Flag, .help = "Include per-row probabilities in the JSON."},
-                {.name = "predictions", .type = OptionType::Path,
-                 .help = "Intro models: write test_predictions.json ({\"<video>\": [start, end]}).", .metavar = "FILE"},
-                {.name = "transcript", .type = OptionType::Path,
-                 .help = "Models that read text columns: the lesson's transcript (.json segments, .srt, .vtt;\n"
-                         "one input). Without it: --whisper-backend, else LESSON.srt/.vtt/.transcript.json beside it.",
-                 .metavar = "FILE"},
-                {.name = "threshold", .type = OptionType::Double,
-                 .help = "Probability a row needs to carry a label, for every label (default: the model's\n"
-                         "per-pattern thresholds tuned at training).",
-                 .metavar = "P", .min = 0.001, .max = 0.999},
-                {.name = "keep-going", .type = OptionType::Flag,
-                 .help = "When some inputs fail, still write the others' results and exit 0."},
-                {.name = "series-dir", .type = OptionType::Path,
-                 .help = "Fused intro models (trained with `vidseg features --series-dir`): the season the videos\n"
-                         "are compared with (default: each video's own folder).",
-                 .metavar = "DIR"},
-                {.name = "series-audio-only", .type = OptionType::Flag,
-                 .help = "Fused intro models: compare sound only (no video decoding for the season)."},
-                {.name = "intro-cache", .type = OptionType::Path,
-                 .help = "Fingerprint cache of the season (default: that of `vidseg intro detect`).", .metavar = "DIR"},
-                {.name = "no-intro-cache", .type = OptionType::Flag, .help = "Fused intro models: no fingerprint cache."},
-            },
-        .examples = "  vidseg predict --model patterns.model features/lesson7.features.jsonl\n"
-                    "  vidseg predict --model intro.model feats/ --predictions test_predictions.json --json\n"
-                    "  vidseg predict --model patterns.model lessons/ --keep-going --out predictions.json\n"
-                    "  vidseg predict --model intro-fused.model season2/   (each episode compared with its season)",
-    };
-    const auto whisper = asr::whisper_option_specs();
-    spec.options.insert(spec.options.end(), whisper.begin(), whisper.end());
-    const auto columns = table_column_options();  // tables of utterances, for a text model
-    spec.options.insert(spec.options.end(), columns.begin(), columns.end());
+    auto spec = models::predict_command_spec();
     spec.options.push_back(language_option());
     return {spec, run_predict};
 }

@@ -1,16 +1,12 @@
-// The --*-column options of the commands that read tables of utterances (`train --data TABLE`,
-// `predict`, `patterns find` and `patterns eval --table` with a text model): which column holds the
-// lesson, times, order, speaker, text and labels (text/utterance_table.hpp).
+// The --*-column options of the commands that read tables of utterances: the library's one table
+// (text/table_column_options.hpp, shared with the server's predict job).
 #pragma once
 
-#include <vector>
-
-#include "vidseg/core/options.hpp"
-#include "vidseg/text/utterance_table.hpp"
+#include "vidseg/text/table_column_options.hpp"
 
 namespace vidseg::cli {
 
-std::vector<OptionSpec> table_column_options();
-text::TableColumns table_columns(const ParsedOptions& options);
+using text::table_column_options;
+using text::table_columns;
 
 }  // namespace vidseg::cli

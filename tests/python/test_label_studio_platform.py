@@ -287,6 +287,11 @@ def test_project_annotations_webhooks_pull_agreement_build(vidseg, label_studio,
         time.sleep(0.5)
     assert {a["id"] for a in stored} == {anna_ann["id"], boris_ann["id"]}, stored
     assert {a["source"] for a in stored} == {"webhook"}
+    # The project's live webhook state: the last delivery, one of the two annotations, just now.
+    live = vidseg.api("GET", f"/api/labelstudio/projects/{pid}/webhook", expect=200).json()
+    assert live["enabled"] is True and live["last"]["action"] == "ANNOTATION_CREATED", live
+    assert live["last"]["annotation"] in {anna_ann["id"], boris_ann["id"]} and live["last"]["task"] == task["id"]
+    assert abs(live["last"]["received"] - time.time()) < 120
     # A delivery with a wrong secret is refused and stores nothing.
     forged = requests.post(vidseg.url + "/api/labelstudio/webhook", timeout=30,
                            headers={"X-Vidseg-Webhook-Secret": "wrong"},
@@ -404,6 +409,35 @@ def test_label_studio_down_then_back(label_studio, vidseg, lesson):
     retried = vidseg.api("POST", f"/api/labelstudio/projects/{down[0]['id']}/retry", expect=200).json()
     assert retried["state"] == "ready" and retried["labelstudio_id"] and retried["task_count"] == 1, retried
     assert label_studio.call("GET", f"/api/projects/{retried['labelstudio_id']}")["title"] == "while down"
+
+
+def test_removal_deletes_the_catalog_rows_and_keeps_the_audit_entry(label_studio, vidseg):
+    """DELETE of a project removes its catalog row and every pulled annotation (not a state); with
+    ?label_studio=true the project in Label Studio too; the audit log keeps the removal."""
+    import sqlite3
+    projects = {p["name"]: p for p in vidseg.api("GET", "/api/labelstudio/projects", expect=200).json()["projects"]}
+    pulled = next(p for p in projects.values() if p["name"] != "while down")
+    pid, remote = pulled["id"], pulled["labelstudio_id"]
+    count = len(annotations_of(vidseg, pid))
+    assert count > 0
+    catalog = os.path.join(vidseg.data, "catalog.sqlite")
+    rows = lambda table, column, value: sqlite3.connect(catalog).execute(
+        f"SELECT count(*) FROM {table} WHERE {column} = ?", (value,)).fetchone()[0]
+    assert rows("label_studio_annotations", "project_id", pid) == count
+    vidseg.api("DELETE", f"/api/labelstudio/projects/{pid}?label_studio=true", expect=204)
+    assert rows("label_studio_projects", "id", pid) == 0 and rows("label_studio_annotations", "project_id", pid) == 0
+    vidseg.api("GET", f"/api/labelstudio/projects/{pid}", expect=404)
+    vidseg.api("DELETE", f"/api/labelstudio/projects/{pid}", expect=404)
+    label_studio.call("GET", f"/api/projects/{remote}/", expect=404)
+    # The other project stays until it is removed (only in vidseg: it stays in Label Studio).
+    other = projects["while down"]
+    assert rows("label_studio_projects", "id", other["id"]) == 1
+    vidseg.api("DELETE", f"/api/labelstudio/projects/{other['id']}", expect=204)
+    assert rows("label_studio_projects", "id", other["id"]) == 0
+    assert label_studio.call("GET", f"/api/projects/{other['labelstudio_id']}/")["title"] == "while down"
+    audit = vidseg.api("GET", "/api/audit", expect=200).json()["entries"]
+    removal = [e for e in audit if e["action"] == "labelstudio-remove" and e["subject"] == f"labelstudio project {pid}"]
+    assert len(removal) == 1 and f"{count} annotation(s), also in Label Studio" in removal[0]["detail"], removal
 
 
 class ExpiringTokenServer:

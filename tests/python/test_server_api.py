@@ -380,7 +380,7 @@ os.kill(os.getpid(), signal.SIGKILL)
     assert v["state"] == "ready"
     assert abs(v["info"]["duration"] - 12.0) < 0.1
     stem = v["key"][:-4]
-    assert v["info"]["outputs"] == {"audio": stem + ".wav", "poster": stem + ".poster.jpg"}
+    assert v["info"]["outputs"] == {"audio": stem + ".wav", "peaks": stem + ".peaks.json", "poster": stem + ".poster.jpg"}
     files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
                                        token=anna, expect=200).json()["files"]}
     name = stem.rsplit("/", 1)[1]
@@ -1200,6 +1200,28 @@ def test_intro_corrections_and_labels(server, accounts, erin):
         token=accounts["bob"], expect=404)
     r = api(server, "GET", "/api/jobs/{id}/review", path=f"/api/jobs/{job['id']}/review", token=token, expect=409)
     assert error_of(r)["code"] == "not_a_dataset"
+    # The series' intro library learned again, the correction in place of ep1's detected intro.
+    relearn = lambda job_id, tok, expect: api(server, "POST", "/api/intros/{job}/relearn",
+                                              path=f"/api/intros/{job_id}/relearn", token=tok, expect=expect)
+    relearn(job["id"], accounts["bob"], 404)
+    assert error_of(relearn(dataset_job["id"], token, 409))["code"] == "not_an_intro_series"
+    learn = relearn(job["id"], token, 201).json()
+    assert learn["kind"] == "intro learn" and learn["video_ids"] == episodes and learn["options"] == {"max-length": 30}
+    done, _ = wait_job(server, token, learn["id"], timeout=600)
+    assert done["state"] == "finished", done
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{learn['id']}/files",
+                                       token=token, expect=200).json()["files"]}
+    assert set(files) == {"intro_library.json", "learned.json"}
+    get = lambda name: requests.get(server.url + files[name]["url"], headers={"Authorization": "Bearer " + token}).json()
+    learned, library = get("learned.json"), get("intro_library.json")
+    assert learned["corrected"] == 1 and len(library["variants"]) == len(learned["variants"]) >= 1
+    occurrences = {e["episode"]: e["intro"] for v in learned["variants"] for e in v["episodes"]}
+    assert occurrences["ep1.mp4"] == [3.0, 9.5], occurrences
+    # Inputs that do not fit the job are refused (another video, an inverted interval).
+    for bad in ({"video_id": ids["lesson.mp4"], "start": 1, "end": 2}, {"video_id": episodes[0], "start": 2, "end": 1}):
+        r = api(server, "POST", "/api/jobs", token=token, expect=400,
+                json={"kind": "intro learn", "video_ids": episodes, "inputs": {"corrections": [bad]}})
+        assert "intro learn job's inputs" in error_of(r)["message"]
 def test_label_studio_routes_without_a_label_studio(server, accounts):
     """This server has no --label-studio-url: the connection's routes say so (the real round trip is
     tests/python/test_label_studio_platform.py)."""
@@ -1215,6 +1237,7 @@ def test_label_studio_routes_without_a_label_studio(server, accounts):
                              ("GET", "/api/labelstudio/projects/{id}/annotations"),
                              ("GET", "/api/labelstudio/projects/{id}/agreement"),
                              ("GET", "/api/labelstudio/projects/{id}/consensus"),
+                             ("GET", "/api/labelstudio/projects/{id}/webhook"),
                              ("DELETE", "/api/labelstudio/projects/{id}"),
                              ("POST", "/api/labelstudio/projects/{id}/build")):
         kwargs = {"json": {}} if method == "POST" else {}
@@ -1241,6 +1264,128 @@ def test_mcp_endpoint(server, accounts):
     assert r.json() == {"jsonrpc": "2.0", "id": 2, "result": {}}
     api(server, "DELETE", "/mcp", token=accounts["anna"], expect=204, headers=session)
     assert error_of(api(server, "POST", "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, expect=401))["code"] == "unauthorized"
+
+
+def train_test_model(folder, video):
+    """A linear model of `vidseg train` on the audio features of `video` (pattern Вопрос over 2-6 s)."""
+    feats = os.path.join(folder, "lesson.features.csv")
+    subprocess.run([VIDSEG, "features", video, "--no-visual", "--out", feats], check=True, capture_output=True)
+    os.makedirs(os.path.join(folder, "ds"), exist_ok=True)
+    with open(os.path.join(folder, "ds", "metadata.jsonl"), "w") as f:
+        f.write(json.dumps({"file_name": "videos/x.mp4", "patterns": ["Вопрос"], "start": 2, "end": 6,
+                            "source_video": "lesson.mp4"}, ensure_ascii=False) + "\n")
+    model = os.path.join(folder, "m.model")
+    subprocess.run([VIDSEG, "train", "--data", os.path.join(folder, "ds"), "--features", feats, "--arch", "linear",
+                    "--epochs", "20", "--seed", "1", "--out", model], check=True, capture_output=True)
+    return model
+
+
+def wav_peaks(path, count):
+    """The largest magnitude of each of `count` equal stretches of a 16-bit WAV's frames, directly."""
+    import array
+    import wave
+    with wave.open(path) as w:
+        channels, frames = w.getnchannels(), w.getnframes()
+        samples = array.array("h", w.readframes(frames))
+    k = min(count, frames)
+    out = []
+    for b in range(k):
+        lo, hi = (b * frames // k) * channels, ((b + 1) * frames // k) * channels
+        out.append(max(abs(x) for x in samples[lo:hi]) / 32768)
+    return frames, out
+
+
+def test_waveform_peaks_from_the_extracted_wav(server, accounts, tmp_path):
+    """The arrival job stores the peaks beside the WAV; they equal a direct computation over the WAV's
+    samples; a video whose peaks are missing (arrived before) gets them on the first request."""
+    anna = accounts["anna"]
+    video = ready_video(server, anna, "waveform.mp4")
+    path = f"/api/videos/{video['id']}/peaks"
+    doc = api(server, "GET", "/api/videos/{id}/peaks", path=path, token=anna, expect=200).json()
+    arrival = next(j for j in api(server, "GET", "/api/jobs", token=anna, expect=200).json()["jobs"]
+                   if j["kind"] == "arrival" and j["video_ids"] == [video["id"]])
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{arrival['id']}/files",
+                                       token=anna, expect=200).json()["files"]}
+    assert {"waveform.wav", "waveform.peaks.json", "waveform.poster.jpg"} <= set(files), files
+    wav = tmp_path / "w.wav"
+    wav.write_bytes(requests.get(server.url + files["waveform.wav"]["url"], headers={"Authorization": "Bearer " + anna}).content)
+    frames, expected = wav_peaks(str(wav), 4000)
+    assert doc["sample_rate"] == 16000 and doc["channels"] == 1 and doc["frames"] == frames
+    assert doc["duration"] == pytest.approx(frames / 16000) and len(doc["peaks"]) == 4000
+    assert doc["peaks"] == pytest.approx(expected, abs=0.51e-4) and max(expected) > 0.01  # 4 decimals
+    api(server, "GET", "/api/videos/{id}/peaks", path=path, token=accounts["bob"], expect=404)
+    # Peaks missing from the store: computed from the stored WAV on the first request, kept after.
+    stored = os.path.join(server.data, "store", files["waveform.peaks.json"]["key"])
+    os.remove(stored)
+    again = api(server, "GET", "/api/videos/{id}/peaks", path=path, token=anna, expect=200).json()
+    assert again == doc and os.path.exists(stored)
+
+
+def ready_video(server, token, filename):
+    """Uploads VIDEO as `filename` and waits for its arrival job."""
+    tus_upload(server, token, VIDEO, filename)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        [v] = video_named(server, token, filename)
+        if v["state"] in ("ready", "error"):
+            assert v["state"] == "ready", v
+            return v
+        time.sleep(0.2)
+    raise AssertionError(filename + " did not arrive")
+
+
+def test_models_registry_and_predict_job(server, accounts, tmp_path):
+    """An admin registers a model file of `vidseg train`; a dl-user's predict job names it (never a path)
+    and its predictions.json holds the intervals `vidseg predict` prints for the same video and options."""
+    anna, admin = accounts["anna"], accounts["admin"]
+    video = ready_video(server, anna, "predicted.mp4")
+    model = train_test_model(str(tmp_path), VIDEO)
+    body = open(model, "rb").read()
+    one = "/api/models/{name}"
+    api(server, "PUT", one, path="/api/models/lesson-patterns", token=anna, data=body, expect=403)
+    r = api(server, "PUT", one, path="/api/models/lesson-patterns", token=admin, data=b"not a model\n", expect=400)
+    assert error_of(r)["code"] == "invalid_data", r.text
+    r = api(server, "PUT", one, path="/api/models/.hidden", token=admin, data=body, expect=400)
+    assert "may not start with '.'" in error_of(r)["message"]
+    info = api(server, "PUT", one, path="/api/models/lesson-patterns", token=admin, data=body, expect=201).json()
+    assert info["name"] == "lesson-patterns" and info["arch"] == "linear" and info["task"] == "patterns"
+    assert info["labels"] == ["Вопрос"] and info["size"] == len(body) and info["registered_by"] == "admin"
+    assert api(server, "GET", "/api/models", token=anna, expect=200).json()["models"] == [info]
+    assert api(server, "GET", one, path="/api/models/lesson-patterns", token=anna, expect=200).json() == info
+    api(server, "GET", one, path="/api/models/nothing-here", token=anna, expect=404)
+    audit = api(server, "GET", "/api/audit", token=admin, expect=200).json()["entries"]
+    assert any(e["action"] == "register-model" and e["subject"] == "model lesson-patterns" for e in audit)
+
+    vid = video["id"]
+    submit = lambda body, expect: api(server, "POST", "/api/jobs", token=anna, expect=expect,
+                                      json={"kind": "predict", "video_ids": [vid], **body})
+    r = submit({"inputs": {"model": "lesson-patterns"}, "options": {"model": "/srv/other.model"}}, 400)
+    assert "chosen by the server" in error_of(r)["message"]
+    r = submit({"inputs": {"model": "../../catalog.sqlite"}}, 400)
+    assert "a model name may hold only" in error_of(r)["message"]
+    assert error_of(submit({"inputs": {"model": "nope"}}, 400))["code"] == "unknown_model"
+    assert "needs inputs" in error_of(submit({}, 400))["message"]
+    r = submit({"inputs": {"model": "lesson-patterns"}, "options": {"threshold": 2}}, 400)
+    assert error_of(r)["message"] == "option --threshold: must be <= 0.999, got 2"  # the CLI's table
+    job = submit({"inputs": {"model": "lesson-patterns"}, "options": {"threshold": 0.01, "min-length": 1}}, 201).json()
+    done, _ = wait_job(server, anna, job["id"])
+    assert done["state"] == "finished", done
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                       token=anna, expect=200).json()["files"]}
+    assert set(files) == {"predictions.json"}
+    doc = requests.get(server.url + files["predictions.json"]["url"], headers={"Authorization": "Bearer " + anna}).json()
+    cli = json.loads(subprocess.run([VIDSEG, "predict", "--model", model, VIDEO, "--threshold", "0.01",
+                                     "--min-length", "1", "--json"], check=True, capture_output=True).stdout)
+    assert doc["model"] == "lesson-patterns" and doc["arch"] == "linear" and doc["task"] == "patterns"
+    [video] = doc["videos"]
+    assert video["source"] == "predicted.mp4" and video["video_id"] == vid
+    assert video["labels"] == ["Вопрос"] and video["rows"] == cli["videos"][0]["rows"]
+    assert video["intervals"] == cli["videos"][0]["intervals"] and video["intervals"], video
+    # The dl-user cannot remove it; the admin can, and a new job then names an unknown model.
+    api(server, "DELETE", one, path="/api/models/lesson-patterns", token=anna, expect=403)
+    api(server, "DELETE", one, path="/api/models/lesson-patterns", token=admin, expect=204)
+    api(server, "GET", one, path="/api/models/lesson-patterns", token=anna, expect=404)
+    assert error_of(submit({"inputs": {"model": "lesson-patterns"}}, 400))["code"] == "unknown_model"
 
 
 def test_zz_every_documented_route_was_exercised(server):

@@ -230,10 +230,45 @@ void check_intro_corrections(const Opener& open) {
 
 // Each check on its own empty catalog: fresh_catalog() gives an opener of a new one (called
 // again, the opener re-opens that same catalog).
+// A Label Studio project removed: its row and every annotation pulled for it go, in one step; another
+// project's rows stay; removing it again removes nothing.
+void check_label_studio_removal(const Opener& open) {
+    auto c = open();
+    const auto owner = c->add_user("lena", catalog::Role::DlUser, "h");
+    std::vector<std::int64_t> ids;
+    for (const char* name : {"kept", "removed"}) {
+        catalog::LabelStudioProject p;
+        p.user_id = owner.id;
+        p.name = name;
+        p.video_ids = {1};
+        p.created = 1700000000;
+        const auto stored = c->add_label_studio_project(p);
+        ids.push_back(stored.id);
+        for (std::int64_t a = 1; a <= 3; ++a) {
+            catalog::LabelStudioAnnotation annotation;
+            annotation.project_id = stored.id;
+            annotation.remote_id = a;
+            annotation.task_id = 10 + a;
+            annotation.annotation_json = "{}";
+            annotation.task_data_json = "{}";
+            annotation.source = "pull";
+            c->put_label_studio_annotation(annotation);
+        }
+    }
+    EXPECT_TRUE(c->remove_label_studio_project(ids[1]));
+    EXPECT_FALSE(c->find_label_studio_project(ids[1]));
+    EXPECT_TRUE(c->label_studio_annotations(ids[1]).empty());
+    EXPECT_EQ(c->label_studio_projects(0).size(), 1u);
+    EXPECT_EQ(c->find_label_studio_project(ids[0])->name, "kept");
+    EXPECT_EQ(c->label_studio_annotations(ids[0]).size(), 3u);
+    EXPECT_FALSE(c->remove_label_studio_project(ids[1]));
+}
+
 void check_contract(const std::function<Opener()>& fresh_catalog) {
     for (const auto& check :
          {check_users_tokens_and_hostile_text, check_uploads_videos_and_audit,
-          check_jobs_claimed_once_cancelled_and_requeued, check_leases, check_intro_corrections}) {
+          check_jobs_claimed_once_cancelled_and_requeued, check_leases, check_intro_corrections,
+          check_label_studio_removal}) {
         check(fresh_catalog());
         if (::testing::Test::HasFatalFailure()) return;
     }

@@ -82,7 +82,7 @@ TEST(JobOptions, RefusalsNameTheOption) {
               }),
               "a prepare job takes exactly one video (video_ids)");
     EXPECT_EQ(error_of([&] { platform::validate_job_request("arrival", {1}, json::object(), json::object()); }),
-              "unknown job kind 'arrival' (known: prepare, dataset build, transcribe, intro detect)");
+              "unknown job kind 'arrival' (known: prepare, dataset build, transcribe, intro detect, predict, intro learn)");
     // A value that looks like an option stays a value.
     EXPECT_EQ(error_of([&] { parse_option_object(spec, json{{"base-url", "--mode"}}, {"v"}); }), "no error");
 }
@@ -108,6 +108,21 @@ TEST(JobRequest, AnalysisKindsUseTheCommandTables) {
               "option --min-length: must be >= 0.5, got 0.25");
     EXPECT_EQ(check("intro detect", {1, 2}, json{{"library", "lib.json"}}, none),
               "option library is chosen by the server, not by a job");
+    // predict: a registered model's name as input; --model (a path) and the other paths are the server's.
+    EXPECT_EQ(check("predict", {1}, json{{"min-length", 2}, {"threshold", 0.3}}, json{{"model", "lessons-7"}}), "no error");
+    EXPECT_EQ(check("predict", {1}, json{{"model", "/srv/m.model"}}, json{{"model", "lessons-7"}}),
+              "option model is chosen by the server, not by a job");
+    EXPECT_EQ(check("predict", {1}, none, none),
+              "a predict job needs inputs {\"model\": NAME}, NAME a model the server knows (GET /api/models)");
+    EXPECT_EQ(check("predict", {1}, none, json{{"model", "../catalog.sqlite"}}),
+              "../catalog.sqlite: a model name may hold only letters, digits, '.', '_' and '-'");
+    EXPECT_EQ(check("predict", {1, 2}, none, json{{"model", "m"}}), "a predict job takes exactly one video (video_ids)");
+    // intro learn: the intro detect table; corrections of its own videos only.
+    const json fix = json{{"corrections", json::array({json{{"video_id", 2}, {"start", 1.5}, {"end", 9}}})}};
+    EXPECT_EQ(check("intro learn", {1, 2}, json{{"max-length", 30}}, fix), "no error");
+    EXPECT_EQ(check("intro learn", {1, 3}, none, fix),
+              "an intro learn job's inputs are {\"corrections\": [{\"video_id\": ID, \"start\": s, \"end\": e}]}, "
+              "one of its videos each, 0 <= start < end");
     EXPECT_EQ(check("dataset build", {1}, none, none), "a dataset build job needs inputs.annotations");
     EXPECT_EQ(check("dataset build", {1}, json{{"test-fraction", 0.2}, {"keyframe", "best"}},
                     json{{"annotations", export_doc}, {"review", json::array({json{{"item", "2"}, {"reason", "blurred"}}})}}),

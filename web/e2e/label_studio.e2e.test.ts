@@ -5,7 +5,9 @@
 // versions (annotators named by their e-mails), the agreement view shows the pattern they agree on as excellent
 // and the one they do not as poor; a dataset build starts from the project page. A second `vidseg serve` pointed
 // at a Label Studio that is down: the status, a refused creation (the project listed in state error) and the
-// retry all say so clearly. axe-core on every page at 1280×800 and 390×844, screenshots in OUT/screenshots/<lang>/.
+// retry all say so clearly. A third `vidseg serve` with webhooks: the project page's live webhook state, and the
+// retry after Label Studio was stopped and started again. axe-core on every page at 1280×800 and 390×844,
+// screenshots in OUT/screenshots/<lang>/.
 //
 // Environment: as review.e2e.test.ts, plus LABEL_STUDIO_BIN (the venv's label-studio executable).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -212,6 +214,96 @@ describe.each(["en", "ru"] as Language[])("Label Studio pages in %s", (lang) => 
     await heading(page, T("ls.title"));
     expect(await page.locator("[data-testid=ls-projects] a", { hasText: projectName }).count()).toBe(0);
     await page.goto(server.url + "/videos");  // back to the connected server for the next language
+  });
+});
+
+// A third `vidseg serve` with webhooks on (Label Studio calls it back on loopback): the project page shows
+// the webhook's live state, the last delivery; then Label Studio stops — a new project is refused and
+// shows the error — and starts again on the same port with the same data: the retry from the UI works.
+describe("webhook live state, Label Studio stopped and started again (en)", () => {
+  const T = (key: MessageKey, params: Record<string, string | number> = {}) => translate("en", key, params);
+  let live: RunningServer;
+  let liveLesson = 0;
+  let page: Page;
+
+  beforeAll(async () => {
+    live = await startServer(webDir, ["--workers", "1", "--label-studio-url", labelStudio.url, "--label-studio-token", labelStudioToken,
+      "--label-studio-webhook-secret", "vidseg-e2e-webhook-secret"]);
+    addUser(live.data, "rita", password);
+    const session = await apiLogin(live.url, "rita", password);
+    liveLesson = await upload(session, join(media, "lesson.mp4"));
+    await waitArrivals(session);
+    const context = await browser.newContext({ locale: "en-US", viewport: viewports.desktop, bypassCSP: true });
+    page = await context.newPage();
+    await page.goto(live.url + "/login");
+    await heading(page, T("login.title"));
+    await page.fill("#login-username", "rita");
+    await page.fill("#login-password", password);
+    await page.click("form button[type=submit]");
+    await heading(page, T("videos.title"));
+  }, 600_000);
+
+  afterAll(async () => {
+    await page?.context().close();
+    await live?.stop();
+  });
+
+  async function createProject(name: string): Promise<void> {
+    await page.goto(live.url + "/label-studio");
+    await heading(page, T("ls.title"));
+    await page.fill("#ls-name", name);
+    await page.fill("#ls-patterns", `${INC}\n`);
+    await page.check(`#ls-video-${liveLesson}`);
+    await page.click(".ls-form button[type=submit]");
+  }
+
+  it("shows the last webhook delivery of the project as it arrives", async () => {
+    await createProject("Webhooks 7B");
+    await heading(page, T("ls.projectTitle", { name: "Webhooks 7B" }), 120_000);
+    const line = page.locator("[data-testid=ls-webhook-last]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=ls-webhook-last]")?.textContent !== "");
+    expect(await line.innerText()).toBe(T("ls.webhookNone"));
+    const id = Number(new URL(page.url()).pathname.split("/").pop());
+    const remote = (await call<{ labelstudio_id: number }>(await apiLogin(live.url, "rita", password), "GET", `/api/labelstudio/projects/${id}`)).labelstudio_id;
+    const { tasks } = await labelStudio.call<{ tasks: { id: number }[] }>("GET", `/api/tasks/?project=${remote}&page_size=10&fields=all`);
+    const made = await labelStudio.call<{ id: number }>("POST", `/api/tasks/${tasks[0].id}/annotations/`, { result: [region("w1", 1, 3, INC)], lead_time: 5 });
+    // Refreshed while the page is open: no reload.
+    await page.waitForFunction(() => Boolean((document.querySelector("[data-testid=ls-webhook-last]") as HTMLElement | null)?.dataset.received), null, { timeout: 60_000 });
+    const text = await line.innerText();
+    expect(text).toContain(T("ls.webhookAction.ANNOTATION_CREATED"));
+    expect(text).toContain(`#${made.id}`);
+    expect(text).toContain(`#${tasks[0].id}`);
+    const received = Number(await line.getAttribute("data-received"));
+    expect(Math.abs(received - Date.now() / 1000)).toBeLessThan(120);
+    await sweep(page, join(outDir, "screenshots", "en"), "label-studio-webhook", null, T("ls.projectTitle", { name: "Webhooks 7B" }));
+  });
+
+  it("Label Studio stopped: the error is shown; started again: the retry works", async () => {
+    await labelStudio.pause();
+    try {
+      await createProject("Recovery 7B");
+      const refused = page.locator("[data-testid=ls-create-status] [role=alert]");
+      await refused.waitFor({ timeout: 120_000 });
+      expect(await refused.innerText()).toContain(T("ls.error.labelstudio_unreachable", { message: "" }).replace(/\s*\(\)$/, ""));
+      await page.locator("[data-testid=ls-projects] a", { hasText: "Recovery 7B" }).click();
+      await heading(page, T("ls.projectTitle", { name: "Recovery 7B" }));
+      expect(await page.locator("[data-testid=ls-state]").innerText()).toBe(T("ls.state.error"));
+      expect(await page.locator("[data-testid=ls-project-error]").innerText()).toContain(labelStudio.url);
+    } finally {
+      await labelStudio.resume();
+    }
+    const retry = page.locator('button[data-action="retry"]');
+    await retry.click();
+    const notice = page.locator("[data-testid=ls-notice] .notice");
+    await notice.waitFor({ timeout: 120_000 });
+    expect(await notice.innerText()).toBe(T("ls.retried"));
+    expect(await page.locator("[data-testid=ls-state]").innerText()).toBe(T("ls.state.ready"));
+    expect(await page.locator("[data-testid=ls-tasks]").innerText()).toBe("1");
+    expect(await page.locator("[data-testid=ls-project-error]").count()).toBe(0);
+    expect(await retry.isHidden()).toBe(true);
+    const href = await page.locator("[data-testid=ls-remote]").getAttribute("href");
+    const remoteId = Number(/projects\/(\d+)\/data$/.exec(href ?? "")?.[1]);
+    expect((await labelStudio.call<{ title: string }>("GET", `/api/projects/${remoteId}`)).title).toBe("Recovery 7B");
   });
 });
 

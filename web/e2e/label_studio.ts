@@ -16,6 +16,8 @@ export interface LabelStudio {
   url: string;
   call: <T>(method: string, path: string, body?: unknown) => Promise<T>;
   stop: () => Promise<void>;  // and removes its temporary folder
+  pause: () => Promise<void>;  // stops the server, keeps its data (Label Studio "down")
+  resume: () => Promise<void>;  // starts it again on the same port with the same data
 }
 
 export async function freePort(): Promise<number> {
@@ -45,27 +47,9 @@ export async function startLabelStudio(executable: string, startupMs = 600_000):
   const logPath = join(root, "label-studio.log");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc: ChildProcess = spawn(
-    executable,
-    ["start", "--no-browser", "--internal-host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir,
-     "--username", labelStudioAdmin, "--password", "vidseg-Pass-1", "--user-token", labelStudioToken, "--enable-legacy-api-token"],
-    {
-      detached: true,  // its own process group: stop() ends Label Studio and the workers it starts
-      stdio: ["ignore", openSync(logPath, "a"), openSync(logPath, "a")],
-      env: {
-        ...process.env,
-        LABEL_STUDIO_BASE_DATA_DIR: dataDir,
-        LABEL_STUDIO_COLLECT_ANALYTICS: "false",
-        LABEL_STUDIO_LATEST_VERSION_CHECK: "false",
-        LABEL_STUDIO_DEBUG: "false",
-        SENTRY_DSN: "",
-        FRONTEND_SENTRY_DSN: "",
-        PYTHONDONTWRITEBYTECODE: "1",
-      },
-    },
-  );
+  let proc: ChildProcess;
   const logTail = () => (existsSync(logPath) ? readFileSync(logPath, "utf8").split("\n").slice(-40).join("\n") : "");
-  const stop = async () => {
+  const halt = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
       process.kill(-proc.pid!, "SIGTERM");
@@ -73,19 +57,47 @@ export async function startLabelStudio(executable: string, startupMs = 600_000):
       await exited;
       clearTimeout(timer);
     }
+  };
+  const stop = async () => {
+    await halt();
     rmSync(root, { recursive: true, force: true });
   };
-  const until = Date.now() + startupMs;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`label-studio exited with ${proc.exitCode} during start-up:\n${logTail()}`);
-    const healthy = await fetch(url + "/health").then((r) => r.ok, () => false);
-    if (healthy) break;
-    if (Date.now() > until) {
-      await stop();
-      throw new Error(`label-studio not up after ${startupMs / 1000} s:\n${logTail()}`);
+  // Starts Label Studio on the port and data folder (again, after pause()) and waits for /health.
+  const launch = async () => {
+    proc = spawn(
+      executable,
+      ["start", "--no-browser", "--internal-host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir,
+       "--username", labelStudioAdmin, "--password", "vidseg-Pass-1", "--user-token", labelStudioToken, "--enable-legacy-api-token"],
+      {
+        detached: true,  // its own process group: stop() ends Label Studio and the workers it starts
+        stdio: ["ignore", openSync(logPath, "a"), openSync(logPath, "a")],
+        env: {
+          ...process.env,
+          LABEL_STUDIO_BASE_DATA_DIR: dataDir,
+          LABEL_STUDIO_COLLECT_ANALYTICS: "false",
+          LABEL_STUDIO_LATEST_VERSION_CHECK: "false",
+          LABEL_STUDIO_DEBUG: "false",
+          // Label Studio refuses webhooks to loopback addresses unless told (vidseg runs beside it).
+          SSRF_PROTECTION_ENABLED: "false",
+          SENTRY_DSN: "",
+          FRONTEND_SENTRY_DSN: "",
+          PYTHONDONTWRITEBYTECODE: "1",
+        },
+      },
+    );
+    const until = Date.now() + startupMs;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`label-studio exited with ${proc.exitCode} during start-up:\n${logTail()}`);
+      const healthy = await fetch(url + "/health").then((r) => r.ok, () => false);
+      if (healthy) break;
+      if (Date.now() > until) {
+        await stop();
+        throw new Error(`label-studio not up after ${startupMs / 1000} s:\n${logTail()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  };
+  await launch();
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(url + path, {
       method,
@@ -96,5 +108,5 @@ export async function startLabelStudio(executable: string, startupMs = 600_000):
     if (!response.ok) throw new Error(`Label Studio ${method} ${path}: ${response.status} ${text.slice(0, 1000)}`);
     return (text ? JSON.parse(text) : null) as T;
   };
-  return { url, call, stop };
+  return { url, call, stop, pause: halt, resume: launch };
 }

@@ -8,7 +8,9 @@
 //
 // Environment: as ui.e2e.test.ts, plus VIDSEG_TEST_MEDIA_DIR (lesson.mp4, series/ep1..5.mp4) and
 // VIDSEG_SOURCE_DIR (tests/data/dataset/lesson_export.json).
-import { mkdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +18,7 @@ import type { MessageKey } from "../src/i18n/catalogue";
 import { translate, type Language } from "../src/i18n/i18n";
 import { accessibility as checkAccessibility, heading as pageHeading, sweep as sweepPage, viewports } from "./browser_checks";
 import { apiLogin, call, fileText, jsonLines, readZip, upload, waitArrivals, waitJob, type Session } from "./platform_api";
-import { addUser, startServer, type RunningServer } from "./server";
+import { addUser, startServer, vidseg, type RunningServer } from "./server";
 
 const webDir = process.env.VIDSEG_WEB_DIR ?? "";
 const media = process.env.VIDSEG_TEST_MEDIA_DIR ?? "";
@@ -30,6 +32,7 @@ let rita: Session;
 let lessonId = 0;
 const episodes: number[] = [];
 let introJob = 0;
+let predictJob = 0;
 const datasetJobs: Partial<Record<Language, number>> = {};
 
 beforeAll(async () => {
@@ -52,9 +55,28 @@ beforeAll(async () => {
     datasetJobs[lang] = job.id;
   }
   introJob = (await call<{ id: number }>(rita, "POST", "/api/jobs", { kind: "intro detect", video_ids: episodes, options: { "max-length": 30 } })).id;
-  for (const id of [...Object.values(datasetJobs), introJob]) await waitJob(rita, id!);
+  predictJob = await predictWithRegisteredModel();
+  for (const id of [...Object.values(datasetJobs), introJob, predictJob]) await waitJob(rita, id!);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox"] });
 }, 900_000);
+
+// A model of `vidseg train` on the lesson's sound (one pattern over 2-6 s), registered by the admin;
+// rita's predict job on the lesson names it, with a low threshold so that it finds intervals.
+async function predictWithRegisteredModel(): Promise<number> {
+  const work = mkdtempSync(join(tmpdir(), "vidseg-e2e-model-"));
+  const features = join(work, "lesson.features.csv");
+  execFileSync(vidseg, ["features", join(media, "lesson.mp4"), "--no-visual", "--out", features]);
+  mkdirSync(join(work, "ds"));
+  const row = { file_name: "videos/x.mp4", patterns: ["Вопрос"], start: 2, end: 6, source_video: "lesson.mp4" };
+  writeFileSync(join(work, "ds", "metadata.jsonl"), JSON.stringify(row) + "\n");
+  const model = join(work, "m.model");
+  execFileSync(vidseg, ["train", "--data", join(work, "ds"), "--features", features, "--arch", "linear", "--epochs", "20", "--seed", "1", "--out", model]);
+  const admin = await apiLogin(server.url, "admin", server.adminPassword);
+  const put = await fetch(server.url + "/api/models/lesson-patterns", { method: "PUT", headers: { Authorization: `Bearer ${admin.token}` }, body: readFileSync(model) });
+  if (put.status !== 201) throw new Error(`model registration: ${put.status} ${await put.text()}`);
+  const options = { threshold: 0.01, "min-length": 1 };
+  return (await call<{ id: number }>(rita, "POST", "/api/jobs", { kind: "predict", video_ids: [lessonId], inputs: { model: "lesson-patterns" }, options })).id;
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -176,7 +198,10 @@ describe.each(["en", "ru"] as Language[])("review, timeline and intros in %s", (
     expect(built.find((d) => d.item === items[2])).toMatchObject({ decision: "kept", source: "keyframe-pick" });
   });
 
-  it("the video page: waveform of the sound, timeline of the annotated intervals and the intro, seeking", async () => {
+  it("the video page: waveform of the sound, timeline of the annotated and predicted intervals and the intro, seeking", async () => {
+    const fetched: string[] = [];
+    const record = (r: { url(): string }) => fetched.push(new URL(r.url()).pathname);
+    page.on("request", record);
     await page.goto(server.url + `/videos/${lessonId}`);
     await heading(T("video.title", { name: "lesson.mp4" }));
     const segments = page.locator('[data-track="annotated"] button.segment');
@@ -186,10 +211,28 @@ describe.each(["en", "ru"] as Language[])("review, timeline and intros in %s", (
       const host = document.querySelector("[data-testid=waveform] > div");
       return Boolean(host?.shadowRoot?.querySelector("canvas"));
     }, null, { timeout: 30_000 });
+    // Drawn from the server's peaks (as many as it computed), never from the WAV itself.
+    page.off("request", record);
+    expect(fetched).toContain(`/api/videos/${lessonId}/peaks`);
+    expect(fetched.filter((p) => p.endsWith(".wav"))).toEqual([]);
+    const peaks = await call<{ peaks: number[]; duration: number }>(rita, "GET", `/api/videos/${lessonId}/peaks`);
+    expect(peaks.peaks.length).toBe(4000);
+    expect(Math.max(...peaks.peaks)).toBeGreaterThan(0.01);  // the lesson speaks
     await page.waitForFunction(() => (document.querySelector("video.player") as HTMLVideoElement).readyState >= 1, null, { timeout: 30_000 });
     const start = Number(await segments.nth(1).getAttribute("data-start"));
     await segments.nth(1).click();
     await page.waitForFunction((t) => Math.abs((document.querySelector("video.player") as HTMLVideoElement).currentTime - t) < 0.05, start);
+    // The predict job's intervals, beside the annotations, seek the player too.
+    const predictions = JSON.parse(await fileText(rita, predictJob, "predictions.json")) as { videos: { intervals: { label: string; start: number }[] }[] };
+    const expected = predictions.videos[0].intervals;
+    expect(expected.length).toBeGreaterThan(0);
+    const predicted = page.locator('[data-track="predicted"] button.segment');
+    await predicted.first().waitFor({ timeout: 30_000 });
+    expect(await predicted.count()).toBe(expected.length);
+    expect(await predicted.first().getAttribute("title")).toBe("Вопрос");
+    expect(Number(await predicted.last().getAttribute("data-start"))).toBeCloseTo(expected[expected.length - 1].start, 6);
+    await predicted.last().click();
+    await page.waitForFunction((t) => Math.abs((document.querySelector("video.player") as HTMLVideoElement).currentTime - t) < 0.05, expected[expected.length - 1].start);
     await sweep("video-timeline", `/videos/${lessonId}`, T("video.title", { name: "lesson.mp4" }), () => page.locator("[data-testid=timeline]").waitFor());
 
     await page.goto(server.url + `/videos/${episodes[0]}`);
@@ -232,5 +275,22 @@ describe.each(["en", "ru"] as Language[])("review, timeline and intros in %s", (
     expect(Object.keys(labels).sort()).toEqual(["ep1.mp4", "ep2.mp4", "ep3.mp4", "ep4.mp4", "ep5.mp4"]);
     const [h, m, s] = labels[`ep${index + 1}.mp4`].end.split(":").map(Number);
     expect(h * 3600 + m * 60 + s).toBeCloseTo(after, 2);
+
+    // Learn the series' intro library again from the corrections (English pass: one correction so far).
+    const relearn = page.locator(`.intro-series[data-job="${introJob}"] button[data-action="relearn"]`);
+    expect(await relearn.innerText()).toBe(T("intros.relearn"));
+    if (lang !== "en") return;
+    await relearn.click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    const learnJob = Number(new URL(page.url()).pathname.split("/").pop());
+    await heading(T("job.title", { id: String(learnJob) }));
+    const done = await waitJob(rita, learnJob);
+    expect(done.kind).toBe("intro learn");
+    expect(done.video_ids).toEqual(episodes);
+    const learned = JSON.parse(await fileText(rita, learnJob, "learned.json")) as { corrected: number; variants: { episodes: { episode: string; intro: [number, number] }[] }[] };
+    expect(learned.corrected).toBe(1);
+    const occurrence = learned.variants.flatMap((v) => v.episodes).find((e) => e.episode === `ep${index + 1}.mp4`)!;
+    expect(occurrence.intro[1]).toBeCloseTo(after, 2);  // the corrected end, not the detected one
+    expect(JSON.parse(await fileText(rita, learnJob, "intro_library.json")).variants.length).toBe(learned.variants.length);
   });
 });

@@ -16,6 +16,8 @@ export interface Job {
   created: number; started?: number; finished?: number;
 }
 export interface JobFile { name: string; size: number; key: string; url: string }
+export interface WaveformPeaks { sample_rate: number; channels: number; frames: number; duration: number; peaks: number[] }
+export interface RegisteredModel { name: string; arch: string; task: string; labels: string[]; size: number; registered_by: string; registered_at: number }
 export type ReviewDecision = "kept" | "excluded";
 export interface ReviewCandidate { time: number; image: string }
 export interface ReviewItem {
@@ -49,6 +51,7 @@ export interface LabelStudioAnnotation {
   id: number; task_id: number; video_id: number | null; annotator_id: number; annotator: string; source: string;
   missing: boolean; updated: number; annotation: { result?: unknown[] };
 }
+export interface LabelStudioWebhookState { enabled: boolean; last: { action: string; received: number; annotation: number; task: number } | null }
 export interface LabelStudioPull { project: LabelStudioProject; annotations: number; new: number; updated: number; missing: number }
 export interface AgreementPattern {
   label: string; kappa: number | null; band: string; percent_agreement: number | null; segments: number; matched: number;
@@ -117,6 +120,8 @@ export const api = {
   video: (id: number) => request<Video>("GET", `/api/videos/${id}`),
   deleteVideo: (id: number) => request<unknown>("DELETE", `/api/videos/${id}`),
   videoFileUrl: (id: number) => `/api/videos/${id}/file`,
+  videoPeaks: (id: number) => request<WaveformPeaks>("GET", `/api/videos/${id}/peaks`),
+  models: () => request<{ models: RegisteredModel[] }>("GET", "/api/models").then((r) => r.models),
   jobs: () => request<{ jobs: Job[] }>("GET", "/api/jobs").then((r) => r.jobs),
   job: (id: number) => request<Job>("GET", `/api/jobs/${id}`),
   submitJob: (kind: string, videoIds: number[], options: Record<string, unknown>) =>
@@ -135,6 +140,7 @@ export const api = {
   correctIntro: (jobId: number, videoId: number, start: number, end: number) =>
     request<IntroSeries>("PUT", `/api/intros/${jobId}/episodes/${videoId}`, { start, end }),
   introLabelsUrl: (jobId: number) => `/api/intros/${jobId}/labels.json`,
+  relearnIntros: (jobId: number) => request<Job>("POST", `/api/intros/${jobId}/relearn`),
   tokens: () => request<{ tokens: Token[] }>("GET", "/api/tokens").then((r) => r.tokens),
   createToken: (label: string) => request<Token & { token: string }>("POST", "/api/tokens", { label }),
   revokeToken: (id: number) => request<unknown>("DELETE", `/api/tokens/${id}`),
@@ -150,6 +156,7 @@ export const api = {
       video_ids: videoIds,
       ...("text" in patterns ? { patterns: patterns.text, patterns_file_name: patterns.fileName } : { patterns: patterns.file }),
     }),
+  labelStudioWebhook: (id: number) => request<LabelStudioWebhookState>("GET", `/api/labelstudio/projects/${id}/webhook`),
   retryLabelStudioProject: (id: number) => request<LabelStudioProject>("POST", `/api/labelstudio/projects/${id}/retry`),
   pullLabelStudioProject: (id: number) => request<LabelStudioPull>("POST", `/api/labelstudio/projects/${id}/pull`),
   labelStudioAnnotations: (id: number) =>

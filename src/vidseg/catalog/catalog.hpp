@@ -289,6 +289,9 @@ class Catalog {
     // Inserts or replaces the annotation (project_id, remote_id).
     virtual void put_label_studio_annotation(const LabelStudioAnnotation& annotation) = 0;
     virtual std::vector<LabelStudioAnnotation> label_studio_annotations(std::int64_t project_id) = 0;
+    // Deletes the project and every annotation pulled for it, in one transaction (the audit log keeps
+    // the removal); false when there was no such project.
+    virtual bool remove_label_studio_project(std::int64_t id) = 0;
 };
 
 // The embedded catalog in a SQLite file (created with its schema when missing; WAL mode).

@@ -633,6 +633,12 @@ class PostgresCatalog final : public Catalog {
                 a.project_id, a.remote_id, a.task_id, a.video_id, a.annotator_id, a.annotator, a.annotation_json,
                 a.task_data_json, a.source, a.missing, a.updated);
     }
+    bool remove_label_studio_project(std::int64_t id) override {
+        return in_transaction([&](pqxx::work& tx) {
+            tx.exec_params("DELETE FROM label_studio_annotations WHERE project_id = $1", id);
+            return tx.exec_params("DELETE FROM label_studio_projects WHERE id = $1", id).affected_rows() > 0;
+        });
+    }
     std::vector<LabelStudioAnnotation> label_studio_annotations(std::int64_t project_id) override {
         return in_transaction([&](pqxx::work& tx) {
             return read_all<LabelStudioAnnotation>(

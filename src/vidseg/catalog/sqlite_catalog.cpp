@@ -648,6 +648,15 @@ class SqliteCatalog final : public Catalog {
                       a.updated)
             .run();
     }
+    bool remove_label_studio_project(std::int64_t id) override {
+        std::lock_guard lock(mutex_);
+        Transaction t(db_);
+        Statement(db_, "DELETE FROM label_studio_annotations WHERE project_id = ?").bind(1, id).run();
+        Statement(db_, "DELETE FROM label_studio_projects WHERE id = ?").bind(1, id).run();
+        const bool removed = db_.changes() > 0;
+        t.commit();
+        return removed;
+    }
     std::vector<LabelStudioAnnotation> label_studio_annotations(std::int64_t project_id) override {
         std::lock_guard lock(mutex_);
         Statement s(db_, std::string("SELECT ") + kLabelStudioAnnotationColumns +

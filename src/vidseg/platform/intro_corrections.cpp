@@ -119,6 +119,17 @@ json correct_intro(Platform& platform, const Principal& caller, std::int64_t job
     return series_of(platform, caller, job);
 }
 
+catalog::Job relearn_intro_library(Platform& platform, const Principal& caller, std::int64_t job_id,
+                                   const std::string& ip) {
+    const auto job = intro_job(platform, caller, job_id);
+    json corrections = json::array();
+    for (const auto& c : platform.catalog().intro_corrections(job.id))
+        corrections.push_back({{"video_id", c.video_id}, {"start", c.start}, {"end", c.end}});
+    const json options = json::parse(job.options_json.empty() ? "{}" : job.options_json, nullptr, false);
+    return platform.submit_job(caller, "intro learn", job.video_ids, options.is_object() ? options : json::object(),
+                               {{"corrections", corrections}}, ip);
+}
+
 nlohmann::ordered_json intro_labels_of(Platform& platform, const Principal& caller, std::int64_t job_id) {
     const auto job = intro_job(platform, caller, job_id);
     std::vector<intro::IntroLabel> labels;

@@ -23,6 +23,12 @@ nlohmann::json intro_series(Platform& platform, const Principal& caller);
 nlohmann::json correct_intro(Platform& platform, const Principal& caller, std::int64_t job_id,
                              std::int64_t video_id, const nlohmann::json& body, const std::string& ip);
 
+// Queues an `intro learn` job over the series' episodes with the intro detect job's options and the
+// corrections stored for it (job_kinds.hpp): the series' intro library learned again. 409 unless a
+// finished intro detect job.
+catalog::Job relearn_intro_library(Platform& platform, const Principal& caller, std::int64_t job_id,
+                                   const std::string& ip);
+
 // The job's intros (corrections over detections) as intro labels form A, keyed by episode file name.
 nlohmann::ordered_json intro_labels_of(Platform& platform, const Principal& caller, std::int64_t job_id);
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/dataset/dataset_build_options.hpp"
 #include "vidseg/intro/intro_detect_options.hpp"
@@ -11,11 +12,14 @@
 #include "vidseg/media/frame_reader.hpp"
 #include "vidseg/media/image_writer.hpp"
 #include "vidseg/media/probe.hpp"
+#include "vidseg/models/predict_options.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
 #include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/platform/dataset_review.hpp"
 #include "vidseg/platform/job_steps.hpp"
+#include "vidseg/platform/model_registry.hpp"
 #include "vidseg/platform/uploads.hpp"
+#include "vidseg/platform/video_waveform.hpp"
 
 namespace vidseg::platform {
 
@@ -38,6 +42,8 @@ const std::vector<KindSpec>& kind_specs() {
         {"dataset build", dataset::dataset_build_command_spec, 1, 64, true},
         {"transcribe", pipeline::transcribe_command_spec, 1, 1},
         {"intro detect", intro::intro_detect_command_spec, 2, 256},
+        {"predict", models::predict_command_spec, 1, 1, true},
+        {"intro learn", intro::intro_detect_command_spec, 2, 256, true},
     };
     return kinds;
 }
@@ -135,7 +141,12 @@ void validate_job_request(const std::string& kind, const std::vector<std::int64_
                                                : std::to_string(k.min_videos) + " to " +
                                                      std::to_string(k.max_videos) + " videos") +
                             " (video_ids)");
-        validate_inputs(k, inputs);
+        if (kind == "predict")
+            predict_job_model(inputs);  // a registered model's name, never a path
+        else if (kind == "intro learn")
+            validate_intro_learn_inputs(inputs, video_ids);
+        else
+            validate_inputs(k, inputs);
         parse_job_options(k.spec(), options, job_positionals(kind, video_ids.size()));
         return;
     }
@@ -169,12 +180,18 @@ const std::vector<StageSpan>& job_stage_spans(const std::string& kind) {
                                                         {"Refining", "segments", 75, 85},
                                                         {"Snapping", "segments", 85, 90},
                                                         {"assemble", "assemble", 90, 100}};
+    // Features computed on the model's grid, then the network (labels of the feature extraction).
+    static const std::vector<StageSpan> predict = {{"", "frames", 10, 90},
+                                                   {"fetch", "prepare", 0, 10},
+                                                   {"assemble", "assemble", 90, 100}};
     static const std::vector<StageSpan> none;
     if (kind == "arrival") return arrival;
     if (kind == "prepare") return prepare;
     if (kind == "dataset build") return dataset_build;
     if (kind == "transcribe") return transcribe;
     if (kind == "intro detect") return intro_detect;
+    if (kind == "predict") return predict;
+    if (kind == "intro learn") return intro_detect;
     return none;
 }
 
@@ -204,6 +221,10 @@ void run_arrival(JobContext& c) {
         media::extract_audio(local.string(), wav.string(), media::AudioFormat{16000, 1}, 0, -1, &c.progress);
         outputs["audio"] = store_file(c, wav, stem + ".wav", prefix + ".wav").key;
         c.log("audio track extracted (16 kHz mono WAV)");
+        // The web UI's waveform, drawn from these instead of the whole WAV (video_waveform.hpp).
+        const auto peaks = c.work_dir / (stem + ".peaks.json");
+        write_file_atomic(peaks, waveform_peaks_json(audio::waveform_peaks(wav, kWaveformPeakCount)) + "\n");
+        outputs["peaks"] = store_file(c, peaks, stem + ".peaks.json", peaks_key_of(prefix + ".wav")).key;
     } else {
         c.log("the video has no audio track");
     }
@@ -249,6 +270,8 @@ void run_job(JobContext& context) {
     if (context.job.kind == "dataset build") return run_dataset_build_job(context);
     if (context.job.kind == "transcribe") return run_transcribe_job(context);
     if (context.job.kind == "intro detect") return run_intro_detect_job(context);
+    if (context.job.kind == "predict") return run_predict_job(context);
+    if (context.job.kind == "intro learn") return run_intro_learn_job(context);
     throw Error(ErrorCode::InvalidArgument, "unknown job kind '" + context.job.kind + "'");
 }
 

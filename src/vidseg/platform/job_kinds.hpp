@@ -10,6 +10,10 @@
 //   transcribe     `vidseg transcribe` on one video (<stem>.json/.txt/.srt).
 //   intro detect   `vidseg intro detect` over two or more episodes (intro.json, test_predictions.json,
 //                  edl/, chapters/).
+//   predict        `vidseg predict` on one video with a model the server knows (inputs.model: a name,
+//                  model_registry.hpp): predictions.json, the CLI's --out document.
+//   intro learn    `vidseg intro learn` over a series' episodes, the intros corrected by hand replacing
+//                  the detected ones (intro_library.json, learned.json; intro_corrections.hpp).
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "vidseg/platform/job_kinds.hpp"
 
@@ -30,5 +31,9 @@ std::size_t store_output_folder(JobContext& c, const std::filesystem::path& fold
 void run_dataset_build_job(JobContext& c);
 void run_transcribe_job(JobContext& c);
 void run_intro_detect_job(JobContext& c);
+void run_predict_job(JobContext& c);  // predict_job.cpp
+// intro_learn_job.cpp: inputs {"corrections": [{"video_id", "start", "end"}]} (InvalidArgument otherwise).
+void validate_intro_learn_inputs(const nlohmann::json& inputs, const std::vector<std::int64_t>& video_ids);
+void run_intro_learn_job(JobContext& c);
 
 }  // namespace vidseg::platform

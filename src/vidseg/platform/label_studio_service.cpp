@@ -16,6 +16,7 @@
 #include "vidseg/platform/api_error.hpp"
 #include "vidseg/platform/crypto.hpp"
 #include "vidseg/platform/digest.hpp"
+#include "vidseg/platform/label_studio_webhook_log.hpp"
 #include "vidseg/platform/platform.hpp"
 
 namespace vidseg::platform {
@@ -32,8 +33,8 @@ json parse_or(const std::string& text, json fallback) {
     return doc.is_discarded() ? fallback : doc;
 }
 
-// A removed project's state: it and its annotations stay in the catalog (the audit log names them) but
-// no call, list or webhook sees them again.
+// The state of a project removed before removal deleted its catalog rows (older catalogs): no call,
+// list or webhook sees it.
 constexpr const char* kRemoved = "removed";
 
 // A Label Studio failure as the API's answer: 502 when Label Studio cannot be used (down, token
@@ -344,11 +345,14 @@ void LabelStudioService::remove(const Principal& caller, std::int64_t id, bool i
             if (e.failure() != labelstudio::Failure::NotFound) throw_remote(e);
         }
     }
-    auto removed = p;
-    removed.state = kRemoved;
-    platform_.catalog().update_label_studio_project(removed);
+    // Gone from the catalog with its pulled annotations; the audit log keeps what was removed.
+    const auto annotations = platform_.catalog().label_studio_annotations(id).size();
+    platform_.catalog().remove_label_studio_project(id);
+    forget_webhook_deliveries(platform_.store(), id);
     platform_.accounts().audit(&caller, "labelstudio-remove", "labelstudio project " + std::to_string(id),
-                               in_label_studio ? "also in Label Studio" : "", ip);
+                               "'" + p.name + "', " + std::to_string(annotations) + " annotation(s)" +
+                                   (in_label_studio ? ", also in Label Studio" : ""),
+                               ip);
 }
 
 json LabelStudioService::pull(const Principal& caller, std::int64_t id, const std::string& ip) {
@@ -556,6 +560,8 @@ json LabelStudioService::webhook(const std::string& secret, const json& payload)
     if (a.remote_id == 0 || a.task_id == 0)
         throw ApiError(400, "bad_request", "the webhook names no annotation or task");
     platform_.catalog().put_label_studio_annotation(a);
+    // The project page's live state: what arrived last, and when.
+    record_webhook_delivery(platform_.store(), p->id, {action, a.updated, a.remote_id, a.task_id});
     return {{"stored", 1}, {"project_id", p->id}, {"annotation", a.remote_id}};
 }
 

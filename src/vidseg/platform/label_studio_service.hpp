@@ -74,8 +74,8 @@ class LabelStudioService {
     // Repeats the steps a failed creation did not finish (create, import, webhook).
     catalog::LabelStudioProject retry(const Principal& caller, std::int64_t id, const std::string& ip);
     std::vector<catalog::LabelStudioProject> projects(const Principal& caller);
-    // Removes the project (state "removed": no call, list or webhook sees it or its stored annotations
-    // again); with `in_label_studio`, first the project in Label Studio too (one already gone there counts as
+    // Removes the project and its pulled annotations from the catalog (the audit log entry names it and
+    // counts them); with `in_label_studio`, first the project in Label Studio too (one already gone there counts as
     // removed; Label Studio down: ApiError 502, nothing removed).
     void remove(const Principal& caller, std::int64_t id, bool in_label_studio, const std::string& ip);
     catalog::LabelStudioProject project(const Principal& caller, std::int64_t id);

@@ -13,6 +13,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/stop_request.hpp"
 #include "vidseg/server/event_server.hpp"
+#include "vidseg/server/platform_extra_routes.hpp"
 #include "vidseg/server/router.hpp"
 #include "vidseg/server/web_assets.hpp"
 
@@ -108,6 +109,8 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     add_video_and_job_routes(router);
     add_review_routes(router);
     add_intro_routes(router);
+    add_model_routes(router);
+    add_waveform_routes(router);
     const auto label_studio = std::make_shared<platform::LabelStudioService>(platform, config.label_studio);
     add_label_studio_routes(router, label_studio);
     add_mcp_routes(router);

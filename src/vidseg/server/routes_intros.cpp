@@ -19,6 +19,10 @@ void add_intro_routes(Router& router) {
                    const auto body = x.json_body();
                    x.send_json(200, platform::correct_intro(platform, x.who(), job, video, body, x.ip));
                });
+    router.add("POST", R"(/api/intros/([^/]+)/relearn)", "POST /api/intros/{job}/relearn", Access::User,
+               [&platform](Exchange& x) {
+                   x.send_json(201, platform::to_json(platform::relearn_intro_library(platform, x.who(), x.id(), x.ip)));
+               });
     router.add("GET", R"(/api/intros/([^/]+)/labels\.json)", "GET /api/intros/{job}/labels.json",
                Access::User, [&platform](Exchange& x) {
                    const auto job = x.id(1);

@@ -8,6 +8,7 @@
 #include "vidseg/core/safe_path.hpp"
 #include "vidseg/platform/api_error.hpp"
 #include "vidseg/platform/crypto.hpp"
+#include "vidseg/platform/label_studio_webhook_log.hpp"
 #include "vidseg/server/router.hpp"
 
 namespace vidseg::server {
@@ -89,6 +90,13 @@ void add_label_studio_routes(Router& router, const std::shared_ptr<platform::Lab
                                        x.request.get_param_value("label_studio") == "true";
                    ls.remove(x.who(), x.id(), remote, x.ip);
                    x.response.status = 204;
+               });
+    // The project's webhook live state: whether Label Studio has its webhook, and the last delivery.
+    router.add("GET", R"(/api/labelstudio/projects/([^/]+)/webhook)", "GET /api/labelstudio/projects/{id}/webhook",
+               Access::User, [&ls, &platform = router.platform()](Exchange& x) {
+                   const auto p = ls.project(x.who(), x.id());
+                   x.send_json(200, {{"enabled", p.webhook_id != 0},
+                                     {"last", platform::last_webhook_delivery(platform.store(), p.id)}});
                });
     router.add("POST", R"(/api/labelstudio/projects/([^/]+)/retry)",
                "POST /api/labelstudio/projects/{id}/retry", Access::User,

@@ -1,7 +1,8 @@
 // Intros (issue 12): one section per series (a finished intro detect job), every episode's intro on a
 // timeline with its confidence and variant. Either boundary can be dragged (or moved with the arrow
 // keys) to correct it; the correction is stored when released (PUT /api/intros/{job}/episodes/{video})
-// and the series' intros download as intro labels (SPEC §2 form A) to learn the series again.
+// and the series' intros download as intro labels (SPEC §2 form A); "learn again" queues an intro learn
+// job that builds the series' intro library with the corrections in place of the detections.
 import { api, type IntroEpisode, type IntroSeries } from "../api";
 import { h } from "../dom";
 import { formatNumber, plural, t } from "../i18n/i18n";
@@ -117,7 +118,24 @@ function episodeRow(series: IntroSeries, episode: IntroEpisode, status: HTMLElem
   return row;
 }
 
-export async function introsPage(_ctx: PageContext): Promise<Node> {
+// Queues the series' re-learning (an intro learn job with the stored corrections) and opens its job.
+function relearnButton(series: IntroSeries, status: HTMLElement, ctx: PageContext): HTMLElement {
+  const button = h("button", { type: "button", class: "small", "data-action": "relearn", title: t("intros.relearnHint") }, t("intros.relearn"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const job = await api.relearnIntros(series.job.id);
+      status.textContent = t("intros.relearnQueued", { id: String(job.id) });
+      ctx.navigate(`/jobs/${job.id}`);
+    } catch (error) {
+      status.textContent = errorText(error);
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+export async function introsPage(ctx: PageContext): Promise<Node> {
   const { series } = await api.intros();
   const title = pageTitle(t("intros.title"));
   if (series.length === 0) return h("div", {}, title, h("p", { class: "muted" }, t("intros.empty")));
@@ -138,6 +156,7 @@ export async function introsPage(_ctx: PageContext): Promise<Node> {
           { class: "actions" },
           h("span", { class: "muted" }, plural("intros.episodes", s.episodes.length)),
           h("a", { class: "button small", href: api.introLabelsUrl(s.job.id), download: `intro_labels_job_${s.job.id}.json` }, t("intros.labels")),
+          relearnButton(s, status, ctx),
         ),
         h("ol", { class: "intro-list" }, ...s.episodes.map((e) => episodeRow(s, e, status))),
       ),

@@ -1,8 +1,8 @@
 // One Label Studio project (issue 12 §2): its state (a failure's reason and the retry), the link into
-// Label Studio, the pull of the annotators' work, every stored annotation (annotator, source, missing
+// Label Studio, the webhook's live state (the last delivery), the pull of the annotators' work, every stored annotation (annotator, source, missing
 // when its task was deleted in Label Studio), the agreement report of `vidseg dataset agreement` with
 // the consensus it would keep, and a dataset build from the pulled annotations.
-import { api, ApiError, type AgreementReport, type LabelStudioAnnotation, type LabelStudioProject, type LabelStudioStatus } from "../api";
+import { api, ApiError, type AgreementReport, type LabelStudioAnnotation, type LabelStudioProject, type LabelStudioStatus, type LabelStudioWebhookState } from "../api";
 import { h, table, wrapTable } from "../dom";
 import { formatDate, formatNumber, plural, t } from "../i18n/i18n";
 import { pageTitle, type PageContext } from "../page";
@@ -13,7 +13,38 @@ const number = (value: number | null) => (value === null || value === undefined 
 const percent = (value: number | null) => (value === null || value === undefined ? t("common.none") : formatNumber(100 * value, undefined, 0) + " %");
 const band = (name: string) => known(`ls.band.${name}`, name);
 
-function details(project: LabelStudioProject, status: LabelStudioStatus): HTMLElement {
+// The webhook's live state: the last delivery Label Studio made for this project, refreshed while the
+// page is open (an annotator saving in Label Studio shows up here within seconds).
+function webhookText(state: LabelStudioWebhookState): string {
+  if (!state.last) return state.enabled ? t("ls.webhookNone") : "";
+  return t("ls.webhookLast", {
+    action: known(`ls.webhookAction.${state.last.action}`, state.last.action),
+    time: formatDate(state.last.received),
+    annotation: String(state.last.annotation),
+    task: String(state.last.task),
+  });
+}
+
+function watchWebhook(id: number, line: HTMLElement, ctx: PageContext): void {
+  let timer: number | undefined;
+  let stopped = false;
+  const refresh = async () => {
+    const state = await api.labelStudioWebhook(id).catch(() => null);
+    if (stopped) return;
+    if (state) {
+      line.textContent = webhookText(state);
+      line.dataset.received = state.last ? String(state.last.received) : "";
+    }
+    timer = window.setTimeout(() => void refresh(), 3000);
+  };
+  ctx.onDispose(() => {
+    stopped = true;
+    window.clearTimeout(timer);
+  });
+  void refresh();
+}
+
+function details(project: LabelStudioProject, status: LabelStudioStatus, webhookLine: HTMLElement): HTMLElement {
   const remote = project.labelstudio_id;
   return h(
     "dl",
@@ -33,7 +64,7 @@ function details(project: LabelStudioProject, status: LabelStudioStatus): HTMLEl
     h("dt", {}, t("ls.col.videos")),
     h("dd", {}, ...project.video_ids.flatMap((id, i) => [i ? ", " : "", h("a", { href: `/videos/${id}`, "data-link": true }, `#${id}`)])),
     h("dt", {}, t("ls.patterns")), h("dd", { "data-testid": "ls-patterns" }, project.patterns.map((p) => p.name).join(" · ")),
-    h("dt", {}, t("ls.webhooks")), h("dd", {}, project.webhook ? t("ls.webhooksOn") : t("ls.webhooksOff")),
+    h("dt", {}, t("ls.webhooks")), h("dd", {}, project.webhook ? t("ls.webhooksOn") : t("ls.webhooksOff"), " ", webhookLine),
     h("dt", {}, t("ls.col.lastPull")), h("dd", { "data-testid": "ls-last-pull" }, formatDate(project.last_pull ?? undefined)),
   );
 }
@@ -120,14 +151,17 @@ async function agreementBlock(id: number): Promise<HTMLElement> {
 export async function labelStudioProjectPage(ctx: PageContext): Promise<Node> {
   const id = Number(ctx.params[0]);
   const [status, project, annotations] = await Promise.all([api.labelStudio(), api.labelStudioProject(id), api.labelStudioAnnotations(id)]);
-  const detailsSlot = h("div", {}, details(project, status));
+  // One live line, kept across redraws of the details.
+  const webhookLine = h("span", { class: "muted ls-webhook-last", role: "status", "data-testid": "ls-webhook-last" });
+  watchWebhook(id, webhookLine, ctx);
+  const detailsSlot = h("div", {}, details(project, status, webhookLine));
   const annotationsSlot = h("div", {}, annotationsTable(annotations));
   const agreementSlot = h("div", {}, annotations.length ? await agreementBlock(id) : h("p", { class: "muted", "data-testid": "ls-agreement" }, t("ls.needTwo")));
   const notice = h("div", { role: "status", class: "notice-line", "data-testid": "ls-notice" });
   const fail = (error: unknown) => notice.replaceChildren(h("p", { class: "error", role: "alert" }, labelStudioErrorText(error)));
 
   const redraw = async (fresh: LabelStudioProject) => {
-    detailsSlot.replaceChildren(details(fresh, status));
+    detailsSlot.replaceChildren(details(fresh, status, webhookLine));
     retry.hidden = fresh.state === "ready";
     const stored = await api.labelStudioAnnotations(id);
     annotationsSlot.replaceChildren(annotationsTable(stored));

@@ -1,6 +1,6 @@
 // The video page's sound and timeline (issue 12): the audio waveform (wavesurfer.js, drawn from the
-// 16 kHz WAV the arrival job extracted, following the player), and one track per kind of result the
-// video has — the annotated intervals of its dataset builds, the model's predicted patterns, the
+// peaks the server computed from the 16 kHz WAV the arrival job extracted, following the player), and
+// one track per kind of result the video has — the annotated intervals of its dataset builds, the model's predicted patterns, the
 // detected (or hand-corrected) intro — each interval a button that seeks the player there.
 import WaveSurfer from "wavesurfer.js";
 import { api, type Job, type Video } from "../api";
@@ -14,18 +14,6 @@ interface Track { kind: "annotated" | "predicted" | "intro"; intervals: Timeline
 const seconds = (value: number) => t("review.seconds", { value: formatNumber(value, undefined, 2) });
 const stem = (key: string) => key.slice(key.lastIndexOf("/") + 1).replace(/\.[^.]*$/, "");
 
-// Peaks for the waveform: the largest magnitude of each of `count` equal stretches of the samples.
-export function peaks(samples: Float32Array, count: number): number[] {
-  const out: number[] = [];
-  const step = Math.max(1, Math.floor(samples.length / count));
-  for (let i = 0; i < samples.length; i += step) {
-    let max = 0;
-    for (let j = i; j < Math.min(samples.length, i + step); j++) max = Math.max(max, Math.abs(samples[j]));
-    out.push(max);
-  }
-  return out;
-}
-
 // The page's style nonce (index.html, filled in by the server): wavesurfer styles its shadow root with
 // a <style> element, which the Content-Security-Policy lets through only with this nonce.
 function styleNonce(): string | undefined {
@@ -33,34 +21,26 @@ function styleNonce(): string | undefined {
   return nonce && !nonce.startsWith("__") ? nonce : undefined;
 }
 
-async function waveform(jobs: Job[], video: Video, player: HTMLVideoElement, slot: HTMLElement, ctx: PageContext): Promise<void> {
-  const arrival = jobs.find((j) => j.kind === "arrival" && j.state === "finished");
-  if (!arrival) return;
-  const wav = (await api.jobFiles(arrival.id)).find((f) => f.name.endsWith(".wav"));
-  if (!wav) return;
-  const response = await fetch(wav.url, { credentials: "same-origin" });
-  if (!response.ok) return;
-  const audio = new AudioContext();
-  try {
-    const decoded = await audio.decodeAudioData(await response.arrayBuffer());
-    const container = h("div", { class: "waveform", role: "img", "aria-label": t("video.waveform", { name: video.name }), "data-testid": "waveform" });
-    slot.replaceChildren(container);
-    const surfer = WaveSurfer.create({
-      container,
-      media: player,
-      peaks: [peaks(decoded.getChannelData(0), 4000)],
-      duration: decoded.duration,
-      height: 64,
-      waveColor: "#6b7580",
-      progressColor: "#0b5cad",
-      cursorColor: "#a4161a",
-      interact: true,
-      cspNonce: styleNonce(),
-    });
-    ctx.onDispose(() => surfer.destroy());
-  } finally {
-    void audio.close();
-  }
+// The waveform from the peaks the server computed from the extracted WAV (GET /api/videos/{id}/peaks):
+// a few kilobytes, not the whole WAV decoded in the browser.
+async function waveform(video: Video, player: HTMLVideoElement, slot: HTMLElement, ctx: PageContext): Promise<void> {
+  const peaks = await api.videoPeaks(video.id).catch(() => null);
+  if (!peaks || !peaks.peaks.length) return;
+  const container = h("div", { class: "waveform", role: "img", "aria-label": t("video.waveform", { name: video.name }), "data-testid": "waveform" });
+  slot.replaceChildren(container);
+  const surfer = WaveSurfer.create({
+    container,
+    media: player,
+    peaks: [peaks.peaks],
+    duration: peaks.duration,
+    height: 64,
+    waveColor: "#6b7580",
+    progressColor: "#0b5cad",
+    cursorColor: "#a4161a",
+    interact: true,
+    cspNonce: styleNonce(),
+  });
+  ctx.onDispose(() => surfer.destroy());
 }
 
 // Builds of the same export repeat their intervals: each is shown once.
@@ -74,22 +54,43 @@ function distinct(intervals: TimelineInterval[]): TimelineInterval[] {
   });
 }
 
+// A predict job's result (predictions.json, the document of `vidseg predict --out`).
+interface PredictionsDocument { model: string; videos: { video_id?: number; intervals: { label: string; start: number; end: number; score: number }[] }[] }
+
+async function predictedIntervals(job: Job, video: Video): Promise<TimelineInterval[]> {
+  const file = (await api.jobFiles(job.id)).find((f) => f.name === "predictions.json");
+  if (!file) return [];
+  const response = await fetch(file.url, { credentials: "same-origin" });
+  if (!response.ok) return [];
+  const doc = (await response.json()) as PredictionsDocument;
+  return doc.videos
+    .filter((v) => v.video_id === undefined || v.video_id === video.id)
+    .flatMap((v) => v.intervals.map((iv) => ({ start: iv.start, end: iv.end, label: iv.label })));
+}
+
 // The tracks of this video from its finished jobs: dataset builds (annotated intervals of the
-// fragments cut from it) and intro detections (the corrected intro when there is one).
+// fragments cut from it), predict jobs (the model's intervals) and intro detections (the corrected
+// intro when there is one).
 async function tracks(jobs: Job[], video: Video): Promise<Track[]> {
   const annotated: TimelineInterval[] = [];
+  const predicted: TimelineInterval[] = [];
   const intro: TimelineInterval[] = [];
   const lesson = stem(video.key);
   const finished = jobs.filter((j) => j.state === "finished");
-  await Promise.all(
-    finished
+  await Promise.all([
+    ...finished
       .filter((j) => j.kind === "dataset build")
       .map(async (j) => {
         const review = await api.review(j.id).catch(() => null);
         for (const item of review?.items ?? [])
           if (item.lesson === lesson) annotated.push({ start: item.start, end: item.end, label: item.patterns.join(", ") || t("review.noPattern") });
       }),
-  );
+    ...finished
+      .filter((j) => j.kind === "predict" && j.video_ids.includes(video.id))
+      .map(async (j) => {
+        predicted.push(...(await predictedIntervals(j, video).catch(() => [])));
+      }),
+  ]);
   if (finished.some((j) => j.kind === "intro detect")) {
     const { series } = await api.intros();
     for (const s of series)
@@ -100,8 +101,7 @@ async function tracks(jobs: Job[], video: Video): Promise<Track[]> {
   }
   const out: Track[] = [];
   if (annotated.length) out.push({ kind: "annotated", intervals: distinct(annotated).sort((a, b) => a.start - b.start) });
-  // Predicted patterns: no job kind of the server predicts yet (`vidseg predict` runs in the CLI);
-  // their track appears when one does.
+  if (predicted.length) out.push({ kind: "predicted", intervals: distinct(predicted).sort((a, b) => a.start - b.start) });
   if (intro.length) out.push({ kind: "intro", intervals: distinct(intro) });
   return out;
 }
@@ -160,7 +160,7 @@ function segment(iv: TimelineInterval, duration: number, player: HTMLVideoElemen
 export function mediaTimeline(video: Video, jobs: Job[], player: HTMLVideoElement, ctx: PageContext): HTMLElement {
   const waveSlot = h("div", {});
   const trackSlot = h("div", {}, h("p", { class: "muted" }, t("common.loading")));
-  void waveform(jobs, video, player, waveSlot, ctx).catch(() => waveSlot.replaceChildren());
+  void waveform(video, player, waveSlot, ctx).catch(() => waveSlot.replaceChildren());
   void tracks(jobs, video)
     .then((list) => {
       const duration = video.info?.duration ?? Math.max(1, ...list.flatMap((tr) => tr.intervals.map((i) => i.end)));

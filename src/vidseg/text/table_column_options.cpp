@@ -1,8 +1,8 @@
-#include "table_options.hpp"
+#include "vidseg/text/table_column_options.hpp"
 
 #include <utility>
 
-namespace vidseg::cli {
+namespace vidseg::text {
 
 std::vector<OptionSpec> table_column_options() {
     return {
@@ -23,8 +23,8 @@ std::vector<OptionSpec> table_column_options() {
     };
 }
 
-text::TableColumns table_columns(const ParsedOptions& options) {
-    text::TableColumns c;
+TableColumns table_columns(const ParsedOptions& options) {
+    TableColumns c;
     for (auto [name, field] : {std::pair{"lesson-column", &c.lesson}, std::pair{"start-column", &c.start},
                                std::pair{"end-column", &c.end}, std::pair{"order-column", &c.order},
                                std::pair{"speaker-column", &c.speaker}, std::pair{"text-column", &c.text},
@@ -33,4 +33,4 @@ text::TableColumns table_columns(const ParsedOptions& options) {
     return c;
 }
 
-}  // namespace vidseg::cli
+}  // namespace vidseg::text
