@@ -11,8 +11,10 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/boundary_refiner.hpp"
+#include "vidseg/intro/intro_consensus.hpp"
 #include "vidseg/intro/intro_variants.hpp"
 #include "vidseg/intro/pair_alignments.hpp"
+#include "vidseg/intro/recurring_audio.hpp"
 #include "vidseg/intro/visual_alignment.hpp"
 
 namespace vidseg::intro {
@@ -128,6 +130,9 @@ std::vector<PairRun> align_episode_pair(const EpisodeFingerprints& a, const Epis
             r.a.start -= r.b.start;
             r.b.start = 0;
         }
+        // The same sound under other pictures: a reused cue, a catchphrase, a jingle (issue 16 §2).
+        r.pictures_differ = r.evidence == kAudio && a.has_video && b.has_video &&
+                            pictures_clearly_differ(a.visual, b.visual, r.a, r.offset);
         if (!whole_file(r.a, r.b)) out.push_back(r);
     }
     for (std::size_t k = 0; k < visual.size(); ++k) {
@@ -142,7 +147,7 @@ std::vector<PairRun> align_episode_pair(const EpisodeFingerprints& a, const Epis
         }
         bool clash = false;
         for (const auto& r : out)
-            if (overlap(r.a, vr.a) > 0 || overlap(r.b, vr.b) > 0) clash = true;
+            if (!r.pictures_differ && (overlap(r.a, vr.a) > 0 || overlap(r.b, vr.b) > 0)) clash = true;
         if (!clash) out.push_back({vr.a, vr.b, vr.offset, kVisual});
     }
     return out;
@@ -233,6 +238,11 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
         const auto [i, j] = pair_list[k];
         for (const auto& run : runs[k]) {
             if (!keep(run.a) || !keep(run.b)) continue;
+            if (run.pictures_differ) {
+                add_recurring_audio(result[i].recurring_audio, run.a, j, true);
+                add_recurring_audio(result[j].recurring_audio, run.b, i, true);
+                continue;
+            }
             candidates[i].push_back({run.a, j, run.evidence, run.offset});
             candidates[j].push_back({run.b, i, run.evidence, -run.offset});
         }
@@ -278,7 +288,12 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
             confirmed_by[e].push_back(partner);
             result[e].matches.push_back({partner, c.offset, c.evidence});
         }
-        Interval intro{std::max(0.0, median(starts)), median(ends)};
+        Interval intro{std::max(0.0, median(starts)), consensus_end(ends)};
+        // Sound recurring elsewhere whose pictures were not compared (no video in one of the two): the
+        // audio-first pass cannot tell a reused cue from a second intro, the pictures must.
+        for (const auto& c : cands)
+            if (c.evidence == kAudio && !(fps[e].has_video && fps[c.partner].has_video) && overlap(c.interval, intro) <= 0)
+                add_recurring_audio(result[e].recurring_audio, c.interval, c.partner, false);
         if (intro.length() < options.min_length) continue;
         result[e].intro = intro;
         result[e].confirmations = int(winner->best.size());
@@ -291,6 +306,7 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
             d.confirmations = 0;
             d.matches.clear();
         }
+    for (auto& d : result) d.recurring_audio = outside_intro(d.recurring_audio, d.intro ? &*d.intro : nullptr);
     std::vector<bool> has_intro(n);
     std::vector<std::pair<std::size_t, std::size_t>> links;
     for (std::size_t e = 0; e < n; ++e) {
@@ -339,6 +355,8 @@ bool audio_detection_suffices(const std::vector<IntroDetection>& detections,
     std::vector<double> lengths;
     std::size_t usable = 0, with_intro = 0;
     for (const auto& d : detections) {
+        // Sound recurring outside the intro: a reused cue or a second intro, only the pictures tell.
+        if (d.error.empty() && !d.recurring_audio.empty()) return false;
         // An episode skipped for lacking audio (in an audio-only pass) can still be compared by its pictures.
         if (d.error.find("no audio stream") != std::string::npos || (d.error.empty() && d.no_audio)) return false;
         if (!d.error.empty()) continue;
@@ -446,6 +464,8 @@ std::vector<IntroDetection> detect_intros_once(const std::vector<std::string>& e
     if (options.refine) refine_intro_boundaries(ids, fps, found, options, progress);
     for (std::size_t k = 0; k < found.size(); ++k) {
         found[k].episode = episodes[where[k]];
+        for (auto& r : found[k].recurring_audio)
+            for (auto& p : r.partners) p = where[p];
         result[where[k]] = std::move(found[k]);
     }
     return result;

@@ -51,8 +51,7 @@ std::vector<std::vector<std::size_t>> components(std::vector<std::size_t>& paren
 
 // Bump when the cached form of detections changes.
 // 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index;
-// 4: (a structural model, reverted); 5: refined boundaries from audio decoded once per episode
-// (refinement_audio.hpp).
+// 4: recurring_audio; 5: refined boundaries from audio decoded once per episode (refinement_audio.hpp).
 constexpr int kDetectionResultVersion = 5;
 
 std::string detection_parameters(const IntroDetectOptions& o) {
@@ -89,7 +88,8 @@ nlohmann::json detections_json(const std::vector<IntroDetection>& found) {
                        {"variant", d.variant},
                        {"start_cue", boundary_cue_name(d.start_cue)},
                        {"end_cue", boundary_cue_name(d.end_cue)},
-                       {"aligned", d.aligned ? nlohmann::json::array({d.aligned->start, d.aligned->end}) : nlohmann::json()}});
+                       {"aligned", d.aligned ? nlohmann::json::array({d.aligned->start, d.aligned->end}) : nlohmann::json()},
+                       {"recurring_audio", recurring_audio_json(d.recurring_audio)}});
     return out;
 }
 
@@ -120,6 +120,7 @@ std::optional<std::vector<IntroDetection>> detections_from(const std::string& te
             d.end_cue = *end_cue;
             if (!j.at("aligned").is_null())
                 d.aligned = timeline::Interval{j["aligned"].at(0).get<double>(), j["aligned"].at(1).get<double>()};
+            d.recurring_audio = recurring_audio_from(j.at("recurring_audio"));
             out.push_back(std::move(d));
         }
     } catch (const nlohmann::json::exception& e) {
@@ -138,6 +139,8 @@ void detect_series(const std::vector<std::size_t>& members, const std::vector<Fi
             found[k].episode = all[members[k]].path;
             found[k].no_audio = !all[members[k]].fingerprints.has_audio;
             found[k].no_video = !all[members[k]].fingerprints.has_video;
+            for (auto& r : found[k].recurring_audio)
+                for (auto& p : r.partners) p = p < members.size() ? members[p] : p;
             out[members[k]] = std::move(found[k]);
         }
     };
