@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Intro-detection benchmark generator: series of episodes with exact ground truth (issue 4 §6).
 
-  generate.py [--small] [--out DIR] [--only NAME,...] [--speed-episode | --speed-only] [-v]
+  generate.py [--small] [--out DIR] [--only NAME,...] [--speed-episode | --speed-only] [--repeat SEED ...] [-v]
 
 Episodes are concatenations of blocks (cold open, logo jingle, recap, intro, sponsor card, body) rendered from
 real media that Debian packages ship (media_pool.py: dlib's photos and video frames, festvox-ru and asterisk

@@ -10,7 +10,7 @@ double picture_agreement(const VisualFingerprint& a, const VisualFingerprint& b,
     if (a.hashes.empty() || b.hashes.empty() || !(a.period > 0) || !(b.period > 0)) return -1;
     const double p = a.period;
     const long first = std::max(0L, long(std::ceil(in_a.start / p)));
-    const long last = std::min(long(a.hashes.size()) - 1, long(std::floor(in_a.end / p)));
+    const long last = std::min(long(a.hashes.size()), long(std::ceil(in_a.end / p))) - 1;  // [start, end)
     const long shift = std::lround(offset / p);
     double best = -1;
     for (long d = shift - 1; d <= shift + 1; ++d) {

@@ -1,0 +1,78 @@
+// Sound that recurs under other pictures is not the intro (issue 16 §2), on the real binary and the
+// library: tests/media/make_intro_cases.sh cue — a 6-s intro whose melody returns, whole, as a score cue
+// under each episode's own pictures 7 s before its end (23-29 s of the 30-s episodes); episode 4 has the
+// cue but no intro, episode 2 speech over its intro.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/test_support.hpp"
+#include "vidseg/intro/intro_detector.hpp"
+
+namespace fs = std::filesystem;
+using vidseg::test::run_vidseg;
+using vidseg::test::shell_quote;
+
+namespace {
+
+std::vector<std::string> cue_episodes() {
+    const fs::path dir = vidseg::test::intro_case_dir("cue");
+    std::vector<std::string> out;
+    for (int i = 1; i <= 6; ++i) out.push_back((dir / ("ep" + std::to_string(i) + ".mp4")).string());
+    return out;
+}
+
+// truth.json of the cue case: intro start per episode (end = start + 6), none for episode 4.
+const std::map<std::string, double> kIntroStart = {{"ep1", 3}, {"ep2", 8}, {"ep3", 0}, {"ep5", 5}, {"ep6", 10}};
+
+}  // namespace
+
+TEST(IntroRecurringAudioCli, ReusedThemeUnderOtherPicturesIsNeitherAnIntroNorWhereTheIntroIs) {
+    const auto found = vidseg::intro::detect_intros(cue_episodes());
+    ASSERT_EQ(found.size(), 6u);
+    for (const auto& d : found) {
+        const std::string id = fs::path(d.episode).stem().string();
+        SCOPED_TRACE(id);
+        EXPECT_TRUE(d.error.empty()) << d.error;
+        if (id == "ep4") {
+            EXPECT_FALSE(d.intro);  // the cue alone, under its own pictures
+        } else {
+            ASSERT_TRUE(d.intro);
+            EXPECT_NEAR(d.intro->start, kIntroStart.at(id), 0.3);
+            EXPECT_NEAR(d.intro->end, kIntroStart.at(id) + 6, 0.3);
+        }
+        // Every episode's cue is reported as recurring audio whose pictures differ.
+        ASSERT_EQ(d.recurring_audio.size(), 1u);
+        EXPECT_TRUE(d.recurring_audio[0].pictures_differ);
+        EXPECT_NEAR(d.recurring_audio[0].interval.start, 23, 1.0);
+        EXPECT_NEAR(d.recurring_audio[0].interval.end, 29, 1.0);
+        EXPECT_GE(d.recurring_audio[0].partners.size(), 3u);
+    }
+}
+
+TEST(IntroRecurringAudioCli, CliJsonReportsRecurringAudioApartFromTheIntro) {
+    std::string args;
+    for (const auto& e : cue_episodes()) args += " " + shell_quote(e);
+    const auto r = run_vidseg("intro detect" + args + " --no-cache --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto doc = nlohmann::json::parse(r.out);
+    ASSERT_EQ(doc["episodes"].size(), 6u);
+    const auto& ep4 = doc["episodes"][3];
+    EXPECT_EQ(ep4["id"], "ep4");
+    EXPECT_TRUE(ep4["intro"].is_null()) << ep4.dump();
+    ASSERT_EQ(ep4["recurring_audio"].size(), 1u) << ep4.dump();
+    const auto& cue = ep4["recurring_audio"][0];
+    EXPECT_EQ(cue["pictures"], "differ");
+    EXPECT_NEAR(cue["start"].get<double>(), 23, 1.0);
+    EXPECT_NEAR(cue["end"].get<double>(), 29, 1.0);
+    EXPECT_EQ(cue["episodes"].size(), 5u) << cue.dump();  // heard in every other episode
+    const auto& ep2 = doc["episodes"][1];  // speech over its intro: still placed on the intro
+    ASSERT_TRUE(ep2["intro"].is_array()) << ep2.dump();
+    EXPECT_NEAR(ep2["intro"][0].get<double>(), 8, 0.3);
+    EXPECT_NEAR(ep2["intro"][1].get<double>(), 14, 0.3);
+    EXPECT_EQ(ep2["recurring_audio"][0]["pictures"], "differ");
+}
