@@ -281,7 +281,7 @@ def repeat_series(seed=1):
     for i in rng.sample(range(6), 2):
         eps[i]["speech_over"] = rng.choice([-2, -4])
     out.append(dict(
-        name="r3_jingle_%ds" % dur, title="HOT WIRE", seed=base + 3, profile=small, canvas=canvas, jingle_cue=True,
+        name="r3_jingle_%ds" % dur, title="HOT WIRE", seed=base + 3, profile=small, canvas=canvas,
         cases=["recurring jingle under other pictures", "speech over the intro"],
         description="A %d-s intro; a 2.5-4 s jingle plays once or twice per episode under other pictures; "
                     "two episodes have speech over the intro." % dur,
