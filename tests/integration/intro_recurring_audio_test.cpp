@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -75,4 +76,60 @@ TEST(IntroRecurringAudioCli, CliJsonReportsRecurringAudioApartFromTheIntro) {
     EXPECT_NEAR(ep2["intro"][0].get<double>(), 8, 0.3);
     EXPECT_NEAR(ep2["intro"][1].get<double>(), 14, 0.3);
     EXPECT_EQ(ep2["recurring_audio"][0]["pictures"], "differ");
+}
+
+namespace {
+
+// What `intro detect --json` reports per episode, as the golden file holds it: the intro (or null) and
+// every recurring-audio entry with its pictures verdict and the episodes it recurs in.
+void expect_matches_golden(const nlohmann::json& doc, const fs::path& golden_file) {
+    std::ifstream in(golden_file);
+    ASSERT_TRUE(in) << golden_file;
+    const auto golden = nlohmann::json::parse(in);
+    const double tolerance = golden.at("tolerance_s").get<double>();
+    std::map<std::string, nlohmann::json> by_id;
+    for (const auto& e : doc.at("episodes")) by_id[e.at("id").get<std::string>()] = e;
+    ASSERT_EQ(by_id.size(), golden.at("episodes").size()) << doc.dump();
+    for (const auto& [id, want] : golden.at("episodes").items()) {
+        SCOPED_TRACE(id);
+        ASSERT_TRUE(by_id.count(id)) << doc.dump();
+        const auto& got = by_id[id];
+        if (want.at("intro").is_null()) {
+            EXPECT_TRUE(got.at("intro").is_null()) << got.dump();
+        } else {
+            ASSERT_TRUE(got.at("intro").is_array()) << got.dump();
+            EXPECT_NEAR(got["intro"][0].get<double>(), want["intro"][0].get<double>(), tolerance);
+            EXPECT_NEAR(got["intro"][1].get<double>(), want["intro"][1].get<double>(), tolerance);
+        }
+        const auto& want_ra = want.at("recurring_audio");
+        const auto got_ra = got.value("recurring_audio", nlohmann::json::array());
+        ASSERT_EQ(got_ra.size(), want_ra.size()) << got.dump();
+        for (std::size_t k = 0; k < want_ra.size(); ++k) {
+            EXPECT_NEAR(got_ra[k].at("start").get<double>(), want_ra[k].at("start").get<double>(), 2 * tolerance);
+            EXPECT_NEAR(got_ra[k].at("end").get<double>(), want_ra[k].at("end").get<double>(), 2 * tolerance);
+            EXPECT_EQ(got_ra[k].at("pictures"), want_ra[k].at("pictures"));
+            EXPECT_EQ(got_ra[k].at("episodes"), want_ra[k].at("episodes"));
+        }
+    }
+}
+
+}  // namespace
+
+// Golden: the cue case's whole --json answer (intros and recurring audio of every episode).
+TEST(IntroRecurringAudioCli, CueCaseJsonMatchesGolden) {
+    std::string args;
+    for (const auto& e : cue_episodes()) args += " " + shell_quote(e);
+    const auto r = run_vidseg("intro detect" + args + " --no-cache --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_matches_golden(nlohmann::json::parse(r.out), fs::path(VIDSEG_GOLDEN_DIR) / "intro" / "cue_recurring_audio.json");
+}
+
+// Golden: the base test series (make_series.sh — the intro's music under test-pattern pictures that
+// differ per episode): pictures agree nowhere, so the sound decides; nothing recurs outside the intros.
+TEST(IntroRecurringAudioCli, MusicUnderChangingPicturesJsonMatchesGolden) {
+    std::string args;
+    for (int i = 1; i <= 5; ++i) args += " " + shell_quote((vidseg::test::series_dir() / ("ep" + std::to_string(i) + ".mp4")).string());
+    const auto r = run_vidseg("intro detect" + args + " --no-cache --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_matches_golden(nlohmann::json::parse(r.out), fs::path(VIDSEG_GOLDEN_DIR) / "intro" / "series_music_under_changing_pictures.json");
 }

@@ -2,10 +2,12 @@
 // intro, the per-episode list, and its cache form.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 
 #include "vidseg/intro/intro_detector.hpp"
 #include "vidseg/intro/recurring_audio.hpp"
+#include "vidseg/intro/season_structure.hpp"
 
 using namespace vidseg::intro;
 using vidseg::timeline::Interval;
@@ -83,4 +85,59 @@ TEST(IntroRecurringAudio, AudioFirstPassHandsRecurrencesOutsideTheIntroToThePict
     EXPECT_TRUE(audio_detection_suffices(found));
     found[1].recurring_audio.push_back({Interval{40, 46}, {0}, false});
     EXPECT_FALSE(audio_detection_suffices(found));
+}
+
+// The season's structure (season_structure.hpp): pictures are evidence only where they agree somewhere.
+namespace {
+
+PairRun run_of(Interval a, double offset, int evidence, bool pictures_differ = false) {
+    PairRun r{a, Interval{a.start - offset, a.end - offset}, offset, evidence};
+    r.pictures_differ = pictures_differ;
+    return r;
+}
+
+}  // namespace
+
+TEST(IntroSeasonStructure, SoundAndPictureIntroNeedsTheSupportAndPicturesCountFromTwoEpisodes) {
+    // Three episodes: 0-1 and 0-2 share [10, 20) in episode 0 by sound and pictures; 1-2 share only sound.
+    SeasonRuns season{3, {{0, 1}, {0, 2}, {1, 2}}, {}};
+    season.runs = {{run_of(Interval{10, 20}, 5, 3)}, {run_of(Interval{10, 20}, -2, 3)}, {run_of(Interval{5, 15}, -7, 1)}};
+    auto av = sound_and_picture_intros(season, 2);
+    ASSERT_TRUE(av[0]);
+    EXPECT_DOUBLE_EQ(av[0]->start, 10);
+    EXPECT_FALSE(av[1]);  // one partner only
+    EXPECT_FALSE(pictures_are_evidence(av));
+    av = sound_and_picture_intros(season, 1);
+    ASSERT_TRUE(av[1] && av[2]);
+    EXPECT_DOUBLE_EQ(av[2]->start, 12);
+    EXPECT_TRUE(pictures_are_evidence(av));
+    // No run with both kinds of evidence: music under changing pictures, nothing counts.
+    season.runs = {{run_of(Interval{10, 20}, 5, 1)}, {run_of(Interval{10, 20}, -2, 1)}, {}};
+    EXPECT_FALSE(pictures_are_evidence(sound_and_picture_intros(season, 1)));
+}
+
+TEST(IntroSeasonStructure, DifferingPicturesDemoteOnlyWherePicturesCountAndAwayFromTheIntro) {
+    const std::vector<std::optional<Interval>> av{Interval{10, 20}, Interval{5, 15}};
+    const auto cue = run_of(Interval{40, 46}, 35, 1, true);  // episode 0's cue hears episode 1's intro
+    EXPECT_TRUE(demoted_by_pictures(cue, 0, 1, av, true));
+    EXPECT_FALSE(demoted_by_pictures(cue, 0, 1, av, false));  // the season's intro has no pictures of its own
+    EXPECT_FALSE(demoted_by_pictures(run_of(Interval{40, 46}, 35, 1, false), 0, 1, av, true));
+    // At both episodes' sound-and-picture intro (its pictures differ in this pair only): the intro.
+    EXPECT_FALSE(demoted_by_pictures(run_of(Interval{10, 20}, 5, 1, true), 0, 1, av, true));
+}
+
+TEST(IntroSeasonStructure, AStretchHeardTwiceInAnEpisodeIsARepeatOfTheLongerOne) {
+    // Partner 1's intro [0, 12) is heard at 20-32 s (the intro) and at 50-56 s (a cue of its first half);
+    // partner 2's intro only at 21-33 s (overlaps the intro: the same place, not a repeat).
+    const std::vector<EpisodeCandidateView> cands{
+        {Interval{20, 32}, 1, 20}, {Interval{50, 56}, 1, 50}, {Interval{21, 33}, 2, 21}, {Interval{60, 64}, 2, 10}};
+    const auto repeat = repeats_within_episode(cands);
+    EXPECT_EQ(repeat, (std::vector<bool>{false, true, false, false}));  // 60-64 hears partner 2 at 50-54
+}
+
+TEST(IntroSeasonStructure, MuchShorterThanTheSeasonOnlyWithAgreeingPictures) {
+    EXPECT_TRUE(too_short_for_season(4, 21, false));
+    EXPECT_FALSE(too_short_for_season(4, 21, true));  // an intro shortened in this episode keeps its pictures
+    EXPECT_FALSE(too_short_for_season(12, 21, false));
+    EXPECT_FALSE(too_short_for_season(4, 0, false));
 }

@@ -42,8 +42,10 @@ struct PairRun {
     double offset = 0;  // a - b, seconds
     int evidence = 0;   // 1 = audio, 2 = pictures, 3 = both
     // A run the sound alone found whose pictures clearly differ in the two episodes (recurring_audio.hpp):
-    // recurring audio, never an intro candidate.
+    // recurring audio where the season's intro has pictures that agree (season_structure.hpp).
     bool pictures_differ = false;
+    // A picture run overlapping such a run (kept apart from it; a candidate only where pictures count).
+    bool beside_differing_sound = false;
 };
 
 // The fused runs of episodes a and b, as detection uses them: audio runs (extended by at most 4 s of

@@ -51,8 +51,9 @@ std::vector<std::vector<std::size_t>> components(std::vector<std::size_t>& paren
 
 // Bump when the cached form of detections changes.
 // 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index;
-// 4: recurring_audio; 5: refined boundaries from audio decoded once per episode (refinement_audio.hpp).
-constexpr int kDetectionResultVersion = 5;
+// 4: (a structural model, reverted); 5: refined boundaries from audio decoded once per episode
+// (refinement_audio.hpp); 6: recurring_audio (issue 16 §2).
+constexpr int kDetectionResultVersion = 6;
 
 std::string detection_parameters(const IntroDetectOptions& o) {
     std::ostringstream s;
