@@ -140,4 +140,7 @@ TEST(IntroSeasonStructure, MuchShorterThanTheSeasonOnlyWithAgreeingPictures) {
     EXPECT_FALSE(too_short_for_season(4, 21, true));  // an intro shortened in this episode keeps its pictures
     EXPECT_FALSE(too_short_for_season(12, 21, false));
     EXPECT_FALSE(too_short_for_season(4, 0, false));
+    // The season's length where pictures count: the median of its sound-and-picture intros.
+    EXPECT_DOUBLE_EQ(sound_and_picture_length({Interval{0, 10}, std::nullopt, Interval{5, 19}, Interval{2, 13}}), 11);
+    EXPECT_DOUBLE_EQ(sound_and_picture_length({std::nullopt, std::nullopt}), 0);
 }

@@ -250,6 +250,7 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
             if (keep(run.a) && keep(run.b)) season.runs[k].push_back(run);
     const auto av_intros = sound_and_picture_intros(season, min_support);
     const bool pictures_count = pictures_are_evidence(av_intros);
+    const double av_length = pictures_count ? sound_and_picture_length(av_intros) : 0;
     for (std::size_t k = 0; k < pair_list.size(); ++k) {
         const auto [i, j] = pair_list[k];
         for (const auto& run : season.runs[k]) {
@@ -261,6 +262,7 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
                 add_recurring_audio(result[j].recurring_audio, run.b, i, true);
                 if (demoted_by_pictures(run, i, j, av_intros, pictures_count)) continue;
             }
+            if (too_short_for_season(run.a.length(), av_length, run.evidence == (kAudio | kVisual))) continue;
             candidates[i].push_back({run.a, j, run.evidence, run.offset, run.pictures_differ});
             candidates[j].push_back({run.b, i, run.evidence, -run.offset, run.pictures_differ});
         }

@@ -89,6 +89,16 @@ std::vector<bool> repeats_within_episode(const std::vector<EpisodeCandidateView>
     return repeat;
 }
 
+double sound_and_picture_length(const std::vector<std::optional<Interval>>& av_intros) {
+    std::vector<double> lengths;
+    for (const auto& x : av_intros)
+        if (x) lengths.push_back(x->length());
+    if (lengths.empty()) return 0;
+    std::sort(lengths.begin(), lengths.end());
+    const std::size_t n = lengths.size();
+    return n % 2 ? lengths[n / 2] : (lengths[n / 2 - 1] + lengths[n / 2]) / 2;
+}
+
 bool too_short_for_season(double length, double consensus_length, bool pictures_agree) {
     return !pictures_agree && consensus_length > 0 && length < kMinShareOfConsensus * consensus_length;
 }

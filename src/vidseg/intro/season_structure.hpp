@@ -58,4 +58,9 @@ std::vector<bool> repeats_within_episode(const std::vector<EpisodeCandidateView>
 inline constexpr double kMinShareOfConsensus = 0.5;
 bool too_short_for_season(double length, double consensus_length, bool pictures_agree);
 
+// The median length of the sound-and-picture intros (0 when there are none): where pictures count, a
+// candidate without both kinds of evidence under half of it is no intro either (a photo or clip scene
+// two intro variants share, too short for the sound to contradict; a cue of the theme).
+double sound_and_picture_length(const std::vector<std::optional<timeline::Interval>>& av_intros);
+
 }  // namespace vidseg::intro
