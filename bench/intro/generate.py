@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Intro-detection benchmark generator: series of episodes with exact ground truth (issue 4 §6).
 
-  generate.py [--small] [--out DIR] [--only NAME,...] [--speed-episode | --speed-only] [-v]
+  generate.py [--small] [--out DIR] [--only NAME,...] [--speed-episode | --speed-only] [--repeat SEED ...] [-v]
 
 Episodes are concatenations of blocks (cold open, logo jingle, recap, intro, sponsor card, body) rendered from
 real media that Debian packages ship (media_pool.py: dlib's photos and video frames, festvox-ru and asterisk
@@ -24,7 +24,7 @@ import wave
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import media_pool  # noqa: E402
 from render import FPS, Renderer, q  # noqa: E402
-from series_defs import full_series, season_series, small_series  # noqa: E402
+from series_defs import full_series, repeat_series, season_series, small_series  # noqa: E402
 
 WORDS = ("river market window garden silver morning captain doctor letter station yellow winter bridge "
          "forest engine teacher island paper question summer orange village mountain kitchen friday "
@@ -94,13 +94,17 @@ class Builder:
             t += d + rng.uniform(0.25, 1.8)
         return layers
 
-    def music_layer(self, seed, at, dur, gain_db, fast=False, fade=0.0):
+    def music_layer(self, seed, at, dur, gain_db, fast=False, fade=0.0, seek=0.0):
+        """seek: start that far into the piece (a cue taken from the middle of a theme)."""
         if self.music:  # a real track when a music package is installed
             path = self.music[seed % len(self.music)]
-            return {"kind": "file", "path": path, "seek": float(seed % 30), "at": at, "dur": dur, "gain_db": gain_db,
-                    "fade_in": fade, "fade_out": fade}
-        return {"kind": "synth", "expr": theme_expr(seed, fast), "at": at, "dur": dur, "gain_db": gain_db,
-                "fade_in": fade, "fade_out": fade}
+            return {"kind": "file", "path": path, "seek": float(seed % 30) + seek, "at": at, "dur": dur,
+                    "gain_db": gain_db, "fade_in": fade, "fade_out": fade}
+        layer = {"kind": "synth", "expr": theme_expr(seed, fast), "at": at, "dur": dur, "gain_db": gain_db,
+                 "fade_in": fade, "fade_out": fade}
+        if seek:
+            layer["seek"] = seek
+        return layer
 
     def scene(self, rng, dur, kinds=("photo", "photo", "life", "gradients", "cellauto")):
         kind = rng.choice(kinds) if self.photos or "photo" not in kinds else "gradients"
@@ -190,6 +194,65 @@ class Builder:
             layers += self.speech_layers(vr, 0.5, d - 0.5, gain_db=-6.0)
         return self.r.block({"dur": d, "scenes": scenes, "layers": layers}), d
 
+    def cue_block(self, series, cue, seed):
+        """A recurring sound (issue 16 §2) under pictures of this episode's own: the series' theme (from
+        cue["seek"] s), its catchphrase (one recording) or its jingle, over a noise bed."""
+        rng = random.Random(seed)
+        sound = cue["sound"]
+        if sound == "phrase":
+            path, pd = series["_phrase"]
+            d = q(pd + 1.0)
+            layer = {"kind": "file", "path": path, "at": 0.5, "dur": round(pd, 3), "gain_db": -1.0}
+        elif sound == "jingle":
+            d = q(cue["dur"])
+            layer = self.music_layer(series["seed"] * 10 + 9, 0.0, d, -4.0, fast=True, fade=0.2)
+        else:
+            v = series["variants"][cue.get("variant", "A")]
+            d = q(cue["dur"])
+            layer = self.music_layer(v["seed"] * 7 + 1, 0.0, d, -3.0, fast=v["dur"] <= 4.0, seek=cue.get("seek", 0.0))
+        scenes, t = [], 0.0
+        while t < d - 1e-6:
+            sd = q(min(rng.uniform(2.0, 5.0), d - t))
+            if d - t - sd < 1.0:
+                sd = q(d - t)
+            scenes.append(self.scene(rng, sd))
+            t = q(t + sd)
+        noise = {"kind": "noise", "amp": rng.uniform(0.01, 0.03), "seed": rng.randrange(1 << 30), "color": "pink",
+                 "gain_db": 0.0}
+        return self.r.block({"dur": d, "scenes": scenes, "layers": [noise, layer]}), d
+
+    def content(self, series, seed, dur, cues, kinds=None):
+        """Unique content of dur seconds with the recurring-sound cues inserted at their fractions; returns the
+        blocks and each cue's (start, end, sound) relative to the part."""
+        if not cues:
+            return self.unique_blocks(seed, dur, kinds), []
+        blocks, placed, t, k = [], [], 0.0, 0
+        for cue in sorted(cues, key=lambda c: c["frac"]):
+            at = q(max(t, dur * cue["frac"]))
+            if at - t >= 2.0:
+                blocks += self.unique_blocks(seed * 7 + k, at - t, kinds)
+                t = at
+            cb = self.cue_block(series, cue, seed * 13 + k)
+            blocks.append(cb)
+            placed.append((t, q(t + cb[1]), cue["sound"]))
+            t = q(t + cb[1])
+            k += 1
+        blocks += self.unique_blocks(seed * 7 + k, max(2.0, q(dur - t)), kinds)
+        return blocks, placed
+
+    def tail_blocks(self, series, path, d, tail, seed):
+        """The intro whose last second is the episode's own: "sound" = the end card over a sting of its own,
+        "picture" = the theme under a title card of its own."""
+        rng = random.Random(seed)
+        head = self.r.derive({"src": path, "start": 0.0, "dur": q(d - 1.0)})
+        spec = {"src": path, "start": q(d - 1.0), "dur": 1.0}
+        if tail == "sound":
+            spec["mute"] = True
+            spec["layers"] = [self.music_layer(seed * 3 + 5, 0.0, 1.0, -3.0, fast=True)]
+        else:
+            spec["cover"] = {"bg": rng.choice(PALETTE), "text": "Episode %d" % (seed % 100)}
+        return [(head, q(d - 1.0)), (self.r.derive(spec), 1.0)]
+
     def card_block(self, text, sub, seed, dur, speech=False, fast=True):
         rng = random.Random(seed)
         d = q(dur)
@@ -212,6 +275,11 @@ class Builder:
                                   fast=False) if series.get("sponsor") else None
         recap_card = self.card_block("Previously on", series["title"], series["seed"] + 7, 1.6) \
             if any(e.get("recap") for e in series["episodes"]) else None
+        if any(c["sound"] == "phrase" for e in series["episodes"] for c in e.get("cues", [])):
+            path, pd = self.speech.take()
+            if path is None:
+                path, pd = self._espeak(random.Random(series["seed"]))
+            series["_phrase"] = (path, pd)
         labels, episodes, prev_body = {}, [], []
         for i, ep in enumerate(series["episodes"], start=1):
             seed = series["seed"] * 1000 + i
@@ -237,8 +305,20 @@ class Builder:
                     st = q(rng.uniform(0, sd - cut))
                     pieces.append((self.r.derive({"src": src, "start": st, "dur": cut}), cut))
                 info["parts"].append(add("recap", pieces))
+            cues = ep.get("cues", [])
+
+            def add_content(kind, part_seed, dur, where):
+                start = t
+                blocks, placed = self.content(series, part_seed, dur, [c for c in cues if c["where"] == where],
+                                              series.get("scene_kinds"))
+                part = add(kind, blocks)
+                for a, b, sound in placed:
+                    info["parts"].append({"kind": "recurring_" + sound, "start": round(start + a, 3),
+                                          "end": round(start + b, 3)})
+                return part, blocks
+
             if ep.get("cold", 0) > 0:
-                info["parts"].append(add("cold_open", self.unique_blocks(seed * 10 + 1, ep["cold"], series.get("scene_kinds"))))
+                info["parts"].append(add_content("cold_open", seed * 10 + 1, ep["cold"], "cold")[0])
             intro = None
             if ep.get("intro"):
                 path, d = intros[ep["intro"]]
@@ -249,7 +329,11 @@ class Builder:
                         spec["layers"] = self.speech_layers(random.Random(seed + 5), 0.0, cut,
                                                             gain_db=ep["speech_over"])
                     path, d = self.r.derive(spec), cut
-                intro = add("intro", [(path, d)])
+                if ep.get("tail"):
+                    intro = add("intro", self.tail_blocks(series, path, d, ep["tail"], seed))
+                    intro["last_second"] = ep["tail"]
+                else:
+                    intro = add("intro", [(path, d)])
                 intro["variant"] = ep["intro"]
                 if ep.get("cut"):
                     intro["shortened_from"] = q(series["variants"][ep["intro"]]["dur"])
@@ -258,8 +342,8 @@ class Builder:
                 info["parts"].append(intro)
             if sponsor and ep.get("sponsor"):
                 info["parts"].append(add("sponsor_card", [sponsor]))
-            body = self.unique_blocks(seed * 10 + 2, ep["body"], series.get("scene_kinds"))
-            info["parts"].append(add("body", body))
+            part, body = add_content("body", seed * 10 + 2, ep["body"], "body")
+            info["parts"].append(part)
             prev_body = body
             profile = dict(series["profile"], **ep.get("profile", {}))
             name = "ep%02d.%s" % (i, profile.get("ext", "mp4"))
@@ -277,6 +361,8 @@ class Builder:
                             else {"start": "00:00:00", "end": "00:00:00"})
         write_json(os.path.join(folder, "labels.json"), labels)
         desc = {k: series[k] for k in ("name", "title", "cases", "description")}
+        if "repeat_seed" in series:
+            desc["repeat_seed"] = series["repeat_seed"]
         desc["variants"] = {k: {"dur": q(v["dur"])} for k, v in series["variants"].items()}
         desc["episodes"] = episodes
         write_json(os.path.join(folder, "series.json"), desc)
@@ -337,6 +423,9 @@ def main():
     ap.add_argument("--speed-only", action="store_true", help="only the speed episodes (implies --speed-episode)")
     ap.add_argument("--season", type=int, metavar="N", help="only one long season of N episodes (speed benchmark)")
     ap.add_argument("--season-seed", type=int, default=301, help="seed of the --season series (another season)")
+    ap.add_argument("--repeat", type=int, metavar="SEED", action="append",
+                    help="only the repeated-sound series of issue 16 §2 drawn from SEED (repeatable: several "
+                         "seeds, series names suffixed _sSEED)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -347,6 +436,12 @@ def main():
     defs = small_series() if args.small else full_series()
     if args.season:
         defs = [season_series(args.season, args.season_seed)]
+    if args.repeat:
+        defs = []
+        for rs in args.repeat:
+            for d in repeat_series(rs):
+                d["name"] += "_s%d" % rs
+                defs.append(d)
     if args.only:
         keep = set(args.only.split(","))
         defs = [s for s in defs if s["name"] in keep]

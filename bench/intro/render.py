@@ -150,13 +150,17 @@ class Renderer:
                 inputs += ["-ss", "%.3f" % layer["seek"]]
             inputs += ["-i", layer["path"]]
         elif kind == "synth":
-            inputs += ["-f", "lavfi", "-i", "aevalsrc=%s:s=%d:d=%.3f" % (layer["expr"], RATE, layer["dur"])]
+            # "seek": start that far into the synthesised piece (a cue taken from the middle of a theme).
+            seek = layer.get("seek", 0.0)
+            inputs += ["-f", "lavfi", "-i", "aevalsrc=%s:s=%d:d=%.3f" % (layer["expr"], RATE, layer["dur"] + seek)]
         elif kind == "noise":
             inputs += ["-f", "lavfi", "-i", "anoisesrc=d=%.3f:c=%s:r=%d:a=%.3f:seed=%d"
                        % (dur, layer.get("color", "brown"), RATE, layer["amp"], layer["seed"])]
         else:
             raise ValueError("unknown layer kind " + kind)
         chain = "[%d:a]aresample=%d,aformat=sample_fmts=fltp:channel_layouts=mono" % (k, RATE)
+        if kind == "synth" and layer.get("seek"):
+            chain += ",atrim=start=%.3f,asetpts=N/SR/TB" % layer["seek"]
         if layer.get("dur") and kind == "file":
             chain += ",atrim=duration=%.3f" % layer["dur"]
         if layer.get("fade_in"):
@@ -204,10 +208,17 @@ class Renderer:
         inputs = ["-i", spec["src"]]
         n0, n = int(round(start * FPS)), int(round(dur * FPS))
         s0, s = int(round(start * RATE)), int(round(dur * RATE))
-        chains = ["[0:v]trim=start_frame=%d:end_frame=%d,setpts=PTS-STARTPTS[vout]" % (n0, n0 + n),
-                  "[0:a]atrim=start_sample=%d:end_sample=%d,asetpts=N/SR/TB%s[base]"
+        # "cover": {"bg", "text"} paints another picture over the trimmed one (a title card of the episode's
+        # own); "mute": the trimmed sound is dropped (only the layers are heard).
+        cover = ""
+        if spec.get("cover"):
+            c = spec["cover"]
+            cover = ",drawbox=x=0:y=0:w=iw:h=ih:color=%s:t=fill,%s" % (
+                c["bg"], self._text(c["text"], max(12, self.h // 7), "(h-text_h)/2"))
+        chains = ["[0:v]trim=start_frame=%d:end_frame=%d,setpts=PTS-STARTPTS%s[vout]" % (n0, n0 + n, cover),
+                  "[0:a]atrim=start_sample=%d:end_sample=%d,asetpts=N/SR/TB%s%s[base]"
                   % (s0, s0 + s, ",afade=t=out:st=%.3f:d=%.3f" % (dur - spec["fade_out"], spec["fade_out"])
-                     if spec.get("fade_out") else "")]
+                     if spec.get("fade_out") else "", ",volume=0" if spec.get("mute") else "")]
         layers = spec.get("layers", [])
         for i, layer in enumerate(layers):
             chains.append(self._layer(layer, i, inputs, dur))

@@ -212,3 +212,115 @@ def season_series(episodes, seed=301):
         description="%d episodes: a 20-s intro after a 0-30 s cold open; about one in ten without an intro." % episodes,
         variants={"A": {"dur": 20.0, "seed": seed * 10 + 1}},
         episodes=eps)
+
+
+def repeat_series(seed=1):
+    """Issue 16 §2: sound that recurs across episodes under OTHER pictures must not be taken for the intro.
+    Five series of six short episodes (320x180) whose every time, length and choice is drawn from the seed
+    (run several seeds: nothing may be tuned to one draw). Episode key "cues": recurring sounds placed in the
+    cold open or the body, each in a block of its own pictures: {"sound": "theme" (the series' intro music,
+    variant "variant", from "seek" s) | "phrase" (one recorded sentence, the same in every episode) | "jingle"
+    (a short synthesised jingle), "where": "cold" | "body", "frac": position in that part (0..1), "dur"}.
+    Episode key "tail": the intro's last second differs — "sound" (the end card stays, its sound is the
+    episode's own sting) or "picture" (the theme goes on under a title card of the episode's own)."""
+    import random
+    rng = random.Random(seed * 7919 + 16)
+    small = dict(H264, w=320, h=180)
+    canvas = [320, 180]
+
+    def colds(k, lo=0.0, hi=25.0):
+        return [0.0 if rng.random() < 0.25 else round(rng.uniform(lo, hi) * 25) / 25 for _ in range(k)]
+
+    def cue(sound, where, dur, **kw):
+        return dict(sound=sound, where=where, frac=round(rng.uniform(0.1, 0.8), 3), dur=round(dur * 25) / 25, **kw)
+
+    out = []
+    base = 400 + seed * 10
+
+    # 1. The theme reused in the score under other pictures, at other times; one episode has the cue but no
+    #    intro, one has speech over its intro, one has the cue twice.
+    dur = round(rng.uniform(10, 24))
+    eps = _eps(colds(6), 45)
+    for i, e in enumerate(eps):
+        e["cues"] = [cue("theme", rng.choice(["cold", "body"]) if e["cold"] > 8 else "body",
+                         rng.uniform(5, min(9, dur - 1)), variant="A", seek=round(rng.uniform(0, dur - 5), 2))]
+    no_intro, speech = rng.sample(range(6), 2)
+    eps[no_intro]["intro"] = None
+    eps[speech]["speech_over"] = -3
+    eps[(speech + 1) % 6 if (speech + 1) % 6 != no_intro else (speech + 2) % 6]["cues"].append(
+        cue("theme", "body", rng.uniform(4, 7), variant="A", seek=0.0))
+    out.append(dict(
+        name="r1_theme_reused_%ds" % dur, title="LOW TIDE", seed=base + 1, profile=small, canvas=canvas,
+        cases=["theme music reused as a score cue under other pictures", "episode without intro but with the cue",
+               "speech over the intro"],
+        description="A %d-s intro; its music returns as a 5-9 s cue under other pictures in every episode "
+                    "(twice in one); episode %d has no intro, episode %d speech over it." % (dur, no_intro + 1,
+                                                                                          speech + 1),
+        variants={"A": {"dur": float(dur), "seed": base * 10 + 11}}, episodes=eps))
+
+    # 2. A catchphrase: one recorded sentence spoken under other pictures at other times in every episode.
+    dur = round(rng.uniform(8, 16))
+    eps = _eps(colds(6), 45)
+    for e in eps:
+        e["cues"] = [cue("phrase", "body", 0)]
+        if rng.random() < 0.5:
+            e["cues"].append(cue("phrase", "cold" if e["cold"] > 8 else "body", 0))
+    eps[rng.randrange(6)]["intro"] = None
+    out.append(dict(
+        name="r2_catchphrase_%ds" % dur, title="DESK NINE", seed=base + 2, profile=small, canvas=canvas,
+        cases=["recurring catchphrase (same recording) under other pictures", "episode without intro"],
+        description="A %d-s intro; the same recorded sentence is spoken once or twice per episode under other "
+                    "pictures; one episode has no intro." % dur,
+        variants={"A": {"dur": float(dur), "seed": base * 10 + 21}}, episodes=eps))
+
+    # 3. A jingle (short music, other pictures each time) once or twice per episode; speech over two intros.
+    dur = round(rng.uniform(6, 14))
+    eps = _eps(colds(6), 45)
+    for e in eps:
+        e["cues"] = [cue("jingle", "body", rng.uniform(2.5, 4.0)) for _ in range(rng.randint(1, 2))]
+    for i in rng.sample(range(6), 2):
+        eps[i]["speech_over"] = rng.choice([-2, -4])
+    out.append(dict(
+        name="r3_jingle_%ds" % dur, title="HOT WIRE", seed=base + 3, profile=small, canvas=canvas,
+        cases=["recurring jingle under other pictures", "speech over the intro"],
+        description="A %d-s intro; a 2.5-4 s jingle plays once or twice per episode under other pictures; "
+                    "two episodes have speech over the intro." % dur,
+        variants={"A": {"dur": float(dur), "seed": base * 10 + 31}}, episodes=eps))
+
+    # 4. The intro's last second differs between episodes (its sound, or its picture), plus a theme cue.
+    dur = round(rng.uniform(18, 40))
+    eps = _eps(colds(6), 40)
+    for i, e in enumerate(eps):
+        e["tail"] = "sound" if (i + seed) % 2 else "picture"
+        if rng.random() < 0.5:
+            e["cues"] = [cue("theme", "body", rng.uniform(5, 8), variant="A", seek=round(rng.uniform(0, dur - 9), 2))]
+    out.append(dict(
+        name="r4_last_second_differs_%ds" % dur, title="FAR SHORE", seed=base + 4, profile=small, canvas=canvas,
+        cases=["intro whose last second differs between episodes (sound or picture)",
+               "theme music reused under other pictures"],
+        description="A %d-s intro whose last second is the episode's own: the end card over a sting of its own, "
+                    "or the theme under a card of its own; about half the episodes reuse the theme as a cue."
+                    % dur,
+        variants={"A": {"dur": float(dur), "seed": base * 10 + 41}}, episodes=eps))
+
+    # 5. A new intro from mid-season; the old theme stays as a cue under other pictures in the later episodes.
+    da, db = round(rng.uniform(10, 20)), round(rng.uniform(8, 16))
+    switch = rng.randint(3, 4)
+    eps = _eps(colds(6), 45)
+    for i, e in enumerate(eps):
+        if i >= switch:
+            e["intro"] = "B"
+            e["cues"] = [cue("theme", "body", rng.uniform(5, min(9, da - 1)), variant="A",
+                             seek=round(rng.uniform(0, da - 5), 2))]
+    out.append(dict(
+        name="r5_variant_change_cue_%ds_%ds" % (da, db), title="GREY TOWER", seed=base + 5, profile=small,
+        canvas=canvas,
+        cases=["new intro variant from mid-season", "the old theme reused under other pictures after the change"],
+        description="Episodes 1-%d have a %d-s intro, the later ones a new %d-s intro; the old theme returns as a "
+                    "cue under other pictures after the change." % (switch, da, db),
+        variants={"A": {"dur": float(da), "seed": base * 10 + 51},
+                  "B": {"dur": float(db), "seed": base * 10 + 52, "subtitle": "New Season"}},
+        episodes=eps))
+    for s in out:
+        s["repeat_seed"] = seed
+    return out

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Synthetic series for the hard cases of intro detection (ffmpeg lavfi + espeak-ng only, deterministic).
-#   make_intro_cases.sh OUTDIR CASE      CASE = speech | visual | recap | variant | mixed | endcard | tail
+#   make_intro_cases.sh OUTDIR CASE      CASE = speech | visual | recap | variant | mixed | endcard | tail | cue
 # Writes OUTDIR/ep1.mp4 .. ep6.mp4 (ep1..ep4 for visual; 30 s, 160x120, 10 fps) and OUTDIR/truth.json
 # (SPEC §2 form A).
 # Every episode has its own pictures (Conway's life with its own seed) and sound (speech over a melody
@@ -14,10 +14,13 @@
 #   endcard  the intro's melody stops 0.8 s before its pictures do (a silent end card), then a hard cut;
 #   tail     the intro's melody runs on 0.8 s under the first shot after the intro (a music tail):
 #            in both the sound misplaces the end by 0.8 s and the cut marks it (cue snapping).
+#   cue      the intro's melody is reused as a score cue under the episode's own pictures 7 s before
+#            its end (issue 16 §2: recurring audio, not the intro); episode 4 has the cue but no
+#            intro, episode 2 speech over its intro.
 set -euo pipefail
 out=${1:?usage: make_intro_cases.sh OUTDIR CASE}
 case_name=${2:?usage: make_intro_cases.sh OUTDIR CASE}
-case "$case_name" in speech | visual | recap | variant | mixed | endcard | tail) ;; *) echo "unknown case $case_name" >&2; exit 2 ;; esac
+case "$case_name" in speech | visual | recap | variant | mixed | endcard | tail | cue) ;; *) echo "unknown case $case_name" >&2; exit 2 ;; esac
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -78,7 +81,7 @@ for i in $(seq 1 $count); do
   intro_audio=$tmp/introA.wav
   if [[ ($case_name == variant || $case_name == mixed) && $i -ge 4 ]]; then intro_video=$videoB; intro_audio=$tmp/introB.wav; fi
   if [[ $case_name == visual ]]; then intro_audio=$tmp/silence.wav; fi
-  if [[ $case_name == speech || ($case_name == mixed && ($i -eq 2 || $i -eq 5)) ]]; then
+  if [[ $case_name == speech || ($case_name == mixed && ($i -eq 2 || $i -eq 5)) || ($case_name == cue && $i -eq 2) ]]; then
     ff -i "$intro_audio" -i "$tmp/speech$i.wav" -filter_complex "[1:a]aresample=$RATE,apad[s];[0:a][s]amix=inputs=2:normalize=0:duration=first[a]" \
        -map "[a]" -ac 1 -c:a pcm_s16le "$tmp/intro_speech$i.wav"
     intro_audio=$tmp/intro_speech$i.wav
@@ -86,7 +89,7 @@ for i in $(seq 1 $count); do
   seg "intro$i" "$intro_video" "$intro_audio"
   cold=${colds[$k]}
   has_intro=1
-  [[ $case_name == recap && $i -eq 4 ]] && has_intro=0
+  [[ ($case_name == recap || $case_name == cue) && $i -eq 4 ]] && has_intro=0
   recap=0
   parts=()
   if [[ ($case_name == recap && $i -ge 2) || ($case_name == mixed && ($i -eq 3 || $i -eq 6)) ]]; then
@@ -106,6 +109,13 @@ for i in $(seq 1 $count); do
     ff -i "$tmp/rest$i.nut" -i "$tmp/tail.wav" -filter_complex "[1:a]apad[t];[0:a][t]amix=inputs=2:normalize=0:duration=first[a]" \
        -map 0:v -map "[a]" -c:v rawvideo -c:a pcm_s16le "$tmp/rest_tail$i.nut"
     mv "$tmp/rest_tail$i.nut" "$tmp/rest$i.nut"
+  fi
+  if [[ $case_name == cue ]]; then  # the intro's melody in place of the episode's own sound, 7 s before the end
+    at=$((rest - 7))
+    ff -i "$tmp/rest$i.nut" -i "$tmp/introA.wav" -filter_complex \
+       "[0:a]volume=volume=0:enable='between(t,$at,$((at + INTRO)))'[o];[1:a]adelay=$((at * 1000)),apad[t];[o][t]amix=inputs=2:normalize=0:duration=first[a]" \
+       -map 0:v -map "[a]" -c:v rawvideo -c:a pcm_s16le "$tmp/rest_cue$i.nut"
+    mv "$tmp/rest_cue$i.nut" "$tmp/rest$i.nut"
   fi
   parts+=("$tmp/rest$i.nut")
   inputs=()

@@ -11,6 +11,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/boundary_cues.hpp"
 #include "vidseg/intro/episode_fingerprints.hpp"
+#include "vidseg/intro/intro_consensus.hpp"
 #include "vidseg/intro/lag_search.hpp"
 #include "vidseg/intro/refinement_audio.hpp"
 #include "vidseg/media/audio_reader.hpp"
@@ -265,7 +266,18 @@ void refine_intro_boundaries(const std::vector<std::string>& paths, const std::v
         // An intro at the very start of the file has nothing before it to disagree with.
         if (!starts.empty()) d.intro->start = std::max(0.0, median(starts));
         else if (coarse.start < 0.3) d.intro->start = 0;
-        if (!ends.empty()) d.intro->end = median(ends);
+        if (!ends.empty()) d.intro->end = consensus_end(ends);
+        // The sound stopped agreeing before the coarse end while the pictures go on (an end card over a
+        // sting of each episode's own): the pictures' end stands, for two partners at least.
+        if (d.intro->end < coarse.end - 0.5 && fingerprints[e].has_video) {
+            int continuing = 0;
+            for (const auto& p : d.matches)
+                if ((p.evidence & 2) && fingerprints[p.partner].has_video &&
+                    pictures_continue(fingerprints[e].visual, fingerprints[p.partner].visual,
+                                      Interval{d.intro->end, coarse.end}, p.offset))
+                    ++continuing;
+            if (continuing >= 2) d.intro->end = coarse.end;
+        }
         if (d.intro->length() <= 0) d.intro = coarse;
     };
     auto worker = [&] {

@@ -38,6 +38,26 @@ nlohmann::json series_json(const SeriesDetection& season) {
     return series;
 }
 
+namespace {
+
+// Sound of the episode that recurs in other episodes but is not its intro (recurring_audio.hpp):
+// [{"start", "end", "episodes": [ids], "pictures": "differ" | "not_compared"}].
+nlohmann::json recurring_audio_report(const SeriesDetection& season, const IntroDetection& d) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : d.recurring_audio) {
+        nlohmann::json ids = nlohmann::json::array();
+        for (std::size_t p : r.partners)
+            if (p < season.detections.size()) ids.push_back(fs::path(season.detections[p].episode).stem().string());
+        out.push_back({{"start", r.interval.start},
+                       {"end", r.interval.end},
+                       {"episodes", std::move(ids)},
+                       {"pictures", r.pictures_differ ? "differ" : "not_compared"}});
+    }
+    return out;
+}
+
+}  // namespace
+
 nlohmann::json episodes_json(const SeriesDetection& season, bool with_cues) {
     const auto& detections = season.detections;
     nlohmann::json eps = nlohmann::json::array();
@@ -57,6 +77,7 @@ nlohmann::json episodes_json(const SeriesDetection& season, bool with_cues) {
                              {"end", boundary_cue_name(d.end_cue)}};
                 if (d.aligned) e["aligned"] = nlohmann::json::array({d.aligned->start, d.aligned->end});
             }
+            if (!d.recurring_audio.empty()) e["recurring_audio"] = recurring_audio_report(season, d);
             if (const auto& why = season.reasons[std::size_t(&d - detections.data())]; !why.empty())
                 e["reason"] = why;
         }

@@ -11,8 +11,11 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/boundary_refiner.hpp"
+#include "vidseg/intro/intro_consensus.hpp"
 #include "vidseg/intro/intro_variants.hpp"
 #include "vidseg/intro/pair_alignments.hpp"
+#include "vidseg/intro/recurring_audio.hpp"
+#include "vidseg/intro/season_structure.hpp"
 #include "vidseg/intro/visual_alignment.hpp"
 
 namespace vidseg::intro {
@@ -29,6 +32,7 @@ struct Candidate {
     std::size_t partner = 0;
     int evidence = 0;      // Evidence bits
     double offset = 0;     // this episode's time - partner's time
+    bool pictures_differ = false;  // found by the sound alone, the pictures clearly differ
 };
 
 double median(std::vector<double> v) {
@@ -132,6 +136,9 @@ std::vector<PairRun> align_episode_pair(const EpisodeFingerprints& a, const Epis
             r.a.start -= r.b.start;
             r.b.start = 0;
         }
+        // The same sound under other pictures: a reused cue, a catchphrase, a jingle (issue 16 §2).
+        r.pictures_differ = r.evidence == kAudio && a.has_video && b.has_video &&
+                            pictures_clearly_differ(a.visual, b.visual, r.a, r.offset);
         if (!whole_file(r.a, r.b)) out.push_back(r);
     }
     for (std::size_t k = 0; k < visual.size(); ++k) {
@@ -144,10 +151,14 @@ std::vector<PairRun> align_episode_pair(const EpisodeFingerprints& a, const Epis
             const double agree = audio_agreement(a.audio, b.audio, vr.a, vr.offset);
             if (agree >= 0 && agree < 0.1) continue;
         }
-        bool clash = false;
+        bool clash = false, beside_differing_sound = false;
         for (const auto& r : out)
-            if (overlap(r.a, vr.a) > 0 || overlap(r.b, vr.b) > 0) clash = true;
-        if (!clash) out.push_back({vr.a, vr.b, vr.offset, kVisual});
+            if (overlap(r.a, vr.a) > 0 || overlap(r.b, vr.b) > 0) (r.pictures_differ ? beside_differing_sound : clash) = true;
+        if (!clash) {
+            PairRun run{vr.a, vr.b, vr.offset, kVisual};
+            run.beside_differing_sound = beside_differing_sound;
+            out.push_back(run);
+        }
     }
     return out;
 }
@@ -233,24 +244,54 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
     }
     if (progress) progress->end();
     if (failure) std::rethrow_exception(failure);
-    for (std::size_t k = 0; k < pair_list.size(); ++k) {
-        const auto [i, j] = pair_list[k];
-        for (const auto& run : runs[k]) {
-            if (!keep(run.a) || !keep(run.b)) continue;
-            candidates[i].push_back({run.a, j, run.evidence, run.offset});
-            candidates[j].push_back({run.b, i, run.evidence, -run.offset});
-        }
-    }
-
     // With four or more episodes an intro must be confirmed by two of them: a single match is a
     // recap of the previous episode or a shared scene more often than a two-episode intro variant.
     const std::size_t min_support = n >= 4 ? 2 : 1;
+    // Pictures are evidence only where they agree somewhere (season_structure.hpp).
+    SeasonRuns season{n, pair_list, std::vector<std::vector<PairRun>>(pair_list.size())};
+    for (std::size_t k = 0; k < pair_list.size(); ++k)
+        for (const auto& run : runs[k])
+            if (keep(run.a) && keep(run.b)) season.runs[k].push_back(run);
+    const auto av_intros = sound_and_picture_intros(season, min_support);
+    const bool pictures_count = pictures_are_evidence(av_intros);
+    const double av_length = pictures_count ? sound_and_picture_length(av_intros) : 0;
+    for (std::size_t k = 0; k < pair_list.size(); ++k) {
+        const auto [i, j] = pair_list[k];
+        for (const auto& run : season.runs[k]) {
+            // A picture run that met sound whose pictures differ: a candidate only where pictures count
+            // (otherwise that sound is a candidate itself and the picture run clashes with it).
+            if (run.beside_differing_sound && !pictures_count) continue;
+            if (run.pictures_differ) {
+                add_recurring_audio(result[i].recurring_audio, run.a, j, true);
+                add_recurring_audio(result[j].recurring_audio, run.b, i, true);
+                if (demoted_by_pictures(run, i, j, av_intros, pictures_count)) continue;
+            }
+            if (too_short_for_season(run.a.length(), av_length, run.evidence == (kAudio | kVisual))) continue;
+            candidates[i].push_back({run.a, j, run.evidence, run.offset, run.pictures_differ});
+            candidates[j].push_back({run.b, i, run.evidence, -run.offset, run.pictures_differ});
+        }
+    }
     std::vector<std::vector<std::size_t>> confirmed_by(n);
     for (std::size_t e = 0; e < n; ++e) {
         auto& cands = candidates[e];
         if (cands.empty()) continue;
         std::sort(cands.begin(), cands.end(),
                   [](const Candidate& x, const Candidate& y) { return x.interval.start < y.interval.start; });
+        // Once per episode: a stretch hearing what a longer candidate of the same partner hears
+        // elsewhere in this episode is a repeat of it (a cue of the theme), not the intro.
+        {
+            std::vector<EpisodeCandidateView> view;
+            for (const auto& c : cands) view.push_back({c.interval, c.partner, c.offset});
+            const auto repeat = repeats_within_episode(view);
+            std::vector<Candidate> kept;
+            for (std::size_t x = 0; x < cands.size(); ++x) {
+                if (!repeat[x]) kept.push_back(cands[x]);
+                else if (cands[x].evidence == kAudio)
+                    add_recurring_audio(result[e].recurring_audio, cands[x].interval, cands[x].partner,
+                                        cands[x].pictures_differ);
+            }
+            cands = std::move(kept);
+        }
         // Group: a candidate joins every group seeded by a candidate it overlaps by >= half the shorter.
         std::vector<Group> groups;
         for (const auto& seed : cands) {
@@ -282,11 +323,38 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
             confirmed_by[e].push_back(partner);
             result[e].matches.push_back({partner, c.offset, c.evidence});
         }
-        Interval intro{std::max(0.0, median(starts)), median(ends)};
+        Interval intro{std::max(0.0, median(starts)), consensus_end(ends)};
+        // Sound recurring elsewhere whose pictures were not compared (no video in one of the two): the
+        // audio-first pass cannot tell a reused cue from a second intro, the pictures must.
+        for (const auto& c : cands)
+            if (c.evidence == kAudio && !(fps[e].has_video && fps[c.partner].has_video) && overlap(c.interval, intro) <= 0)
+                add_recurring_audio(result[e].recurring_audio, c.interval, c.partner, false);
         if (intro.length() < options.min_length) continue;
         result[e].intro = intro;
         result[e].confirmations = int(winner->best.size());
         result[e].confidence = std::min(1.0, winner->score() / std::min(3.0, double(n - 1)));
+    }
+    // Structure: an intro much shorter than the season's consensus, its pictures agreeing with no
+    // partner, is a recurrence of part of the intro (a cue, a repeated photo), not this episode's intro.
+    {
+        std::vector<double> lengths;
+        for (const auto& d : result)
+            if (d.intro) lengths.push_back(d.intro->length());
+        const double consensus = lengths.empty() ? 0 : median(lengths);
+        for (std::size_t e = 0; e < n; ++e) {
+            auto& d = result[e];
+            if (!d.intro) continue;
+            const bool pictures_agree = std::any_of(d.matches.begin(), d.matches.end(), [](const auto& m) {
+                return m.evidence == (kAudio | kVisual);
+            });
+            if (!too_short_for_season(d.intro->length(), consensus, pictures_agree)) continue;
+            for (const auto& m : d.matches)
+                if (m.evidence & kAudio) add_recurring_audio(d.recurring_audio, *d.intro, m.partner, false);
+            d.intro.reset();
+            d.confirmations = 0;
+            d.matches.clear();
+            confirmed_by[e].clear();
+        }
     }
     // Abstain below the threshold.
     for (auto& d : result)
@@ -295,6 +363,7 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
             d.confirmations = 0;
             d.matches.clear();
         }
+    for (auto& d : result) d.recurring_audio = outside_intro(d.recurring_audio, d.intro ? &*d.intro : nullptr);
     std::vector<bool> has_intro(n);
     std::vector<std::pair<std::size_t, std::size_t>> links;
     for (std::size_t e = 0; e < n; ++e) {
@@ -343,6 +412,8 @@ bool audio_detection_suffices(const std::vector<IntroDetection>& detections,
     std::vector<double> lengths;
     std::size_t usable = 0, with_intro = 0;
     for (const auto& d : detections) {
+        // Sound recurring outside the intro: a reused cue or a second intro, only the pictures tell.
+        if (d.error.empty() && !d.recurring_audio.empty()) return false;
         // An episode skipped for lacking audio (in an audio-only pass) can still be compared by its pictures.
         if (d.error.find("no audio stream") != std::string::npos || (d.error.empty() && d.no_audio)) return false;
         if (!d.error.empty()) continue;
@@ -450,6 +521,8 @@ std::vector<IntroDetection> detect_intros_once(const std::vector<std::string>& e
     if (options.refine) refine_intro_boundaries(ids, fps, found, options, progress);
     for (std::size_t k = 0; k < found.size(); ++k) {
         found[k].episode = episodes[where[k]];
+        for (auto& r : found[k].recurring_audio)
+            for (auto& p : r.partners) p = where[p];
         result[where[k]] = std::move(found[k]);
     }
     return result;

@@ -13,6 +13,7 @@
 #include "vidseg/core/progress.hpp"
 #include "vidseg/intro/episode_alignment.hpp"
 #include "vidseg/intro/episode_fingerprints.hpp"
+#include "vidseg/intro/recurring_audio.hpp"
 #include "vidseg/timeline/interval.hpp"
 
 namespace vidseg::intro {
@@ -40,6 +41,11 @@ struct PairRun {
     timeline::Interval a, b;
     double offset = 0;  // a - b, seconds
     int evidence = 0;   // 1 = audio, 2 = pictures, 3 = both
+    // A run the sound alone found whose pictures clearly differ in the two episodes (recurring_audio.hpp):
+    // recurring audio where the season's intro has pictures that agree (season_structure.hpp).
+    bool pictures_differ = false;
+    // A picture run overlapping such a run (kept apart from it; a candidate only where pictures count).
+    bool beside_differing_sound = false;
 };
 
 // The fused runs of episodes a and b, as detection uses them: audio runs (extended by at most 4 s of
@@ -79,6 +85,10 @@ struct IntroDetection {
     // the alignment placed it (set when cue snapping ran on this intro).
     BoundaryCue start_cue = BoundaryCue::None, end_cue = BoundaryCue::None;
     std::optional<timeline::Interval> aligned;
+    // Sound of this episode that recurs in others but is not its intro (recurring_audio.hpp); partners
+    // index the episodes given. Entries whose pictures were not compared make the audio-first pass
+    // hand the season to the fused one (audio_detection_suffices).
+    std::vector<RecurringAudio> recurring_audio;
 };
 
 // One detection per episode, in input order. Episodes that cannot be read are reported through

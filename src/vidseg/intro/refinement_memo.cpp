@@ -69,8 +69,11 @@ void refine_intro_boundaries_memo(const std::vector<std::string>& paths,
     }
     // The known ones are left out of this refinement (an episode without an intro is skipped by it;
     // the others still read their partners' files, never their detections' intros).
-    for (std::size_t e = 0; e < n; ++e)
+    std::vector<std::optional<timeline::Interval>> coarse(n);
+    for (std::size_t e = 0; e < n; ++e) {
+        coarse[e] = detections[e].intro;
         if (known[e]) detections[e].intro.reset();
+    }
     std::vector<char> used_pictures;
     refine_intro_boundaries(paths, fingerprints, detections, options, progress, {}, &used_pictures);
     for (std::size_t e = 0; e < n; ++e) {
@@ -82,7 +85,12 @@ void refine_intro_boundaries_memo(const std::vector<std::string>& paths,
             d.end_cue = known[e]->end_cue;
         } else if (d.intro) {
             const RefinedIntro refined{d.intro, d.aligned, d.start_cue, d.end_cue};
-            memo->store(e < used_pictures.size() && used_pictures[e] ? picture_key[e] : sound_key[e], refined);
+            // An end the sound placed before the coarse end may be extended by pictures that go on
+            // (boundary_refiner: the intro's last second of each episode's own): what a pass without
+            // this episode's pictures made of it holds only for a pass without them.
+            const bool pictures_could_extend = coarse[e] && d.intro->end < coarse[e]->end - 0.5;
+            const bool by_pictures = (e < used_pictures.size() && used_pictures[e]) || pictures_could_extend;
+            memo->store(by_pictures ? picture_key[e] : sound_key[e], refined);
         }
     }
 }

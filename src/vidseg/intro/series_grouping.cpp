@@ -87,7 +87,8 @@ nlohmann::json detections_json(const std::vector<IntroDetection>& found) {
                        {"variant", d.variant},
                        {"start_cue", boundary_cue_name(d.start_cue)},
                        {"end_cue", boundary_cue_name(d.end_cue)},
-                       {"aligned", d.aligned ? nlohmann::json::array({d.aligned->start, d.aligned->end}) : nlohmann::json()}});
+                       {"aligned", d.aligned ? nlohmann::json::array({d.aligned->start, d.aligned->end}) : nlohmann::json()},
+                       {"recurring_audio", recurring_audio_json(d.recurring_audio)}});
     return out;
 }
 
@@ -118,6 +119,7 @@ std::optional<std::vector<IntroDetection>> detections_from(const std::string& te
             d.end_cue = *end_cue;
             if (!j.at("aligned").is_null())
                 d.aligned = timeline::Interval{j["aligned"].at(0).get<double>(), j["aligned"].at(1).get<double>()};
+            d.recurring_audio = recurring_audio_from(j.at("recurring_audio"));
             out.push_back(std::move(d));
         }
     } catch (const nlohmann::json::exception& e) {
@@ -136,6 +138,8 @@ void detect_series(const std::vector<std::size_t>& members, const std::vector<Fi
             found[k].episode = all[members[k]].path;
             found[k].no_audio = !all[members[k]].fingerprints.has_audio;
             found[k].no_video = !all[members[k]].fingerprints.has_video;
+            for (auto& r : found[k].recurring_audio)
+                for (auto& p : r.partners) p = p < members.size() ? members[p] : p;
             out[members[k]] = std::move(found[k]);
         }
     };
