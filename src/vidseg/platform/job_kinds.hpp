@@ -10,6 +10,9 @@
 //   transcribe     `vidseg transcribe` on one video (<stem>.json/.txt/.srt).
 //   intro detect   `vidseg intro detect` over two or more episodes (intro.json, test_predictions.json,
 //                  edl/, chapters/).
+//   keyframes learn `vidseg keyframes learn` on the review decisions of the user's own dataset builds
+//                  (no video; inputs.reviews = build job ids; keyframe_learn_job.hpp): keyframes.model,
+//                  chosen by later builds as keyframe model:<job id>.
 #pragma once
 
 #include <cstdint>
