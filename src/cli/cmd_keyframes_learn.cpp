@@ -51,6 +51,10 @@ int run_keyframes_learn(const ParsedOptions& options, Context& context) {
 
 }  // namespace
 
-Command keyframes_learn_command() { return {dataset::keyframes_learn_command_spec(), run_keyframes_learn}; }
+Command keyframes_learn_command() {
+    auto spec = dataset::keyframes_learn_command_spec();
+    spec.options.push_back(language_option());
+    return {spec, run_keyframes_learn};
+}
 
 }  // namespace vidseg::cli

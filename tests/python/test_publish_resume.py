@@ -188,8 +188,8 @@ def test_folder_target_killed_mid_write_leaves_no_temp_files(tmp_path):
     left = temp_files(copy)
     assert left, "the kill did not land inside a write"
 
-    r = subprocess.run([BINARY, "dataset", "publish", str(ds), "--to", str(copy), "--lang", "en"], capture_output=True,
-                       text=True, timeout=900)
+    r = subprocess.run([BINARY, "dataset", "publish", str(ds), "--to", str(copy)], capture_output=True, text=True,
+                       timeout=900, env={**os.environ, "LC_ALL": "C.UTF-8"})
     assert r.returncode == 0, r.stderr
     n = len(left)
     assert f"  removed {n} temp file{'s' if n > 1 else ''} an interrupted publication left at the target\n" in r.stdout
