@@ -38,6 +38,9 @@ void print_report(const publish::PublishReport& report, const std::string& dir, 
                                                       {"seconds", two_decimals(report.seconds)}})
                                 .c_str());
     }
+    if (report.stale_temp_files_removed > 0)
+        std::printf("%s\n", m.count(Msg::PublishStaleTempRemoved,
+                                    static_cast<long long>(report.stale_temp_files_removed)).c_str());
     if (plan.same_content)
         std::printf("%s\n", m.text(Msg::PublishSameContent, {{"source", plan.same_content->source},
                                                              {"time", plan.same_content->published_at}})

@@ -285,3 +285,73 @@ TEST(I18nConsole, PredictSummaryInRussian) {
     const auto failed_en = run_vidseg(two + " --keep-going");
     EXPECT_TRUE(has_line(failed_en.out, "1 of 2 input(s) failed"));
 }
+
+// keyframes learn: the summary lines with Russian decimals, on a --keyframe best build whose review picks
+// the last candidate of each fragment (held out: the same folder, so both agreement lines are shown).
+TEST(I18nConsole, KeyframesLearnSummaryInRussian) {
+    TempDir tmp;
+    const fs::path ds = tmp / "ds";
+    const auto built = run_vidseg("dataset build --video " + shell_quote(media("lesson.mp4")) + " --annotations " +
+                                  shell_quote(vidseg::test::source_path("tests/data/dataset/lesson_export.json")) +
+                                  " --keyframe best --keyframe-candidates 4 --yes --quiet --out " + shell_quote(ds));
+    ASSERT_EQ(built.exit_code, 0) << built.err;
+    std::string review;
+    {
+        std::ifstream in(ds / "keyframe_candidates.jsonl");
+        for (std::string line; std::getline(in, line);) {
+            if (line.empty()) continue;
+            const json fragment = json::parse(line);
+            review += json{{"item", fragment.at("item")}, {"decision", "kept"},
+                           {"keyframe", fragment.at("candidates").back().at("time")}}
+                          .dump() +
+                      "\n";
+        }
+    }
+    ASSERT_FALSE(review.empty());
+    std::ofstream(ds / "review.jsonl") << review;
+    const std::string args = "keyframes learn --reviews " + shell_quote(ds) + " --evaluate " + shell_quote(ds);
+    const auto js = run_vidseg(args + " --out " + shell_quote(tmp / "js.model") + " --json");
+    ASSERT_EQ(js.exit_code, 0) << js.err;
+    const json doc = json::parse(js.out);
+    const auto& t = doc.at("training");
+    const auto n = [](const json& v) { return std::to_string(v.get<long long>()); };
+    const auto pct = [](const json& a, const char* who, const char* decimal) {
+        const double whole = a.at("decisions").get<double>();
+        std::string s = fixed(whole > 0 ? 100.0 * a.at(who).get<double>() / whole : 0.0, 1);
+        if (const auto dot = s.find('.'); dot != std::string::npos) s.replace(dot, 1, decimal);
+        return s;
+    };
+    const json& tr = doc.at("training_agreement");
+    const json& ho = doc.at("held_out_agreement");
+
+    const fs::path ru_model = tmp / "ru.model", en_model = tmp / "en.model";
+    const auto ru = run_vidseg(args + " --out " + shell_quote(ru_model) + " --lang ru");
+    ASSERT_EQ(ru.exit_code, 0) << ru.err;
+    const auto en = run_vidseg(args + " --out " + shell_quote(en_model) + " --lang en");
+    ASSERT_EQ(en.exit_code, 0) << en.err;
+    EXPECT_EQ(lines_of(ru.out),
+              (std::vector<std::string>{
+                  "Модель выбора ключевых кадров обучена на решениях проверяющих: " + n(t.at("decisions")) +
+                      " (выбрано кадров " + n(t.at("picks")) + ", принято предложений " + n(t.at("accepted")) +
+                      "), датасетов 1: " + ru_model.string(),
+                  "  не использованы: исключено 0, без решения 0, выбранных кадров не из кандидатов " +
+                      n(t.at("picks_off_candidates")) + ", с одним кандидатом " + n(t.at("single_candidate")),
+                  "  решения для обучения (" + n(tr.at("decisions")) + "): модель берёт кадр проверяющего в " +
+                      pct(tr, "model", ",") + " %, фиксированная оценка — в " + pct(tr, "heuristic", ",") + " %",
+                  "  отложенные решения (" + n(ho.at("decisions")) + "): модель берёт кадр проверяющего в " +
+                      pct(ho, "model", ",") + " %, фиксированная оценка — в " + pct(ho, "heuristic", ",") + " %",
+              }));
+    EXPECT_EQ(lines_of(en.out),
+              (std::vector<std::string>{
+                  "Learned a keyframe model from " + n(t.at("decisions")) + " review decisions (" + n(t.at("picks")) +
+                      " picked frames, " + n(t.at("accepted")) + " accepted suggestions) in 1 dataset(s): " +
+                      en_model.string(),
+                  "  not used: 0 excluded, 0 without a decision, " + n(t.at("picks_off_candidates")) +
+                      " picks that are no candidate, " + n(t.at("single_candidate")) + " with one candidate",
+                  "  training decisions (" + n(tr.at("decisions")) + "): the model takes the reviewer's frame in " +
+                      pct(tr, "model", ".") + " %, the fixed score in " + pct(tr, "heuristic", ".") + " %",
+                  "  held-out decisions (" + n(ho.at("decisions")) + "): the model takes the reviewer's frame in " +
+                      pct(ho, "model", ".") + " %, the fixed score in " + pct(ho, "heuristic", ".") + " %",
+              }));
+    EXPECT_GE(t.at("picks").get<long long>(), 1) << js.out;
+}

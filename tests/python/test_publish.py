@@ -231,3 +231,48 @@ def test_hub_token_errors_never_show_the_token(dataset, tmp_path, hub):
     assert bad not in r.stdout + r.stderr and json.loads(r.stdout)["error"]["code"]
     r = vidseg("dataset", "publish", str(dataset), "--to", "hf://anna/other", env=hub_env(hub), expect=2)
     assert "no Hub token" in r.stderr
+
+
+def test_agent_records_its_origin_at_the_hub_when_nothing_is_sent(tmp_path, hub):
+    """`vidseg agent watch --publish hf://...`: a lesson whose export changed only in its formatting is another
+    origin with the same dataset; its publication sends nothing but is still committed to the manifest (the
+    manifest alone), so that a second agent (or one whose state was lost) skips it instead of building it again.
+    The lesson is built with `--keyframe best`: its card explains keyframe_candidates.jsonl and still loads."""
+    source = tmp_path / "incoming" / "anna" / "task_1"
+    source.mkdir(parents=True)
+    shutil.copyfile(MEDIA / "lesson.mp4", source / "lesson.mp4")
+    shutil.copyfile(EXPORT, source / "export.json")
+    env = {**hub_env(hub), "HF_TOKEN": TOKEN}
+
+    def agent(work, expect=0):
+        r = vidseg("agent", "watch", "--source", str(tmp_path / "incoming"), "--publish", "hf://anna/lessons",
+                   "--once", "--settle", "0.3s", "--state", str(work / "state.json"), "--work", str(work / "build"),
+                   env=env, expect=expect)
+        assert TOKEN not in r.stdout + r.stderr
+        return r.stdout
+
+    out = agent(tmp_path / "a1")
+    assert "published anna/task_1/lesson to hf://anna/lessons/anna/task_1/lesson (" in out, out
+    repo = hub.repos["anna/lessons"]
+    commits = len(repo["commits"])
+    card = repo["files"]["anna/task_1/lesson/README.md"].decode()
+    assert "anna/task_1/lesson/keyframe_candidates.jsonl" in repo["files"]
+    assert "`keyframe_candidates.jsonl` holds every candidate frame" in card
+    assert "`vidseg keyframes learn --reviews <folder> --out keyframes.model`" in card
+    assert "keyframe_score" in load_published(Path(hub.files_dir) / "anna" / "lessons" / "anna" / "task_1" / "lesson",
+                                              tmp_path / "cache").column_names
+
+    # The same export re-formatted: another origin digest, the same dataset.
+    (source / "export.json").write_text(json.dumps(json.loads(EXPORT.read_text()), indent=1, ensure_ascii=False))
+    out = agent(tmp_path / "a1")
+    assert "published anna/task_1/lesson to hf://anna/lessons/anna/task_1/lesson (0 file(s) sent, 0 copied, " in out, out
+    assert len(repo["commits"]) == commits + 1  # the manifest alone
+    history = json.loads(repo["files"][".vidseg-publish.json"])["history"]
+    assert len(history) == 2 and history[1]["sent"] == 0 and history[1]["prefix"] == "anna/task_1/lesson"
+    assert history[0]["origin_digest"] and history[1]["origin_digest"] not in ("", history[0]["origin_digest"])
+    assert history[1]["content_digest"] == history[0]["content_digest"]
+
+    # A second agent, its own state: the Hub's manifest names the lesson, nothing is built or committed.
+    out = agent(tmp_path / "a2")
+    assert "skipped anna/task_1/lesson: the target's manifest lists it as published under anna/task_1/lesson" in out, out
+    assert len(repo["commits"]) == commits + 1

@@ -151,3 +151,74 @@ def test_folder_copies_are_hard_links(tmp_path):
     for path in expected:
         assert os.stat(copy / "again" / path).st_ino == os.stat(copy / path).st_ino
     assert not list(copy.rglob("*.vidseg-meta.json"))  # no sidecar files in a published folder
+
+
+def temp_files(folder):
+    """Temp files of the local store's writes ("<name>.vidseg-tmp-XXXXXX") anywhere under folder."""
+    return sorted(p for p in Path(folder).rglob("*") if re.search(r"\.vidseg-tmp-[A-Za-z0-9]+$", p.name))
+
+
+def test_folder_target_killed_mid_write_leaves_no_temp_files(tmp_path):
+    """kill -9 while a large file is being written into a folder target leaves its temp file; the next
+    publication (the crash-recovery step at its start, holding the folder's lock) removes it, completes the
+    copy, and the target ends with exactly the dataset's files."""
+    ds = tmp_path / "ds"
+    (ds / "data").mkdir(parents=True)
+    (ds / "README.md").write_text(CARD)
+    block = hashlib.sha256(b"vidseg").digest() * 2048  # 64 KiB, not all zeros (no sparse shortcuts)
+    for i in range(4):
+        with open(ds / "data" / f"blob-{i}.bin", "wb") as f:
+            for _ in range(48 * 16):  # 48 MiB
+                f.write(block)
+    for i in range(3):
+        (ds / "data" / f"train-{i}.jsonl").write_text(json.dumps({"id": i, "text": "x"}) + "\n")
+    expected = {p.relative_to(ds).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in ds.rglob("*") if p.is_file()}
+    copy = tmp_path / "published"
+    proc = subprocess.Popen([BINARY, "dataset", "publish", str(ds), "--to", str(copy)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    deadline = time.time() + 600
+    # A large file's temp file (not README.md's, which may be renamed before the process stops).
+    while time.time() < deadline and not [p for p in temp_files(copy) if p.name.startswith("blob-")]:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGSTOP)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    left = temp_files(copy)
+    assert left, "the kill did not land inside a write"
+
+    r = subprocess.run([BINARY, "dataset", "publish", str(ds), "--to", str(copy)], capture_output=True, text=True,
+                       timeout=900, env={**os.environ, "LC_ALL": "C.UTF-8"})
+    assert r.returncode == 0, r.stderr
+    n = len(left)
+    assert f"  removed {n} temp file{'s' if n > 1 else ''} an interrupted publication left at the target\n" in r.stdout
+    assert temp_files(copy) == []
+    published = {p.relative_to(copy).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                 for p in copy.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert published == expected
+    again = publish(str(ds), "--to", str(copy))
+    assert again["sent"] == 0 and again["stale_temp_files_removed"] == 0 and again["unchanged"] == len(expected)
+
+
+def test_folder_target_takes_one_publication_at_a_time(tmp_path):
+    """While one publication holds a folder target (its lock), another one is refused with a clear error, and
+    its crash-recovery step never touches the first one's temp files."""
+    import fcntl
+    expected = shard_dataset(tmp_path / "ds", n=3)
+    copy = tmp_path / "published"
+    copy.mkdir()
+    busy = copy / "data" / "train-00000.jsonl.vidseg-tmp-AbC123"
+    busy.parent.mkdir()
+    busy.write_text("a write in progress")
+    fd = os.open(copy, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        r = subprocess.run([BINARY, "dataset", "publish", str(tmp_path / "ds"), "--to", str(copy)],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 6 and "another publication into this folder is running" in r.stderr, r.stderr
+        assert busy.exists()
+    finally:
+        os.close(fd)
+    report = publish(str(tmp_path / "ds"), "--to", str(copy))
+    assert report["stale_temp_files_removed"] == 1 and not busy.exists() and report["sent"] == len(expected)

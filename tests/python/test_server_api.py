@@ -1160,6 +1160,73 @@ def test_dataset_review_decisions_and_rebuild(server, accounts, erin):
     wait_job(server, token, running["id"], timeout=600)
 
 
+def test_keyframes_learn_job_from_review_decisions(server, accounts, erin):
+    """A `keyframes learn` job learns from the web review's picks of the caller's own `--keyframe best` build
+    (options through the CLI command's table); its model is then chosen for a later build by the learn job's
+    id, never by a path; another user's jobs are not found, unusable ones refused."""
+    token, ids = erin
+    export = json.load(open(os.path.join(SOURCE, "tests", "data", "dataset", "lesson_export.json")))
+    build = lambda options, expect=201, who=token: api(
+        server, "POST", "/api/jobs", token=who, expect=expect,
+        json={"kind": "dataset build", "video_ids": [ids["lesson.mp4"]], "inputs": {"annotations": export},
+              "options": options})
+    learn = lambda inputs, expect=201, who=token, options=None, videos=(): api(
+        server, "POST", "/api/jobs", token=who, expect=expect,
+        json={"kind": "keyframes learn", "video_ids": list(videos), "options": options or {}, "inputs": inputs})
+    job = build({"keyframe": "best", "keyframe-candidates": 3}).json()
+    done, _ = wait_job(server, token, job["id"], timeout=600)
+    assert done["state"] == "finished", done
+    review_path = f"/api/jobs/{job['id']}/review"
+    items = api(server, "GET", "/api/jobs/{id}/review", path=review_path, token=token, expect=200).json()["items"]
+    picks = {}
+    for item in items[:2]:  # another candidate than the build's choice, for two fragments
+        picks[item["item"]] = next(c["time"] for c in item["candidates"] if abs(c["time"] - item["keyframe_time"]) > 1e-6)
+        api(server, "POST", "/api/jobs/{id}/review", path=review_path, token=token, expect=200,
+            json={"item": item["item"], "decision": "kept", "keyframe": picks[item["item"]]})
+
+    # Refusals: the kind takes no video and needs inputs.reviews; another user's build does not exist for it;
+    # a job that is no finished build with candidates is refused.
+    assert error_of(learn({"reviews": [job["id"]]}, 400, videos=[ids["lesson.mp4"]]))["message"] == \
+        "a keyframes learn job takes no video (video_ids)"
+    assert "needs inputs" in error_of(learn({}, 400))["message"]
+    assert "unknown input 'review'" in error_of(learn({"reviews": [job["id"]], "review": []}, 400))["message"]
+    assert "option out is chosen by the server" in error_of(learn({"reviews": [job["id"]]}, 400,
+                                                                 options={"out": "/tmp/x"}))["message"]
+    assert "must be <= 1" in error_of(learn({"reviews": [job["id"]]}, 400, options={"accepted-weight": 3}))["message"]
+    learn({"reviews": [job["id"]]}, 404, who=accounts["bob"])
+    plain = build({}).json()
+    wait_job(server, token, plain["id"], timeout=600)
+    assert error_of(learn({"reviews": [plain["id"]]}, 409))["code"] == "not_reviewable"
+
+    learned = learn({"reviews": [job["id"]]}, options={"accepted-weight": 0, "l2": 0.05}).json()
+    assert learned["kind"] == "keyframes learn" and learned["video_ids"] == []
+    done, _ = wait_job(server, token, learned["id"], timeout=300)
+    assert done["state"] == "finished", done
+    files = {f["name"] for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{learned['id']}/files",
+                                    token=token, expect=200).json()["files"]}
+    assert files == {"keyframes.model", "learn.json"}
+    get = lambda job_id, name: requests.get(f"{server.url}/api/jobs/{job_id}/files/{name}",
+                                            headers={"Authorization": "Bearer " + token})
+    report = get(learned["id"], "learn.json").json()
+    assert report["model"] == f"model:{learned['id']}"
+    assert report["training"]["picks"] == 2 and report["training"]["accepted"] == 0
+    assert report["training_agreement"]["decisions"] == 2
+    model = get(learned["id"], "keyframes.model").json()
+    assert model["format"] == "vidseg-keyframe-ranker" and model["version"] == 1
+
+    # The model for a later build: by the learn job's id only; never a server path, never another user's.
+    assert "never a file of the server" in error_of(build({"keyframe": "model:/etc/passwd"}, 400))["message"]
+    assert error_of(build({"keyframe": f"model:{job['id']}"}, 409))["code"] == "not_a_keyframe_model"
+    build({"keyframe": f"model:{learned['id']}"}, 404, who=accounts["bob"])
+    later = build({"keyframe": f"model:{learned['id']}", "keyframe-candidates": 3}).json()
+    done, _ = wait_job(server, token, later["id"], timeout=600)
+    assert done["state"] == "finished", done
+    fragments = [json.loads(l) for l in get(later["id"], "keyframe_candidates.jsonl").text.splitlines()]
+    assert len(fragments) == len(items) and {f["chooser"] for f in fragments} == {"model"}
+    log = api(server, "GET", "/api/jobs/{id}/log", path=f"/api/jobs/{later['id']}/log", token=token, expect=200).json()
+    assert any(l["line"] == f"keyframe model of job {learned['id']}" for l in log["lines"])
+
+
 def test_intro_corrections_and_labels(server, accounts, erin):
     """The intros page's routes: series with every episode, a boundary corrected (stored in the
     catalog), the labels export in SPEC form A; another user's series does not exist."""

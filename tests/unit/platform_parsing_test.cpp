@@ -82,7 +82,8 @@ TEST(JobOptions, RefusalsNameTheOption) {
               }),
               "a prepare job takes exactly one video (video_ids)");
     EXPECT_EQ(error_of([&] { platform::validate_job_request("arrival", {1}, json::object(), json::object()); }),
-              "unknown job kind 'arrival' (known: prepare, dataset build, transcribe, intro detect, predict, intro learn)");
+              "unknown job kind 'arrival' (known: prepare, dataset build, transcribe, intro detect, predict, intro learn, "
+              "keyframes learn)");
     // A value that looks like an option stays a value.
     EXPECT_EQ(error_of([&] { parse_option_object(spec, json{{"base-url", "--mode"}}, {"v"}); }), "no error");
 }
@@ -132,7 +133,12 @@ TEST(JobRequest, AnalysisKindsUseTheCommandTables) {
     EXPECT_EQ(check("dataset build", {1}, json{{"exclude", "../x.txt"}}, json{{"annotations", export_doc}}),
               "option exclude: a job gives a name or list here, not a path");
     EXPECT_EQ(check("dataset build", {1}, json{{"keyframe", "model:/srv/keyframes.model"}}, json{{"annotations", export_doc}}),
-              "option keyframe: model:FILE reads a file of the server, not given by a job");
+              "option keyframe: a job chooses a learned model by its id, model:<keyframes learn job id>, never a "
+              "file of the server");
+    EXPECT_EQ(check("dataset build", {1}, json{{"keyframe", "model:12"}}, json{{"annotations", export_doc}}), "no error");
+    EXPECT_EQ(check("dataset build", {1}, json{{"keyframe", "model:0"}}, json{{"annotations", export_doc}}),
+              "option keyframe: a job chooses a learned model by its id, model:<keyframes learn job id>, never a "
+              "file of the server");
     EXPECT_EQ(check("dataset build", {1}, none, json{{"annotations", 5}}),
               "inputs.annotations must be the Label Studio export (JSON, JSON_MIN, or CSV text)");
     EXPECT_EQ(check("dataset build", {1}, none, json{{"annotations", export_doc}, {"path", "/etc"}}),
@@ -144,6 +150,31 @@ TEST(JobRequest, AnalysisKindsUseTheCommandTables) {
                     json{{"annotations", export_doc}, {"review", json::array({json{{"item", "2\nx"}}})}}),
               "inputs.review: each decision is {\"item\": \"3\" or a fragment name, \"decision\": "
               "\"excluded\"|\"kept\", \"reason\": \"...\"}");
+}
+
+// keyframes learn: no video, inputs.reviews = job ids, options from `vidseg keyframes learn`'s table.
+TEST(JobRequest, KeyframesLearnTakesJobIdsAndTheCommandTable) {
+    auto check = [](std::vector<std::int64_t> ids, const json& options, const json& inputs) {
+        return error_of([&] { platform::validate_job_request("keyframes learn", ids, options, inputs); });
+    };
+    const json reviews = {{"reviews", {3, 4}}, {"evaluate", {5}}};
+    EXPECT_EQ(check({}, json{{"accepted-weight", 0}, {"l2", 0.1}}, reviews), "no error");
+    EXPECT_EQ(check({1}, json::object(), reviews), "a keyframes learn job takes no video (video_ids)");
+    EXPECT_EQ(check({}, json::object(), json::object()),
+              "a keyframes learn job needs inputs {\"reviews\": [dataset build job ids], \"evaluate\": [job ids] "
+              "(optional)}");
+    EXPECT_EQ(check({}, json::object(), json{{"reviews", json::array()}}),
+              "inputs.reviews must be a list of 1 to 64 dataset build job ids");
+    EXPECT_EQ(check({}, json::object(), json{{"reviews", {"/srv/ds"}}}),
+              "inputs.reviews must hold job ids (positive integers)");
+    EXPECT_EQ(check({}, json::object(), json{{"reviews", {1}}, {"annotations", "x"}}),
+              "unknown input 'annotations' (known: reviews, evaluate)");
+    EXPECT_EQ(check({}, json{{"out", "/tmp/m.model"}}, json{{"reviews", {1}}}),
+              "option out is chosen by the server, not by a job");
+    EXPECT_EQ(check({}, json{{"reviews", json::array({"/srv/ds"})}}, json{{"reviews", {1}}}),
+              "option reviews is chosen by the server, not by a job");
+    EXPECT_EQ(check({}, json{{"accepted-weight", 2}}, json{{"reviews", {1}}}),
+              "option --accepted-weight: must be <= 1, got 2");
 }
 
 TEST(OptionEnvironment, FillsWhatTheCommandLineLeftOpen) {

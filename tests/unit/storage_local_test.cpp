@@ -1,10 +1,12 @@
 // The local-folder ObjectStore (storage/local_store.hpp) and the key rules every backend shares.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 #include "support/object_store_behaviour.hpp"
 #include "support/test_support.hpp"
+#include "vidseg/storage/atomic_file.hpp"
 #include "vidseg/storage/local_store.hpp"
 #include "vidseg/storage/object_store.hpp"
 
@@ -118,6 +120,27 @@ TEST(StorageLocal, UncommittedBytesStayInATempFileBesideTheTarget) {
     EXPECT_EQ(files_under(tmp / "s"),
               (std::vector<std::string>{"a/", "a/b.bin", "a/b.bin.vidseg-meta.json"}));
     EXPECT_EQ(test::thrown_code([&] { writer->write("x", 1); }), ErrorCode::Internal);
+}
+
+// What a process killed mid-write leaves: only the store's own temp names go, objects and look-alikes stay.
+TEST(StorageLocal, StaleTempFilesOfKilledWritesAreRemoved) {
+    EXPECT_TRUE(storage::AtomicFile::is_temp_name("b.bin.vidseg-tmp-Ab12Cd"));
+    EXPECT_TRUE(storage::AtomicFile::is_temp_name("b.bin.vidseg-tmp-1234567890"));
+    EXPECT_FALSE(storage::AtomicFile::is_temp_name("b.bin.vidseg-tmp-"));
+    EXPECT_FALSE(storage::AtomicFile::is_temp_name(".vidseg-tmp-abc"));
+    EXPECT_FALSE(storage::AtomicFile::is_temp_name("b.vidseg-tmp-ab.jpg"));
+    test::TempDir tmp;
+    auto store = local(tmp / "s");
+    store->create("a/kept.bin")->write("x", 1);  // a writer destroyed without commit: its temp file goes at once
+    auto done = store->create("a/done.bin");
+    done->write("abc", 3);
+    done->commit();
+    std::ofstream(tmp / "s" / "a" / "done.bin.vidseg-tmp-Zx81qP") << "half";
+    std::ofstream(tmp / "s" / "deep.vidseg-tmp-998877") << "half";
+    std::ofstream(tmp / "s" / "a" / "notes.vidseg-tmp-ab.txt") << "data";
+    EXPECT_EQ(storage::remove_stale_temp_files(tmp / "s"), 2u);
+    EXPECT_EQ(files_under(tmp / "s"), (std::vector<std::string>{"a/", "a/done.bin", "a/notes.vidseg-tmp-ab.txt"}));
+    EXPECT_EQ(storage::remove_stale_temp_files(tmp / "s"), 0u);
 }
 
 TEST(StorageLocal, ReservedNamesAndFolderClashesAreClearErrors) {

@@ -196,6 +196,20 @@ describe.each(["en", "ru"] as Language[])("review, timeline and intros in %s", (
     const built = jsonLines(await fileText(rita, rebuilt, "review.jsonl"));
     expect(built.find((d) => d.item === items[1])).toMatchObject({ decision: "excluded", reason, who: "rita", source: "exclude-option" });
     expect(built.find((d) => d.item === items[2])).toMatchObject({ decision: "kept", source: "keyframe-pick" });
+
+    // A keyframe model learned from these decisions (the frame picked for items[2]): a keyframes learn job,
+    // its model named by the job's id for later builds.
+    await page.goto(server.url + `/datasets/${job}/review`);
+    await heading(T("review.title", { id: String(job) }));
+    expect(await page.locator("#learn-hint").innerText()).toBe(T("review.learnHint"));
+    await page.locator('button[data-action="learn-keyframes"]').click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    const learned = Number(new URL(page.url()).pathname.split("/").pop());
+    await page.locator('[data-testid=job-state][data-state="finished"]').waitFor({ timeout: 300_000 });
+    expect(await page.locator("[data-testid=keyframe-model]").innerText()).toBe(T("job.keyframeModel", { option: `model:${learned}` }));
+    const report = JSON.parse(await fileText(rita, learned, "learn.json"));
+    expect(report.training.picks).toBe(1);
+    expect(report.model).toBe(`model:${learned}`);
   });
 
   it("the video page: waveform of the sound, timeline of the annotated and predicted intervals and the intro, seeking", async () => {

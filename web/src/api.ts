@@ -136,6 +136,9 @@ export const api = {
     request<DatasetReview>("POST", `/api/jobs/${id}/review`, decision),
   reviewLogUrl: (id: number) => `/api/jobs/${id}/review.jsonl`,
   rebuild: (id: number) => request<Job>("POST", `/api/jobs/${id}/rebuild`),
+  // A keyframe model learned from the review decisions of these dataset builds (a `keyframes learn` job).
+  learnKeyframes: (reviewJobIds: number[]) =>
+    request<Job>("POST", "/api/jobs", { kind: "keyframes learn", video_ids: [], options: {}, inputs: { reviews: reviewJobIds } }),
   intros: () => request<{ series: IntroSeries[] }>("GET", "/api/intros"),
   correctIntro: (jobId: number, videoId: number, start: number, end: number) =>
     request<IntroSeries>("PUT", `/api/intros/${jobId}/episodes/${videoId}`, { start, end }),

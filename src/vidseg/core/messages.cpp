@@ -163,6 +163,21 @@ constexpr Entry kEnglish[] = {
     {Msg::AgentCycle,
      "Cycle {cycle}: {found} lesson(s) found, {published} published, {skipped} already published, {failed} failed, "
      "{waiting} waiting"},
+    {Msg::PublishStaleTempRemoved,
+     "  removed {n} temp file an interrupted publication left at the target|"
+     "  removed {n} temp files an interrupted publication left at the target"},
+    {Msg::KeyframesLearned,
+     "Learned a keyframe model from {decisions} review decisions ({picks} picked frames, {accepted} accepted "
+     "suggestions) in {folders} dataset(s): {out}"},
+    {Msg::KeyframesNotUsed,
+     "  not used: {excluded} excluded, {undecided} without a decision, {off} picks that are no candidate, {single} with "
+     "one candidate"},
+    {Msg::KeyframesTrainingAgreement,
+     "  training decisions ({decisions}): the model takes the reviewer's frame in {model} %, the fixed score in "
+     "{heuristic} %"},
+    {Msg::KeyframesHeldOutAgreement,
+     "  held-out decisions ({decisions}): the model takes the reviewer's frame in {model} %, the fixed score in "
+     "{heuristic} %"},
     {Msg::Warning, "warning: {text}"},
     {Msg::Note, "note: {text}"},
     {Msg::WarnSoundPastPicture,
@@ -391,6 +406,22 @@ constexpr Entry kRussian[] = {
     {Msg::AgentCycle,
      "Цикл {cycle}: найдено уроков {found}, опубликовано {published}, уже опубликовано {skipped}, с ошибкой {failed}, "
      "ожидают {waiting}"},
+    {Msg::PublishStaleTempRemoved,
+     "  удалён {n} временный файл, оставленный прерванной публикацией|"
+     "  удалено {n} временных файла, оставленных прерванной публикацией|"
+     "  удалено {n} временных файлов, оставленных прерванной публикацией"},
+    {Msg::KeyframesLearned,
+     "Модель выбора ключевых кадров обучена на решениях проверяющих: {decisions} (выбрано кадров {picks}, принято "
+     "предложений {accepted}), датасетов {folders}: {out}"},
+    {Msg::KeyframesNotUsed,
+     "  не использованы: исключено {excluded}, без решения {undecided}, выбранных кадров не из кандидатов {off}, с "
+     "одним кандидатом {single}"},
+    {Msg::KeyframesTrainingAgreement,
+     "  решения для обучения ({decisions}): модель берёт кадр проверяющего в {model} %, фиксированная оценка — в "
+     "{heuristic} %"},
+    {Msg::KeyframesHeldOutAgreement,
+     "  отложенные решения ({decisions}): модель берёт кадр проверяющего в {model} %, фиксированная оценка — в "
+     "{heuristic} %"},
     {Msg::Warning, "предупреждение: {text}"},
     {Msg::Note, "примечание: {text}"},
     {Msg::WarnSoundPastPicture,

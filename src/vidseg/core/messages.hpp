@@ -128,6 +128,12 @@ enum class Msg : std::size_t {
     PublishSameContent,
     PublishCardGenerated,
     AgentCycle,
+    PublishStaleTempRemoved,  // plural in {n}
+    // vidseg keyframes learn
+    KeyframesLearned,
+    KeyframesNotUsed,
+    KeyframesTrainingAgreement,
+    KeyframesHeldOutAgreement,
     // Console warnings and notes on stderr (prepare, dataset build, intro detect / learn): the prefix,
     // then the text. Library warnings are English (JSON, logs, the server's job log) and are rendered
     // here with Messages::from_english; data (file names, labels) and error causes stay as they are.

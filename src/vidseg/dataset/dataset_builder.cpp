@@ -390,6 +390,7 @@ DatasetReport build_dataset(const DatasetConfig& config) {
     card.tool_version = version();
     card.excluded_fragments = report.excluded.size();
     card.review_log = !log.empty();
+    card.keyframe_candidates = !scored_candidates.empty();
     card.transcripts_skipped = !transcripts.enabled();
     report.transcripts_skipped = !transcripts.enabled();
     report.transcribed = transcripts.transcribed();

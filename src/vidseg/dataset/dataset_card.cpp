@@ -201,6 +201,16 @@ std::string render_card(const DatasetPlan& plan, const std::vector<annotations::
              "fragment name), `decision` (`kept` / `excluded`), `reason`, `when` (UTC), `who`, `source` "
              "(`interactive`, `confirmed` = kept as listed when the reviewer confirmed, `exclude-option`) and the "
              "fragment's `lesson`, `start`, `end`, `patterns`, `annotator` — training data for a frame filter. ";
+    if (options.keyframe_candidates)
+        o << "`keyframe_candidates.jsonl` holds every candidate frame the keyframe choice scored, one JSON object per "
+             "fragment (excluded ones too): `item`, `lesson`, `start`, `end`, `suggested` (the time the build chose), "
+             "`chooser` (`best` = the fixed score, `model` = a learned model) and `candidates`, each with its `time` "
+             "and scores (`total`, `sharpness`, `exposure`, `person`, `laplacian_variance`, `mean_luma`, "
+             "`clipped_share`, `faces`, `bodies`). With the decisions of `review.jsonl` (a frame `keyframe` picked "
+             "instead of the suggested one, fragments kept or excluded) it is the training data of a keyframe model "
+             "that ranks candidates like the reviewers did: `vidseg keyframes learn --reviews <folder> --out "
+             "keyframes.model`, then `vidseg dataset build ... --keyframe model:keyframes.model` (an existing output "
+             "is re-ranked from this file, no frame decoded again). It is outside the `data_files` above. ";
     o << "`build_manifest.json` lists, per fragment, the hash of the inputs of each file (source video "
          "fingerprint, interval, keyframe time, encoding parameters); `vidseg dataset build` reuses unchanged files "
          "when the dataset is built again. An `excluded/` folder, when present, keeps the files of excluded "

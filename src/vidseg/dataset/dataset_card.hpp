@@ -20,6 +20,7 @@ struct CardOptions {
     bool transcripts_skipped = true;
     size_t excluded_fragments = 0;  // left out by the review (review.jsonl)
     bool review_log = false;        // review.jsonl is present
+    bool keyframe_candidates = false;  // keyframe_candidates.jsonl is present (--keyframe best / model:)
 };
 
 // Split folder prefix of an item's files: "" without a split, "train/" or "test/" with one.

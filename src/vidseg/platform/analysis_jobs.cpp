@@ -17,6 +17,7 @@
 #include "vidseg/intro/intro_labels.hpp"
 #include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/platform/job_steps.hpp"
+#include "vidseg/platform/keyframe_learn_job.hpp"
 
 namespace vidseg::platform {
 
@@ -65,8 +66,11 @@ void run_dataset_build_job(JobContext& c) {
     const auto videos = fetch_all_videos(c);
     const auto option_object = job_options(c);
     const auto inputs = job_inputs(c);
+    parse_job_options(dataset::dataset_build_command_spec(), option_object, {});  // what a job may give
+    auto local_options = option_object;
+    fetch_keyframe_model(c, local_options);  // model:<learn job id> -> the model fetched into the work folder
     auto config = dataset::dataset_build_config(
-        parse_job_options(dataset::dataset_build_command_spec(), option_object, {}));
+        parse_option_object(dataset::dataset_build_command_spec(), local_options, {}));
     use_server_whisper_url(config.transcriber);
     for (const auto& v : videos) config.videos.push_back(v.string());
     const auto& annotations = inputs.at("annotations");
@@ -86,7 +90,7 @@ void run_dataset_build_job(JobContext& c) {
         if (d.contains("keyframe"))
             config.keyframe_picks[d["item"].get<std::string>()] = d["keyframe"].get<double>();
     const fs::path candidates = c.work_dir / "out" / "keyframe_candidates";
-    if (config.keyframe == dataset::KeyframeMode::Best) {
+    if (config.keyframe == dataset::KeyframeMode::Best || config.keyframe == dataset::KeyframeMode::Model) {
         fs::remove_all(candidates);
         config.keyframe_candidates_dir = candidates.string();
     }

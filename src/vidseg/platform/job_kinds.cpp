@@ -7,6 +7,7 @@
 #include "vidseg/core/atomic_dir.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/dataset/dataset_build_options.hpp"
+#include "vidseg/dataset/keyframe_learn_options.hpp"
 #include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/frame_reader.hpp"
@@ -18,6 +19,7 @@
 #include "vidseg/platform/dataset_review.hpp"
 #include "vidseg/platform/job_steps.hpp"
 #include "vidseg/platform/model_registry.hpp"
+#include "vidseg/platform/keyframe_learn_job.hpp"
 #include "vidseg/platform/uploads.hpp"
 #include "vidseg/platform/video_waveform.hpp"
 
@@ -44,6 +46,7 @@ const std::vector<KindSpec>& kind_specs() {
         {"intro detect", intro::intro_detect_command_spec, 2, 256},
         {"predict", models::predict_command_spec, 1, 1, true},
         {"intro learn", intro::intro_detect_command_spec, 2, 256, true},
+        {kKeyframeLearnKind, dataset::keyframes_learn_command_spec, 0, 0, true},
     };
     return kinds;
 }
@@ -51,11 +54,12 @@ const std::vector<KindSpec>& kind_specs() {
 // The options' positionals: the command's video arguments (dataset build takes its videos through
 // --video, which the server sets).
 std::vector<std::string> job_positionals(const std::string& kind, std::size_t videos) {
-    if (kind == "dataset build") return {};
+    if (kind == "dataset build" || kind == kKeyframeLearnKind) return {};
     return std::vector<std::string>(videos, "video");
 }
 
 void validate_inputs(const KindSpec& spec, const nlohmann::json& inputs) {
+    if (spec.kind == kKeyframeLearnKind) return validate_keyframe_learn_inputs(inputs);
     if (inputs.is_null() || (inputs.is_object() && inputs.empty())) {
         if (spec.takes_inputs) throw Error(ErrorCode::InvalidArgument, "a " + spec.kind + " job needs inputs.annotations");
         return;
@@ -115,11 +119,9 @@ ParsedOptions parse_job_options(const CommandSpec& spec, const nlohmann::json& o
         if (options.contains("whisper-url"))
             throw Error(ErrorCode::InvalidArgument,
                         "option whisper-url is chosen by the server (VIDSEG_WHISPER_URL), not by a job");
-        // `--keyframe model:FILE` would read a file of the server's disk.
-        if (const auto it = options.find("keyframe");
-            it != options.end() && it->is_string() && it->get<std::string>().rfind("model:", 0) == 0)
-            throw Error(ErrorCode::InvalidArgument,
-                        "option keyframe: model:FILE reads a file of the server, not given by a job");
+        // `--keyframe model:FILE` would read a file of the server's disk: a job names a learned model by
+        // the id of its keyframes learn job (keyframe_learn_job.hpp), anything else is refused.
+        keyframe_model_job_id(options);
         // A model is named, never a folder of the server; an exclusion is a list, never a server file.
         for (const char* name : {"whisper-model", "exclude"})
             if (const auto it = options.find(name);
@@ -137,7 +139,8 @@ void validate_job_request(const std::string& kind, const std::vector<std::int64_
         if (video_ids.size() < k.min_videos || video_ids.size() > k.max_videos)
             throw Error(ErrorCode::InvalidArgument,
                         "a " + kind + " job takes " +
-                            (k.max_videos == 1 ? std::string("exactly one video")
+                            (k.max_videos == 0   ? std::string("no video")
+                             : k.max_videos == 1 ? std::string("exactly one video")
                                                : std::to_string(k.min_videos) + " to " +
                                                      std::to_string(k.max_videos) + " videos") +
                             " (video_ids)");
@@ -184,6 +187,9 @@ const std::vector<StageSpan>& job_stage_spans(const std::string& kind) {
     static const std::vector<StageSpan> predict = {{"", "frames", 10, 90},
                                                    {"fetch", "prepare", 0, 10},
                                                    {"assemble", "assemble", 90, 100}};
+    static const std::vector<StageSpan> keyframes_learn = {{"fetch", "prepare", 0, 30},
+                                                           {"learn", "segments", 30, 90},
+                                                           {"assemble", "assemble", 90, 100}};
     static const std::vector<StageSpan> none;
     if (kind == "arrival") return arrival;
     if (kind == "prepare") return prepare;
@@ -192,6 +198,7 @@ const std::vector<StageSpan>& job_stage_spans(const std::string& kind) {
     if (kind == "intro detect") return intro_detect;
     if (kind == "predict") return predict;
     if (kind == "intro learn") return intro_detect;
+    if (kind == kKeyframeLearnKind) return keyframes_learn;
     return none;
 }
 
@@ -272,6 +279,7 @@ void run_job(JobContext& context) {
     if (context.job.kind == "intro detect") return run_intro_detect_job(context);
     if (context.job.kind == "predict") return run_predict_job(context);
     if (context.job.kind == "intro learn") return run_intro_learn_job(context);
+    if (context.job.kind == kKeyframeLearnKind) return run_keyframes_learn_job(context);
     throw Error(ErrorCode::InvalidArgument, "unknown job kind '" + context.job.kind + "'");
 }
 

@@ -14,6 +14,9 @@
 //                  model_registry.hpp): predictions.json, the CLI's --out document.
 //   intro learn    `vidseg intro learn` over a series' episodes, the intros corrected by hand replacing
 //                  the detected ones (intro_library.json, learned.json; intro_corrections.hpp).
+//   keyframes learn `vidseg keyframes learn` on the review decisions of the user's own dataset builds
+//                  (no video; inputs.reviews = build job ids; keyframe_learn_job.hpp): keyframes.model,
+//                  chosen by later builds as keyframe model:<job id>.
 #pragma once
 
 #include <cstdint>

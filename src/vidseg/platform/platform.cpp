@@ -8,6 +8,7 @@
 #include "vidseg/platform/api_error.hpp"
 #include "vidseg/platform/job_kinds.hpp"
 #include "vidseg/platform/model_registry.hpp"
+#include "vidseg/platform/keyframe_learn_job.hpp"
 
 namespace vidseg::platform {
 
@@ -136,6 +137,7 @@ catalog::Job Platform::submit_job(const Principal& caller, const std::string& ki
     validate_job_request(kind, video_ids, options, inputs);
     for (auto id : video_ids) video(caller, id);  // 404 for another user's video
     if (kind == "predict") require_registered_model(*this, inputs);
+    check_job_references(*this, caller, kind, options, inputs);  // and for another user's job
     if (config_.max_active_jobs > 0 && !caller.is_admin()) {
         std::size_t active = 0;
         for (const auto& j : catalog_->jobs(caller.user.id))  // the server's own arrival jobs do not count

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,8 @@
 #include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/platform/digest.hpp"
+#include "vidseg/publish/folder_target_lock.hpp"
+#include "vidseg/storage/local_store.hpp"
 #include "vidseg/storage/sigv4.hpp"
 
 namespace fs = std::filesystem;
@@ -114,6 +117,14 @@ Publication publication_of(const PublishConfig& config, const PublishReport& rep
     return p;
 }
 
+// A publication that transfers nothing is still recorded in the manifest when it is the first of this
+// content, or the first from this origin (the agent's lesson): another agent, or one whose state was
+// lost, then recognises the lesson by the target's manifest instead of building it again.
+bool record_without_transfer(const PublishPlan& plan, const PublishManifest& manifest, const std::string& origin) {
+    if (!plan.same_content) return true;
+    return !origin.empty() && !manifest.find_origin(origin);
+}
+
 void publish_to_store(const PublishConfig& config, const std::vector<DatasetFile>& files, PublishReport& report) {
     storage::StoreConfig store_config = config.store;
     store_config.location = config.target.location;
@@ -125,6 +136,13 @@ void publish_to_store(const PublishConfig& config, const std::vector<DatasetFile
         return;  // opening a local store would create the folder: a dry run changes nothing
     }
     const auto store = storage::open_store(store_config);
+    std::optional<FolderTargetLock> lock;
+    if (config.target.kind == PublishTarget::Kind::Folder) {
+        // No other publication writes there while this one runs: temp files found now are leftovers of
+        // one killed mid-write (the crash-recovery step, before anything is planned).
+        lock.emplace(folder);
+        if (!config.dry_run) report.stale_temp_files_removed = storage::remove_stale_temp_files(folder);
+    }
     PublishManifest manifest;
     manifest.target = store->describe();
     if (store->stat(kManifestName)) {
@@ -145,8 +163,7 @@ void publish_to_store(const PublishConfig& config, const std::vector<DatasetFile
     };
     if (config.dry_run) return;
     if (report.plan.nothing_to_do()) {
-        const bool origin_known = !config.origin_digest.empty() && manifest.find_origin(config.origin_digest);
-        if (!report.plan.same_content || !origin_known) {  // first publication of this content / from this origin
+        if (record_without_transfer(report.plan, manifest, config.origin_digest)) {
             manifest.history.push_back(publication_of(config, report, files.size()));
             save_manifest();
         }
@@ -196,7 +213,13 @@ void publish_to_hub(const PublishConfig& config, const std::vector<DatasetFile>&
     manifest.target = "hf://datasets/" + config.target.repo_id;
     // The manifest is committed with the files it lists, so it is trusted as the repository's content.
     report.plan = plan_publish(files, manifest, config.prefix, std::nullopt);
-    if (config.dry_run || report.plan.nothing_to_do()) return;
+    if (config.dry_run) return;
+    if (report.plan.nothing_to_do()) {  // a commit of the manifest alone, when the publication must be recorded
+        if (!record_without_transfer(report.plan, manifest, config.origin_digest)) return;
+        manifest.history.push_back(publication_of(config, report, files.size()));
+        report.commits.push_back(hub.commit(config.target.repo_id, {}, manifest.to_json_text(), default_message(config)));
+        return;
+    }
     // Same bytes under a new name: committed as an addition, whose LFS content the Hub already has
     // (the LFS batch answers "present", nothing is transferred).
     struct Pending {
@@ -311,6 +334,7 @@ nlohmann::json to_json(const PublishReport& report) {
         {"copied", report.copied},
         {"deleted", report.removed},
         {"adopted", report.adopted},
+        {"stale_temp_files_removed", report.stale_temp_files_removed},
         {"bytes_sent", report.bytes_sent},
         {"card_generated", report.card_generated},
         {"seconds", report.seconds},

@@ -40,6 +40,8 @@ struct PublishReport {
     // Files an interrupted publication had sent after its last manifest update, found at the target
     // (same key, size and SHA-256) and recorded instead of sent again.
     std::size_t adopted = 0;
+    // Folder target: temp files of a publication killed mid-write, removed before this one started.
+    std::size_t stale_temp_files_removed = 0;
     std::uint64_t bytes_sent = 0;
     std::vector<std::string> commits;  // Hub
     std::string url;                   // Hub: the repository page

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -21,6 +22,15 @@ namespace {
 }
 
 }  // namespace
+
+bool AtomicFile::is_temp_name(std::string_view file_name) {
+    const auto marker = file_name.rfind(kTempMarker);
+    if (marker == std::string_view::npos || marker == 0) return false;
+    const auto tail = file_name.substr(marker + std::string_view(kTempMarker).size());
+    return !tail.empty() && std::all_of(tail.begin(), tail.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+}
 
 AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {
     // A concurrent remove() may prune the (empty) folder between its creation and mkstemp: retry.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace vidseg::storage {
 
@@ -14,6 +15,9 @@ class AtomicFile {
 public:
     // Marks the temp files so that a folder listing can skip them: "<name>.vidseg-tmp-XXXXXX".
     static constexpr const char* kTempMarker = ".vidseg-tmp-";
+    // Whether a file name is one of these temp names: "<name>" + kTempMarker + letters and digits
+    // (mkostemp's XXXXXX, or the digits of LocalStore::copy's temp link).
+    static bool is_temp_name(std::string_view file_name);
 
     // Creates the target's folder when missing and the temp file. Throws Error(OutputError) naming
     // the target when either cannot be made.

@@ -252,4 +252,23 @@ std::optional<std::string> LocalStore::presigned_get_url(const std::string& key,
     return std::nullopt;  // the server serves local files itself, behind its own authentication
 }
 
+std::size_t remove_stale_temp_files(const fs::path& root) {
+    std::vector<fs::path> stale;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (AtomicFile::is_temp_name(it->path().filename().string()) && it->is_regular_file(ec)) stale.push_back(it->path());
+    }
+    std::size_t removed = 0;
+    for (const auto& path : stale) {
+        if (::unlink(path.c_str()) == 0) ++removed;
+        else if (errno != ENOENT)
+            throw Error(ErrorCode::OutputError, std::string("cannot remove a stale temp file: ") + std::strerror(errno),
+                        path.string());
+    }
+    if (removed > 0)
+        for (const auto& path : stale) sync_directory(path.parent_path());
+    return removed;
+}
+
 }  // namespace vidseg::storage

@@ -42,4 +42,10 @@ private:
     std::filesystem::path root_;
 };
 
+// Removes what writes into a local store left when their process was killed mid-write: temp files of
+// the store's own naming ("<key>.vidseg-tmp-XXXXXX", AtomicFile::is_temp_name) anywhere under `root`.
+// Returns how many. Only for a caller that knows no other writer is using the folder (a publication
+// holding FolderTargetLock): the temp file of a live write would go too.
+std::size_t remove_stale_temp_files(const std::filesystem::path& root);
+
 }  // namespace vidseg::storage

@@ -39,6 +39,12 @@ function datasetLinks(id: number, files: JobFile[]): HTMLElement | null {
   );
 }
 
+// A finished keyframes learn job: how a later dataset build chooses its model (by this job's id).
+function keyframeModelHint(id: number, files: JobFile[]): HTMLElement | null {
+  if (!files.some((f) => f.name === "keyframes.model")) return null;
+  return h("p", { "data-testid": "keyframe-model" }, t("job.keyframeModel", { option: `model:${id}` }));
+}
+
 function summary(job: Job): HTMLElement {
   return h(
     "dl",
@@ -91,6 +97,7 @@ export async function jobPage(ctx: PageContext): Promise<Node> {
             {},
             fragments ? h("p", { "data-testid": "fragment-count" }, plural("job.fragments", fragments)) : null,
             datasetLinks(id, files),
+            keyframeModelHint(id, files),
             h("ul", { class: "files" }, ...files.map((f) => h("li", {}, h("a", { href: f.url, download: "" }, f.name), " ", h("span", { class: "muted" }, formatSize(f.size))))),
           )
         : h("p", { class: "muted" }, t("job.noFiles")),

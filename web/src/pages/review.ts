@@ -1,7 +1,7 @@
 // Review of a finished dataset build job (issue 12): the fragments' keyframes as a grid, reviewed with
 // the keyboard — arrows move, `x` excludes (asks a reason), `k` keeps, `v` shows the frame large with
 // the `--keyframe best` candidates to pick another one. Every decision goes to the server at once
-// (the job's draft review.jsonl); then a re-build with the decisions, or the dataset as a zip.
+// (the job's draft review.jsonl); then a re-build with the decisions, a keyframe model learned from them, or the dataset as a zip.
 import { api, type DatasetReview, type ReviewItem } from "../api";
 import { h } from "../dom";
 import { formatNumber, plural, t } from "../i18n/i18n";
@@ -213,6 +213,19 @@ export async function reviewPage(ctx: PageContext): Promise<Node> {
     }
   });
 
+  // A keyframe model learned from this build's decisions (a keyframes learn job); later builds choose it
+  // with the keyframe option model:<that job's id>. Only a build with candidates has something to learn.
+  const learn = h("button", { type: "button", "data-action": "learn-keyframes", "aria-describedby": "learn-hint" }, t("review.learnKeyframes"));
+  learn.addEventListener("click", async () => {
+    try {
+      const job = await api.learnKeyframes([id]);
+      ctx.navigate(`/jobs/${job.id}`);
+    } catch (error) {
+      errorSlot.replaceChildren(errorBox(error));
+    }
+  });
+  const hasCandidates = review.items.some((i) => i.candidates.length > 1);
+
   draw();
   return h(
     "div",
@@ -228,9 +241,11 @@ export async function reviewPage(ctx: PageContext): Promise<Node> {
       "div",
       { class: "actions review-actions" },
       rebuild,
+      hasCandidates ? learn : null,
       h("a", { class: "button", href: api.jobZipUrl(id), download: `job_${id}.zip`, "data-action": "zip" }, t("review.downloadZip")),
       h("a", { class: "button", href: api.reviewLogUrl(id), download: `job_${id}_review.jsonl`, "data-action": "review-log" }, t("review.downloadLog")),
     ),
+    hasCandidates ? h("p", { class: "muted", id: "learn-hint" }, t("review.learnHint")) : null,
     reasonDialog,
     viewDialog,
   );
