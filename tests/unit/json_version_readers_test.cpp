@@ -131,7 +131,8 @@ TEST(SeriesDetectionCache, TamperedNumbersAreRejectedWithAReason) {
     const std::vector<std::string> episodes = {"a.mp4"};
     const json episode = {{"intro", nullptr},  {"confidence", 0.5}, {"confirmations", 1}, {"variant", 0},
                           {"start_cue", "none"}, {"end_cue", "none"}, {"aligned", nullptr}, {"error", ""},
-                          {"no_audio", false},  {"no_video", false}, {"reason", "alone"},  {"series", 0}};
+                          {"no_audio", false},  {"no_video", false}, {"reason", "alone"},  {"series", 0},
+                          {"recurring_audio", json::array()}};
     const json good = {{"version", vidseg::intro::kDetectionResultVersion}, {"episodes", {episode}}, {"series", {{0}}}};
     std::string why;
     const auto cached = vidseg::intro::series_detection_from_cache(good.dump(), episodes, why);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "vidseg/core/json_numbers.hpp"
+
 namespace vidseg::intro {
 
 double picture_agreement(const VisualFingerprint& a, const VisualFingerprint& b, const timeline::Interval& in_a,
@@ -72,7 +74,8 @@ std::vector<RecurringAudio> recurring_audio_from(const nlohmann::json& doc) {
         RecurringAudio r;
         r.interval = {j.at(0).get<double>(), j.at(1).get<double>()};
         r.pictures_differ = j.at(2).get<bool>();
-        r.partners = j.at(3).get<std::vector<std::size_t>>();
+        for (const auto& partner : j.at(3).get_ref<const nlohmann::json::array_t&>())
+            r.partners.push_back(json_integer<std::size_t>(partner, "a recurring audio partner"));  // no float cast
         out.push_back(std::move(r));
     }
     return out;
