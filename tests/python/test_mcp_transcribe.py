@@ -183,11 +183,14 @@ def test_transcribe_job_succeeds_over_http(whisper_server):
     srt_url = next(f["url"] for f in job["files"] if f["name"] == "lesson.srt")
     status, _, srt = server.request("GET", srt_url, token=token)
     assert status == 200 and "00:00:00,000 --> 00:00:02,500\nHello from the stub." in srt.decode()
+    # The stub answers at once: the job may pass its stages between two polls, so only its end is certain.
     stages = [m for _, m in progress if m.startswith(f"job {job['id']}: ")]
-    assert stages[-1] == f"job {job['id']}: finished" and any(m.endswith(": transcribe") for m in stages), progress
+    assert stages[-1] == f"job {job['id']}: finished", progress
 
     job = ok(real)
     assert job["state"] == "finished", job
+    stages = [m for _, m in progress if m.startswith(f"job {job['id']}: ")]  # a real model takes seconds
+    assert stages[-1] == f"job {job['id']}: finished" and any(m.endswith(": transcribe") for m in stages), progress
     txt_url = next(f["url"] for f in job["files"] if f["name"] == "lesson.json")
     doc = json.loads(server.request("GET", txt_url, token=token)[2])
     assert doc["language"] in ("en", "ru") and len(doc["text"].split()) >= 5, doc["text"]
