@@ -269,21 +269,26 @@ std::vector<AlignedRun> align_masked(const AudioFingerprint& a, const AudioFinge
     return result;
 }
 
+// Quiet items masked first when the fingerprints carry levels (see mask_quiet).
+std::vector<AlignedRun> align_levelled(const AudioFingerprint& a, const AudioFingerprint& b,
+                                       const AlignmentOptions& options,
+                                       const std::vector<std::pair<long, long>>* offset_ranges) {
+    if (!a.levels.empty() || !b.levels.empty())
+        return align_masked(mask_quiet(a, 0u), mask_quiet(b, ~0u), options, offset_ranges);
+    return align_masked(a, b, options, offset_ranges);
+}
+
 }  // namespace
 
 std::vector<AlignedRun> align_episodes(const AudioFingerprint& a, const AudioFingerprint& b,
                                        const AlignmentOptions& options) {
-    if (!a.levels.empty() || !b.levels.empty())
-        return align_masked(mask_quiet(a, 0u), mask_quiet(b, ~0u), options, nullptr);
-    return align_masked(a, b, options, nullptr);
+    return align_levelled(a, b, options, nullptr);
 }
 
 std::vector<AlignedRun> align_episodes_at(const AudioFingerprint& a, const AudioFingerprint& b,
                                           const AlignmentOptions& options,
                                           const std::vector<std::pair<long, long>>& offset_ranges) {
-    if (!a.levels.empty() || !b.levels.empty())
-        return align_masked(mask_quiet(a, 0u), mask_quiet(b, ~0u), options, &offset_ranges);
-    return align_masked(a, b, options, &offset_ranges);
+    return align_levelled(a, b, options, &offset_ranges);
 }
 
 }  // namespace vidseg::intro
