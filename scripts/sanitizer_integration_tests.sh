@@ -9,7 +9,7 @@
 # when any exists, whatever exit code the test expected of the binary (ASan exits 1, like "items
 # failed"). Under ASan `ulimit -v` cannot apply (terabytes of shadow address space): hard_rss_limit_mb
 # caps each run's resident memory instead.
-# Environment: VIDSEG_FUZZ_BUILD_DIR (build-fuzz), VIDSEG_SAN_RSS_MB (4096), VIDSEG_SAN_TORCH (0; see below).
+# Environment: VIDSEG_FUZZ_BUILD_DIR (build-fuzz), VIDSEG_SAN_RSS_MB (4096), VIDSEG_SAN_TORCH (1; see below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="$(cd "$1" && pwd)"
@@ -30,10 +30,11 @@ fi
 # The clang tree cannot build the libtorch module (libtorch 1.13's headers vs clang-14). With
 # VIDSEG_SAN_TORCH=1 the sanitized vidseg loads the normal tree's GCC-built one instead (same sources,
 # same libstdc++ and C++ ABI; VIDSEG_TORCH_MODULE): train and predict run with ASan + UBSan on vidseg's
-# own code, libtorch itself uninstrumented, and DamagedMedia.Predict joins the run. Opt-in until it has
-# passed once with both trees built from the same commit (issue 14: the module and the binary must agree
-# on every type they exchange, e.g. ModelInfo).
-if [ "${VIDSEG_SAN_TORCH:-0}" = 1 ] && [ -f "$build/libvidseg_torch.so" ]; then
+# own code, libtorch itself uninstrumented, and DamagedMedia.Predict joins the run. The default since a
+# run with both trees built from one commit passed (2026-12-08); both trees must come from the same
+# commit (the module and the binary must agree on every type they exchange, e.g. ModelInfo):
+# VIDSEG_SAN_TORCH=0 leaves Predict out.
+if [ "${VIDSEG_SAN_TORCH:-1}" = 1 ] && [ -f "$build/libvidseg_torch.so" ]; then
   export VIDSEG_TORCH_MODULE="$build/libvidseg_torch.so"
 else
   filter+=$([[ "$filter" == *-* ]] && echo ':' || echo '-')'DamagedMedia.Predict'
