@@ -5,6 +5,7 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/intro/intro_detector.hpp"
+#include "vidseg/intro/picture_references.hpp"
 #include "vidseg/intro/picture_windows.hpp"
 #include "vidseg/media/media_file_name.hpp"
 
@@ -183,19 +184,34 @@ SeasonRun detect_season(const std::vector<std::string>& episodes, const IntroDet
     }
     if (run.audio_cache) run.warnings = run.audio_cache->warnings();
     // The pictures are needed: the fused pass decodes only them, the sound's fingerprints are the first pass's.
-    // Not yet applied: decoding only picture_windows() (picture_windows.hpp; a picture run cut by a
-    // window counts as of unknown length, VisualFingerprint::cut_by_window) keeps the test media's
-    // detections with --no-cache, but with a cache the windows are taken only where the audio pass's
-    // fingerprints were loaded (fingerprint_episodes: known_audio), not on a re-run whose audio pass
-    // is a cached result, and the first run's confidences (ep3/ep4 of the test series: 0.867) then
-    // differ from the re-run's (0.8). Switch on with kApplyPictureWindows once both agree.
+    // Only picture_windows() are decoded (a picture run cut by a window counts as of unknown length,
+    // VisualFingerprint::cut_by_window). The windows derive from the audio pass's detections alone, which a
+    // re-run loads from the result cache as they were computed: both runs decode the same windows and key
+    // their fingerprint entries by them (fingerprint_episodes), so their results are the same.
     auto audio_pass = std::move(run.season.episodes);
-    if (kApplyPictureWindows) {
-        const auto windows = picture_windows(run.season.detections, config.max_start + config.max_length);
-        for (std::size_t i = 0; i < audio_pass.size() && i < windows.size(); ++i) audio_pass[i].picture_windows = windows[i];
+    if (!kApplyPictureWindows) {
+        run.season = detect_intros_by_series(episodes, config, run.cache.get(), progress, false, &audio_pass, &memo);
+        run.shown_cache = run.cache.get();
+        return run;
     }
-    run.season = detect_intros_by_series(episodes, config, run.cache.get(), progress, false, &audio_pass, &memo);
+    const auto windows = picture_windows(run.season.detections, config.max_start + config.max_length);
+    for (std::size_t i = 0; i < audio_pass.size() && i < windows.size(); ++i) audio_pass[i].picture_windows = windows[i];
+    // The doubtful episodes and a few references (picture_references.hpp), from the same cached data.
+    const auto members = picture_pass_episodes(run.season.detections, windows);
     run.shown_cache = run.cache.get();
+    if (members.size() == episodes.size()) {
+        run.season = detect_intros_by_series(episodes, config, run.cache.get(), progress, false, &audio_pass, &memo);
+        return run;
+    }
+    std::vector<std::string> picked;
+    std::vector<FingerprintedEpisode> picked_pass;
+    for (std::size_t i : members) {
+        picked.push_back(episodes[i]);
+        picked_pass.push_back(audio_pass[i]);
+    }
+    auto fused = detect_intros_by_series(picked, config, run.cache.get(), progress, false, &picked_pass, &memo);
+    run.season.episodes = std::move(audio_pass);
+    run.season = merge_picture_pass(std::move(run.season), members, std::move(fused), windows);
     return run;
 }
 

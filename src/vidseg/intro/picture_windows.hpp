@@ -23,8 +23,8 @@ namespace vidseg::intro {
 // episodes a window is still a third of the file; on real ones it is a few percent.)
 inline constexpr double kPictureWindowMargin = 2.5;
 
-// Whether detect_season decodes only the windows (see the comment there for what blocks it).
-inline constexpr bool kApplyPictureWindows = false;
+// Whether detect_season decodes only the windows (off: whole spans, as before issue 16 §1).
+inline constexpr bool kApplyPictureWindows = true;
 
 // Per detection of an audio-first pass (one per episode, in order): the windows whose pictures the
 // fused pass decodes; an empty list = the whole span. Episodes with an error get an empty list. When

@@ -202,7 +202,11 @@ std::vector<FingerprintedEpisode> fingerprint_episodes(const std::vector<std::st
             try {
                 throw_if_cancelled();
                 FingerprintOptions episode_fo = fo;
-                if (known_audio(i)) episode_fo.video_windows = (*audio_pass)[i].picture_windows;
+                // The windows come from the audio pass's detections, which a re-run loads from the result
+                // cache without its fingerprints: taken whether or not the audio is, so both runs decode
+                // (and key their cache entries by) the same windows.
+                if (audio_pass && audio_pass->size() == paths.size() && (*audio_pass)[i].path == paths[i])
+                    episode_fo.video_windows = (*audio_pass)[i].picture_windows;
                 out[i].fingerprints = fingerprint_episode_cached(paths[i], episode_fo, cache, nullptr,
                                                                  &out[i].cache_key, known_audio(i));
             } catch (const Error& e) {
