@@ -16,6 +16,7 @@
 #include "vidseg/intro/pair_alignments.hpp"
 #include "vidseg/intro/recurring_audio.hpp"
 #include "vidseg/intro/season_structure.hpp"
+#include "vidseg/intro/structural_ends.hpp"
 #include "vidseg/intro/visual_alignment.hpp"
 
 namespace vidseg::intro {
@@ -267,11 +268,13 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
                 if (demoted_by_pictures(run, i, j, av_intros, pictures_count)) continue;
             }
             if (too_short_for_season(run.a.length(), av_length, run.evidence == (kAudio | kVisual))) continue;
+            if (pictures_count && scene_shared_by_intros(run, i, j, av_intros)) continue;
             candidates[i].push_back({run.a, j, run.evidence, run.offset, run.pictures_differ});
             candidates[j].push_back({run.b, i, run.evidence, -run.offset, run.pictures_differ});
         }
     }
     std::vector<std::vector<std::size_t>> confirmed_by(n);
+    std::vector<std::optional<SinglePartnerCandidate>> single(n);  // rule (c) of season_structure.hpp
     for (std::size_t e = 0; e < n; ++e) {
         auto& cands = candidates[e];
         if (cands.empty()) continue;
@@ -315,6 +318,10 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
                 (g.best.size() + 1 >= winner->best.size() && g.length() > winner->length() + 0.5))
                 winner = &g;
         }
+        if (winner && winner->best.size() == 1 && min_support > 1) {
+            const auto& [partner, c] = *winner->best.begin();
+            single[e] = SinglePartnerCandidate{c.interval, partner, c.evidence, c.offset};
+        }
         if (!winner || winner->best.size() < min_support) continue;
         std::vector<double> starts, ends;
         for (const auto& [partner, c] : winner->best) {
@@ -333,6 +340,22 @@ std::vector<IntroDetection> detect_intros_from_fingerprints(const std::vector<st
         result[e].intro = intro;
         result[e].confirmations = int(winner->best.size());
         result[e].confidence = std::min(1.0, winner->score() / std::min(3.0, double(n - 1)));
+    }
+    // A variant change mid-season: two neighbouring episodes sharing an intro of their own (rule (c)).
+    {
+        std::vector<std::optional<Interval>> intros(n);
+        for (std::size_t e = 0; e < n; ++e) intros[e] = result[e].intro;
+        const auto variant_pair = two_episode_variants(single, intros);
+        for (std::size_t e = 0; e < n; ++e) {
+            if (!variant_pair[e]) continue;
+            const auto& c = *single[e];
+            auto& d = result[e];
+            d.intro = c.interval;
+            d.confirmations = 1;
+            d.matches.push_back({c.partner, c.offset, c.evidence});
+            d.confidence = std::min(1.0, 1.0 / std::min(3.0, double(n - 1)));
+            confirmed_by[e].push_back(c.partner);
+        }
     }
     // Structure: an intro much shorter than the season's consensus, its pictures agreeing with no
     // partner, is a recurrence of part of the intro (a cue, a repeated photo), not this episode's intro.
@@ -518,7 +541,11 @@ std::vector<IntroDetection> detect_intros_once(const std::vector<std::string>& e
     }
     if (fps.size() < 2) return result;
     auto found = detect_intros_from_fingerprints(ids, fps, options, progress);
-    if (options.refine) refine_intro_boundaries(ids, fps, found, options, progress);
+    if (options.refine) {
+        refine_intro_boundaries(ids, fps, found, options, progress);
+        // Speech over an intro's edge: the partners' intros and the pictures place it (structural_ends.hpp).
+        extend_intros_by_structure(fps, found);
+    }
     for (std::size_t k = 0; k < found.size(); ++k) {
         found[k].episode = episodes[where[k]];
         for (auto& r : found[k].recurring_audio)

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "vidseg/intro/structural_ends.hpp"
+
 namespace vidseg::intro {
 
 std::optional<RefinedIntro> RefinementMemo::find(const std::string& key) const {
@@ -55,6 +57,7 @@ void refine_intro_boundaries_memo(const std::vector<std::string>& paths,
                                   Progress* progress, RefinementMemo* memo) {
     if (!memo || paths.size() != detections.size() || fingerprints.size() != detections.size()) {
         refine_intro_boundaries(paths, fingerprints, detections, options, progress);
+        extend_intros_by_structure(fingerprints, detections);
         return;
     }
     const std::size_t n = detections.size();
@@ -93,6 +96,8 @@ void refine_intro_boundaries_memo(const std::vector<std::string>& paths,
             memo->store(by_pictures ? picture_key[e] : sound_key[e], refined);
         }
     }
+    // After every episode is refined (or restored): the structure reads the partners' final intros.
+    extend_intros_by_structure(fingerprints, detections);
 }
 
 }  // namespace vidseg::intro

@@ -103,4 +103,53 @@ bool too_short_for_season(double length, double consensus_length, bool pictures_
     return !pictures_agree && consensus_length > 0 && length < kMinShareOfConsensus * consensus_length;
 }
 
+bool scene_shared_by_intros(const PairRun& run, std::size_t i, std::size_t j,
+                            const std::vector<std::optional<Interval>>& av_intros) {
+    if (run.evidence == kSoundAndPictures || i >= av_intros.size() || j >= av_intros.size()) return false;
+    const auto& x = av_intros[i];
+    const auto& y = av_intros[j];
+    if (!x || !y) return false;
+    constexpr double kTolerance = 0.5;  // seconds: fingerprint resolution at the edges
+    auto inside = [&](const Interval& r, const Interval& intro) {
+        return r.start >= intro.start - kTolerance && r.end <= intro.end + kTolerance;
+    };
+    if (!inside(run.a, *x) || !inside(run.b, *y)) return false;
+    // The pair's own alignment of the two intros (same offset as their starts): that is the intro itself.
+    const double intro_offset = x->start - y->start;
+    return std::abs(run.offset - intro_offset) > 1.0;
+}
+
+bool position_consistent(const Interval& candidate, const std::vector<std::optional<Interval>>& intros) {
+    std::vector<double> starts, lengths;
+    for (const auto& x : intros)
+        if (x) {
+            starts.push_back(x->start);
+            lengths.push_back(x->length());
+        }
+    if (starts.size() < 2) return false;
+    std::sort(lengths.begin(), lengths.end());
+    const std::size_t n = lengths.size();
+    const double typical = n % 2 ? lengths[n / 2] : (lengths[n / 2 - 1] + lengths[n / 2]) / 2;
+    const auto [lo, hi] = std::minmax_element(starts.begin(), starts.end());
+    return candidate.start >= *lo - typical && candidate.start <= *hi + typical;
+}
+
+std::vector<bool> two_episode_variants(const std::vector<std::optional<SinglePartnerCandidate>>& single,
+                                       const std::vector<std::optional<Interval>>& intros) {
+    const std::size_t n = single.size();
+    std::vector<bool> out(n, false);
+    if (intros.size() != n) return out;
+    auto eligible = [&](std::size_t e) {
+        return single[e] && !intros[e] && single[e]->evidence == kSoundAndPictures &&
+               single[e]->partner < n && position_consistent(single[e]->interval, intros);
+    };
+    for (std::size_t e = 0; e < n; ++e) {
+        if (!eligible(e)) continue;
+        const std::size_t p = single[e]->partner;
+        const bool neighbours = p + 1 == e || e + 1 == p;
+        if (neighbours && eligible(p) && single[p]->partner == e) out[e] = true;
+    }
+    return out;
+}
+
 }  // namespace vidseg::intro

@@ -9,6 +9,12 @@
 //     same stretch of the partner as a longer candidate of the same episode is a repeat of it; and an
 //     intro much shorter than the season's consensus is only kept when its pictures agree too (an
 //     intro shortened in one episode keeps its pictures; a reused cue or a repeated photo does not).
+// (c) A variant change mid-season: two neighbouring episodes whose intro differs from the rest share it
+//     with each other only; their one match is an intro when sound AND pictures agree, neither episode
+//     has the season's intro, and it sits where the season's intros sit (position consistent).
+// (d) A scene two intros share (a photo or clip shot used by two variants): a run found by one kind of
+//     evidence only, lying inside both episodes' sound-and-picture intros, is part of them, not a
+//     recurrence of its own.
 // When the season's intro itself has no consistent pictures (music under changing pictures, recap-style
 // openings) nothing is demoted by (a): sound agreement, position and once-per-episode decide.
 #pragma once
@@ -62,5 +68,31 @@ bool too_short_for_season(double length, double consensus_length, bool pictures_
 // candidate without both kinds of evidence under half of it is no intro either (a photo or clip scene
 // two intro variants share, too short for the sound to contradict; a cue of the theme).
 double sound_and_picture_length(const std::vector<std::optional<timeline::Interval>>& av_intros);
+
+// Rule (d) for run (of pair i, j): a one-evidence run inside the sound-and-picture intros of both
+// episodes (each side within its episode's intro, 0.5 s tolerance) that is not that pair's alignment
+// of them (another offset, or the intros are of different variants): true = not a candidate.
+bool scene_shared_by_intros(const PairRun& run, std::size_t i, std::size_t j,
+                            const std::vector<std::optional<timeline::Interval>>& av_intros);
+
+// Position consistent with the season's intros (at least two): the start lies within the span of their
+// starts widened by their median length on both sides (cold opens vary; a body scene is beyond).
+bool position_consistent(const timeline::Interval& candidate,
+                         const std::vector<std::optional<timeline::Interval>>& intros);
+
+// Rule (c): an episode with no intro whose best group has exactly one partner (with four or more
+// episodes one partner is not enough by itself).
+struct SinglePartnerCandidate {
+    timeline::Interval interval;
+    std::size_t partner = 0;
+    int evidence = 0;   // 3 = sound and pictures
+    double offset = 0;  // this episode's time - partner's time
+};
+// For each episode, true when its single-partner candidate is a two-episode intro variant: sound and
+// pictures agree, the partner's candidate is mutual (it names this episode), the two are neighbours in
+// the season's order, neither has an intro (intros[e]), the season has intros in two other episodes
+// or more and both candidates are position consistent with them.
+std::vector<bool> two_episode_variants(const std::vector<std::optional<SinglePartnerCandidate>>& single,
+                                       const std::vector<std::optional<timeline::Interval>>& intros);
 
 }  // namespace vidseg::intro

@@ -15,8 +15,9 @@ namespace vidseg::intro {
 // 2: boundary cues, series merged by profile; 3: long windows scanned through the half-key index;
 // 4: (a structural model, reverted); 5: refined boundaries from audio decoded once per episode
 // (refinement_audio.hpp); 6: pictures decoded only in the windows the sound leaves in doubt
-// (picture_windows.hpp); 7: recurring audio and the season's structure (season_structure.hpp, issue 16 §2).
-inline constexpr int kDetectionResultVersion = 7;
+// (picture_windows.hpp); 7: recurring audio and the season's structure (season_structure.hpp, issue 16 §2);
+// 8: two-episode variants, scenes two intros share, ends from the structure (structural_ends.hpp).
+inline constexpr int kDetectionResultVersion = 8;
 
 // The detection for these episodes, or nullopt with the reason (`why`) when the text is not a result
 // of this version.
