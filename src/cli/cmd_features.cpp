@@ -115,6 +115,7 @@ int run_features(const ParsedOptions& options, Context& context) {
             t.visual_options.embed_mean = parse_triplet(options.str("embed-mean"), "embed-mean");
             t.visual_options.embed_std = parse_triplet(options.str("embed-std"), "embed-std");
         }
+        if (options.given("text-encoder")) t.text_encoder = options.str("text-encoder");
         auto result = features::compute_timeline_features(video, t, context.progress.get());
         matrix = std::move(result.matrix);
         notes = std::move(result.notes);
@@ -197,6 +198,11 @@ Command features_command() {
                  .help = "Per-channel RGB mean on 0..1 pixels.", .metavar = "R,G,B"},
                 {.name = "embed-std", .type = OptionType::String, .default_value = "0.229,0.224,0.225",
                  .help = "Per-channel RGB std on 0..1 pixels.", .metavar = "R,G,B"},
+                {.name = "text-encoder", .type = OptionType::Path,
+                 .help = "With --transcript: a TorchScript sentence encoder (libtorch) whose output per utterance becomes\n"
+                         "text_embed_* columns, pooled per row like the lexical features. Its forward() takes the\n"
+                         "utterance's words (List[str]: lower case, runs of letters/digits) or its text (str).",
+                 .metavar = "MODEL"},
                 {.name = "series-dir", .type = OptionType::Path,
                  .help = "Fused intro features: add intro_similarity_audio/visual, the share of the other episodes in\n"
                          "DIR (the video's season) whose audio / pictures align with each row (intro detector's alignment).\n"
@@ -226,6 +232,7 @@ Command features_command() {
                     "  vidseg features lesson.mp4 --out frames.csv --audio-frames\n"
                     "  vidseg features lesson.mp4 --out f.jsonl --embed-model resnet18.onnx\n"
                     "  vidseg features lesson.mp4 --out f.jsonl --embed-model resnet18.pt   (TorchScript, libtorch)\n"
+                    "  vidseg features lesson.mp4 --out f.jsonl --transcript lesson.srt --text-encoder words.pt\n"
                     "  vidseg features season1/ep03.mkv --out ep03.csv --series-dir season1   (fused intro features)",
     };
     return {spec, run_features};

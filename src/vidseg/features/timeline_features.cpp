@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "vidseg/features/audio_row_pooler.hpp"
 #include "vidseg/features/audio_timeline.hpp"
 #include "vidseg/features/feature_io.hpp"
+#include "vidseg/features/text_embedder.hpp"
 #include "vidseg/features/text_timeline.hpp"
 #include "vidseg/media/audio_reader.hpp"
 #include "vidseg/media/probe.hpp"
@@ -113,6 +115,11 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
     else if (!options.transcript.empty()) transcript = read_transcript(options.transcript);
     if (!options.visual_options.embed_model.empty() && !std::filesystem::is_regular_file(options.visual_options.embed_model))
         throw Error(ErrorCode::InputNotFound, "embedding model not found", options.visual_options.embed_model);
+    if (!options.text_encoder.empty() && !with_text)
+        throw Error(ErrorCode::InvalidArgument, "a text encoder needs a transcript (--transcript)", options.text_encoder);
+    // Loaded before the media is decoded: a bad encoder fails at once.
+    std::optional<TextEmbedder> text_embedder;
+    if (!options.text_encoder.empty()) text_embedder.emplace(options.text_encoder);
     const media::MediaInfo info = media::probe(path, media::ProbeOptions{.scan_packets = false});
     TimelineResult result;
     result.duration = info.duration;
@@ -148,6 +155,7 @@ TimelineResult compute_timeline_features(const std::string& path, const Timeline
         }
     }
     if (with_text) append_text_columns(transcript, m);
+    if (text_embedder) append_text_embedding_columns(transcript, *text_embedder, m);
     if (m.cols() == 0) {
         const char* why = !options.visual ? "no features could be computed (only audio features asked for: no audio stream)"
                           : !options.audio ? "no features could be computed (only visual features asked for: no video stream)"
@@ -183,6 +191,7 @@ ColumnGroup column_group(const std::string& c) {
         if (c == name) return ColumnGroup::Text;
     for (const char* name : kSpeakerColumns)
         if (c == name) return ColumnGroup::Text;
+    if (indexed(c, kTextEmbedPrefix)) return ColumnGroup::Text;
     return ColumnGroup::Other;
 }
 

@@ -31,6 +31,9 @@ struct TimelineOptions {
     std::string transcript;  // JSON {segments:[{start,end,text}]}; empty = no text columns
     // The transcript already read (SRT/VTT, a transcriber's output): used instead of `transcript`.
     std::optional<std::vector<timeline::TranscriptSegment>> transcript_segments;
+    // TorchScript sentence encoder (features/text_embedder.hpp): text_embed_* columns after the text
+    // columns; needs a transcript (InvalidArgument without one). Empty = none.
+    std::string text_encoder;
     int threads = 2;
 };
 

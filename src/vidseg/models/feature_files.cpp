@@ -9,6 +9,7 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/features/feature_io.hpp"
+#include "vidseg/features/text_embedder.hpp"
 #include "vidseg/features/text_timeline.hpp"
 #include "vidseg/features/timeline_features.hpp"
 #include "vidseg/media/audio_reader.hpp"
@@ -188,6 +189,15 @@ features::FeatureMatrix features_for_item(const std::string& path, const ModelIn
             features::append_text_columns(read_lesson_transcript(transcript.file), m);
         return m;
     }
+    // Sentence embeddings need the encoder the model was trained with, which the model does not name yet:
+    // say how to get them rather than fail later on the missing columns.
+    for (const auto& c : grid.columns)
+        if (c.rfind(features::kTextEmbedPrefix, 0) == 0)
+            throw Error(ErrorCode::InvalidArgument,
+                        "the model reads sentence embeddings (" + c + " ...): compute them with `vidseg features " +
+                            "VIDEO --transcript T --text-encoder ENCODER --out F.jsonl` (the encoder it was trained "
+                            "with) and predict on F.jsonl",
+                        path);
     const auto is_similarity = [](const std::string& c) {
         return c == features::kIntroSimilarityAudio || c == features::kIntroSimilarityVisual;
     };

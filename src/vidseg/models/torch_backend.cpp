@@ -4,6 +4,7 @@
 
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/module_loader.hpp"
+#include "vidseg/models/text_network.hpp"
 
 #ifndef VIDSEG_TORCH_MODULE_PATH
 #define VIDSEG_TORCH_MODULE_PATH ""
@@ -42,6 +43,18 @@ private:
     std::unique_ptr<ImageNetwork> inner_;
 };
 
+class GuardedTextNetwork final : public TextNetwork {
+public:
+    explicit GuardedTextNetwork(std::unique_ptr<TextNetwork> inner) : inner_(std::move(inner)) {}
+    std::vector<float> run(const std::string& text, const std::vector<std::string>& words) const override {
+        return guarded([&] { return inner_->run(text, words); });
+    }
+    bool takes_words() const override { return inner_->takes_words(); }
+
+private:
+    std::unique_ptr<TextNetwork> inner_;
+};
+
 class GuardedBackend final : public TorchBackend {
 public:
     explicit GuardedBackend(TorchBackend* inner) : inner_(inner) {}
@@ -60,15 +73,24 @@ private:
     TorchBackend* inner_;  // owned by the module, which stays loaded for the life of the process
 };
 
+// Never dlclose()d: libtorch's static state must outlive every model.
+constexpr ModuleSpec kTorchModule{"libvidseg_torch.so", "VIDSEG_TORCH_MODULE", VIDSEG_TORCH_MODULE_PATH,
+                                  "the libtorch model module"};
+
 }  // namespace
 
 TorchBackend& torch_backend() {
-    // Never dlclose()d: libtorch's static state must outlive every model.
-    static const ModuleSpec spec{"libvidseg_torch.so", "VIDSEG_TORCH_MODULE", VIDSEG_TORCH_MODULE_PATH,
-                                 "the libtorch model module"};
     // Loaded on first use; a failed load throws and is tried again on the next call.
-    static GuardedBackend backend(load_module_factory<TorchBackendFactory>(spec, kTorchBackendSymbol)());
+    static GuardedBackend backend(load_module_factory<TorchBackendFactory>(kTorchModule, kTorchBackendSymbol)());
     return backend;
+}
+
+std::unique_ptr<TextNetwork> load_text_network(const std::string& path) {
+    // Loaded on first use, like torch_backend() (the same module: dlopen() hands back its handle).
+    static const auto loader = load_module_factory<TorchTextModelLoader>(kTorchModule, kTorchTextModelSymbol);
+    std::unique_ptr<TextNetwork> inner;
+    guarded([&] { loader(path, inner); });
+    return std::make_unique<GuardedTextNetwork>(std::move(inner));
 }
 
 }  // namespace vidseg::models
