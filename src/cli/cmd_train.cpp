@@ -243,8 +243,8 @@ Command train_command() {
             "transformer-crf); `predict --threshold` overrides it.\n"
             "--data TABLE (.csv, .tsv, .xlsx: one utterance per row with lesson, start/end or order, speaker,\n"
             "text and labels columns, named by the --*-column options) trains the utterance-level text model:\n"
-            "hashed word and character n-grams with TF-IDF, the neighbouring utterances and the speaker role as\n"
-            "context, a sparse logistic regression with balanced class weights solved to its optimum (dual\n"
+            "hashed word and character n-grams with TF-IDF (--context all|speaker: the neighbouring utterances\n"
+            "and / or the speaker role too), a sparse logistic regression with balanced class weights solved to its optimum (dual\n"
             "coordinate descent, the objective of scikit-learn's liblinear LogisticRegression; --epochs caps\n"
             "its passes, default 200; --solver sgd: plain SGD, 10 epochs), scores calibrated (Platt) on\n"
             "held-out lessons (--val-fraction), each pattern's threshold the balanced boundary (margin 0; or\n"
@@ -301,7 +301,7 @@ Command train_command() {
                  .metavar = "PREFIXES", .repeatable = true},
                 {.name = "threads", .type = OptionType::Int, .default_value = "2", .help = "CPU threads.", .min = 1,
                  .max = 256},
-                {.name = "context", .type = OptionType::Choice, .default_value = "all",
+                {.name = "context", .type = OptionType::Choice, .default_value = "none",
                  .help = "With --data TABLE: context features: all = the neighbouring utterances' words and the\n"
                          "speaker role; speaker = the role only; none.",
                  .choices = {"all", "speaker", "none"}},
