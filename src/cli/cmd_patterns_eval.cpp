@@ -104,6 +104,7 @@ int run_text_eval(const ParsedOptions& options, Context& context) {
     const auto model = options.given("model") ? models::UtteranceModel::load(options.str("model")) : [&] {
         models::UtteranceTrainOptions o;
         o.seed = seed;
+        o.context = false;  // `train --data TABLE`'s default (--context none, bench/RESULTS.md session 10)
         return models::UtteranceModel::train(train, o);
     }();
     const auto baseline = models::train_bag_of_words_baseline(train, seed);

@@ -57,6 +57,7 @@ int run_train_on_table(const ParsedOptions& options, Context& context) {
     config.context = options.str("context") != "none";
     config.neighbours = options.str("context") == "all";
     config.lexical.sublinear_tf = options.flag("sublinear-tf");
+    config.tune_thresholds = options.str("thresholds") == "tuned";
     config.chain = options.str("arch") == "crf";
     if (!config.chain && options.given("arch") && options.str("arch") != "linear")
         throw Error(ErrorCode::InvalidArgument, "--data TABLE trains the utterance text model: --arch linear (the "
@@ -97,7 +98,9 @@ int run_train_on_table(const ParsedOptions& options, Context& context) {
     for (const auto& t : model.training()["thresholds"])
         std::printf("  %s: threshold %s (validation F1 %s)%s\n", t["label"].get<std::string>().c_str(),
                     fixed(t["threshold"].get<double>(), 2).c_str(), fixed(t["val_f1"].get<double>()).c_str(),
-                    t["tuned"].get<bool>() ? "" : " (no positive validation utterance: default)");
+                    t["tuned"].get<bool>() || !model.training().value("thresholds_tuned", true)
+                        ? ""
+                        : " (no positive validation utterance: default)");
     return 0;
 }
 
@@ -240,13 +243,14 @@ Command train_command() {
             "transformer-crf); `predict --threshold` overrides it.\n"
             "--data TABLE (.csv, .tsv, .xlsx: one utterance per row with lesson, start/end or order, speaker,\n"
             "text and labels columns, named by the --*-column options) trains the utterance-level text model:\n"
-            "hashed word and character n-grams with TF-IDF, the neighbouring utterances and the speaker role as\n"
-            "context, a sparse logistic regression with balanced class weights solved to its optimum (dual\n"
+            "hashed word and character n-grams with TF-IDF (--context all|speaker: the neighbouring utterances\n"
+            "and / or the speaker role too), a sparse logistic regression with balanced class weights solved to its optimum (dual\n"
             "coordinate descent, the objective of scikit-learn's liblinear LogisticRegression; --epochs caps\n"
-            "its passes, default 200; --solver sgd: plain SGD, 10 epochs), scores calibrated (Platt) and\n"
-            "thresholds tuned on held-out lessons (--val-fraction), then the weights refitted on every lesson;\n"
-            "with --folds K instead by K-fold cross-validation over whole lessons (calibration, thresholds and,\n"
-            "given several --c values, C), then one fit on every lesson.\n"
+            "its passes, default 200; --solver sgd: plain SGD, 10 epochs), scores calibrated (Platt) on\n"
+            "held-out lessons (--val-fraction), each pattern's threshold the balanced boundary (margin 0; or\n"
+            "tuned there: --thresholds tuned), then the weights refitted on every lesson; with --folds K instead\n"
+            "by K-fold cross-validation over whole lessons (calibration, thresholds and, given several --c\n"
+            "values, C), then one fit on every lesson.\n"
             "`vidseg predict` runs it on videos with transcripts, on transcripts and on tables.\n"
             "--folds K needs at least K training chunks (--chunk rows each); more is a usage error (exit 2).",
         .positionals = {},
@@ -297,7 +301,7 @@ Command train_command() {
                  .metavar = "PREFIXES", .repeatable = true},
                 {.name = "threads", .type = OptionType::Int, .default_value = "2", .help = "CPU threads.", .min = 1,
                  .max = 256},
-                {.name = "context", .type = OptionType::Choice, .default_value = "all",
+                {.name = "context", .type = OptionType::Choice, .default_value = "none",
                  .help = "With --data TABLE: context features: all = the neighbouring utterances' words and the\n"
                          "speaker role; speaker = the role only; none.",
                  .choices = {"all", "speaker", "none"}},
@@ -309,6 +313,11 @@ Command train_command() {
                  .metavar = "C[,C...]"},
                 {.name = "sublinear-tf", .type = OptionType::Flag,
                  .help = "With --data TABLE: n-gram counts as 1 + ln(count) before the IDF."},
+                {.name = "thresholds", .type = OptionType::Choice, .default_value = "balanced",
+                 .help = "With --data TABLE: each pattern's threshold: balanced = the boundary the balanced class\n"
+                         "weights draw (margin 0); tuned = best F1 on the held-out lessons (within one standard\n"
+                         "error, nearest that boundary).",
+                 .choices = {"balanced", "tuned"}},
             },
         .examples = "  vidseg train --data dataset --features features/ --arch bilstm --out patterns.model\n"
                     "  vidseg train --data utterances.xlsx --text-column Реплика --labels-column Паттерны --out text.model\n"

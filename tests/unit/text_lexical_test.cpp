@@ -191,6 +191,32 @@ TEST(TextUtteranceModel, LearnsWordsOfPatternsExplainsAndRoundTrips) {
     EXPECT_GT(models::evaluate_text_model(baseline, held_out).utterances.macro_f1, 0.5);
 }
 
+// The default thresholds are the balanced boundary (margin 0) on the calibrated scale — the decisions of
+// scikit-learn's LogisticRegression(class_weight="balanced") at 0.5 —, not cuts tuned on held-out
+// training lessons, which share the training lessons' phrasing (bench/RESULTS.md, session 10).
+TEST(TextUtteranceModel, ThresholdsAreTheBalancedBoundaryUnlessTuned) {
+    const auto lessons = generated_lessons(10);
+    models::UtteranceTrainOptions o;
+    o.lexical.n_features = 1u << 12;
+    const auto m = models::UtteranceModel::train(lessons, o);
+    EXPECT_EQ(m.training()["thresholds_tuned"], false);
+    ASSERT_EQ(m.training()["thresholds"].size(), 2u);
+    for (std::size_t l = 0; l < m.labels().size(); ++l) {
+        double boundary = 0.5;  // the logistic of margin 0 without a calibration
+        for (const auto& c : m.training()["calibration"])
+            if (c["label"] == m.labels()[l]) boundary = 1 / (1 + std::exp(c["b"].get<double>()));
+        EXPECT_DOUBLE_EQ(m.thresholds()[l], boundary) << m.labels()[l];
+        EXPECT_EQ(m.training()["thresholds"][l]["tuned"], false);
+        EXPECT_GT(m.training()["thresholds"][l]["val_f1"].get<double>(), 0.9);  // F1 at that boundary
+    }
+    EXPECT_FALSE(m.training()["calibration"].empty());
+
+    o.tune_thresholds = true;
+    const auto tuned = models::UtteranceModel::train(lessons, o);
+    EXPECT_EQ(tuned.training()["thresholds_tuned"], true);
+    for (const auto& t : tuned.training()["thresholds"]) EXPECT_EQ(t["tuned"], true);
+}
+
 TEST(TextUtteranceTable, CsvWithOrderSpeakersAndLabels) {
     vidseg::test::TempDir dir;
     std::ofstream(dir / "t.csv") << "Урок;Порядок;Кто;Реплика;Паттерны\n"

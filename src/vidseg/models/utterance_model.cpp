@@ -77,8 +77,21 @@ std::vector<text::ChainCrf> fit_chains(const std::vector<double>& margins, const
     return chains;
 }
 
+// F1 of the rows whose score is >= threshold.
+double f1_at(const std::vector<float>& scores, const std::vector<float>& truth, double threshold) {
+    std::size_t tp = 0, fp = 0, fn = 0;
+    for (std::size_t r = 0; r < scores.size(); ++r) {
+        const bool yes = scores[r] >= threshold, positive = truth[r] > 0.5f;
+        tp += yes && positive;
+        fp += yes && !positive;
+        fn += !yes && positive;
+    }
+    return tp == 0 ? 0.0 : 2.0 * double(tp) / double(2 * tp + fp + fn);
+}
+
 HeldOutChoice choose_on_held_out(const std::vector<double>& margins, const std::vector<std::uint8_t>& targets,
-                                 const std::vector<std::string>& names, bool calibrate, const Sequences* chain) {
+                                 const std::vector<std::string>& names, bool calibrate, bool tune,
+                                 const Sequences* chain) {
     const std::size_t labels = names.size(), rows = margins.size() / labels;
     HeldOutChoice out;
     out.scalings.resize(labels);
@@ -114,7 +127,13 @@ HeldOutChoice choose_on_held_out(const std::vector<double>& margins, const std::
             one[r] = float(chain ? chain_scores[r * labels + l] : out.scalings[l](margins[r * labels + l]));
             truth[r] = targets[r * labels + l];
         }
-        const auto tuned = tune_thresholds(one, truth, 1, chain ? 0.5 : out.scalings[l](0.0)).front();
+        const double boundary = chain ? 0.5 : out.scalings[l](0.0);
+        auto tuned = tune_thresholds(one, truth, 1, boundary).front();
+        if (!tune) {  // the balanced boundary; its held-out F1 still ranks the C values of the cross-validation
+            tuned.threshold = boundary;
+            tuned.f1 = f1_at(one, truth, boundary);
+            tuned.tuned = false;
+        }
         out.thresholds.push_back(tuned.threshold);
         out.macro_f1 += tuned.f1 / double(labels);
         out.thresholds_json.push_back({{"label", names[l]},
@@ -270,7 +289,7 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
                         std::copy(z.begin(), z.end(), oof.begin() + long(r * labels));
                     }
             }
-            auto choice = choose_on_held_out(oof, targets, m.labels_, options.calibrate,
+            auto choice = choose_on_held_out(oof, targets, m.labels_, options.calibrate, options.tune_thresholds,
                                              options.chain ? &train_sequences : nullptr);
             choice.c = c;
             cv["c"].push_back({{"c", c}, {"macro_f1", choice.macro_f1}});
@@ -292,19 +311,29 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
         std::vector<std::uint8_t> val_targets;
         rows_and_targets(val, val_rows, val_targets);
         const auto choice = choose_on_held_out(margins_of(m.classifier_, val_rows), val_targets, m.labels_,
-                                               options.calibrate, options.chain ? &sequences : nullptr);
+                                               options.calibrate, options.tune_thresholds, options.chain ? &sequences : nullptr);
         m.chain_ = choice.chain;
         if (choice.calibrated) m.classifier_.set_calibration(choice.scalings);
         m.thresholds_ = choice.thresholds;
         thresholds = choice.thresholds_json;
         calibration = choice.calibration_json;
-        if (options.refit) {  // every lesson's utterances for the final weights, the calibration kept
+        if (options.refit) {
+            // Every lesson's utterances for the final weights, the calibration kept — and for the final
+            // vocabulary and IDF too: the n-grams only the held-out lessons had would otherwise stay unseen,
+            // left out of every row (LexicalVectorizer::transform), as if those lessons were not there.
             const auto kept = m.classifier_.calibration();
-            std::vector<text::SparseRow> all_rows = std::move(rows);
-            std::vector<std::uint8_t> all_targets = std::move(targets);
-            all_rows.insert(all_rows.end(), std::make_move_iterator(val_rows.begin()),
-                            std::make_move_iterator(val_rows.end()));
-            all_targets.insert(all_targets.end(), val_targets.begin(), val_targets.end());
+            std::vector<std::size_t> all = train;
+            all.insert(all.end(), val.begin(), val.end());
+            texts.clear();
+            for (const auto i : all)
+                for (const auto& u : lessons[i].utterances) texts.push_back(u.segment.text);
+            m.lexical_ = text::LexicalVectorizer::fit(texts, options.lexical);
+            std::vector<text::SparseRow> all_rows;
+            std::vector<std::uint8_t> all_targets;
+            rows.clear();
+            rows.shrink_to_fit();
+            targets.clear();
+            rows_and_targets(all, all_rows, all_targets);
             m.classifier_ = text::SparseLogistic::train(all_rows, all_targets, labels, width, logistic);
             m.classifier_.set_calibration(kept);
         }
@@ -325,6 +354,7 @@ UtteranceModel UtteranceModel::train(const std::vector<text::LessonUtterances>& 
                    {"converged", m.classifier_.converged()},
                    {"calibration", calibration},
                    {"thresholds", thresholds},
+                   {"thresholds_tuned", options.tune_thresholds},
                    {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
     return m;
 }

@@ -4,9 +4,10 @@
 // names speakers (the lesson's main speaker, usually the teacher, or another) — by a sparse
 // multi-label logistic regression with balanced class weights solved to its optimum
 // (text/sparse_logistic.hpp). On the utterances of held-out lessons each pattern's score is calibrated
-// (Platt scaling: the score is a probability of the pattern, not of the balanced prior) and its
-// threshold tuned (best F1, nearest the balanced decision boundary within its sampling error); then the
-// weights are fitted again on every lesson, the calibration kept. Probabilities are projected
+// (Platt scaling: the score is a probability of the pattern, not of the balanced prior); the threshold is
+// the calibrated score of the balanced decision boundary (margin 0), or, on request, tuned there (best
+// F1, nearest that boundary within its sampling error); then the weights are fitted again on every
+// lesson, the calibration kept. Probabilities are projected
 // onto the timeline grid (a row takes the utterance that overlaps it most), so the output is a
 // models::Prediction like the networks' and goes through the same decoding, reports and metrics.
 //
@@ -37,6 +38,12 @@ struct UtteranceTrainOptions {
     double val_fraction = 0.2;  // lessons held out to calibrate and tune the thresholds (0 = none: 0.5 for all)
     bool calibrate = true;      // Platt scaling per pattern on the held-out lessons (needs val_fraction > 0)
     bool refit = true;          // after calibrating, fit the weights again on every lesson
+    // Thresholds tuned per pattern on the held-out (or out-of-fold) lessons (`train --thresholds tuned`);
+    // false (default): each pattern's threshold is the score of margin 0, the boundary the balanced
+    // class weights draw — scikit-learn's LogisticRegression(class_weight="balanced") decisions.
+    // Held-out *training* lessons share the training lessons' phrasing: a threshold tuned on them moves
+    // towards precision and loses the utterances phrased in new ways (bench/RESULTS.md, session 10).
+    bool tune_thresholds = false;
     // folds >= 2: instead of one held-out share, k-fold cross-validation over whole lessons: every
     // lesson's margins come from a model that did not see it; the calibration and thresholds are chosen
     // on all of them, C (from c_grid) by their macro-F1; then one fit on every lesson.
