@@ -2,7 +2,8 @@
 // real `vidseg serve` with real jobs: a `--keyframe best` dataset build of the spoken test lesson and
 // an intro detection over the five-episode test series (tests/media/generate.sh). In each language:
 // keyboard review (exclude one fragment with a reason, keep one, pick another candidate frame), the
-// stored review.jsonl, the dataset zip, the re-build with the decisions, the waveform and timeline
+// stored review.jsonl, the dataset zip, the re-build with the decisions, a model trained on the build
+// from its job page (a `train` job) and registered, the waveform and timeline
 // seeking the player, an intro boundary dragged and stored, the intro labels export; axe-core on every
 // new page at 1280×800 and 390×844, screenshots into OUT/screenshots/<lang>/.
 //
@@ -210,6 +211,35 @@ describe.each(["en", "ru"] as Language[])("review, timeline and intros in %s", (
     const report = JSON.parse(await fileText(rita, learned, "learn.json"));
     expect(report.training.picks).toBe(1);
     expect(report.model).toBe(`model:${learned}`);
+  });
+
+  it("trains a pattern model from the finished dataset build and registers it", async () => {
+    const job = datasetJobs[lang]!;
+    const name = `rita-${lang}`;
+    await sweep("job-dataset-train", `/jobs/${job}`, T("job.title", { id: String(job) }), () => page.locator("[data-testid=train-form]").waitFor());
+    expect(await page.locator("#train-title").innerText()).toBe(T("train.title"));
+    await page.fill("#train-name", name);
+    await page.fill("#train-epochs", "5");
+    await page.selectOption("#train-features", "audio");
+    await page.locator("[data-testid=train-form] button[type=submit]").click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    const trained = Number(new URL(page.url()).pathname.split("/").pop());
+    expect(trained).not.toBe(job);
+    await page.locator('[data-testid=job-state][data-state="finished"]').waitFor({ timeout: 600_000 });
+    const status = page.locator("[data-testid=register-status]");
+    await status.locator(".notice").waitFor();
+    expect(await status.innerText()).toBe(T("train.registered", { name }));
+    const report = JSON.parse(await fileText(rita, trained, "train.json")) as { labels: string[]; registered_as: string; dataset_job: number };
+    expect(report.registered_as).toBe(name);
+    expect(report.dataset_job).toBe(job);
+    const info = await call<{ job: number; registered_by: string; labels: string[] }>(rita, "GET", `/api/models/${name}`);
+    expect(info).toMatchObject({ job: trained, registered_by: "rita", labels: report.labels });
+    // Registered again under another name with the button.
+    await page.fill("#register-name", `${name}-copy`);
+    await page.locator("[data-testid=register-form] button[type=submit]").click();
+    await page.waitForFunction((text) => document.querySelector("[data-testid=register-status]")?.textContent === text, T("train.registered", { name: `${name}-copy` }));
+    expect((await call<{ job: number }>(rita, "GET", `/api/models/${name}-copy`)).job).toBe(trained);
+    await sweep("job-train", `/jobs/${trained}`, T("job.title", { id: String(trained) }), () => page.locator("[data-testid=train-summary]").waitFor());
   });
 
   it("the video page: waveform of the sound, timeline of the annotated and predicted intervals and the intro, seeking", async () => {
