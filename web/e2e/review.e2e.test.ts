@@ -9,10 +9,11 @@
 //
 // Environment: as ui.e2e.test.ts, plus VIDSEG_TEST_MEDIA_DIR (lesson.mp4, series/ep1..5.mp4) and
 // VIDSEG_SOURCE_DIR (tests/data/dataset/lesson_export.json).
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageKey } from "../src/i18n/catalogue";
@@ -66,12 +67,15 @@ beforeAll(async () => {
 async function predictWithRegisteredModel(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), "vidseg-e2e-model-"));
   const features = join(work, "lesson.features.csv");
-  execFileSync(vidseg, ["features", join(media, "lesson.mp4"), "--no-visual", "--out", features]);
+  // Asynchronously: a blocked event loop (execFileSync) keeps the HTTP client from seeing the server close
+  // its idle kept-alive connections, and the next request goes out on a closed one (on a loaded machine).
+  const run = promisify(execFile);
+  await run(vidseg, ["features", join(media, "lesson.mp4"), "--no-visual", "--out", features]);
   mkdirSync(join(work, "ds"));
   const row = { file_name: "videos/x.mp4", patterns: ["Вопрос"], start: 2, end: 6, source_video: "lesson.mp4" };
   writeFileSync(join(work, "ds", "metadata.jsonl"), JSON.stringify(row) + "\n");
   const model = join(work, "m.model");
-  execFileSync(vidseg, ["train", "--data", join(work, "ds"), "--features", features, "--arch", "linear", "--epochs", "20", "--seed", "1", "--out", model]);
+  await run(vidseg, ["train", "--data", join(work, "ds"), "--features", features, "--arch", "linear", "--epochs", "20", "--seed", "1", "--out", model]);
   const admin = await apiLogin(server.url, "admin", server.adminPassword);
   const put = await fetch(server.url + "/api/models/lesson-patterns", { method: "PUT", headers: { Authorization: `Bearer ${admin.token}` }, body: readFileSync(model) });
   if (put.status !== 201) throw new Error(`model registration: ${put.status} ${await put.text()}`);
