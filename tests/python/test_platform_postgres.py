@@ -298,7 +298,8 @@ def test_label_studio_tables_on_postgresql(postgres_db):
         r = api(server, "POST", "/api/labelstudio/projects/{id}/pull", path=f"/api/labelstudio/projects/{project['id']}/pull",
                 token=token, expect=409)
         assert r.json()["error"]["code"] == "labelstudio_not_created"
-        assert sql(url, "SELECT version FROM vidseg_schema") == [["5"]]  # 2 Label Studio, 3 intro corrections, 4 languages, 5 lease expiries
+        # 2 Label Studio, 3 intro corrections, 4 languages, 5 lease expiries, 6 webhook history
+        assert sql(url, "SELECT version FROM vidseg_schema") == [["6"]]
         # As if Label Studio had created it as project 7: its webhooks are stored, the second replacing the first.
         sql(url, f"UPDATE label_studio_projects SET remote_id = 7 WHERE id = {project['id']}")
         for end in (3.0, 4.0):
@@ -315,6 +316,11 @@ def test_label_studio_tables_on_postgresql(postgres_db):
         [a] = stored["annotations"]
         assert a["id"] == 700 and a["video_id"] == video["id"] and a["source"] == "webhook"
         assert a["annotation"]["result"][0]["value"]["end"] == 4.0
+        # Both deliveries in the project's webhook history (migration 6), newest first.
+        hooks = api(server, "GET", "/api/labelstudio/projects/{id}/webhook",
+                    path=f"/api/labelstudio/projects/{project['id']}/webhook", token=token, expect=200).json()
+        assert [(d["action"], d["annotation"], d["task"], d["outcome"]) for d in hooks["deliveries"]] == \
+            [("ANNOTATION_UPDATED", 700, 70, "stored")] * 2 and hooks["last"] == hooks["deliveries"][0]
         r = api(server, "GET", "/api/labelstudio/projects/{id}/agreement",
                 path=f"/api/labelstudio/projects/{project['id']}/agreement", token=token, expect=409)
         assert r.json()["error"]["code"] == "not_enough_annotators"

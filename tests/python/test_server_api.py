@@ -1455,6 +1455,152 @@ def test_models_registry_and_predict_job(server, accounts, tmp_path):
     assert error_of(submit({"inputs": {"model": "lesson-patterns"}}, 400))["code"] == "unknown_model"
 
 
+def test_train_job_from_a_dataset_build_and_its_model_registered(server, accounts, erin, tmp_path):
+    """A dl-user trains a pattern model on her finished dataset build (options through `vidseg train`'s table,
+    features computed from the build's videos), registered under the name she gave; a predict job uses it.
+    POST /api/jobs/{id}/register-model registers a train job's model later; a name another user holds is refused."""
+    token, ids = erin
+    export = json.load(open(os.path.join(SOURCE, "tests", "data", "dataset", "lesson_export.json")))
+    build = api(server, "POST", "/api/jobs", token=token, expect=201,
+                json={"kind": "dataset build", "video_ids": [ids["lesson.mp4"]], "options": {"keyframe": "middle"},
+                      "inputs": {"annotations": export}}).json()
+    done, _ = wait_job(server, token, build["id"], timeout=600)
+    assert done["state"] == "finished", done
+    build_files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files",
+                                             path=f"/api/jobs/{build['id']}/files", token=token, expect=200).json()["files"]}
+    rows = [json.loads(l) for l in requests.get(server.url + build_files["metadata.jsonl"]["url"],
+                                                headers={"Authorization": "Bearer " + token}).text.splitlines() if l]
+    patterns = sorted({p for row in rows for p in row["patterns"]})
+    assert patterns, rows
+
+    submit = lambda body, expect, who=token: api(server, "POST", "/api/jobs", token=who, expect=expect,
+                                                 json={"kind": "train", "video_ids": [], **body})
+    dataset = {"dataset": build["id"]}
+    r = submit({"inputs": dataset, "options": {"features": "/etc"}}, 400)
+    assert error_of(r)["message"] == "option features is chosen by the server, not by a job"
+    r = submit({"inputs": dataset, "options": {"epochs": 0}}, 400)
+    assert error_of(r)["message"] == "option --epochs: must be >= 1, got 0"  # the CLI's table
+    r = submit({"inputs": dataset, "options": {"task": "intro"}}, 400)
+    assert "learns patterns from a dataset build" in error_of(r)["message"]
+    assert "needs inputs" in error_of(submit({}, 400))["message"]
+    r = submit({"inputs": {**dataset, "features": "pixels"}}, 400)
+    assert error_of(r)["message"] == "inputs.features must be audio, audio-visual or transcripts"
+    r = submit({"inputs": {**dataset, "register_as": "../x"}}, 400)
+    assert "a model name may hold only" in error_of(r)["message"]
+    r = submit({"inputs": dataset, "video_ids": [ids["lesson.mp4"]]}, 400)
+    assert error_of(r)["message"] == "a train job takes no video (video_ids)"
+    submit({"inputs": dataset}, 404, who=accounts["bob"])  # another user's build does not exist for bob
+    arrival = next(j for j in api(server, "GET", "/api/jobs", token=token, expect=200).json()["jobs"]
+                   if j["kind"] == "arrival")
+    assert error_of(submit({"inputs": {"dataset": arrival["id"]}}, 409))["code"] == "not_a_dataset"
+
+    job = submit({"inputs": {**dataset, "register_as": "erin-lessons"},
+                  "options": {"arch": "linear", "epochs": 5, "seed": 3, "val-fraction": 0}}, 201).json()
+    assert job["kind"] == "train" and job["video_ids"] == []
+    done, seen = wait_job(server, token, job["id"], timeout=600)
+    log = api(server, "GET", "/api/jobs/{id}/log", path=f"/api/jobs/{job['id']}/log", token=token).json()
+    assert done["state"] == "finished", (done, log)
+    assert {"prepare", "frames", "segments"} <= {s[1] for s in seen} or done["progress"] == 100
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                       token=token, expect=200).json()["files"]}
+    assert set(files) == {"model", "train.json"}
+    get = lambda name: requests.get(server.url + files[name]["url"], headers={"Authorization": "Bearer " + token})
+    report = get("train.json").json()
+    assert report["arch"] == "linear" and report["task"] == "patterns" and report["labels"] == patterns
+    assert report["dataset_job"] == build["id"] and report["features"] == "audio" and report["videos"] == 1
+    assert report["registered_as"] == "erin-lessons" and report["training"]["epochs_run"] <= 5
+    assert any(l["line"] == "registered as model 'erin-lessons'" for l in log["lines"]), log
+    one = "/api/models/{name}"
+    info = api(server, "GET", one, path="/api/models/erin-lessons", token=token, expect=200).json()
+    assert info["registered_by"] == "erin" and info["job"] == job["id"] and info["labels"] == patterns
+    assert info["size"] == files["model"]["size"] and info["arch"] == "linear"
+    # The model file is one of `vidseg train`: the CLI's predict reads it.
+    model = tmp_path / "trained.model"
+    model.write_bytes(get("model").content)
+    cli = json.loads(subprocess.run([VIDSEG, "predict", "--model", str(model), os.path.join(MEDIA, "lesson.mp4"),
+                                     "--json"], check=True, capture_output=True).stdout)
+    assert cli["videos"][0]["labels"] == patterns
+
+    # A predict job with the registered model.
+    pj = api(server, "POST", "/api/jobs", token=token, expect=201,
+             json={"kind": "predict", "video_ids": [ids["lesson.mp4"]], "inputs": {"model": "erin-lessons"}}).json()
+    done, _ = wait_job(server, token, pj["id"], timeout=600)
+    assert done["state"] == "finished", done
+
+    # Registering later, by the button's route.
+    register = "/api/jobs/{id}/register-model"
+    at = lambda job_id: f"/api/jobs/{job_id}/register-model"
+    info2 = api(server, "POST", register, path=at(job["id"]), token=token, json={"name": "erin-lessons-2"},
+                expect=201).json()
+    assert info2["registered_by"] == "erin" and info2["job"] == job["id"] and info2["labels"] == patterns
+    api(server, "POST", register, path=at(job["id"]), token=accounts["bob"], json={"name": "bobs"}, expect=404)
+    r = api(server, "POST", register, path=at(build["id"]), token=token, json={"name": "nope"}, expect=409)
+    assert error_of(r)["code"] == "not_a_train_job"
+    r = api(server, "POST", register, path=at(job["id"]), token=token, json={"label": "x"}, expect=400)
+    assert error_of(r)["message"] == 'send {"name": "MODEL NAME"}'
+    admin = accounts["admin"]
+    api(server, "PUT", one, path="/api/models/admins-model", token=admin, data=model.read_bytes(), expect=201)
+    r = api(server, "POST", register, path=at(job["id"]), token=token, json={"name": "admins-model"}, expect=409)
+    assert error_of(r)["code"] == "model_name_taken"
+    assert error_of(submit({"inputs": {**dataset, "register_as": "admins-model"}}, 409))["code"] == "model_name_taken"
+    audit = api(server, "GET", "/api/audit", token=admin, expect=200).json()["entries"]
+    assert any(e["action"] == "register-model" and e["subject"] == "model erin-lessons-2" for e in audit)
+    for name in ("erin-lessons", "erin-lessons-2", "admins-model"):
+        api(server, "DELETE", one, path=f"/api/models/{name}", token=admin, expect=204)
+
+
+def test_webhook_history_is_kept_per_project_and_bounded(data_dir):
+    """Every webhook delivery of a project is kept with its outcome (stored, ignored, refused), newest first,
+    the newest 50 only; the project's removal removes them. (SQLite; PostgreSQL in test_platform_postgres.py.)"""
+    import sqlite3
+    data = os.path.join(data_dir, "hooks")
+    nowhere = "http://127.0.0.1:9"  # nothing listens: the project is recorded in state error
+    server = Server(data, "--label-studio-url", nowhere, "--label-studio-token", "0" * 40,
+                    "--label-studio-webhook-secret", "hook-secret")
+    try:
+        token = login(server, "admin", server.password).json()["token"]
+        video = ready_video(server, token, "hooks.mp4")
+        api(server, "POST", "/api/labelstudio/projects", token=token, expect=502,
+            json={"name": "Hooks", "patterns": "Вопрос\n", "video_ids": [video["id"]]})
+        [project] = api(server, "GET", "/api/labelstudio/projects", token=token, expect=200).json()["projects"]
+        db = sqlite3.connect(os.path.join(data, "catalog.sqlite"))
+        db.execute("UPDATE label_studio_projects SET remote_id = 9 WHERE id = ?", (project["id"],))
+        db.commit()
+        db.close()
+        path = f"/api/labelstudio/projects/{project['id']}/webhook"
+        state = api(server, "GET", "/api/labelstudio/projects/{id}/webhook", path=path, token=token, expect=200).json()
+        assert state == {"enabled": False, "last": None, "deliveries": []}
+        hook = lambda body, expect: api(server, "POST", "/api/labelstudio/webhook", json=body, expect=expect,
+                                        headers={"X-Vidseg-Webhook-Secret": "hook-secret"})
+        for i in range(1, 53):
+            hook({"action": "ANNOTATION_CREATED", "project": 9, "task": {"id": 90, "data": {}},
+                  "annotation": {"id": 900 + i, "completed_by": 1, "result": []}}, 200)
+        hook({"action": "PROJECT_UPDATED", "project": {"id": 9}}, 200)
+        r = hook({"action": "ANNOTATION_UPDATED", "project": 9, "task": "not an object", "annotation": 5}, 400)
+        assert error_of(r)["message"] == "the webhook names no annotation or task"
+        hook({"action": 7, "project": 9, "task": [], "annotation": {"task": "x"}}, 200)  # types checked: ignored
+        state = api(server, "GET", "/api/labelstudio/projects/{id}/webhook", path=path, token=token, expect=200).json()
+        deliveries = state["deliveries"]
+        assert len(deliveries) == 50 and state["last"] == deliveries[0]
+        assert [d["outcome"] for d in deliveries[:4]] == ["ignored", "error", "ignored", "stored"]
+        assert deliveries[0]["action"] == "" and deliveries[0]["message"] == "action  is not stored"
+        assert deliveries[1] == {**deliveries[1], "action": "ANNOTATION_UPDATED", "annotation": None, "task": None,
+                                 "message": "the webhook names no annotation or task"}
+        assert deliveries[2]["action"] == "PROJECT_UPDATED" and deliveries[2]["message"] == "action PROJECT_UPDATED is not stored"
+        assert deliveries[3] == {**deliveries[3], "action": "ANNOTATION_CREATED", "annotation": 952, "task": 90,
+                                 "message": None}
+        assert [d["annotation"] for d in deliveries[3:]] == list(range(952, 905, -1))  # the oldest dropped
+        received = [d["received"] for d in deliveries]
+        assert received == sorted(received, reverse=True) and abs(received[0] - time.time()) < 60
+        api(server, "DELETE", "/api/labelstudio/projects/{id}", path=f"/api/labelstudio/projects/{project['id']}",
+            token=token, expect=204)
+        db = sqlite3.connect(os.path.join(data, "catalog.sqlite"))
+        assert db.execute("SELECT count(*) FROM label_studio_webhook_deliveries").fetchone() == (0,)
+        db.close()
+    finally:
+        server.stop()
+
+
 def test_zz_every_documented_route_was_exercised(server):
     doc = requests.get(server.url + "/api/openapi.json").json()
     methods = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}  # not path-level "parameters"

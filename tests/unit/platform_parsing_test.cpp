@@ -83,7 +83,7 @@ TEST(JobOptions, RefusalsNameTheOption) {
               "a prepare job takes exactly one video (video_ids)");
     EXPECT_EQ(error_of([&] { platform::validate_job_request("arrival", {1}, json::object(), json::object()); }),
               "unknown job kind 'arrival' (known: prepare, dataset build, transcribe, intro detect, predict, intro learn, "
-              "keyframes learn)");
+              "keyframes learn, train)");
     // A value that looks like an option stays a value.
     EXPECT_EQ(error_of([&] { parse_option_object(spec, json{{"base-url", "--mode"}}, {"v"}); }), "no error");
 }

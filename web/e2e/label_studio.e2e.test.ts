@@ -275,6 +275,13 @@ describe("webhook live state, Label Studio stopped and started again (en)", () =
     expect(text).toContain(`#${tasks[0].id}`);
     const received = Number(await line.getAttribute("data-received"));
     expect(Math.abs(received - Date.now() / 1000)).toBeLessThan(120);
+    // The history of deliveries (the catalog keeps the newest 50): this one, stored.
+    const rows = page.locator("[data-testid=ls-webhook-deliveries] tbody tr");
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toContain(`#${made.id}`);
+    expect(await rows.first().locator("[data-outcome]").getAttribute("data-outcome")).toBe("stored");
+    expect(await rows.first().locator("[data-outcome]").innerText()).toBe(T("ls.delivery.outcome.stored"));
     await sweep(page, join(outDir, "screenshots", "en"), "label-studio-webhook", null, T("ls.projectTitle", { name: "Webhooks 7B" }));
   });
 

@@ -2,16 +2,18 @@
 // real `vidseg serve` with real jobs: a `--keyframe best` dataset build of the spoken test lesson and
 // an intro detection over the five-episode test series (tests/media/generate.sh). In each language:
 // keyboard review (exclude one fragment with a reason, keep one, pick another candidate frame), the
-// stored review.jsonl, the dataset zip, the re-build with the decisions, the waveform and timeline
+// stored review.jsonl, the dataset zip, the re-build with the decisions, a model trained on the build
+// from its job page (a `train` job) and registered, the waveform and timeline
 // seeking the player, an intro boundary dragged and stored, the intro labels export; axe-core on every
 // new page at 1280×800 and 390×844, screenshots into OUT/screenshots/<lang>/.
 //
 // Environment: as ui.e2e.test.ts, plus VIDSEG_TEST_MEDIA_DIR (lesson.mp4, series/ep1..5.mp4) and
 // VIDSEG_SOURCE_DIR (tests/data/dataset/lesson_export.json).
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageKey } from "../src/i18n/catalogue";
@@ -65,12 +67,15 @@ beforeAll(async () => {
 async function predictWithRegisteredModel(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), "vidseg-e2e-model-"));
   const features = join(work, "lesson.features.csv");
-  execFileSync(vidseg, ["features", join(media, "lesson.mp4"), "--no-visual", "--out", features]);
+  // Asynchronously: a blocked event loop (execFileSync) keeps the HTTP client from seeing the server close
+  // its idle kept-alive connections, and the next request goes out on a closed one (on a loaded machine).
+  const run = promisify(execFile);
+  await run(vidseg, ["features", join(media, "lesson.mp4"), "--no-visual", "--out", features]);
   mkdirSync(join(work, "ds"));
   const row = { file_name: "videos/x.mp4", patterns: ["Вопрос"], start: 2, end: 6, source_video: "lesson.mp4" };
   writeFileSync(join(work, "ds", "metadata.jsonl"), JSON.stringify(row) + "\n");
   const model = join(work, "m.model");
-  execFileSync(vidseg, ["train", "--data", join(work, "ds"), "--features", features, "--arch", "linear", "--epochs", "20", "--seed", "1", "--out", model]);
+  await run(vidseg, ["train", "--data", join(work, "ds"), "--features", features, "--arch", "linear", "--epochs", "20", "--seed", "1", "--out", model]);
   const admin = await apiLogin(server.url, "admin", server.adminPassword);
   const put = await fetch(server.url + "/api/models/lesson-patterns", { method: "PUT", headers: { Authorization: `Bearer ${admin.token}` }, body: readFileSync(model) });
   if (put.status !== 201) throw new Error(`model registration: ${put.status} ${await put.text()}`);
@@ -210,6 +215,35 @@ describe.each(["en", "ru"] as Language[])("review, timeline and intros in %s", (
     const report = JSON.parse(await fileText(rita, learned, "learn.json"));
     expect(report.training.picks).toBe(1);
     expect(report.model).toBe(`model:${learned}`);
+  });
+
+  it("trains a pattern model from the finished dataset build and registers it", async () => {
+    const job = datasetJobs[lang]!;
+    const name = `rita-${lang}`;
+    await sweep("job-dataset-train", `/jobs/${job}`, T("job.title", { id: String(job) }), () => page.locator("[data-testid=train-form]").waitFor());
+    expect(await page.locator("#train-title").innerText()).toBe(T("train.title"));
+    await page.fill("#train-name", name);
+    await page.fill("#train-epochs", "5");
+    await page.selectOption("#train-features", "audio");
+    await page.locator("[data-testid=train-form] button[type=submit]").click();
+    await page.waitForURL(/\/jobs\/\d+$/);
+    const trained = Number(new URL(page.url()).pathname.split("/").pop());
+    expect(trained).not.toBe(job);
+    await page.locator('[data-testid=job-state][data-state="finished"]').waitFor({ timeout: 600_000 });
+    const status = page.locator("[data-testid=register-status]");
+    await status.locator(".notice").waitFor();
+    expect(await status.innerText()).toBe(T("train.registered", { name }));
+    const report = JSON.parse(await fileText(rita, trained, "train.json")) as { labels: string[]; registered_as: string; dataset_job: number };
+    expect(report.registered_as).toBe(name);
+    expect(report.dataset_job).toBe(job);
+    const info = await call<{ job: number; registered_by: string; labels: string[] }>(rita, "GET", `/api/models/${name}`);
+    expect(info).toMatchObject({ job: trained, registered_by: "rita", labels: report.labels });
+    // Registered again under another name with the button.
+    await page.fill("#register-name", `${name}-copy`);
+    await page.locator("[data-testid=register-form] button[type=submit]").click();
+    await page.waitForFunction((text) => document.querySelector("[data-testid=register-status]")?.textContent === text, T("train.registered", { name: `${name}-copy` }));
+    expect((await call<{ job: number }>(rita, "GET", `/api/models/${name}-copy`)).job).toBe(trained);
+    await sweep("job-train", `/jobs/${trained}`, T("job.title", { id: String(trained) }), () => page.locator("[data-testid=train-summary]").waitFor());
   });
 
   it("the video page: waveform of the sound, timeline of the annotated and predicted intervals and the intro, seeking", async () => {

@@ -18,6 +18,7 @@ export interface Job {
 export interface JobFile { name: string; size: number; key: string; url: string }
 export interface WaveformPeaks { sample_rate: number; channels: number; frames: number; duration: number; peaks: number[] }
 export interface RegisteredModel { name: string; arch: string; task: string; labels: string[]; size: number; registered_by: string; registered_at: number }
+export type TrainFeatures = "audio" | "audio-visual" | "transcripts";
 export type ReviewDecision = "kept" | "excluded";
 export interface ReviewCandidate { time: number; image: string }
 export interface ReviewItem {
@@ -51,7 +52,11 @@ export interface LabelStudioAnnotation {
   id: number; task_id: number; video_id: number | null; annotator_id: number; annotator: string; source: string;
   missing: boolean; updated: number; annotation: { result?: unknown[] };
 }
-export interface LabelStudioWebhookState { enabled: boolean; last: { action: string; received: number; annotation: number; task: number } | null }
+export interface WebhookDelivery {
+  action: string; received: number; annotation: number | null; task: number | null;
+  outcome: "stored" | "ignored" | "error"; message: string | null;
+}
+export interface LabelStudioWebhookState { enabled: boolean; last: WebhookDelivery | null; deliveries: WebhookDelivery[] }
 export interface LabelStudioPull { project: LabelStudioProject; annotations: number; new: number; updated: number; missing: number }
 export interface AgreementPattern {
   label: string; kappa: number | null; band: string; percent_agreement: number | null; segments: number; matched: number;
@@ -122,6 +127,13 @@ export const api = {
   videoFileUrl: (id: number) => `/api/videos/${id}/file`,
   videoPeaks: (id: number) => request<WaveformPeaks>("GET", `/api/videos/${id}/peaks`),
   models: () => request<{ models: RegisteredModel[] }>("GET", "/api/models").then((r) => r.models),
+  // A pattern model trained on a finished dataset build (a `train` job), registered under `registerAs`.
+  trainModel: (datasetJobId: number, features: TrainFeatures, options: Record<string, unknown>, registerAs?: string) =>
+    request<Job>("POST", "/api/jobs", {
+      kind: "train", video_ids: [], options,
+      inputs: { dataset: datasetJobId, features, ...(registerAs ? { register_as: registerAs } : {}) },
+    }),
+  registerTrainedModel: (jobId: number, name: string) => request<RegisteredModel>("POST", `/api/jobs/${jobId}/register-model`, { name }),
   jobs: () => request<{ jobs: Job[] }>("GET", "/api/jobs").then((r) => r.jobs),
   job: (id: number) => request<Job>("GET", `/api/jobs/${id}`),
   submitJob: (kind: string, videoIds: number[], options: Record<string, unknown>) =>

@@ -14,6 +14,7 @@
 #include <pqxx/pqxx>
 
 #include "vidseg/catalog/catalog.hpp"
+#include "vidseg/catalog/webhook_deliveries.hpp"
 #include "vidseg/core/error.hpp"
 
 namespace vidseg::catalog {
@@ -82,6 +83,16 @@ CREATE TABLE intro_corrections (job_id BIGINT NOT NULL REFERENCES jobs(id) ON DE
     "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';",
     // 5: how many times each job was queued again because its worker's lease expired (/metrics).
     "ALTER TABLE jobs ADD COLUMN lease_expiries BIGINT NOT NULL DEFAULT 0;",
+    // 6: the history of each Label Studio project's webhook deliveries (the newest 50 are kept).
+    R"sql(
+CREATE TABLE label_studio_webhook_deliveries (id BIGSERIAL PRIMARY KEY,
+                                              project_id BIGINT NOT NULL REFERENCES label_studio_projects(id)
+                                                  ON DELETE CASCADE,
+                                              received BIGINT NOT NULL, action TEXT NOT NULL,
+                                              task_id BIGINT NOT NULL, annotation_id BIGINT NOT NULL,
+                                              outcome TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX label_studio_webhook_deliveries_by_project ON label_studio_webhook_deliveries(project_id, id);
+)sql",
 };
 
 constexpr std::int64_t kMigrationLock = 0x76696473656700;  // "vidseg": pg_advisory_xact_lock key
@@ -200,7 +211,7 @@ std::string redacted(const std::string& url) {
     return url.substr(0, colon) + ":***" + url.substr(at);
 }
 
-class PostgresCatalog final : public Catalog {
+class PostgresCatalog final : public Catalog, public WebhookDeliveryLog {
   public:
     explicit PostgresCatalog(std::string url) : url_(std::move(url)) { migrate(); }
 
@@ -636,6 +647,7 @@ class PostgresCatalog final : public Catalog {
     bool remove_label_studio_project(std::int64_t id) override {
         return in_transaction([&](pqxx::work& tx) {
             tx.exec_params("DELETE FROM label_studio_annotations WHERE project_id = $1", id);
+            tx.exec_params("DELETE FROM label_studio_webhook_deliveries WHERE project_id = $1", id);
             return tx.exec_params("DELETE FROM label_studio_projects WHERE id = $1", id).affected_rows() > 0;
         });
     }
@@ -646,6 +658,29 @@ class PostgresCatalog final : public Catalog {
                                     " FROM label_studio_annotations WHERE project_id = $1 ORDER BY task_id, remote_id"}),
                                project_id),
                 read_label_studio_annotation);
+        });
+    }
+
+    void add_webhook_delivery(const WebhookDelivery& d) override {
+        in_transaction([&](pqxx::work& tx) {
+            tx.exec_params("INSERT INTO label_studio_webhook_deliveries (project_id, received, action, task_id, "
+                           "annotation_id, outcome, message) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                           d.project_id, d.received, d.action, d.task_id, d.annotation_id, d.outcome, d.message);
+            tx.exec_params("DELETE FROM label_studio_webhook_deliveries WHERE project_id = $1 AND id NOT IN (SELECT id "
+                           "FROM label_studio_webhook_deliveries WHERE project_id = $1 ORDER BY id DESC LIMIT $2)",
+                           d.project_id, static_cast<std::int64_t>(kWebhookHistory));
+        });
+    }
+    std::vector<WebhookDelivery> webhook_deliveries(std::int64_t project_id) override {
+        return in_transaction([&](pqxx::work& tx) {
+            return read_all<WebhookDelivery>(
+                tx.exec_params("SELECT id, project_id, received, action, task_id, annotation_id, outcome, message "
+                               "FROM label_studio_webhook_deliveries WHERE project_id = $1 ORDER BY id DESC",
+                               project_id),
+                [](const pqxx::row& r) {
+                    return WebhookDelivery{i64(r[0]),         i64(r[1]),         i64(r[2]),        r[3].c_str(),
+                                           i64(r[4]),         i64(r[5]),         r[6].c_str(),     r[7].c_str()};
+                });
         });
     }
 

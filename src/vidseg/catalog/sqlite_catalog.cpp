@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/catalog/catalog.hpp"
+#include "vidseg/catalog/webhook_deliveries.hpp"
 #include "vidseg/catalog/sqlite_db.hpp"
 #include "vidseg/core/error.hpp"
 
@@ -86,6 +87,16 @@ CREATE TABLE intro_corrections (job_id INTEGER NOT NULL REFERENCES jobs(id) ON D
     "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';",
     // 7: how many times each job was queued again because its worker's lease expired (/metrics).
     "ALTER TABLE jobs ADD COLUMN lease_expiries INTEGER NOT NULL DEFAULT 0;",
+    // 8: the history of each Label Studio project's webhook deliveries (the newest 50 are kept).
+    R"sql(
+CREATE TABLE label_studio_webhook_deliveries (id INTEGER PRIMARY KEY,
+                                              project_id INTEGER NOT NULL REFERENCES label_studio_projects(id)
+                                                  ON DELETE CASCADE,
+                                              received INTEGER NOT NULL, action TEXT NOT NULL,
+                                              task_id INTEGER NOT NULL, annotation_id INTEGER NOT NULL,
+                                              outcome TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX label_studio_webhook_deliveries_by_project ON label_studio_webhook_deliveries(project_id, id);
+)sql",
 };
 
 constexpr const char* kLabelStudioProjectColumns =
@@ -159,7 +170,7 @@ ApiToken read_token(const Statement& s) {
     return {s.integer(0), s.integer(1), s.text(2), s.text(3), s.integer(4), s.integer(5), s.integer(6) != 0};
 }
 
-class SqliteCatalog final : public Catalog {
+class SqliteCatalog final : public Catalog, public WebhookDeliveryLog {
   public:
     explicit SqliteCatalog(const std::string& path) : db_(path) { migrate(); }
 
@@ -652,6 +663,7 @@ class SqliteCatalog final : public Catalog {
         std::lock_guard lock(mutex_);
         Transaction t(db_);
         Statement(db_, "DELETE FROM label_studio_annotations WHERE project_id = ?").bind(1, id).run();
+        Statement(db_, "DELETE FROM label_studio_webhook_deliveries WHERE project_id = ?").bind(1, id).run();
         Statement(db_, "DELETE FROM label_studio_projects WHERE id = ?").bind(1, id).run();
         const bool removed = db_.changes() > 0;
         t.commit();
@@ -664,6 +676,31 @@ class SqliteCatalog final : public Catalog {
         s.bind(1, project_id);
         std::vector<LabelStudioAnnotation> out;
         while (s.step()) out.push_back(read_label_studio_annotation(s));
+        return out;
+    }
+
+    void add_webhook_delivery(const WebhookDelivery& d) override {
+        std::lock_guard lock(mutex_);
+        Transaction t(db_);
+        Statement(db_, "INSERT INTO label_studio_webhook_deliveries (project_id, received, action, task_id, "
+                       "annotation_id, outcome, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind_all(d.project_id, d.received, d.action, d.task_id, d.annotation_id, d.outcome, d.message)
+            .run();
+        Statement(db_, "DELETE FROM label_studio_webhook_deliveries WHERE project_id = ? AND id NOT IN (SELECT id "
+                       "FROM label_studio_webhook_deliveries WHERE project_id = ? ORDER BY id DESC LIMIT ?)")
+            .bind_all(d.project_id, d.project_id, static_cast<std::int64_t>(kWebhookHistory))
+            .run();
+        t.commit();
+    }
+    std::vector<WebhookDelivery> webhook_deliveries(std::int64_t project_id) override {
+        std::lock_guard lock(mutex_);
+        Statement s(db_, "SELECT id, project_id, received, action, task_id, annotation_id, outcome, message FROM "
+                         "label_studio_webhook_deliveries WHERE project_id = ? ORDER BY id DESC");
+        s.bind(1, project_id);
+        std::vector<WebhookDelivery> out;
+        while (s.step())
+            out.push_back({s.integer(0), s.integer(1), s.integer(2), s.text(3), s.integer(4), s.integer(5), s.text(6),
+                           s.text(7)});
         return out;
     }
 
@@ -722,6 +759,12 @@ class SqliteCatalog final : public Catalog {
 
 std::unique_ptr<Catalog> open_sqlite_catalog(const std::string& path) {
     return std::make_unique<SqliteCatalog>(path);
+}
+
+WebhookDeliveryLog& webhook_delivery_log(Catalog& catalog) {
+    auto* log = dynamic_cast<WebhookDeliveryLog*>(&catalog);
+    if (!log) throw Error(ErrorCode::Unsupported, "this catalog keeps no webhook deliveries");
+    return *log;
 }
 
 bool is_postgres_url(const std::string& location) {

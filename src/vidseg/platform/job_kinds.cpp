@@ -14,12 +14,14 @@
 #include "vidseg/media/image_writer.hpp"
 #include "vidseg/media/probe.hpp"
 #include "vidseg/models/predict_options.hpp"
+#include "vidseg/models/train_options.hpp"
 #include "vidseg/pipeline/prepare_options.hpp"
 #include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/platform/dataset_review.hpp"
 #include "vidseg/platform/job_steps.hpp"
 #include "vidseg/platform/model_registry.hpp"
 #include "vidseg/platform/keyframe_learn_job.hpp"
+#include "vidseg/platform/train_job.hpp"
 #include "vidseg/platform/uploads.hpp"
 #include "vidseg/platform/video_waveform.hpp"
 
@@ -47,6 +49,7 @@ const std::vector<KindSpec>& kind_specs() {
         {"predict", models::predict_command_spec, 1, 1, true},
         {"intro learn", intro::intro_detect_command_spec, 2, 256, true},
         {kKeyframeLearnKind, dataset::keyframes_learn_command_spec, 0, 0, true},
+        {kTrainKind, models::train_command_spec, 0, 0, true},
     };
     return kinds;
 }
@@ -54,7 +57,7 @@ const std::vector<KindSpec>& kind_specs() {
 // The options' positionals: the command's video arguments (dataset build takes its videos through
 // --video, which the server sets).
 std::vector<std::string> job_positionals(const std::string& kind, std::size_t videos) {
-    if (kind == "dataset build" || kind == kKeyframeLearnKind) return {};
+    if (kind == "dataset build" || kind == kKeyframeLearnKind || kind == kTrainKind) return {};
     return std::vector<std::string>(videos, "video");
 }
 
@@ -148,6 +151,8 @@ void validate_job_request(const std::string& kind, const std::vector<std::int64_
             predict_job_model(inputs);  // a registered model's name, never a path
         else if (kind == "intro learn")
             validate_intro_learn_inputs(inputs, video_ids);
+        else if (kind == kTrainKind)
+            validate_train_inputs(inputs, options);
         else
             validate_inputs(k, inputs);
         parse_job_options(k.spec(), options, job_positionals(kind, video_ids.size()));
@@ -190,6 +195,11 @@ const std::vector<StageSpan>& job_stage_spans(const std::string& kind) {
     static const std::vector<StageSpan> keyframes_learn = {{"fetch", "prepare", 0, 30},
                                                            {"learn", "segments", 30, 90},
                                                            {"assemble", "assemble", 90, 100}};
+    // The build's videos fetched, their features computed (labels of the feature extraction), the network.
+    static const std::vector<StageSpan> train = {{"", "frames", 10, 60},
+                                                 {"fetch", "prepare", 0, 10},
+                                                 {"train", "segments", 60, 95},
+                                                 {"assemble", "assemble", 95, 100}};
     static const std::vector<StageSpan> none;
     if (kind == "arrival") return arrival;
     if (kind == "prepare") return prepare;
@@ -199,6 +209,7 @@ const std::vector<StageSpan>& job_stage_spans(const std::string& kind) {
     if (kind == "predict") return predict;
     if (kind == "intro learn") return intro_detect;
     if (kind == kKeyframeLearnKind) return keyframes_learn;
+    if (kind == kTrainKind) return train;
     return none;
 }
 
@@ -280,6 +291,7 @@ void run_job(JobContext& context) {
     if (context.job.kind == "predict") return run_predict_job(context);
     if (context.job.kind == "intro learn") return run_intro_learn_job(context);
     if (context.job.kind == kKeyframeLearnKind) return run_keyframes_learn_job(context);
+    if (context.job.kind == kTrainKind) return run_train_job(context);
     throw Error(ErrorCode::InvalidArgument, "unknown job kind '" + context.job.kind + "'");
 }
 

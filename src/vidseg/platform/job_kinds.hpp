@@ -17,6 +17,9 @@
 //   keyframes learn `vidseg keyframes learn` on the review decisions of the user's own dataset builds
 //                  (no video; inputs.reviews = build job ids; keyframe_learn_job.hpp): keyframes.model,
 //                  chosen by later builds as keyframe model:<job id>.
+//   train          `vidseg train` on a finished dataset build of the user (no video; inputs.dataset =
+//                  the build's job id; train_job.hpp): model and train.json, registered for predict jobs
+//                  under inputs.register_as.
 #pragma once
 
 #include <cstdint>

@@ -525,24 +525,46 @@ json LabelStudioService::webhook(const std::string& secret, const json& payload)
         throw ApiError(404, "not_found", "webhooks are not enabled (--label-studio-webhook-secret)");
     if (!constant_time_equal(secret, settings_.webhook_secret))
         throw ApiError(403, "forbidden", std::string("wrong or missing ") + kWebhookSecretHeader + " header");
-    const std::string action = payload.value("action", "");
-    if (std::find(std::begin(kWebhookActions), std::end(kWebhookActions), action) ==
-        std::end(kWebhookActions))
-        return {{"ignored", "action " + action + " is not stored"}};
-    const json task = payload.value("task", json::object());
-    const json annotation = payload.value("annotation", json::object());
-    std::int64_t remote_project = id_of(payload.value("project", json()));
-    if (remote_project == 0) remote_project = id_of(task.value("project", json()));
+    // Every member is checked for its type: the body is whatever reached the public route.
+    const auto member = [](const json& doc, const char* name) {
+        return doc.is_object() && doc.contains(name) ? doc[name] : json();
+    };
+    const json action_value = member(payload, "action");
+    const std::string action = action_value.is_string() ? action_value.get<std::string>() : std::string();
+    const json task = member(payload, "task").is_object() ? payload["task"] : json::object();
+    const json annotation = member(payload, "annotation").is_object() ? payload["annotation"] : json::object();
+    std::int64_t remote_project = id_of(member(payload, "project"));
+    if (remote_project == 0) remote_project = id_of(member(task, "project"));
     const auto p = platform_.catalog().find_label_studio_project_by_remote(remote_project);
     if (!p || p->state == kRemoved)
         return {{"ignored", "Label Studio project " + std::to_string(remote_project) + " is not vidseg's"}};
+    // The project page's history: what arrived, when, and what became of it.
+    catalog::WebhookDelivery delivery;
+    delivery.project_id = p->id;
+    delivery.received = unix_now();
+    delivery.action = action.substr(0, 64);
+    delivery.annotation_id = id_of(annotation);
+    delivery.task_id = task.contains("id") ? id_of(task) : id_of(member(annotation, "task"));
+    if (std::find(std::begin(kWebhookActions), std::end(kWebhookActions), action) == std::end(kWebhookActions)) {
+        delivery.outcome = "ignored";
+        delivery.message = "action " + delivery.action + " is not stored";
+        record_webhook_delivery(platform_.catalog(), delivery);
+        return {{"ignored", delivery.message}};
+    }
+    if (delivery.annotation_id == 0 || delivery.task_id == 0) {
+        delivery.outcome = "error";
+        delivery.message = "the webhook names no annotation or task";
+        record_webhook_delivery(platform_.catalog(), delivery);
+        throw ApiError(400, "bad_request", delivery.message);
+    }
     catalog::LabelStudioAnnotation a;
     a.project_id = p->id;
-    a.remote_id = id_of(annotation);
-    a.task_id = task.contains("id") ? id_of(task) : id_of(annotation.value("task", json()));
-    const json data = task.value("data", json::object());
-    a.video_id = data.value("vidseg_video_id", std::int64_t{0});
-    a.annotator_id = id_of(annotation.value("completed_by", json()));
+    a.remote_id = delivery.annotation_id;
+    a.task_id = delivery.task_id;
+    const json data = member(task, "data").is_object() ? task["data"] : json::object();
+    const json video_id = member(data, "vidseg_video_id");
+    a.video_id = video_id.is_number_integer() ? video_id.get<std::int64_t>() : 0;
+    a.annotator_id = id_of(member(annotation, "completed_by"));
     {
         // Label Studio waits for the answer (1 s by default) before it answers its own client: no call back
         // to it here; names not seen yet come with the next pull.
@@ -556,12 +578,17 @@ json LabelStudioService::webhook(const std::string& secret, const json& payload)
     a.annotation_json = stored.dump();
     a.task_data_json = data.dump();
     a.source = "webhook";
-    a.updated = unix_now();
-    if (a.remote_id == 0 || a.task_id == 0)
-        throw ApiError(400, "bad_request", "the webhook names no annotation or task");
-    platform_.catalog().put_label_studio_annotation(a);
-    // The project page's live state: what arrived last, and when.
-    record_webhook_delivery(platform_.store(), p->id, {action, a.updated, a.remote_id, a.task_id});
+    a.updated = delivery.received;
+    try {
+        platform_.catalog().put_label_studio_annotation(a);
+    } catch (const Error& e) {
+        delivery.outcome = "error";
+        delivery.message = e.cause();
+        record_webhook_delivery(platform_.catalog(), delivery);
+        throw;
+    }
+    delivery.outcome = "stored";
+    record_webhook_delivery(platform_.catalog(), delivery);
     return {{"stored", 1}, {"project_id", p->id}, {"annotation", a.remote_id}};
 }
 

@@ -1,7 +1,7 @@
-// The last webhook delivery Label Studio made for a vidseg project (its "live state" on the project
-// page): which action, when it arrived, for which annotation and task. Kept in the object store as
-// .labelstudio/projects/<id>/webhook.json (no catalog column: a delivery is a small fact about the
-// connection, overwritten by the next one), so every server process of a deployment sees it.
+// The webhook deliveries Label Studio made for a vidseg project (its "live state" and history on the
+// project page): which action, when it arrived, for which annotation and task, and what the server did
+// with it (stored, ignored, refused with the reason). Kept in the catalog (the newest
+// catalog::kWebhookHistory per project), so every server process of a deployment sees them.
 #pragma once
 
 #include <cstdint>
@@ -9,19 +9,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vidseg/catalog/catalog.hpp"
+#include "vidseg/catalog/webhook_deliveries.hpp"
 #include "vidseg/storage/object_store.hpp"
 
 namespace vidseg::platform {
 
-struct WebhookDelivery {
-    std::string action;  // ANNOTATION_CREATED, ANNOTATION_UPDATED
-    std::int64_t received = 0;  // UNIX seconds
-    std::int64_t annotation = 0, task = 0;  // Label Studio ids
-};
-
-void record_webhook_delivery(storage::ObjectStore& store, std::int64_t project_id, const WebhookDelivery& delivery);
-// {"action", "received", "annotation", "task"}, or null when none arrived (or the record is unreadable).
-nlohmann::json last_webhook_delivery(storage::ObjectStore& store, std::int64_t project_id);
+void record_webhook_delivery(catalog::Catalog& catalog, const catalog::WebhookDelivery& delivery);
+// GET /api/labelstudio/projects/{id}/webhook: {"enabled", "last": the newest delivery or null,
+// "deliveries": [newest first]}; a delivery is {"action", "received", "annotation", "task", "outcome",
+// "message"}.
+nlohmann::json webhook_state(catalog::Catalog& catalog, const catalog::LabelStudioProject& project);
+// Drops the record an older server kept in the object store (the catalog's rows go with the project).
 void forget_webhook_deliveries(storage::ObjectStore& store, std::int64_t project_id);
 
 }  // namespace vidseg::platform

@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <fstream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +28,9 @@ nlohmann::json read_info(storage::ObjectStore& store, const std::string& key) {
         if (text.size() + size > kMaxInfoBytes) throw Error(ErrorCode::InvalidData, "model description too large", key);
         text.append(data, size);
     });
-    return nlohmann::json::parse(text);
+    auto info = nlohmann::json::parse(text, nullptr, false);
+    if (!info.is_object()) throw Error(ErrorCode::InvalidData, "model description is not a JSON object", key);
+    return info;
 }
 
 // What the model predicts, from its file: a text model is read whole (its own checks), a network
@@ -71,7 +74,11 @@ nlohmann::json registered_models(Platform& platform) {
         const std::string suffix = "/info.json";
         if (object.key.size() <= suffix.size() || object.key.compare(object.key.size() - suffix.size(), suffix.size(), suffix) != 0)
             continue;
-        list.push_back(read_info(platform.store(), object.key));
+        try {
+            list.push_back(read_info(platform.store(), object.key));
+        } catch (const Error&) {
+            // An unreadable description (cut short on a full disk) hides one model, not the list.
+        }
     }
     return {{"models", list}};
 }
@@ -82,20 +89,40 @@ nlohmann::json registered_model(Platform& platform, const std::string& name) {
     return read_info(platform.store(), info_key(name));
 }
 
-nlohmann::json register_model(Platform& platform, const Principal& caller, const std::string& name,
-                              const std::filesystem::path& file, const std::string& ip) {
-    platform.accounts().require_admin(caller);
+nlohmann::json store_registered_model(storage::ObjectStore& store, const std::string& name,
+                                      const std::filesystem::path& file, const std::string& registered_by,
+                                      const nlohmann::json& extra) {
     const auto key = model_object_key(name);
     auto info = describe_model_file(file, name);
     info["name"] = name;
     info["size"] = std::filesystem::file_size(file);
-    info["registered_by"] = caller.user.name;
+    info["registered_by"] = registered_by;
     info["registered_at"] = static_cast<std::int64_t>(std::time(nullptr));
-    platform.store().put_file(key, file, {{"kind", "model"}});
-    auto writer = platform.store().create(info_key(name), {{"kind", "model-info"}});
+    if (extra.is_object()) info.update(extra);
+    store.put_file(key, file, {{"kind", "model"}});
+    auto writer = store.create(info_key(name), {{"kind", "model-info"}});
     const std::string text = info.dump(2) + "\n";
     writer->write(text.data(), text.size());
     writer->commit();
+    return info;
+}
+
+std::optional<std::string> registered_model_owner(storage::ObjectStore& store, const std::string& name) {
+    if (!store.stat(info_key(name))) return std::nullopt;
+    try {
+        const auto info = read_info(store, info_key(name));
+        const auto by = info.find("registered_by");
+        return by != info.end() && by->is_string() ? by->get<std::string>() : std::string();
+    } catch (const Error&) {
+        return std::string();  // an unreadable description: nobody's, only an admin replaces it
+    }
+}
+
+nlohmann::json register_model(Platform& platform, const Principal& caller, const std::string& name,
+                              const std::filesystem::path& file, const std::string& ip) {
+    platform.accounts().require_admin(caller);
+    model_object_key(name);  // the name checked before the file is read
+    const auto info = store_registered_model(platform.store(), name, file, caller.user.name, nlohmann::json::object());
     platform.accounts().audit(&caller, "register-model", "model " + name, info["arch"].get<std::string>(), ip);
     return info;
 }

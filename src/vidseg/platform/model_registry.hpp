@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -29,6 +30,13 @@ nlohmann::json registered_model(Platform& platform, const std::string& name);
 // problem; nothing is stored then.
 nlohmann::json register_model(Platform& platform, const Principal& caller, const std::string& name,
                               const std::filesystem::path& file, const std::string& ip);
+// The storing step of register_model (no role check, no audit), for a train job registering its model:
+// `extra` is added to the description (e.g. {"job": 12}).
+nlohmann::json store_registered_model(storage::ObjectStore& store, const std::string& name,
+                                      const std::filesystem::path& file, const std::string& registered_by,
+                                      const nlohmann::json& extra);
+// Who registered the model of that name (empty when unknown); nullopt when none is registered.
+std::optional<std::string> registered_model_owner(storage::ObjectStore& store, const std::string& name);
 void remove_model(Platform& platform, const Principal& caller, const std::string& name, const std::string& ip);
 
 // The `predict` job's inputs: exactly {"model": NAME}; InvalidArgument otherwise.

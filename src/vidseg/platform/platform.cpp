@@ -9,6 +9,7 @@
 #include "vidseg/platform/job_kinds.hpp"
 #include "vidseg/platform/model_registry.hpp"
 #include "vidseg/platform/keyframe_learn_job.hpp"
+#include "vidseg/platform/train_job.hpp"
 
 namespace vidseg::platform {
 
@@ -138,6 +139,7 @@ catalog::Job Platform::submit_job(const Principal& caller, const std::string& ki
     for (auto id : video_ids) video(caller, id);  // 404 for another user's video
     if (kind == "predict") require_registered_model(*this, inputs);
     check_job_references(*this, caller, kind, options, inputs);  // and for another user's job
+    if (kind == kTrainKind) check_train_references(*this, caller, inputs);
     if (config_.max_active_jobs > 0 && !caller.is_admin()) {
         std::size_t active = 0;
         for (const auto& j : catalog_->jobs(caller.user.id))  // the server's own arrival jobs do not count

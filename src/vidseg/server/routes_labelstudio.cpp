@@ -91,12 +91,12 @@ void add_label_studio_routes(Router& router, const std::shared_ptr<platform::Lab
                    ls.remove(x.who(), x.id(), remote, x.ip);
                    x.response.status = 204;
                });
-    // The project's webhook live state: whether Label Studio has its webhook, and the last delivery.
+    // The project's webhook live state: whether Label Studio has its webhook, the last delivery and the
+    // history of the newest deliveries (label_studio_webhook_log.hpp).
     router.add("GET", R"(/api/labelstudio/projects/([^/]+)/webhook)", "GET /api/labelstudio/projects/{id}/webhook",
                Access::User, [&ls, &platform = router.platform()](Exchange& x) {
                    const auto p = ls.project(x.who(), x.id());
-                   x.send_json(200, {{"enabled", p.webhook_id != 0},
-                                     {"last", platform::last_webhook_delivery(platform.store(), p.id)}});
+                   x.send_json(200, platform::webhook_state(platform.catalog(), p));
                });
     router.add("POST", R"(/api/labelstudio/projects/([^/]+)/retry)",
                "POST /api/labelstudio/projects/{id}/retry", Access::User,

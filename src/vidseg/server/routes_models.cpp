@@ -7,6 +7,7 @@
 #include "vidseg/platform/api_error.hpp"
 #include "vidseg/platform/crypto.hpp"
 #include "vidseg/platform/model_registry.hpp"
+#include "vidseg/platform/train_job.hpp"
 #include "vidseg/server/platform_extra_routes.hpp"
 
 namespace vidseg::server {
@@ -67,6 +68,16 @@ void add_model_routes(Router& router) {
         const StagedBody body(x, platform.config().data_dir / "work", platform.config().max_upload);
         x.send_json(201, platform::register_model(platform, x.who(), name, body.path(), x.ip));
     });
+    // A finished train job's model (train_job.hpp), by the job's owner: {"name": "lessons-8"}.
+    router.add("POST", R"(/api/jobs/(\d+)/register-model)", "POST /api/jobs/{id}/register-model", Access::User,
+               [&platform](Exchange& x) {
+                   const auto body = x.json_body();
+                   const auto name = body.is_object() ? body.find("name") : body.end();
+                   if (name == body.end() || !name->is_string())
+                       throw platform::ApiError(400, "bad_request", "send {\"name\": \"MODEL NAME\"}");
+                   x.send_json(201, platform::register_trained_model(platform, x.who(), x.id(),
+                                                                      name->get<std::string>(), x.ip));
+               });
     router.add("DELETE", one, "DELETE /api/models/{name}", Access::Admin, [&platform](Exchange& x) {
         platform::remove_model(platform, x.who(), x.param(1), x.ip);
         x.response.status = 204;

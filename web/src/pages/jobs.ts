@@ -4,6 +4,7 @@ import { formatDate, formatSize, plural, t } from "../i18n/i18n";
 import { createJobUpdates, ended } from "../job_updates";
 import { errorBox, pageTitle, type PageContext } from "../page";
 import { jobCells, jobHeaders, jobKind, jobStage, jobStateBadge, progressBar } from "./status";
+import { trainedModelBlock, trainModelForm } from "./train_model";
 
 export async function jobsPage(ctx: PageContext): Promise<Node> {
   const jobs = await api.jobs();
@@ -98,6 +99,8 @@ export async function jobPage(ctx: PageContext): Promise<Node> {
             fragments ? h("p", { "data-testid": "fragment-count" }, plural("job.fragments", fragments)) : null,
             datasetLinks(id, files),
             keyframeModelHint(id, files),
+            trainModelForm(id, files, ctx),
+            await trainedModelBlock(id, files),
             h("ul", { class: "files" }, ...files.map((f) => h("li", {}, h("a", { href: f.url, download: "" }, f.name), " ", h("span", { class: "muted" }, formatSize(f.size))))),
           )
         : h("p", { class: "muted" }, t("job.noFiles")),

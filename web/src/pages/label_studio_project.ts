@@ -1,5 +1,5 @@
 // One Label Studio project (issue 12 §2): its state (a failure's reason and the retry), the link into
-// Label Studio, the webhook's live state (the last delivery), the pull of the annotators' work, every stored annotation (annotator, source, missing
+// Label Studio, the webhook's live state (the last delivery) and its history (the newest 50 deliveries), the pull of the annotators' work, every stored annotation (annotator, source, missing
 // when its task was deleted in Label Studio), the agreement report of `vidseg dataset agreement` with
 // the consensus it would keep, and a dataset build from the pulled annotations.
 import { api, ApiError, type AgreementReport, type LabelStudioAnnotation, type LabelStudioProject, type LabelStudioStatus, type LabelStudioWebhookState } from "../api";
@@ -20,12 +20,31 @@ function webhookText(state: LabelStudioWebhookState): string {
   return t("ls.webhookLast", {
     action: known(`ls.webhookAction.${state.last.action}`, state.last.action),
     time: formatDate(state.last.received),
-    annotation: String(state.last.annotation),
-    task: String(state.last.task),
+    annotation: String(state.last.annotation ?? t("common.none")),
+    task: String(state.last.task ?? t("common.none")),
   });
 }
 
-function watchWebhook(id: number, line: HTMLElement, ctx: PageContext): void {
+// The newest deliveries (the server keeps 50 per project), newest first, with what became of each.
+function deliveriesTable(state: LabelStudioWebhookState): HTMLElement {
+  if (state.deliveries.length === 0) return h("p", { class: "muted" }, t("ls.delivery.none"));
+  const id = (value: number | null) => (value === null ? t("common.none") : `#${value}`);
+  return wrapTable(
+    table(
+      t("ls.delivery.title"),
+      [t("ls.delivery.received"), t("ls.delivery.action"), t("ls.delivery.annotation"), t("ls.delivery.task"), t("ls.delivery.outcome")],
+      state.deliveries.map((d) => [
+        formatDate(d.received),
+        known(`ls.webhookAction.${d.action}`, d.action || t("common.none")),
+        id(d.annotation),
+        id(d.task),
+        h("span", { class: d.outcome === "error" ? "error" : "", "data-outcome": d.outcome }, known(`ls.delivery.outcome.${d.outcome}`, d.outcome), d.message ? ` (${d.message})` : ""),
+      ]),
+    ),
+  );
+}
+
+function watchWebhook(id: number, line: HTMLElement, history: HTMLElement, ctx: PageContext): void {
   let timer: number | undefined;
   let stopped = false;
   const refresh = async () => {
@@ -34,6 +53,7 @@ function watchWebhook(id: number, line: HTMLElement, ctx: PageContext): void {
     if (state) {
       line.textContent = webhookText(state);
       line.dataset.received = state.last ? String(state.last.received) : "";
+      history.replaceChildren(deliveriesTable(state));
     }
     timer = window.setTimeout(() => void refresh(), 3000);
   };
@@ -153,7 +173,8 @@ export async function labelStudioProjectPage(ctx: PageContext): Promise<Node> {
   const [status, project, annotations] = await Promise.all([api.labelStudio(), api.labelStudioProject(id), api.labelStudioAnnotations(id)]);
   // One live line, kept across redraws of the details.
   const webhookLine = h("span", { class: "muted ls-webhook-last", role: "status", "data-testid": "ls-webhook-last" });
-  watchWebhook(id, webhookLine, ctx);
+  const historySlot = h("div", { "data-testid": "ls-webhook-deliveries" });
+  watchWebhook(id, webhookLine, historySlot, ctx);
   const detailsSlot = h("div", {}, details(project, status, webhookLine));
   const annotationsSlot = h("div", {}, annotationsTable(annotations));
   const agreementSlot = h("div", {}, annotations.length ? await agreementBlock(id) : h("p", { class: "muted", "data-testid": "ls-agreement" }, t("ls.needTwo")));
@@ -224,6 +245,7 @@ export async function labelStudioProjectPage(ctx: PageContext): Promise<Node> {
     notice,
     h("section", { "aria-labelledby": "ls-annotations-title" }, h("h2", { id: "ls-annotations-title" }, t("ls.annotations")), annotationsSlot),
     h("section", { "aria-labelledby": "ls-agreement-title" }, h("h2", { id: "ls-agreement-title" }, t("ls.agreement")), agreementSlot),
+    h("section", { "aria-labelledby": "ls-deliveries-title" }, h("h2", { id: "ls-deliveries-title" }, t("ls.delivery.title")), historySlot),
     h(
       "section",
       { "aria-labelledby": "ls-remove-title" },
