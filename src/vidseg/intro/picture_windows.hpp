@@ -23,8 +23,12 @@ namespace vidseg::intro {
 // episodes a window is still a third of the file; on real ones it is a few percent.)
 inline constexpr double kPictureWindowMargin = 2.5;
 
-// Whether detect_season decodes only the windows (off: whole spans, as before issue 16 §1).
-inline constexpr bool kApplyPictureWindows = true;
+// Whether detect_season decodes only the windows (off: whole spans, as before issue 16 §1). Off: with the
+// windows (and the doubtful-only fused pass, picture_references.hpp) the season-structure rules
+// (season_structure.hpp, structural_ends.hpp) lose the pictures they judge recurring sound by: on the
+// repeated-sound benchmark's blind seeds 4-7 mean IoU fell from 0.998 to 0.90-0.97 with false intros
+// (catchphrases) and missed jingles. Switch on again only with the structure's evidence kept.
+inline constexpr bool kApplyPictureWindows = false;
 
 // Per detection of an audio-first pass (one per episode, in order): the windows whose pictures the
 // fused pass decodes; an empty list = the whole span. Episodes with an error get an empty list. When
