@@ -1,6 +1,6 @@
 """`vidseg serve` (issue 11, continued): more than 1024 connections at once, the stop watcher asleep while
 the server is idle, two users' uploads of one file name in one admin job, the intro fingerprint cache
-across jobs, and a transcribe job cancelled while Whisper runs. The real binary on a free loopback port,
+across jobs, and a transcribe job cancelled while Whisper runs (the local worker, and an HTTP server's request). The real binary on a free loopback port,
 as in test_server_api.py (whose helpers this module uses).
 
 Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (lesson.mp4, series/ep1..5.mp4).
@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from test_server_api import MEDIA, Server, api, login, tus_upload, wait_job
+from whisper_stub_peer import WhisperStubPeer
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +174,39 @@ def test_transcribe_job_cancelled_while_whisper_runs(server, tokens):
     while children() and time.time() < deadline:
         time.sleep(0.1)
     assert children() == []
+
+
+def test_transcribe_job_with_the_http_backend_cancelled_mid_request(data_dir):
+    # A Whisper server that takes two minutes per request (whisper_stub_peer.py, a TEST STUB PEER standing in
+    # for an OpenAI-compatible server): the cancel must end the job's in-flight HTTP request, not wait for it.
+    stub = WhisperStubPeer(delay=120)
+    os.environ["VIDSEG_WHISPER_URL"] = stub.url
+    try:
+        s = Server(os.path.join(data_dir, "http-whisper"))
+    finally:
+        del os.environ["VIDSEG_WHISPER_URL"]
+    try:
+        token = login(s, "admin", s.password).json()["token"]
+        tus_upload(s, token, os.path.join(MEDIA, "lesson.mp4"), "lesson.mp4")
+        lesson = videos_of(s, token)["lesson.mp4"]
+        job = api(s, "POST", "/api/jobs", token=token, expect=201,
+                  json={"kind": "transcribe", "video_ids": [lesson], "options": {"whisper-backend": "http"}}).json()
+        deadline = time.time() + 120
+        while stub.count == 0:
+            assert time.time() < deadline, ("the job never sent its request", job_log(s, token, job["id"]))
+            time.sleep(0.05)
+        time.sleep(0.3)  # the request is in flight: the stub is "transcribing"
+        cancelled_at = time.time()
+        api(s, "POST", "/api/jobs/{id}/cancel", path=f"/api/jobs/{job['id']}/cancel", token=token, expect=200)
+        done, _ = wait_job(s, token, job["id"], timeout=30)
+        took = time.time() - cancelled_at
+        assert done["state"] == "cancelled" and done["error"] == "cancelled", (done, job_log(s, token, job["id"]))
+        assert took < 5, f"cancelled after {took:.1f} s"  # not after the stub's two minutes
+        # The job hung up on the stub (its connection closed while the stub was still working).
+        deadline = time.time() + 5
+        while stub.hung_up == 0 and time.time() < deadline:
+            time.sleep(0.1)
+        assert (stub.count, stub.hung_up) == (1, 1)
+    finally:
+        s.stop()
+        stub.stop()
