@@ -5,6 +5,8 @@ as in test_server_api.py (whose helpers this module uses).
 
 Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (lesson.mp4, series/ep1..5.mp4).
 """
+import copy
+import json
 import os
 import resource
 import shutil
@@ -210,3 +212,48 @@ def test_transcribe_job_with_the_http_backend_cancelled_mid_request(data_dir):
     finally:
         s.stop()
         stub.stop()
+
+
+def test_dataset_build_of_two_users_same_named_videos(server, tokens):
+    # erin's and fred's uploads are both "lesson.mp4"; the Label Studio tasks the server makes carry
+    # data.vidseg_video_id, which tells the two apart in an admin's dataset build job (two lessons).
+    for user in ("erin", "fred"):
+        if "lesson.mp4" not in videos_of(server, tokens[user]):
+            tus_upload(server, tokens[user], os.path.join(MEDIA, "lesson.mp4"), "lesson.mp4")
+    erin, fred = videos_of(server, tokens["erin"])["lesson.mp4"], videos_of(server, tokens["fred"])["lesson.mp4"]
+    admin = tokens["admin"]
+    deadline = time.time() + 120
+    while {v["state"] for v in api(server, "GET", "/api/videos", token=admin, expect=200).json()["videos"]
+           if v["id"] in (erin, fred)} != {"ready"}:
+        assert time.time() < deadline, "the uploads never became ready"
+        time.sleep(0.2)
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "dataset", "lesson_export.json")
+    [template] = json.load(open(source))
+    tasks = []
+    for task_id, video_id in ((11, erin), (21, fred)):
+        task = copy.deepcopy(template)
+        task["id"] = task_id
+        task["data"]["vidseg_video_id"] = video_id
+        tasks.append(task)
+    body = {"kind": "dataset build", "video_ids": [erin, fred], "options": {"keyframe": "middle"},
+            "inputs": {"annotations": tasks}}
+    job = api(server, "POST", "/api/jobs", token=admin, json=body, expect=201).json()
+    done, _ = wait_job(server, admin, job["id"])
+    assert done["state"] == "finished", (done, job_log(server, admin, job["id"]))
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                       token=admin, expect=200).json()["files"]}
+    metadata = requests.get(server.url + files["metadata.jsonl"]["url"], headers={"Authorization": "Bearer " + admin},
+                            timeout=30).text
+    rows = [json.loads(line) for line in metadata.splitlines() if line]
+    lessons = sorted({row["lesson"] for row in rows})
+    assert lessons == ["lesson", f"lesson_v{fred}"], lessons
+    assert sorted(r["file_name"].split("/")[-1].rsplit("_", 3)[1] for r in rows) == ["11"] * 4 + ["21"] * 4, rows
+    assert [r["lesson"] for r in rows if "_21_" in r["file_name"]] == [f"lesson_v{fred}"] * 4
+
+    # fred's task without its video id fits both videos by name: refused, both named.
+    del tasks[1]["data"]["vidseg_video_id"]
+    job = api(server, "POST", "/api/jobs", token=admin, json=body, expect=201).json()
+    done, _ = wait_job(server, admin, job["id"])
+    assert done["state"] == "error", done
+    assert "task 2 (id 21), annotation 1: " in done["error"] and "its video 'lesson.mp4' fits 2 videos: " in done["error"], done["error"]
+    assert f"lesson.mp4 (video {erin}) and " in done["error"] and f"lesson.mp4 (video {fred}) by file name" in done["error"]

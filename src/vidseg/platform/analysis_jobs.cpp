@@ -75,6 +75,9 @@ void run_dataset_build_job(JobContext& c) {
         parse_option_object(dataset::dataset_build_command_spec(), local_options, {}));
     use_server_whisper_url(config.transcriber);
     for (const auto& v : videos) config.videos.push_back(v.string());
+    // Tasks name their video by id (data.vidseg_video_id of the server's Label Studio tasks), so two
+    // uploads of one file name in one job are two lessons (dataset_plan.hpp).
+    config.video_ids.assign(c.job.video_ids.begin(), c.job.video_ids.end());
     const auto& annotations = inputs.at("annotations");
     const fs::path export_file =
         c.work_dir / "input" / (annotations.is_string() ? "export.csv" : "export.json");
