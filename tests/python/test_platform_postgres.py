@@ -11,6 +11,7 @@ Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (h264_gop2.mp4), VIDSEG_SOURCE
 (optional: the versitygw binary, else tests/peers/versitygw.sh's cached build).
 """
 import hashlib
+import json
 import os
 import re
 import select
@@ -21,12 +22,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 import pytest
 import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_server_api import VIDEO, VIDSEG, Server, api, login, tus_upload, wait_job  # noqa: E402
+from test_server_api import MEDIA, VIDEO, VIDSEG, Server, api, login, tus_upload, wait_job  # noqa: E402
+from whisper_stub_peer import WhisperStubPeer  # noqa: E402
 
 SOURCE = os.environ.get("VIDSEG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 PEER = os.path.join(SOURCE, "tests", "peers", "postgres.sh")
@@ -75,6 +78,19 @@ class FolderStorage:
         for f in files:
             assert os.path.getsize(os.path.join(folder, f["name"])) == f["size"]
 
+    def read_object(self, key):
+        path = os.path.join(self.root, key)
+        return open(path, "rb").read() if os.path.isfile(path) else None
+
+    def keys(self, prefix):
+        found = []
+        for d, _, fs in os.walk(self.root):
+            for f in fs:
+                key = os.path.relpath(os.path.join(d, f), self.root)
+                if key.startswith(prefix) and not f.endswith(".vidseg-meta.json") and ".vidseg-tmp-" not in f:
+                    found.append(key)
+        return sorted(found)
+
     def stop(self):
         pass
 
@@ -112,6 +128,20 @@ class S3Storage:
             body = requests.get(f["url"], timeout=60)
             assert body.status_code == 200 and len(body.content) == f["size"], (job_id, f["name"])
 
+    def signed_get(self, path):
+        return subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "--aws-sigv4", "aws:amz:us-east-1:s3",
+                               "--user", f"{S3_ACCESS}:{S3_SECRET}", "-H",
+                               "x-amz-content-sha256: " + hashlib.sha256(b"").hexdigest(),
+                               f"{self.endpoint}/{S3_BUCKET}{path}"], capture_output=True, check=True).stdout
+
+    def read_object(self, key):
+        body, _, status = self.signed_get("/platform/" + key).rpartition(b"\n")
+        return body if status == b"200" else None
+
+    def keys(self, prefix):
+        listing = self.signed_get("/?list-type=2&prefix=" + urllib.parse.quote("platform/" + prefix, safe="")).decode()
+        return sorted(k[len("platform/"):] for k in re.findall(r"<Key>([^<]+)</Key>", listing))
+
     def stop(self):
         self.proc.kill()
         self.proc.wait()
@@ -144,13 +174,13 @@ def sql(url, query):
 
 
 class Worker:
-    def __init__(self, name, url, storage_args, workdir):
+    def __init__(self, name, url, storage_args, workdir, env=None):
         self.name = name
         self.log = open(os.path.join(workdir, name + ".log"), "ab")
         self.proc = subprocess.Popen(
             [VIDSEG, "worker", "--db", url, *storage_args, "--name", name, "--lease", LEASE,
              "--work-dir", os.path.join(workdir, name + "-work")],
-            stdout=subprocess.PIPE, stderr=self.log)
+            stdout=subprocess.PIPE, stderr=self.log, env=env)
         ready, _, _ = select.select([self.proc.stdout], [], [], 60)
         line = os.read(self.proc.stdout.fileno(), 4096).decode() if ready else ""
         assert f"vidseg worker {name}: running" in line, (line, self.proc.poll())
@@ -258,6 +288,113 @@ def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgre
                 w.proc.wait(timeout=60)
         if server.proc.poll() is None:
             server.stop()
+
+
+def journal_artifacts(text):
+    """The finished artifacts a dataset build journal vouches for (dataset/build_manifest.hpp's rules):
+    {(fragment, artifact): key}."""
+    done = {}
+    for line in (text or b"").decode().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("reset"):
+            done.clear()
+        elif entry["key"]:
+            done[(entry["item"], entry["artifact"])] = entry["key"]
+        else:
+            done.pop((entry["item"], entry["artifact"]), None)
+    return done
+
+
+def job_file_digests(server, token, job_id):
+    files = api(server, "GET", "/api/jobs/{id}/files", token=token, path=f"/api/jobs/{job_id}/files",
+                expect=200).json()["files"]
+    digests = {}
+    for f in files:
+        url = f["url"] if f["url"].startswith("http") else server.url + f["url"]
+        body = requests.get(url, headers={"Authorization": "Bearer " + token}, timeout=60)
+        assert body.status_code == 200, (f["name"], body.status_code)
+        digests[f["name"]] = hashlib.sha256(body.content).hexdigest()
+    return digests
+
+
+def test_a_killed_workers_dataset_build_resumes_on_another_machine(postgres_db, storage):
+    """Two workers with different work folders (two machines). The first is killed (SIGKILL) in the
+    middle of a dataset build whose transcripts come slowly from a Whisper stand-in; the second claims
+    the job after the lease, restores the finished clips, keyframes, WAVs and transcripts from the
+    checkpoint in the store, asks the Whisper stand-in only for the transcripts that were missing, and its
+    result equals an uninterrupted run's, file by file."""
+    url, workdir = postgres_db
+    stub = WhisperStubPeer(delay=2.0)
+    server = Server(os.path.join(workdir, "data"), "--db", url, *storage.args, "--workers", "0")
+    env = {**os.environ, "VIDSEG_WHISPER_URL": stub.url}
+    workers = []
+    try:
+        token = login(server, "admin", server.password).json()["token"]
+        workers.append(Worker("m1", url, storage.args, workdir, env=env))
+        tus_upload(server, token, os.path.join(MEDIA, "lesson.mp4"), "lesson.mp4")
+        [arrival] = api(server, "GET", "/api/jobs", token=token, expect=200).json()["jobs"]
+        assert wait_job(server, token, arrival["id"])[0]["state"] == "finished"
+        [video] = api(server, "GET", "/api/videos", token=token, expect=200).json()["videos"]
+        export = json.load(open(os.path.join(SOURCE, "tests", "data", "dataset", "lesson_export.json")))
+        body = {"kind": "dataset build", "video_ids": [video["id"]],
+                "options": {"keyframe": "middle", "whisper-backend": "http"}, "inputs": {"annotations": export}}
+        job = api(server, "POST", "/api/jobs", token=token, json=body, expect=201).json()["id"]
+        journal_key = f".checkpoints/job-{job}/.vidseg-journal.jsonl"
+
+        def saved_transcripts():
+            return [k for k in journal_artifacts(storage.read_object(journal_key)) if k[1] == "transcript"]
+
+        deadline = time.time() + 240
+        while len(saved_transcripts()) < 2:
+            assert time.time() < deadline, ("no checkpoint with 2 transcripts", job_log(server, token, job))
+            time.sleep(0.1)
+        workers[0].proc.send_signal(signal.SIGKILL)
+        workers[0].proc.wait()
+        requests_at_kill = stub.count
+        saved = journal_artifacts(storage.read_object(journal_key))  # final: the dead worker writes no more
+        fragments = {item for item, _ in saved}
+        transcripts = [k for k in saved if k[1] == "transcript"]
+        assert len(transcripts) < 4, "the first worker finished before it was killed: no resume to test"
+        # The checkpoint holds every file its journal vouches for (clips, keyframes, WAVs, transcripts).
+        stored = storage.keys(f".checkpoints/job-{job}/")
+        assert any(k.endswith(".mp4") for k in stored) and any(k.endswith(".wav") for k in stored), stored
+
+        workers.append(Worker("m2", url, storage.args, workdir, env=env))  # its own, empty work folder
+        done = wait_job(server, token, job, timeout=300)[0]
+        log = job_log(server, token, job)
+        assert done["state"] == "finished" and done["attempts"] == 2, (done, log)
+        restored = [l for l in log if l.startswith("restored ")]
+        assert len(restored) == 1 and re.fullmatch(
+            rf"restored {len(saved)} finished artifact\(s\) of {len(fragments)} fragment\(s\) \(\d+ file\(s\)\) "
+            r"from the checkpoint in the store, saved by an earlier attempt", restored[0]), log
+        assert any(re.fullmatch(r"started \(attempt 2, worker m2\)", l) for l in log), log
+        [built] = [re.fullmatch(r"built 4 fragment\(s\), 0 excluded in review, (\d+) transcript\(s\) made; "
+                                r"(\d+) artifact\(s\) reused, (\d+) made", l) for l in log if l.startswith("built ")]
+        assert built and int(built[1]) == 4 - len(transcripts) and int(built[2]) == len(saved), log
+        # Only the transcripts the checkpoint lacked were asked for again.
+        assert stub.count - requests_at_kill == 4 - len(transcripts), (stub.count, requests_at_kill, transcripts)
+        deadline = time.time() + 30  # the ended job's checkpoint goes (removed right after the job's end)
+        while storage.keys(f".checkpoints/job-{job}/"):
+            assert time.time() < deadline, storage.keys(f".checkpoints/job-{job}/")
+            time.sleep(0.2)
+
+        # The same job without an interruption: the same files, byte for byte.
+        again = api(server, "POST", "/api/jobs", token=token, json=body, expect=201).json()["id"]
+        assert wait_job(server, token, again, timeout=300)[0]["state"] == "finished"
+        resumed, uninterrupted = job_file_digests(server, token, job), job_file_digests(server, token, again)
+        assert "metadata.jsonl" in resumed and len([n for n in resumed if n.startswith("transcripts/")]) == 8
+        assert resumed == uninterrupted
+    finally:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.proc.send_signal(signal.SIGTERM)
+                w.proc.wait(timeout=60)
+        if server.proc.poll() is None:
+            server.stop()
+        stub.stop()
 
 
 def test_worker_refuses_a_missing_catalog_or_storage(postgres):

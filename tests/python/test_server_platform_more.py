@@ -1,10 +1,12 @@
 """`vidseg serve` (issue 11, continued): more than 1024 connections at once, the stop watcher asleep while
 the server is idle, two users' uploads of one file name in one admin job, the intro fingerprint cache
-across jobs, and a transcribe job cancelled while Whisper runs. The real binary on a free loopback port,
+across jobs, and a transcribe job cancelled while Whisper runs (the local worker, and an HTTP server's request). The real binary on a free loopback port,
 as in test_server_api.py (whose helpers this module uses).
 
 Environment: VIDSEG_BINARY, VIDSEG_TEST_MEDIA_DIR (lesson.mp4, series/ep1..5.mp4).
 """
+import copy
+import json
 import os
 import resource
 import shutil
@@ -16,6 +18,7 @@ import pytest
 import requests
 
 from test_server_api import MEDIA, Server, api, login, tus_upload, wait_job
+from whisper_stub_peer import WhisperStubPeer
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +176,84 @@ def test_transcribe_job_cancelled_while_whisper_runs(server, tokens):
     while children() and time.time() < deadline:
         time.sleep(0.1)
     assert children() == []
+
+
+def test_transcribe_job_with_the_http_backend_cancelled_mid_request(data_dir):
+    # A Whisper server that takes two minutes per request (whisper_stub_peer.py, a TEST STUB PEER standing in
+    # for an OpenAI-compatible server): the cancel must end the job's in-flight HTTP request, not wait for it.
+    stub = WhisperStubPeer(delay=120)
+    os.environ["VIDSEG_WHISPER_URL"] = stub.url
+    try:
+        s = Server(os.path.join(data_dir, "http-whisper"))
+    finally:
+        del os.environ["VIDSEG_WHISPER_URL"]
+    try:
+        token = login(s, "admin", s.password).json()["token"]
+        tus_upload(s, token, os.path.join(MEDIA, "lesson.mp4"), "lesson.mp4")
+        lesson = videos_of(s, token)["lesson.mp4"]
+        job = api(s, "POST", "/api/jobs", token=token, expect=201,
+                  json={"kind": "transcribe", "video_ids": [lesson], "options": {"whisper-backend": "http"}}).json()
+        deadline = time.time() + 120
+        while stub.count == 0:
+            assert time.time() < deadline, ("the job never sent its request", job_log(s, token, job["id"]))
+            time.sleep(0.05)
+        time.sleep(0.3)  # the request is in flight: the stub is "transcribing"
+        cancelled_at = time.time()
+        api(s, "POST", "/api/jobs/{id}/cancel", path=f"/api/jobs/{job['id']}/cancel", token=token, expect=200)
+        done, _ = wait_job(s, token, job["id"], timeout=30)
+        took = time.time() - cancelled_at
+        assert done["state"] == "cancelled" and done["error"] == "cancelled", (done, job_log(s, token, job["id"]))
+        assert took < 5, f"cancelled after {took:.1f} s"  # not after the stub's two minutes
+        # The job hung up on the stub (its connection closed while the stub was still working).
+        deadline = time.time() + 5
+        while stub.hung_up == 0 and time.time() < deadline:
+            time.sleep(0.1)
+        assert (stub.count, stub.hung_up) == (1, 1)
+    finally:
+        s.stop()
+        stub.stop()
+
+
+def test_dataset_build_of_two_users_same_named_videos(server, tokens):
+    # erin's and fred's uploads are both "lesson.mp4"; the Label Studio tasks the server makes carry
+    # data.vidseg_video_id, which tells the two apart in an admin's dataset build job (two lessons).
+    for user in ("erin", "fred"):
+        if "lesson.mp4" not in videos_of(server, tokens[user]):
+            tus_upload(server, tokens[user], os.path.join(MEDIA, "lesson.mp4"), "lesson.mp4")
+    erin, fred = videos_of(server, tokens["erin"])["lesson.mp4"], videos_of(server, tokens["fred"])["lesson.mp4"]
+    admin = tokens["admin"]
+    deadline = time.time() + 120
+    while {v["state"] for v in api(server, "GET", "/api/videos", token=admin, expect=200).json()["videos"]
+           if v["id"] in (erin, fred)} != {"ready"}:
+        assert time.time() < deadline, "the uploads never became ready"
+        time.sleep(0.2)
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "dataset", "lesson_export.json")
+    [template] = json.load(open(source))
+    tasks = []
+    for task_id, video_id in ((11, erin), (21, fred)):
+        task = copy.deepcopy(template)
+        task["id"] = task_id
+        task["data"]["vidseg_video_id"] = video_id
+        tasks.append(task)
+    body = {"kind": "dataset build", "video_ids": [erin, fred], "options": {"keyframe": "middle"},
+            "inputs": {"annotations": tasks}}
+    job = api(server, "POST", "/api/jobs", token=admin, json=body, expect=201).json()
+    done, _ = wait_job(server, admin, job["id"])
+    assert done["state"] == "finished", (done, job_log(server, admin, job["id"]))
+    files = {f["name"]: f for f in api(server, "GET", "/api/jobs/{id}/files", path=f"/api/jobs/{job['id']}/files",
+                                       token=admin, expect=200).json()["files"]}
+    metadata = requests.get(server.url + files["metadata.jsonl"]["url"], headers={"Authorization": "Bearer " + admin},
+                            timeout=30).text
+    rows = [json.loads(line) for line in metadata.splitlines() if line]
+    lessons = sorted({row["lesson"] for row in rows})
+    assert lessons == ["lesson", f"lesson_v{fred}"], lessons
+    assert sorted(r["file_name"].split("/")[-1].rsplit("_", 3)[1] for r in rows) == ["11"] * 4 + ["21"] * 4, rows
+    assert [r["lesson"] for r in rows if "_21_" in r["file_name"]] == [f"lesson_v{fred}"] * 4
+
+    # fred's task without its video id fits both videos by name: refused, both named.
+    del tasks[1]["data"]["vidseg_video_id"]
+    job = api(server, "POST", "/api/jobs", token=admin, json=body, expect=201).json()
+    done, _ = wait_job(server, admin, job["id"])
+    assert done["state"] == "error", done
+    assert "task 2 (id 21), annotation 1: " in done["error"] and "its video 'lesson.mp4' fits 2 videos: " in done["error"], done["error"]
+    assert f"lesson.mp4 (video {erin}) and " in done["error"] and f"lesson.mp4 (video {fred}) by file name" in done["error"]

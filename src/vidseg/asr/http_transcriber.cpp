@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vidseg/audio/wav_writer.hpp"
+#include "vidseg/core/cancel.hpp"
 #include "vidseg/core/error.hpp"
 #include "vidseg/net/http_client.hpp"
 
@@ -80,6 +81,9 @@ Transcript HttpTranscriber::transcribe_file(const std::string& audio_path) {
     if (!config_.api_key.empty()) post.headers.push_back("Authorization: Bearer " + config_.api_key);
     post.connect_timeout_seconds = 10;
     post.timeout_seconds = static_cast<long>(config_.timeout_seconds);
+    // A cancelled job (its thread's token, core/cancel.hpp) or a stopping process ends the request at
+    // once instead of waiting for the server's answer (minutes for a long lesson).
+    post.abort_when = [] { return cancel_requested(); };
     // libcurl lives in the dlopen()ed HTTP module (http_client.hpp): loaded on the first request.
     const net::HttpResponse response = net::http_client().post_multipart(post);
     switch (response.outcome) {
@@ -87,6 +91,9 @@ Transcript HttpTranscriber::transcribe_file(const std::string& audio_path) {
         throw Error(ErrorCode::InputNotFound, "cannot read the audio file", audio_path);
     case net::HttpResponse::Outcome::NotReachable:
         throw Error(ErrorCode::Unsupported, "transcription server " + endpoint_ + " not reachable: " + response.error,
+                    audio_path);
+    case net::HttpResponse::Outcome::Aborted:
+        throw Error(ErrorCode::Interrupted, "interrupted while the transcription server " + endpoint_ + " worked",
                     audio_path);
     case net::HttpResponse::Outcome::Answered:
         break;

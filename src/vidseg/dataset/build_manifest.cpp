@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -22,7 +23,6 @@ namespace vidseg::dataset {
 
 namespace {
 
-constexpr const char* kJournalName = ".vidseg-journal.jsonl";
 constexpr const char* kLockName = ".vidseg-lock";
 constexpr uint64_t kFnvOffset = 1469598103934665603ull;
 constexpr uint64_t kFnvPrime = 1099511628211ull;
@@ -142,6 +142,38 @@ std::string render_manifest(const ManifestItems& items) {
     return j.dump(1) + "\n";
 }
 
+fs::path partial_dir_of(const fs::path& destination) {
+    const fs::path d = absolute_normal(destination);
+    return d.parent_path() / ("." + d.filename().string() + ".vidseg-partial");
+}
+
+ManifestItems parse_journal(const std::string& text) {
+    ManifestItems journal;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        try {
+            const auto j = nlohmann::json::parse(line);
+            if (j.contains("reset")) {
+                journal.clear();
+                continue;
+            }
+            auto files = j.at("files").get<std::vector<std::string>>();
+            if (!safe_files(files)) continue;
+            auto& items = journal[j.at("item").get<std::string>()];
+            const std::string artifact = j.at("artifact").get<std::string>();
+            const std::string key = j.at("key").get<std::string>();
+            if (key.empty()) {  // about to be made again: nothing vouches for its files
+                items.erase(artifact);
+                continue;
+            }
+            items[artifact] = {key, std::move(files), j.contains("value") ? j["value"].dump() : std::string()};
+        } catch (const nlohmann::json::exception&) {
+        }
+    }
+    for (auto it = journal.begin(); it != journal.end();) it = it->second.empty() ? journal.erase(it) : std::next(it);
+    return journal;
+}
+
 ResumableStage::ResumableStage(fs::path destination, bool reuse_enabled)
     : destination_(absolute_normal(std::move(destination))) {
     const fs::path parent = destination_.parent_path();
@@ -166,23 +198,12 @@ ResumableStage::ResumableStage(fs::path destination, bool reuse_enabled)
         throw Error(ErrorCode::OutputError, "another 'vidseg dataset build' is writing this dataset", dir_.string());
     }
 
-    // Journal of an interrupted run: one {"item","artifact","key","files"} per line; a torn last
-    // line (crash while appending) is ignored.
-    std::ifstream journal(dir_ / kJournalName, std::ios::binary);
-    for (std::string line; std::getline(journal, line);) {
-        try {
-            const auto j = nlohmann::json::parse(line);
-            if (j.contains("reset")) {
-                journal_.clear();
-                continue;
-            }
-            auto files = j.at("files").get<std::vector<std::string>>();
-            if (!safe_files(files)) continue;
-            journal_[j.at("item").get<std::string>()][j.at("artifact").get<std::string>()] = {
-                j.at("key").get<std::string>(), std::move(files),
-                j.contains("value") ? j["value"].dump() : std::string()};
-        } catch (const nlohmann::json::exception&) {
-        }
+    // Journal of an interrupted run: one {"item","artifact","key","files"} per line.
+    {
+        std::ifstream journal(dir_ / kJournalName, std::ios::binary);
+        std::ostringstream text;
+        text << journal.rdbuf();
+        journal_ = parse_journal(text.str());
     }
     if (reuse_enabled) {
         previous_ = read_manifest(destination_ / kManifestName);

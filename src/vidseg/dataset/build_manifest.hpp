@@ -63,6 +63,15 @@ ManifestItems read_manifest(const std::filesystem::path& path);
 std::string render_manifest(const ManifestItems& items);
 
 constexpr const char* kManifestName = "build_manifest.json";
+// The journal of finished artifacts inside the partial dir (one JSON object per line).
+constexpr const char* kJournalName = ".vidseg-journal.jsonl";
+
+// The partial dir where a build of `destination` works (".<name>.vidseg-partial" beside it).
+std::filesystem::path partial_dir_of(const std::filesystem::path& destination);
+// The finished artifacts a journal's text vouches for (a torn or unreadable line is skipped, a reset
+// line forgets the earlier ones, an entry with an empty key unsays its artifact). What a later run of
+// the build reuses from the partial dir, and what a platform job saves of it (job_checkpoint.hpp).
+ManifestItems parse_journal(const std::string& text);
 
 class ResumableStage {
 public:

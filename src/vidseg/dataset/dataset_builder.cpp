@@ -169,24 +169,35 @@ DatasetReport build_dataset(const DatasetConfig& config) {
 
     // Whole inputs first: videos (exit 3 / 4), export (exit 3 / 7), patterns.
     std::vector<SourceVideo> videos;
-    std::set<std::string> names;
-    for (const auto& path : expand_video_folders(config.videos)) {
+    std::map<std::string, long long> names;  // file name -> id of the video that has it
+    const auto paths = expand_video_folders(config.videos);
+    if (!config.video_ids.empty() && config.video_ids.size() != paths.size())
+        throw Error(ErrorCode::InvalidArgument, "video ids: one per video file (" + std::to_string(paths.size()) +
+                                                    " files, " + std::to_string(config.video_ids.size()) + " ids)");
+    for (size_t index = 0; index < paths.size(); ++index) {
+        const std::string& path = paths[index];
+        const long long id = config.video_ids.empty() ? 0 : config.video_ids[index];
         if (!fs::exists(path)) throw Error(ErrorCode::InputNotFound, "video not found", path);
         const std::string name = fs::path(path).filename().string();
-        if (!names.insert(name).second)
+        // One name twice only for videos with ids (the platform's): tasks name them by id.
+        if (const auto [it, fresh] = names.emplace(name, id); !fresh && (id == 0 || it->second == 0))
             throw Error(ErrorCode::InvalidArgument,
                         "two --video files are named '" + name + "'; tasks are matched to videos by file name");
-        if (std::any_of(videos.begin(), videos.end(),
-                        [&](const SourceVideo& v) { return v.lesson == fs::path(path).stem().string(); }))
-            throw Error(ErrorCode::InvalidArgument, "two --video files have the lesson name '" +
-                                                        fs::path(path).stem().string() +
+        std::string lesson = fs::path(path).stem().string();
+        auto lesson_taken = [&](const std::string& l) {
+            return std::any_of(videos.begin(), videos.end(), [&](const SourceVideo& v) { return v.lesson == l; });
+        };
+        if (lesson_taken(lesson) && id != 0) lesson += "_v" + std::to_string(id);  // the later one: lesson_v18
+        if (lesson_taken(lesson))
+            throw Error(ErrorCode::InvalidArgument, "two --video files have the lesson name '" + lesson +
                                                         "'; fragment names are built from it");
         const auto info = media::probe(path, media::ProbeOptions{.scan_packets = false});
         const auto* v = info.video();
         if (!v) throw Error(ErrorCode::InvalidMedia, "has no video stream", path);
         SourceVideo src;
         src.path = path;
-        src.lesson = fs::path(path).stem().string();
+        src.id = id;
+        src.lesson = lesson;
         src.duration = info.duration;
         src.fps = v->nominal_fps > 0 ? v->nominal_fps : v->fps;  // the declared rate: what an editor steps by
         src.width = v->width;

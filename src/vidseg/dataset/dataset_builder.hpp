@@ -53,6 +53,9 @@ namespace vidseg::dataset {
 
 struct DatasetConfig {
     std::vector<std::string> videos;
+    // The platform's ids of `videos` (one each, or none): tasks are matched to them by
+    // data.vidseg_video_id first, and two videos of one file name are allowed (dataset_plan.hpp).
+    std::vector<long long> video_ids;
     std::string annotations;    // Label Studio export (full JSON, JSON_MIN or CSV)
     // Frame rate of tasks without data.fps (--fps); else the label config's numeric <Video frameRate>,
     // else each task's probed video (dataset_plan.hpp).

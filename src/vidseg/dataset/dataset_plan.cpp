@@ -40,17 +40,47 @@ std::string task_lesson(const annotations::Task& task) {
     return lesson->is_string() ? lesson->get<std::string>() : lesson->is_number_integer() ? lesson->dump() : std::string();
 }
 
+// The platform video id a task names (data.vidseg_video_id, a number or a numeric string), 0 if none.
+long long task_video_id(const annotations::Task& task) {
+    if (!task.data.is_object()) return 0;
+    const auto id = task.data.find("vidseg_video_id");
+    if (id == task.data.end()) return 0;
+    if (id->is_number_integer()) return id->get<long long>();
+    if (id->is_string()) {
+        const std::string text = id->get<std::string>();
+        if (!text.empty() && text.size() < 19 && text.find_first_not_of("0123456789") == std::string::npos)
+            return std::stoll(text);
+    }
+    return 0;
+}
+
 // Which given video a task's times refer to, and what to add to them (the lesson-time rule in the header).
 struct TaskPlacement {
     std::optional<size_t> video;
     double shift = 0;            // seconds added to every time of the task
     bool audio_in_lesson_time = false;  // pre-segment-WAV prepare task: audio `labels` are not shifted
+    bool by_id = false;                 // placed by data.vidseg_video_id
+    std::vector<size_t> ambiguous;      // two or more videos fit by name and no id decides
 };
 
 TaskPlacement place_task(const annotations::Task& task, const std::vector<SourceVideo>& videos) {
+    const long long id = task_video_id(task);
+    if (id != 0)
+        for (size_t v = 0; v < videos.size(); ++v)
+            if (videos[v].id == id) return {v, 0, false, true};
+    // By name, among the videos the task's id does not rule out; one of them, or none.
+    auto by_name = [&](auto&& fits) {
+        std::vector<size_t> found;
+        for (size_t v = 0; v < videos.size(); ++v)
+            if (!(id != 0 && videos[v].id != 0) && fits(videos[v])) found.push_back(v);
+        return found;
+    };
     const std::string task_file = url_basename(!task.video.empty() ? task.video : task.audio);
-    for (size_t v = 0; v < videos.size(); ++v)
-        if (same_video_name(task_file, std::filesystem::path(videos[v].path).filename().string())) return {v};
+    const auto named = by_name([&](const SourceVideo& v) {
+        return same_video_name(task_file, std::filesystem::path(v.path).filename().string());
+    });
+    if (named.size() == 1) return {named.front()};
+    if (named.size() > 1) return {std::nullopt, 0, false, false, named};
     // A `vidseg prepare` task: its clip is segment data.segment of lesson data.lesson, starting at data.start.
     const auto& data = task.data;
     if (!data.is_object()) return {};
@@ -58,13 +88,26 @@ TaskPlacement place_task(const annotations::Task& task, const std::vector<Source
     if (start == data.end() || !start->is_number()) return {};
     const std::string lesson_name = task_lesson(task);
     if (lesson_name.empty()) return {};
-    for (size_t v = 0; v < videos.size(); ++v) {
-        if (std::filesystem::path(videos[v].path).stem().string() != lesson_name) continue;
-        TaskPlacement placement{v, start->get<double>()};
-        placement.audio_in_lesson_time = same_video_name(url_basename(task.audio), lesson_name + ".wav");
-        return placement;
+    const auto lessons = by_name([&](const SourceVideo& v) {
+        return std::filesystem::path(v.path).stem().string() == lesson_name;
+    });
+    if (lessons.size() > 1) return {std::nullopt, 0, false, false, lessons};
+    if (lessons.empty()) return {};
+    TaskPlacement placement{lessons.front(), start->get<double>()};
+    placement.audio_in_lesson_time = same_video_name(url_basename(task.audio), lesson_name + ".wav");
+    return placement;
+}
+
+// "its video 'lesson.mp4' fits 2 videos: /in/17/lesson.mp4 (video 17) and /in/18/lesson.mp4 (video 18)"
+std::string ambiguity(const std::string& task_file, const std::vector<size_t>& fits,
+                      const std::vector<SourceVideo>& videos) {
+    std::string text = "its video '" + task_file + "' fits " + std::to_string(fits.size()) + " videos: ";
+    for (size_t i = 0; i < fits.size(); ++i) {
+        const SourceVideo& v = videos[fits[i]];
+        text += (i == 0 ? "" : i + 1 == fits.size() ? " and " : ", ") + v.path +
+                (v.id != 0 ? " (video " + std::to_string(v.id) + ")" : std::string());
     }
-    return {};
+    return text + " by file name, and the task names none of them by data.vidseg_video_id";
 }
 
 // "<lesson>_<task>_<ann>_<i>" with every part from the data cleaned (core/safe_path.hpp): ids are taken
@@ -167,6 +210,12 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
                                            "task data, no --fps, none probed from the video); skipped"});
             const auto segs = annotations::segments(ann);
             if (segs.empty() && !(unplaced_frames && !video)) continue;
+            if (!video && !placement.ambiguous.empty()) {
+                plan.errors.push_back({task.describe() + ", annotation " + ann.id,
+                                       ambiguity(task_file, placement.ambiguous, plan.videos) + "; " +
+                                           std::to_string(segs.size() + unplaced_frames) + " interval(s) skipped"});
+                continue;
+            }
             if (!video) {
                 plan.errors.push_back({task.describe() + ", annotation " + ann.id,
                                        "its video '" + (task_file.empty() ? std::string("(none)") : task_file) +
@@ -222,7 +271,9 @@ DatasetPlan plan_dataset(const annotations::Project& project, std::vector<Source
                     continue;
                 }
                 item.annotator = ann.annotator();
-                item.lesson = task_lesson(task);
+                // A task found by its video id is that video's lesson (two uploads of one name carry
+                // one data.lesson, yet are two lessons).
+                item.lesson = placement.by_id ? src.lesson : task_lesson(task);
                 if (item.lesson.empty()) item.lesson = src.lesson;
                 item.start = seg.start;
                 item.end = seg.end;

@@ -9,6 +9,13 @@
 // Label Studio local-files URLs ("/data/local-files/?d=lessons/lesson.mp4", what `vidseg prepare`
 // writes without --base-url) the file is the `d` parameter. Two --video files with one name are refused.
 //
+// Videos with an identity (SourceVideo::id: the platform's video id, given by a `dataset build` job of
+// `vidseg serve`) are matched FIRST by it: a task whose data.vidseg_video_id (what the server's Label
+// Studio tasks carry) equals a video's id belongs to that video, whatever the file names. By file name
+// a task never goes to a video whose id differs from the id the task names, and only when ONE video
+// has the name: two uploads of "lesson.mp4" (two users', or two days') in one job are told apart by
+// their ids, and a task that names neither is an item error naming both videos, never a guess.
+//
 // Lesson time vs segment time: a task made by `vidseg prepare` plays a segment clip (data.video) and
 // the segment's WAV (data.audio), so its results are in SEGMENT time; data.start (seconds),
 // data.lesson (the lesson video's stem) and data.segment say where the segment lies. When such a task's
@@ -47,6 +54,7 @@ namespace vidseg::dataset {
 
 struct SourceVideo {
     std::string path;      // as given
+    long long id = 0;      // the platform's video id (0 = none): tasks with data.vidseg_video_id match it
     std::string lesson;    // file stem, used in fragment names and for the split
     double duration = 0;   // seconds (from probe)
     double fps = 0;        // frames per second (from probe), 0 = unknown

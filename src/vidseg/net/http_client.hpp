@@ -28,6 +28,9 @@ struct MultipartPost {
     std::vector<std::string> headers;  // "Name: value"
     long connect_timeout_seconds = 10;
     long timeout_seconds = 0;  // whole request; 0 = none
+    // Asked about once a second while the request runs (also while the server is silent); true ends
+    // it at once with Outcome::Aborted (a cancelled job's transcription request).
+    std::function<bool()> abort_when;
 };
 
 // A general request (the S3 backend's GET / HEAD / PUT / POST / DELETE).
@@ -50,6 +53,7 @@ struct HttpRequest {
     long connect_timeout_seconds = 10;
     long timeout_seconds = 0;  // whole request; 0 = none (large bodies)
     long stall_seconds = 60;   // give up when under 1 byte/s flows for this long; 0 = never
+    std::function<bool()> abort_when;  // as MultipartPost::abort_when
 };
 
 struct HttpResponse {
@@ -57,6 +61,7 @@ struct HttpResponse {
         Answered,        // the server answered: see status and body
         FileUnreadable,  // a file part could not be opened (error names it)
         NotReachable,    // connection / TLS / timeout failure (error is libcurl's text)
+        Aborted,         // the request's abort_when() answered true
     };
     Outcome outcome = Outcome::Answered;
     std::string error;

@@ -15,6 +15,8 @@
 #include "vidseg/intro/intro_detect_options.hpp"
 #include "vidseg/intro/intro_detect_report.hpp"
 #include "vidseg/intro/intro_labels.hpp"
+#include "vidseg/dataset/build_manifest.hpp"
+#include "vidseg/platform/job_checkpoint.hpp"
 #include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/platform/job_steps.hpp"
 #include "vidseg/platform/keyframe_learn_job.hpp"
@@ -73,6 +75,9 @@ void run_dataset_build_job(JobContext& c) {
         parse_option_object(dataset::dataset_build_command_spec(), local_options, {}));
     use_server_whisper_url(config.transcriber);
     for (const auto& v : videos) config.videos.push_back(v.string());
+    // Tasks name their video by id (data.vidseg_video_id of the server's Label Studio tasks), so two
+    // uploads of one file name in one job are two lessons (dataset_plan.hpp).
+    config.video_ids.assign(c.job.video_ids.begin(), c.job.video_ids.end());
     const auto& annotations = inputs.at("annotations");
     const fs::path export_file =
         c.work_dir / "input" / (annotations.is_string() ? "export.csv" : "export.json");
@@ -99,13 +104,19 @@ void run_dataset_build_job(JobContext& c) {
     const fs::path out = c.work_dir / "out" / "dataset";
     config.out_dir = out.string();
     config.progress = &c.progress;
+    // The engine's partial folder, saved to the store as artifacts finish and restored from it by an
+    // attempt on another machine (job_checkpoint.hpp).
+    JobCheckpoint checkpoint(c, dataset::partial_dir_of(out));
     const auto report = dataset::build_dataset(config);
+    checkpoint.stop();
     for (const auto& e : report.plan.errors) c.log("item error: " + e.item + ": " + e.message);
     for (const auto& w : report.plan.warnings) c.log("warning: " + w);
     dataset::require_written(report);
     c.log("built " + std::to_string(report.plan.items.size()) + " fragment(s), " +
           std::to_string(report.excluded.size()) + " excluded in review, " +
-          std::to_string(report.transcribed) + " transcript(s)");
+          std::to_string(report.transcribed) + " transcript(s) made; " +
+          std::to_string(report.reused_artifacts) + " artifact(s) reused, " +
+          std::to_string(report.built_artifacts) + " made");
     store_output_folder(c, out);
     if (!config.keyframe_candidates_dir.empty() && fs::exists(candidates))
         store_output_folder(c, candidates, std::string(kKeyframeCandidatesFolder) + "/");

@@ -18,6 +18,7 @@
 #include "vidseg/pipeline/prepare_options.hpp"
 #include "vidseg/pipeline/transcribe_options.hpp"
 #include "vidseg/platform/dataset_review.hpp"
+#include "vidseg/platform/job_checkpoint.hpp"
 #include "vidseg/platform/job_steps.hpp"
 #include "vidseg/platform/model_registry.hpp"
 #include "vidseg/platform/keyframe_learn_job.hpp"
@@ -216,6 +217,7 @@ const std::vector<StageSpan>& job_stage_spans(const std::string& kind) {
 void remove_job_files(catalog::Catalog& catalog, storage::ObjectStore& store, std::int64_t job_id) {
     for (const auto& f : catalog.job_files(job_id)) store.remove(f.key);
     catalog.clear_job_files(job_id);
+    remove_checkpoint(store, job_id);  // what an interrupted attempt saved to resume from
     // A dataset build's web review draft (dataset_review.hpp) goes with its results.
     if (const auto job = catalog.find_job(job_id))
         if (const auto owner = catalog.user_by_id(job->user_id))

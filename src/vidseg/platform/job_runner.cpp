@@ -11,6 +11,7 @@
 #include "vidseg/core/error.hpp"
 #include "vidseg/core/progress.hpp"
 #include "vidseg/platform/accounts.hpp"
+#include "vidseg/platform/job_checkpoint.hpp"
 #include "vidseg/platform/job_kinds.hpp"
 
 namespace vidseg::platform {
@@ -288,8 +289,11 @@ void JobRunner::execute(const catalog::Job& job) {
             if (state == "error" && job.kind == "arrival" && !job.video_ids.empty())
                 if (auto video = catalog_.find_video(job.video_ids.front()))
                     catalog_.update_video(video->id, "error", video->info_json);
-            if (catalog_.end_job(job.id, config_.worker_name, state, error, unix_now()))
+            if (catalog_.end_job(job.id, config_.worker_name, state, error, unix_now())) {
                 log(state == "finished" ? "finished" : state + ": " + error);
+                // Ended: what it saved to resume from elsewhere goes (job_checkpoint.hpp).
+                if (job.kind == "dataset build") remove_checkpoint(store_, job.id);
+            }
             else
                 log("worker " + config_.worker_name + " ended the job (" + state +
                     ") after it lost its lease; the result is left to the next attempt");

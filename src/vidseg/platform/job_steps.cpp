@@ -22,8 +22,8 @@ catalog::Video job_video(JobContext& c, std::size_t index) {
 fs::path fetch_video(JobContext& c, const catalog::Video& video) {
     c.progress.begin("fetch", 1);
     // One folder per video id: two users' uploads of the same file name in one job (an admin's) are two
-    // files, each keeping its name (the dataset build matches tasks to videos by it; it refuses two
-    // videos of one name with a clear error, and never takes one for the other).
+    // files, each keeping its name (the dataset build matches tasks to videos by their id first, by this
+    // name only when one video has it, and names both videos when a task fits two).
     const fs::path local = c.work_dir / "input" / std::to_string(video.id) /
                            video.key.substr(video.key.rfind('/') + 1);  // a safe name
     fs::create_directories(local.parent_path());

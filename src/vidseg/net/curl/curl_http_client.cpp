@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <memory>
 
 #include <curl/curl.h>
@@ -108,6 +109,23 @@ size_t on_header_line(char* data, size_t size, size_t count, void* user) {
     return n;
 }
 
+// libcurl's progress callback, called about once a second even while nothing flows: non-zero aborts
+// the transfer (CURLE_ABORTED_BY_CALLBACK).
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    try {
+        return (*static_cast<const std::function<bool()>*>(user))() ? 1 : 0;
+    } catch (...) {
+        return 1;
+    }
+}
+
+void abort_when(CURL* curl, const std::function<bool()>& check) {
+    if (!check) return;
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &check);
+}
+
 // Options every request shares; returns the outcome of curl_easy_perform as a response.
 void perform(CURL* curl, const std::string& url, curl_slist* headers, long connect_timeout, long timeout,
              HttpResponse& out) {
@@ -119,6 +137,11 @@ void perform(CURL* curl, const std::string& url, curl_slist* headers, long conne
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, connect_timeout);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
     const CURLcode rc = curl_easy_perform(curl);
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        out.outcome = HttpResponse::Outcome::Aborted;
+        out.error = "abandoned by the caller";
+        return;
+    }
     if (rc != CURLE_OK) {
         out.outcome = HttpResponse::Outcome::NotReachable;
         out.error = error_text[0] ? std::string(error_text) : curl_easy_strerror(rc);
@@ -162,6 +185,7 @@ public:
         curl_easy_setopt(curl.get(), CURLOPT_MIMEPOST, form.get());
         curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, append_body);
         curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &out.body);
+        abort_when(curl.get(), request.abort_when);
         perform(curl.get(), request.url, headers.get(), request.connect_timeout_seconds,
                 request.timeout_seconds, out);
         return out;
@@ -206,6 +230,7 @@ public:
             curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
             curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, request.stall_seconds);
         }
+        abort_when(c, request.abort_when);
         perform(c, request.url, headers.get(), request.connect_timeout_seconds, request.timeout_seconds, out);
         if (transfer.failure) std::rethrow_exception(transfer.failure);
         return out;
