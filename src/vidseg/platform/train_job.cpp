@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -97,7 +98,9 @@ void run_train_job(JobContext& c) {
     const auto options = json::parse(c.job.options_json);
     validate_train_inputs(inputs, options);
     const auto parsed = parse_job_options(models::train_command_spec(), options, {});
-    const auto config = models::train_config(parsed);
+    auto config = models::train_config(parsed);
+    // A job shares the server's cores with the other jobs and the API: never more threads than it has.
+    config.threads = std::min(config.threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     const auto build_id = dataset_job_id(inputs);
     const auto build = c.catalog.find_job(build_id);
     if (!build || build->user_id != c.job.user_id || build->kind != "dataset build" || build->state != "finished")
