@@ -463,3 +463,50 @@ def test_label_studio_tables_on_postgresql(postgres_db):
         assert r.json()["error"]["code"] == "not_enough_annotators"
     finally:
         server.stop()
+
+
+def test_a_separate_workers_transcribe_job_cancelled_mid_whisper_request(postgres_db):
+    """A cancel asked of the server reaches a job on a separate `vidseg worker` while one long request to
+    the Whisper server is in flight (the job writes no progress then): the worker's heartbeat reads the
+    request and the engine's token aborts the request. whisper_stub_peer.py is a TEST STUB PEER standing in
+    for an OpenAI-compatible Whisper server (two minutes per request)."""
+    url, workdir = postgres_db
+    stub = WhisperStubPeer(delay=120)
+    storage = FolderStorage(tempfile.mkdtemp(prefix="folder-", dir=workdir))
+    server = Server(os.path.join(workdir, "data"), "--db", url, *storage.args, "--workers", "0")
+    workers = []
+    try:
+        token = login(server, "admin", server.password).json()["token"]
+        workers.append(Worker("w1", url, storage.args, workdir, env={**os.environ, "VIDSEG_WHISPER_URL": stub.url}))
+        tus_upload(server, token, os.path.join(MEDIA, "lesson.mp4"), "lesson.mp4")
+        [arrival] = api(server, "GET", "/api/jobs", token=token, expect=200).json()["jobs"]
+        assert wait_job(server, token, arrival["id"])[0]["state"] == "finished"
+        [video] = api(server, "GET", "/api/videos", token=token, expect=200).json()["videos"]
+        job = api(server, "POST", "/api/jobs", token=token, expect=201,
+                  json={"kind": "transcribe", "video_ids": [video["id"]],
+                        "options": {"whisper-backend": "http"}}).json()["id"]
+        deadline = time.time() + 120
+        while stub.count == 0:
+            assert time.time() < deadline, ("the job never sent its request", job_log(server, token, job))
+            time.sleep(0.05)
+        time.sleep(0.3)  # the request is in flight
+        cancelled_at = time.time()
+        api(server, "POST", "/api/jobs/{id}/cancel", path=f"/api/jobs/{job}/cancel", token=token, expect=200)
+        done = wait_job(server, token, job, timeout=60)[0]
+        took = time.time() - cancelled_at
+        assert done["state"] == "cancelled", (done, job_log(server, token, job))
+        assert took < 10, f"cancelled after {took:.1f} s"  # a heartbeat (lease / 3 = 1 s) + the abort, not 120 s
+        deadline = time.time() + 5
+        while stub.hung_up == 0 and time.time() < deadline:
+            time.sleep(0.1)
+        assert (stub.count, stub.hung_up) == (1, 1)
+        assert workers[0].proc.poll() is None  # the worker goes on serving the queue
+    finally:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.proc.send_signal(signal.SIGTERM)
+                w.proc.wait(timeout=60)
+        if server.proc.poll() is None:
+            server.stop()
+        stub.stop()
+        storage.stop()

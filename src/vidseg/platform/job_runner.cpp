@@ -202,6 +202,15 @@ void JobRunner::heartbeat() {
             if (!renewed) {  // queued again (our lease ran out) or deleted: someone else owns it now
                 job->lease_lost.store(true);
                 job->cancel.store(true);
+                continue;
+            }
+            // A cancel asked of another process (the server) reaches a job that writes no progress too,
+            // e.g. while one long request to a Whisper server is in flight: the engine's token stops it.
+            try {
+                if (const auto current = catalog_.find_job(id); current && current->cancel_requested)
+                    job->cancel.store(true);
+            } catch (const std::exception&) {
+                // the database is unreachable: the next beat asks again
             }
         }
         lock.lock();
