@@ -2,7 +2,7 @@
 // lessons at two levels — per utterance and on the 1 s grid (rows carry what the utterance
 // overlapping them most carries, for the truth as for the prediction) — next to a bag-of-words
 // logistic-regression baseline trained in the same run on the same training lessons: word unigram
-// TF-IDF, no character n-grams, no context or speaker, the same SGD, threshold 0.5 (what a researcher's
+// TF-IDF, no character n-grams, no context or speaker, the same solver (dual coordinate descent), threshold 0.5 (what a researcher's
 // first scikit-learn TfidfVectorizer + LogisticRegression would be).
 #pragma once
 

@@ -4,18 +4,11 @@
 
 #include <torch/script.h>
 
+#include "vidseg/models/torch/torchscript_output.hpp"
+
 namespace vidseg::models {
 
 namespace {
-
-// The first tensor of a model's output: a tensor, or the first element of a tuple / list (CLIP-style
-// encoders often return several).
-at::Tensor first_tensor(const c10::IValue& v) {
-    if (v.isTensor()) return v.toTensor();
-    if (v.isTuple() && !v.toTupleRef().elements().empty()) return first_tensor(v.toTupleRef().elements()[0]);
-    if (v.isList() && v.toListRef().size() > 0) return first_tensor(v.toListRef()[0]);
-    throw std::invalid_argument("the TorchScript model's forward() returned no tensor");
-}
 
 class TorchScriptImageModel final : public ImageNetwork {
 public:
@@ -29,7 +22,7 @@ public:
         auto input = torch::from_blob(const_cast<float*>(chw.data()), {1, 3, height, width}, torch::kFloat);
         at::Tensor out;
         try {
-            out = first_tensor(module_.forward({input})).to(torch::kFloat).contiguous();
+            out = first_tensor(module_.forward({input}), "model").to(torch::kFloat).contiguous();
         } catch (const c10::Error& e) {
             throw std::invalid_argument(std::string("the TorchScript model failed on a frame: ") +
                                         e.what_without_backtrace());

@@ -5,17 +5,11 @@
 
 #include <torch/script.h>
 
+#include "vidseg/models/torch/torchscript_output.hpp"
+
 namespace vidseg::models {
 
 namespace {
-
-// The first tensor of a model's output: a tensor, or the first element of a tuple / list.
-at::Tensor first_tensor(const c10::IValue& v) {
-    if (v.isTensor()) return v.toTensor();
-    if (v.isTuple() && !v.toTupleRef().elements().empty()) return first_tensor(v.toTupleRef().elements()[0]);
-    if (v.isList() && v.toListRef().size() > 0) return first_tensor(v.toListRef()[0]);
-    throw std::invalid_argument("the TorchScript text encoder's forward() returned no tensor");
-}
 
 // Whether forward(self, x) takes List[str] (true) or str (false); anything else is refused here, at
 // load time, rather than on the first utterance.
@@ -60,7 +54,7 @@ class TorchScriptTextModel final : public TextNetwork {
             } else {
                 input = text;
             }
-            out = first_tensor(module_.forward({std::move(input)})).to(torch::kFloat).contiguous();
+            out = first_tensor(module_.forward({std::move(input)}), "text encoder").to(torch::kFloat).contiguous();
         } catch (const c10::Error& e) {
             throw std::invalid_argument(std::string("the TorchScript text encoder failed on an utterance: ") +
                                         e.what_without_backtrace());
