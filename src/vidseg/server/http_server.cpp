@@ -133,9 +133,11 @@ void run_server(platform::Platform& platform, const ServerConfig& config,
     // until then (core/stop_request.hpp): an idle server has no periodic wake-up for it.
     StopRequestWait stop_request;
     std::thread watcher([&] {
-        ::pthread_setname_np(::pthread_self(), "vidseg-stop");  // found by the idle wake-up test
         if (stop_request.wait()) server.stop_serving();
     });
+    // Named here, before the server says it listens (from inside the thread the name could come later):
+    // the idle wake-up test finds it by this name.
+    ::pthread_setname_np(watcher.native_handle(), "vidseg-stop");
     // Label Studio's webhooks and media links reach this server under --public-url, else the bound address.
     label_studio->set_public_url("http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
                                  ":" + std::to_string(bound));
