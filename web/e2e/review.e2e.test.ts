@@ -226,7 +226,8 @@ describe.each(["en", "ru"] as Language[])("review, timeline and intros in %s", (
     await page.fill("#train-epochs", "5");
     await page.selectOption("#train-features", "audio");
     await page.locator("[data-testid=train-form] button[type=submit]").click();
-    await page.waitForURL(/\/jobs\/\d+$/);
+    // The form is on the dataset job's page (/jobs/<job>): wait for the new job's page, not that one.
+    await page.waitForURL((url) => /\/jobs\/\d+$/.test(url.pathname) && url.pathname !== `/jobs/${job}`);
     const trained = Number(new URL(page.url()).pathname.split("/").pop());
     expect(trained).not.toBe(job);
     await page.locator('[data-testid=job-state][data-state="finished"]').waitFor({ timeout: 600_000 });
