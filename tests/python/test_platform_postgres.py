@@ -320,6 +320,17 @@ def job_file_digests(server, token, job_id):
     return digests
 
 
+def stop_peers(workers, server, stub):
+    """The end of a test: its workers (SIGTERM), the server and the Whisper stand-in."""
+    for w in workers:
+        if w.proc.poll() is None:
+            w.proc.send_signal(signal.SIGTERM)
+            w.proc.wait(timeout=60)
+    if server.proc.poll() is None:
+        server.stop()
+    stub.stop()
+
+
 def test_a_killed_workers_dataset_build_resumes_on_another_machine(postgres_db, storage):
     """Two workers with different work folders (two machines). The first is killed (SIGKILL) in the
     middle of a dataset build whose transcripts come slowly from a Whisper stand-in; the second claims
@@ -388,13 +399,7 @@ def test_a_killed_workers_dataset_build_resumes_on_another_machine(postgres_db, 
         assert "metadata.jsonl" in resumed and len([n for n in resumed if n.startswith("transcripts/")]) == 8
         assert resumed == uninterrupted
     finally:
-        for w in workers:
-            if w.proc.poll() is None:
-                w.proc.send_signal(signal.SIGTERM)
-                w.proc.wait(timeout=60)
-        if server.proc.poll() is None:
-            server.stop()
-        stub.stop()
+        stop_peers(workers, server, stub)
 
 
 def test_worker_refuses_a_missing_catalog_or_storage(postgres):
@@ -502,11 +507,5 @@ def test_a_separate_workers_transcribe_job_cancelled_mid_whisper_request(postgre
         assert (stub.count, stub.hung_up) == (1, 1)
         assert workers[0].proc.poll() is None  # the worker goes on serving the queue
     finally:
-        for w in workers:
-            if w.proc.poll() is None:
-                w.proc.send_signal(signal.SIGTERM)
-                w.proc.wait(timeout=60)
-        if server.proc.poll() is None:
-            server.stop()
-        stub.stop()
+        stop_peers(workers, server, stub)
         storage.stop()
