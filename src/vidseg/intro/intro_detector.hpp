@@ -101,7 +101,9 @@ struct IntroDetection {
 // least half of the shorter one; a group's support = the distinct F in it (a run seen by both
 // modalities counts 1, by one 0.8). Among the groups within 75 % of the best support the longest
 // wins (a logo sting or sponsor card repeats as often as the intro but is shorter); with four or more
-// episodes at least two must confirm (a recap matches only the previous episode). Boundaries are the
+// episodes at least two must confirm (a recap matches only the previous episode) — except two neighbouring
+// episodes of an intro variant whose sound AND pictures match each other only, where the season's intros
+// sit (season_structure.hpp, rule c; confidence 1/3). Boundaries are the
 // medians over the F; confidence = support / min(3, episodes - 1), abstaining below min_confidence.
 // Episodes whose intros confirm each other share a variant id.
 std::vector<IntroDetection> detect_intros(const std::vector<std::string>& episodes,
