@@ -67,8 +67,10 @@ void validate_train_inputs(const json& inputs, const json& options) {
             if (!value.is_number_integer() || value.get<std::int64_t>() <= 0)
                 throw Error(ErrorCode::InvalidArgument, "inputs.dataset must be a dataset build job id");
         } else if (name == "features") {
-            if (!value.is_string() || std::none_of(kFeatureSources.begin(), kFeatureSources.end(),
-                                                   [&](const char* s) { return value.get<std::string>() == s; }))
+            // (a copy: a lambda may not capture a structured binding in clang 14, the sanitizer tree's compiler)
+            const std::string source = value.is_string() ? value.get<std::string>() : std::string();
+            if (std::none_of(kFeatureSources.begin(), kFeatureSources.end(),
+                             [&source](const char* s) { return source == s; }))
                 throw Error(ErrorCode::InvalidArgument,
                             "inputs.features must be audio, audio-visual or transcripts");
         } else if (name == "register_as") {
