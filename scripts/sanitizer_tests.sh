@@ -12,5 +12,5 @@ dir="${VIDSEG_FUZZ_BUILD_DIR:-build-fuzz}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 # The suites that load the libtorch module, which the clang tree does not build (CMakeLists.txt says why).
-torch_suites='IntroSimilarity.PredictWithAFusedModel|FeaturesTorchScript|ModelFeatureRecipe|ModelsIntroHeads|ModelsTraining|ModelsLearn|ModelsLabels|ModelsBadInput|ModuleLoader'
+torch_suites='IntroSimilarity.PredictWithAFusedModel|FeaturesTorchScript|FeaturesTextEncoder|ModelFeatureRecipe|ModelsIntroHeads|ModelsTraining|ModelsLearn|ModelsLabels|ModelsBadInput|ModuleLoader'
 ctest --test-dir "$dir" -L fast -E "$torch_suites" -j "${VIDSEG_JOBS:-2}" --timeout 600 --output-on-failure "$@"
