@@ -5,27 +5,14 @@
 #include <optional>
 #include <random>
 
+#include "support/visual_fingerprint_support.hpp"
 #include "vidseg/intro/intro_detector.hpp"
 #include "vidseg/intro/recurring_audio.hpp"
 #include "vidseg/intro/season_structure.hpp"
 
 using namespace vidseg::intro;
+using vidseg::test::random_pictures;
 using vidseg::timeline::Interval;
-
-namespace {
-
-// A fingerprint of n slots (4 per second) of random pictures from seed.
-VisualFingerprint random_pictures(std::size_t n, unsigned seed) {
-    std::mt19937_64 rng(seed);
-    VisualFingerprint v;
-    v.period = 0.25;
-    for (std::size_t i = 0; i < n; ++i) v.hashes.push_back(rng() | 1);
-    v.luma.assign(n, 128);
-    v.duration = double(n) * v.period;
-    return v;
-}
-
-}  // namespace
 
 TEST(IntroRecurringAudio, PictureAgreementSeesTheSamePicturesAtTheOffsetAndOthersElsewhere) {
     auto a = random_pictures(160, 1), b = random_pictures(160, 2);

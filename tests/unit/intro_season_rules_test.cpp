@@ -8,11 +8,13 @@
 #include <random>
 #include <vector>
 
+#include "support/visual_fingerprint_support.hpp"
 #include "vidseg/intro/intro_detector.hpp"
 #include "vidseg/intro/season_structure.hpp"
 #include "vidseg/intro/structural_ends.hpp"
 
 using namespace vidseg::intro;
+using vidseg::test::random_pictures;
 using vidseg::timeline::Interval;
 
 namespace {
@@ -138,20 +140,6 @@ TEST(IntroSeasonRules, PicturesGoOnRelativeToHowTheyAgreeInsideTheIntro) {
     EXPECT_FALSE(pictures_go_on(0.4, -1));
     EXPECT_FALSE(pictures_go_on(-1, 0.9));  // nothing to compare in the stretch
 }
-
-namespace {
-
-VisualFingerprint random_pictures(std::size_t n, unsigned seed) {
-    std::mt19937_64 rng(seed);
-    VisualFingerprint v;
-    v.period = 0.25;
-    for (std::size_t i = 0; i < n; ++i) v.hashes.push_back(rng() | 1);
-    v.luma.assign(n, 128);
-    v.duration = double(n) * v.period;
-    return v;
-}
-
-}  // namespace
 
 TEST(IntroSeasonRules, ExtendByStructureOnFingerprints) {
     // Three episodes with the same intro pictures (80 slots = 20 s) after cold opens of 0 / 4 / 2 s.
