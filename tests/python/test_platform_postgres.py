@@ -282,12 +282,7 @@ def test_workers_share_the_queue_and_a_killed_workers_job_runs_once_more(postgre
         workers[0] = Worker(stopping.name, url, storage.args, workdir)
         assert not os.path.exists(kept)
     finally:
-        for w in workers:
-            if w.proc.poll() is None:
-                w.proc.send_signal(signal.SIGTERM)
-                w.proc.wait(timeout=60)
-        if server.proc.poll() is None:
-            server.stop()
+        stop_peers(workers, server)
 
 
 def journal_artifacts(text):
@@ -320,15 +315,16 @@ def job_file_digests(server, token, job_id):
     return digests
 
 
-def stop_peers(workers, server, stub):
-    """The end of a test: its workers (SIGTERM), the server and the Whisper stand-in."""
+def stop_peers(workers, server, stub=None):
+    """The end of a test: its workers (SIGTERM), the server and the Whisper stand-in if any."""
     for w in workers:
         if w.proc.poll() is None:
             w.proc.send_signal(signal.SIGTERM)
             w.proc.wait(timeout=60)
     if server.proc.poll() is None:
         server.stop()
-    stub.stop()
+    if stub is not None:
+        stub.stop()
 
 
 def test_a_killed_workers_dataset_build_resumes_on_another_machine(postgres_db, storage):
